@@ -1,0 +1,1 @@
+"""Small helpers with no domain knowledge, usable from every layer."""

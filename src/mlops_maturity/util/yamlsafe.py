@@ -1,0 +1,158 @@
+"""The one way this project reads YAML.
+
+`yaml.safe_load` is not enough: a few hundred bytes of aliases expand to millions of nodes.
+This loader rejects aliases outright, caps the input size, the node count and the nesting
+depth, refuses non-standard tags (SafeLoader already does), and rejects duplicate keys.
+Mappings come back as `LineDict`, which remembers the 1-based line of each key, so that
+callers can cite `path:line` evidence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_NODES = 200_000
+MAX_DEPTH = 100
+
+
+class YamlError(ValueError):
+    """Input that is not acceptable YAML; the message is one line, without a traceback."""
+
+
+class LineDict(dict):
+    """A dict that also knows the line of each of its keys (1-based) and its own line."""
+
+    __slots__ = ("key_lines", "line")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.key_lines: dict[Any, int] = {}
+        self.line: int = 0
+
+    def line_of(self, key: Any, default: int | None = None) -> int | None:
+        return self.key_lines.get(key, default)
+
+
+class LineList(list):
+    __slots__ = ("item_lines", "line")
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.item_lines: list[int] = []
+        self.line: int = 0
+
+
+class _Loader(yaml.SafeLoader):
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._nodes = 0
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
+        if self.check_event(AliasEvent):
+            event = self.peek_event()
+            raise YamlError(f"line {event.start_mark.line + 1}: YAML aliases are not accepted")
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise YamlError(f"more than {MAX_NODES} YAML nodes")
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise YamlError(f"YAML nested deeper than {MAX_DEPTH} levels")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
+        self.flatten_mapping(node)
+        result = LineDict()
+        result.line = node.start_mark.line + 1
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise YamlError(f"line {key_node.start_mark.line + 1}: unhashable mapping key") from None
+            if key in result:
+                raise YamlError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
+            result[key] = self.construct_object(value_node, deep=True)
+            result.key_lines[key] = key_node.start_mark.line + 1
+        return result
+
+    def construct_sequence(self, node: Node, deep: bool = False) -> LineList:  # type: ignore[override]
+        result = LineList(self.construct_object(child, deep=True) for child in node.value)
+        result.item_lines = [child.start_mark.line + 1 for child in node.value]
+        result.line = node.start_mark.line + 1
+        return result
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_sequence)
+
+
+def load(text: str | bytes, *, max_bytes: int = MAX_BYTES) -> Any:
+    """Parse one YAML document. Raises YamlError with a one-line message."""
+    if isinstance(text, bytes):
+        if len(text) > max_bytes:
+            raise YamlError(f"larger than {max_bytes} bytes")
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise YamlError("not valid UTF-8") from None
+    if len(text) > max_bytes:
+        raise YamlError(f"larger than {max_bytes} bytes")
+    loader = _Loader(text)
+    try:
+        return loader.get_single_data()
+    except YamlError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise YamlError(f"{where}{exc.problem or exc.context or 'invalid YAML'}") from None
+    except yaml.YAMLError as exc:
+        raise YamlError(str(exc).splitlines()[0] if str(exc) else "invalid YAML") from None
+    except RecursionError:
+        raise YamlError("YAML nested too deeply") from None
+    finally:
+        loader.dispose()
+
+
+def load_all(text: str, *, max_bytes: int = MAX_BYTES, max_documents: int = 1000) -> list[Any]:
+    """Parse a multi-document stream (Kubernetes manifests). Same limits, per stream."""
+    if len(text) > max_bytes:
+        raise YamlError(f"larger than {max_bytes} bytes")
+    loader = _Loader(text)
+    docs: list[Any] = []
+    try:
+        while loader.check_data():
+            docs.append(loader.get_data())
+            if len(docs) > max_documents:
+                raise YamlError(f"more than {max_documents} YAML documents")
+        return docs
+    except YamlError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise YamlError(f"{where}{exc.problem or exc.context or 'invalid YAML'}") from None
+    except yaml.YAMLError as exc:
+        raise YamlError(str(exc).splitlines()[0] if str(exc) else "invalid YAML") from None
+    except RecursionError:
+        raise YamlError("YAML nested too deeply") from None
+    finally:
+        loader.dispose()
+
+
+def plain(value: Any) -> Any:
+    """LineDict/LineList back to plain dict/list (for pydantic or JSON)."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
