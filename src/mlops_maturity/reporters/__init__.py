@@ -1,1 +1,1 @@
-"""reporters layer."""
+"""Pure renderers: a finished Result in, a string out. They never see the engine."""

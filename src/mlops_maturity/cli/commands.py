@@ -1,0 +1,211 @@
+"""Subcommands. Each imports what it needs when it runs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import EXIT_GATE, fail, load_framework_or_fail, main, use_color
+
+FORMATS = ["terminal", "json"]
+
+
+def parse_fail_under(spec: str, dimension_ids: list[str]) -> tuple[int | None, dict[str, int]]:
+    """'3' -> overall 3; 'deploy=3,monitor=2' -> per dimension; both may be mixed."""
+    overall: int | None = None
+    per_dim: dict[str, int] = {}
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        key, _, value = part.rpartition("=")
+        try:
+            level = int(value)
+        except ValueError:
+            fail(f"--fail-under: {part!r} is not a level (use 3 or deploy=3,monitor=2)")
+        if not key:
+            overall = level
+        elif key not in dimension_ids:
+            fail(f"--fail-under: unknown dimension {key!r} (known: {', '.join(dimension_ids)})")
+        else:
+            per_dim[key] = level
+    return overall, per_dim
+
+
+def gate(result, overall: int | None, per_dim: dict[str, int]) -> list[str]:
+    missed = []
+    if overall is not None and result.overall.level < overall:
+        missed.append(f"overall level {result.overall.level} is below {overall}")
+    for d in result.dimensions:
+        if d.id in per_dim and d.level < per_dim[d.id]:
+            missed.append(f"{d.id} level {d.level} is below {per_dim[d.id]}")
+    return missed
+
+
+def write_output(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    tmp = output.with_name(output.name + ".tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        fail(f"{output}: cannot write ({exc.strerror})")
+
+
+def render(result, fmt: str, verbose: bool, output: Path | None) -> str:
+    if fmt == "json":
+        from ..reporters import json as json_reporter
+
+        return json_reporter.render(result)
+    from ..reporters import terminal
+
+    color = output is None and use_color()
+    width = 100 if output is not None or not sys.stdout.isatty() else min(click.get_terminal_size()[0], 140)
+    return terminal.render(result, verbose=verbose, color=color, width=width)
+
+
+@main.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--answers", type=click.Path(path_type=Path), help="Answers file (YAML) from `assess` or the template.")
+@click.option("--framework", "framework_ref", metavar="FILE", help="A framework file (default: the shipped model).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to FILE instead of stdout.")
+@click.option("--fail-under", metavar="SPEC", help="Exit 1 below a level: 3 (overall) or deploy=3,monitor=2.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Parallel workers (default: cores).")
+@click.option("--name", help="Subject name (default: .mlops-maturity.yaml's project, else the directory name).")
+@click.option("--stage", help="Project stage (prototype, production, critical): sets target levels.")
+@click.option("-v", "--verbose", is_flag=True, help="Show every criterion with its evidence.")
+def scan(paths, answers, framework_ref, fmt, output, fail_under, jobs, name, stage, verbose):
+    """Assess repositories (read, never executed) and/or an answers file.
+
+    Several PATHs are assessed together as one subject (a team's repositories).
+
+    \b
+    Examples:
+      mlops-maturity scan examples/fraud-training
+      mlops-maturity scan repo-a repo-b --answers answers.yaml -v
+      mlops-maturity scan . --format json --output result.json
+      mlops-maturity scan . --fail-under deploy=3,monitor=2
+    """
+    import os
+
+    from ..sources.assess import Request, read_configs, run
+    from ..sources.declared import InputError
+
+    fw, catalog = load_framework_or_fail(framework_ref)
+    if not paths and answers is None:
+        fail("nothing to assess: give one or more PATHs and/or --answers FILE")
+    for p in paths:
+        if not p.exists():
+            fail(f"{p}: no such directory")
+        if not p.is_dir():
+            fail(f"{p}: not a directory")
+    overall_gate, dim_gate = parse_fail_under(fail_under, [d.id for d in fw.dimensions]) if fail_under else (None, {})
+    if stage is not None and fw.stages and stage not in fw.stages:
+        fail(f"--stage: unknown stage {stage!r} (known: {', '.join(fw.stages)})")
+    try:
+        configs = read_configs(list(paths), fw)
+    except InputError as exc:
+        fail(str(exc))
+
+    req = Request(paths=list(paths), answers=answers, name=name, stage=stage, jobs=jobs or (os.cpu_count() or 1), configs=configs)
+    try:
+        if paths and sys.stderr.isatty() and not os.environ.get("CI"):
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            with Progress(TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True, console=None) as bar:
+                task = bar.add_task("scan", total=None)
+                req.progress = lambda done, total: bar.update(task, completed=done, total=total)
+                result = run(req, fw, catalog)
+        else:
+            result = run(req, fw, catalog)
+    except InputError as exc:
+        fail(str(exc))
+    write_output(render(result, fmt, verbose, output), output)
+    for s in result.sources:
+        if s.status == "failed":
+            click.echo(f"mlops-maturity: warning: source {s.name} failed: {s.message}", err=True)
+    missed = gate(result, overall_gate, dim_gate)
+    if missed:
+        click.echo("mlops-maturity: fail-under: " + "; ".join(missed), err=True)
+        sys.exit(EXIT_GATE)
+
+
+@main.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--answers-out", type=click.Path(path_type=Path), default=Path("answers.yaml"), show_default=True, help="Where to write the answers.")
+@click.option("--resume", type=click.Path(path_type=Path), help="Start from a partly filled answers file (default: --answers-out if it exists).")
+@click.option("--framework", "framework_ref", metavar="FILE", help="A framework file (default: the shipped model).")
+@click.option("--dimension", "only", multiple=True, help="Ask only this dimension (repeatable).")
+@click.option("--template", is_flag=True, help="Print a commented answers template instead of asking.")
+@click.option("--respondent", default="", help="Who answers (stored with each answer).")
+def assess(answers_out, resume, framework_ref, only, template, respondent):
+    """Answer the questionnaire in the terminal, one dimension at a time.
+
+    Answers are saved after every question, so an interrupted session resumes where it
+    stopped. Enter 0-3, `s` to skip, `?` for help, `n` to add a note, `q` to save and quit.
+
+    \b
+    Examples:
+      mlops-maturity assess                              # writes answers.yaml
+      mlops-maturity assess --dimension monitor --answers-out team.yaml
+      mlops-maturity assess --template > answers.yaml    # fill it in an editor
+    """
+    from .questionnaire import run_questionnaire
+
+    fw, _ = load_framework_or_fail(framework_ref)
+    if template:
+        from ..sources.declared import template as make_template
+
+        click.echo(make_template(fw), nl=False)
+        return
+    run_questionnaire(fw, answers_out, resume, list(only), respondent)
+
+
+@main.group(context_settings={"help_option_names": ["-h", "--help"]})
+def framework():
+    """Show or validate a maturity framework."""
+
+
+@framework.command("show")
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True)
+def framework_show(file, fmt):
+    """Print the model: levels, dimensions, criteria per level with their evidence rules.
+
+    \b
+    Examples:
+      mlops-maturity framework show
+      mlops-maturity framework show my-framework.yaml --format json
+    """
+    fw, _ = load_framework_or_fail(str(file) if file else None)
+    if fmt == "json":
+        click.echo(fw.model_dump_json(indent=2))
+        return
+    from .show import render_framework
+
+    click.echo(render_framework(fw, color=use_color()), nl=False)
+
+
+@framework.command("validate")
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+def framework_validate(file):
+    """Check a framework file; print every problem, one per line. Exit 0 if valid, 2 if not.
+
+    \b
+    Examples:
+      mlops-maturity framework validate               # the shipped framework
+      mlops-maturity framework validate custom.yaml
+    """
+    from ..framework.load import FrameworkError, default_catalog, load_framework, resolve
+
+    try:
+        fw = load_framework(str(file) if file else None, default_catalog())
+    except FrameworkError as exc:
+        for line in exc.errors:
+            click.echo(f"mlops-maturity: error: {line}", err=True)
+        sys.exit(2)
+    click.echo(f"{resolve(str(file) if file else None)}: valid ({fw.id} {fw.version}: {len(fw.criteria)} criteria, {len(fw.dimensions)} dimensions, {len(fw.levels)} levels)")

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import json
+import jsonschema
+import pytest
+
+from mlops_maturity import schema
+from mlops_maturity.framework.load import default_catalog, load_framework
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    return default_catalog()
+
+
+@pytest.fixture(scope="session")
+def fw(catalog):
+    return load_framework(None, catalog)
+
+
+@pytest.fixture(scope="session")
+def result_validator():
+    return jsonschema.Draft202012Validator(schema.load())
+
+
+@pytest.fixture
+def validate_result(result_validator):
+    """Every produced result is checked against the published schema."""
+
+    def check(result_or_text) -> dict:
+        if isinstance(result_or_text, str):
+            data = json.loads(result_or_text)
+        else:
+            data = json.loads(result_or_text.model_dump_json())
+        errors = sorted(result_validator.iter_errors(data), key=lambda e: list(e.path))
+        assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+        return data
+
+    return check
+
