@@ -27,3 +27,10 @@ def test_help_does_not_import_heavy_modules():
     code = "import sys; from mlops_maturity.cli import main; print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in ('rich','pydantic','yaml','jsonschema'))))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout.strip()
     assert out == "", out
+
+
+def test_cli_format_choices_match_the_reporter_registry():
+    from mlops_maturity import reporters
+    from mlops_maturity.cli import commands
+
+    assert commands.FORMAT_NAMES == list(reporters.FORMATS)

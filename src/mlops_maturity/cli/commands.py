@@ -9,7 +9,9 @@ import click
 
 from . import EXIT_GATE, fail, load_framework_or_fail, main, use_color
 
-FORMATS = ["terminal", "json"]
+# Kept in step with reporters.FORMATS by a test (importing reporters here would slow --help).
+FORMAT_NAMES = ["terminal", "json"]
+
 
 
 def parse_fail_under(spec: str, dimension_ids: list[str]) -> tuple[int | None, dict[str, int]]:
@@ -56,23 +58,22 @@ def write_output(text: str, output: Path | None) -> None:
         fail(f"{output}: cannot write ({exc.strerror})")
 
 
-def render(result, fmt: str, verbose: bool, output: Path | None) -> str:
-    if fmt == "json":
-        from ..reporters import json as json_reporter
+def render(result, fmt: str, verbose: bool, output: Path | None, previous=None) -> str:
+    from .. import reporters
 
-        return json_reporter.render(result)
-    from ..reporters import terminal
-
-    color = output is None and use_color()
-    width = 100 if output is not None or not sys.stdout.isatty() else min(click.get_terminal_size()[0], 140)
-    return terminal.render(result, verbose=verbose, color=color, width=width)
+    options = {}
+    if fmt == "terminal":
+        options["color"] = output is None and use_color()
+        options["width"] = 100 if output is not None or not sys.stdout.isatty() else min(click.get_terminal_size()[0], 140)
+        options["verbose"] = verbose
+    return reporters.render(result, fmt, previous=previous, **options)
 
 
 @main.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--answers", type=click.Path(path_type=Path), help="Answers file (YAML) from `assess` or the template.")
 @click.option("--framework", "framework_ref", metavar="FILE", help="A framework file (default: the shipped model).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="terminal", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to FILE instead of stdout.")
 @click.option("--fail-under", metavar="SPEC", help="Exit 1 below a level: 3 (overall) or deploy=3,monitor=2.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Parallel workers (default: cores).")

@@ -35,7 +35,7 @@ def _ladder(level: int, max_level: int) -> str:
     return "■" * level + "□" * (max_level - level)
 
 
-def render(result: Result, *, verbose: bool = False, color: bool = False, width: int = 100, top: int = 5) -> str:
+def render(result: Result, *, previous: Result | None = None, verbose: bool = False, color: bool = False, width: int = 100, top: int = 5) -> str:
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False, emoji=False)
     max_level = max([d.level for d in result.dimensions] + [d.next_level or 0 for d in result.dimensions] + [5])
