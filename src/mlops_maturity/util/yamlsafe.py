@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 from yaml.events import AliasEvent
-from yaml.nodes import MappingNode, Node
+from yaml.nodes import MappingNode, Node, SequenceNode
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
@@ -48,15 +48,21 @@ class LineList(list):
 
 
 class _Loader(yaml.SafeLoader):
-    def __init__(self, stream: str) -> None:
+    def __init__(self, stream: str, max_aliases: int = 0) -> None:
         super().__init__(stream)
         self._nodes = 0
         self._depth = 0
+        self._aliases = 0
+        self._max_aliases = max_aliases
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
         if self.check_event(AliasEvent):
             event = self.peek_event()
-            raise YamlError(f"line {event.start_mark.line + 1}: YAML aliases are not accepted")
+            if self._max_aliases <= 0:
+                raise YamlError(f"line {event.start_mark.line + 1}: YAML aliases are not accepted")
+            self._aliases += 1
+            if self._aliases > self._max_aliases:
+                raise YamlError(f"line {event.start_mark.line + 1}: more than {self._max_aliases} YAML aliases")
         self._nodes += 1
         if self._nodes > MAX_NODES:
             raise YamlError(f"more than {MAX_NODES} YAML nodes")
@@ -95,8 +101,77 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_sequence)
 
 
-def load(text: str | bytes, *, max_bytes: int = MAX_BYTES) -> Any:
-    """Parse one YAML document. Raises YamlError with a one-line message."""
+class _TolerantLoader(_Loader):
+    """Reads application tags (GitLab `!reference`, CloudFormation `!Ref`) as plain data."""
+
+
+def _construct_unknown(loader: _Loader, suffix: str, node: Node) -> Any:
+    if isinstance(node, MappingNode):
+        return loader.construct_mapping(node)
+    if isinstance(node, SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_TolerantLoader.add_multi_constructor("!", _construct_unknown)
+
+
+def _expanded_size(root: Node, limit: int) -> int:
+    """Nodes counted as many times as aliases repeat them: what a consumer walking the
+    data would visit. Raises on a recursive alias, which would make that walk endless."""
+    memo: dict[int, int] = {}
+    on_stack: set[int] = set()
+
+    def size(node: Node) -> int:
+        key = id(node)
+        if key in memo:
+            return memo[key]
+        if key in on_stack:
+            raise YamlError(f"line {node.start_mark.line + 1}: recursive YAML alias")
+        on_stack.add(key)
+        total = 1
+        if isinstance(node, MappingNode):
+            for k, v in node.value:
+                total += size(k) + size(v)
+                if total > limit:
+                    break
+        elif isinstance(node, SequenceNode):
+            for child in node.value:
+                total += size(child)
+                if total > limit:
+                    break
+        on_stack.discard(key)
+        memo[key] = total
+        return total
+
+    return size(root)
+
+
+def _single(loader: _Loader, max_aliases: int) -> Any:
+    if max_aliases <= 0:
+        return loader.get_single_data()
+    node = loader.get_single_node()
+    if node is None:
+        return None
+    if _expanded_size(node, MAX_NODES) > MAX_NODES:
+        raise YamlError(f"YAML aliases expand to more than {MAX_NODES} nodes")
+    return loader.construct_document(node)
+
+
+def load(
+    text: str | bytes,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_aliases: int = 0,
+    tolerate_tags: bool = False,
+) -> Any:
+    """Parse one YAML document. Raises YamlError with a one-line message.
+
+    Strict by default. For files from scanned repositories that legitimately use anchors
+    (`.gitlab-ci.yml`), `max_aliases` allows that many aliases, provided the document they
+    expand to stays under MAX_NODES nodes. `tolerate_tags` reads application tags
+    (`!reference`, `!Ref`) as plain strings, lists and dicts instead of rejecting them.
+    """
     if isinstance(text, bytes):
         if len(text) > max_bytes:
             raise YamlError(f"larger than {max_bytes} bytes")
@@ -106,9 +181,9 @@ def load(text: str | bytes, *, max_bytes: int = MAX_BYTES) -> Any:
             raise YamlError("not valid UTF-8") from None
     if len(text) > max_bytes:
         raise YamlError(f"larger than {max_bytes} bytes")
-    loader = _Loader(text)
+    loader = (_TolerantLoader if tolerate_tags else _Loader)(text, max_aliases)
     try:
-        return loader.get_single_data()
+        return _single(loader, max_aliases)
     except YamlError:
         raise
     except yaml.MarkedYAMLError as exc:
@@ -123,15 +198,26 @@ def load(text: str | bytes, *, max_bytes: int = MAX_BYTES) -> Any:
         loader.dispose()
 
 
-def load_all(text: str, *, max_bytes: int = MAX_BYTES, max_documents: int = 1000) -> list[Any]:
-    """Parse a multi-document stream (Kubernetes manifests). Same limits, per stream."""
+def load_all(
+    text: str,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_documents: int = 1000,
+    max_aliases: int = 0,
+    tolerate_tags: bool = False,
+) -> list[Any]:
+    """Parse a multi-document stream (Kubernetes manifests). Same limits, per stream;
+    `max_aliases` and `tolerate_tags` as in `load` (the alias budget is per stream)."""
     if len(text) > max_bytes:
         raise YamlError(f"larger than {max_bytes} bytes")
-    loader = _Loader(text)
+    loader = (_TolerantLoader if tolerate_tags else _Loader)(text, max_aliases)
     docs: list[Any] = []
     try:
-        while loader.check_data():
-            docs.append(loader.get_data())
+        while loader.check_node():
+            node = loader.get_node()
+            if max_aliases > 0 and _expanded_size(node, MAX_NODES) > MAX_NODES:
+                raise YamlError(f"YAML aliases expand to more than {MAX_NODES} nodes")
+            docs.append(loader.construct_document(node))
             if len(docs) > max_documents:
                 raise YamlError(f"more than {max_documents} YAML documents")
         return docs

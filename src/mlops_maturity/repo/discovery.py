@@ -1,0 +1,302 @@
+"""Which files of a repository are its own: discovery with the safety rules applied.
+
+In a git work tree the file list comes from git (tracked + untracked-not-ignored); elsewhere,
+or when git fails, from an `os.scandir` walk honouring `.gitignore` files. Either way the same
+rules then apply: vendored and generated trees are skipped (counted, with a reason), symlinks
+that leave the root are not followed, loops are detected, special files are skipped, and files
+over the size cap are listed as skipped without being read. Nothing here is fatal.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from ..model.evidence import SkippedFile
+from . import gitinfo
+
+DEFAULT_MAX_FILE_BYTES = 1 << 20
+
+# Directory names that are never the project's own code. Checked on every path component.
+VENDORED_DIRS: dict[str, str] = {
+    ".git": "version control metadata",
+    ".hg": "version control metadata",
+    ".svn": "version control metadata",
+    "node_modules": "vendored dependencies (node_modules)",
+    "bower_components": "vendored dependencies (bower_components)",
+    "site-packages": "installed packages (site-packages)",
+    "dist-packages": "installed packages (dist-packages)",
+    ".venv": "virtual environment",
+    "venv": "virtual environment",
+    "__pycache__": "bytecode cache",
+    ".tox": "tool cache (.tox)",
+    ".nox": "tool cache (.nox)",
+    ".mypy_cache": "tool cache (.mypy_cache)",
+    ".pytest_cache": "tool cache (.pytest_cache)",
+    ".ruff_cache": "tool cache (.ruff_cache)",
+    ".hypothesis": "tool cache (.hypothesis)",
+    ".ipynb_checkpoints": "notebook checkpoints",
+    ".eggs": "build output (.eggs)",
+    "build": "build output",
+    "dist": "build output",
+    "_build": "build output",
+    ".idea": "editor settings",
+    ".vscode-test": "editor test downloads",
+}
+_VENDORED_SUFFIXES = (".egg-info", ".dist-info")
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """A discovered regular file. `real` is where to open it (a symlink's resolved target)."""
+
+    rel: str
+    real: str
+    size: int
+
+
+@dataclass
+class Discovery:
+    root: Path
+    files: dict[str, FileInfo] = field(default_factory=dict)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    commit: str | None = None
+    via_git: bool = False
+    # Problems that mean part of the repository could not be looked at (unreadable dirs).
+    incomplete: list[str] = field(default_factory=list)
+
+
+def vendored_reason(name: str, abs_dir: str | None = None) -> str | None:
+    """Why a directory named `name` is skipped, or None. `abs_dir` lets a virtualenv with an
+    ordinary name (`env/`, `.env3/`) be recognised by its pyvenv.cfg."""
+    reason = VENDORED_DIRS.get(name)
+    if reason:
+        return reason
+    if name.endswith(_VENDORED_SUFFIXES):
+        return "packaging metadata"
+    if abs_dir is not None and os.path.isfile(os.path.join(abs_dir, "pyvenv.cfg")):
+        return "virtual environment"
+    return None
+
+
+def _within(real: str, root_real: str) -> bool:
+    return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
+
+
+class _Walker:
+    def __init__(self, root: Path, max_file_bytes: int) -> None:
+        self.root = root
+        self.root_real = os.path.realpath(root)
+        self.max = max_file_bytes
+        self.result = Discovery(root=root)
+        self._venv_cache: dict[str, str | None] = {}
+
+    # -- shared per-file rules -------------------------------------------------------------
+    def skip(self, rel: str, reason: str) -> None:
+        self.result.skipped.append(SkippedFile(path=rel, reason=reason))
+
+    def add_file(self, rel: str, abs_path: str) -> None:
+        try:
+            st = os.lstat(abs_path)
+        except FileNotFoundError:
+            return  # listed by git but deleted from the work tree: nothing to read
+        except OSError as exc:
+            self.skip(rel, f"unreadable: {exc.strerror or exc}")
+            self.result.incomplete.append(rel)
+            return
+        real = abs_path
+        if stat.S_ISLNK(st.st_mode):
+            try:
+                target = os.path.realpath(abs_path, strict=True)
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    self.skip(rel, "symlink loop")
+                else:
+                    self.skip(rel, "broken symlink")
+                return
+            if not _within(target, self.root_real):
+                self.skip(rel, "symlink outside the repository (not followed)")
+                return
+            try:
+                st = os.stat(target)
+            except OSError as exc:
+                self.skip(rel, f"unreadable: {exc.strerror or exc}")
+                return
+            if stat.S_ISDIR(st.st_mode):
+                self.skip(rel, "symlink to a directory (not followed)")
+                return
+            real = target
+        if stat.S_ISDIR(st.st_mode):
+            return  # a submodule (gitlink) listed by git: not this repository's files
+        if not stat.S_ISREG(st.st_mode):
+            self.skip(rel, "not a regular file (FIFO, socket or device)")
+            return
+        if st.st_size > self.max:
+            self.skip(rel, f"over size cap ({st.st_size} bytes > {self.max})")
+            return
+        self.result.files[rel] = FileInfo(rel=rel, real=real, size=st.st_size)
+
+    def vendored(self, rel_dir: str) -> str | None:
+        """Reason to skip the directory `rel_dir` (posix, relative), or None. Cached."""
+        if rel_dir in self._venv_cache:
+            return self._venv_cache[rel_dir]
+        name = rel_dir.rsplit("/", 1)[-1]
+        reason = vendored_reason(name, os.path.join(self.root, rel_dir))
+        self._venv_cache[rel_dir] = reason
+        return reason
+
+    # -- git listing -----------------------------------------------------------------------
+    def from_git(self, names: list[str]) -> None:
+        skipped_dirs: dict[str, tuple[str, int]] = {}
+        for rel in names:
+            parts = rel.split("/")
+            reason = None
+            for i in range(len(parts) - 1):
+                d = "/".join(parts[: i + 1])
+                reason = self.vendored(d)
+                if reason:
+                    r, n = skipped_dirs.get(d, (reason, 0))
+                    skipped_dirs[d] = (r, n + 1)
+                    break
+            if reason:
+                continue
+            self.add_file(rel, os.path.join(self.root, rel))
+        for d, (reason, n) in sorted(skipped_dirs.items()):
+            self.skip(d + "/", f"{reason}: {n} file{'s' if n != 1 else ''} not scanned")
+
+    # -- walk ------------------------------------------------------------------------------
+    def walk(self) -> None:
+        visited: set[tuple[int, int]] = set()
+        try:
+            st = os.stat(self.root)
+            visited.add((st.st_dev, st.st_ino))
+        except OSError:
+            pass
+        self._walk_dir(str(self.root), "", [], visited)
+
+    def _load_ignore(self, abs_dir: str, rel_dir: str) -> pathspec.PathSpec | None:
+        path = os.path.join(abs_dir, ".gitignore")
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(1 << 20)
+        except OSError:
+            return None
+        lines = data.decode("utf-8", "replace").splitlines()
+        try:
+            return pathspec.GitIgnoreSpec.from_lines(lines)
+        except Exception:  # a malformed pattern must not stop the scan
+            self.skip(f"{rel_dir}/.gitignore" if rel_dir else ".gitignore", "unparseable .gitignore")
+            return None
+
+    @staticmethod
+    def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, pathspec.PathSpec]]) -> bool:
+        for base, spec in specs:
+            sub = rel[len(base) + 1 :] if base else rel
+            if spec.match_file(sub + "/" if is_dir else sub):
+                return True
+        return False
+
+    def _walk_dir(
+        self,
+        abs_dir: str,
+        rel_dir: str,
+        specs: list[tuple[str, pathspec.PathSpec]],
+        visited: set[tuple[int, int]],
+    ) -> None:
+        spec = self._load_ignore(abs_dir, rel_dir)
+        if spec is not None:
+            specs = [*specs, (rel_dir, spec)]
+        try:
+            with _scandir(abs_dir) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            where = rel_dir + "/" if rel_dir else "."
+            self.skip(where, f"unreadable directory: {exc.strerror or exc}")
+            self.result.incomplete.append(where)
+            return
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir(follow_symlinks=not is_link) if not is_link else False
+            except OSError:
+                is_link, is_dir = False, False
+            if is_link:
+                try:
+                    target = os.path.realpath(entry.path, strict=True)
+                    target_is_dir = os.path.isdir(target)
+                except OSError as exc:
+                    if self._ignored(rel, False, specs):
+                        continue
+                    self.skip(rel, "symlink loop" if exc.errno == errno.ELOOP else "broken symlink")
+                    continue
+                if target_is_dir:
+                    if self._ignored(rel, True, specs):
+                        continue
+                    if not _within(target, self.root_real):
+                        self.skip(rel + "/", "symlink outside the repository (not followed)")
+                        continue
+                    st = os.stat(target)
+                    key = (st.st_dev, st.st_ino)
+                    if key in visited:
+                        self.skip(rel + "/", "symlink loop")
+                        continue
+                    reason = self.vendored(rel)
+                    if reason:
+                        self.skip(rel + "/", reason)
+                        continue
+                    self._walk_dir(entry.path, rel, specs, visited | {key})
+                    continue
+                if self._ignored(rel, False, specs):
+                    continue
+                self.add_file(rel, entry.path)
+                continue
+            if is_dir:
+                if entry.name == ".git":
+                    continue
+                if self._ignored(rel, True, specs):
+                    continue
+                reason = self.vendored(rel)
+                if reason:
+                    self.skip(rel + "/", reason)
+                    continue
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                    key = (st.st_dev, st.st_ino)
+                except OSError:
+                    key = (0, id(entry))
+                if key in visited:
+                    self.skip(rel + "/", "directory loop")
+                    continue
+                self._walk_dir(entry.path, rel, specs, visited | {key})
+                continue
+            if self._ignored(rel, False, specs):
+                continue
+            self.add_file(rel, entry.path)
+
+
+# Indirection so that tests can simulate an unreadable directory when running as root.
+_scandir = os.scandir
+
+
+def discover(root: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, use_git: bool = True) -> Discovery:
+    """List the repository's own files under `root`, applying every safety rule."""
+    walker = _Walker(root, max_file_bytes)
+    found = gitinfo.find_git_dir(root) if use_git else None
+    if found is not None:
+        walker.result.commit = gitinfo.head_commit(root)
+        try:
+            names = gitinfo.list_files(root)
+        except gitinfo.GitError:
+            names = None
+        if names is not None:
+            walker.result.via_git = True
+            walker.from_git(names)
+            return walker.result
+    walker.walk()
+    return walker.result

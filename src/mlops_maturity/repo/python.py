@@ -1,0 +1,359 @@
+"""Python source and notebooks as facts with line numbers: imports, calls, classes, functions.
+
+Parsed with `ast` (never imported or executed). Names are resolved through the file's imports,
+so `import mlflow as mf; mf.log_metric(...)` and `from mlflow import log_metric; log_metric(...)`
+both yield the call `mlflow.log_metric`. A file that does not parse (Python 2, a template, a
+syntax error) falls back to a tolerant line-based regex, marked `parsed=False`.
+
+Notebooks are parsed cell by cell (IPython magics and shell escapes blanked out), so one broken
+cell does not hide the others; imports from any cell resolve names in every cell, and every
+fact carries its cell number (1-based, counting all cells) and its line within that cell.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+# A cheap pre-filter: the top-level modules a file imports, without parsing it.
+_IMPORT_RE = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import|import[ \t]+([\w., \t]+))", re.M)
+_NB_EXPORT_RE = re.compile(r"^# In\[[ \d]*\]:?\s*$", re.M)
+_CALL_RE = re.compile(r"(?<![\w.])([A-Za-z_][\w]*(?:\s*\.\s*[A-Za-z_]\w*)*)\s*\(")
+_DEF_RE = re.compile(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)|^([ \t]*)class[ \t]+(\w+)\s*(?:\(([^)]*)\))?", re.M)
+
+
+def imported_modules(text: str) -> frozenset[str]:
+    """Top-level names of the modules a Python source imports (regex, no parse)."""
+    mods: set[str] = set()
+    for m in _IMPORT_RE.finditer(text):
+        if m.group(1) is not None:
+            if m.group(1) and not m.group(1).startswith("."):
+                mods.add(m.group(1).split(".", 1)[0])
+        else:
+            for part in m.group(2).split(","):
+                name = part.strip().split(" ", 1)[0].split(".", 1)[0]
+                if name.isidentifier():
+                    mods.add(name)
+    return frozenset(mods)
+
+
+def is_notebook_export(text: str) -> bool:
+    """True for `jupyter nbconvert --to script` output (`# In[1]:` cell markers)."""
+    return _NB_EXPORT_RE.search(text) is not None
+
+
+@dataclass(frozen=True)
+class Import:
+    module: str  # "mlflow.sklearn" for `import mlflow.sklearn`; "mlflow" for `from mlflow import x`
+    name: str | None  # the imported name for `from` imports
+    bound: str  # the local name it binds
+    line: int
+    cell: int | None = None
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call (or a decorator). `name` is resolved through imports when its root is an
+    imported name (`resolved=True`), else the dotted text as written (`parser.add_argument`)."""
+
+    name: str
+    line: int
+    resolved: bool
+    args: tuple[Any, ...] = ()  # literal positional args (str/int/float/bool/None), else ...
+    kwargs: tuple[tuple[str, Any], ...] = ()  # literal keyword values, else ...
+    cell: int | None = None
+
+    def kwarg(self, key: str, default: Any = None) -> Any:
+        for k, v in self.kwargs:
+            if k == key:
+                return v
+        return default
+
+    @property
+    def attr(self) -> str:
+        """The last component: `fit` for `model.fit`."""
+        return self.name.rsplit(".", 1)[-1]
+
+
+@dataclass(frozen=True)
+class ClassDef:
+    name: str
+    bases: tuple[str, ...]  # resolved like call names
+    line: int
+    cell: int | None = None
+
+
+@dataclass(frozen=True)
+class FunctionDef:
+    name: str
+    line: int
+    trivial: bool  # body is only pass / ... / a docstring / `assert True`
+    cell: int | None = None
+
+
+@dataclass
+class PyFacts:
+    path: str
+    parsed: bool = True  # False: regex fallback (some cells, for notebooks)
+    imports: list[Import] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    classes: list[ClassDef] = field(default_factory=list)
+    functions: list[FunctionDef] = field(default_factory=list)
+    modules: frozenset[str] = frozenset()  # top-level imported module names
+    notebook_export: bool = False
+
+    def imports_any(self, roots: set[str] | frozenset[str]) -> bool:
+        return not self.modules.isdisjoint(roots)
+
+
+# -- resolution ------------------------------------------------------------------------------
+
+
+def _dotted(node: ast.AST) -> str | None:
+    parts: list[str] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Name):
+            parts.append(node.id)
+            break
+        elif isinstance(node, ast.Call):
+            inner = _dotted(node.func)
+            if inner is None:
+                return None
+            parts.append(inner + "()")
+            break
+        else:
+            return None
+    return ".".join(reversed(parts))
+
+
+def _literal(node: ast.AST) -> Any:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, float, bool, type(None))):
+        return node.value
+    if isinstance(node, (ast.List, ast.Tuple)):
+        vals = [_literal(e) for e in node.elts]
+        return tuple(vals)
+    return ...
+
+
+class _Resolver:
+    def __init__(self, imports: list[Import]) -> None:
+        self.aliases: dict[str, str] = {}
+        for imp in imports:
+            if imp.name is None:
+                # `import a.b` binds `a` to module a; `import a.b as x` binds x to a.b
+                self.aliases[imp.bound] = imp.module if imp.bound != imp.module.split(".")[0] else imp.bound
+            elif imp.name != "*":
+                self.aliases[imp.bound] = f"{imp.module}.{imp.name}"
+
+    def resolve(self, dotted: str) -> tuple[str, bool]:
+        root, _, rest = dotted.partition(".")
+        target = self.aliases.get(root)
+        if target is None:
+            return dotted, False
+        return (f"{target}.{rest}" if rest else target), True
+
+
+# -- ast collection --------------------------------------------------------------------------
+
+
+@dataclass
+class _Raw:
+    imports: list[Import] = field(default_factory=list)
+    calls: list[tuple[str, int, tuple, tuple, int | None]] = field(default_factory=list)
+    classes: list[tuple[str, tuple[str, ...], int, int | None]] = field(default_factory=list)
+    functions: list[FunctionDef] = field(default_factory=list)
+
+
+def _trivial(body: list[ast.stmt]) -> bool:
+    for stmt in body:
+        if isinstance(stmt, ast.Pass):
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue  # docstring or `...`
+        if isinstance(stmt, ast.Assert) and isinstance(stmt.test, ast.Constant) and stmt.test.value:
+            continue
+        return False
+    return True
+
+
+def _collect_ast(tree: ast.AST, raw: _Raw, cell: int | None, line_offset: int = 0) -> None:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                bound = a.asname or a.name.split(".", 1)[0]
+                raw.imports.append(Import(a.name, None, bound, node.lineno + line_offset, cell))
+        elif isinstance(node, ast.ImportFrom):
+            mod = "." * (node.level or 0) + (node.module or "")
+            for a in node.names:
+                raw.imports.append(Import(mod, a.name, a.asname or a.name, node.lineno + line_offset, cell))
+        elif isinstance(node, ast.Call):
+            name = _dotted(node.func)
+            if name is not None:
+                args = tuple(_literal(a) for a in node.args[:8])
+                kwargs = tuple((k.arg, _literal(k.value)) for k in node.keywords if k.arg)
+                raw.calls.append((name, node.lineno + line_offset, args, kwargs, cell))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for dec in node.decorator_list:
+                if not isinstance(dec, ast.Call):  # decorator calls are visited as calls
+                    name = _dotted(dec)
+                    if name is not None:
+                        raw.calls.append((name, dec.lineno + line_offset, (), (), cell))
+            if isinstance(node, ast.ClassDef):
+                bases = tuple(b for b in (_dotted(x) for x in node.bases) if b)
+                raw.classes.append((node.name, bases, node.lineno + line_offset, cell))
+            else:
+                raw.functions.append(
+                    FunctionDef(node.name, node.lineno + line_offset, _trivial(node.body), cell)
+                )
+
+
+def _collect_regex(text: str, raw: _Raw, cell: int | None, line_offset: int = 0) -> None:
+    """Tolerant fallback for sources that do not parse."""
+    for i, line in enumerate(text.splitlines()):
+        ln = i + 1 + line_offset
+        s = line.strip()
+        if s.startswith("#"):
+            continue
+        m = re.match(r"from\s+(\.*[\w.]*)\s+import\s+\(?\s*([\w\s,]+)", s)
+        if m:
+            for part in m.group(2).split(","):
+                bits = part.split()
+                if bits:
+                    bound = bits[2] if len(bits) >= 3 and bits[1] == "as" else bits[0]
+                    raw.imports.append(Import(m.group(1), bits[0], bound, ln, cell))
+            continue
+        m = re.match(r"import\s+([\w.,\s]+)", s)
+        if m:
+            for part in m.group(1).split(","):
+                bits = part.split()
+                if bits and re.match(r"^[\w.]+$", bits[0]):
+                    bound = bits[2] if len(bits) >= 3 and bits[1] == "as" else bits[0].split(".")[0]
+                    raw.imports.append(Import(bits[0], None, bound, ln, cell))
+            continue
+        for cm in _CALL_RE.finditer(line):
+            name = re.sub(r"\s+", "", cm.group(1))
+            if name not in ("def", "class", "if", "while", "for", "print", "return"):
+                raw.calls.append((name, ln, (), (), cell))
+    for m in _DEF_RE.finditer(text):
+        ln = text.count("\n", 0, m.start()) + 1 + line_offset
+        if m.group(2):
+            raw.functions.append(FunctionDef(m.group(2), ln, False, cell))
+        elif m.group(4):
+            bases = tuple(b.strip() for b in (m.group(5) or "").split(",") if b.strip())
+            raw.classes.append((m.group(4), bases, ln, cell))
+
+
+def _parse_into(source: str, raw: _Raw, cell: int | None) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes etc.
+            tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        _collect_regex(source, raw, cell)
+        return False
+    try:
+        _collect_ast(tree, raw, cell)
+    except RecursionError:
+        _collect_regex(source, raw, cell)
+        return False
+    return True
+
+
+def _finish(path: str, raw: _Raw, parsed: bool, export: bool) -> PyFacts:
+    resolver = _Resolver(raw.imports)
+    calls = []
+    for name, line, args, kwargs, cell in raw.calls:
+        full, ok = resolver.resolve(name)
+        calls.append(Call(full, line, ok, args, kwargs, cell))
+    classes = [
+        ClassDef(n, tuple(resolver.resolve(b)[0] for b in bases), line, cell)
+        for n, bases, line, cell in raw.classes
+    ]
+    mods = frozenset(
+        i.module.split(".", 1)[0] for i in raw.imports if i.module and not i.module.startswith(".")
+    )
+    calls.sort(key=lambda c: (c.cell or 0, c.line))
+    return PyFacts(
+        path=path,
+        parsed=parsed,
+        imports=sorted(raw.imports, key=lambda i: (i.cell or 0, i.line)),
+        calls=calls,
+        classes=sorted(classes, key=lambda c: (c.cell or 0, c.line)),
+        functions=sorted(raw.functions, key=lambda f: (f.cell or 0, f.line)),
+        modules=mods,
+        notebook_export=export,
+    )
+
+
+def parse_python(path: str, text: str) -> PyFacts:
+    raw = _Raw()
+    parsed = _parse_into(text, raw, None)
+    return _finish(path, raw, parsed, is_notebook_export(text))
+
+
+# -- notebooks -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    number: int  # 1-based position among all cells
+    kind: str  # "code", "markdown", "raw"
+    source: str
+
+
+class NotebookError(ValueError):
+    pass
+
+
+def notebook_cells(text: str) -> list[Cell]:
+    """The cells of an .ipynb (nbformat 3 or 4). Raises NotebookError when not a notebook."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        raise NotebookError("not valid JSON") from None
+    if not isinstance(data, dict):
+        raise NotebookError("not a notebook (top level is not an object)")
+    cells = data.get("cells")
+    if cells is None and isinstance(data.get("worksheets"), list):
+        cells = [c for ws in data["worksheets"] if isinstance(ws, dict) for c in ws.get("cells") or []]
+    if not isinstance(cells, list):
+        raise NotebookError("not a notebook (no cells)")
+    out: list[Cell] = []
+    for i, c in enumerate(cells, start=1):
+        if not isinstance(c, dict):
+            continue
+        src = c.get("source", c.get("input", ""))
+        if isinstance(src, list):
+            src = "".join(s for s in src if isinstance(s, str))
+        if not isinstance(src, str):
+            src = ""
+        out.append(Cell(i, str(c.get("cell_type", "code")), src))
+    return out
+
+
+_MAGIC = re.compile(r"^\s*[%!?]|^\s*\w+\s*=\s*!|.*\?\s*$")
+
+
+def _blank_magics(source: str) -> str:
+    """Replace IPython magics, shell escapes and help lines with blank lines (keeps line numbers)."""
+    lines = source.split("\n")
+    if lines and lines[0].lstrip().startswith("%%"):
+        return ""  # a cell magic: the whole cell is another language
+    return "\n".join("" if _MAGIC.match(line) else line for line in lines)
+
+
+def parse_notebook(path: str, cells: list[Cell]) -> PyFacts:
+    raw = _Raw()
+    parsed = True
+    for cell in cells:
+        if cell.kind != "code" or not cell.source.strip():
+            continue
+        parsed &= _parse_into(_blank_magics(cell.source), raw, cell.number)
+    return _finish(path, raw, parsed, False)

@@ -1,0 +1,505 @@
+"""RepoView: a read-only, bounded, cached view of one scanned repository.
+
+Discovery runs once. Each file is read at most once (bounded by the size cap, never following
+a symlink out of the root), and every parse (Python facts, notebook cells, YAML, TOML, JSON,
+manifests, CI pipelines, Dockerfiles) is computed lazily on first request and cached. Reads
+and parses never raise for bad content: a file that cannot be used is recorded in `skipped`
+with a reason and the accessor returns None.
+"""
+
+from __future__ import annotations
+
+import configparser
+import json
+import os
+import re
+import stat
+import threading
+import tomllib
+from collections import defaultdict
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from ..model.evidence import SkippedFile
+from ..util import yamlsafe
+from . import ci as ci_mod
+from . import dockerfile as docker_mod
+from . import manifests as man
+from . import python as py
+from .discovery import DEFAULT_MAX_FILE_BYTES, Discovery, discover
+from .textutil import snippet as make_snippet
+
+T = TypeVar("T")
+_MISSING = object()
+_BINARY_PROBE = 8192
+_TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "unittests", "unit_tests", "integration_tests"})
+_TEST_FILE = re.compile(r"^(test_.*|.*_test|conftest|tests)\.py$")
+
+
+def is_test_path(rel: str) -> bool:
+    """A test file or anything under a test directory."""
+    parts = rel.split("/")
+    if any(p.lower() in _TEST_DIRS for p in parts[:-1]):
+        return True
+    return _TEST_FILE.match(parts[-1]) is not None
+
+
+def brace_expand(pattern: str) -> list[str]:
+    m = re.search(r"\{([^{}]*)\}", pattern)
+    if not m:
+        return [pattern]
+    out = []
+    for alt in m.group(1).split(","):
+        out += brace_expand(pattern[: m.start()] + alt + pattern[m.end() :])
+    return out
+
+
+@lru_cache(maxsize=2048)
+def glob_regex(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
+    """Translate a glob to a regex over repo-relative posix paths.
+
+    A pattern without `/` matches a file name at any depth (`Dockerfile`, `*.ipynb`); one with
+    `/` is anchored at the repository root (`.github/workflows/*.yml`, `/README.md` for the
+    root only); `**` spans directories,
+    `*` and `?` stay within one path component, `{a,b}` is alternation.
+    """
+    alts = []
+    for pat in brace_expand(pattern):
+        anchored = "/" in pat
+        pat = pat.lstrip("/")
+        i, out = 0, []
+        while i < len(pat):
+            c = pat[i]
+            if pat.startswith("**/", i):
+                out.append("(?:[^/]+/)*")
+                i += 3
+            elif pat.startswith("**", i):
+                out.append(".*")
+                i += 2
+            elif c == "*":
+                out.append("[^/]*")
+                i += 1
+            elif c == "?":
+                out.append("[^/]")
+                i += 1
+            else:
+                out.append(re.escape(c))
+                i += 1
+        body = "".join(out)
+        alts.append(body if anchored else f"(?:[^/]+/)*{body}")
+    return re.compile("^(?:" + "|".join(alts) + ")$", re.I if ignore_case else 0)
+
+
+class RepoView:
+    """One repository, discovered and ready to be read. Thread-safe for concurrent reads of
+    different files (the scanner prefetches in parallel)."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        name: str | None = None,
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        discovery: Discovery | None = None,
+        use_git: bool = True,
+    ) -> None:
+        self.root = Path(root)
+        self.name = name or self.root.resolve().name
+        self.max_file_bytes = max_file_bytes
+        self._disc = discovery or discover(self.root, max_file_bytes=max_file_bytes, use_git=use_git)
+        self._info = self._disc.files
+        self.files: tuple[str, ...] = tuple(sorted(self._info))
+        self._by_name: dict[str, list[str]] = defaultdict(list)
+        self._by_name_lower: dict[str, list[str]] = defaultdict(list)
+        self._by_ext: dict[str, list[str]] = defaultdict(list)
+        for rel in self.files:
+            base = rel.rsplit("/", 1)[-1]
+            self._by_name[base].append(rel)
+            self._by_name_lower[base.lower()].append(rel)
+            dot = base.rfind(".")
+            if dot > 0:
+                self._by_ext[base[dot:].lower()].append(rel)
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[str, str], Any] = {}
+        self._glob_cache: dict[tuple[str, bool], list[str]] = {}
+        self._skipped_read: dict[str, str] = {}
+
+    # -- facts about the repository --------------------------------------------------------
+    @property
+    def commit(self) -> str | None:
+        return self._disc.commit
+
+    @property
+    def via_git(self) -> bool:
+        return self._disc.via_git
+
+    @property
+    def incomplete(self) -> list[str]:
+        """Paths (directories or files) that could not be looked at at all."""
+        return list(self._disc.incomplete) + [p for p, r in self._skipped_read.items() if r.startswith("unreadable")]
+
+    @property
+    def skipped(self) -> list[SkippedFile]:
+        """Files not scanned, or not fully used, with the reason: from discovery and from reads."""
+        with self._lock:
+            extra = [SkippedFile(path=p, reason=r) for p, r in sorted(self._skipped_read.items())]
+        return list(self._disc.skipped) + extra
+
+    def _note(self, rel: str, reason: str) -> None:
+        with self._lock:
+            self._skipped_read.setdefault(rel, reason)
+
+    # -- file lookup -----------------------------------------------------------------------
+    def exists(self, rel: str) -> bool:
+        return rel in self._info
+
+    def size(self, rel: str) -> int:
+        return self._info[rel].size
+
+    def by_name(self, name: str, *, ignore_case: bool = False) -> list[str]:
+        return list((self._by_name_lower.get(name.lower(), []) if ignore_case else self._by_name.get(name, [])))
+
+    def by_ext(self, *exts: str) -> list[str]:
+        """Files by extension (`.py`, `.ipynb`; case-insensitive), in path order."""
+        out: list[str] = []
+        for e in exts:
+            out += self._by_ext.get(e.lower(), [])
+        return sorted(out) if len(exts) > 1 else out
+
+    def glob(self, pattern: str, *, ignore_case: bool = False) -> list[str]:
+        """Files matching a glob (see `glob_regex`), in path order. Cached per pattern."""
+        key = (pattern, ignore_case)
+        cached = self._glob_cache.get(key)
+        if cached is not None:
+            return cached
+        pats = brace_expand(pattern)
+        result: set[str] = set()
+        for pat in pats:
+            base = pat.rsplit("/", 1)[-1]
+            rx = glob_regex(pat, ignore_case)
+            if not re.search(r"[*?\[]", base):
+                cands = self.by_name(base, ignore_case=ignore_case)
+            elif re.fullmatch(r"[^*?\[]*\*[^*?\[/]*\.[\w-]+", base):
+                cands = self._by_ext.get("." + base.rsplit(".", 1)[-1].lower(), [])
+            else:
+                cands = self.files
+            result.update(f for f in cands if rx.match(f))
+        out = sorted(result)
+        self._glob_cache[key] = out
+        return out
+
+    def globs(self, patterns: list[str] | tuple[str, ...], *, ignore_case: bool = False) -> list[str]:
+        out: set[str] = set()
+        for p in patterns:
+            out.update(self.glob(p, ignore_case=ignore_case))
+        return sorted(out)
+
+    @staticmethod
+    def is_test(rel: str) -> bool:
+        return is_test_path(rel)
+
+    # -- bounded reads ---------------------------------------------------------------------
+    def _cached(self, kind: str, rel: str, make: Callable[[], T]) -> T:
+        key = (kind, rel)
+        val = self._cache.get(key, _MISSING)
+        if val is _MISSING:
+            val = make()
+            with self._lock:
+                self._cache[key] = val
+        return val  # type: ignore[return-value]
+
+    def read_bytes(self, rel: str) -> bytes | None:
+        """The file's bytes (at most the size cap), or None (recorded as skipped)."""
+        return self._cached("bytes", rel, lambda: self._read(rel))
+
+    def _read(self, rel: str) -> bytes | None:
+        info = self._info.get(rel)
+        if info is None:
+            return None
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = _open(info.real, flags)
+        except OSError as exc:
+            self._note(rel, f"unreadable: {exc.strerror or exc}")
+            return None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                self._note(rel, "not a regular file (FIFO, socket or device)")
+                return None
+            if st.st_size > self.max_file_bytes:
+                self._note(rel, f"over size cap ({st.st_size} bytes > {self.max_file_bytes})")
+                return None
+            chunks, total = [], 0
+            while total <= self.max_file_bytes:
+                chunk = os.read(fd, min(1 << 20, self.max_file_bytes + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+            if total > self.max_file_bytes:  # grew after the stat
+                self._note(rel, f"over size cap (more than {self.max_file_bytes} bytes)")
+                return None
+            return b"".join(chunks)
+        except OSError as exc:
+            self._note(rel, f"unreadable: {exc.strerror or exc}")
+            return None
+        finally:
+            os.close(fd)
+
+    def text(self, rel: str) -> str | None:
+        """The file as text, or None for binary / unreadable files (recorded as skipped).
+        Invalid UTF-8 is decoded with replacement characters (and recorded)."""
+        return self._cached("text", rel, lambda: self._decode(rel))
+
+    def _decode(self, rel: str) -> str | None:
+        data = self.read_bytes(rel)
+        if data is None:
+            return None
+        if b"\0" in data[:_BINARY_PROBE]:
+            self._note(rel, "binary file (NUL byte)")
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("utf-8", errors="replace")
+            self._note(rel, "invalid UTF-8: read with replacement characters")
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        return text
+
+    def lines(self, rel: str) -> list[str]:
+        """The file's lines (no line endings); empty for unreadable files."""
+        return self._cached("lines", rel, lambda: (self.text(rel) or "").splitlines())
+
+    def line(self, rel: str, line: int, cell: int | None = None) -> str:
+        """One line (1-based) of a file, or of a notebook cell."""
+        if cell is not None:
+            cells = self.notebook(rel) or []
+            for c in cells:
+                if c.number == cell:
+                    src = c.source.split("\n")
+                    return src[line - 1] if 0 < line <= len(src) else ""
+            return ""
+        ls = self.lines(rel)
+        return ls[line - 1] if 0 < line <= len(ls) else ""
+
+    def snippet(self, rel: str, line: int | None, cell: int | None = None) -> str:
+        return make_snippet(self.line(rel, line, cell)) if line else ""
+
+    # -- parsers ---------------------------------------------------------------------------
+    def modules(self, rel: str) -> frozenset[str]:
+        """Top-level modules a .py file or notebook imports, by a cheap regex (no parse)."""
+
+        def make() -> frozenset[str]:
+            if rel.endswith(".ipynb"):
+                cells = self.notebook(rel) or []
+                return py.imported_modules("\n".join(c.source for c in cells if c.kind == "code"))
+            t = self.text(rel)
+            return py.imported_modules(t) if t else frozenset()
+
+        return self._cached("modules", rel, make)
+
+    def python(self, rel: str) -> py.PyFacts | None:
+        """Imports, calls, classes, functions of a .py file or an .ipynb notebook."""
+
+        def make() -> py.PyFacts | None:
+            if rel.endswith(".ipynb"):
+                cells = self.notebook(rel)
+                return None if cells is None else py.parse_notebook(rel, cells)
+            t = self.text(rel)
+            return None if t is None else py.parse_python(rel, t)
+
+        return self._cached("python", rel, make)
+
+    def notebook(self, rel: str) -> list[py.Cell] | None:
+        def make() -> list[py.Cell] | None:
+            t = self.text(rel)
+            if t is None:
+                return None
+            try:
+                return py.notebook_cells(t)
+            except py.NotebookError as exc:
+                self._note(rel, f"not a valid notebook: {exc}")
+                return None
+
+        return self._cached("notebook", rel, make)
+
+    def yaml(self, rel: str, *, max_aliases: int = 0, tolerate_tags: bool = False) -> Any:
+        """The parsed YAML document (LineDict/LineList with key lines), or None."""
+
+        def make() -> Any:
+            t = self.text(rel)
+            if t is None:
+                return None
+            try:
+                return yamlsafe.load(t, max_aliases=max_aliases, tolerate_tags=tolerate_tags)
+            except yamlsafe.YamlError as exc:
+                self._note(rel, f"not parsed: {exc}")
+                return None
+
+        return self._cached(f"yaml:{max_aliases}:{tolerate_tags}", rel, make)
+
+    def yaml_all(self, rel: str, *, max_aliases: int = 0, tolerate_tags: bool = False) -> list[Any]:
+        """Every document of a multi-document YAML stream (Kubernetes manifests); [] on error."""
+
+        def make() -> list[Any]:
+            t = self.text(rel)
+            if t is None:
+                return []
+            try:
+                return yamlsafe.load_all(t, max_aliases=max_aliases, tolerate_tags=tolerate_tags)
+            except yamlsafe.YamlError as exc:
+                self._note(rel, f"not parsed: {exc}")
+                return []
+
+        return self._cached(f"yaml_all:{max_aliases}:{tolerate_tags}", rel, make)
+
+    def toml(self, rel: str) -> dict[str, Any] | None:
+        def make() -> dict[str, Any] | None:
+            t = self.text(rel)
+            if t is None:
+                return None
+            try:
+                return tomllib.loads(t)
+            except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
+                self._note(rel, f"not parsed: {str(exc).splitlines()[0] if str(exc) else 'invalid TOML'}")
+                return None
+
+        return self._cached("toml", rel, make)
+
+    def json(self, rel: str) -> Any:
+        def make() -> Any:
+            t = self.text(rel)
+            if t is None:
+                return None
+            try:
+                return json.loads(t)
+            except (ValueError, RecursionError):
+                self._note(rel, "not parsed: invalid JSON")
+                return None
+
+        return self._cached("json", rel, make)
+
+    def ini(self, rel: str) -> configparser.ConfigParser | None:
+        """setup.cfg / tox.ini / .flake8 style files (no interpolation)."""
+
+        def make() -> configparser.ConfigParser | None:
+            t = self.text(rel)
+            if t is None:
+                return None
+            cp = configparser.ConfigParser(interpolation=None, strict=False)
+            try:
+                cp.read_string(t)
+            except (configparser.Error, ValueError):
+                self._note(rel, "not parsed: invalid INI")
+                return None
+            return cp
+
+        return self._cached("ini", rel, make)
+
+    def key_line(self, rel: str, key_path: str) -> int | None:
+        """Line of a TOML table/key (`tool.ruff`) or an INI section (`flake8`): by text search,
+        since tomllib keeps no positions. `tool.ruff` matches `[tool.ruff]`, `[tool.ruff.lint]`
+        and a dotted `ruff.x =` under `[tool]`."""
+        esc = re.escape(key_path)
+        rx = re.compile(rf"^\s*\[\s*{esc}(\s*\]|\.)|^\s*{esc}\s*=")
+        for i, line in enumerate(self.lines(rel), start=1):
+            if rx.match(line):
+                return i
+        return None
+
+    # -- manifests -------------------------------------------------------------------------
+    def requirements_files(self) -> dict[str, man.RequirementsFile]:
+        def make() -> dict[str, man.RequirementsFile]:
+            out = {}
+            for rel in self.by_ext(".txt", ".in"):
+                if man.is_requirements_name(rel):
+                    t = self.text(rel)
+                    if t is not None:
+                        out[rel] = man.parse_requirements(rel, t)
+            return out
+
+        return self._cached("requirements", ".", make)
+
+    def environment_files(self) -> dict[str, list[man.Dependency]]:
+        def make() -> dict[str, list[man.Dependency]]:
+            out = {}
+            for rel in self.by_ext(".yml", ".yaml"):
+                if man.is_environment_name(rel):
+                    t = self.text(rel)
+                    deps = man.parse_environment_yml(rel, t) if t is not None else None
+                    if deps is not None:
+                        out[rel] = deps
+            return out
+
+        return self._cached("environments", ".", make)
+
+    def lock_files(self) -> list[str]:
+        return [f for f in self.files if man.is_lock_file(f)]
+
+    def dependencies(self) -> list[man.Dependency]:
+        """Every declared dependency in every manifest, in path and line order."""
+
+        def make() -> list[man.Dependency]:
+            deps: list[man.Dependency] = []
+            for rf in self.requirements_files().values():
+                deps += rf.deps
+            for env in self.environment_files().values():
+                deps += env
+            parsers = {
+                "pyproject.toml": man.parse_pyproject,
+                "setup.cfg": man.parse_setup_cfg,
+                "setup.py": man.parse_setup_py,
+                "Pipfile": man.parse_pipfile,
+            }
+            for name, parse in parsers.items():
+                for rel in self.by_name(name):
+                    t = self.text(rel)
+                    if t is not None:
+                        deps += parse(rel, t)
+            deps.sort(key=lambda d: (d.path, d.line))
+            return deps
+
+        return self._cached("dependencies", ".", make)
+
+    # -- CI and containers -----------------------------------------------------------------
+    def ci_files(self) -> list[str]:
+        return [f for f in self.files if ci_mod.ci_system(f)]
+
+    def ci(self) -> list[ci_mod.CiPipeline]:
+        """Every CI pipeline; unparseable files are recorded as skipped and left out."""
+
+        def make() -> list[ci_mod.CiPipeline]:
+            out = []
+            for rel in self.ci_files():
+                t = self.text(rel)
+                if t is None:
+                    continue
+                p = ci_mod.parse_ci(rel, t)
+                if p is None:
+                    continue
+                if p.error:
+                    self._note(rel, f"not parsed: {p.error}")
+                    continue
+                out.append(p)
+            return out
+
+        return self._cached("ci", ".", make)
+
+    def dockerfiles(self) -> dict[str, list[docker_mod.Instruction]]:
+        def make() -> dict[str, list[docker_mod.Instruction]]:
+            out = {}
+            for rel in self.files:
+                if docker_mod.is_dockerfile(rel):
+                    t = self.text(rel)
+                    if t is not None:
+                        out[rel] = docker_mod.parse_dockerfile(t)
+            return out
+
+        return self._cached("dockerfiles", ".", make)
+
+
+# Indirection so that tests can simulate an unreadable file when running as root.
+_open = os.open

@@ -1,0 +1,206 @@
+"""Code checks for the dev (model development) dimension: where a glob or a call list is not
+enough. Each check is `fn(view, det) -> Iterable[Hit]` and is listed in CHECKS."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ....repo import RepoView
+from ....repo.manifests import RequirementsFile, parse_requirements
+from ....repo.python import PyFacts
+from ..helpers import Hit, matching_calls, name_matches, paths, python_files
+from ..spec import DetectorSpec
+
+# -- dev.pinned_env --------------------------------------------------------------------------
+
+_NON_RUNTIME = re.compile(r"(^|[/_.-])(dev|docs?|tests?|testing|lint|ci|style|typing|mypy)([/_.-]|$)", re.I)
+_DOCS_DIR = re.compile(r"(^|/)(docs?|documentation|tests?|examples?)/", re.I)
+
+
+def _resolve_include(base: str, target: str) -> str:
+    parent = base.rsplit("/", 1)[0] if "/" in base else ""
+    parts = [p for p in (parent.split("/") if parent else [])]
+    for seg in target.split("/"):
+        if seg in ("", "."):
+            continue
+        if seg == "..":
+            if parts:
+                parts.pop()
+        else:
+            parts.append(seg)
+    return "/".join(parts)
+
+
+def _fully_pinned(view: RepoView, files: dict[str, RequirementsFile], rel: str, seen: set[str]) -> tuple[bool, int]:
+    """(every requirement exact, count), following -r includes; -c constraints that are
+    themselves fully pinned pin the requirements they name."""
+    if rel in seen:
+        return True, 0
+    seen.add(rel)
+    rf = files.get(rel)
+    if rf is None:
+        return False, 0
+    constrained: set[str] = set()
+    for target, _ in rf.constraints:
+        crel = _resolve_include(rel, target)
+        cf = files.get(crel)
+        if cf is None and view.exists(crel):
+            cf = parse_requirements(crel, view.text(crel) or "")
+        if cf is not None and all(d.pinned for d in cf.deps):
+            constrained.update(d.name for d in cf.deps)
+    count = 0
+    for d in rf.deps:
+        if not d.pinned and d.name not in constrained:
+            return False, 0
+        count += 1
+    for target, _ in rf.includes:
+        ok, n = _fully_pinned(view, files, _resolve_include(rel, target), seen)
+        if not ok:
+            return False, 0
+        count += n
+    return True, count
+
+
+def pinned_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A lock file, or a fully pinned requirements / conda environment file that installs the
+    project's runtime environment (docs/test/dev-only files do not count, nor does a pinned
+    dev file beside an unpinned runtime one)."""
+    allowed = set(paths(view, det))
+    for rel in view.lock_files():
+        if rel in allowed and not _DOCS_DIR.search(rel):
+            yield Hit(rel, None, f"has lock file {rel.rsplit('/', 1)[-1]}", snippet="")
+            return
+    files = view.requirements_files()
+    candidates = [r for r in files if r in allowed and not _DOCS_DIR.search(r) and not r.endswith(".in")]
+    runtime = [r for r in candidates if not _NON_RUNTIME.search(r.rsplit("/", 1)[-1].rsplit(".", 1)[0])]
+    # Judge the runtime files when there are any; dev-only files pin a dev environment.
+    for rel in runtime or candidates:
+        ok, n = _fully_pinned(view, files, rel, set())
+        if ok and n > 0:
+            first = min(d.line for d in files[rel].deps) if files[rel].deps else 1
+            yield Hit(rel, first, f"pins every requirement with == ({n} packages)")
+            return
+    for rel, deps in view.environment_files().items():
+        if rel not in allowed or _DOCS_DIR.search(rel) or not deps:
+            continue
+        if all(d.pinned for d in deps):
+            yield Hit(rel, deps[0].line, f"pins a version for every package ({len(deps)} packages)")
+            return
+
+
+# -- dev.tests -------------------------------------------------------------------------------
+
+_TEST_NAME = re.compile(r"^(test_.*|.*_test)\.py$")
+
+
+def project_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Test files (test_*.py / *_test.py, or any .py under a test directory) defining at least
+    one test function or method whose body is more than a placeholder."""
+    for rel in paths(view, det, ("*.py",)):
+        base = rel.rsplit("/", 1)[-1]
+        if not (_TEST_NAME.match(base) or (RepoView.is_test(rel) and base != "conftest.py")):
+            continue
+        text = view.text(rel)
+        if not text or ("def test" not in text and "TestCase" not in text):
+            continue
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        for fn in facts.functions:
+            if fn.name.startswith("test") and not fn.trivial:
+                yield Hit(rel, fn.line, f"defines test {fn.name}")
+                break
+
+
+# -- dev.modular_code ------------------------------------------------------------------------
+
+ML_ROOTS = frozenset(
+    """torch tensorflow keras tf_keras sklearn xgboost lightgbm catboost jax flax optax haiku
+    transformers pytorch_lightning lightning statsmodels prophet mxnet paddle fastai timm
+    sentence_transformers spacy gensim trl peft accelerate deepspeed ultralytics detectron2
+    mmcv mmdet pycaret h2o autogluon darts sktime neuralprophet dgl torch_geometric
+    stable_baselines3 skorch tensorflow_addons pmdarima""".split()
+)
+MODEL_BASES = (
+    "torch.nn.Module", "torch.nn.modules.module.Module", "torch.nn.modules.Module",
+    "*LightningModule", "*.LightningDataModule", "{keras,tensorflow.keras,tf_keras}.Model",
+    "{keras,tensorflow.keras,tf_keras}.models.Model", "{keras,tensorflow.keras,tf_keras}.layers.Layer",
+    "sklearn.base.BaseEstimator", "flax.linen.Module", "haiku.Module", "transformers.PreTrainedModel",
+    "transformers.*PreTrainedModel", "transformers.Trainer", "equinox.Module",
+)
+TRAINING_CALLS = (
+    "xgboost.train", "xgboost.cv", "lightgbm.train", "lightgbm.cv", "catboost.train",
+    "{transformers,trl}.*Trainer", "{pytorch_lightning,lightning,lightning.pytorch}.Trainer",
+    "{keras,tensorflow.keras,tf_keras}.*Model", "{keras,tensorflow.keras,tf_keras}.{,models.}Sequential",
+)
+TRAINING_ATTRS = frozenset({"fit", "fit_generator", "train_on_batch", "backward", "train_model", "partial_fit"})
+_NOT_TRAINING_RECEIVERS = re.compile(r"(scaler|encoder|vectori[sz]er|imputer|tokenizer|pca|transformer|binarizer)s?$", re.I)
+
+
+def training_signal(facts: PyFacts) -> tuple[int, str] | None:
+    """(line, message) of the first sign of model or training code, or None."""
+    found: list[tuple[int, str]] = []
+    for c in facts.classes:
+        for b in c.bases:
+            if name_matches(b, MODEL_BASES):
+                found.append((c.line, f"defines model class {c.name}({b})"))
+                break
+    for call in facts.calls:
+        if call.resolved and name_matches(call.name, TRAINING_CALLS):
+            found.append((call.line, f"calls {call.name}"))
+            break
+    for call in facts.calls:
+        if call.resolved or call.attr not in TRAINING_ATTRS or "." not in call.name:
+            continue
+        receiver = call.name.rsplit(".", 1)[0]
+        if _NOT_TRAINING_RECEIVERS.search(receiver.rsplit(".", 1)[-1].rstrip("()")):
+            continue
+        found.append((call.line, f"calls {call.name}"))
+        break
+    return min(found) if found else None
+
+
+def training_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Non-test .py files (not notebook exports) that import an ML framework and define a
+    model class or run training."""
+    for rel in python_files(view, det, ML_ROOTS, notebooks=False):
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        if facts.notebook_export:
+            continue
+        sig = training_signal(facts)
+        if sig:
+            yield Hit(rel, sig[0], sig[1])
+
+
+# -- dev.config ------------------------------------------------------------------------------
+
+_CONFIG_LOADS = ("yaml.safe_load", "yaml.load", "yaml.full_load", "yaml.unsafe_load", "toml.load",
+                 "tomllib.load", "ruamel.yaml.YAML", "omegaconf.OmegaConf.load")
+
+
+def config_loaded_by_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A training/model module (see training_signal) or a train*.py script reads a YAML/TOML
+    configuration file."""
+    for rel in python_files(view, det, frozenset({"yaml", "toml", "tomllib", "ruamel", "omegaconf"}), notebooks=False):
+        facts = view.python(rel)
+        if facts is None or facts.notebook_export:
+            continue
+        base = rel.rsplit("/", 1)[-1].lower()
+        if "train" not in base and not facts.imports_any(ML_ROOTS):
+            continue
+        if "train" not in base and training_signal(facts) is None:
+            continue
+        for call in matching_calls(facts, _CONFIG_LOADS):
+            yield Hit(rel, call.line, f"training code loads a config file: calls {call.name}")
+            break
+
+
+CHECKS = {
+    "pinned_environment": pinned_environment,
+    "project_tests": project_tests,
+    "training_modules": training_modules,
+    "config_loaded_by_training": config_loaded_by_training,
+}

@@ -1,0 +1,193 @@
+"""Code checks for the team dimension: README content, CODEOWNERS rules, design docs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ....repo import RepoView
+from ....repo.textutil import headings
+from ..helpers import Hit, paths
+from ..spec import DetectorSpec
+
+# -- team.readme -----------------------------------------------------------------------------
+
+README_GLOBS = ("/README", "/README.{md,markdown,rst,txt,adoc,org,mdx}")
+_SETUP_HEADING = re.compile(
+    r"\b(install(ation|ing)?|set ?up|getting started|get started|quick ?start|usage|how to (run|use)|"
+    r"running|run(ning)? (the|it|locally)|requirements|prerequisites|training|reproduc\w*|"
+    r"build(ing)?|development|local development|environment|deploy(ment)?|examples?|tutorial)\b",
+    re.I,
+)
+_COMMAND = re.compile(
+    r"^(\$\s*|>\s*|%\s*|!\s*)?(sudo\s+)?("
+    r"pip3?\s+install|python3?\s+-m\s+pip\s+install|conda\s+(env\s+)?(create|install|activate|update)|"
+    r"mamba\s+(env\s+)?(create|install)|poetry\s+(install|run|shell)|uv\s+(sync|run|pip|venv)|"
+    r"pipenv\s+(install|run|shell|sync)|pdm\s+(install|run)|hatch\s+run|"
+    r"python3?\s+(-m\s+)?[\w./-]+|make(\s+[\w-]+)?$|make\s+[\w-]+|"
+    r"docker(-compose|\s+compose)?\s+(build|run|up|pull)|bash\s+\S+|sh\s+\S+|\./[\w./-]+|"
+    r"git\s+clone|dvc\s+(repro|pull|exp\s+run)|jupyter\s+(notebook|lab)|mlflow\s+(run|ui|server)|"
+    r"streamlit\s+run|uvicorn\s+\S+|npm\s+(install|run|ci)|yarn(\s+install)?|pytest|tox|nox|"
+    r"kedro\s+run|zenml\s+\w+|helm\s+install|kubectl\s+apply|source\s+\S+|export\s+\w+=|"
+    r"[\w-]+\s+--(config|help)\b|accelerate\s+launch|torchrun|deepspeed)",
+    re.I,
+)
+_NOT_PROSE = re.compile(r"^\s*(\[!\[|!\[|<|\[[^\]]*\]\([^)]*\)\s*$|[-=*_]{3,}\s*$|\|)")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+
+
+def _code_lines(lines: list[str]) -> list[tuple[int, str]]:
+    """Lines inside fenced / indented / reST literal blocks, plus inline `code` spans."""
+    out: list[tuple[int, str]] = []
+    fence: str | None = None
+    rst_block = False
+    for i, line in enumerate(lines, start=1):
+        s = line.strip()
+        if fence is not None:
+            if s.startswith(fence):
+                fence = None
+            elif s:
+                out.append((i, s))
+            continue
+        m = re.match(r"^\s*(```+|~~~+)", line)
+        if m:
+            fence = m.group(1)
+            continue
+        if rst_block:
+            if s and not line.startswith((" ", "\t")):
+                rst_block = False
+            elif s:
+                out.append((i, s))
+                continue
+        if s.endswith("::") or s.startswith((".. code", ".. code-block", ".. sourcecode")):
+            rst_block = True
+            continue
+        if line.startswith(("    ", "\t")) and s and not s.startswith(("-", "*", "+")):
+            out.append((i, s))
+            continue
+        for span in re.findall(r"`([^`]+)`", line):
+            out.append((i, span.strip()))
+    return out
+
+
+def _purpose_line(lines: list[str]) -> int | None:
+    in_code = False
+    heading_lines = {ln for ln, _ in headings(lines)}
+    for i, line in enumerate(lines, start=1):
+        s = line.strip()
+        if s.startswith(("```", "~~~")):
+            in_code = not in_code
+            continue
+        if in_code or not s or i in heading_lines or s.startswith(("#", "..", ":")) or _NOT_PROSE.match(s):
+            continue
+        if re.match(r"^[=\-~^\"'`#*+]{3,}$", s) or line.startswith(("    ", "\t")):
+            continue
+        text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", s)  # links count by their text
+        text = re.sub(r"<[^>]+>", " ", text)
+        if len(_WORD.findall(text)) >= 6:
+            return i
+    return None
+
+
+def _setup_line(lines: list[str]) -> tuple[int, str] | None:
+    for ln, code in _code_lines(lines):
+        if _COMMAND.match(code):
+            return ln, f"gives setup or run steps: {code[:60]}"
+    hs = headings(lines)
+    for idx, (ln, text) in enumerate(hs):
+        if not _SETUP_HEADING.search(text):
+            continue
+        end = hs[idx + 1][0] - 1 if idx + 1 < len(hs) else len(lines)
+        body = [s for s in lines[ln:end] if s.strip() and not re.match(r"^[=\-~^\"'`#*+]{3,}$", s.strip())]
+        if body and len(_WORD.findall(" ".join(body))) >= 5:
+            return ln, f"has a setup/run section: {text[:60]}"
+    return None
+
+
+def readme_purpose_and_setup(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A root README with a prose paragraph (the purpose) and setup or run steps (a command in a
+    code block, or a non-empty Installation/Usage/Getting started section)."""
+    for rel in paths(view, det, README_GLOBS):
+        lines = view.lines(rel)
+        purpose = _purpose_line(lines)
+        setup = _setup_line(lines)
+        if purpose is not None and setup is not None:
+            yield Hit(rel, purpose, "explains the purpose")
+            yield Hit(rel, setup[0], setup[1])
+            return
+
+
+# -- team.ownership --------------------------------------------------------------------------
+
+CODEOWNERS_GLOBS = ("/CODEOWNERS", "/.github/CODEOWNERS", "/docs/CODEOWNERS", "/.gitlab/CODEOWNERS")
+
+
+def codeowners_rules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A CODEOWNERS file with at least one rule assigning an owner (not only comments)."""
+    for rel in paths(view, det, CODEOWNERS_GLOBS):
+        for i, line in enumerate(view.lines(rel), start=1):
+            s = line.strip()
+            if not s or s.startswith(("#", "[", "^[")):
+                continue
+            parts = s.split()
+            if len(parts) >= 2 and any(p.startswith("@") or "@" in p for p in parts[1:]):
+                yield Hit(rel, i, f"assigns owners: {' '.join(parts[:3])[:80]}")
+                return
+
+
+# -- team.design_docs ------------------------------------------------------------------------
+
+DOC_EXTS = (".md", ".markdown", ".rst", ".txt", ".adoc", ".org", ".mdx")
+DIAGRAM_EXTS = (".puml", ".plantuml", ".drawio", ".mmd", ".mermaid", ".dsl")
+_DESIGN_DIR = re.compile(
+    r"^(adrs?|decisions|architecture[-_ ]decision[-_ ]records?|design|designs|design[-_]docs?|"
+    r"rfcs?|architecture)$",
+    re.I,
+)
+_DESIGN_FILE = re.compile(
+    r"(^|[-_ ])(architecture|design|adr[-_]?\d*|rfc[-_]?\d+|system[-_]design|technical[-_]design)([-_ .]|$)|^\d{3,4}[-_]",
+    re.I,
+)
+_DESIGN_HEADING = re.compile(r"\barchitecture\b|\bdesign(s|\s+doc\w*|\s+decisions?|\s+principles?|\s+overview)?\b", re.I)
+_DOCS_ROOT = re.compile(r"^(docs?|documentation|wiki)/", re.I)
+
+
+def design_docs(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """ADR / design / RFC folders with documents, design or architecture documents by name,
+    diagrams as code, or docs/ pages with an architecture or design heading."""
+    cands = paths(view, det)
+    for rel in cands:
+        low = rel.lower()
+        base = rel.rsplit("/", 1)[-1]
+        stem = base.rsplit(".", 1)[0]
+        dirs = rel.split("/")[:-1]
+        if low.endswith(DOC_EXTS):
+            in_design_dir = any(_DESIGN_DIR.match(d) for d in dirs)
+            if in_design_dir and "template" not in stem.lower() and stem.lower() not in ("readme", "index"):
+                line = next((i for i, s in enumerate(view.lines(rel), 1) if s.strip()), None)
+                if line is not None:
+                    yield Hit(rel, line, f"has a design document in {'/'.join(dirs)}/")
+                    continue
+            if re.search(r"(architecture|design)", stem, re.I) and _DESIGN_FILE.search(stem):
+                line = next((i for i, s in enumerate(view.lines(rel), 1) if s.strip()), None)
+                if line is not None:
+                    yield Hit(rel, line, f"has a design document {base}")
+                    continue
+            if _DOCS_ROOT.match(rel):
+                text = view.text(rel) or ""
+                low_text = text.lower()
+                if "architecture" not in low_text and "design" not in low_text:
+                    continue
+                for ln, heading in headings(view.lines(rel)):
+                    if _DESIGN_HEADING.search(heading):
+                        yield Hit(rel, ln, f"has a design section: {heading[:60]}")
+                        break
+        elif low.endswith(DIAGRAM_EXTS) and (_DOCS_ROOT.match(rel) or any(_DESIGN_DIR.match(d) for d in dirs)):
+            yield Hit(rel, None, f"has an architecture diagram as code: {base}", snippet="")
+
+
+CHECKS = {
+    "readme_purpose_and_setup": readme_purpose_and_setup,
+    "codeowners_rules": codeowners_rules,
+    "design_docs": design_docs,
+}

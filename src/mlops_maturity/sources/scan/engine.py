@@ -1,0 +1,308 @@
+"""Runs detectors over a RepoView: the generic kinds, code checks, dependency-only evidence.
+
+Two phases. `prefetch` reads every file some detector may look at (in parallel with `jobs`
+threads: reading releases the GIL) and computes the cheap import pre-filter; then each
+detector runs against the warm cache, parsing lazily only the files that pass its
+pre-filter. A detector that raises is reported as an error for its practice, never fatal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...model.evidence import Evidence
+from ...repo import RepoView
+from ...repo.manifests import normalize
+from ...repo.textutil import line_of_offset
+from ...repo.textutil import snippet as make_snippet
+from .helpers import Hit, matching_calls, name_matches, paths, pattern_roots, python_files
+from .spec import DetectorSpec
+
+CheckFn = Callable[[RepoView, DetectorSpec], Iterable[Hit]]
+Progress = Callable[[int, int], None]
+DEPENDENCY_DETECTOR = "dependency-declared"
+MAX_DEPENDENCY_EVIDENCE = 5
+
+
+@dataclass
+class PracticeScan:
+    """What the detectors of one practice found in one repository."""
+
+    evidence: list[Evidence] = field(default_factory=list)
+    dependency_only: list[Evidence] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    detectors: int = 0
+
+
+class _Fmt(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _msg(det: DetectorSpec, **fields: Any) -> str:
+    return det.message.format_map(_Fmt(fields))
+
+
+# -- generic kinds ---------------------------------------------------------------------------
+
+
+def _files(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
+    for rel in paths(view, det):
+        line = next((i for i, s in enumerate(view.lines(rel), 1) if s.strip()), None)
+        if det.nonempty and line is None:
+            continue
+        yield Hit(rel, line, _msg(det, name=rel.rsplit("/", 1)[-1], path=rel))
+
+
+def _content(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
+    flags = re.M | (re.I if det.ignore_case else 0)
+    rx = re.compile(det.pattern or "", flags)
+    for rel in paths(view, det):
+        if rel.endswith(".ipynb"):
+            for cell in view.notebook(rel) or []:
+                if det.needle and not any(n in cell.source for n in det.needle):
+                    continue
+                m = rx.search(cell.source)
+                if m:
+                    ln = line_of_offset(cell.source, m.start())
+                    src = cell.source.split("\n")[ln - 1]
+                    yield Hit(rel, ln, _msg(det, match=m.group(0).strip(), path=rel), cell.number, make_snippet(src))
+                    break
+            continue
+        text = view.text(rel)
+        if not text or (det.needle and not any(n in text for n in det.needle)):
+            continue
+        m = rx.search(text)
+        if m:
+            yield Hit(rel, line_of_offset(text, m.start()), _msg(det, match=m.group(0).strip(), path=rel))
+
+
+def _calls(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
+    roots, needles = pattern_roots(det.calls)
+    for rel in python_files(view, det, roots, needles):
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        for call in matching_calls(facts, det.calls, det.kwargs, det.args):
+            yield Hit(rel, call.line, _msg(det, name=call.name, path=rel), call.cell)
+            break
+
+
+def _imports(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
+    roots, _ = pattern_roots(det.imports)
+    for rel in python_files(view, det, roots):
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        for imp in facts.imports:
+            if imp.module.startswith("."):
+                continue
+            full = f"{imp.module}.{imp.name}" if imp.name and imp.name != "*" else imp.module
+            if name_matches(imp.module, det.imports) or name_matches(full, det.imports):
+                yield Hit(rel, imp.line, _msg(det, name=full, path=rel), imp.cell)
+                break
+
+
+def _lookup(data: Any, dotted: str) -> tuple[bool, Any, Any]:
+    """(found, parent container, last key) for a dotted key path."""
+    parent, cur, last = None, data, None
+    for part in dotted.split("."):
+        if not isinstance(cur, dict) or part not in cur:
+            return False, None, None
+        parent, last, cur = cur, part, cur[part]
+    return True, parent, last
+
+
+def _config_keys(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
+    for rel in paths(view, det):
+        for key in det.keys:
+            line: int | None = None
+            if det.format == "toml":
+                data = view.toml(rel)
+                if data is None:
+                    break
+                if _lookup(data, key)[0]:
+                    line = view.key_line(rel, key) or 1
+            elif det.format == "ini":
+                cp = view.ini(rel)
+                if cp is None:
+                    break
+                if cp.has_section(key):
+                    rx = re.compile(rf"^\s*\[\s*{re.escape(key)}\s*\]")
+                    line = next((i for i, s in enumerate(view.lines(rel), 1) if rx.match(s)), 1)
+            elif det.format == "yaml":
+                data = view.yaml(rel)
+                found, parent, last = _lookup(data, key)
+                if found:
+                    line = parent.line_of(last, 1) if hasattr(parent, "line_of") else 1
+            elif det.format == "json":
+                data = view.json(rel)
+                if _lookup(data, key)[0]:
+                    last = key.rsplit(".", 1)[-1]
+                    line = next((i for i, s in enumerate(view.lines(rel), 1) if f'"{last}"' in s), 1)
+            if line is not None:
+                yield Hit(rel, line, _msg(det, key=key, name=key, path=rel))
+                break
+
+
+def _ci_commands(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
+    rx = re.compile(det.pattern or "", re.I if det.ignore_case else 0)
+    allowed = set(paths(view, det)) if (det.files or det.exclude) else None
+    for pipe in view.ci():
+        if allowed is not None and pipe.path not in allowed:
+            continue
+        found = None
+        for step in pipe.steps:
+            if step.uses and rx.search(step.uses):
+                found = Hit(pipe.path, step.line, _msg(det, match=step.uses, name=step.uses, path=pipe.path))
+                break
+            for cmd in step.commands:
+                if det.needle and not any(n in cmd.text for n in det.needle):
+                    continue
+                m = rx.search(cmd.text)
+                if m:
+                    found = Hit(pipe.path, cmd.line, _msg(det, match=m.group(0).strip(), name=cmd.text, path=pipe.path))
+                    break
+            if found:
+                break
+        if found:
+            yield found
+
+
+KINDS: Mapping[str, CheckFn] = {
+    "files": _files,
+    "content": _content,
+    "calls": _calls,
+    "imports": _imports,
+    "config_keys": _config_keys,
+    "ci_commands": _ci_commands,
+}
+
+
+# -- running ---------------------------------------------------------------------------------
+
+
+def run_detector(view: RepoView, det: DetectorSpec, checks: Mapping[str, CheckFn]) -> list[Evidence]:
+    """Evidence of one detector in one repository: de-duplicated, in path order, capped."""
+    fn = checks[det.check] if det.kind == "check" else KINDS[det.kind]  # type: ignore[index]
+    seen: set[tuple[str, int | None, int | None]] = set()
+    out: list[Evidence] = []
+    for hit in fn(view, det):
+        key = (hit.path, hit.cell, hit.line)
+        if key in seen:
+            continue
+        seen.add(key)
+        snip = hit.snippet if hit.snippet is not None else view.snippet(hit.path, hit.line, hit.cell)
+        out.append(
+            Evidence(path=hit.path, line=hit.line, cell=hit.cell, snippet=snip, detector=det.id, message=hit.message)
+        )
+        if len(out) >= det.max_evidence:
+            break
+    return out
+
+
+def prefetch_paths(view: RepoView, detectors: Sequence[DetectorSpec]) -> list[str]:
+    """Every file some detector may read, so that reads can run in parallel up front."""
+    want: set[str] = set()
+    for det in detectors:
+        if det.kind in ("calls", "imports"):
+            want.update(paths(view, det, ("*.py", "*.ipynb") if det.notebooks else ("*.py",)))
+        elif det.kind in ("files", "content", "config_keys") or (det.kind == "check" and det.files):
+            want.update(paths(view, det))
+        elif det.kind == "ci_commands":
+            want.update(view.ci_files())
+    if any(d.dependencies for d in detectors):
+        want.update(r for r in view.files if r.rsplit("/", 1)[-1] in ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile"))
+    return sorted(want)
+
+
+def _warm(view: RepoView, rel: str) -> None:
+    view.text(rel)
+    if rel.endswith((".py", ".ipynb")):
+        view.modules(rel)
+
+
+def prefetch(view: RepoView, rels: Sequence[str], jobs: int, tick: Callable[[int], None]) -> None:
+    chunk = 64
+    if jobs <= 1:
+        for i in range(0, len(rels), chunk):
+            for rel in rels[i : i + chunk]:
+                _warm(view, rel)
+            tick(len(rels[i : i + chunk]))
+        return
+
+    def work(batch: Sequence[str]) -> int:
+        for rel in batch:
+            _warm(view, rel)
+        return len(batch)
+
+    batches = [rels[i : i + chunk] for i in range(0, len(rels), chunk)]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for n in pool.map(work, batches):
+            tick(n)
+
+
+def dependency_only(view: RepoView, names: set[str]) -> list[Evidence]:
+    out: list[Evidence] = []
+    seen: set[tuple[str, str]] = set()
+    for dep in view.dependencies():
+        if dep.name in names and (dep.path, dep.name) not in seen:
+            seen.add((dep.path, dep.name))
+            out.append(
+                Evidence(
+                    path=dep.path,
+                    line=dep.line,
+                    snippet=view.snippet(dep.path, dep.line),
+                    detector=DEPENDENCY_DETECTOR,
+                    message=f"declares dependency {dep.name}",
+                )
+            )
+            if len(out) >= MAX_DEPENDENCY_EVIDENCE:
+                break
+    return out
+
+
+def scan_view(
+    view: RepoView,
+    detectors: Sequence[DetectorSpec],
+    checks: Mapping[str, CheckFn],
+    *,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> dict[str, PracticeScan]:
+    """Run every (non-retired) detector on one repository; results keyed by practice id."""
+    active = [d for d in detectors if not d.retired]
+    rels = prefetch_paths(view, active)
+    total = len(rels) + len(active)
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(done, total)
+
+    prefetch(view, rels, jobs, tick)
+    results: dict[str, PracticeScan] = {}
+    for det in active:
+        ps = results.setdefault(det.practice, PracticeScan())
+        ps.detectors += 1
+        try:
+            ps.evidence += run_detector(view, det, checks)
+        except Exception as exc:  # a detector bug must not lose the rest of the scan
+            ps.errors.append(f"{det.id}: {type(exc).__name__}: {exc}")
+        tick(1)
+    for pid, ps in results.items():
+        ps.evidence.sort(key=lambda e: (e.path, e.cell or 0, e.line or 0, e.detector))
+        if not ps.evidence:
+            names = {normalize(n) for d in active if d.practice == pid for n in d.dependencies}
+            if names:
+                try:
+                    ps.dependency_only = dependency_only(view, names)
+                except Exception as exc:
+                    ps.errors.append(f"{DEPENDENCY_DETECTOR}: {type(exc).__name__}: {exc}")
+    return results

@@ -1,0 +1,166 @@
+"""Building blocks shared by the generic detector kinds and the code checks.
+
+A check is `def check(view: RepoView, det: DetectorSpec) -> Iterable[Hit]`; it should use
+`paths()` (applies the spec's files/exclude/tests filters) and `python_files()` (cheap import
+pre-filter before any parse) so that it honours the same conventions as the data detectors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from functools import lru_cache
+from typing import Any
+
+from ...repo import RepoView
+from ...repo.view import brace_expand
+from ...repo.python import Call, PyFacts
+from .spec import DetectorSpec
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One finding of a detector, before it becomes Evidence: location and literal message.
+    `line` is 1-based (within `cell` for notebooks); `snippet` defaults to that source line."""
+
+    path: str
+    line: int | None
+    message: str
+    cell: int | None = None
+    snippet: str | None = None
+
+
+def apply_test_policy(rels: Iterable[str], policy: str) -> list[str]:
+    if policy == "include":
+        return list(rels)
+    want = policy == "only"
+    return [r for r in rels if RepoView.is_test(r) == want]
+
+
+def paths(view: RepoView, det: DetectorSpec, default: Iterable[str] | None = None) -> list[str]:
+    """Candidate files for a detector: its `files` globs (else `default` globs, else all files),
+    minus `exclude` globs, filtered by its `tests` policy. Path order."""
+    globs = det.files or tuple(default or ())
+    rels = view.globs(globs, ignore_case=det.ignore_case) if globs else list(view.files)
+    if det.exclude:
+        excluded = set(view.globs(det.exclude, ignore_case=det.ignore_case))
+        rels = [r for r in rels if r not in excluded]
+    return apply_test_policy(rels, det.tests)
+
+
+def pattern_roots(patterns: Iterable[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """(module roots, substring needles) that a file must import / contain to possibly match
+    any of the dotted-name patterns. `mlflow.log_*` → root mlflow; `*.add_argument` → needle."""
+    roots: set[str] = set()
+    needles: list[str] = []
+    for p in (x for pat in patterns for x in brace_expand(pat)):
+        root = p.split(".", 1)[0]
+        if any(c in root for c in "*?["):
+            literal = [s for s in re.split(r"[*?\[\]]", p.rsplit(".", 1)[-1]) if s]
+            needles.append(max(literal, key=len) if literal else "")
+        else:
+            roots.add(root)
+    return frozenset(roots), tuple(needles)
+
+
+def python_files(
+    view: RepoView,
+    det: DetectorSpec,
+    roots: frozenset[str] | set[str] = frozenset(),
+    needles: Iterable[str] = (),
+    *,
+    notebooks: bool | None = None,
+) -> Iterator[str]:
+    """.py files (and notebooks, unless disabled) passing the spec's path filters that import
+    one of `roots` or contain one of `needles` — checked without parsing. With neither given,
+    every candidate is yielded."""
+    nb = det.notebooks if notebooks is None else notebooks
+    default = ("*.py", "*.ipynb") if nb else ("*.py",)
+    cands = paths(view, det, default)
+    if det.files:
+        cands = [r for r in cands if r.endswith(".py") or (nb and r.endswith(".ipynb"))]
+    needles = tuple(n for n in needles if n is not None)
+    for rel in cands:
+        if not roots and not needles:
+            yield rel
+            continue
+        if roots and not view.modules(rel).isdisjoint(roots):
+            yield rel
+            continue
+        if needles:
+            t = view.text(rel) if rel.endswith(".py") else None
+            if rel.endswith(".ipynb"):
+                t = view.text(rel)
+            if t and any(n in t for n in needles):
+                yield rel
+
+
+@lru_cache(maxsize=4096)
+def _name_rx(pattern: str) -> re.Pattern[str]:
+    alts = [re.escape(p).replace(r"\*", ".*").replace(r"\?", ".") for p in brace_expand(pattern)]
+    return re.compile("^(?:" + "|".join(alts) + ")$")
+
+
+def name_matches(name: str, patterns: Iterable[str]) -> str | None:
+    """The first pattern matching a dotted name (`*` spans dots, `{a,b}` alternates), or None."""
+    for p in patterns:
+        if _name_rx(p).match(name):
+            return p
+    return None
+
+
+def _kw_ok(value: Any, allowed: tuple[Any, ...]) -> bool:
+    if value is None:
+        return False
+    if "*" in allowed:
+        return True
+    values = value if isinstance(value, tuple) else (value,)
+    low = {str(a).lower() for a in allowed}
+    return any(isinstance(v, (str, bool, int)) and str(v).lower() in low for v in values)
+
+
+def matching_calls(
+    facts: PyFacts,
+    patterns: Iterable[str],
+    kwargs: dict[str, tuple[Any, ...]] | None = None,
+    args: str | None = None,
+) -> Iterator[Call]:
+    """Calls of `facts` whose name matches a pattern. A pattern with a literal root matches
+    only calls resolved through an import; a pattern starting with `*` matches any call
+    (`*.add_argument`). `kwargs` requires each named keyword to have a literal value in the
+    list (`"*"`: any non-None value); `args` requires a literal string positional argument
+    matching the regex."""
+    pats = tuple(patterns)
+    anchored = tuple(p for p in pats if not p.startswith("*"))
+    floating = tuple(p for p in pats if p.startswith("*"))
+    arx = re.compile(args) if args else None
+    for call in facts.calls:
+        ok = name_matches(call.name, anchored) if call.resolved else None
+        if ok is None and floating:
+            ok = name_matches(call.name, floating)
+        if ok is None:
+            continue
+        if kwargs and not all(_kw_ok(call.kwarg(k), tuple(v)) for k, v in kwargs.items()):
+            continue
+        if arx is not None and not any(isinstance(a, str) and arx.search(a) for a in call.args):
+            continue
+        yield call
+
+
+def first_content_line(view: RepoView, rel: str) -> int | None:
+    """Line of the first non-blank line, or None for an empty / unreadable file."""
+    for i, line in enumerate(view.lines(rel), start=1):
+        if line.strip():
+            return i
+    return None
+
+
+def meaningful_lines(view: RepoView, rel: str, comment: str = "#") -> list[tuple[int, str]]:
+    """(line, text) of non-blank lines that are not comments."""
+    return [
+        (i, line)
+        for i, line in enumerate(view.lines(rel), start=1)
+        if line.strip() and not line.lstrip().startswith(comment)
+    ]

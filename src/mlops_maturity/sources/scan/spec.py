@@ -1,0 +1,123 @@
+"""The detector spec format: detectors declared as data (see DETECTORS.md).
+
+A spec file is one YAML document per dimension: `dimension: <id>` and `detectors: [...]`.
+Each detector names one fact that is true or false of a repository (`mlflow-metric-logged`),
+the practice it is evidence for, a `kind` saying how to look, and the kind's parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from ...model.base import Frozen
+from ...util import yamlsafe
+
+Kind = Literal["files", "content", "calls", "imports", "config_keys", "ci_commands", "check"]
+ID_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+class DetectorSpec(Frozen):
+    id: str = Field(pattern=ID_RE)
+    practice: str = Field(pattern=r"^[a-z]+\.[a-z][a-z0-9_]*$")
+    kind: Kind
+    # Literal evidence message; placeholders: {name} (call / import / key / file name),
+    # {path}, {match} (matched text), {key}.
+    message: str
+    description: str = ""
+    # Path filters, applied to every kind (a `check` gets them through `helpers.paths`).
+    files: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    ignore_case: bool = False
+    tests: Literal["exclude", "include", "only"] = "exclude"
+    # files
+    nonempty: bool = False
+    # content / ci_commands
+    needle: tuple[str, ...] = ()
+    pattern: str | None = None
+    # calls / imports
+    calls: tuple[str, ...] = ()
+    kwargs: dict[str, tuple[Any, ...]] = {}
+    args: str | None = None
+    imports: tuple[str, ...] = ()
+    notebooks: bool = True
+    # config_keys
+    keys: tuple[str, ...] = ()
+    format: Literal["toml", "ini", "yaml", "json"] | None = None
+    # check
+    check: str | None = None
+    params: dict[str, Any] = {}
+    # Names (PyPI / conda, any spelling) whose mere declaration is dependency-only evidence.
+    dependencies: tuple[str, ...] = ()
+    max_evidence: int = Field(default=5, ge=1, le=50)
+    aliases: tuple[str, ...] = ()
+    retired: bool = False
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> DetectorSpec:
+        need: dict[str, tuple[str, ...]] = {
+            "files": ("files",),
+            "content": ("files", "pattern"),
+            "calls": ("calls",),
+            "imports": ("imports",),
+            "config_keys": ("files", "keys", "format"),
+            "ci_commands": ("pattern",),
+            "check": ("check",),
+        }
+        missing = [f for f in need[self.kind] if not getattr(self, f)]
+        if missing:
+            raise ValueError(f"kind {self.kind!r} needs {', '.join(missing)}")
+        if self.pattern is not None:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern does not compile: {exc}") from None
+        if self.args is not None:
+            try:
+                re.compile(self.args)
+            except re.error as exc:
+                raise ValueError(f"args does not compile: {exc}") from None
+        return self
+
+
+class SpecFile(Frozen):
+    dimension: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    detectors: tuple[DetectorSpec, ...]
+
+
+class SpecError(ValueError):
+    """Every problem in the detector specs at once, one per line, with file and detector id."""
+
+
+def parse_spec_file(name: str, text: str) -> tuple[SpecFile | None, list[str]]:
+    """(spec, errors): validation errors name the file, the line and the detector id."""
+    try:
+        data = yamlsafe.load(text)
+    except yamlsafe.YamlError as exc:
+        return None, [f"{name}: {exc}"]
+    if not isinstance(data, dict) or not isinstance(data.get("detectors"), list):
+        return None, [f"{name}: expected a mapping with `dimension` and a `detectors` list"]
+    errors: list[str] = []
+    dets: list[DetectorSpec] = []
+    items = data["detectors"]
+    for i, item in enumerate(items):
+        line = items.item_lines[i] if i < len(items.item_lines) else 0
+        did = item.get("id", f"#{i + 1}") if isinstance(item, dict) else f"#{i + 1}"
+        try:
+            dets.append(DetectorSpec.model_validate(yamlsafe.plain(item)))
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = ".".join(str(x) for x in err["loc"]) or "detector"
+                errors.append(f"{name}:{line}: {did}: {loc}: {err['msg']}")
+    dim = data.get("dimension")
+    for d in dets:
+        if isinstance(dim, str) and not d.practice.startswith(dim + "."):
+            errors.append(f"{name}: {d.id}: practice {d.practice} is not in dimension {dim}")
+    try:
+        spec = SpecFile(dimension=dim, detectors=tuple(dets)) if not errors else None
+    except ValidationError as exc:
+        errors.append(f"{name}: dimension: {exc.errors()[0]['msg']}")
+        spec = None
+    return spec, errors
