@@ -151,8 +151,10 @@ def training_signal(facts: PyFacts) -> tuple[int, str] | None:
             found.append((call.line, f"calls {call.name}"))
             break
     for call in facts.calls:
-        if call.resolved or call.attr not in TRAINING_ATTRS or "." not in call.name:
+        if call.attr not in TRAINING_ATTRS or "." not in call.name:
             continue
+        if call.resolved and "()" not in call.name:
+            continue  # a module function named fit/train, not a method on a model
         receiver = call.name.rsplit(".", 1)[0]
         if _NOT_TRAINING_RECEIVERS.search(receiver.rsplit(".", 1)[-1].rstrip("()")):
             continue

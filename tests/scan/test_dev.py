@@ -1,0 +1,78 @@
+"""dev dimension detectors against their fixture repositories: exact evidence, near misses."""
+
+from __future__ import annotations
+
+import pytest
+from scan_helpers import describe, fixture_cases
+
+# (practice, fixture case) -> (status, evidence, dependency-only evidence)
+CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
+    ("dev.experiment_tracking", "present-mlflow-alias"): ("present", ["src/train.py:8 mlflow-run-logged"], []),
+    ("dev.experiment_tracking", "present-mlflow-from-import"): ("present", ["train.py:7 mlflow-run-logged"], []),
+    ("dev.experiment_tracking", "present-wandb-notebook"): (
+        "present", ["notebooks/explore.ipynb:cell 3:line 2 wandb-run-logged"], []),
+    ("dev.experiment_tracking", "present-hydra-logger-config"): (
+        "present", ["configs/logger/wandb.yaml:3 tracker-logger-configured"], []),
+    ("dev.experiment_tracking", "present-hf-report-to"): ("present", ["finetune.py:3 hf-trainer-reports-to-tracker"], []),
+    ("dev.experiment_tracking", "absent-dependency-only"): ("absent", [], ["requirements.txt:2 dependency-declared"]),
+    ("dev.experiment_tracking", "absent-tests-only"): ("absent", [], []),
+    ("dev.experiment_tracking", "absent-csv-logger"): ("absent", [], []),
+    ("dev.pinned_env", "present-poetry-lock"): ("present", ["poetry.lock environment-pinned"], []),
+    ("dev.pinned_env", "present-pinned-requirements"): ("present", ["requirements.txt:3 environment-pinned"], []),
+    ("dev.pinned_env", "present-conda-env"): ("present", ["environment.yml:5 environment-pinned"], []),
+    ("dev.pinned_env", "absent-one-unpinned"): ("absent", [], []),
+    ("dev.pinned_env", "absent-dev-pinned-only"): ("absent", [], []),
+    ("dev.pinned_env", "absent-docs-only"): ("absent", [], []),
+    ("dev.pinned_env", "absent-conda-unversioned"): ("absent", [], []),
+    ("dev.code_quality", "present-ruff-pyproject"): ("present", ["pyproject.toml:5 linter-configured-in-pyproject"], []),
+    ("dev.code_quality", "present-flake8-file"): ("present", [".flake8:1 linter-config-file-present"], []),
+    ("dev.code_quality", "present-ci-lint"): ("present", [".github/workflows/lint.yml:12 ci-runs-linter"], []),
+    ("dev.code_quality", "absent-dependency-only"): ("absent", [], ["requirements-dev.txt:2 dependency-declared"]),
+    ("dev.code_quality", "absent-editorconfig"): ("absent", [], []),
+    ("dev.tests", "present-pytest"): ("present", ["tests/test_features.py:4 project-tests-defined"], []),
+    ("dev.tests", "present-unittest"): ("present", ["pkg/tests/test_data.py:8 project-tests-defined"], []),
+    ("dev.tests", "absent-empty-init"): ("absent", [], []),
+    ("dev.tests", "absent-placeholder"): ("absent", [], []),
+    ("dev.modular_code", "present-torch-module"): ("present", ["src/net.py:6 training-code-in-module"], []),
+    ("dev.modular_code", "present-sklearn-script"): ("present", ["scripts/train.py:7 training-code-in-module"], []),
+    ("dev.modular_code", "absent-notebook-export"): ("absent", [], []),
+    ("dev.modular_code", "absent-notebook-only"): ("absent", [], []),
+    ("dev.modular_code", "absent-plotting-helper"): ("absent", [], []),
+    ("dev.config", "present-hydra"): ("present", ["train.py:5 hydra-config-used"], []),
+    ("dev.config", "present-argparse-hparams"): ("present", ["train.py:7 cli-hyperparameters-declared"], []),
+    ("dev.config", "present-params-yaml"): ("present", ["params.yaml:1 params-file-present"], []),
+    ("dev.config", "absent-argparse-paths-only"): ("absent", [], []),
+    ("dev.config", "absent-hardcoded"): ("absent", [], []),
+    ("dev.hpo", "present-optuna"): ("present", ["tune.py:8 optuna-study-run"], []),
+    ("dev.hpo", "present-gridsearch"): ("present", ["search.py:4 search-cv-used"], []),
+    ("dev.hpo", "present-wandb-sweep"): ("present", ["sweep.yaml:2 sweep-config-present"], []),
+    ("dev.hpo", "absent-dependency-only"): ("absent", [], ["requirements.txt:1 dependency-declared"]),
+    ("dev.hpo", "absent-manual-loop"): ("absent", [], []),
+}
+
+
+@pytest.mark.parametrize(("practice", "case"), sorted(CASES), ids=lambda x: x)
+def test_fixture(scan, practice, case):
+    status, evidence, dep_only = CASES[(practice, case)]
+    obs = scan(f"{practice}/{case}")[practice]
+    assert obs.status.value == status
+    assert [describe(e) for e in obs.evidence] == evidence
+    assert [describe(e) for e in obs.dependency_only] == dep_only
+
+
+@pytest.mark.parametrize(
+    "practice",
+    ["dev.experiment_tracking", "dev.pinned_env", "dev.code_quality", "dev.tests", "dev.modular_code", "dev.config", "dev.hpo"],
+)
+def test_every_fixture_folder_has_a_case(practice):
+    folders = fixture_cases(practice)
+    assert folders, f"no fixtures for {practice}"
+    assert sorted(c for p, c in CASES if p == practice) == folders
+    assert any(f.startswith("present-") for f in folders) and any(f.startswith("absent-") for f in folders)
+
+
+def test_evidence_carries_snippet_and_literal_message(scan):
+    obs = scan("dev.experiment_tracking/present-mlflow-alias")["dev.experiment_tracking"]
+    (ev,) = obs.evidence
+    assert ev.snippet == 'mf.log_metric("auc", auc)'
+    assert ev.message == "calls mlflow.log_metric"

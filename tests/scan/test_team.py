@@ -1,0 +1,47 @@
+"""team dimension detectors against their fixture repositories."""
+
+from __future__ import annotations
+
+import pytest
+from scan_helpers import describe, fixture_cases
+
+CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
+    ("team.readme", "present-markdown"): (
+        "present", ["README.md:5 readme-explains-purpose-and-setup", "README.md:10 readme-explains-purpose-and-setup"]),
+    ("team.readme", "present-rst"): (
+        "present", ["README.rst:4 readme-explains-purpose-and-setup", "README.rst:11 readme-explains-purpose-and-setup"]),
+    ("team.readme", "absent-purpose-only"): ("absent", []),
+    ("team.readme", "absent-title-only"): ("absent", []),
+    ("team.contributing", "present-contributing"): ("present", ["CONTRIBUTING.md:1 contributing-guide-present"]),
+    ("team.contributing", "present-pr-template"): ("present", [".github/PULL_REQUEST_TEMPLATE.md:1 pr-template-present"]),
+    ("team.contributing", "absent-empty-contributing"): ("absent", []),
+    ("team.contributing", "absent-issue-config-only"): ("absent", []),
+    ("team.contributing", "absent-vendored-contributing"): ("absent", []),
+    ("team.ownership", "present-codeowners"): ("present", [".github/CODEOWNERS:3 codeowners-assigns-owners"]),
+    ("team.ownership", "absent-comments-only"): ("absent", []),
+    ("team.design_docs", "present-adr"): ("present", ["docs/adr/0001-use-dvc-for-data.md:1 design-docs-present"]),
+    ("team.design_docs", "present-architecture-heading"): ("present", ["docs/overview.md:5 design-docs-present"]),
+    ("team.design_docs", "absent-api-docs"): ("absent", []),
+}
+
+
+@pytest.mark.parametrize(("practice", "case"), sorted(CASES), ids=lambda x: x)
+def test_fixture(scan, practice, case):
+    status, evidence = CASES[(practice, case)]
+    obs = scan(f"{practice}/{case}")[practice]
+    assert obs.status.value == status
+    assert [describe(e) for e in obs.evidence] == evidence
+
+
+@pytest.mark.parametrize("practice", ["team.readme", "team.contributing", "team.ownership", "team.design_docs"])
+def test_every_fixture_folder_has_a_case(practice):
+    folders = fixture_cases(practice)
+    assert sorted(c for p, c in CASES if p == practice) == folders
+
+
+def test_readme_messages_are_literal(scan):
+    obs = scan("team.readme/present-markdown")["team.readme"]
+    assert [e.message for e in obs.evidence] == [
+        "explains the purpose",
+        "gives setup or run steps: pip install -r requirements.txt",
+    ]
