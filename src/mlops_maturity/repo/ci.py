@@ -90,6 +90,9 @@ class CiPipeline:
 
 def _block_start(container: Any, key: Any, value: Any) -> int:
     """Line of the first line of a (possibly block) scalar value under `key`."""
+    vl = getattr(container, "value_lines", {}).get(key)
+    if vl:
+        return vl
     kl = container.line_of(key, 1) if hasattr(container, "line_of") else 1
     return kl + 1 if isinstance(value, str) and "\n" in value.rstrip("\n") else kl
 

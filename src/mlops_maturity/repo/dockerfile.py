@@ -44,7 +44,7 @@ def parse_dockerfile(text: str) -> list[Instruction]:
                 continue
             parts.append(nxt)
         i += 1
-        joined = " ".join(p for p in parts if p != escape).strip()
+        joined = re.sub(r"\s+", " ", " ".join(p for p in parts if p != escape)).strip()
         kw, _, args = joined.partition(" ")
         if re.fullmatch(r"[A-Za-z]+", kw):
             out.append(Instruction(kw.upper(), args.strip(), start))

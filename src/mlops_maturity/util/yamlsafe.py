@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 from yaml.events import AliasEvent
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
@@ -27,12 +27,15 @@ class YamlError(ValueError):
 class LineDict(dict):
     """A dict that also knows the line of each of its keys (1-based) and its own line."""
 
-    __slots__ = ("key_lines", "line")
+    __slots__ = ("key_lines", "line", "value_lines")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.key_lines: dict[Any, int] = {}
         self.line: int = 0
+        # Line where each value's content starts: the line after the key for block scalars
+        # (`run: |`), so that callers can cite the exact line of a multi-line command.
+        self.value_lines: dict[Any, int] = {}
 
     def line_of(self, key: Any, default: int | None = None) -> int | None:
         return self.key_lines.get(key, default)
@@ -88,6 +91,8 @@ class _Loader(yaml.SafeLoader):
                 raise YamlError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
             result[key] = self.construct_object(value_node, deep=True)
             result.key_lines[key] = key_node.start_mark.line + 1
+            block = isinstance(value_node, ScalarNode) and value_node.style in ("|", ">")
+            result.value_lines[key] = value_node.start_mark.line + (2 if block else 1)
         return result
 
     def construct_sequence(self, node: Node, deep: bool = False) -> LineList:  # type: ignore[override]

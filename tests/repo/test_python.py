@@ -1,0 +1,75 @@
+"""Python facts: alias resolution, fallbacks, notebooks."""
+
+from __future__ import annotations
+
+import json
+
+from mlops_maturity.repo.python import imported_modules, notebook_cells, parse_notebook, parse_python
+
+
+def names(facts):
+    return [(c.name, c.line) for c in facts.calls if c.resolved]
+
+
+def test_aliases_and_from_imports_resolve():
+    src = (
+        "import mlflow as mf\n"
+        "import mlflow.sklearn\n"
+        "from mlflow import log_metric as lm\n"
+        "from torch.utils.tensorboard import SummaryWriter\n"
+        "mf.log_param('a', 1)\n"
+        "mlflow.sklearn.log_model(m, 'model')\n"
+        "lm('x', 1)\n"
+        "w = SummaryWriter()\n"
+        "parser.add_argument('--lr', type=float)\n"
+    )
+    f = parse_python("t.py", src)
+    assert f.parsed
+    assert names(f) == [
+        ("mlflow.log_param", 5),
+        ("mlflow.sklearn.log_model", 6),
+        ("mlflow.log_metric", 7),
+        ("torch.utils.tensorboard.SummaryWriter", 8),
+    ]
+    unresolved = [c for c in f.calls if not c.resolved]
+    assert unresolved[0].name == "parser.add_argument" and unresolved[0].args == ("--lr",)
+    assert unresolved[0].kwarg("type") is ...
+    assert f.modules == {"mlflow", "torch"}
+
+
+def test_decorators_classes_and_trivial_functions():
+    src = (
+        "import hydra\nfrom torch import nn\n"
+        "@hydra.main(config_path='c')\ndef main(cfg):\n    pass\n"
+        "class Net(nn.Module):\n    def test_x(self):\n        assert True\n"
+    )
+    f = parse_python("m.py", src)
+    assert ("hydra.main", 3) in names(f)
+    assert [(c.name, c.bases) for c in f.classes] == [("Net", ("torch.nn.Module",))]
+    assert [(fn.name, fn.trivial) for fn in f.functions] == [("main", True), ("test_x", True)]
+
+
+def test_python2_falls_back_to_regex():
+    src = "import wandb as wb\nprint 'hello'\nwb.init(project='x')\n"
+    f = parse_python("old.py", src)
+    assert not f.parsed
+    assert ("wandb.init", 3) in names(f)
+
+
+def test_imported_modules_prefilter():
+    src = "import os, sys as s\nfrom .local import x\nfrom sklearn.model_selection import GridSearchCV\n  import torch.nn\n"
+    assert imported_modules(src) == {"os", "sys", "sklearn", "torch"}
+
+
+def test_notebook_calls_carry_cell_and_line():
+    nb = {"cells": [
+        {"cell_type": "code", "source": ["import mlflow as m\n"]},
+        {"cell_type": "markdown", "source": "text"},
+        {"cell_type": "code", "source": ["%load_ext autoreload\n", "!pip install x\n", "m.autolog()\n"]},
+        {"cell_type": "code", "source": "def broken(:\n"},
+        {"cell_type": "code", "source": "%%bash\necho m.log_metric()\n"},
+    ], "nbformat": 4}
+    cells = notebook_cells(json.dumps(nb))
+    f = parse_notebook("n.ipynb", cells)
+    assert [(c.name, c.cell, c.line) for c in f.calls if c.resolved] == [("mlflow.autolog", 3, 3)]
+    assert not f.parsed  # cell 4 fell back to regex

@@ -1,0 +1,56 @@
+"""RepoView: globs, bounded cached reads, test paths; yamlsafe's opt-in aliases."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import write
+
+from mlops_maturity.repo import RepoView, glob_regex, is_test_path
+from mlops_maturity.util import yamlsafe
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "ok"),
+    [
+        ("Dockerfile", "deploy/Dockerfile", True),
+        ("/README.md", "README.md", True),
+        ("/README.md", "docs/README.md", False),
+        ("*.ipynb", "a/b/c.ipynb", True),
+        (".github/workflows/*.yml", ".github/workflows/ci.yml", True),
+        (".github/workflows/*.yml", ".github/workflows/sub/ci.yml", False),
+        ("docs/**/*.md", "docs/a/b.md", True),
+        ("docs/**/*.md", "docs/b.md", True),
+        ("params.{yaml,json}", "x/params.json", True),
+    ],
+)
+def test_glob_semantics(pattern, path, ok):
+    assert bool(glob_regex(pattern).match(path)) is ok
+
+
+def test_test_paths():
+    assert is_test_path("tests/unit/helpers.py")
+    assert is_test_path("pkg/test_model.py") and is_test_path("pkg/model_test.py")
+    assert not is_test_path("src/testing_utils.py") and not is_test_path("src/contest.py")
+
+
+def test_reads_are_cached_and_bounded(tmp_path):
+    write(tmp_path / "a.py", "import os\n")
+    write(tmp_path / "B.YAML", "k: 1\n")
+    v = RepoView(tmp_path, use_git=False)
+    assert v.text("a.py") is v.text("a.py")
+    assert v.glob("*.yaml", ignore_case=True) == ["B.YAML"] and v.glob("*.yaml") == []
+    assert v.yaml("B.YAML") == {"k": 1} and v.yaml("B.YAML").line_of("k") == 1
+    assert v.text("missing.py") is None
+
+
+def test_yamlsafe_default_stays_strict_and_opt_in_is_bounded():
+    with pytest.raises(yamlsafe.YamlError, match="aliases are not accepted"):
+        yamlsafe.load("a: &x 1\nb: *x\n")
+    assert yamlsafe.load("a: &x 1\nb: *x\n", max_aliases=1) == {"a": 1, "b": 1}
+    with pytest.raises(yamlsafe.YamlError, match="more than 1 YAML aliases"):
+        yamlsafe.load("a: &x 1\nb: *x\nc: *x\n", max_aliases=1)
+    with pytest.raises(yamlsafe.YamlError, match="recursive"):
+        yamlsafe.load("a: &x [1, *x]\n", max_aliases=5)
+    with pytest.raises(yamlsafe.YamlError):
+        yamlsafe.load("a: !Ref x\n")
+    assert yamlsafe.load("a: !Ref x\n", tolerate_tags=True) == {"a": "x"}
