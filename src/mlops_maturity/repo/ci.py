@@ -28,6 +28,16 @@ CI_SYSTEMS: dict[str, str] = {
 _CI_RES = {k: re.compile(v) for k, v in CI_SYSTEMS.items()}
 
 
+_CI_HINTS = (".github/workflows/", "gitlab", ".circleci/", ".travis.", "buildkite", "bitbucket-pipelines",
+             "azure", "jenkinsfile")
+
+
+def maybe_ci(rel: str) -> bool:
+    """Substring checks only: is `rel` possibly a CI configuration (then ask `ci_system`)."""
+    low = rel.lower()
+    return any(h in low for h in _CI_HINTS)
+
+
 def ci_system(rel: str) -> str | None:
     for name, rx in _CI_RES.items():
         if rx.search(rel):

@@ -1,7 +1,7 @@
 """Which files of a repository are its own: discovery with the safety rules applied.
 
 In a git work tree the file list comes from git (tracked + untracked-not-ignored); elsewhere,
-or when git fails, from an `os.scandir` walk honouring `.gitignore` files. Either way the same
+or when git fails, from an `os.scandir` walk honouring `.gitignore` files (gitignore.py). Either way the same
 rules then apply: vendored and generated trees are skipped (counted, with a reason), symlinks
 that leave the root are not followed, loops are detected, special files are skipped, and files
 over the size cap are listed as skipped without being read. Nothing here is fatal.
@@ -15,10 +15,9 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pathspec
-
 from ..model.evidence import SkippedFile
 from . import gitinfo
+from .gitignore import GitIgnore
 
 DEFAULT_MAX_FILE_BYTES = 1 << 20
 
@@ -51,13 +50,19 @@ VENDORED_DIRS: dict[str, str] = {
 _VENDORED_SUFFIXES = (".egg-info", ".dist-info")
 
 
-@dataclass(frozen=True)
 class FileInfo:
-    """A discovered regular file. `real` is where to open it (a symlink's resolved target)."""
+    """A discovered regular file. `real` is where to open it (a symlink's resolved target).
+    A plain slotted class: one is built per file, and a frozen dataclass costs 3x more."""
 
-    rel: str
-    real: str
-    size: int
+    __slots__ = ("rel", "real", "size")
+
+    def __init__(self, rel: str, real: str, size: int) -> None:
+        self.rel = rel
+        self.real = real
+        self.size = size
+
+    def __repr__(self) -> str:
+        return f"FileInfo({self.rel!r}, size={self.size})"
 
 
 @dataclass
@@ -100,9 +105,9 @@ class _Walker:
     def skip(self, rel: str, reason: str) -> None:
         self.result.skipped.append(SkippedFile(path=rel, reason=reason))
 
-    def add_file(self, rel: str, abs_path: str) -> None:
+    def add_file(self, rel: str, abs_path: str, entry: os.DirEntry[str] | None = None) -> None:
         try:
-            st = os.lstat(abs_path)
+            st = entry.stat(follow_symlinks=False) if entry is not None else os.lstat(abs_path)
         except FileNotFoundError:
             return  # listed by git but deleted from the work tree: nothing to read
         except OSError as exc:
@@ -139,7 +144,7 @@ class _Walker:
         if st.st_size > self.max:
             self.skip(rel, f"over size cap ({st.st_size} bytes > {self.max})")
             return
-        self.result.files[rel] = FileInfo(rel=rel, real=real, size=st.st_size)
+        self.result.files[rel] = FileInfo(rel, real, st.st_size)
 
     def vendored(self, rel_dir: str) -> str | None:
         """Reason to skip the directory `rel_dir` (posix, relative), or None. Cached."""
@@ -179,25 +184,21 @@ class _Walker:
             pass
         self._walk_dir(str(self.root), "", [], visited)
 
-    def _load_ignore(self, abs_dir: str, rel_dir: str) -> pathspec.PathSpec | None:
+    def _load_ignore(self, abs_dir: str, rel_dir: str) -> GitIgnore | None:
         path = os.path.join(abs_dir, ".gitignore")
         try:
             with open(path, "rb") as fh:
                 data = fh.read(1 << 20)
         except OSError:
             return None
-        lines = data.decode("utf-8", "replace").splitlines()
-        try:
-            return pathspec.GitIgnoreSpec.from_lines(lines)
-        except Exception:  # a malformed pattern must not stop the scan
-            self.skip(f"{rel_dir}/.gitignore" if rel_dir else ".gitignore", "unparseable .gitignore")
-            return None
+        return GitIgnore(data.decode("utf-8", "replace").splitlines())
 
     @staticmethod
-    def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, pathspec.PathSpec]]) -> bool:
+    def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, GitIgnore]]) -> bool:
+        # Deeper .gitignore files come later and take precedence only where they match;
+        # a path ignored by any applicable file is left out (directories are not entered).
         for base, spec in specs:
-            sub = rel[len(base) + 1 :] if base else rel
-            if spec.match_file(sub + "/" if is_dir else sub):
+            if spec.ignored(rel[len(base) + 1 :] if base else rel, is_dir):
                 return True
         return False
 
@@ -205,15 +206,15 @@ class _Walker:
         self,
         abs_dir: str,
         rel_dir: str,
-        specs: list[tuple[str, pathspec.PathSpec]],
+        specs: list[tuple[str, GitIgnore]],
         visited: set[tuple[int, int]],
     ) -> None:
-        spec = self._load_ignore(abs_dir, rel_dir)
-        if spec is not None:
-            specs = [*specs, (rel_dir, spec)]
+        loaded = self._load_ignore(abs_dir, rel_dir)
+        if loaded is not None and loaded.rules:
+            specs = [*specs, (rel_dir, loaded)]
         try:
             with _scandir(abs_dir) as it:
-                entries = sorted(it, key=lambda e: e.name)
+                entries = list(it)  # order does not matter: RepoView sorts the file list
         except OSError as exc:
             where = rel_dir + "/" if rel_dir else "."
             self.skip(where, f"unreadable directory: {exc.strerror or exc}")
@@ -277,7 +278,7 @@ class _Walker:
                 continue
             if self._ignored(rel, False, specs):
                 continue
-            self.add_file(rel, entry.path)
+            self.add_file(rel, entry.path, entry)
 
 
 # Indirection so that tests can simulate an unreadable directory when running as root.

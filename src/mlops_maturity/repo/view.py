@@ -39,6 +39,8 @@ _TEST_FILE = re.compile(r"^(test_.*|.*_test|conftest|tests)\.py$")
 
 def is_test_path(rel: str) -> bool:
     """A test file or anything under a test directory."""
+    if "test" not in rel.lower():
+        return False
     parts = rel.split("/")
     if any(p.lower() in _TEST_DIRS for p in parts[:-1]):
         return True
@@ -124,6 +126,10 @@ class RepoView:
         self._cache: dict[tuple[str, str], Any] = {}
         self._glob_cache: dict[tuple[str, bool], list[str]] = {}
         self._skipped_read: dict[str, str] = {}
+        self._test_cache: dict[str, bool] = {}
+        # Free-form per-scan memo for callers (detector helpers cache path lists here).
+        self.memo: dict[Any, Any] = {}
+        self._ci_files: list[str] | None = None
 
     # -- facts about the repository --------------------------------------------------------
     @property
@@ -180,6 +186,14 @@ class RepoView:
             rx = glob_regex(pat, ignore_case)
             if not re.search(r"[*?\[]", base):
                 cands = self.by_name(base, ignore_case=ignore_case)
+                if "/" not in pat:  # the name index is the whole answer
+                    result.update(cands)
+                    continue
+            elif re.fullmatch(r"\*\.[\w-]+", pat):  # `*.ext`: the extension index, no regex
+                ext = pat[1:]
+                cands = self._by_ext.get(ext.lower(), [])
+                result.update(cands if ignore_case else (f for f in cands if f.endswith(ext)))
+                continue
             elif re.fullmatch(r"[^*?\[]*\*[^*?\[/]*\.[\w-]+", base):
                 cands = self._by_ext.get("." + base.rsplit(".", 1)[-1].lower(), [])
             else:
@@ -195,9 +209,12 @@ class RepoView:
             out.update(self.glob(p, ignore_case=ignore_case))
         return sorted(out)
 
-    @staticmethod
-    def is_test(rel: str) -> bool:
-        return is_test_path(rel)
+    def is_test(self, rel: str) -> bool:
+        """A test file or a file under a test directory (see `is_test_path`). Cached."""
+        hit = self._test_cache.get(rel)
+        if hit is None:
+            hit = self._test_cache[rel] = is_test_path(rel)
+        return hit
 
     # -- bounded reads ---------------------------------------------------------------------
     def _cached(self, kind: str, rel: str, make: Callable[[], T]) -> T:
@@ -231,9 +248,15 @@ class RepoView:
             if st.st_size > self.max_file_bytes:
                 self._note(rel, f"over size cap ({st.st_size} bytes > {self.max_file_bytes})")
                 return None
-            chunks, total = [], 0
+            # One read of size+1 bytes: a short read of a regular file is its end, so the
+            # common case costs a single syscall; a file that grew keeps reading up to the cap.
+            want = st.st_size + 1
+            data = os.read(fd, want)
+            if len(data) < want:
+                return data
+            chunks, total = [data], len(data)
             while total <= self.max_file_bytes:
-                chunk = os.read(fd, min(1 << 20, self.max_file_bytes + 1 - total))
+                chunk = os.read(fd, self.max_file_bytes + 1 - total)
                 if not chunk:
                     break
                 chunks.append(chunk)
@@ -251,6 +274,9 @@ class RepoView:
     def text(self, rel: str) -> str | None:
         """The file as text, or None for binary / unreadable files (recorded as skipped).
         Invalid UTF-8 is decoded with replacement characters (and recorded)."""
+        val = self._cache.get(("text", rel), _MISSING)
+        if val is not _MISSING:
+            return val  # type: ignore[return-value]
         return self._cached("text", rel, lambda: self._decode(rel))
 
     def _decode(self, rel: str) -> str | None:
@@ -268,6 +294,18 @@ class RepoView:
         if text.startswith("\ufeff"):
             text = text[1:]
         return text
+
+    def texts(self, rels: list[str]) -> list[tuple[str, str]]:
+        """(path, text) for each readable file of `rels`, in order: one call for a bulk scan."""
+        cache = self._cache
+        out = []
+        for rel in rels:
+            t = cache.get(("text", rel), _MISSING)
+            if t is _MISSING:
+                t = self.text(rel)
+            if t is not None:
+                out.append((rel, t))
+        return out
 
     def lines(self, rel: str) -> list[str]:
         """The file's lines (no line endings); empty for unreadable files."""
@@ -299,7 +337,8 @@ class RepoView:
             t = self.text(rel)
             return py.imported_modules(t) if t else frozenset()
 
-        return self._cached("modules", rel, make)
+        val = self._cache.get(("modules", rel), _MISSING)
+        return val if val is not _MISSING else self._cached("modules", rel, make)  # type: ignore[return-value]
 
     def python(self, rel: str) -> py.PyFacts | None:
         """Imports, calls, classes, functions of a .py file or an .ipynb notebook."""
@@ -466,7 +505,10 @@ class RepoView:
 
     # -- CI and containers -----------------------------------------------------------------
     def ci_files(self) -> list[str]:
-        return [f for f in self.files if ci_mod.ci_system(f)]
+        """Paths of CI configurations of every supported system."""
+        if self._ci_files is None:
+            self._ci_files = [f for f in self.files if ci_mod.maybe_ci(f) and ci_mod.ci_system(f)]
+        return self._ci_files
 
     def ci(self) -> list[ci_mod.CiPipeline]:
         """Every CI pipeline; unparseable files are recorded as skipped and left out."""

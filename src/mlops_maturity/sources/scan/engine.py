@@ -19,7 +19,7 @@ from ...repo import RepoView
 from ...repo.manifests import normalize
 from ...repo.textutil import line_of_offset
 from ...repo.textutil import snippet as make_snippet
-from .helpers import Hit, matching_calls, name_matches, paths, pattern_roots, python_files
+from .helpers import Hit, matching_calls, name_matches, paths, pattern_roots, pattern_tails, python_files
 from .spec import DetectorSpec
 
 CheckFn = Callable[[RepoView, DetectorSpec], Iterable[Hit]]
@@ -61,20 +61,22 @@ def _files(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
 def _content(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
     flags = re.M | (re.I if det.ignore_case else 0)
     rx = re.compile(det.pattern or "", flags)
-    for rel in paths(view, det):
-        if rel.endswith(".ipynb"):
-            for cell in view.notebook(rel) or []:
-                if det.needle and not any(n in cell.source for n in det.needle):
-                    continue
-                m = rx.search(cell.source)
-                if m:
-                    ln = line_of_offset(cell.source, m.start())
-                    src = cell.source.split("\n")[ln - 1]
-                    yield Hit(rel, ln, _msg(det, match=m.group(0).strip(), path=rel), cell.number, make_snippet(src))
-                    break
-            continue
-        text = view.text(rel)
-        if not text or (det.needle and not any(n in text for n in det.needle)):
+    rels = paths(view, det)
+    nbs = [r for r in rels if r.endswith(".ipynb")]
+    for rel in nbs:  # notebooks are searched cell by cell, to cite the cell
+        for cell in view.notebook(rel) or []:
+            if det.needle and not any(n in cell.source for n in det.needle):
+                continue
+            m = rx.search(cell.source)
+            if m:
+                ln = line_of_offset(cell.source, m.start())
+                src = cell.source.split("\n")[ln - 1]
+                yield Hit(rel, ln, _msg(det, match=m.group(0).strip(), path=rel), cell.number, make_snippet(src))
+                break
+    needles = det.needle
+    plain = [r for r in rels if not r.endswith(".ipynb")] if nbs else rels
+    for rel, text in view.texts(plain):
+        if needles and not any(n in text for n in needles):
             continue
         m = rx.search(text)
         if m:
@@ -83,7 +85,8 @@ def _content(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
 
 def _calls(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
     roots, needles = pattern_roots(det.calls)
-    for rel in python_files(view, det, roots, needles):
+    tails = pattern_tails(det.calls)
+    for rel in python_files(view, det, roots, needles, tails=tails, required=tuple(det.kwargs)):
         facts = view.python(rel)
         if facts is None:
             continue

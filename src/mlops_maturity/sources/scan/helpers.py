@@ -32,22 +32,30 @@ class Hit:
     snippet: str | None = None
 
 
-def apply_test_policy(rels: Iterable[str], policy: str) -> list[str]:
+def apply_test_policy(view: RepoView, rels: Iterable[str], policy: str) -> list[str]:
+    """Keep test files (`only`), drop them (`exclude`) or keep everything (`include`)."""
     if policy == "include":
         return list(rels)
     want = policy == "only"
-    return [r for r in rels if RepoView.is_test(r) == want]
+    is_test = view.is_test
+    return [r for r in rels if is_test(r) == want]
 
 
 def paths(view: RepoView, det: DetectorSpec, default: Iterable[str] | None = None) -> list[str]:
     """Candidate files for a detector: its `files` globs (else `default` globs, else all files),
     minus `exclude` globs, filtered by its `tests` policy. Path order."""
     globs = det.files or tuple(default or ())
+    key = (globs, det.exclude, det.ignore_case, det.tests)
+    cached = view.memo.get(("paths", key))
+    if cached is not None:
+        return cached
     rels = view.globs(globs, ignore_case=det.ignore_case) if globs else list(view.files)
     if det.exclude:
         excluded = set(view.globs(det.exclude, ignore_case=det.ignore_case))
         rels = [r for r in rels if r not in excluded]
-    return apply_test_policy(rels, det.tests)
+    out = apply_test_policy(view, rels, det.tests)
+    view.memo[("paths", key)] = out
+    return out
 
 
 def pattern_roots(patterns: Iterable[str]) -> tuple[frozenset[str], tuple[str, ...]]:
@@ -65,6 +73,24 @@ def pattern_roots(patterns: Iterable[str]) -> tuple[frozenset[str], tuple[str, .
     return frozenset(roots), tuple(needles)
 
 
+def pattern_tails(patterns: Iterable[str]) -> tuple[str, ...]:
+    """For each dotted-name pattern, the longest literal piece of its last literal component
+    (`mlflow.log_*` → `log_`, `optuna.integration.*` → `integration`): a file can only call a
+    matching name if its text contains one of these. Empty when some pattern has none."""
+    tails: list[str] = []
+    for p in (x for pat in patterns for x in brace_expand(pat)):
+        best = ""
+        for seg in reversed(p.split(".")):
+            pieces = [s for s in re.split(r"[*?\[\]()]", seg) if s]
+            if pieces:
+                best = max(pieces, key=len)
+                break
+        if not best:
+            return ()
+        tails.append(best)
+    return tuple(dict.fromkeys(tails))
+
+
 def python_files(
     view: RepoView,
     det: DetectorSpec,
@@ -72,10 +98,16 @@ def python_files(
     needles: Iterable[str] = (),
     *,
     notebooks: bool | None = None,
+    tails: Iterable[str] = (),
+    required: Iterable[str] = (),
 ) -> Iterator[str]:
     """.py files (and notebooks, unless disabled) passing the spec's path filters that import
     one of `roots` or contain one of `needles` — checked without parsing. With neither given,
-    every candidate is yielded."""
+    every candidate is yielded. A file importing a root must also contain one of `tails`
+    (when given) and every string in `required` (keyword names), again without parsing."""
+    tails = tuple(tails)
+    required = tuple(required)
+    text_rx = _args_text_rx(det.args) if det.args else None
     nb = det.notebooks if notebooks is None else notebooks
     default = ("*.py", "*.ipynb") if nb else ("*.py",)
     cands = paths(view, det, default)
@@ -83,18 +115,30 @@ def python_files(
         cands = [r for r in cands if r.endswith(".py") or (nb and r.endswith(".ipynb"))]
     needles = tuple(n for n in needles if n is not None)
     for rel in cands:
+        if text_rx is not None and not text_rx.search(view.text(rel) or ""):
+            continue
         if not roots and not needles:
             yield rel
             continue
         if roots and not view.modules(rel).isdisjoint(roots):
+            if tails or required:
+                t = view.text(rel) or ""
+                if (tails and not any(x in t for x in tails)) or not all(x in t for x in required):
+                    continue
             yield rel
             continue
         if needles:
-            t = view.text(rel) if rel.endswith(".py") else None
-            if rel.endswith(".ipynb"):
-                t = view.text(rel)
-            if t and any(n in t for n in needles):
+            t = view.text(rel)
+            if t and any(n in t for n in needles) and all(x in t for x in required):
                 yield rel
+
+
+@lru_cache(maxsize=256)
+def _args_text_rx(args: str) -> re.Pattern[str]:
+    """The `args` regex as a text pre-filter: the same pattern inside a string literal."""
+    inner = args[1:] if args.startswith("^") else args
+    inner = inner[:-1] if inner.endswith("$") and not inner.endswith("\\$") else inner
+    return re.compile(rf"[\"'](?:{inner})[\"']")
 
 
 @lru_cache(maxsize=4096)

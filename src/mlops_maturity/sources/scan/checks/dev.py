@@ -99,7 +99,7 @@ def project_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     one test function or method whose body is more than a placeholder."""
     for rel in paths(view, det, ("*.py",)):
         base = rel.rsplit("/", 1)[-1]
-        if not (_TEST_NAME.match(base) or (RepoView.is_test(rel) and base != "conftest.py")):
+        if not (_TEST_NAME.match(base) or (view.is_test(rel) and base != "conftest.py")):
             continue
         text = view.text(rel)
         if not text or ("def test" not in text and "TestCase" not in text):
@@ -135,6 +135,16 @@ TRAINING_CALLS = (
     "{keras,tensorflow.keras,tf_keras}.*Model", "{keras,tensorflow.keras,tf_keras}.{,models.}Sequential",
 )
 TRAINING_ATTRS = frozenset({"fit", "fit_generator", "train_on_batch", "backward", "train_model", "partial_fit"})
+# Text a file must contain to possibly show a training signal (checked before parsing).
+TRAINING_TAILS = ("Module", "Model", "Layer", "Estimator", "Trainer", "Sequential", ".fit", ".train",
+                  "backward", "train_on_batch", "partial_fit", "xgb", "lgb", "xgboost", "lightgbm", "catboost")
+# A superset, as text, of what training_signal finds in the parsed file.
+_TRAINING_TEXT = re.compile(
+    r"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*(Module|Model|Layer|Estimator|Trainer)\b"
+    r"|\.(fit|fit_generator|train_on_batch|partial_fit|train_model|backward)[ \t]*\("
+    r"|\b(train|cv|Trainer|Sequential|\w*Model)[ \t]*\(",
+    re.M,
+)
 _NOT_TRAINING_RECEIVERS = re.compile(r"(scaler|encoder|vectori[sz]er|imputer|tokenizer|pca|transformer|binarizer)s?$", re.I)
 
 
@@ -166,11 +176,11 @@ def training_signal(facts: PyFacts) -> tuple[int, str] | None:
 def training_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Non-test .py files (not notebook exports) that import an ML framework and define a
     model class or run training."""
-    for rel in python_files(view, det, ML_ROOTS, notebooks=False):
+    for rel in python_files(view, det, ML_ROOTS, notebooks=False, tails=TRAINING_TAILS):
+        if not _TRAINING_TEXT.search(view.text(rel) or ""):
+            continue  # no textual sign of a model class or a training call: skip the parse
         facts = view.python(rel)
-        if facts is None:
-            continue
-        if facts.notebook_export:
+        if facts is None or facts.notebook_export:
             continue
         sig = training_signal(facts)
         if sig:
@@ -186,12 +196,13 @@ _CONFIG_LOADS = ("yaml.safe_load", "yaml.load", "yaml.full_load", "yaml.unsafe_l
 def config_loaded_by_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A training/model module (see training_signal) or a train*.py script reads a YAML/TOML
     configuration file."""
-    for rel in python_files(view, det, frozenset({"yaml", "toml", "tomllib", "ruamel", "omegaconf"}), notebooks=False):
+    roots = frozenset({"yaml", "toml", "tomllib", "ruamel", "omegaconf"})
+    for rel in python_files(view, det, roots, notebooks=False, tails=("load", "YAML")):
+        base = rel.rsplit("/", 1)[-1].lower()
+        if "train" not in base and view.modules(rel).isdisjoint(ML_ROOTS):
+            continue  # decided before parsing
         facts = view.python(rel)
         if facts is None or facts.notebook_export:
-            continue
-        base = rel.rsplit("/", 1)[-1].lower()
-        if "train" not in base and not facts.imports_any(ML_ROOTS):
             continue
         if "train" not in base and training_signal(facts) is None:
             continue

@@ -66,11 +66,19 @@ def _code_lines(lines: list[str]) -> list[tuple[int, str]]:
             out.append((i, s))
             continue
         for span in re.findall(r"`([^`]+)`", line):
-            out.append((i, span.strip()))
+            out.append((-i, span.strip()))  # inline spans: negative line = weaker, tried last
     return out
 
 
 def _purpose_line(lines: list[str]) -> int | None:
+    """First prose line of six words or more; paragraphs before list items (news bullets)."""
+    prose = _prose_lines(lines)
+    plain = [i for i, is_item in prose if not is_item]
+    return plain[0] if plain else (prose[0][0] if prose else None)
+
+
+def _prose_lines(lines: list[str]) -> list[tuple[int, bool]]:
+    out: list[tuple[int, bool]] = []
     in_code = False
     heading_lines = {ln for ln, _ in headings(lines)}
     for i, line in enumerate(lines, start=1):
@@ -85,14 +93,26 @@ def _purpose_line(lines: list[str]) -> int | None:
         text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", s)  # links count by their text
         text = re.sub(r"<[^>]+>", " ", text)
         if len(_WORD.findall(text)) >= 6:
-            return i
-    return None
+            out.append((i, bool(re.match(r"^([-*+]|\d+[.)])\s", s))))
+    return out
 
 
 def _setup_line(lines: list[str]) -> tuple[int, str] | None:
-    for ln, code in _code_lines(lines):
-        if _COMMAND.match(code):
-            return ln, f"gives setup or run steps: {code[:60]}"
+    """A command in a code block, else a non-empty setup-like section, else an inline command."""
+    code = _code_lines(lines)
+    for ln, text in code:
+        if ln > 0 and _COMMAND.match(text):
+            return ln, f"gives setup or run steps: {text[:60]}"
+    section = _setup_section(lines)
+    if section:
+        return section
+    for ln, text in code:
+        if ln < 0 and _COMMAND.match(text):
+            return -ln, f"gives setup or run steps: {text[:60]}"
+    return None
+
+
+def _setup_section(lines: list[str]) -> tuple[int, str] | None:
     hs = headings(lines)
     for idx, (ln, text) in enumerate(hs):
         if not _SETUP_HEADING.search(text):
