@@ -102,6 +102,7 @@ class ScanSource:
         skipped: list[SkippedFile] = []
         commits: dict[str, str | None] = {}
         incomplete: list[str] = []
+        n_files = 0
         n_repos = len(self.paths)
         for idx, (path, name) in enumerate(zip(self.paths, names)):
             progress = None
@@ -116,6 +117,7 @@ class ScanSource:
             results = scan_view(view, active, checks, jobs=self.jobs, progress=progress)
             prefix = name if several else None
             per_repo.append((name, results))
+            n_files += len(view.files)
             commits[str(path)] = view.commit
             for s in view.skipped:
                 skipped.append(SkippedFile(path=f"{prefix}/{s.path}" if prefix else s.path, reason=s.reason))
@@ -175,8 +177,7 @@ class ScanSource:
             message = "; ".join(parts)
         else:
             status = "ok"
-            n_files = "scanned " + ", ".join(self._describe(names))
-            message = n_files
+            message = f"scanned {n_files} files in {', '.join(names)}"
         subject: dict = {
             "name": names[0] if not several else ", ".join(names),
             "paths": [str(p) for p in self.paths],
@@ -187,10 +188,6 @@ class ScanSource:
             observations=tuple(observations),
             subject=subject,
         )
-
-    @staticmethod
-    def _describe(names: list[str]) -> list[str]:
-        return names
 
     def _failed(self, message: str) -> SourceResult:
         return SourceResult(
