@@ -14,6 +14,7 @@ from ..model.result import Result
 FORMATS: dict[str, str] = {
     "terminal": "terminal",
     "json": "json",
+    "markdown": "markdown",
     "html": "html",
 }
 
