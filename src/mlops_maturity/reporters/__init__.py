@@ -16,6 +16,7 @@ FORMATS: dict[str, str] = {
     "json": "json",
     "markdown": "markdown",
     "html": "html",
+    "sarif": "sarif",
 }
 
 
