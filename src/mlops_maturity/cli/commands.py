@@ -10,7 +10,7 @@ import click
 from . import EXIT_GATE, fail, load_framework_or_fail, main, use_color
 
 # Kept in step with reporters.FORMATS by a test (importing reporters here would slow --help).
-FORMAT_NAMES = ["terminal", "json", "markdown", "html", "sarif"]
+FORMAT_NAMES = ["terminal", "json", "markdown", "html", "sarif", "badge"]
 
 
 

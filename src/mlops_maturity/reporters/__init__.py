@@ -17,6 +17,7 @@ FORMATS: dict[str, str] = {
     "markdown": "markdown",
     "html": "html",
     "sarif": "sarif",
+    "badge": "badge",
 }
 
 
