@@ -64,4 +64,4 @@ def main() -> None:
     """
 
 
-from . import commands  # noqa: E402,F401  (registers the subcommands on `main`)
+from . import commands, report  # noqa: E402,F401  (registers the subcommands on `main`)

@@ -60,9 +60,17 @@ def render(result: Result, *, previous: Result | None = None, verbose: bool = Fa
             )
         )
 
+    before = {d.id: d.level for d in previous.dimensions} if previous is not None else {}
+    if previous is not None:
+        diff = o.level - previous.overall.level
+        change = "unchanged" if diff == 0 else f"{'▲' if diff > 0 else '▼'} {diff:+d} (was {previous.overall.level})"
+        console.print(Text(f"Since {previous.generated_at:%Y-%m-%d}: overall {change}", style="dim"))
+
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
     table.add_column("Dimension", no_wrap=True, max_width=30)
     table.add_column("Level", justify="left", no_wrap=True)
+    if previous is not None:
+        table.add_column("Δ", justify="left", no_wrap=True, min_width=3)
     table.add_column("Next level", justify="left", no_wrap=True)
     table.add_column("Next unmet criterion", no_wrap=True, overflow="ellipsis", max_width=max(20, width - 64))
     for d in result.dimensions:
@@ -81,7 +89,11 @@ def render(result: Result, *, previous: Result | None = None, verbose: bool = Fa
                 crit.append(f" (+{len(pending) - 1})", style="dim")
         if d.target_level is not None:
             nxt.append(f"  target {d.target_level}", style="dim")
-        table.add_row(d.name, level, nxt, crit)
+        cells = [d.name, level]
+        if previous is not None:
+            diff = d.level - before[d.id] if d.id in before else None
+            cells.append(Text("new" if diff is None else ("=" if diff == 0 else f"{'▲' if diff > 0 else '▼'}{diff:+d}"), style="dim" if not diff else ("green" if diff > 0 else "red")))
+        table.add_row(*cells, nxt, crit)
     console.print(table)
 
     if verbose:
