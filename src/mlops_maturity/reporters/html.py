@@ -91,7 +91,7 @@ def radar(result: Result, previous: Result | None, top: int) -> dict:
     }
 
 
-def _criterion(c: CriterionResult, d: DimensionResult, practices: dict, missing: set[str], no_credit: set[str]) -> dict:
+def _criterion(c: CriterionResult, practices: dict, missing: set[str], no_credit: set[str]) -> dict:
     evidence = [view.group_evidence(practices[pid]) for pid in c.practices if pid in practices]
     return {
         "c": c,
@@ -121,7 +121,7 @@ def _dimension(result: Result, d: DimensionResult, top: int, names: dict[int, st
                 "name": names.get(level, ""),
                 "state": state,
                 "css": level_class(level),
-                "criteria": [_criterion(c, d, practices, missing, no_credit) for c in crits],
+                "criteria": [_criterion(c, practices, missing, no_credit) for c in crits],
                 "met": sum(1 for c in crits if c.status.satisfied),
                 "total": len(crits),
             }

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from functools import cache
 from urllib.parse import quote
 
 from ..model.evidence import Evidence
@@ -76,20 +77,23 @@ def _root(c: CriterionResult) -> dict:
     return {"physicalLocation": {"artifactLocation": {"uri": ".", "uriBaseId": "%SRCROOT%"}}, "message": {"text": why}}
 
 
-def _actions(result: Result) -> dict[str, str]:
-    """The action of each criterion: the roadmap carries it for the next level; for the others,
-    the shipped framework does when the result was scored against that same framework version."""
-    actions = {i.criterion: i.action for i in result.roadmap}
+@cache
+def _shipped_actions(framework_id: str, version: str) -> dict[str, str]:
     try:
         from ..framework.load import default_catalog, load_framework
 
         fw = load_framework(None, default_catalog())
     except Exception:  # noqa: BLE001 - a missing action only shortens the help text
-        return actions
-    if fw.id == result.framework.id and fw.version == result.framework.version:
-        for c in fw.criteria:
-            actions.setdefault(c.id, c.action)
-    return actions
+        return {}
+    if fw.id != framework_id or fw.version != version:
+        return {}
+    return {c.id: c.action for c in fw.criteria}
+
+
+def _actions(result: Result) -> dict[str, str]:
+    """The action of each criterion: the roadmap carries it for the next level; for the others,
+    the shipped framework does when the result was scored with that same framework version."""
+    return {**_shipped_actions(result.framework.id, result.framework.version), **{i.criterion: i.action for i in result.roadmap}}
 
 
 def _rule(c: CriterionResult, d: DimensionResult, action: str) -> dict:

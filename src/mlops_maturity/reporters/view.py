@@ -6,7 +6,6 @@ Nothing here escapes: each renderer escapes for its own output language.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -205,7 +204,3 @@ def skipped_total(result: Result) -> int:
 
 def dimension_names(result: Result) -> dict[str, str]:
     return {d.id: d.name for d in result.dimensions}
-
-
-def join_names(items: Iterable[str]) -> str:
-    return ", ".join(items)
