@@ -27,6 +27,12 @@ def build_at(url: str, revision: str) -> None:
     engine.dispose()
 
 
+def test_head_constant_is_the_newest_migration():
+    from alembic.script import ScriptDirectory
+
+    assert db.HEAD == ScriptDirectory.from_config(db.alembic_config()).get_current_head()
+
+
 def test_fresh_database_is_created_at_head_silently(db_url):
     messages = []
     Store.open(db_url, notify=messages.append).close()

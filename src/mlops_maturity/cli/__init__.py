@@ -64,4 +64,4 @@ def main() -> None:
     """
 
 
-from . import commands, report  # noqa: E402,F401  (registers the subcommands on `main`)
+from . import commands, history, report  # noqa: E402,F401  (registers the subcommands on `main`)

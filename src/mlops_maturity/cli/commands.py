@@ -80,7 +80,11 @@ def render(result, fmt: str, verbose: bool, output: Path | None, previous=None) 
 @click.option("--name", help="Subject name (default: .mlops-maturity.yaml's project, else the directory name).")
 @click.option("--stage", help="Project stage (prototype, production, critical): sets target levels.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every criterion with its evidence.")
-def scan(paths, answers, framework_ref, fmt, output, fail_under, jobs, name, stage, verbose):
+@click.option("--save", is_flag=True, help="Store the result in the assessment database (see --db).")
+@click.option("--db", metavar="URL", envvar="MLOPS_MATURITY_DB", help="Assessment database URL (default: $MLOPS_MATURITY_DB, else a SQLite file in your data directory).")
+@click.option("--project", help="With --save: the project to store under (default: the subject name).")
+@click.option("--team", help="With --save: the project's team (default: default).")
+def scan(paths, answers, framework_ref, fmt, output, fail_under, jobs, name, stage, verbose, save, db, project, team):
     """Assess repositories (read, never executed) and/or an answers file.
 
     Several PATHs are assessed together as one subject (a team's repositories).
@@ -114,6 +118,13 @@ def scan(paths, answers, framework_ref, fmt, output, fail_under, jobs, name, sta
         fail(str(exc))
 
     req = Request(paths=list(paths), answers=answers, name=name, stage=stage, jobs=jobs or (os.cpu_count() or 1), configs=configs)
+    history = None
+    if save or db:
+        from .history import attach_history
+
+        history = attach_history(req, configs, db, save=save, project=project, team=team)
+    elif project or team:
+        fail("--project and --team say where to store the result: add --save")
     try:
         if paths and sys.stderr.isatty() and not os.environ.get("CI"):
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -126,6 +137,10 @@ def scan(paths, answers, framework_ref, fmt, output, fail_under, jobs, name, sta
             result = run(req, fw, catalog)
     except InputError as exc:
         fail(str(exc))
+    if history is not None:
+        if save:
+            history.save(result, source="scan" if paths else "answers")
+        history.close()
     write_output(render(result, fmt, verbose, output), output)
     for s in result.sources:
         if s.status == "failed":

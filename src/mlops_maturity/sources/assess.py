@@ -40,6 +40,15 @@ def read_configs(paths: Sequence[Path], fw: Framework) -> list[tuple[Path, RepoC
     return out
 
 
+def subject_name(req: Request, configs: Sequence[tuple[Path, RepoConfig]]) -> str:
+    """--name, else a repository config's project, else the directory names (also the default
+    project an assessment is stored under, known before the run)."""
+    name = req.name or next((c.project for _, c in configs if c.project), None)
+    if not name:
+        name = " + ".join(Path(p).resolve().name for p in req.paths) if req.paths else "questionnaire"
+    return name
+
+
 def run(req: Request, fw: Framework, catalog: PracticeCatalog) -> Result:
     results: list[SourceResult] = []
     if req.paths:
@@ -62,9 +71,7 @@ def run(req: Request, fw: Framework, catalog: PracticeCatalog) -> Result:
     commits: dict[str, str] = {}
     for r in results:
         commits.update(r.subject.get("commits", {}))
-    name = req.name or next((c.project for _, c in configs if c.project), None)
-    if not name:
-        name = " + ".join(Path(p).resolve().name for p in req.paths) if req.paths else "questionnaire"
+    name = subject_name(req, configs)
     stage = req.stage or next((c.stage for _, c in configs if c.stage), None)
     commit = next(iter(commits.values())) if len(commits) == 1 else None
     subject = Subject(
@@ -87,4 +94,4 @@ def run(req: Request, fw: Framework, catalog: PracticeCatalog) -> Result:
     return score(fw, catalog, inputs)
 
 
-__all__ = ["Request", "run", "read_configs", "SourceRun"]
+__all__ = ["Request", "run", "read_configs", "subject_name", "SourceRun"]
