@@ -65,3 +65,21 @@ def main() -> None:
 
 
 from . import commands, history, report  # noqa: E402,F401  (registers the subcommands on `main`)
+
+
+def run() -> None:
+    """Console entry point: a bug shows one line (and the traceback only when asked for)."""
+    try:
+        main(standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("mlops-maturity: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001  (last resort: the user gets a line, not a traceback)
+        if os.environ.get("MLOPS_MATURITY_DEBUG"):
+            raise
+        click.echo(
+            f"mlops-maturity: internal error: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0]} "
+            "(this is a bug; set MLOPS_MATURITY_DEBUG=1 to see the traceback)",
+            err=True,
+        )
+        sys.exit(3)

@@ -70,7 +70,7 @@ def run(req: Request, fw: Framework, catalog: PracticeCatalog) -> Result:
 
     commits: dict[str, str] = {}
     for r in results:
-        commits.update(r.subject.get("commits", {}))
+        commits.update({k: v for k, v in r.subject.get("commits", {}).items() if v})
     name = subject_name(req, configs)
     stage = req.stage or next((c.stage for _, c in configs if c.stage), None)
     commit = next(iter(commits.values())) if len(commits) == 1 else None

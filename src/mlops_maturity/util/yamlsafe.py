@@ -152,6 +152,71 @@ def _expanded_size(root: Node, limit: int) -> int:
     return size(root)
 
 
+_CLoader = getattr(yaml, "CSafeLoader", None)
+
+
+def _check_graph(root: Node, max_aliases: int) -> None:
+    """Limits for a node graph composed by libyaml: an alias shows there as a node met twice.
+
+    Counts nodes and depth without recursion, rejects aliases (or allows `max_aliases` of them,
+    the expansion then being checked by `_expanded_size`)."""
+    seen: set[int] = set()
+    aliases = 0
+    nodes = 0
+    stack: list[tuple[Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        key = id(node)
+        if key in seen:
+            if max_aliases <= 0:
+                raise YamlError(f"line {node.start_mark.line + 1}: YAML aliases are not accepted")
+            aliases += 1
+            if aliases > max_aliases:
+                raise YamlError(f"line {node.start_mark.line + 1}: more than {max_aliases} YAML aliases")
+            continue
+        seen.add(key)
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise YamlError(f"more than {MAX_NODES} YAML nodes")
+        if depth > MAX_DEPTH:
+            raise YamlError(f"YAML nested deeper than {MAX_DEPTH} levels")
+        if isinstance(node, MappingNode):
+            for k, v in node.value:
+                stack.append((k, depth + 1))
+                stack.append((v, depth + 1))
+        elif isinstance(node, SequenceNode):
+            for child in node.value:
+                stack.append((child, depth + 1))
+
+
+def _fast_docs(text: str, *, single: bool, max_aliases: int, tolerate_tags: bool, max_documents: int = 1000) -> list[Any]:
+    """Parse and compose in C (libyaml), check the graph, construct in Python (line-aware)."""
+    parser = _CLoader(text)  # type: ignore[misc]
+    constructor = (_TolerantLoader if tolerate_tags else _Loader)("", max_aliases)
+    try:
+        nodes: list[Node] = []
+        if single:
+            node = parser.get_single_node()
+            nodes = [node] if node is not None else []
+        else:
+            while parser.check_node():
+                nodes.append(parser.get_node())
+                if len(nodes) > max_documents:
+                    raise YamlError(f"more than {max_documents} YAML documents")
+        out = []
+        for node in nodes:
+            _check_graph(node, max_aliases)
+            if max_aliases > 0 and _expanded_size(node, MAX_NODES) > MAX_NODES:
+                raise YamlError(f"YAML aliases expand to more than {MAX_NODES} nodes")
+            out.append(constructor.construct_document(node))
+        if single:
+            return out or [None]
+        return out
+    finally:
+        parser.dispose()
+        constructor.dispose()
+
+
 def _single(loader: _Loader, max_aliases: int) -> Any:
     if max_aliases <= 0:
         return loader.get_single_data()
@@ -186,8 +251,11 @@ def load(
             raise YamlError("not valid UTF-8") from None
     if len(text) > max_bytes:
         raise YamlError(f"larger than {max_bytes} bytes")
-    loader = (_TolerantLoader if tolerate_tags else _Loader)(text, max_aliases)
+    loader = None
     try:
+        if _CLoader is not None:
+            return _fast_docs(text, single=True, max_aliases=max_aliases, tolerate_tags=tolerate_tags)[0]
+        loader = (_TolerantLoader if tolerate_tags else _Loader)(text, max_aliases)
         return _single(loader, max_aliases)
     except YamlError:
         raise
@@ -200,7 +268,8 @@ def load(
     except RecursionError:
         raise YamlError("YAML nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def load_all(
@@ -215,9 +284,12 @@ def load_all(
     `max_aliases` and `tolerate_tags` as in `load` (the alias budget is per stream)."""
     if len(text) > max_bytes:
         raise YamlError(f"larger than {max_bytes} bytes")
-    loader = (_TolerantLoader if tolerate_tags else _Loader)(text, max_aliases)
+    loader = None
     docs: list[Any] = []
     try:
+        if _CLoader is not None:
+            return _fast_docs(text, single=False, max_aliases=max_aliases, tolerate_tags=tolerate_tags, max_documents=max_documents)
+        loader = (_TolerantLoader if tolerate_tags else _Loader)(text, max_aliases)
         while loader.check_node():
             node = loader.get_node()
             if max_aliases > 0 and _expanded_size(node, MAX_NODES) > MAX_NODES:
@@ -237,7 +309,8 @@ def load_all(
     except RecursionError:
         raise YamlError("YAML nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def plain(value: Any) -> Any:
