@@ -52,8 +52,9 @@ def short_commit(commit: str | None) -> str:
 
 
 def max_level(result: Result) -> int:
+    """The framework's top level as far as the result shows it (criteria exist up to the top)."""
     levels = [c.level for d in result.dimensions for c in d.criteria]
-    return max([5, *levels, *(d.level for d in result.dimensions)])
+    return max([2, *levels, *(d.level for d in result.dimensions), *(d.next_level or 0 for d in result.dimensions)])
 
 
 def level_names(*results: Result | None) -> dict[int, str]:
