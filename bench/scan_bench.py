@@ -106,7 +106,12 @@ def run_mllint(exe: str, repo: Path, repeat: int):
         shutil.copytree(repo, copy, symlinks=True)
         (copy / ".mllint.yml").write_text("code-quality:\n  linters: []\n")
         env = {**os.environ, "PATH": f"{Path(exe).parent}:{os.environ.get('PATH', '')}"}
-        return median_run([exe, "run", str(copy), "-o", os.devnull], repeat, env=env)
+        # mllint mangles absolute project paths and cannot write its report to /dev/null: run it
+        # from the throwaway folder with relative paths.
+        result = median_run([exe, "run", repo.name, "-f", "-o", "report.md"], repeat, cwd=Path(tmp), env=env)
+        if result[2] != {0}:
+            print(f"{repo.name}: mllint exited with {sorted(result[2])}", file=sys.stderr)
+        return result
 
 
 def main() -> int:
