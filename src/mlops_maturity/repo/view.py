@@ -130,6 +130,7 @@ class RepoView:
         # Free-form per-scan memo for callers (detector helpers cache path lists here).
         self.memo: dict[Any, Any] = {}
         self._ci_files: list[str] | None = None
+        self._ci_sniffed: set[str] = set()
 
     # -- facts about the repository --------------------------------------------------------
     @property
@@ -194,7 +195,7 @@ class RepoView:
                 cands = self._by_ext.get(ext.lower(), [])
                 result.update(cands if ignore_case else (f for f in cands if f.endswith(ext)))
                 continue
-            elif re.fullmatch(r"[^*?\[]*\*[^*?\[/]*\.[\w-]+", base):
+            elif re.search(r"\.[\w-]+$", base):  # `*model_card*.md`: only files with that extension
                 cands = self._by_ext.get("." + base.rsplit(".", 1)[-1].lower(), [])
             else:
                 cands = self.files
@@ -507,7 +508,13 @@ class RepoView:
     def ci_files(self) -> list[str]:
         """Paths of CI configurations of every supported system."""
         if self._ci_files is None:
-            self._ci_files = [f for f in self.files if ci_mod.maybe_ci(f) and ci_mod.ci_system(f)]
+            found = [f for f in self.files if ci_mod.maybe_ci(f) and ci_mod.ci_system(f)]
+            # Azure Pipelines definitions with free names, recognised by content.
+            self._ci_sniffed = {
+                f for f in self.by_ext(".yml", ".yaml")
+                if ci_mod.maybe_azure_pipeline(f) and ci_mod.sniff_azure_pipeline(self.text(f) or "")
+            }
+            self._ci_files = sorted(set(found) | self._ci_sniffed)
         return self._ci_files
 
     def ci(self) -> list[ci_mod.CiPipeline]:
@@ -519,7 +526,7 @@ class RepoView:
                 t = self.text(rel)
                 if t is None:
                     continue
-                p = ci_mod.parse_ci(rel, t)
+                p = ci_mod.parse_ci(rel, t, "azure" if rel in self._ci_sniffed else None)
                 if p is None:
                     continue
                 if p.error:
