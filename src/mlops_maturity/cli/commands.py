@@ -69,12 +69,16 @@ def render(result, fmt: str, verbose: bool, output: Path | None, previous=None) 
     return reporters.render(result, fmt, previous=previous, **options)
 
 
+EXTENSIONS = {"terminal": "txt", "json": "json", "markdown": "md", "html": "html", "sarif": "sarif", "badge": "svg"}
+
+
 @main.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--answers", type=click.Path(path_type=Path), help="Answers file (YAML) from `assess` or the template.")
 @click.option("--framework", "framework_ref", metavar="FILE", help="A framework file (default: the shipped model).")
 @click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="terminal", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to FILE instead of stdout.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to FILE instead of stdout (with --each and a per-repository format: a directory).")
+@click.option("--each", is_flag=True, help="One result per PATH instead of one for all of them together.")
 @click.option("--fail-under", metavar="SPEC", help="Exit 1 below a level: 3 (overall) or deploy=3,monitor=2.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Parallel workers (default: cores).")
 @click.option("--name", help="Subject name (default: .mlops-maturity.yaml's project, else the directory name).")
@@ -84,10 +88,11 @@ def render(result, fmt: str, verbose: bool, output: Path | None, previous=None) 
 @click.option("--db", metavar="URL", envvar="MLOPS_MATURITY_DB", help="Assessment database URL (default: $MLOPS_MATURITY_DB, else a SQLite file in your data directory).")
 @click.option("--project", help="With --save: the project to store under (default: the subject name).")
 @click.option("--team", help="With --save: the project's team (default: default).")
-def scan(paths, answers, framework_ref, fmt, output, fail_under, jobs, name, stage, verbose, save, db, project, team):
+def scan(paths, answers, framework_ref, fmt, output, each, fail_under, jobs, name, stage, verbose, save, db, project, team):
     """Assess repositories (read, never executed) and/or an answers file.
 
-    Several PATHs are assessed together as one subject (a team's repositories).
+    Several PATHs are assessed together as one subject (a team's repositories), or one by
+    one with --each.
 
     \b
     Examples:
@@ -95,11 +100,10 @@ def scan(paths, answers, framework_ref, fmt, output, fail_under, jobs, name, sta
       mlops-maturity scan repo-a repo-b --answers answers.yaml -v
       mlops-maturity scan . --format json --output result.json
       mlops-maturity scan . --fail-under deploy=3,monitor=2
+      mlops-maturity scan --each repos/* --format json -o results.json
+      mlops-maturity scan --each repos/* --format html -o reports/
     """
     import os
-
-    from ..sources.assess import Request, read_configs, run
-    from ..sources.declared import InputError
 
     fw, catalog = load_framework_or_fail(framework_ref)
     if not paths and answers is None:
@@ -112,43 +116,98 @@ def scan(paths, answers, framework_ref, fmt, output, fail_under, jobs, name, sta
     overall_gate, dim_gate = parse_fail_under(fail_under, [d.id for d in fw.dimensions]) if fail_under else (None, {})
     if stage is not None and fw.stages and stage not in fw.stages:
         fail(f"--stage: unknown stage {stage!r} (known: {', '.join(fw.stages)})")
+    if not (save or db) and (project or team):
+        fail("--project and --team say where to store the result: add --save")
+    jobs = jobs or (os.cpu_count() or 1)
+
+    if not each:
+        result = _assess(fw, catalog, list(paths), answers, name, stage, jobs, save, db, project, team)
+        write_output(render(result, fmt, verbose, output), output)
+        _warn_failed_sources(result)
+        missed = gate(result, overall_gate, dim_gate)
+    else:
+        if not paths:
+            fail("--each needs PATHs")
+        if name or project:
+            fail("--each names each result after its repository: drop --name/--project")
+        per_file = fmt not in ("json", "terminal")
+        if per_file and output is None:
+            fail(f"--each with --format {fmt} writes one file per repository: give --output DIR")
+        if per_file:
+            try:
+                output.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                fail(f"{output}: cannot create the directory ({exc.strerror})")
+        results, missed, chunks = [], [], []
+        for p in paths:
+            result = _assess(fw, catalog, [p], answers, None, stage, jobs, save, db, None, team)
+            _warn_failed_sources(result)
+            missed += [f"{result.subject.name}: {m}" for m in gate(result, overall_gate, dim_gate)]
+            if per_file:
+                write_output(render(result, fmt, verbose, output), output / f"{_safe_name(result.subject.name)}.{EXTENSIONS[fmt]}")
+            elif fmt == "json":
+                results.append(result)
+            else:
+                chunks.append(render(result, fmt, verbose, output))
+        if fmt == "json":
+            body = "[\n" + ",\n".join(r.model_dump_json(indent=2) for r in results) + "\n]\n"
+            write_output(body, output)
+        elif not per_file:
+            write_output("\n".join(chunks), output)
+    if missed:
+        click.echo("mlops-maturity: fail-under: " + "; ".join(missed), err=True)
+        sys.exit(EXIT_GATE)
+
+
+def _safe_name(name: str) -> str:
+    import re
+
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "result"
+
+
+def _warn_failed_sources(result) -> None:
+    for s in result.sources:
+        if s.status == "failed":
+            click.echo(f"mlops-maturity: warning: source {s.name} failed: {s.message}", err=True)
+
+
+def _assess(fw, catalog, paths, answers, name, stage, jobs, save, db, project, team):
+    """One subject: gather sources, score, optionally store. Input problems exit 2."""
+    import os
+
+    from ..sources.assess import Request, read_configs, run
+    from ..sources.declared import InputError
+
     try:
-        configs = read_configs(list(paths), fw)
+        configs = read_configs(paths, fw)
     except InputError as exc:
         fail(str(exc))
-
-    req = Request(paths=list(paths), answers=answers, name=name, stage=stage, jobs=jobs or (os.cpu_count() or 1), configs=configs)
+    req = Request(paths=paths, answers=answers, name=name, stage=stage, jobs=jobs, configs=configs)
     history = None
     if save or db:
         from .history import attach_history
 
         history = attach_history(req, configs, db, save=save, project=project, team=team)
-    elif project or team:
-        fail("--project and --team say where to store the result: add --save")
     try:
         if paths and sys.stderr.isatty() and not os.environ.get("CI"):
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            with Progress(TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True, console=None) as bar:
+            label = ", ".join(p.name or str(p) for p in paths)[:40]
+            with Progress(TextColumn(f"scanning {label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True) as bar:
                 task = bar.add_task("scan", total=None)
                 req.progress = lambda done, total: bar.update(task, completed=done, total=total)
                 result = run(req, fw, catalog)
         else:
             result = run(req, fw, catalog)
     except InputError as exc:
+        if history is not None:
+            history.close()
         fail(str(exc))
     if history is not None:
         if save:
             history.save(result, source="scan" if paths else "answers")
         history.close()
-    write_output(render(result, fmt, verbose, output), output)
-    for s in result.sources:
-        if s.status == "failed":
-            click.echo(f"mlops-maturity: warning: source {s.name} failed: {s.message}", err=True)
-    missed = gate(result, overall_gate, dim_gate)
-    if missed:
-        click.echo("mlops-maturity: fail-under: " + "; ".join(missed), err=True)
-        sys.exit(EXIT_GATE)
+    return result
 
 
 @main.command(context_settings={"help_option_names": ["-h", "--help"]})
