@@ -91,3 +91,28 @@ def test_dockerfile_instructions_with_continuations():
     text = "# syntax=docker/dockerfile:1\nFROM python:3.11 AS base\nRUN pip install \\\n    # comment\n    mlflow\nCMD [\"python\", \"serve.py\"]\n"
     assert [(i.keyword, i.args, i.line) for i in parse_dockerfile(text)] == [
         ("FROM", "python:3.11 AS base", 2), ("RUN", "pip install mlflow", 3), ("CMD", '["python", "serve.py"]', 6)]
+
+
+def test_azure_pipelines_with_free_names_are_recognised_by_content(tmp_path):
+    from helpers import write
+
+    from mlops_maturity.repo import RepoView
+    from mlops_maturity.repo.ci import maybe_azure_pipeline, sniff_azure_pipeline
+
+    azure = "trigger:\n  branches:\n    include: [main]\npool:\n  vmImage: ubuntu-latest\nsteps:\n- task: AzureCLI@2\n  displayName: Deploy\n  inputs:\n    inlineScript: az ml online-deployment create -f d.yml\n- script: pytest\n"
+    aml_job = "$schema: https://azuremlschemas.azureedge.net/latest/pipelineJob.schema.json\ntype: pipeline\njobs:\n  train:\n    type: command\n    command: python train.py\n"
+    kfp = "pipelineInfo:\n  name: train\nroot:\n  dag:\n    tasks: {}\nsteps:\n- script: x\n"
+    assert maybe_azure_pipeline(".pipelines/ci.yml") and maybe_azure_pipeline("devops/deploy-pipeline.yaml")
+    assert not maybe_azure_pipeline("azure-pipelines.yml")  # already known by its name
+    assert sniff_azure_pipeline(azure)
+    assert not sniff_azure_pipeline(aml_job) and not sniff_azure_pipeline(kfp)
+    write(tmp_path / ".pipelines" / "ci.yml", azure)
+    write(tmp_path / "mlops" / "pipelines" / "train-pipeline.yml", aml_job)
+    v = RepoView(tmp_path, use_git=False)
+    assert v.ci_files() == [".pipelines/ci.yml"]
+    (p,) = v.ci()
+    assert p.system == "azure" and p.runs_on_change
+    task = next(s for s in p.steps if s.uses)
+    assert (task.uses, task.name, task.line) == ("AzureCLI@2", "Deploy", 7)
+    assert task.with_["inlineScript"].startswith("az ml online-deployment")
+    assert sorted((c.line, c.text) for c in p.commands) == [(10, "az ml online-deployment create -f d.yml"), (11, "pytest")]

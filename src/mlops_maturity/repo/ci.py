@@ -45,6 +45,41 @@ def ci_system(rel: str) -> str | None:
     return None
 
 
+# Azure Pipelines files may have any name (`.pipelines/ci.yml`, `devops/deploy-pipeline.yml`):
+# YAML files whose path hints at a pipeline are recognised by their content.
+_AZURE_PATH_HINTS = ("pipeline", "azure", "devops", ".ado/")
+_AZURE_TOP_KEYS = frozenset({
+    "name", "appendCommitMessageToRunName", "trigger", "pr", "schedules", "resources", "variables",
+    "parameters", "pool", "stages", "jobs", "steps", "extends", "lockBehavior", "container",
+    "services", "workspace", "strategy", "timeoutInMinutes", "continueOnError",
+})
+_AZURE_BODY = re.compile(r"^(stages|jobs|steps|extends)\s*:", re.M)
+_AZURE_ITEM = re.compile(
+    r"^\s*-\s*(task|script|bash|pwsh|powershell|template|checkout|publish|download|job|stage|deployment)\s*:", re.M)
+
+
+def maybe_azure_pipeline(rel: str) -> bool:
+    """Substring checks only: a YAML file outside the known CI paths that may be an Azure
+    Pipelines definition (then ask `sniff_azure_pipeline` with its text)."""
+    low = rel.lower()
+    return low.endswith((".yml", ".yaml")) and any(h in low for h in _AZURE_PATH_HINTS) and ci_system(rel) is None
+
+
+def sniff_azure_pipeline(text: str) -> bool:
+    """True when a YAML text is an Azure Pipelines definition or template: only Azure top-level
+    keys, and stages/jobs/steps as lists (an Azure ML pipeline job has `$schema`, `type` and a
+    `jobs` mapping; a Kubeflow spec has `pipelineInfo`...)."""
+    if not _AZURE_BODY.search(text) or not _AZURE_ITEM.search(text):
+        return False
+    try:
+        data = yamlsafe.load(text, max_aliases=500, tolerate_tags=True)
+    except yamlsafe.YamlError:
+        return False
+    if not isinstance(data, dict) or not data or not all(isinstance(k, str) and k in _AZURE_TOP_KEYS for k in data):
+        return False
+    return "extends" in data or any(isinstance(data.get(k), list) for k in ("stages", "jobs", "steps"))
+
+
 @dataclass(frozen=True)
 class Command:
     """One line of a shell command run by a CI step."""
@@ -253,6 +288,12 @@ def _walk_commands(node: Any, job: str, out: list[CiJob], depth: int = 0) -> Non
         return
     if isinstance(node, dict):
         for k, v in node.items():
+            if k == "task" and isinstance(v, str):  # an Azure task: its name and inputs
+                inputs = node.get("inputs")
+                name = node.get("displayName")
+                _ensure_job(out, job, getattr(node, "line", 1)).steps.append(CiStep(
+                    name if isinstance(name, str) else "", node.line_of(k, 1), uses=v,
+                    with_=dict(inputs) if isinstance(inputs, dict) else {}))
             if k in _COMMAND_KEYS:
                 step = CiStep(str(k), node.line_of(k, 1))
                 if isinstance(v, str):
@@ -362,9 +403,10 @@ def _jenkins(path: str, text: str) -> CiPipeline:
     return p
 
 
-def parse_ci(path: str, text: str) -> CiPipeline | None:
-    """Parse one CI file; None when `path` is not a CI configuration we know."""
-    system = ci_system(path)
+def parse_ci(path: str, text: str, system: str | None = None) -> CiPipeline | None:
+    """Parse one CI file; None when `path` is not a CI configuration we know (`system` names
+    the system of a file recognised by content)."""
+    system = system or ci_system(path)
     if system is None:
         return None
     if system == "jenkins":
