@@ -13,16 +13,20 @@ from functools import lru_cache
 from importlib import resources
 
 from .checks import dev as dev_checks
+from .checks import gov as gov_checks
+from .checks import monitor as monitor_checks
 from .checks import team as team_checks
 from .engine import CheckFn
 from .spec import DetectorSpec, SpecError, parse_spec_file
 
 # One YAML file per dimension, under detectors/.
-SPEC_FILES: tuple[str, ...] = ("dev.yaml", "team.yaml")
+SPEC_FILES: tuple[str, ...] = ("dev.yaml", "team.yaml", "monitor.yaml", "gov.yaml")
 
 CHECKS: Mapping[str, CheckFn] = {
     **dev_checks.CHECKS,
     **team_checks.CHECKS,
+    **monitor_checks.CHECKS,
+    **gov_checks.CHECKS,
 }
 
 

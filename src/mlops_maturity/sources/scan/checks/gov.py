@@ -1,0 +1,418 @@
+"""Code checks for the gov (governance and compliance) dimension: model and data cards, the
+documents that stand for them, approval gates in CI, CODEOWNERS sign-off on model directories.
+
+Documentation practices have two classic near misses: an empty template (headings and
+`[More Information Needed]` placeholders) and a document that only mentions the words
+("see the model card"). Both are rejected by counting prose words that are not labels,
+placeholders or headings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ....repo import RepoView
+from ....repo.textutil import headings
+from ....util import yamlsafe
+from ..helpers import Hit, paths
+from ..spec import DetectorSpec
+
+# -- prose words (templates are not documentation) -------------------------------------------
+
+_PLACEHOLDER = re.compile(
+    r"\[more information needed\]|\[needs more information\]|more information needed|\{\{.*?\}\}|\{%.*?%\}|"
+    r"<!--.*?-->|\bTODO\b|\bTBD\b|\bTBA\b|\bN/?A\b|\bXXX+\b|lorem ipsum|<[^>\n]{1,60}>|\[[A-Z _-]{3,}\]|"
+    r"\[(your|insert|add|describe|enter|fill)[^\]]*\]|\((your|insert|add|describe|fill)[^)]*here\)",
+    re.I | re.S,
+)
+_LABEL = re.compile(r"^[\s>*_|-]*([\w /(),'-]{1,40}?)[*_\s]*:[*_\s]*(.*)$")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+
+
+def prose_words(text: str) -> int:
+    """Words of real content: not headings, code fences, placeholders, HTML comments, link
+    targets, or the labels of `label: value` lines (only values count)."""
+    text = _PLACEHOLDER.sub(" ", text)
+    text = re.sub(r"\]\([^)]*\)", "]", text)
+    text = re.sub(r"https?://\S+", " ", text)
+    count = 0
+    in_code = False
+    for line in text.splitlines():
+        s = line.strip()
+        if s.startswith(("```", "~~~")):
+            in_code = not in_code
+            continue
+        if in_code or not s or s.startswith("#") or re.match(r"^[=\-~^*_|:]{3,}$", s):
+            continue
+        m = _LABEL.match(s)
+        if m and not s.endswith(".") and len(m.group(1).split()) <= 5:
+            s = m.group(2)
+        count += len(_WORD.findall(s))
+    return count
+
+
+def _front_matter(text: str) -> tuple[Any, int] | None:
+    """(parsed YAML front matter, line of its first key) of a Markdown file, or None."""
+    if not text.startswith("---"):
+        return None
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        return None
+    for i in range(1, min(len(lines), 2000)):
+        if lines[i].strip() in ("---", "..."):
+            try:
+                data = yamlsafe.load("\n".join(lines[1:i]))
+            except yamlsafe.YamlError:
+                return None
+            return (data, 2) if isinstance(data, dict) else None
+    return None
+
+
+# -- gov.model_card / gov.data_card: card files ----------------------------------------------
+
+_TEMPLATE_NAME = re.compile(r"template|example|sample|skeleton|boilerplate", re.I)
+_BINARY_DOC = (".pdf", ".xlsx", ".xls", ".docx", ".odt", ".ods")
+
+
+def card_file(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A model / data card, datasheet or data dictionary file (names from the spec's `files`)
+    with real content: at least `params.min_words` prose words for documents, a structured
+    document with fields for JSON/YAML, a header and rows for CSV. Templates are skipped."""
+    min_words = int(det.params.get("min_words", 40))
+    what = det.params.get("what", "card")
+    for rel in paths(view, det):
+        base = rel.rsplit("/", 1)[-1]
+        low = base.lower()
+        if _TEMPLATE_NAME.search(low):
+            continue
+        if low.endswith(_BINARY_DOC):
+            if view.size(rel) > 2048:
+                yield Hit(rel, None, f"has {what} {base}", snippet="")
+            continue
+        text = view.text(rel)
+        if not text:
+            continue
+        first = next((i for i, s in enumerate(text.splitlines(), 1) if s.strip()), None)
+        if low.endswith((".json", ".yaml", ".yml", ".proto", ".pbtxt")):
+            if len(_WORD.findall(text)) >= min_words:
+                yield Hit(rel, first, f"has {what} {base}")
+            continue
+        if low.endswith((".csv", ".tsv")):
+            rows = [s for s in text.splitlines() if s.strip()]
+            if len(rows) >= 3:
+                yield Hit(rel, first, f"has {what} {base} ({len(rows) - 1} entries)")
+            continue
+        if low.endswith((".html", ".htm")):
+            text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I)
+            text = re.sub(r"<[^>]+>", " ", text)
+        body = text
+        if _front_matter(text) is not None:
+            body = text.split("\n---", 1)[1]
+        if prose_words(body) >= min_words:
+            yield Hit(rel, first, f"has {what} {base}")
+
+
+_MODEL_KEYS = ("model-index", "pipeline_tag", "library_name", "base_model")
+_DATASET_KEYS = ("dataset_info", "task_categories", "size_categories", "annotations_creators", "language_creators",
+                 "source_datasets", "task_ids", "multilinguality", "pretty_name")
+
+
+def card_metadata(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Hugging Face card metadata: README front matter with model keys (`model-index`,
+    `pipeline_tag`, `library_name`, `base_model`) or dataset keys (`dataset_info`,
+    `task_categories`, `size_categories`, ...). Spaces (`sdk:`) are apps, not cards."""
+    dataset = det.params.get("card") == "dataset"
+    wanted = _DATASET_KEYS if dataset else _MODEL_KEYS
+    other = _MODEL_KEYS if dataset else _DATASET_KEYS
+    for rel, text in view.texts(paths(view, det)):
+        if not text.startswith("---"):
+            continue
+        fm = _front_matter(text)
+        if fm is None:
+            continue
+        data, offset = fm
+        if "sdk" in data or "app_file" in data:
+            continue
+        keys = [k for k in wanted if k in data and data[k] not in (None, "", [], {})]
+        if not keys:
+            continue
+        # A dataset card lists `task_categories`; a model card may too — decide by the rest.
+        if dataset and not any(k in data for k in ("dataset_info", "size_categories", "annotations_creators",
+                                                     "source_datasets", "task_ids", "pretty_name", "configs")):
+            continue
+        if not dataset and sum(1 for k in other if k in data) > len(keys):
+            continue
+        key = keys[0]
+        line = data.line_of(key, 1) + offset - 1 if hasattr(data, "line_of") else 1
+        yield Hit(rel, line, f"has Hugging Face {'dataset' if dataset else 'model'} card metadata ({key})")
+
+
+# -- gov.model_card: a document with intended use and limitations / metrics ------------------
+
+_INTENDED = re.compile(r"intended[ -](use|uses|usage|purpose|application)|out[- ]of[- ]scope|^(direct |downstream )?uses?$|"
+                       r"use[ -]cases?$|primary (intended )?use", re.I)
+_LIMITS = re.compile(r"limitation|caveat|risks?\b|bias|ethic|fairness|known issues|failure modes", re.I)
+_METRICS = re.compile(r"metric|evaluation|performance|results|accuracy|benchmark", re.I)
+_MODEL_WORD = re.compile(r"\bmodels?\b", re.I)
+
+
+def _section_words(lines: list[str], hs: list[tuple[int, str]], idx: int) -> int:
+    start = hs[idx][0]
+    end = hs[idx + 1][0] - 1 if idx + 1 < len(hs) else len(lines)
+    return prose_words("\n".join(lines[start:end]))
+
+
+def model_doc_sections(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A document about a model with a filled "Intended use" (or out-of-scope / uses) section
+    and a filled "Limitations" (risks, bias, caveats) or "Metrics/Evaluation" section."""
+    for rel, text in view.texts(paths(view, det)):
+        low = text.lower()
+        if "intended" not in low and "out-of-scope" not in low and "out of scope" not in low and "uses" not in low:
+            continue
+        if not _MODEL_WORD.search(text):
+            continue
+        lines = text.splitlines()
+        hs = headings(lines)
+        intended = [i for i, (_, h) in enumerate(hs) if _INTENDED.search(h.strip(" *_`:"))]
+        if not intended:
+            continue
+        good_intended = [i for i in intended if _section_words(lines, hs, i) >= 8 or _subsections_filled(lines, hs, i)]
+        if not good_intended:
+            continue
+        other = [i for i, (_, h) in enumerate(hs) if (_LIMITS.search(h) or _METRICS.search(h)) and i not in intended]
+        if not any(_section_words(lines, hs, i) >= 8 or _subsections_filled(lines, hs, i) for i in other):
+            continue
+        ln, h = hs[good_intended[0]]
+        yield Hit(rel, ln, f"documents a model's intended use ({h.strip()[:50]}) and limitations or metrics")
+
+
+def _subsections_filled(lines: list[str], hs: list[tuple[int, str]], idx: int) -> bool:
+    """An empty heading followed by filled sub-headings (`## Uses` / `### Direct Use`)."""
+    level = _level(lines, hs[idx][0])
+    for j in range(idx + 1, min(idx + 4, len(hs))):
+        if _level(lines, hs[j][0]) <= level:
+            break
+        if _section_words(lines, hs, j) >= 8:
+            return True
+    return False
+
+
+def _level(lines: list[str], ln: int) -> int:
+    m = re.match(r"^\s{0,3}(#{1,6})\s", lines[ln - 1]) if 0 < ln <= len(lines) else None
+    return len(m.group(1)) if m else 1
+
+
+# -- gov.data_card: a document describing a dataset's fields ---------------------------------
+
+_DATA_HEADING = re.compile(
+    r"data(set)?[ -]fields|data(set)?[ -]dictionary|dataset[ -](structure|description|summary|creation|composition)|"
+    r"data[ -](instances|splits|collection|schema|description|sources?)|datasheet|collection process|"
+    r"annotation process|column descriptions?|field descriptions?|feature descriptions?|variables? descriptions?|"
+    r"^(schema|columns|fields|features|variables|attributes)$",
+    re.I,
+)
+_STRONG_DATA_HEADING = re.compile(r"data(set)?[ -](fields|dictionary)|datasheet|column descriptions?|"
+                                  r"field descriptions?|dataset[ -]structure|data[ -]instances", re.I)
+_TABLE_HEAD = re.compile(r"^\s*\|?\s*\**(column|column name|field|field name|feature|feature name|variable|"
+                         r"variable name|attribute|name)\**\s*\|(.*)$", re.I)
+_DESC_COL = re.compile(r"\b(description|meaning|definition|explanation)\b", re.I)
+_DATA_CONTEXT = re.compile(r"\b(data|dataset|datasets|columns|schema|features|data dictionary)\b", re.I)
+_CONFIG_COL = re.compile(r"\b(default|suggested|required|env|environment|flag|option|argument|parameter)\b", re.I)
+_DATA_DIR = re.compile(r"(^|/)(data|datasets?|schemas?|data[_-]?docs?)(/|$)", re.I)
+_DATA_FILE = re.compile(r"(^|[_-])(data|dataset|datasets|schema|columns|features)([_-]|$)", re.I)
+
+
+def data_doc_fields(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A document that describes a dataset: a table of its columns with descriptions (under a
+    data/dataset/columns heading, or in a data folder), or datasheet sections (data fields,
+    dataset structure, collection process...: one strong or two filled sections)."""
+    for rel, text in view.texts(paths(view, det)):
+        low = text.lower()
+        if not any(n in low for n in ("| column", "| field", "| feature", "| variable", "| attribute", "|column",
+                                       "|field", "|feature", "|variable", "| name", "data field", "dictionary",
+                                       "datasheet", "dataset structure", "data instances", "collection process",
+                                       "dataset description", "data description", "schema", "columns")):
+            continue
+        lines = text.splitlines()
+        hs = headings(lines)
+        stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        in_data_path = bool(_DATA_DIR.search(rel.rsplit("/", 1)[0] if "/" in rel else "")) or bool(
+            _DATA_FILE.search(stem))
+        hit = _field_table(lines, hs, in_data_path)
+        if hit is not None:
+            yield Hit(rel, hit, "describes dataset columns in a table")
+            continue
+        sections = [i for i, (_, h) in enumerate(hs) if _DATA_HEADING.search(h.strip(" *_`:"))]
+        filled = [i for i in sections if _section_words(lines, hs, i) >= 8 or _has_table(lines, hs, i)]
+        strong = [i for i in filled if _STRONG_DATA_HEADING.search(hs[i][1])]
+        if strong or len(filled) >= 2:
+            i = (strong or filled)[0]
+            yield Hit(rel, hs[i][0], f"documents a dataset: {hs[i][1].strip()[:60]}")
+
+
+def _has_table(lines: list[str], hs: list[tuple[int, str]], idx: int) -> bool:
+    start = hs[idx][0]
+    end = hs[idx + 1][0] - 1 if idx + 1 < len(hs) else len(lines)
+    return sum(1 for s in lines[start:end] if s.strip().startswith("|")) >= 3
+
+
+def _field_table(lines: list[str], hs: list[tuple[int, str]], in_data_path: bool) -> int | None:
+    """Line of a Markdown table `| column | ... description |` with at least two rows, in a
+    data context (a heading about data/columns above it, or a data-ish path)."""
+    for i, line in enumerate(lines):
+        m = _TABLE_HEAD.match(line)
+        if not m or not _DESC_COL.search(m.group(2)) or _CONFIG_COL.search(line):
+            continue
+        if i + 1 >= len(lines) or not re.match(r"^\s*\|?\s*:?-{2,}", lines[i + 1]):
+            continue
+        rows = 0
+        for s in lines[i + 2:]:
+            if not s.strip().startswith("|") and "|" not in s:
+                break
+            rows += 1
+        if rows < 2:
+            continue
+        above = [h for ln, h in hs if ln <= i + 1]
+        if in_data_path or (above and _DATA_CONTEXT.search(above[-1])):
+            return i + 1
+    return None
+
+
+# -- gov.approval ----------------------------------------------------------------------------
+
+NON_PROD_ENV = re.compile(
+    r"^(pypi|test-?pypi|pypi-?test|github-pages|gh-?pages|pages|docs?|documentation|preview|review[\w-]*|ci|"
+    r"tests?|testing|dev|develop(ment)?|local|sandbox|codecov|coverage|benchmarks?|copilot|npm|conda|anaconda|"
+    r"artifacts?|website|site|storybook|chromatic|release-drafter)$",
+    re.I,
+)
+_PUBLISH = re.compile(
+    r"pypa/gh-action-pypi-publish|twine\s+upload|poetry\s+publish|uv\s+publish|hatch\s+publish|flit\s+publish|"
+    r"pdm\s+publish|npm\s+publish|anaconda\s+upload|peaceiris/actions-gh-pages|actions/deploy-pages|"
+    r"mkdocs\s+gh-deploy|JamesIves/github-pages-deploy-action|release-drafter|softprops/action-gh-release",
+    re.I,
+)
+
+
+def _env_name(env: Any) -> str:
+    if isinstance(env, str):
+        return env
+    if isinstance(env, dict) and isinstance(env.get("name"), str):
+        return env["name"]
+    return ""
+
+
+def environment_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A GitHub Actions job deploying to a named environment (where required reviewers are
+    configured). Package publishing (PyPI, GitHub Pages, docs) and dev/test environments are
+    not a production approval gate."""
+    allowed = set(paths(view, det)) if (det.files or det.exclude) else None
+    for pipe in view.ci():
+        if pipe.system != "github" or (allowed is not None and pipe.path not in allowed):
+            continue
+        for job in pipe.jobs:
+            raw = job.raw if isinstance(job.raw, dict) else {}
+            name = _env_name(raw.get("environment"))
+            if not name:
+                continue
+            if "${{" not in name and NON_PROD_ENV.match(name.strip()):
+                continue
+            blob = " ".join([s.uses for s in job.steps] + [c.text for s in job.steps for c in s.commands])
+            if _PUBLISH.search(blob):
+                continue
+            line = raw.line_of("environment", job.line) if hasattr(raw, "line_of") else job.line
+            yield Hit(pipe.path, line, f"job {job.name} deploys to environment {name}")
+            break
+
+
+_PROD_ENV = re.compile(r"prod|prd|live|release|uat", re.I)
+_ADO_DEPLOYMENT = re.compile(r"^(\s*)-\s*deployment:\s*\S", re.M)
+
+
+def ado_deployment_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """An Azure Pipelines deployment job targeting a production environment (where approvals
+    and checks are configured). Other environments (a test or A/B environment) are often
+    created on the fly without checks, so only production-like names count."""
+    for rel, text in view.texts(paths(view, det)):
+        if "deployment:" not in text or "environment" not in text:
+            continue
+        lines = text.split("\n")
+        for m in _ADO_DEPLOYMENT.finditer(text):
+            start = text.count("\n", 0, m.start())
+            indent = len(m.group(1))
+            for j in range(start + 1, min(start + 40, len(lines))):
+                s = lines[j]
+                if s.strip() and (len(s) - len(s.lstrip())) <= indent:
+                    break
+                em = re.match(r"^\s*environment:\s*['\"]?([^'\"#\s]*)", s)
+                if not em:
+                    continue
+                name = em.group(1)
+                if not name:  # `environment:` with `name:` below
+                    nm = next((re.match(r"^\s*name:\s*['\"]?([^'\"#\s]+)", lines[k]) for k in range(j + 1, min(j + 4, len(lines)))
+                               if re.match(r"^\s*name:", lines[k])), None)
+                    name = nm.group(1) if nm else ""
+                if name and _PROD_ENV.search(name.split(".")[0]):
+                    yield Hit(rel, j + 1, f"deployment job targets environment {name}")
+                    return
+                break
+
+
+_DEPLOY_JOB = re.compile(r"deploy|prod|release|promot|rollout|serve|publish[-_ ]model|go[-_ ]?live", re.I)
+_DOCS_JOB = re.compile(r"docs?\b|pages|documentation", re.I)
+
+
+def gitlab_manual_deploy(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A GitLab CI deploy job that waits for a person (`when: manual`, directly or in a rule)."""
+    for pipe in view.ci():
+        if pipe.system != "gitlab":
+            continue
+        for job in pipe.jobs:
+            raw = job.raw if isinstance(job.raw, dict) else {}
+            manual = raw.get("when") == "manual" or "'when': 'manual'" in repr(yamlsafe.plain(raw.get("rules", "")))
+            if not manual:
+                continue
+            env = _env_name(raw.get("environment"))
+            label = " ".join([job.name, str(raw.get("stage", "")), env])
+            if not _DEPLOY_JOB.search(label) or _DOCS_JOB.search(job.name):
+                continue
+            line = raw.line_of("when", job.line) if raw.get("when") == "manual" and hasattr(raw, "line_of") else job.line
+            yield Hit(pipe.path, line, f"deploy job {job.name} runs only when started by hand")
+            break
+
+
+_MODEL_PATH = re.compile(
+    r"(^|/)(models?|model[_-]?(registry|artifacts?|configs?|cards?|weights)|trained[_-]?models?|ml[_-]?models?|"
+    r"saved[_-]?models?)(/|$)|\.(onnx|pt|pth|pkl|joblib|h5|safetensors|ckpt)\b",
+    re.I,
+)
+
+
+def codeowners_model_dirs(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A CODEOWNERS rule that assigns owners to model directories or model files: the
+    required sign-off on changes to models. A catch-all `*` rule is ownership, not a model gate."""
+    for rel in paths(view, det):
+        for i, line in enumerate(view.lines(rel), start=1):
+            s = line.strip()
+            if not s or s.startswith(("#", "[", "^[")):
+                continue
+            parts = s.split()
+            if len(parts) < 2 or not any("@" in p for p in parts[1:]):
+                continue
+            if _MODEL_PATH.search(parts[0]):
+                yield Hit(rel, i, f"requires owners' review of {parts[0]}")
+                return
+
+
+CHECKS = {
+    "card_file": card_file,
+    "card_metadata": card_metadata,
+    "model_doc_sections": model_doc_sections,
+    "data_doc_fields": data_doc_fields,
+    "environment_gate": environment_gate,
+    "ado_deployment_environment": ado_deployment_environment,
+    "gitlab_manual_deploy": gitlab_manual_deploy,
+    "codeowners_model_dirs": codeowners_model_dirs,
+}

@@ -1,0 +1,818 @@
+"""Code checks for the monitor (monitoring and observability) dimension: where a call list or a
+pattern is not enough. Each check is `fn(view, det) -> Iterable[Hit]` and is listed in CHECKS.
+
+The recurring question of this dimension is *continuity*: a drift report computed once on a
+static dataset is analysis, not monitoring; the same report computed by a scheduled flow, a
+service or a loop writing metrics somewhere is. Service telemetry and drift metrics are told
+apart by what they measure (a Prometheus gauge named `data_drift_score` is model monitoring).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ....repo import RepoView
+from ....repo.ci import CiPipeline
+from ....repo.python import PyFacts
+from ....util import yamlsafe
+from ..helpers import Hit, matching_calls, name_matches, paths, python_files
+from ..spec import DetectorSpec
+
+# -- shared vocabulary -----------------------------------------------------------------------
+
+# Modules that make a file part of something that runs repeatedly: an orchestrated or scheduled
+# job, a long-running service, a stream consumer.
+SCHEDULER_ROOTS = frozenset(
+    "airflow prefect dagster kfp zenml metaflow flytekit luigi apscheduler schedule celery rq "
+    "crontab dramatiq huey".split()
+)
+SERVICE_ROOTS = frozenset(
+    "fastapi flask starlette aiohttp sanic litestar bentoml tornado django quart falcon "
+    "kserve seldon_core mlserver litserve grpc".split()
+)
+STREAM_ROOTS = frozenset("kafka confluent_kafka aiokafka pika faust".split())
+# Stores that metrics are written to for dashboards (or production data is read from).
+SINK_ROOTS = frozenset(
+    "prometheus_client psycopg psycopg2 pymongo influxdb_client influxdb sqlalchemy pymysql "
+    "clickhouse_driver clickhouse_connect statsd".split()
+)
+CONTINUITY_ROOTS = SCHEDULER_ROOTS | SERVICE_ROOTS | STREAM_ROOTS | SINK_ROOTS
+
+_LOOP = re.compile(r"^[ \t]*while[ \t]+(True|1)[ \t]*:", re.M)
+_SERVING_PATH = re.compile(
+    r"(^|/)(app|apps|api|apis|serving|serve|server|service|services|inference|deploy|deployment|"
+    r"backend|endpoint|endpoints|webapp|web)(/|$)|(^|/)(app|main|server|serve\w*|api|service|"
+    r"predict(or)?_?(api|app|service|server)?|inference_?(api|app|service|server)?|wsgi|asgi)\.py$",
+    re.I,
+)
+
+# Names of metrics that measure the model or the data, not the service.
+DRIFT_METRIC = re.compile(
+    r"drift|(^|_)psi($|_)|population_stability|divergence|wasserstein|kolmogorov|(^|_)ks_(stat|test|score)|"
+    r"data_quality|missing_values|feature_(mean|stat|dist)|prediction_(dist|mean|value|score)|model_output|"
+    r"model_(accuracy|quality|performance|f1|auc|rmse|mae)|accuracy|f1_score|roc_auc|(^|_)rmse($|_)|"
+    r"(^|_)mae($|_)|(^|_)mape($|_)|r2_score",
+    re.I,
+)
+
+
+def _name_arg(call) -> str | None:
+    """The metric name: first literal positional argument or `name=`."""
+    if call.args and isinstance(call.args[0], str):
+        return call.args[0]
+    name = call.kwarg("name")
+    return name if isinstance(name, str) else None
+
+
+# -- monitor.service -------------------------------------------------------------------------
+
+_PROM_METRICS = (
+    "prometheus_client.{Counter,Histogram,Gauge,Summary,Info,Enum}",
+    "prometheus_client.metrics.{Counter,Histogram,Gauge,Summary,Info,Enum}",
+    "aioprometheus.{Counter,Histogram,Gauge,Summary}",
+    "aioprometheus.collectors.*",
+)
+_PROM_INSTRUMENTATION = (
+    "prometheus_fastapi_instrumentator.*",
+    "prometheus_flask_exporter.*",
+    "starlette_exporter.*",
+    "starlette_prometheus.*",
+    "aioprometheus.*MetricsMiddleware",
+    "prometheus_async.*",
+)
+
+
+_PROM_ROOTS = frozenset({"prometheus_client", "prometheus_fastapi_instrumentator", "prometheus_flask_exporter",
+                         "starlette_exporter", "starlette_prometheus", "aioprometheus", "prometheus_async"})
+
+
+def _call_matches(call, patterns: tuple[str, ...]) -> bool:
+    """`matching_calls` for one call: literal-rooted patterns need a resolved call."""
+    for p in patterns:
+        if (p.startswith("*") or call.resolved) and name_matches(call.name, (p,)):
+            return True
+    return False
+
+
+def _prom_metrics(view: RepoView, det: DetectorSpec) -> Iterator[tuple[str, object, str | None, bool]]:
+    """(file, call, metric name, is about drift/model quality) of Prometheus metric definitions
+    and instrumentation middlewares (name None, not drift), one file at a time."""
+    for rel in python_files(view, det, _PROM_ROOTS, notebooks=False):
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        text = (view.text(rel) or "").lower()
+        drifty_file = "drift" in text or "evidently" in view.modules(rel)
+        for call in facts.calls:
+            if not call.resolved:
+                continue
+            if _call_matches(call, _PROM_INSTRUMENTATION):
+                yield rel, call, None, False
+            elif _call_matches(call, _PROM_METRICS):
+                name = _name_arg(call)
+                drift = bool(DRIFT_METRIC.search(name)) if name is not None else drifty_file
+                yield rel, call, name, drift
+
+
+def service_metrics_defined(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Prometheus client metrics of the service (request counts, latencies, errors, resources),
+    or a Prometheus instrumentation middleware. Metrics named after drift or model quality
+    are model monitoring, not service telemetry, and are skipped here."""
+    done: set[str] = set()
+    for rel, call, name, drift in _prom_metrics(view, det):
+        if drift or rel in done:
+            continue
+        done.add(rel)
+        if name is None and not _call_matches(call, _PROM_METRICS):
+            yield Hit(rel, call.line, f"instruments the service: calls {call.name}", call.cell)
+        else:
+            label = f" {name}" if name else ""
+            yield Hit(rel, call.line, f"defines Prometheus metric{label}: calls {call.name}", call.cell)
+
+
+def drift_metrics_exported(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Prometheus metrics that measure drift or model quality (`data_drift_share`,
+    `model_accuracy`), or metrics defined in a file computing drift: monitoring that runs as
+    long as the exporter runs."""
+    done: set[str] = set()
+    for rel, call, name, drift in _prom_metrics(view, det):
+        if not drift or rel in done:
+            continue
+        done.add(rel)
+        label = f" {name}" if name else ""
+        yield Hit(rel, call.line, f"exports drift/quality metric{label}: calls {call.name}", call.cell)
+
+
+_MIDDLEWARE_TIMING = re.compile(
+    r"latenc|elapsed|duration|process[_-]?time|perf_counter|time\.time\(\)|time\.monotonic|"
+    r"request[_-]?id|correlation[_-]?id",
+    re.I,
+)
+_ADD_MIDDLEWARE = re.compile(
+    r"\.add_middleware\(\s*(\w*(Logging|Logger|AccessLog|RequestLog|Log(?=Middleware)|Timing|Timer|Metrics?|"
+    r"Prometheus|Telemetry|Tracing|Tracer|Instrument|Correlation|RequestId|RequestID|Otel|OpenTelemetry|Sentry|"
+    r"Datadog|NewRelic|Apm|APM)\w*)"
+)
+_LOGGED_LATENCY = re.compile(
+    r"\b(log(ger|ging)?|_log|LOG(GER)?)\.(info|debug|warning|warn|log)\((?:[^()\n]|\([^()\n]*\))*"
+    r"(latenc|elapsed|inference[_ ]time|response[_ ]time|process(ing)?[_ ]time|request[_ ]duration|duration_ms)",
+    re.I,
+)
+# A log call in a request handler that records the request or the prediction.
+_LOGGED_REQUEST = re.compile(
+    r"^[ \t]+(log(ger|ging)?|_log|_logger|LOG(GER)?|app\.logger)\.(info|debug|warning|log)\(.*"
+    r"\b(request|requests|event|input|inputs|body|payload|prediction|predictions|predicted|response)\b",
+    re.M,
+)
+_SERVES_MODEL = re.compile(r"predict|inference|invoke_endpoint|\.generate\(|classify|score\(")
+_STRUCTURED_LOGGING = (
+    "structlog.get_logger", "structlog.configure", "structlog.wrap_logger", "structlog.stdlib.*",
+    "pythonjsonlogger.jsonlogger.JsonFormatter", "pythonjsonlogger.json.JsonFormatter",
+    "json_log_formatter.*", "ecs_logging.*", "asgi_correlation_id.*", "aws_lambda_powertools.Logger",
+    "aws_lambda_powertools.logging.*",
+)
+_LOG_ROOTS = frozenset({"structlog", "pythonjsonlogger", "json_log_formatter", "ecs_logging",
+                        "asgi_correlation_id", "aws_lambda_powertools", "loguru"})
+
+
+def _serving_file(view: RepoView, rel: str) -> bool:
+    return not view.modules(rel).isdisjoint(SERVICE_ROOTS) or bool(_SERVING_PATH.search(rel))
+
+
+def request_logging(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Request telemetry in the serving component: an HTTP middleware or request hook that
+    times or logs requests, a logging/metrics middleware added to the app, latency written to
+    the log in a handler, or structured (JSON) logging configured in serving code. Training
+    scripts' logging does not count: the file must import a web framework or live in a
+    serving module."""
+    roots = SERVICE_ROOTS | _LOG_ROOTS
+    for rel in python_files(view, det, roots, ("def lambda_handler", "def handler(event"), notebooks=False):
+        text = view.text(rel) or ""
+        web = not view.modules(rel).isdisjoint(SERVICE_ROOTS) or "def lambda_handler" in text \
+            or "def handler(event" in text
+        if web:
+            m = _ADD_MIDDLEWARE.search(text)
+            if m:
+                line = text.count("\n", 0, m.start()) + 1
+                yield Hit(rel, line, f"adds request middleware {m.group(1)}")
+                continue
+        has_hook = web and any(s in text for s in ("middleware", "before_request", "after_request", "BaseHTTPMiddleware"))
+        has_log_lib = not view.modules(rel).isdisjoint(_LOG_ROOTS)
+        latency = web and _LOGGED_LATENCY.search(text)
+        logged = web and not latency and _SERVES_MODEL.search(text) and _LOGGED_REQUEST.search(text)
+        if not (has_hook or has_log_lib or latency or logged):
+            continue
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        if has_hook and _MIDDLEWARE_TIMING.search(text):
+            hit = None
+            for call in facts.calls:
+                if call.attr == "middleware" and "http" in call.args:
+                    hit = Hit(rel, call.line, "times or logs every request in an HTTP middleware", call.cell)
+                elif call.attr in ("before_request", "after_request", "teardown_request") and "." in call.name:
+                    hit = Hit(rel, call.line, f"logs requests in a {call.attr} hook", call.cell)
+                if hit:
+                    break
+            if hit is None:
+                for cls in facts.classes:
+                    if any(b.endswith("BaseHTTPMiddleware") for b in cls.bases):
+                        hit = Hit(rel, cls.line, f"defines request middleware {cls.name}", cls.cell)
+                        break
+            if hit:
+                yield hit
+                continue
+        if latency:
+            line = text.count("\n", 0, latency.start()) + 1
+            yield Hit(rel, line, "logs request latency in the serving code")
+            continue
+        if logged:
+            line = text.count("\n", 0, logged.start()) + 1
+            yield Hit(rel, line, "logs each request or prediction in the serving code")
+            continue
+        if has_log_lib and _serving_file(view, rel):
+            found = next(iter(matching_calls(facts, _STRUCTURED_LOGGING)), None)
+            if found is None:
+                found = next(
+                    (c for c in matching_calls(facts, ("loguru.logger.add",)) if c.kwarg("serialize") is True), None
+                )
+            if found is not None:
+                yield Hit(rel, found.line, f"configures structured logging in serving code: calls {found.name}", found.cell)
+
+
+_PUSHED_METRICS = ("*.put_metric_data", "aws_lambda_powertools.Metrics", "aws_lambda_powertools.metrics.*")
+_DRIFT_TEXT = re.compile(r"drift|data[_ ]quality|model[_ ]quality|psi\b|divergence", re.I)
+
+
+def cloud_metrics_pushed(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Metrics pushed to CloudWatch (`put_metric_data`, Lambda Powertools metrics).
+    `params.about: model` keeps files about drift or model quality, `service` the others."""
+    want_model = det.params.get("about") == "model"
+    for rel in python_files(view, det, needles=("put_metric_data", "aws_lambda_powertools"), notebooks=False):
+        text = view.text(rel) or ""
+        if bool(_DRIFT_TEXT.search(text)) != want_model:
+            continue
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        call = next(iter(matching_calls(facts, _PUSHED_METRICS)), None)
+        if call is not None:
+            what = "drift/quality metrics" if want_model else "metrics"
+            yield Hit(rel, call.line, f"pushes {what}: calls {call.name}", call.cell)
+
+
+# -- monitor.model ---------------------------------------------------------------------------
+
+_MONITOR_ROOTS = frozenset({"evidently", "nannyml", "alibi_detect", "whylogs", "frouros", "deepchecks",
+                            "torchdrift", "river", "scipy", "menelaus"})
+_MONITOR_CALLS = (
+    "evidently.*",
+    "nannyml.*",
+    "alibi_detect.cd.*",
+    "alibi_detect.od.*",
+    "alibi_detect.*Drift*",
+    "alibi_detect.saving.load_detector",
+    "alibi_detect.utils.saving.load_detector",
+    "whylogs.*",
+    "frouros.*",
+    "deepchecks.*Drift*",
+    "torchdrift.*",
+    "river.drift.*",
+    "menelaus.*",
+)
+# Custom drift statistics count only in a file that talks about drift.
+_STAT_CALLS = (
+    "scipy.stats.{ks_2samp,wasserstein_distance,chisquare,chi2_contingency,entropy,anderson_ksamp,"
+    "mannwhitneyu,energy_distance}",
+    "scipy.spatial.distance.jensenshannon",
+)
+_EVIDENTLY_MAIN = re.compile(r"(Report|TestSuite|Dashboard|Profile|Drift\w*|Preset|Snapshot|run)$")
+_WORKSPACE_CALLS = ("evidently.ui.*", "evidently.legacy.ui.*", "evidently.collector.*",
+                    "*.add_report", "*.add_snapshot", "*.add_run", "*.add_test_suite")
+_TAILS = ("Report", "TestSuite", "Dashboard", "Profile", "Drift", "drift", "Preset", "log", "Calculator",
+          "CBPE", "DLE", "Detector", "detector", "ks_2samp", "wasserstein", "chisquare", "chi2", "entropy",
+          "jensenshannon", "anderson", "mannwhitney", "energy_distance", "Monitor", "ADWIN", "PageHinkley")
+
+
+def _continuity(view: RepoView, rel: str, facts: PyFacts, text: str) -> str | None:
+    """Why this file runs repeatedly (or None): a scheduler, a service, a stream, a metrics
+    sink, an Evidently workspace, a polling loop, or a scheduled caller elsewhere."""
+    mods = view.modules(rel)
+    for group, label in ((SCHEDULER_ROOTS, "in a scheduled/orchestrated job"), (SERVICE_ROOTS, "in a service"),
+                         (STREAM_ROOTS, "on a data stream"), (SINK_ROOTS, "writing metrics to a store")):
+        hit = sorted(mods & group)
+        if hit:
+            return f"{label} ({hit[0]})"
+    if any(True for _ in matching_calls(facts, _WORKSPACE_CALLS)):
+        return "saved to an Evidently workspace"
+    if _LOOP.search(text) and "sleep" in text:
+        return "in a polling loop"
+    caller = _scheduled_caller(view, rel)
+    if caller:
+        return f"run by {caller}"
+    return None
+
+
+def _module_names(rel: str) -> tuple[str, str]:
+    stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return stem, rel.rsplit(".", 1)[0].replace("/", ".")
+
+
+def _scheduled_caller(view: RepoView, rel: str) -> str | None:
+    """A scheduled CI pipeline, a cron/CronJob file, a container command or a scheduler /
+    service module that runs or imports this file."""
+    stem, dotted = _module_names(rel)
+    if stem in ("__init__", "utils", "main", "app", "run"):
+        return None
+    base = rel.rsplit("/", 1)[-1]
+    callers = view.memo.get(("monitor", "scheduled-callers"))
+    if callers is None:
+        callers = _caller_texts(view)
+        view.memo[("monitor", "scheduled-callers")] = callers
+    rx = re.compile(rf"(?<![\w.-])({re.escape(base)}|{re.escape(dotted)}|{re.escape(stem)})(?![\w-])")
+    imp = re.compile(rf"^[ \t]*(from[ \t]+[\w.]*\b{re.escape(stem)}\b[ \t]+import|import[ \t]+[\w.]*\b{re.escape(stem)}\b)", re.M)
+    for path, text, kind in callers:
+        if path == rel:
+            continue
+        if kind == "module":
+            if stem in text and imp.search(text):
+                return path
+        elif base in text or stem in text:
+            if rx.search(text):
+                return path
+    return None
+
+
+def _caller_texts(view: RepoView) -> list[tuple[str, str, str]]:
+    out: list[tuple[str, str, str]] = []
+    for pipe in view.ci():
+        if _is_scheduled(pipe):
+            out.append((pipe.path, "\n".join(c.text for c in pipe.commands), "command"))
+    for rel in view.globs(("crontab", "*.cron", "*crontab*", "Dockerfile", "*.dockerfile", "Procfile",
+                           "docker-compose*.{yml,yaml}", "compose*.{yml,yaml}", "*.{yaml,yml}")):
+        text = view.text(rel) or ""
+        if rel.endswith((".yml", ".yaml")) and not rel.rsplit("/", 1)[-1].startswith(("docker-compose", "compose")):
+            if "Cron" not in text or not re.search(r"^kind:\s*(CronJob|CronWorkflow)\b", text, re.M):
+                continue
+        out.append((rel, text, "command"))
+    for rel in view.by_ext(".py"):
+        mods = view.modules(rel)
+        if not mods.isdisjoint(SCHEDULER_ROOTS | SERVICE_ROOTS | STREAM_ROOTS) and not view.is_test(rel):
+            out.append((rel, view.text(rel) or "", "module"))
+    return out
+
+
+def drift_monitoring_job(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Drift / data-quality monitoring (Evidently, NannyML, Alibi Detect, whylogs, Frouros,
+    deepchecks drift checks, custom drift statistics) computed where it runs repeatedly: in a
+    scheduled or orchestrated job, a service, a stream consumer, a loop, a job writing metrics
+    to a store or an Evidently workspace, or a script run by a schedule. Notebooks and plain
+    scripts computing a report once are not monitoring."""
+    for rel in python_files(view, det, _MONITOR_ROOTS, notebooks=False, tails=_TAILS):
+        text = view.text(rel) or ""
+        mods = view.modules(rel)
+        custom_only = mods.isdisjoint(_MONITOR_ROOTS - {"scipy"})
+        if custom_only and "drift" not in text.lower():
+            continue
+        facts = view.python(rel)
+        if facts is None or facts.notebook_export:
+            continue
+        calls = list(matching_calls(facts, _MONITOR_CALLS))
+        if not calls:
+            calls = list(matching_calls(facts, _STAT_CALLS)) if "drift" in text.lower() else []
+        if not calls:
+            continue
+        why = _continuity(view, rel, facts, text)
+        if why is None:
+            continue
+        main = next((c for c in calls if _EVIDENTLY_MAIN.search(c.attr)), calls[0])
+        yield Hit(rel, main.line, f"monitors drift/quality {why}: calls {main.name}", main.cell)
+
+
+# -- monitor.alerting ------------------------------------------------------------------------
+
+_NOTIFY_ROOTS = frozenset({"slack_sdk", "slack", "pymsteams", "pdpyras", "pypd", "pagerduty", "opsgenie_sdk",
+                           "discord_webhook", "apprise", "prefect_slack", "airflow", "requests", "httpx",
+                           "urllib3", "aiohttp", "prefect", "knockknock"})
+_PAGING_CALLS = ("pdpyras.*", "pypd.*", "pagerduty.*", "opsgenie_sdk.*",
+                 "airflow.providers.pagerduty.*", "airflow.providers.opsgenie.*")
+_CHAT_CALLS = (
+    "slack_sdk.*", "slack.WebClient*", "pymsteams.*", "discord_webhook.*", "apprise.*",
+    "airflow.providers.slack.*", "airflow.contrib.operators.slack*", "airflow.operators.slack*",
+    "airflow.providers.microsoft.*teams*", "prefect_slack.*", "prefect.blocks.notifications.*",
+)
+_WEBHOOK_URL = re.compile(
+    r"hooks\.slack\.com/|\.webhook\.office\.com/|outlook\.office\.com/webhook|events\.pagerduty\.com|"
+    r"api\.opsgenie\.com|discord(app)?\.com/api/webhooks|SLACK_WEBHOOK|TEAMS_WEBHOOK|slack_webhook|teams_webhook",
+    re.I,
+)
+_ALERT_CONTEXT = re.compile(r"alert|drift|fail|threshold|monitor|anomal|degrad|incident|on_failure", re.I)
+
+
+def notification_on_problem(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Code that pages (PagerDuty, Opsgenie) or posts to a chat webhook (Slack, Teams, Discord)
+    where the file is about alerts, drift, failures or thresholds (a chat bot is not an alert)."""
+    for rel in python_files(view, det, _NOTIFY_ROOTS, notebooks=False):
+        text = view.text(rel) or ""
+        mods = view.modules(rel)
+        paging = not mods.isdisjoint({"pdpyras", "pypd", "pagerduty", "opsgenie_sdk"}) or "providers.pagerduty" in text \
+            or "providers.opsgenie" in text
+        url = _WEBHOOK_URL.search(text)
+        chat = not mods.isdisjoint({"slack_sdk", "slack", "pymsteams", "discord_webhook", "apprise", "prefect_slack"}) \
+            or "providers.slack" in text or "operators.slack" in text or "notifications" in text
+        if not (paging or url or chat):
+            continue
+        if not paging and not _ALERT_CONTEXT.search(text):
+            continue
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        if paging:
+            c = next(iter(matching_calls(facts, _PAGING_CALLS)), None)
+            if c is not None:
+                yield Hit(rel, c.line, f"pages on-call: calls {c.name}", c.cell)
+                continue
+        c = next(iter(matching_calls(facts, _CHAT_CALLS)), None)
+        if c is not None:
+            yield Hit(rel, c.line, f"sends an alert notification: calls {c.name}", c.cell)
+            continue
+        if url:
+            post = next((c for c in facts.calls if c.attr in ("post", "urlopen", "request") and c.resolved), None)
+            line = post.line if post is not None else text.count("\n", 0, url.start()) + 1
+            if not view.line(rel, line).lstrip().startswith("#"):
+                yield Hit(rel, line, f"posts alerts to a webhook ({url.group(0)})")
+
+
+_CI_NOTIFY = re.compile(
+    r"slack|msteams|teams-notify|microsoft-teams|discord|pagerduty|opsgenie|hooks\.slack\.com|webhook\.office\.com",
+    re.I,
+)
+
+
+_MONITOR_WORD = re.compile(r"drift|monitor|evidently|whylogs|nannyml", re.I)
+
+
+def ci_alert_on_scheduled_job(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A scheduled CI pipeline (a recurring training or monitoring job) that notifies Slack,
+    Teams, Discord, PagerDuty or Opsgenie: an alert when the recurring job fails or detects a
+    problem. Notifications of ordinary push builds are not monitoring alerts."""
+    allowed = set(paths(view, det)) if (det.files or det.exclude) else None
+    for pipe in view.ci():
+        if allowed is not None and pipe.path not in allowed:
+            continue
+        if not _is_scheduled(pipe):
+            continue
+        monitors = any(_MONITOR_WORD.search(c.text) for c in pipe.commands)
+        if not monitors and _pipeline_trains(pipe) is None:
+            continue  # notifications of scheduled test suites are not monitoring alerts
+        for step in pipe.steps:
+            if step.uses and _CI_NOTIFY.search(step.uses):
+                yield Hit(pipe.path, step.line, f"scheduled pipeline notifies: uses {step.uses}")
+                break
+            cmd = next((c for c in step.commands if _CI_NOTIFY.search(c.text) and ("curl" in c.text or "http" in c.text)), None)
+            if cmd is not None:
+                yield Hit(pipe.path, cmd.line, "scheduled pipeline posts a notification")
+                break
+
+
+# -- monitor.dashboards ----------------------------------------------------------------------
+
+
+def grafana_dashboard_json(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Grafana dashboard model: a JSON object with a `panels` list and dashboard fields
+    (`schemaVersion`, `title`, `uid`, `templating`, `time`), at the top or under `dashboard`."""
+    for rel, text in view.texts(paths(view, det, ("*.json",))):
+        if '"panels"' not in text:
+            continue
+        data = view.json(rel)
+        if isinstance(data, dict) and isinstance(data.get("dashboard"), dict):
+            data = data["dashboard"]
+        if not isinstance(data, dict) or not isinstance(data.get("panels"), list):
+            continue
+        if not any(k in data for k in ("schemaVersion", "title", "uid", "templating", "time", "refresh")):
+            continue
+        line = next((i for i, s in enumerate(view.lines(rel), 1) if '"panels"' in s), None)
+        title = data.get("title")
+        label = f" {title!r}" if isinstance(title, str) and title else ""
+        yield Hit(rel, line, f"defines Grafana dashboard{label} with {len(data['panels'])} panels")
+
+
+# -- monitor.retrain_trigger -----------------------------------------------------------------
+
+_TRAIN_WORD = re.compile(r"(?<![a-z])(re)?train(?!ed)", re.I)
+_TRAIN_TOOL = re.compile(r"\bdvc\s+(repro|exp\s+run)\b|\bkedro\s+run\b|\bmlflow\s+run\b|\bzenml\s+pipeline\s+run\b", re.I)
+_NOT_TRAINING = re.compile(
+    r"\b(pytest|unittest|tox|nox|coverage|pip3?|conda|mamba|apt(-get)?|echo|printf|mypy|flake8|ruff|pylint|black|"
+    r"isort|lint|requirements|brew|npm|yarn|wget|git)\b",
+    re.I,
+)
+
+
+def _is_scheduled(pipe: CiPipeline) -> bool:
+    return bool(pipe.schedules) or "schedule" in pipe.triggers
+
+
+_SEGMENT_SPLIT = re.compile(r"&&|\|\||;|\|")
+_SMOKE_TEST = re.compile(r"(--|\b)(max_)?epochs?[= ]+1\b|fast_dev_run|--smoke|--dry[-_]run|--max[-_]steps[= ]+\d\b|"
+                         r"limit_train_batches|--debug\b", re.I)
+
+
+def _trains(text: str) -> bool:
+    """A command line that runs training: `dvc repro`, or a command (not an assignment, echo,
+    install, test or lint) naming a training script, module, target or job. Smoke-test runs
+    (`--epochs 1`, `fast_dev_run`) are tests, not retraining."""
+    if _TRAIN_TOOL.search(text):
+        return True
+    if _SMOKE_TEST.search(text):
+        return False
+    for seg in _SEGMENT_SPLIT.split(text):
+        seg = seg.strip().lstrip("(").strip()
+        while re.match(r"^\w+=\S*\s+\S", seg):  # VAR=value command
+            seg = seg.split(None, 1)[1]
+        if not seg or re.match(r"^\w+=", seg) or re.match(r"^(cd|export|mkdir|ls|cat|rm|cp|mv|echo|printf|source|set|"
+                                                            r"if|then|fi|for|do|done|wget|curl|tar|unzip|chmod|touch)\b", seg):
+            continue
+        if _TRAIN_WORD.search(seg) and not _NOT_TRAINING.search(seg):
+            return True
+    return False
+
+
+_NAMED_TEST = re.compile(r"(^|[/_. -])(tests?|testing|ci|lint|smoke|nightly-tests?)([/_. -]|$)", re.I)
+
+
+def _pipeline_trains(pipe: CiPipeline) -> Hit | None:
+    """The first step of a pipeline that trains (a command or a reusable training workflow),
+    or None. A pipeline named as a test suite (`ci-testing.yml`, `name: Tests`) is not
+    retraining even if it runs a short training as a smoke test."""
+    name = pipe.raw.get("name") if isinstance(pipe.raw, dict) else None
+    if _NAMED_TEST.search(pipe.path.rsplit("/", 1)[-1]) or (isinstance(name, str) and _NAMED_TEST.search(name)):
+        return None
+    gitlab_jobs = None
+    if pipe.system == "gitlab" and "schedule" not in repr(yamlsafe.plain(pipe.raw.get("workflow", ""))):
+        gitlab_jobs = {j.name for j in pipe.jobs if _gitlab_job_scheduled(j)}
+    for job in pipe.jobs:
+        if gitlab_jobs is not None and job.name not in gitlab_jobs:
+            continue
+        for step in job.steps:
+            if step.uses and (_TRAIN_WORD.search(step.uses) or any(
+                    isinstance(v, str) and _TRAIN_WORD.search(v) for v in step.with_.values())):
+                return Hit(pipe.path, step.line, f"scheduled pipeline trains: uses {step.uses}")
+            cmd = next((c for c in step.commands if _trains(c.text)), None)
+            if cmd is not None:
+                return Hit(pipe.path, cmd.line, "scheduled pipeline trains")
+    return None
+
+
+def _gitlab_job_scheduled(job) -> bool:
+    raw = job.raw if isinstance(job.raw, dict) else {}
+    return "schedule" in repr(raw.get("rules", "")) + repr(raw.get("only", ""))
+
+
+def scheduled_ci_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A CI pipeline on a cron schedule (GitHub `schedule`, Azure `schedules`, Jenkins `cron`,
+    GitLab jobs for scheduled pipelines, CircleCI scheduled workflows) that trains: a training
+    script or module, `dvc repro`, a training job submission, or a reusable training workflow.
+    A scheduled pipeline that only runs tests or linters is not a retraining trigger."""
+    allowed = set(paths(view, det)) if (det.files or det.exclude) else None
+    for pipe in view.ci():
+        if allowed is not None and pipe.path not in allowed:
+            continue
+        if not _is_scheduled(pipe):
+            continue
+        found = _pipeline_trains(pipe)
+        if found:
+            cron = pipe.schedules[0] if pipe.schedules else None
+            if cron is not None:
+                yield Hit(pipe.path, cron[1], f"runs on a schedule ({cron[0]}) a pipeline that trains")
+            yield found
+
+
+_TRAIN_CODE = re.compile(r"(?<![a-z])(re)?train(?!ed)|\.fit\(", re.I)
+_ORCH_ROOTS = frozenset(
+    "airflow prefect dagster kfp zenml metaflow flytekit apscheduler schedule azureml azure sagemaker google "
+    "boto3 aws_cdk databricks".split()
+)
+_SCHEDULE_CALLS = (
+    "prefect.server.schemas.schedules.*", "prefect.client.schemas.schedules.*", "prefect.orion.schemas.schedules.*",
+    "prefect.schedules.*",
+    "dagster.ScheduleDefinition", "dagster.schedule", "dagster.build_schedule_from_partitioned_job",
+    "*.create_recurring_run",
+    "google.cloud.aiplatform.PipelineJobSchedule", "google.cloud.aiplatform.*.PipelineJobSchedule",
+    "google.cloud.scheduler*",
+    "sagemaker.workflow.triggers.PipelineSchedule",
+    "azureml.pipeline.core.Schedule.create", "azureml.pipeline.core.ScheduleRecurrence",
+    "azureml.pipeline.core.schedule.*",
+    "azure.ai.ml.entities.{JobSchedule,CronTrigger,RecurrenceTrigger,CronSchedule,RecurrenceSchedule}",
+    "zenml.config.schedule.Schedule", "zenml.config.Schedule", "zenml.Schedule",
+    "metaflow.schedule",
+    "flytekit.CronSchedule", "flytekit.FixedRate",
+    "apscheduler.*", "*.add_job",
+    "schedule.every",
+    "aws_cdk.aws_events.Schedule.*", "aws_cdk.aws_scheduler*",
+    "databricks.sdk.service.jobs.CronSchedule",
+)
+_SCHEDULE_KWARGS = {
+    "serve": ("cron", "interval", "rrule", "schedule", "schedules"),
+    "deploy": ("cron", "interval", "rrule", "schedule", "schedules"),
+    "build_from_flow": ("schedule", "schedules", "cron", "interval", "rrule"),
+    "Deployment": ("schedule", "schedules"),
+    "put_rule": ("ScheduleExpression",),
+    "create_schedule": ("cron", "cron_expression", "schedule"),
+    "create_pipeline_job_schedule": ("cron",),
+}
+_AIRFLOW_DAG = ("airflow.DAG", "airflow.models.DAG", "airflow.models.dag.DAG", "airflow.decorators.dag",
+                "airflow.sdk.DAG", "airflow.sdk.dag")
+
+
+def _dag_schedule(call) -> str | None:
+    for key in ("schedule_interval", "schedule", "timetable"):
+        for k, v in call.kwargs:
+            if k != key:
+                continue
+            if v is None or (isinstance(v, str) and v.strip().lower() in ("@once", "none", "")):
+                return None
+            return f"{key}={v!r}" if v is not ... else key
+    return None
+
+
+def _schedule_in_code(view: RepoView, rel: str, facts: PyFacts, what: str) -> Hit | None:
+    """The first schedule defined in a parsed file: an Airflow DAG with a schedule, a call
+    with a schedule keyword (`serve(cron=...)`, `build_from_flow(schedule=...)`,
+    `put_rule(ScheduleExpression=...)`), or a schedule object of an orchestrator."""
+    for call in matching_calls(facts, _AIRFLOW_DAG):
+        sched = _dag_schedule(call)
+        if sched:
+            return Hit(rel, call.line, f"schedules an Airflow DAG that {what} ({sched})", call.cell)
+    for call in facts.calls:
+        keys = _SCHEDULE_KWARGS.get(call.attr)
+        if keys and any(call.kwarg(k) is not None for k in keys):
+            return Hit(rel, call.line, f"schedules a flow that {what}: calls {call.name}", call.cell)
+    call = next(iter(matching_calls(facts, _SCHEDULE_CALLS)), None)
+    if call is not None and (call.attr != "add_job" or "apscheduler" in view.modules(rel)):
+        return Hit(rel, call.line, f"schedules a flow that {what}: calls {call.name}", call.cell)
+    return None
+
+
+def _maybe_scheduled(text: str) -> bool:
+    low = text.lower()
+    return "schedul" in low or "cron" in low or "every" in low or "recurring" in low
+
+
+def orchestrator_schedule_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """An orchestrator schedule in code for a flow that trains: an Airflow DAG with a schedule,
+    a Prefect deployment with a cron/interval, Dagster schedules, Kubeflow recurring runs,
+    Vertex / SageMaker / Azure ML pipeline schedules, ZenML / Metaflow / Flyte schedules,
+    APScheduler jobs, EventBridge rules — in a file that also trains or launches training."""
+    for rel in python_files(view, det, _ORCH_ROOTS, notebooks=False):
+        text = view.text(rel) or ""
+        if not _maybe_scheduled(text) or not _TRAIN_CODE.search(text):
+            continue
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        hit = _schedule_in_code(view, rel, facts, "trains")
+        if hit is not None:
+            yield hit
+
+
+def scheduled_drift_job(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """An orchestrator schedule in code for a drift-detection job (whatever computes the drift:
+    a library, a package of the team, custom statistics)."""
+    for rel in python_files(view, det, _ORCH_ROOTS, notebooks=False):
+        text = view.text(rel) or ""
+        if "drift" not in text.lower() or not _maybe_scheduled(text):
+            continue
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        hit = _schedule_in_code(view, rel, facts, "detects drift")
+        if hit is not None:
+            yield hit
+
+
+# (line regex, label) markers of a schedule in a configuration file.
+_SCHEDULE_MARKERS = re.compile(
+    r"^kind:\s*(CronJob|CronWorkflow|ScheduledWorkflow)\b"
+    r"|^\s*quartz_cron_expression\s*[:=]"
+    r"|^\s*\"?quartz_cron_expression\"?\s*:"
+    r"|^\s*schedule_expression\s*="
+    r"|^\s*\"?ScheduleExpression\"?\s*:"
+    r"|^schedules:\s*$"
+    r"|^\s*resource\s+\"(google_cloud_scheduler_job|aws_scheduler_schedule|aws_cloudwatch_event_rule)\""
+    r"|^trigger:\s*$"
+    r"|^\s*(cron|interval|rrule):\s*[\"']?[\d*@]",
+    re.M,
+)
+
+
+_SCHEDULE_NEEDLES = ("CronJob", "CronWorkflow", "ScheduledWorkflow", "quartz_cron", "schedule_expression",
+                     "ScheduleExpression", "schedules:", "google_cloud_scheduler", "aws_scheduler",
+                     "aws_cloudwatch_event_rule", "create_job", "cron:", "rrule:", "interval:")
+
+
+def schedule_config_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A schedule defined in configuration for a job that trains: Kubernetes CronJob / Argo
+    CronWorkflow / Kubeflow ScheduledWorkflow, Databricks job cron, EventBridge / Cloud
+    Scheduler rules, Azure ML schedules (`trigger:` + `create_job:`), Azure DevOps `schedules:`,
+    Prefect deployment schedules, crontab lines. The same file must name training."""
+    from ....repo.ci import maybe_ci
+
+    for rel, text in view.texts(paths(view, det)):
+        if maybe_ci(rel) and rel.startswith(".github/"):
+            continue  # GitHub workflows: scheduled_ci_trains reads them parsed
+        base = rel.rsplit("/", 1)[-1].lower()
+        if "cron" not in base and not any(n in text for n in _SCHEDULE_NEEDLES):
+            continue
+        if not _TRAIN_WORD.search(text) and not _TRAIN_TOOL.search(text):
+            continue
+        if "cron" in base and not base.endswith((".yml", ".yaml", ".json", ".tf")):
+            for i, line in enumerate(text.splitlines(), 1):
+                s = line.strip()
+                if s and not s.startswith("#") and re.match(r"^(@\w+|[\d*/,-]+\s+[\d*/,-]+\s+[\d*/,-]+\s+[\d*/,-]+\s+[\d*/,-]+)\s", s) \
+                        and _trains(s):
+                    yield Hit(rel, i, "crontab line runs training")
+                    break
+            continue
+        for m in _SCHEDULE_MARKERS.finditer(text):
+            marker = m.group(0).strip()
+            if marker.startswith("trigger:") and "create_job" not in text:
+                continue  # Azure ML schedule: a trigger creating a (training) job; else an ADO trigger
+            if marker.startswith(("cron:", "interval:", "rrule:")) and "create_job" not in text \
+                    and not re.search(r"^(deployments|schedules?):", text, re.M):
+                continue  # Prefect deployments / schedule files only, not health-check intervals
+            if marker.startswith("schedules:") and "cron:" not in text:
+                continue
+            line = text.count("\n", 0, m.start()) + 1
+            yield Hit(rel, line, f"schedules a job that trains: {marker[:60]}")
+            break
+
+
+_TRIGGER_ATTR = re.compile(
+    r"^(re_?train\w*|trigger\w*train\w*|start\w*train\w*|launch\w*train\w*|run\w*train\w*pipeline\w*|"
+    r"submit\w*train\w*|kick\w*train\w*|schedule\w*train\w*)$",
+    re.I,
+)
+_TRIGGER_CALLS = ("airflow.operators.trigger_dagrun.TriggerDagRunOperator", "airflow.operators.dagrun_operator.*",
+                  "airflow.api.common.trigger_dag.trigger_dag", "*.trigger_dag", "prefect.deployments.run_deployment",
+                  "*.create_run_from_pipeline_func", "*.create_run_from_pipeline_package", "*.start_pipeline_execution",
+                  "*.submit_pipeline_run", "*.create_dispatch")
+
+
+def drift_triggers_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Drift detection wired to start training: in a file about drift, a call that launches
+    retraining (`trigger_retraining()`, `retrain_model()`, a DAG run / pipeline run / workflow
+    dispatch naming training)."""
+    for rel in python_files(view, det, needles=("drift", "Drift")):
+        if rel.endswith(".ipynb"):
+            continue
+        text = view.text(rel) or ""
+        if not _TRAIN_WORD.search(text):
+            continue
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        for call in facts.calls:
+            if _TRIGGER_ATTR.match(call.attr):
+                yield Hit(rel, call.line, f"drift handling launches training: calls {call.name}", call.cell)
+                break
+            if _call_matches(call, _TRIGGER_CALLS):
+                lits = [a for a in call.args if isinstance(a, str)] + [v for _, v in call.kwargs if isinstance(v, str)]
+                if any(_TRAIN_WORD.search(x) for x in lits):
+                    yield Hit(rel, call.line, f"drift handling launches training: calls {call.name}", call.cell)
+                    break
+            if call.name in ("requests.post", "httpx.post") and any(
+                    isinstance(a, str) and "dispatches" in a for a in call.args):
+                yield Hit(rel, call.line, "drift handling dispatches a training workflow", call.cell)
+                break
+
+
+def dispatch_triggered_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A GitHub workflow started by `repository_dispatch` (an external signal such as a drift
+    alert) that trains."""
+    for pipe in view.ci():
+        if pipe.system != "github" or "repository_dispatch" not in pipe.triggers:
+            continue
+        for step in pipe.steps:
+            cmd = next((c for c in step.commands if _trains(c.text)), None)
+            if cmd is not None or (step.uses and _TRAIN_WORD.search(step.uses)):
+                yield Hit(pipe.path, pipe.triggers["repository_dispatch"], "training workflow runs on repository_dispatch")
+                break
+
+
+CHECKS = {
+    "service_metrics_defined": service_metrics_defined,
+    "drift_metrics_exported": drift_metrics_exported,
+    "cloud_metrics_pushed": cloud_metrics_pushed,
+    "request_logging": request_logging,
+    "drift_monitoring_job": drift_monitoring_job,
+    "notification_on_problem": notification_on_problem,
+    "ci_alert_on_scheduled_job": ci_alert_on_scheduled_job,
+    "grafana_dashboard_json": grafana_dashboard_json,
+    "scheduled_ci_trains": scheduled_ci_trains,
+    "orchestrator_schedule_trains": orchestrator_schedule_trains,
+    "scheduled_drift_job": scheduled_drift_job,
+    "schedule_config_trains": schedule_config_trains,
+    "drift_triggers_training": drift_triggers_training,
+    "dispatch_triggered_training": dispatch_triggered_training,
+}

@@ -1,0 +1,88 @@
+"""gov dimension detectors against their fixture repositories: exact evidence, near misses."""
+
+from __future__ import annotations
+
+import pytest
+from scan_helpers import describe, fixture_cases
+
+# (practice, fixture case) -> (status, evidence, dependency-only evidence)
+CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
+    ("gov.approval", "absent-codeowners-catch-all"): ("absent", [], []),
+    ("gov.approval", "absent-manual-dispatch-only"): ("absent", [], []),
+    ("gov.approval", "absent-pypi-environment"): ("absent", [], []),
+    ("gov.approval", "present-github-environment"): ("present", ['.github/workflows/deploy.yml:8 deploy-job-uses-protected-environment'], []),
+    ("gov.approval", "present-gitlab-manual-deploy"): ("present", ['.gitlab-ci.yml:13 gitlab-deploy-job-manual'], []),
+    ("gov.approval", "present-sagemaker-pending-approval"): ("present", ['pipelines/pipeline.py:4 model-registration-pending-approval'], []),
+    ("gov.data_card", "absent-config-table"): ("absent", [], []),
+    ("gov.data_card", "absent-env-variables-table"): ("absent", [], []),
+    ("gov.data_card", "absent-one-line-data-readme"): ("absent", [], []),
+    ("gov.data_card", "present-data-dictionary-table"): ("present", ['data/README.md:5 dataset-doc-describes-fields'], []),
+    ("gov.data_card", "present-datasheet"): ("present", ['docs/datasheet.md:1 data-card-file-present'], []),
+    ("gov.data_card", "present-hf-dataset-card"): ("present", ['data/README.md:3 hf-dataset-card-metadata'], []),
+    ("gov.explainability", "absent-feature-importances"): ("absent", [], []),
+    ("gov.explainability", "absent-shap-requirements-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
+    ("gov.explainability", "present-captum-notebook"): ("present", ['notebooks/attributions.ipynb:cell 2:line 2 explainer-library-used'], []),
+    ("gov.explainability", "present-shap"): ("present", ['explain.py:7 explainer-library-used'], []),
+    ("gov.fairness", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
+    ("gov.fairness", "absent-eda-groupby"): ("absent", [], []),
+    ("gov.fairness", "absent-performance-slices"): ("absent", [], []),
+    ("gov.fairness", "present-custom-group-metrics"): ("present", ['eval/fairness.py:8 protected-group-metrics-computed'], []),
+    ("gov.fairness", "present-fairlearn"): ("present", ['evaluate_fairness.py:6 fairness-toolkit-used', 'evaluate_fairness.py:10 protected-group-metrics-computed'], []),
+    ("gov.license", "absent-empty-license"): ("absent", [], []),
+    ("gov.license", "absent-pyproject-field-only"): ("absent", [], []),
+    ("gov.license", "absent-readme-mention"): ("absent", [], []),
+    ("gov.license", "absent-vendored-license"): ("absent", [], []),
+    ("gov.license", "present-copying-md"): ("present", ['COPYING.md:1 license-file-present'], []),
+    ("gov.license", "present-license"): ("present", ['LICENSE:1 license-file-present'], []),
+    ("gov.model_card", "absent-empty-template"): ("absent", [], []),
+    ("gov.model_card", "absent-readme-mentions-card"): ("absent", [], []),
+    ("gov.model_card", "absent-space-readme"): ("absent", [], []),
+    ("gov.model_card", "present-hf-metadata"): ("present", ['README.md:6 hf-model-card-metadata'], []),
+    ("gov.model_card", "present-intended-use-doc"): ("present", ['docs/model.md:3 model-doc-intended-use-and-limits'], []),
+    ("gov.model_card", "present-model-card-file"): ("present", ['MODEL_CARD.md:1 model-card-file-present', 'MODEL_CARD.md:6 model-doc-intended-use-and-limits'], []),
+    ("gov.security_scan", "absent-dependency-only"): ("absent", [], ['requirements-dev.txt:1 dependency-declared']),
+    ("gov.security_scan", "absent-lint-hooks-only"): ("absent", [], []),
+    ("gov.security_scan", "absent-security-policy-only"): ("absent", [], []),
+    ("gov.security_scan", "present-ci-pip-audit"): ("present", ['.github/workflows/security.yml:9 ci-runs-security-scanner'], []),
+    ("gov.security_scan", "present-codeql"): ("present", ['.github/workflows/codeql.yml:10 ci-runs-security-scanner'], []),
+    ("gov.security_scan", "present-dependabot"): ("present", ['.github/dependabot.yml:1 dependency-update-bot-configured'], []),
+    ("gov.security_scan", "present-precommit-bandit"): ("present", ['.pre-commit-config.yaml:9 precommit-runs-security-hook'], []),
+}
+
+
+@pytest.mark.parametrize(("practice", "case"), sorted(CASES), ids=lambda x: x)
+def test_fixture(scan, practice, case):
+    status, evidence, dep_only = CASES[(practice, case)]
+    obs = scan(f"{practice}/{case}")[practice]
+    assert obs.status.value == status
+    assert [describe(e) for e in obs.evidence] == evidence
+    assert [describe(e) for e in obs.dependency_only] == dep_only
+
+
+@pytest.mark.parametrize("practice", ['gov.model_card', 'gov.data_card', 'gov.fairness', 'gov.explainability', 'gov.security_scan', 'gov.approval', 'gov.license'])
+def test_every_fixture_folder_has_a_case(practice):
+    folders = fixture_cases(practice)
+    assert folders, f"no fixtures for {practice}"
+    assert sorted(c for p, c in CASES if p == practice) == folders
+    assert any(f.startswith("present-") for f in folders) and any(f.startswith("absent-") for f in folders)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("## Uses\n\n[More Information Needed]\n\n- **Developed by:** [More Information Needed]\n", 0),
+        ("# Card for {{ model_id }}\n<!-- summary -->\nTODO\n", 0),
+        ("- **Model type:** gradient boosted trees\n", 3),
+        ("The model ranks subscribers by churn risk.\n", 7),
+    ],
+)
+def test_prose_words_ignore_placeholders_labels_and_headings(text, words):
+    from mlops_maturity.sources.scan.checks.gov import prose_words
+
+    assert prose_words(text) == words
+
+
+def test_spaces_front_matter_is_not_a_model_card(scan):
+    obs = scan("gov.model_card/absent-space-readme")
+    assert not obs["gov.model_card"].evidence
+    assert not obs["gov.data_card"].evidence

@@ -1,0 +1,85 @@
+"""monitor dimension detectors against their fixture repositories: exact evidence, near misses."""
+
+from __future__ import annotations
+
+import pytest
+from scan_helpers import describe, fixture_cases
+
+# (practice, fixture case) -> (status, evidence, dependency-only evidence)
+CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
+    ("monitor.alerting", "absent-ci-test-notifications"): ("absent", [], []),
+    ("monitor.alerting", "absent-recording-rules"): ("absent", [], []),
+    ("monitor.alerting", "absent-slack-chatbot"): ("absent", [], []),
+    ("monitor.alerting", "present-cloudwatch-alarm"): ("present", ['infra/monitoring.tf:5 cloud-metric-alarm-defined'], []),
+    ("monitor.alerting", "present-prometheus-rules"): ("present", ['monitoring/alerts.yml:4 prometheus-alert-rules-defined'], []),
+    ("monitor.alerting", "present-slack-on-drift"): ("present", ['monitoring/notify.py:10 alert-notification-sent'], []),
+    ("monitor.dashboards", "absent-datasource-only"): ("absent", [], []),
+    ("monitor.dashboards", "absent-panels-not-grafana"): ("absent", [], []),
+    ("monitor.dashboards", "absent-streamlit-app"): ("absent", [], []),
+    ("monitor.dashboards", "present-evidently-ui"): ("present", ['monitoring/project.py:6 dashboard-generated-in-code'], []),
+    ("monitor.dashboards", "present-grafana-json"): ("present", ['grafana/dashboards/model.json:5 grafana-dashboard-defined'], []),
+    ("monitor.dashboards", "present-grafana-provisioning"): ("present", ['grafana/provisioning/dashboards/default.yaml:3 grafana-dashboards-provisioned'], []),
+    ("monitor.model", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
+    ("monitor.model", "absent-one-off-report"): ("absent", [], []),
+    ("monitor.model", "present-drift-gauge"): ("present", ['monitoring/exporter.py:5 drift-metrics-exported'], []),
+    ("monitor.model", "present-evidently-prefect"): ("present", ['monitoring/drift_flow.py:15 drift-monitored-continuously', 'monitoring/drift_flow.py:21 drift-job-scheduled'], []),
+    ("monitor.model", "present-sagemaker-model-monitor"): ("present", ['monitor.py:3 managed-model-monitor-configured'], []),
+    ("monitor.retrain_trigger", "absent-cron-runs-tests"): ("absent", [], []),
+    ("monitor.retrain_trigger", "absent-cron-smoke-training"): ("absent", [], []),
+    ("monitor.retrain_trigger", "absent-train-on-push"): ("absent", [], []),
+    ("monitor.retrain_trigger", "absent-unscheduled-dag"): ("absent", [], []),
+    ("monitor.retrain_trigger", "present-airflow-dag"): ("present", ['dags/retrain_dag.py:8 orchestrator-schedules-training'], []),
+    ("monitor.retrain_trigger", "present-ci-cron-train"): ("present", ['.github/workflows/retrain.yml:4 scheduled-ci-trains-model', '.github/workflows/retrain.yml:12 scheduled-ci-trains-model'], []),
+    ("monitor.retrain_trigger", "present-k8s-cronjob"): ("present", ['k8s/retrain-cronjob.yaml:2 schedule-config-runs-training'], []),
+    ("monitor.service", "absent-dependency-only"): ("absent", [], ['requirements.txt:2 dependency-declared']),
+    ("monitor.service", "absent-drift-gauge-only"): ("absent", [], []),
+    ("monitor.service", "absent-training-logging"): ("absent", [], []),
+    ("monitor.service", "present-opentelemetry"): ("present", ['serve.py:6 opentelemetry-instrumented'], []),
+    ("monitor.service", "present-prometheus-fastapi"): ("present", ['app/main.py:7 prometheus-service-metrics-defined'], []),
+    ("monitor.service", "present-request-middleware"): ("present", ['service/api.py:13 request-logging-in-serving'], []),
+}
+
+
+@pytest.mark.parametrize(("practice", "case"), sorted(CASES), ids=lambda x: x)
+def test_fixture(scan, practice, case):
+    status, evidence, dep_only = CASES[(practice, case)]
+    obs = scan(f"{practice}/{case}")[practice]
+    assert obs.status.value == status
+    assert [describe(e) for e in obs.evidence] == evidence
+    assert [describe(e) for e in obs.dependency_only] == dep_only
+
+
+@pytest.mark.parametrize("practice", ['monitor.service', 'monitor.model', 'monitor.alerting', 'monitor.dashboards', 'monitor.retrain_trigger'])
+def test_every_fixture_folder_has_a_case(practice):
+    folders = fixture_cases(practice)
+    assert folders, f"no fixtures for {practice}"
+    assert sorted(c for p, c in CASES if p == practice) == folders
+    assert any(f.startswith("present-") for f in folders) and any(f.startswith("absent-") for f in folders)
+
+
+def test_drift_metrics_are_model_monitoring_not_service_telemetry(scan):
+    obs = scan("monitor.model/present-drift-gauge")
+    assert obs["monitor.service"].status.value == "absent"
+    (ev,) = obs["monitor.model"].evidence
+    assert ev.message == "exports drift/quality metric data_drift_share: calls prometheus_client.Gauge"
+
+
+@pytest.mark.parametrize(
+    ("command", "trains"),
+    [
+        ("python src/train.py --config configs/prod.yaml", True),
+        ("cd training && python -m churn.train", True),
+        ("dvc repro", True),
+        ("bash scripts/retrain.sh", True),
+        ("pytest tests/test_train.py", False),
+        ("pip install -r requirements-train.txt", False),
+        ("b=runs/train/exp/weights/best", False),
+        ('echo "training done"', False),
+        ("python train.py --epochs 1 --data coco128.yaml", False),
+        ("python -m pytest -k train", False),
+    ],
+)
+def test_training_command_recognition(command, trains):
+    from mlops_maturity.sources.scan.checks.monitor import _trains
+
+    assert _trains(command) is trains
