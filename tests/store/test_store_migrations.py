@@ -75,7 +75,7 @@ def test_older_database_is_upgraded_with_one_message_and_its_assessments_kept(db
     with Store.open(db_url, notify=messages.append) as store:
         assert len(messages) == 1
         assert "upgrading the assessment database" in messages[0]
-        assert "from schema revision 0001 to 0002" in messages[0]
+        assert f"from schema revision 0001 to {db.HEAD}" in messages[0]
         history = store.history("fraud-training")
         assert [h.levels for h in history] == [{d.id: d.level for d in r.dimensions} for r in results]
         assert [h.assessed_at for h in history] == [r.generated_at for r in results]
@@ -96,7 +96,7 @@ def stamp_future(url: str) -> None:
 def test_newer_database_is_refused(db_url):
     Store.open(db_url).close()
     stamp_future(db_url)
-    with pytest.raises(db.StoreError, match=r"revision 9999\) is newer than this mlops-maturity understands \(revision 0002\)"):
+    with pytest.raises(db.StoreError, match=rf"revision 9999\) is newer than this mlops-maturity understands \(revision {db.HEAD}\)"):
         Store.open(db_url)
 
 
@@ -119,7 +119,7 @@ def test_cli_refuses_a_newer_database_in_one_line_and_upgrades_an_older_one(tmp_
     proc = cli("history", "--db", older)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.strip().splitlines() == [
-        f"mlops-maturity: upgrading the assessment database {tmp_path / 'older.db'} from schema revision 0001 to 0002"
+        f"mlops-maturity: upgrading the assessment database {tmp_path / 'older.db'} from schema revision 0001 to {db.HEAD}"
     ]
     assert cli("history", "--db", older).stderr == ""
 

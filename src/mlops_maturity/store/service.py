@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..model.result import Result
 from . import db
+from .access import AccessRepository
 from .models import Assessment, AssessmentDimension
 from .records import SOURCES, AssessmentRecord, assessment_uid, canonical_json
 from .repository import Repository
@@ -101,6 +102,9 @@ def _summary(a: Assessment) -> AssessmentSummary:
     )
 
 
+summary_of = _summary  # for the server, which reads rows inside its own unit of work
+
+
 def _row(record: AssessmentRecord, project_id: int, now: datetime) -> Assessment:
     r = record.result
     return Assessment(
@@ -128,6 +132,40 @@ def _row(record: AssessmentRecord, project_id: int, now: datetime) -> Assessment
             for i, d in enumerate(r.dimensions)
         ],
     )
+
+
+def _record(result: Result, project: str | None, team: str | None, organization: str | None, source: str, created_by: str) -> AssessmentRecord:
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
+    organization = organization or DEFAULT_ORGANIZATION
+    team = team or DEFAULT_TEAM
+    project = project or result.subject.name
+    canonical = canonical_json(result)
+    return AssessmentRecord(
+        uid=assessment_uid(organization, team, project, canonical),
+        organization=organization,
+        team=team,
+        project=project,
+        source=source,
+        created_by=created_by,
+        result=result,
+        canonical=canonical,
+    )
+
+
+@dataclass
+class UnitOfWork:
+    """One transaction's repositories, for the server's services (see `Store.unit`)."""
+
+    store: Store
+    assessments: Repository
+    access: AccessRepository
+
+    def save(self, result: Result, *, project: str, team: str, organization: str, source: str, created_by: str = "") -> Saved:
+        """`Store.save` inside this transaction (so an upload and its audit entry commit together)."""
+        record = _record(result, project, team, organization, source, created_by)
+        aid, created = self.store._add(self.assessments, record, datetime.now(UTC))
+        return Saved(id=aid, uid=record.uid, project=record.project, team=record.team, created=created)
 
 
 class Store:
@@ -193,6 +231,30 @@ class Store:
         except IntegrityError as exc:
             raise db.StoreError(f"{self.location}: {db.one_line(exc)}") from None
 
+    @contextmanager
+    def unit(self, *, write: bool) -> Iterator[UnitOfWork]:
+        """A transaction for the server's services: it commits when the block ends without an
+        exception (here, in `_transaction`, as every save does), and rolls back otherwise."""
+        with self._transaction(write=write) as repo:
+            yield UnitOfWork(self, repo, AccessRepository(repo.session))
+
+    def run(self, work: Callable[[UnitOfWork], object], *, write: bool = True) -> object:
+        """`work` in one unit; a write that met a concurrent insert of the same unique row is
+        retried once (the retry finds the row), as `save` does."""
+        if not write:
+            with self.unit(write=False) as uow:
+                return work(uow)
+        try:
+            with self.unit(write=True) as uow:
+                return work(uow)
+        except IntegrityError:
+            pass
+        try:
+            with self.unit(write=True) as uow:
+                return work(uow)
+        except IntegrityError as exc:
+            raise db.StoreError(f"{self.location}: {db.one_line(exc)}") from None
+
     # -- writes -----------------------------------------------------------------------------
 
     def save(
@@ -207,26 +269,11 @@ class Store:
     ) -> Saved:
         """Store one result (one transaction). The same result filed in the same place twice is
         stored once: the second call returns the first copy with `created=False`."""
-        if source not in SOURCES:
-            raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
-        organization = organization or DEFAULT_ORGANIZATION
-        team = team or DEFAULT_TEAM
-        project = project or result.subject.name
-        canonical = canonical_json(result)
-        record = AssessmentRecord(
-            uid=assessment_uid(organization, team, project, canonical),
-            organization=organization,
-            team=team,
-            project=project,
-            source=source,
-            created_by=created_by,
-            result=result,
-            canonical=canonical,
-        )
+        record = _record(result, project, team, organization, source, created_by)
 
         def work(repo: Repository) -> Saved:
             aid, created = self._add(repo, record, datetime.now(UTC))
-            return Saved(id=aid, uid=record.uid, project=project, team=team, created=created)
+            return Saved(id=aid, uid=record.uid, project=record.project, team=record.team, created=created)
 
         return self._retrying(work)
 
