@@ -9,6 +9,7 @@ from scan_helpers import describe, fixture_cases
 CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("gov.approval", "absent-codeowners-catch-all"): ("absent", [], []),
     ("gov.approval", "absent-manual-dispatch-only"): ("absent", [], []),
+    ("gov.approval", "absent-pending-approval-unused"): ("absent", [], []),
     ("gov.approval", "absent-pypi-environment"): ("absent", [], []),
     ("gov.approval", "present-github-environment"): ("present", ['.github/workflows/deploy.yml:8 deploy-job-uses-protected-environment'], []),
     ("gov.approval", "present-gitlab-manual-deploy"): ("present", ['.gitlab-ci.yml:13 gitlab-deploy-job-manual'], []),
@@ -46,6 +47,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("gov.security_scan", "present-ci-pip-audit"): ("present", ['.github/workflows/security.yml:9 ci-runs-security-scanner'], []),
     ("gov.security_scan", "present-codeql"): ("present", ['.github/workflows/codeql.yml:10 ci-runs-security-scanner'], []),
     ("gov.security_scan", "present-dependabot"): ("present", ['.github/dependabot.yml:1 dependency-update-bot-configured'], []),
+    ("gov.security_scan", "present-ecr-scan-on-push"): ("present", ['infra/ecr.tf:5 image-scan-on-push-enabled'], []),
     ("gov.security_scan", "present-precommit-bandit"): ("present", ['.pre-commit-config.yaml:9 precommit-runs-security-hook'], []),
 }
 

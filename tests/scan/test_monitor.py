@@ -7,9 +7,11 @@ from scan_helpers import describe, fixture_cases
 
 # (practice, fixture case) -> (status, evidence, dependency-only evidence)
 CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
-    ("monitor.alerting", "absent-ci-test-notifications"): ("absent", [], []),
     ("monitor.alerting", "absent-recording-rules"): ("absent", [], []),
+    ("monitor.alerting", "absent-release-announcement"): ("absent", [], []),
     ("monitor.alerting", "absent-slack-chatbot"): ("absent", [], []),
+    ("monitor.alerting", "present-build-failure-sns"): ("present", ['buildspec.yml:10 build-failure-published'], []),
+    ("monitor.alerting", "present-ci-failure-notification"): ("present", ['.github/workflows/nightly.yml:11 ci-notifies-on-failure'], []),
     ("monitor.alerting", "present-cloudwatch-alarm"): ("present", ['infra/monitoring.tf:5 cloud-metric-alarm-defined'], []),
     ("monitor.alerting", "present-prometheus-rules"): ("present", ['monitoring/alerts.yml:4 prometheus-alert-rules-defined'], []),
     ("monitor.alerting", "present-slack-on-drift"): ("present", ['monitoring/notify.py:10 alert-notification-sent'], []),
@@ -33,10 +35,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.retrain_trigger", "present-k8s-cronjob"): ("present", ['k8s/retrain-cronjob.yaml:2 schedule-config-runs-training'], []),
     ("monitor.service", "absent-dependency-only"): ("absent", [], ['requirements.txt:2 dependency-declared']),
     ("monitor.service", "absent-drift-gauge-only"): ("absent", [], []),
+    ("monitor.service", "absent-plain-lambda-logging"): ("absent", [], []),
     ("monitor.service", "absent-training-logging"): ("absent", [], []),
     ("monitor.service", "present-opentelemetry"): ("present", ['serve.py:6 opentelemetry-instrumented'], []),
     ("monitor.service", "present-prometheus-fastapi"): ("present", ['app/main.py:7 prometheus-service-metrics-defined'], []),
     ("monitor.service", "present-request-middleware"): ("present", ['service/api.py:13 request-logging-in-serving'], []),
+    ("monitor.service", "present-structured-request-log"): ("present", ['lambda_function.py:14 request-logging-in-serving'], []),
 }
 
 

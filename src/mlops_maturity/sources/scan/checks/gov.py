@@ -360,6 +360,46 @@ def ado_deployment_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hi
                 break
 
 
+_PENDING = re.compile(r"PendingManualApproval|transition-requests/create|create_transition_request")
+_APPROVED_CONSUMED = re.compile(
+    r"(ModelApprovalStatus|approval_status|ApprovalStatus)[\"']?\s*[=:]\s*[\"']Approved[\"']|"
+    r"[\"']ModelApprovalStatus[\"']\s*:\s*\[\s*[\"']Approved|ModelPackageStateChange|"
+    r"[\"']Approved[\"']\s*[,\]]",
+)
+
+
+def pending_approval_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """New model versions registered as `PendingManualApproval` where deployment takes only
+    `Approved` packages (a filter or an event rule on the approval status), or Databricks
+    stage-transition requests. Registering as pending while deploying whatever was registered
+    is no gate."""
+    cands = paths(view, det)
+    pending: list[tuple[str, int]] = []
+    consumed = False
+    for rel, text in view.texts(cands):
+        if "Approv" not in text and "transition" not in text:
+            continue
+        m = _PENDING.search(text)
+        if m:
+            pending.append((rel, text.count("\n", 0, m.start()) + 1))
+            if m.group(0) != "PendingManualApproval":
+                consumed = True  # a transition request is itself the approval workflow
+        if not consumed and _APPROVED_CONSUMED.search(text):
+            consumed = True
+    if not consumed:
+        return
+    for rel, line in pending:
+        if rel.endswith(".ipynb"):
+            for cell in view.notebook(rel) or []:
+                m = _PENDING.search(cell.source)
+                if m:
+                    ln = cell.source.count("\n", 0, m.start()) + 1
+                    yield Hit(rel, ln, "registers models pending manual approval", cell.number)
+                    break
+            continue
+        yield Hit(rel, line, "registers models pending manual approval; deployment takes approved versions")
+
+
 _DEPLOY_JOB = re.compile(r"deploy|prod|release|promot|rollout|serve|publish[-_ ]model|go[-_ ]?live", re.I)
 _DOCS_JOB = re.compile(r"docs?\b|pages|documentation", re.I)
 
@@ -414,5 +454,6 @@ CHECKS = {
     "environment_gate": environment_gate,
     "ado_deployment_environment": ado_deployment_environment,
     "gitlab_manual_deploy": gitlab_manual_deploy,
+    "pending_approval_gate": pending_approval_gate,
     "codeowners_model_dirs": codeowners_model_dirs,
 }

@@ -159,10 +159,11 @@ _LOGGED_LATENCY = re.compile(
     r"(latenc|elapsed|inference[_ ]time|response[_ ]time|process(ing)?[_ ]time|request[_ ]duration|duration_ms)",
     re.I,
 )
-# A log call in a request handler that records the request or the prediction.
+# A structured (JSON or `extra=` fields) log record written in a request handler; plain text
+# log lines (`logger.info(event)`) are debugging output, not request telemetry.
 _LOGGED_REQUEST = re.compile(
-    r"^[ \t]+(log(ger|ging)?|_log|_logger|LOG(GER)?|app\.logger)\.(info|debug|warning|log)\(.*"
-    r"\b(request|requests|event|input|inputs|body|payload|prediction|predictions|predicted|response)\b",
+    r"^[ \t]+(log(ger|ging)?|_log|_logger|LOG(GER)?|app\.logger)\.(info|debug|warning|log)\("
+    r"(.*\bjson\.dumps\(|.*\bextra\s*=\s*\{)",
     re.M,
 )
 _SERVES_MODEL = re.compile(r"predict|inference|invoke_endpoint|\.generate\(|classify|score\(")
@@ -229,7 +230,7 @@ def request_logging(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             continue
         if logged:
             line = text.count("\n", 0, logged.start()) + 1
-            yield Hit(rel, line, "logs each request or prediction in the serving code")
+            yield Hit(rel, line, "writes structured request/prediction logs in the serving code")
             continue
         if has_log_lib and _serving_file(view, rel):
             found = next(iter(matching_calls(facts, _STRUCTURED_LOGGING)), None)
@@ -444,36 +445,61 @@ def notification_on_problem(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 yield Hit(rel, line, f"posts alerts to a webhook ({url.group(0)})")
 
 
-_CI_NOTIFY = re.compile(
-    r"slack|msteams|teams-notify|microsoft-teams|discord|pagerduty|opsgenie|hooks\.slack\.com|webhook\.office\.com",
+_CI_NOTIFY_ACTION = re.compile(
+    r"slack|msteams|teams-notify|microsoft-teams|discord|pagerduty|opsgenie|send-?mail|telegram|sns-publish|"
+    r"mattermost|rocketchat|webex",
     re.I,
 )
-
-
+_CI_NOTIFY_COMMAND = re.compile(
+    r"hooks\.slack\.com|webhook\.office\.com|discord(app)?\.com/api/webhooks|events\.pagerduty\.com|"
+    r"api\.opsgenie\.com|\baws\s+sns\s+publish\b|\$\{?\{?\s*(secrets\.|env\.)?\w*(SLACK|TEAMS|DISCORD)\w*WEBHOOK",
+    re.I,
+)
+_FAILURE_CONDITION = re.compile(r"failure\(\)|\.result\s*==\s*'(failure|cancelled)'|cancelled\(\)", re.I)
 _MONITOR_WORD = re.compile(r"drift|monitor|evidently|whylogs|nannyml", re.I)
 
 
-def ci_alert_on_scheduled_job(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
-    """A scheduled CI pipeline (a recurring training or monitoring job) that notifies Slack,
-    Teams, Discord, PagerDuty or Opsgenie: an alert when the recurring job fails or detects a
-    problem. Notifications of ordinary push builds are not monitoring alerts."""
+def _step_ifs(job) -> list[str]:
+    """The `if:` condition of each GitHub step of a job, in step order ('' when none)."""
+    raw = job.raw.get("steps") if isinstance(job.raw, dict) else None
+    if not isinstance(raw, list):
+        return []
+    return [str(st.get("if", "")) for st in raw if isinstance(st, dict)]
+
+
+def ci_failure_notification(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """CI that notifies people when something fails: a step sending to Slack, Teams, Discord,
+    PagerDuty, Opsgenie, SNS or e-mail under a failure condition (`if: failure()`, a needed
+    job's result is 'failure'), in a job that runs only on failure (GitLab `when:
+    on_failure`), or anywhere in a scheduled training or monitoring pipeline. Announcements
+    (a release posted to Slack) are not alerts."""
     allowed = set(paths(view, det)) if (det.files or det.exclude) else None
     for pipe in view.ci():
         if allowed is not None and pipe.path not in allowed:
             continue
-        if not _is_scheduled(pipe):
-            continue
-        monitors = any(_MONITOR_WORD.search(c.text) for c in pipe.commands)
-        if not monitors and _pipeline_trains(pipe) is None:
-            continue  # notifications of scheduled test suites are not monitoring alerts
-        for step in pipe.steps:
-            if step.uses and _CI_NOTIFY.search(step.uses):
-                yield Hit(pipe.path, step.line, f"scheduled pipeline notifies: uses {step.uses}")
+        recurring = _is_scheduled(pipe) and (
+            any(_MONITOR_WORD.search(c.text) for c in pipe.commands) or _pipeline_trains(pipe) is not None)
+        hit: Hit | None = None
+        for job in pipe.jobs:
+            raw = job.raw if isinstance(job.raw, dict) else {}
+            job_on_failure = raw.get("when") == "on_failure" or bool(_FAILURE_CONDITION.search(str(raw.get("if", ""))))
+            ifs = _step_ifs(job) if pipe.system == "github" else []
+            for i, step in enumerate(job.steps):
+                cond = ifs[i] if i < len(ifs) else ""
+                on_failure = job_on_failure or bool(_FAILURE_CONDITION.search(cond)) or recurring
+                if not on_failure:
+                    continue
+                if step.uses and _CI_NOTIFY_ACTION.search(step.uses):
+                    hit = Hit(pipe.path, step.line, f"notifies on failure: uses {step.uses}")
+                    break
+                cmd = next((c for c in step.commands if _CI_NOTIFY_COMMAND.search(c.text)), None)
+                if cmd is not None:
+                    hit = Hit(pipe.path, cmd.line, "notifies on failure")
+                    break
+            if hit:
                 break
-            cmd = next((c for c in step.commands if _CI_NOTIFY.search(c.text) and ("curl" in c.text or "http" in c.text)), None)
-            if cmd is not None:
-                yield Hit(pipe.path, cmd.line, "scheduled pipeline posts a notification")
-                break
+        if hit:
+            yield hit
 
 
 # -- monitor.dashboards ----------------------------------------------------------------------
@@ -807,7 +833,7 @@ CHECKS = {
     "request_logging": request_logging,
     "drift_monitoring_job": drift_monitoring_job,
     "notification_on_problem": notification_on_problem,
-    "ci_alert_on_scheduled_job": ci_alert_on_scheduled_job,
+    "ci_failure_notification": ci_failure_notification,
     "grafana_dashboard_json": grafana_dashboard_json,
     "scheduled_ci_trains": scheduled_ci_trains,
     "orchestrator_schedule_trains": orchestrator_schedule_trains,
