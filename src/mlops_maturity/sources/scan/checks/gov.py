@@ -152,7 +152,7 @@ def card_metadata(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 # -- gov.model_card: a document with intended use and limitations / metrics ------------------
 
 _INTENDED = re.compile(r"intended[ -](use|uses|usage|purpose|application)|out[- ]of[- ]scope|^(direct |downstream )?uses?$|"
-                       r"use[ -]cases?$|primary (intended )?use", re.I)
+                       r"primary (intended )?use", re.I)
 _LIMITS = re.compile(r"limitation|caveat|risks?\b|bias|ethic|fairness|known issues|failure modes", re.I)
 _METRICS = re.compile(r"metric|evaluation|performance|results|accuracy|benchmark", re.I)
 _MODEL_WORD = re.compile(r"\bmodels?\b", re.I)
@@ -304,10 +304,14 @@ def _env_name(env: Any) -> str:
     return ""
 
 
+_STAGE_ENV = re.compile(r"prod|prd|live|release|stag|uat|deploy|\$\{\{", re.I)
+
+
 def environment_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
-    """A GitHub Actions job deploying to a named environment (where required reviewers are
-    configured). Package publishing (PyPI, GitHub Pages, docs) and dev/test environments are
-    not a production approval gate."""
+    """A GitHub Actions job deploying to a named deployment stage (production, staging,
+    release, or an expression choosing one): where required reviewers are configured.
+    Package publishing (PyPI, GitHub Pages, docs), dev/test environments and environments
+    used only to hold secrets (`branch-protection-main`) are not a production approval gate."""
     allowed = set(paths(view, det)) if (det.files or det.exclude) else None
     for pipe in view.ci():
         if pipe.system != "github" or (allowed is not None and pipe.path not in allowed):
@@ -315,9 +319,7 @@ def environment_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         for job in pipe.jobs:
             raw = job.raw if isinstance(job.raw, dict) else {}
             name = _env_name(raw.get("environment"))
-            if not name:
-                continue
-            if "${{" not in name and NON_PROD_ENV.match(name.strip()):
+            if not name or NON_PROD_ENV.match(name.strip()) or not _STAGE_ENV.search(name):
                 continue
             blob = " ".join([s.uses for s in job.steps] + [c.text for s in job.steps for c in s.commands])
             if _PUBLISH.search(blob):

@@ -275,7 +275,12 @@ _MONITOR_CALLS = (
     "alibi_detect.*Drift*",
     "alibi_detect.saving.load_detector",
     "alibi_detect.utils.saving.load_detector",
-    "whylogs.*",
+    "whylogs.log",
+    "whylogs.log_*",
+    "whylogs.logger",
+    "whylogs.api.logger.*",
+    "whylogs.get_or_create_session",
+    "whylogs.app.*",
     "frouros.*",
     "deepchecks.*Drift*",
     "torchdrift.*",
@@ -315,6 +320,17 @@ def _continuity(view: RepoView, rel: str, facts: PyFacts, text: str) -> str | No
     return None
 
 
+# Module names too common to say that a caller imports *this* file.
+_GENERIC_STEMS = frozenset(
+    "__init__ __main__ utils util main app run base core common config configs data datasets dataset model "
+    "models metrics report reports types helpers helper tasks task api server service schemas schema io "
+    "settings constants cli tools functions steps pipeline pipelines".split()
+)
+
+
+_CALLER_ABOUT_MONITORING = re.compile(r"drift|monitor", re.I)
+
+
 def _module_names(rel: str) -> tuple[str, str]:
     stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return stem, rel.rsplit(".", 1)[0].replace("/", ".")
@@ -324,7 +340,7 @@ def _scheduled_caller(view: RepoView, rel: str) -> str | None:
     """A scheduled CI pipeline, a cron/CronJob file, a container command or a scheduler /
     service module that runs or imports this file."""
     stem, dotted = _module_names(rel)
-    if stem in ("__init__", "utils", "main", "app", "run"):
+    if stem in _GENERIC_STEMS or len(stem) < 4:
         return None
     base = rel.rsplit("/", 1)[-1]
     callers = view.memo.get(("monitor", "scheduled-callers"))
@@ -337,7 +353,7 @@ def _scheduled_caller(view: RepoView, rel: str) -> str | None:
         if path == rel:
             continue
         if kind == "module":
-            if stem in text and imp.search(text):
+            if stem in text and imp.search(text) and _CALLER_ABOUT_MONITORING.search(text):
                 return path
         elif base in text or stem in text:
             if rx.search(text):
