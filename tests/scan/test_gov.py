@@ -15,6 +15,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("gov.approval", "present-gitlab-manual-deploy"): ("present", ['.gitlab-ci.yml:13 gitlab-deploy-job-manual'], []),
     ("gov.approval", "present-sagemaker-pending-approval"): ("present", ['pipelines/pipeline.py:4 model-registration-pending-approval'], []),
     ("gov.data_card", "absent-config-table"): ("absent", [], []),
+    ("gov.data_card", "absent-dataset-layout"): ("absent", [], []),
     ("gov.data_card", "absent-env-variables-table"): ("absent", [], []),
     ("gov.data_card", "absent-one-line-data-readme"): ("absent", [], []),
     ("gov.data_card", "present-data-dictionary-table"): ("present", ['data/README.md:5 dataset-doc-describes-fields'], []),

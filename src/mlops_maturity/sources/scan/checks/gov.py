@@ -206,15 +206,18 @@ def _level(lines: list[str], ln: int) -> int:
 
 # -- gov.data_card: a document describing a dataset's fields ---------------------------------
 
-_DATA_HEADING = re.compile(
-    r"data(set)?[ -]fields|data(set)?[ -]dictionary|dataset[ -](structure|description|summary|creation|composition)|"
-    r"data[ -](instances|splits|collection|schema|description|sources?)|datasheet|collection process|"
-    r"annotation process|column descriptions?|field descriptions?|feature descriptions?|variables? descriptions?|"
-    r"^(schema|columns|fields|features|variables|attributes)$",
-    re.I,
+# Sections of a datasheet / dataset card, by kind: a document needs one field-level section
+# or sections of two different kinds (the same heading repeated per dataset is one kind).
+_DATA_SECTIONS = (
+    ("fields", re.compile(r"data(set)?[ -](fields|dictionary)|column descriptions?|field descriptions?|"
+                          r"feature descriptions?|variables? descriptions?|datasheet", re.I)),
+    ("instances", re.compile(r"data[ -](instances|splits)|dataset[ -]splits", re.I)),
+    ("creation", re.compile(r"dataset[ -](creation|composition)|data[ -]collection|collection process|"
+                            r"annotation process|curation rationale|source data|^composition$|^motivation$", re.I)),
+    ("summary", re.compile(r"dataset[ -](description|summary|structure)|data[ -](description|sources?)|"
+                           r"^(columns|fields|schema)$", re.I)),
 )
-_STRONG_DATA_HEADING = re.compile(r"data(set)?[ -](fields|dictionary)|datasheet|column descriptions?|"
-                                  r"field descriptions?|dataset[ -]structure|data[ -]instances", re.I)
+_STRONG_KINDS = ("fields",)
 _TABLE_HEAD = re.compile(r"^\s*\|?\s*\**(column|column name|field|field name|feature|feature name|variable|"
                          r"variable name|attribute|name)\**\s*\|(.*)$", re.I)
 _DESC_COL = re.compile(r"\b(description|meaning|definition|explanation)\b", re.I)
@@ -244,11 +247,14 @@ def data_doc_fields(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if hit is not None:
             yield Hit(rel, hit, "describes dataset columns in a table")
             continue
-        sections = [i for i, (_, h) in enumerate(hs) if _DATA_HEADING.search(h.strip(" *_`:"))]
-        filled = [i for i in sections if _section_words(lines, hs, i) >= 8 or _has_table(lines, hs, i)]
-        strong = [i for i in filled if _STRONG_DATA_HEADING.search(hs[i][1])]
-        if strong or len(filled) >= 2:
-            i = (strong or filled)[0]
+        kinds: dict[str, int] = {}
+        for i, (_, h) in enumerate(hs):
+            kind = next((k for k, rx in _DATA_SECTIONS if rx.search(h.strip(" *_`:"))), None)
+            if kind and kind not in kinds and (_section_words(lines, hs, i) >= 8 or _has_table(lines, hs, i)):
+                kinds[kind] = i
+        strong = [kinds[k] for k in _STRONG_KINDS if k in kinds]
+        if strong or len(kinds) >= 2:
+            i = strong[0] if strong else min(kinds.values())
             yield Hit(rel, hs[i][0], f"documents a dataset: {hs[i][1].strip()[:60]}")
 
 

@@ -748,6 +748,9 @@ _SCHEDULE_MARKERS = re.compile(
 )
 
 
+_WINDOW = 40  # lines around a schedule that must name training
+_DISABLED = re.compile(r"State:\s*[\"']?DISABLED|state\s*=\s*\"DISABLED\"|is_enabled\s*=\s*false|suspend:\s*true|"
+                       r"\"State\"\s*:\s*\"DISABLED\"", re.I)
 _SCHEDULE_NEEDLES = ("CronJob", "CronWorkflow", "ScheduledWorkflow", "quartz_cron", "schedule_expression",
                      "ScheduleExpression", "schedules:", "google_cloud_scheduler", "aws_scheduler",
                      "aws_cloudwatch_event_rule", "create_job", "cron:", "rrule:", "interval:")
@@ -786,6 +789,13 @@ def schedule_config_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             if marker.startswith("schedules:") and "cron:" not in text:
                 continue
             line = text.count("\n", 0, m.start()) + 1
+            lines = text.split("\n")
+            window = "\n".join(lines[max(0, line - 1 - _WINDOW):line - 1 + _WINDOW])
+            if not (_TRAIN_WORD.search(window) or _TRAIN_TOOL.search(window)):
+                continue  # the schedule is for something else in a large file (a monitor, an ETL)
+            after = "\n".join(lines[line - 1:line - 1 + 15])
+            if _DISABLED.search(after) or "MonitoringSchedule" in "\n".join(lines[max(0, line - 60):line]):
+                continue
             yield Hit(rel, line, f"schedules a job that trains: {marker[:60]}")
             break
 
