@@ -209,13 +209,12 @@ def _level(lines: list[str], ln: int) -> int:
 # Sections of a datasheet / dataset card, by kind: a document needs one field-level section
 # or sections of two different kinds (the same heading repeated per dataset is one kind).
 _DATA_SECTIONS = (
-    ("fields", re.compile(r"data(set)?[ -](fields|dictionary)|column descriptions?|field descriptions?|"
-                          r"feature descriptions?|variables? descriptions?|datasheet", re.I)),
+    ("fields", re.compile(r"data(set)?[ -](fields|dictionary)|column descriptions?|feature descriptions?|datasheet", re.I)),
     ("instances", re.compile(r"data[ -](instances|splits)|dataset[ -]splits", re.I)),
     ("creation", re.compile(r"dataset[ -](creation|composition)|data[ -]collection|collection process|"
                             r"annotation process|curation rationale|source data|^composition$|^motivation$", re.I)),
     ("summary", re.compile(r"dataset[ -](description|summary|structure)|data[ -](description|sources?)|"
-                           r"^(columns|fields|schema)$", re.I)),
+                           r"^(columns|fields|schema)$|field descriptions?", re.I)),
 )
 _STRONG_KINDS = ("fields",)
 _TABLE_HEAD = re.compile(r"^\s*\|?\s*\**(column|column name|field|field name|feature|feature name|variable|"
