@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 
+from .checks import data as data_checks
+from .checks import deploy as deploy_checks
 from .checks import dev as dev_checks
 from .checks import gov as gov_checks
 from .checks import monitor as monitor_checks
@@ -20,13 +22,15 @@ from .engine import CheckFn
 from .spec import DetectorSpec, SpecError, parse_spec_file
 
 # One YAML file per dimension, under detectors/.
-SPEC_FILES: tuple[str, ...] = ("dev.yaml", "team.yaml", "monitor.yaml", "gov.yaml")
+SPEC_FILES: tuple[str, ...] = ("dev.yaml", "team.yaml", "monitor.yaml", "gov.yaml", "data.yaml", "deploy.yaml")
 
 CHECKS: Mapping[str, CheckFn] = {
     **dev_checks.CHECKS,
     **team_checks.CHECKS,
     **monitor_checks.CHECKS,
     **gov_checks.CHECKS,
+    **data_checks.CHECKS,
+    **deploy_checks.CHECKS,
 }
 
 

@@ -1,0 +1,663 @@
+"""Code checks for the data dimension: what DVC, git-lfs, Makefiles, standalone scripts and
+orchestrator tasks say about data versioning and data preparation. Each check is
+`fn(view, det) -> Iterable[Hit]` and is listed in CHECKS.
+
+The DVC, Makefile, AST and orchestrator helpers here are shared with `checks.deploy`.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ....repo import RepoView
+from ....repo.python import PyFacts, _Resolver
+from ..helpers import Hit, matching_calls, meaningful_lines, name_matches, paths, python_files
+from ..spec import DetectorSpec
+
+# -- shared: Python syntax trees ---------------------------------------------------------------
+
+
+def py_tree(view: RepoView, rel: str) -> ast.Module | None:
+    """The parsed syntax tree of a .py file (cached per scan), or None."""
+    key = ("data.ast", rel)
+    if key in view.memo:
+        return view.memo[key]
+    tree = None
+    text = view.text(rel)
+    if text is not None and rel.endswith(".py"):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+            tree = None
+    view.memo[key] = tree
+    return tree
+
+
+def dotted(node: ast.AST) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Call):
+        inner = dotted(node.func)
+        return None if inner is None else ".".join([inner + "()", *reversed(parts)])
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+@dataclass(frozen=True)
+class Decorated:
+    """A function with its resolved decorator names (decorators with arguments included)."""
+
+    name: str
+    line: int
+    decorators: tuple[tuple[str, int], ...]
+    node: Any = field(compare=False, repr=False)
+
+
+def decorated_functions(view: RepoView, rel: str, facts: PyFacts) -> list[Decorated]:
+    key = ("data.decorated", rel)
+    if key in view.memo:
+        return view.memo[key]
+    out: list[Decorated] = []
+    tree = py_tree(view, rel)
+    if tree is not None:
+        res = _Resolver(facts.imports)
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.decorator_list:
+                decs = []
+                for d in node.decorator_list:
+                    name = dotted(d.func if isinstance(d, ast.Call) else d)
+                    if name:
+                        decs.append((res.resolve(name)[0], d.lineno))
+                out.append(Decorated(node.name, node.lineno, tuple(decs), node))
+    view.memo[key] = out
+    return out
+
+
+_SETUP_CALL = re.compile(r"^(logging|logger|log|warnings|sys|os|load_dotenv|dotenv|set_seed|seed_everything|seed|"
+                         r"torch|np|numpy|random|pd|pandas|matplotlib|plt|sns|tf|print|nest_asyncio|mpl)\b")
+
+
+def is_script(tree: ast.Module) -> bool:
+    """Runnable as a script: a `__main__` guard, or statements that do work at module level
+    (not just logging / seeding / path setup)."""
+    for stmt in tree.body:
+        if isinstance(stmt, ast.If) and "__main__" in ast.dump(stmt.test):
+            return True
+        if isinstance(stmt, (ast.For, ast.While, ast.With, ast.AsyncFor, ast.AsyncWith)):
+            return True
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            name = dotted(stmt.value.func) or ""
+            if not _SETUP_CALL.match(name):
+                return True
+    return False
+
+
+# -- shared: model-like vs data-like paths ---------------------------------------------------
+
+_MODEL_EXT = re.compile(
+    r"\.(pt|pth|ckpt|onnx|pkl|pickle|joblib|safetensors|pb|tflite|mlmodel|engine|keras|sav|gguf|ggml|"
+    r"h5|hdf5|weights|params|model|bst|cbm|mar|bento|savedmodel)$", re.I)
+_MODEL_WORD = re.compile(r"(^|[/_.-])(models?|checkpoints?|ckpts?|weights|artifacts?|trained[_-]?\w*|"
+                         r"saved[_-]?models?|outputs?|runs|mlruns|metrics|plots|eval|evaluation|reports?|"
+                         r"results?|logs?|scores?)([/_.-]|$)", re.I)
+_DATA_WORD = re.compile(r"(^|[/_.-])(data|datasets?|raw|processed|interim|features?|corpus|corpora|"
+                        r"train|test|valid|validation|images|audio|labels?|annotations?)([/_.-]|$)", re.I)
+_DATA_EXT = re.compile(r"\.(csv|tsv|parquet|pq|feather|arrow|jsonl|ndjson|json|xml|txt|npy|npz|tfrecords?|"
+                       r"avro|orc|xlsx?|zip|tar|tgz|gz|bz2|xz|7z|db|sqlite|hdf|nc|zarr|wav|flac|mp3|"
+                       r"jpg|jpeg|png|tif|tiff|dcm|nii|las|shp|geojson|msgpack|bin|idx|mat)$", re.I)
+
+
+def data_like(path: str) -> bool:
+    """A DVC/LFS-tracked path that holds data rather than a model, metrics or outputs."""
+    p = path.strip().strip("/").replace("\\", "/")
+    if not p or p.startswith("$"):
+        return False
+    if _MODEL_EXT.search(p):
+        return bool(_DATA_WORD.search(p.rsplit("/", 1)[0])) and not _MODEL_WORD.search(p)
+    if _MODEL_WORD.search(p) and not _DATA_WORD.search(p):
+        return False
+    return True
+
+
+# -- shared: DVC -----------------------------------------------------------------------------
+
+
+@dataclass
+class DvcStage:
+    path: str
+    name: str
+    line: int
+    cmd: str
+    cmd_line: int
+    outs: list[tuple[str, int]]
+
+
+def dvc_stages(view: RepoView) -> list[DvcStage]:
+    """Stages of every dvc.yaml (foreach/matrix stages count once, with their `do` command)."""
+    key = ("data.dvc_stages",)
+    if key in view.memo:
+        return view.memo[key]
+    out: list[DvcStage] = []
+    for rel in view.by_name("dvc.yaml") + view.by_name("dvc.yml"):
+        data = view.yaml(rel)
+        stages = data.get("stages") if isinstance(data, dict) else None
+        if not isinstance(stages, dict):
+            continue
+        for name, st in stages.items():
+            if not isinstance(st, dict):
+                continue
+            body = st.get("do") if isinstance(st.get("do"), dict) else st
+            cmd = body.get("cmd")
+            cmd_text = " && ".join(c for c in cmd if isinstance(c, str)) if isinstance(cmd, list) else (cmd if isinstance(cmd, str) else "")
+            cmd_line = body.line_of("cmd", stages.line_of(name, 1)) if hasattr(body, "line_of") else 1
+            outs: list[tuple[str, int]] = []
+            for k in ("outs", "outs_no_cache", "outs_persist"):
+                items = body.get(k)
+                if isinstance(items, list):
+                    lines = getattr(items, "item_lines", [])
+                    for i, it in enumerate(items):
+                        p = it if isinstance(it, str) else (next(iter(it)) if isinstance(it, dict) and it else None)
+                        if isinstance(p, str):
+                            outs.append((p, lines[i] if i < len(lines) else cmd_line))
+            out.append(DvcStage(rel, str(name), stages.line_of(name, 1), cmd_text, cmd_line or 1, outs))
+    view.memo[key] = out
+    return out
+
+
+PREP_NAME = re.compile(
+    r"(?i)(^|[^a-z])(pre_?process\w*|prep|prepare\w*|data_?prep\w*|make_?data(set)?s?|build_?(data(set)?|features?)\w*|"
+    r"create_?(data(set)?|features?)\w*|generate_?data(set)?\w*|featuri[sz]\w*|feature_?(engineering|extraction|pipeline|gen\w*)|"
+    r"ingest\w*|etl|extract_?(data|features?)\w*|clean(ing)?_?data\w*|data_?clean\w*|transform_?data\w*|split_?data\w*|data_?split\w*|"
+    r"download_?data(set)?\w*|fetch_?data\w*|get_?data|tokeni[sz](e|ation)\w*|process(ing)?_?(data|dataset|raw)\w*|"
+    r"data_?process\w*|load_?data|data_?load\w*|data_?ingest\w*|prepare_?data\w*)($|[^a-z])"
+)
+# Stage / target names that are data preparation on their own.
+EXACT_PREP = frozenset({"data", "dataset", "datasets", "features", "split", "extract", "transform", "download",
+                        "process", "etl", "cleaning", "preprocessing"})
+TRAIN_NAME = re.compile(r"(?i)(^|[^a-z])(re)?train(ing|er)?([^a-z]|$)|(^|[^a-z])(fit|finetune|fine_?tun\w*)([^a-z]|$)")
+_TRAIN_CMD = re.compile(r"(?i)(^|[\s/.=\"'])((re)?train\w*|finetun\w*|fine_tun\w*|fit)(\.py)?\b")
+
+
+def dvc_prep_stages(view: RepoView) -> Iterator[tuple[DvcStage, str]]:
+    for st in dvc_stages(view):
+        if PREP_NAME.search(st.name) or st.name.lower() in EXACT_PREP or PREP_NAME.search(_script_of(st.cmd)):
+            yield st, "dvc.yaml stage {} prepares data".format(st.name)
+
+
+def _script_of(cmd: str) -> str:
+    """The script or module a command runs (`src/prepare.py`, `pkg.data.make_dataset`)."""
+    m = re.search(r"(?:^|\s)(?:-m\s+)?([\w./-]+\.(?:py|sh|R|r))\b|-m\s+([\w.]+)", cmd)
+    if not m:
+        return ""
+    s = m.group(1) or m.group(2) or ""
+    return s.rsplit("/", 1)[-1].rsplit(".", 1)[0] if m.group(1) else s.rsplit(".", 1)[-1]
+
+
+def dvc_train_stages(view: RepoView) -> Iterator[DvcStage]:
+    for st in dvc_stages(view):
+        if "split" in st.name.lower():
+            continue
+        if TRAIN_NAME.search(st.name) or _TRAIN_CMD.search(_script_of(st.cmd) or "~"):
+            yield st
+
+
+# -- shared: Makefiles -----------------------------------------------------------------------
+
+
+@dataclass
+class MakeTarget:
+    name: str
+    line: int
+    prereqs: list[str]
+    recipe: list[tuple[int, str]]
+
+
+_TARGET = re.compile(r"^([A-Za-z0-9_.%/-]+(?:\s+[A-Za-z0-9_.%/-]+)*)\s*::?(?!=)\s*(.*)$")
+
+
+def make_targets(view: RepoView, rel: str) -> dict[str, MakeTarget]:
+    key = ("data.make", rel)
+    if key in view.memo:
+        return view.memo[key]
+    out: dict[str, MakeTarget] = {}
+    cur: list[MakeTarget] = []
+    for i, line in enumerate(view.lines(rel), start=1):
+        if line.startswith("\t"):
+            s = line.strip()
+            if s and not s.startswith("#"):
+                for t in cur:
+                    t.recipe.append((i, s.lstrip("@-+ ")))
+            continue
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        m = _TARGET.match(line)
+        if m and not line.startswith((" ", ".PHONY", "export ", "ifeq", "ifneq", "ifdef", "ifndef", "include ", "define ")):
+            deps = m.group(2).split(";", 1)[0].split("#", 1)[0].split()
+            cur = []
+            for name in m.group(1).split():
+                if name.startswith("."):
+                    continue
+                t = out.setdefault(name, MakeTarget(name, i, [], []))
+                t.prereqs += deps
+                cur.append(t)
+        else:
+            cur = []
+    view.memo[key] = out
+    return out
+
+
+_RUNS_CODE = re.compile(r"\b(python3?|py|\$\(PYTHON\w*\)|\$\{PYTHON\w*\}|poetry run|uv run|Rscript|bash|sh|spark-submit|dbt|"
+                        r"kedro run|dvc repro|\./[\w./-]+|[\w./-]+\.(py|sh))\b")
+
+
+def makefiles(view: RepoView) -> list[str]:
+    return [r for r in view.files if r.rsplit("/", 1)[-1] in ("Makefile", "makefile", "GNUmakefile")
+            and not view.is_test(r)]
+
+
+# -- shared: orchestrators -------------------------------------------------------------------
+
+# Pipeline (DAG / flow) definitions, by framework.
+PIPELINE_DEFS: dict[str, tuple[str, ...]] = {
+    "Airflow DAG": ("airflow.DAG", "airflow.models.DAG", "airflow.models.dag.DAG", "airflow.decorators.dag",
+                    "airflow.sdk.dag", "airflow.sdk.DAG"),
+    "Kubeflow pipeline": ("kfp.dsl.pipeline", "kfp.v2.dsl.pipeline", "kfp.dsl.Pipeline"),
+    "SageMaker pipeline": ("sagemaker.workflow.pipeline.Pipeline",),
+    "ZenML pipeline": ("zenml.pipeline", "zenml.pipelines.pipeline"),
+    "Flyte workflow": ("flytekit.workflow", "flytekit.dynamic"),
+    "Prefect flow": ("prefect.flow", "prefect.Flow"),
+    "Dagster job": ("dagster.job", "dagster.graph", "dagster.define_asset_job", "dagster.Definitions", "dagster.repository"),
+    "Kedro pipeline": ("kedro.pipeline.pipeline", "kedro.pipeline.Pipeline", "kedro.pipeline.modular_pipeline.pipeline"),
+    "Azure ML pipeline": ("azureml.pipeline.core.Pipeline", "azureml.pipeline.core.pipeline.Pipeline",
+                          "azure.ai.ml.dsl.pipeline"),
+    "TFX pipeline": ("tfx.orchestration.pipeline.Pipeline", "tfx.v1.dsl.Pipeline", "tfx.dsl.Pipeline"),
+    "Vertex pipeline job": ("google.cloud.aiplatform.PipelineJob", "google.cloud.aiplatform.pipeline_jobs.PipelineJob"),
+    "Luigi pipeline": ("luigi.build", "luigi.run"),
+}
+PIPELINE_CLASS_BASES: dict[str, tuple[str, ...]] = {
+    "Metaflow flow": ("metaflow.FlowSpec",),
+    "Luigi task": ("luigi.Task", "luigi.WrapperTask", "luigi.contrib.*"),
+}
+ORCHESTRATOR_ROOTS = frozenset({"airflow", "kfp", "sagemaker", "zenml", "flytekit", "prefect", "dagster", "kedro",
+                                "azureml", "azure", "tfx", "google", "metaflow", "luigi"})
+_ORCH_TAILS = ("DAG", "dag", "pipeline", "Pipeline", "flow", "workflow", "job", "graph", "Definitions", "FlowSpec",
+               "Task", "PipelineJob", "repository", "dynamic", "luigi")
+
+
+@dataclass
+class OrchestratedFile:
+    rel: str
+    framework: str
+    line: int
+    facts: PyFacts
+
+
+def orchestrated_files(view: RepoView, det: DetectorSpec) -> Iterator[OrchestratedFile]:
+    """Python files (not notebooks) that define a pipeline, DAG or flow of an orchestrator."""
+    all_pats = tuple(p for pats in PIPELINE_DEFS.values() for p in pats)
+    for rel in python_files(view, det, ORCHESTRATOR_ROOTS, notebooks=False, tails=_ORCH_TAILS):
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        found: tuple[str, int] | None = None
+        for call in matching_calls(facts, all_pats):
+            fw = next(k for k, v in PIPELINE_DEFS.items() if name_matches(call.name, v))
+            found = (fw, call.line)
+            break
+        for c in facts.classes:
+            for fw, bases in PIPELINE_CLASS_BASES.items():
+                if any(name_matches(b, bases) for b in c.bases) and (found is None or c.line < found[1]):
+                    found = (fw, c.line)
+        if found:
+            yield OrchestratedFile(rel, found[0], found[1], facts)
+
+
+def code_lines(view: RepoView, rel: str) -> list[tuple[int, str]]:
+    """(line, text) of lines that are neither comments nor imports."""
+    out = []
+    for i, line in enumerate(view.lines(rel), start=1):
+        s = line.strip()
+        if not s or s.startswith(("#", "import ", "from ")):
+            continue
+        out.append((i, line))
+    return out
+
+
+# -- data.versioning -------------------------------------------------------------------------
+
+
+def dvc_tracks_data(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """DVC tracks data: a .dvc file or a dvc.yaml output that is data (not only a model,
+    metrics or plots); a .dvc file importing from a dataset registry; or a DVC project with a
+    remote and nothing committed that says it only holds models."""
+    allowed = set(paths(view, det))
+    tracked_any = False
+    for rel in view.by_ext(".dvc"):
+        if rel not in allowed or rel.startswith(".dvc/"):
+            continue
+        data = view.yaml(rel)
+        if not isinstance(data, dict):
+            continue
+        outs = data.get("outs")
+        wdir = data.get("wdir") if isinstance(data.get("wdir"), str) else ""
+        deps = data.get("deps")
+        imported = isinstance(deps, list) and any(isinstance(d, dict) and isinstance(d.get("repo"), dict) for d in deps)
+        if isinstance(outs, list):
+            tracked_any = True
+            for i, o in enumerate(outs):
+                p = o.get("path") if isinstance(o, dict) else None
+                if not isinstance(p, str):
+                    continue
+                base = rel.rsplit("/", 1)[0] if "/" in rel else ""
+                full = "/".join(x for x in (base, wdir, p) if x and x != ".")
+                if imported or data_like(full):
+                    line = o.line_of("path", outs.item_lines[i] if i < len(outs.item_lines) else 1)
+                    why = "imports" if imported else "tracks"
+                    yield Hit(rel, line, f"DVC {why} data {p}")
+                    break
+    for st in dvc_stages(view):
+        if st.path not in allowed:
+            continue
+        tracked_any = tracked_any or bool(st.outs)
+        for p, line in st.outs:
+            if data_like(p):
+                yield Hit(st.path, line, f"dvc.yaml stage {st.name} versions data output {p}")
+                break
+    if tracked_any:
+        return
+    for rel in view.glob(".dvc/config"):
+        text = view.text(rel) or ""
+        m = re.search(r"^\s*\[\s*['\"]?remote\s+\"", text, re.M)
+        if m and rel in allowed:
+            yield Hit(rel, text.count("\n", 0, m.start()) + 1, "configures a DVC remote")
+
+
+_LFS_LINE = re.compile(r"^\s*(\S+)\s+.*\bfilter=lfs\b")
+
+
+# Extensions that are data whatever the directory (images, archives, .bin or .json may be docs
+# assets or weights: they count only under a data directory).
+_LFS_DATA_EXT = re.compile(r"\.(csv|tsv|parquet|pq|feather|arrow|jsonl|ndjson|npy|npz|tfrecords?|avro|orc|xlsx?|"
+                           r"hdf|zarr|msgpack|db|sqlite|nc|dcm|nii|las|laz|shp|geojson|wds|idx)\*?$", re.I)
+
+
+def lfs_tracks_data(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """.gitattributes routes data files through git-lfs (not only images for docs or model
+    weights)."""
+    for rel in paths(view, det, (".gitattributes",)):
+        for i, line in enumerate(view.lines(rel), start=1):
+            m = _LFS_LINE.match(line)
+            if not m:
+                continue
+            pat = m.group(1)
+            folder = pat.rsplit("/", 1)[0] if "/" in pat else ""
+            in_data_dir = bool(folder) and _DATA_WORD.search(folder) is not None and not _MODEL_WORD.search(folder)
+            if (in_data_dir and not _MODEL_EXT.search(pat.rstrip("*"))) or _LFS_DATA_EXT.search(pat):
+                yield Hit(rel, i, f"git-lfs tracks data files {pat}")
+                break
+
+
+# -- data.pipeline ---------------------------------------------------------------------------
+
+_PREP_SCRIPT = re.compile(
+    r"^(pre_?process\w*|prepare(?!_?(model|submission|env|environment|release|docs?|config|weights|checkpoints?|deploy\w*|"
+    r"results?|reports?|package|build|commit|pr|ci)\b)\w*|prep_\w+|prep|data_?prep\w*|make_?data(set)?s?\w*|build_?(data(set)?|features?)\w*|"
+    r"create_?(data(set)?|features?)\w*|generate_?data(set)?\w*|featuri[sz]\w*|feature_?(engineering|extraction)\w*|"
+    r"ingest\w*|etl\w*|clean_?data\w*|process_?(data|dataset|raw)\w*|download_?data(set)?\w*|split_?data\w*|"
+    r"tokeni[sz]e_?data\w*|data_?processing|data_?preprocessing|prepare_?data\w*|\w+_preprocess(ing)?|\w+_prepare_data)$",
+    re.I)
+# Scripts that fetch a dataset count when they live with the data (data/scripts/get_coco.sh).
+_FETCH_SCRIPT = re.compile(r"^(download|get|fetch)_\w+$", re.I)
+_PREP_DIR = re.compile(r"(^|/)(pre_?processing|data_?prep(aration)?|etl|ingestion|data_?processing|feature_?engineering)/", re.I)
+
+
+def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A runnable script dedicated to data preparation (prepare.py, make_dataset.py,
+    preprocess_*.py ... with a `__main__` guard or module-level work)."""
+    for rel in paths(view, det, ("*.py", "*.sh")):
+        base = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        folder = rel.rsplit("/", 1)[0] if "/" in rel else ""
+        fetch = _FETCH_SCRIPT.match(base) is not None and (
+            _DATA_WORD.search(folder) is not None or re.search(r"(?i)data|corpus", base) is not None) and not re.search(
+            r"(?i)weights?|models?|checkpoints?|ckpts?|pretrained", base)
+        if not (_PREP_SCRIPT.match(base) or fetch or (_PREP_DIR.search(rel) and base != "__init__")):
+            continue
+        if base in ("setup", "__init__", "conftest") or "/docs/" in f"/{rel}":
+            continue
+        if rel.endswith(".sh"):
+            fetch_cmd = re.compile(r"\b(curl|wget|unzip|tar|gdown|kaggle|aws\s+s3|gsutil|azcopy|huggingface-cli|hf\s+download|git\s+clone)\b")
+            lines = meaningful_lines(view, rel)
+            line = next((i for i, s in lines if fetch and fetch_cmd.search(s)), None) or next(
+                (i for i, s in lines if _RUNS_CODE.search(s) and not re.match(r"\s*\w+=", s)), None)
+            if line:
+                yield Hit(rel, line, f"data preparation script {rel.rsplit('/', 1)[-1]}")
+            continue
+        tree = py_tree(view, rel)
+        if tree is None or not is_script(tree):
+            continue
+        facts = view.python(rel)
+        if facts is not None and facts.notebook_export:
+            continue
+        line = next((s.lineno for s in tree.body if isinstance(s, ast.If) and "__main__" in ast.dump(s.test)), None)
+        if line is None and _imported_elsewhere(view, rel):
+            continue  # module-level work in a module other code imports: a library, not a step
+        if line is None:
+            line = next((s.lineno for s in tree.body if not isinstance(
+                s, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
+                and not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))), 1)
+        yield Hit(rel, line, f"runnable data preparation script {rel.rsplit('/', 1)[-1]}")
+
+
+def _imported_elsewhere(view: RepoView, rel: str) -> bool:
+    mod = rel.rsplit("/", 1)[-1][:-3]
+    rx = re.compile(rf"^\s*(from\s+[\w.]*\b{re.escape(mod)}\s+import|import\s+[\w.]*\b{re.escape(mod)}\b|"
+                    rf"from\s+[\w.]+\s+import\s+[^\n]*\b{re.escape(mod)}\b)", re.M)
+    for other, text in view.texts(view.by_ext(".py")):
+        if other != rel and mod in text and rx.search(text):
+            return True
+    return False
+
+
+def dvc_prep_stage(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    allowed = set(paths(view, det, ("dvc.yaml", "dvc.yml")))
+    for st, msg in dvc_prep_stages(view):
+        if st.path in allowed:
+            yield Hit(st.path, st.line, msg)
+
+
+def make_prep_target(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Makefile target named for data preparation whose recipe runs code."""
+    allowed = set(paths(view, det, ("Makefile", "makefile", "GNUmakefile")))
+    for rel in makefiles(view):
+        if rel not in allowed:
+            continue
+        for t in make_targets(view, rel).values():
+            if "%" in t.name or "/" in t.name or "." in t.name:
+                continue
+            if not (PREP_NAME.search(t.name) or t.name.lower() in EXACT_PREP):
+                continue
+            if any(_RUNS_CODE.search(cmd) for _, cmd in t.recipe):
+                yield Hit(rel, t.line, f"Makefile target {t.name} runs data preparation")
+                break
+
+
+_PREP_TASK_TEXT = re.compile(
+    r"""(?ix)(task_id|name|step_name|display_name)\s*=\s*["'][^"']*\b(pre_?process\w*|prep\w*|ingest\w*|etl|extract\w*|clean\w*|
+    featuri[sz]\w*|feature[_ -]?engineering|split\w*|download\w*|load[_ -]?data\w*|data[_ -]?(prep|process|load|ingest)\w*|
+    process(ing)?[_ -]?data\w*|make[_ -]?dataset|build[_ -]?features)"""
+)
+def _task_decorator(name: str) -> bool:
+    return name.split(".", 1)[0] in ORCHESTRATOR_ROOTS or name.rsplit(".", 1)[-1] in (
+        "task", "step", "op", "asset", "component", "multi_asset", "command_component", "container_component")
+
+
+_PREP_STEP_CLASSES = ("sagemaker.workflow.steps.ProcessingStep", "sagemaker.*Processor", "google_cloud_pipeline_components.*Dataset*Op",
+                      "tfx.components.{ExampleGen,CsvExampleGen,ImportExampleGen,BigQueryExampleGen,Transform}",
+                      "tfx.v1.components.{CsvExampleGen,ImportExampleGen,Transform}", "tfx.v1.extensions.*ExampleGen")
+
+
+def orchestrated_prep_task(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A task of an orchestrated pipeline prepares data: a decorated task/step/op/asset function
+    or a node/operator/step whose name says so, or a processing step."""
+    for of in orchestrated_files(view, det):
+        facts = of.facts
+        hit: tuple[int, str] | None = None
+        for fn in decorated_functions(view, of.rel, facts):
+            if PREP_NAME.search(fn.name) and any(_task_decorator(d) for d, _ in fn.decorators):
+                hit = (fn.line, f"{of.framework} task {fn.name} prepares data")
+                break
+        if hit is None:
+            for call in matching_calls(facts, _PREP_STEP_CLASSES):
+                hit = (call.line, f"{of.framework} step {call.name.rsplit('.', 1)[-1]} prepares data")
+                break
+        if hit is None:
+            for call in facts.calls:
+                if call.attr in ("node", "PythonOperator", "BashOperator", "PythonScriptStep", "ContainerOp",
+                                 "KubernetesPodOperator", "DockerOperator", "command"):
+                    names = [v for v in (call.kwarg("func"), call.kwarg("name"), call.kwarg("task_id"),
+                                         call.kwarg("python_callable"), call.kwarg("script_name"),
+                                         call.kwarg("display_name")) if isinstance(v, str)]
+                    names += [a for a in call.args if isinstance(a, str)]
+                    if any(PREP_NAME.search(n.rsplit("/", 1)[-1]) for n in names):
+                        hit = (call.line, f"{of.framework} step {call.attr} prepares data")
+                        break
+        if hit is None:
+            text = view.text(of.rel) or ""
+            m = _PREP_TASK_TEXT.search(text)
+            if m:
+                hit = (text.count("\n", 0, m.start()) + 1, f"{of.framework} task {m.group(2)} prepares data")
+        if hit:
+            yield Hit(of.rel, hit[0], hit[1])
+
+
+# -- shared: class bases ---------------------------------------------------------------------
+
+
+def class_with_base(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A class deriving from one of `params.bases` (dotted-name patterns resolved through
+    imports), e.g. a pandera DataFrameModel or a Metaflow FlowSpec."""
+    bases = tuple(det.params.get("bases", ()))
+    roots = frozenset(b.split(".", 1)[0] for b in bases)
+    tails = tuple({b.rsplit(".", 1)[-1].strip("*{}") for b in bases} - {""})
+    for rel in python_files(view, det, roots, tails=tails):
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        for c in facts.classes:
+            b = next((b for b in c.bases if name_matches(b, bases)), None)
+            if b:
+                yield Hit(rel, c.line, det.message.replace("{name}", b).replace("{cls}", c.name), c.cell)
+                break
+
+
+# -- data.validation: records validated by pydantic / jsonschema in data code -----------------
+
+_DATA_PATH = re.compile(r"(^|/|_)(data|datasets?|etl|ingest\w*|pipelines?|pre_?process\w*|prepare\w*|validat\w*|"
+                        r"schemas?|clean\w*|loaders?|features?)(/|_|\.py$)", re.I)
+_DATA_ROOTS = frozenset({"pandas", "polars", "pyarrow", "csv", "datasets", "pyspark"})
+_RECORD_VALIDATION = ("jsonschema.validate", "jsonschema.*Validator", "jsonschema.*Validator().validate",
+                      "*.model_validate", "*.parse_obj", "*.validate_python", "pydantic.TypeAdapter().validate_python",
+                      "pydantic.parse_obj_as")
+_WEB_ROOTS = frozenset({"fastapi", "flask", "starlette", "django", "aiohttp", "sanic", "litestar", "gradio", "streamlit"})
+
+
+def records_validated(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A data module (path says data/etl/ingest/preprocess/schema...) that reads tabular or
+    record data and validates records with jsonschema or pydantic models — not a web API's
+    request models."""
+    for rel in python_files(view, det, frozenset({"jsonschema", "pydantic"}), notebooks=False,
+                            tails=("validate", "parse_obj", "Validator")):
+        if not _DATA_PATH.search(rel):
+            continue
+        mods = view.modules(rel)
+        if mods.isdisjoint(_DATA_ROOTS) or not mods.isdisjoint(_WEB_ROOTS):
+            continue
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        for call in matching_calls(facts, _RECORD_VALIDATION):
+            if not call.resolved and not ("pydantic" in mods and call.attr in ("model_validate", "parse_obj", "validate_python")):
+                continue
+            yield Hit(rel, call.line, f"validates data records: calls {call.name}")
+            break
+
+
+_VALIDATOR_FN = re.compile(
+    r"^_?(validate|verify|check)_?(\w*_)?(images?|imgs?|labels?|annotations?|data|dataset|records?|rows?|samples?|examples?|"
+    r"schema|columns?|files?|inputs?|features?|df|dataframe|frame|batch|entry|entries|items?|instances?|texts?|audio|"
+    r"masks?|bboxe?s?|boxes|segments?|tokens?|sequences?|json|csv)(_\w*)?$", re.I)
+_LOADER_PATH = re.compile(r"(?i)(^|/|_)(data|datasets?|dataloaders?|loaders?|io|pre_?process\w*|etl|ingest\w*|validat\w*|"
+                          r"schemas?|cleaning|prepare\w*)(/|_|\.py$)")
+
+
+def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A validate_*/verify_* function in data-loading code that checks records, images or
+    labels (at least two assertions or raises on their content) — not config or argument
+    validation, not a single shape assert."""
+    for rel in paths(view, det, ("*.py",)):
+        if not _LOADER_PATH.search(rel):
+            continue
+        text = view.text(rel) or ""
+        if not re.search(r"def _?(validate|verify|check)_?\w*\(", text):
+            continue
+        tree = py_tree(view, rel)
+        if tree is None:
+            continue
+        for n in ast.walk(tree):
+            if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) or not _VALIDATOR_FN.match(n.name):
+                continue
+            if re.search(r"(?i)config|args|param|option|env|version|path_exists|install", n.name):
+                continue
+            checks = sum(1 for c in ast.walk(n) if isinstance(c, (ast.Assert, ast.Raise)))
+            if checks >= 2:
+                yield Hit(rel, n.lineno, f"data validator {n.name} rejects bad records ({checks} checks)")
+                break
+
+
+_PROCESSING_CALLS = ("sagemaker.workflow.steps.ProcessingStep", "sagemaker.*Processor", "sagemaker.*Processor().run",
+                     "*.run", "google_cloud_pipeline_components.*", "azure.ai.ml.command", "*.ProcessingStep")
+
+
+def processing_job_prepares_data(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A managed processing job or step (SageMaker Processing, an Azure ML command job) whose
+    `code` / script or name is data preparation (preprocessing.py, name="PreprocessData")."""
+    for rel in python_files(view, det, frozenset({"sagemaker", "azure"}), tails=("Processor", "ProcessingStep", "command")):
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        for call in matching_calls(facts, _PROCESSING_CALLS):
+            if call.attr == "run" and call.kwarg("code") is None:
+                continue
+            names = [v for v in (call.kwarg("code"), call.kwarg("name"), call.kwarg("display_name"), call.kwarg("step_name"))
+                     if isinstance(v, str)]
+            cmd = call.kwarg("command")
+            if isinstance(cmd, str):
+                names.append(_script_of(cmd) or cmd)
+            if any(PREP_NAME.search(n.rsplit("/", 1)[-1].rsplit(".", 1)[0]) for n in names):
+                yield Hit(rel, call.line, f"processing job prepares data: calls {call.name}", call.cell)
+                break
+
+
+CHECKS = {
+    "processing_job_prepares_data": processing_job_prepares_data,
+    "custom_data_validator": custom_data_validator,
+    "dvc_tracks_data": dvc_tracks_data,
+    "lfs_tracks_data": lfs_tracks_data,
+    "data_prep_scripts": data_prep_scripts,
+    "dvc_prep_stage": dvc_prep_stage,
+    "make_prep_target": make_prep_target,
+    "orchestrated_prep_task": orchestrated_prep_task,
+    "class_with_base": class_with_base,
+    "records_validated": records_validated,
+}

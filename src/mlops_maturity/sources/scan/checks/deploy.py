@@ -1,0 +1,1265 @@
+"""Code checks for the deploy dimension: what CI pipelines run (following the scripts, Makefile
+targets, job configs and templates they call), which containers are ML components, serving
+endpoints, training pipelines, model registries and quality gates. Each check is
+`fn(view, det) -> Iterable[Hit]` and is listed in CHECKS."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ....repo import RepoView
+from ....repo.ci import CiPipeline
+from ..helpers import Hit, matching_calls, name_matches, paths, python_files
+from ..spec import DetectorSpec
+from .data import (
+    TRAIN_NAME,
+    decorated_functions,
+    dotted,
+    dvc_train_stages,
+    make_targets,
+    orchestrated_files,
+    py_tree,
+)
+
+# -- CI: pipelines with their effective triggers ---------------------------------------------
+
+CHANGE_TRIGGERS = frozenset({"push", "pull_request", "pull_request_target", "merge_request", "merge_group",
+                             "workflow_run", "pipeline_completion"})
+
+
+def _norm(rel: str) -> str:
+    parts: list[str] = []
+    for seg in rel.replace("\\", "/").split("/"):
+        if seg in ("", "."):
+            continue
+        if seg == "..":
+            if parts:
+                parts.pop()
+        else:
+            parts.append(seg)
+    return "/".join(parts)
+
+
+def _dir(rel: str) -> str:
+    return rel.rsplit("/", 1)[0] if "/" in rel else ""
+
+
+def _walk_raw(node: Any, depth: int = 0) -> Iterator[Any]:
+    if depth > 40:
+        return
+    yield node
+    if isinstance(node, dict):
+        for v in node.values():
+            yield from _walk_raw(v, depth + 1)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _walk_raw(v, depth + 1)
+
+
+def _local_refs(view: RepoView, pipe: CiPipeline) -> list[str]:
+    """CI files a pipeline includes: Azure `template:` files, GitHub reusable workflows,
+    GitLab local includes."""
+    out: list[str] = []
+    base = _dir(pipe.path)
+    if pipe.system == "github":
+        for s in pipe.steps:
+            if s.uses.startswith("./") and s.uses.endswith((".yml", ".yaml")):
+                out.append(_norm(s.uses))
+        return out
+    for node in _walk_raw(pipe.raw):
+        if not isinstance(node, dict):
+            continue
+        for key in ("template", "local"):
+            ref = node.get(key)
+            if isinstance(ref, str) and "@" not in ref and ref.endswith((".yml", ".yaml")):
+                out.append(_norm(ref) if ref.startswith("/") or pipe.system == "gitlab" else _norm(f"{base}/{ref}"))
+        inc = node.get("include") if pipe.system == "gitlab" else None
+        if isinstance(inc, str):
+            out.append(_norm(inc))
+        elif isinstance(inc, list):
+            out += [_norm(i) for i in inc if isinstance(i, str)]
+    return out
+
+
+def _own_triggers(pipe: CiPipeline) -> set[str]:
+    trig = set(pipe.triggers)
+    if pipe.system == "azure" and isinstance(pipe.raw, dict):
+        res = pipe.raw.get("resources")
+        pipes = res.get("pipelines") if isinstance(res, dict) else None
+        if isinstance(pipes, list) and any(isinstance(p, dict) and p.get("trigger") not in (None, "none", False) for p in pipes):
+            trig.add("pipeline_completion")
+    return trig
+
+
+def effective_pipelines(view: RepoView) -> list[tuple[CiPipeline, frozenset[str]]]:
+    """Every parsed CI pipeline with the triggers it really runs on: a template or reusable
+    workflow included by other pipelines runs on their triggers."""
+    key = ("deploy.effective_ci",)
+    if key in view.memo:
+        return view.memo[key]
+    pipes = view.ci()
+    by_path = {p.path: p for p in pipes}
+    includers: dict[str, set[str]] = {}
+    for p in pipes:
+        for ref in _local_refs(view, p):
+            if ref in by_path and ref != p.path:
+                includers.setdefault(ref, set()).add(p.path)
+    cache: dict[str, frozenset[str]] = {}
+
+    def eff(path: str, seen: frozenset[str]) -> frozenset[str]:
+        if path in cache:
+            return cache[path]
+        p = by_path[path]
+        own = _own_triggers(p)
+        inc = includers.get(path, set()) - seen
+        if inc and (p.system != "github" or "workflow_call" in own):
+            out = set(own)
+            if p.system == "azure" and isinstance(p.raw, dict) and "trigger" not in p.raw and "pr" not in p.raw:
+                out = set()  # a template: it runs only where it is included
+            for i in inc:
+                out |= eff(i, seen | {path})
+            res = frozenset(out)
+        else:
+            res = frozenset(own)
+        cache[path] = res
+        return res
+
+    out = [(p, eff(p.path, frozenset())) for p in pipes]
+    view.memo[key] = out
+    return out
+
+
+# -- CI: command lines, following what they run ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class CiLine:
+    """A command a CI pipeline runs: cited at the CI file's line; `via` names the script,
+    Makefile target or job config it came from (empty when it is written in the CI file)."""
+
+    path: str
+    line: int
+    text: str
+    via: str = ""
+    job: str = ""
+    manual: bool = False
+
+
+_INSTALL = re.compile(r"^\s*(sudo\s+)?((python3?\s+-m\s+)?pip3?\s+install|uv\s+(pip\s+install|add|sync|tool\s+install)|"
+                      r"conda\s+(install|create|env)|mamba\s+(install|create)|apt(-get)?\s+install|brew\s+install|"
+                      r"poetry\s+(add|install)|pipx\s+install|npm\s+(install|i|ci)\b|yarn\s+add|echo\b|printf\b|"
+                      r"export\s|cat\s|which\s|apk\s+add|yum\s+install|choco\s+install|gem\s+install|pdm\s+(add|install))")
+_FILE_TOKEN = re.compile(r"(?:^|[\s=\"'(])(\.{0,2}/?[\w./@-]+\.(?:sh|bash|ya?ml))\b")
+_MAKE = re.compile(r"(?:^|[;&|]\s*)make\s+((?:-[Cf]\s*\S+\s+|-\S+\s+)*)([\w.-]+(?:\s+[\w.-]+)*)")
+
+
+def _resolve(view: RepoView, token: str, base: str) -> str | None:
+    token = token.strip("\"'")
+    if token.startswith(("$", "~", "http")):
+        return None
+    for cand in (_norm(token), _norm(f"{base}/{token}") if base else None):
+        if cand and view.exists(cand):
+            return cand
+    name = token.rsplit("/", 1)[-1]
+    hits = [r for r in view.by_name(name) if r.endswith("/" + _norm(token)) or r == _norm(token)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _file_lines(view: RepoView, rel: str) -> list[tuple[int, str]]:
+    out = []
+    yaml_like = rel.endswith((".yml", ".yaml"))
+    for i, line in enumerate(view.lines(rel), start=1):
+        s = line.strip()
+        if not s or s.startswith("#"):
+            continue
+        if yaml_like:
+            s = re.sub(r"^-?\s*[\w.-]+\s*:\s*[|>]?-?\s*", "", s).strip("\"' ")
+            if not s:
+                continue
+        out.append((i, s))
+    return out
+
+
+def _expand(view: RepoView, cmd: str, base: str, depth: int, seen: set[str]) -> Iterator[tuple[str, str]]:
+    """(text, via) of the lines a command runs indirectly: shell scripts and job configs it
+    names, Makefile targets it makes (two levels deep)."""
+    if depth > 2:
+        return
+    for m in _FILE_TOKEN.finditer(cmd):
+        rel = _resolve(view, m.group(1), base)
+        if rel is None or rel in seen:
+            continue
+        seen.add(rel)
+        for _, text in _file_lines(view, rel):
+            yield text, rel
+            yield from ((t, v) for t, v in _expand(view, text, _dir(rel), depth + 1, seen))
+    m = _MAKE.search(cmd)
+    if m:
+        opts, targets = m.group(1), m.group(2).split()
+        d = re.search(r"-C\s*(\S+)", opts)
+        mk = _resolve(view, f"{d.group(1)}/Makefile" if d else "Makefile", base) or (
+            _resolve(view, "Makefile", "") if not d else None)
+        if mk:
+            tmap = make_targets(view, mk)
+            todo = list(targets)
+            done: set[str] = set()
+            while todo and len(done) < 12:
+                t = todo.pop(0)
+                if t in done or t not in tmap:
+                    continue
+                done.add(t)
+                todo += tmap[t].prereqs
+                for _, text in tmap[t].recipe:
+                    yield text, f"{mk} target {t}"
+                    if depth < 2:
+                        yield from _expand(view, text, _dir(mk), depth + 1, seen)
+
+
+def _composite_action_lines(view: RepoView, uses: str) -> list[tuple[str, str]]:
+    rel = _norm(uses)
+    for cand in (f"{rel}/action.yml", f"{rel}/action.yaml"):
+        if view.exists(cand):
+            data = view.yaml(cand)
+            runs = data.get("runs") if isinstance(data, dict) else None
+            steps = runs.get("steps") if isinstance(runs, dict) else None
+            out = []
+            for st in steps if isinstance(steps, list) else []:
+                if isinstance(st, dict) and isinstance(st.get("run"), str):
+                    out += [(s.strip(), cand) for s in st["run"].split("\n") if s.strip() and not s.strip().startswith("#")]
+            return out
+    return []
+
+
+def ci_lines(view: RepoView, pipe: CiPipeline) -> list[CiLine]:
+    """Every command line of a pipeline, then the lines of what each one runs."""
+    key = ("deploy.ci_lines", pipe.path)
+    if key in view.memo:
+        return view.memo[key]
+    out: list[CiLine] = []
+    base = _dir(pipe.path) if pipe.system != "github" else ""
+    for job in pipe.jobs:
+        for step in job.steps:
+            manual = step.name.endswith("(manual)")
+            for c in step.commands:
+                out.append(CiLine(pipe.path, c.line, c.text, "", job.name, manual))
+            if step.uses.startswith("./") and not step.uses.endswith((".yml", ".yaml")):
+                for text, via in _composite_action_lines(view, step.uses):
+                    out.append(CiLine(pipe.path, step.line, text, via, job.name, manual))
+            fp = step.with_.get("filePath") or step.with_.get("scriptPath")
+            if isinstance(fp, str):
+                out.append(CiLine(pipe.path, step.line, f"bash {fp.split('}/')[-1]}", "", job.name, manual))
+            if pipe.system == "github":  # wrapper actions (retry, ssh...) that take a command
+                for k in ("run", "command", "commands", "script"):
+                    v = step.with_.get(k)
+                    if isinstance(v, str):
+                        for t in v.split("\n"):
+                            if t.strip() and not t.strip().startswith("#"):
+                                out.append(CiLine(pipe.path, step.line, t.strip(), "", job.name, manual))
+    direct = list(out)
+    for cl in direct:
+        if _INSTALL.match(cl.text):
+            continue
+        for text, via in _expand(view, cl.text, base, 1, set()):
+            out.append(CiLine(cl.path, cl.line, text, via, cl.job, cl.manual))
+    view.memo[key] = out
+    return out
+
+
+def _msg(prefix: str, cl: CiLine, what: str) -> str:
+    return f"{prefix} {what}" + (f" (via {cl.via})" if cl.via else "")
+
+
+# -- deploy.ci -------------------------------------------------------------------------------
+
+_CHECK_CMD = re.compile(
+    r"(?:^|[\s;&|(/\"'`=])("
+    r"py\.?test|pytest|nosetests|nose2|tox|nox|coverage\s+run|ward|"
+    r"flake8|ruff(?:\s+(?:check|format\s+--check|format\s+--diff))?|pylint|mypy|pyright|pytype|basedpyright|"
+    r"black\s+(?:[^|;&]*\s)?--(?:check|diff)|isort\s+(?:[^|;&]*\s)?(?:--check(?:-only)?|-c|--diff)|"
+    r"pre-commit\s+run|prek\s+run|pycodestyle|pydocstyle|bandit|interrogate|codespell|yamllint|darglint|vulture|"
+    r"(?:make|just|task|invoke|inv|poe|hatch\s+run|pdm\s+run|pixi\s+run|rye\s+run|npm\s+run|pnpm|yarn|doit)\s+[\w:.-]*(?:test|lint|check|typecheck|type-check|"
+    r"mypy|flake8|quality|style|verify|coverage|cov)\w*|"
+    r"(?:npm|yarn|pnpm)\s+test|go\s+test|cargo\s+(?:test|clippy)|"
+    r"python3?\s+(?:-\w+\s+)*-m\s+(?:pytest|unittest|doctest|mypy|flake8|pylint|ruff|black|isort|coverage|tox|nox|pyright)|"
+    r"python3?\s+(?:-\w+\s+)*(?:setup\.py\s+test|[\w./-]*\btests?/[\w./-]+\.py|[\w./-]*\btest_\w+\.py|[\w./-]*_test\.py|[\w./-]*run_?tests?\.py)|"
+    r"dvc\s+(?:metrics|plots|params|exp)\s+diff|cml\s+(?:comment|send-comment|publish|report)"
+    r")\b"
+)
+# A step or job named as a test / check runs its commands as checks (smoke tests of scripts).
+_CHECK_STEP_NAME = re.compile(r"(?i)(^|[\s_:/-])(tests?|testing|smoke|lint(ing)?|linters?|type[ -]?check(ing)?|unit|integration|"
+                              r"e2e|pytest|benchmarks?|static analysis|code quality|quality checks?|style checks?)([\s_:/-]|$)")
+_TRIVIAL_CMD = re.compile(r"^\s*(cd|ls|pwd|mkdir|cp|mv|rm|source|set|env|printenv|true|exit|if|fi|then|else|done|do|for|"
+                          r"echo|printf|export|cat|which|git|curl|wget|unzip|tar|chmod|sudo|\w+=|docker\s+(build|push|login|tag|pull))\b")
+_CHECK_ACTIONS = re.compile(
+    r"^(pre-commit/action|psf/black|astral-sh/ruff-action|chartboost/ruff-action|jpetrucciani/[\w-]+-check|py-actions/flake8|"
+    r"suo/flake8-github-action|ricardochaves/python-lint|wemake-services/[\w-]+|reviewdog/action-[\w-]+|"
+    r"github/super-linter|super-linter/super-linter|pavelzw/pytest-action|tj-actions/pytest|isort/isort-action|"
+    r"jakebailey/pyright-action|sourcery-ai/action|pre-commit-ci/lite-action|tox-dev/gh-action-tox|"
+    r"paambaati/codeclimate-action|actions-rs/cargo|getsentry/action-[\w-]*lint)(@|/|$)", re.I)
+_CHECK_TASKS = re.compile(r"^(PublishTestResults|VSTest|Pytest|PythonTest)@\d", re.I)
+_NOT_CHECK = re.compile(r"--(version|help)\b|fast_dev_run", re.I)
+
+
+def ci_runs_checks(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A CI pipeline that runs on push / pull or merge request runs tests, linters or type
+    checks — directly, through a script, a Makefile target or a job config it submits."""
+    allowed = set(paths(view, det)) if (det.files or det.exclude) else None
+    for pipe, triggers in effective_pipelines(view):
+        if allowed is not None and pipe.path not in allowed:
+            continue
+        if not triggers & CHANGE_TRIGGERS:
+            continue
+        hit = None
+        for step in pipe.steps:
+            if step.uses and (_CHECK_ACTIONS.search(step.uses) or _CHECK_TASKS.search(step.uses)):
+                hit = Hit(pipe.path, step.line, f"CI runs {step.uses.split('@')[0]} on change")
+                break
+        for cl in ci_lines(view, pipe):
+            if hit and hit.line <= cl.line:
+                break
+            if cl.manual or _INSTALL.match(cl.text) or _NOT_CHECK.search(cl.text):
+                continue
+            m = _CHECK_CMD.search(cl.text)
+            if m:
+                hit = Hit(pipe.path, cl.line, _msg("CI runs", cl, m.group(1).strip() + " on change"))
+                break
+        if hit is None:
+            for job in pipe.jobs:
+                for step in job.steps:
+                    named = _CHECK_STEP_NAME.search(step.name) or _CHECK_STEP_NAME.search(job.name)
+                    if not named or step.name.endswith("(manual)"):
+                        continue
+                    cmd = next((c for c in step.commands if not _INSTALL.match(c.text) and not _TRIVIAL_CMD.match(c.text)), None)
+                    if cmd is not None:
+                        label = step.name if _CHECK_STEP_NAME.search(step.name) else job.name
+                        hit = Hit(pipe.path, cmd.line, f"CI runs step '{label}' on change: {cmd.text[:60]}")
+                        break
+                if hit:
+                    break
+        if hit:
+            yield hit
+
+
+# -- deploy.cd -------------------------------------------------------------------------------
+
+_DEPLOY_CMD = re.compile(
+    r"(?:^|[\s;&|(])("
+    r"(?:docker|podman|buildah|nerdctl)\s+(?:image\s+)?push\b|docker(?:-compose|\s+compose)\s+(?:\S+\s+)*push\b|"
+    r"docker\s+buildx\s+build\b[^\n]*--push\b|/kaniko/executor\b[^\n]*--destination|crane\s+push\b|skopeo\s+copy\b|"
+    r"kubectl\s+(?:apply|create\s+deployment|set\s+image|rollout\s+restart|replace)\b|helm\s+(?:upgrade|install)\b|"
+    r"helmfile\s+(?:apply|sync)\b|skaffold\s+(?:run|deploy)\b|argocd\s+app\s+(?:sync|create|set)\b|kn\s+service\s+(?:create|update|apply)\b|"
+    r"gcloud\s+(?:beta\s+|alpha\s+)?(?:run\s+(?:deploy|services\s+update)|app\s+deploy|functions\s+deploy|builds\s+submit|"
+    r"ai\s+endpoints\s+(?:deploy-model|create|mutate-deployed-model)|ai-platform\s+versions\s+create|container\s+images\s+add-tag)\b|"
+    r"aws\s+(?:lambda\s+(?:update-function-code|publish-version|create-function)|ecs\s+(?:update-service|deploy)|"
+    r"sagemaker\s+(?:create-endpoint|update-endpoint|create-endpoint-config)|apprunner\s+(?:start-deployment|update-service)|"
+    r"elasticbeanstalk\s+update-environment|deploy\s+create-deployment|ecr\s+put-image)\b|"
+    r"(?:sam|cdk|serverless|sls|copilot|eb|zappa|chalice|flyctl|fly|railway|modal|beam|baseten|cerebrium|vercel)\s+(?:\S+\s+){0,3}deploy\b|"
+    r"zappa\s+update\b|truss\s+push\b|cog\s+push\b|"
+    r"az\s+(?:webapp\s+(?:deploy|up|create|config\s+container\s+set|deployment\s+source)|containerapp\s+(?:up|update|create)|"
+    r"functionapp\s+deployment|acr\s+build|container\s+create|"
+    r"ml\s+(?:model\s+deploy|online-endpoint\s+(?:create|update)|online-deployment\s+(?:create|update)|batch-endpoint\s+create|"
+    r"batch-deployment\s+(?:create|update)|endpoint\s+realtime\s+update|service\s+update))\b|"
+    r"mlflow\s+(?:models\s+(?:serve|build-docker)|deployments\s+(?:create|update)|sagemaker\s+(?:deploy|build-and-push-container))\b|"
+    r"bentoml\s+(?:deploy|deployment\s+(?:create|update|apply)|push)\b|heroku\s+(?:container:(?:push|release)|releases?:\w+)\b|"
+    r"git\s+push\s+\S*heroku\S*|anyscale\s+services?\s+(?:rollout|deploy|update)\b|"
+    r"huggingface-cli\s+upload\b|hf\s+upload\b|git\s+push\s+\S*huggingface\.co\S*|"
+    r"docker\s+stack\s+deploy\b|docker\s+service\s+update\b|seldon\s+(?:model|pipeline)\s+load\b"
+    r")"
+)
+_DEPLOY_ACTIONS = re.compile(
+    r"^(google-github-actions/deploy-[\w-]+|aws-actions/amazon-ecs-deploy-task-definition|aws-actions/amazon-ecr-push|"
+    r"azure/webapps-deploy|azure/functions-action|azure/k8s-deploy|azure/container-apps-deploy-action|azure/aci-deploy|"
+    r"azure/aml-deploy|azure/aks-set-context|deliverybot/helm|wahyd4/kubectl-helm-action|steebchen/kubectl|actions-hub/kubectl|"
+    r"akhileshns/heroku-deploy|superfly/flyctl-actions|serverless/github-action|appleboy/lambda-action|jwalton/gh-ecr-push|"
+    r"kciter/aws-ecr-action|appleboy/docker-ecr-action|elgohr/publish-docker-github-action|mr-smithers-excellent/docker-build-push|"
+    r"redhat-actions/push-to-registry|einaregilsson/beanstalk-deploy|bentoml/deploy-bento-action|"
+    r"bitovi/github-actions-deploy-[\w-]+|koyeb/action-git-deploy|huggingface/[\w-]*upload[\w-]*|"
+    r"nateraw/huggingface-sync-action|docker/build-push-action|aws-actions/aws-lambda-deploy|"
+    r"azure/aml-registermodel-deploy|appleboy/ssh-action|easingthemes/ssh-deploy|burnett01/rsync-deployments)(@|/|$)", re.I)
+# A job bound to a deployment environment deploys (docs and package-index environments aside).
+_DEPLOY_ENV = re.compile(r"(?i)^(prod\w*|production|staging|stage|live|preprod|pre-prod|uat|deploy\w*|qa|test(ing)?|dev(elopment)?)$")
+_NOT_DEPLOY_JOB = re.compile(r"(?i)pypi|twine|gh-pages|github-pages|mkdocs|sphinx|docs|npm\s+publish|poetry\s+publish")
+_DEPLOY_TASKS = re.compile(
+    r"^(AzureWebAppContainer|AzureWebApp|AzureRmWebAppDeployment|AzureFunctionApp|AzureFunctionAppContainer|AzureContainerApps|"
+    r"HelmDeploy|KubernetesManifest|Kubernetes|ECRPushImage|LambdaDeployFunction|AzureSpringCloud|"
+    r"[\w.-]*AMLModelDeploy|[\w.-]*azureml-model-deploy[\w.-]*|Docker)@\d", re.I)
+_PUSHING_DOCKER_TASK = re.compile(r"\b(push|buildAndPush)\b", re.I)
+_DEPLOY_SCRIPT_NAME = re.compile(r"(?i)(^|[_-])(deploy\w*|release_model|promote\w*|rollout)($|[_-])")
+_PY_TARGET = re.compile(r"\bpython3?\s+(?:-\w+\s+)*(?:-m\s+([\w.]+)|([\w./-]+\.py))")
+_DEPLOY_CALLS = (
+    "sagemaker.*.deploy", "*.deploy", "google.cloud.aiplatform.Endpoint.create", "google.cloud.aiplatform.*.deploy",
+    "*.online_deployments.begin_create_or_update", "*.online_endpoints.begin_create_or_update",
+    "*.begin_create_or_update", "azureml.core.Model.deploy", "azureml.core.model.Model.deploy",
+    "azureml.core.webservice.*.deploy_from_*", "mlflow.deployments.get_deploy_client().create_deployment",
+    "*.create_deployment", "*.update_deployment", "*.create_endpoint", "*.update_endpoint",
+    "kubernetes.client.*.create_namespaced_deployment", "*.create_namespaced_deployment", "*.patch_namespaced_deployment",
+    "bentoml.deployment.*", "*.create_inference_service", "*.replace_namespaced_custom_object",
+)
+_DEPLOY_KWARGS = re.compile(r"initial_instance_count|instance_type|endpoint_name|machine_type|deployed_model_display_name|"
+                            r"traffic_percentage|deployment_config|inference_config|EndpointConfigName|EndpointName|"
+                            r"ProductionVariants|namespace")
+
+
+def _python_script(view: RepoView, text: str, base: str) -> str | None:
+    m = _PY_TARGET.search(text)
+    if not m:
+        return None
+    if m.group(2):
+        return _resolve(view, m.group(2), base)
+    mod = m.group(1).replace(".", "/")
+    for cand in (f"{mod}.py", f"{mod}/__main__.py", f"src/{mod}.py"):
+        if view.exists(cand):
+            return cand
+    return None
+
+
+def _script_deploys(view: RepoView, rel: str) -> str | None:
+    """The deploy API call a Python script makes, if any."""
+    key = ("deploy.script_deploys", rel)
+    if key in view.memo:
+        return view.memo[key]
+    found = None
+    text = view.text(rel) or ""
+    if re.search(r"\.(deploy|create_or_update|begin_create_or_update|create_endpoint|update_endpoint|create_deployment|"
+                 r"update_deployment|create_namespaced_deployment|patch_namespaced_deployment|replace_namespaced_custom_object)\s*\(", text):
+        facts = view.python(rel)
+        for call in matching_calls(facts, _DEPLOY_CALLS) if facts else []:
+            if call.attr in ("begin_create_or_update",) and not re.search(r"(?i)(online|endpoint|deployment)", text):
+                continue
+            if call.attr in ("create_endpoint", "update_endpoint", "create_deployment", "update_deployment", "deploy") and not (
+                    call.resolved or any(_DEPLOY_KWARGS.search(k) for k, _ in call.kwargs)):
+                continue
+            found = call.name
+            break
+    view.memo[key] = found
+    return found
+
+
+_DOCKERFILE_OPT = re.compile(r"(?:-f|--file)[ =]+(\S+)")
+
+
+def _pushed_dockerfile_is_ml(view: RepoView, pipe: CiPipeline, cl: CiLine, lines: list[CiLine]) -> bool:
+    """False when the image pushed is built from a Dockerfile that is not an ML component
+    (devcontainer, docs site); True when unknown."""
+    for other in lines:
+        if other.job == cl.job and re.search(r"\bdocker\s+(?:buildx\s+)?build\b", other.text):
+            m = _DOCKERFILE_OPT.search(other.text)
+            if m:
+                rel = _resolve(view, m.group(1), "")
+                if rel is not None:
+                    return dockerfile_is_ml(view, rel)
+    return True
+
+
+def cd_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A CI/CD pipeline deploys or publishes a model or service: pushes an image, deploys to
+    Kubernetes / a cloud / serverless target, serves or releases a model (directly, or in a
+    script it runs). Publishing a library to PyPI and deploying docs do not count."""
+    allowed = set(paths(view, det)) if (det.files or det.exclude) else None
+    for pipe, _triggers in effective_pipelines(view):
+        if allowed is not None and pipe.path not in allowed:
+            continue
+        hit: Hit | None = None
+        for step in pipe.steps:
+            u = step.uses
+            if not u:
+                continue
+            if _DEPLOY_ACTIONS.search(u):
+                if u.lower().startswith("docker/build-push-action"):
+                    push = step.with_.get("push")
+                    if push is None or push is False or str(push).lower() == "false":
+                        continue
+                    f = step.with_.get("file") or step.with_.get("context")
+                    rel = _resolve(view, f"{f}/Dockerfile" if f and not str(f).endswith(("Dockerfile", "ockerfile")) and "Dockerfile" not in str(f) else str(f or "Dockerfile"), "") if isinstance(f, str) else None
+                    if rel and not dockerfile_is_ml(view, rel):
+                        continue
+                hit = Hit(pipe.path, step.line, f"CI/CD step {u.split('@')[0]} deploys or publishes")
+                break
+            if _DEPLOY_TASKS.search(u):
+                if u.lower().startswith("docker@"):
+                    cmd = str(step.with_.get("command", ""))
+                    if not _PUSHING_DOCKER_TASK.search(cmd):
+                        continue
+                    df = step.with_.get("Dockerfile") or step.with_.get("dockerfile")
+                    rel = _resolve(view, df.split("}/")[-1], "") if isinstance(df, str) else None
+                    if rel and not dockerfile_is_ml(view, rel):
+                        continue
+                if u.lower().startswith("helmdeploy@") and str(step.with_.get("command", "")).lower() in ("delete", "uninstall", "login", "package", "lint"):
+                    continue
+                hit = Hit(pipe.path, step.line, f"CI/CD task {u.split('@')[0]} deploys")
+                break
+        lines = ci_lines(view, pipe)
+        base = _dir(pipe.path) if pipe.system != "github" else ""
+        for cl in lines:
+            if hit and hit.line <= cl.line:
+                break
+            if _INSTALL.match(cl.text):
+                continue
+            m = _DEPLOY_CMD.search(cl.text)
+            if m:
+                what = re.sub(r"\s+", " ", m.group(1).strip())
+                if re.match(r"(docker|podman|buildah|nerdctl)\s", what) and "push" in what and not _pushed_dockerfile_is_ml(view, pipe, cl, lines):
+                    continue
+                hit = Hit(pipe.path, cl.line, _msg("CI/CD runs", cl, what))
+                break
+            script = _python_script(view, cl.text, _dir(cl.via) if cl.via and "/" in cl.via else base)
+            if script:
+                call = _script_deploys(view, script)
+                if call:
+                    hit = Hit(pipe.path, cl.line, _msg("CI/CD runs", cl, f"{script}, which calls {call}"))
+                    break
+        if hit is None:
+            for job in pipe.jobs:
+                if not job.environment or not _DEPLOY_ENV.match(job.environment.strip()):
+                    continue
+                jl = [cl for cl in lines if cl.job == job.name and not _INSTALL.match(cl.text) and not _TRIVIAL_CMD.match(cl.text)]
+                uses = [s for s in job.steps if s.uses and not s.uses.startswith(("actions/", "docker/login", "aws-actions/configure",
+                                                                                 "google-github-actions/auth", "azure/login"))]
+                body = " ".join([cl.text for cl in jl] + [s.uses for s in uses])
+                if (jl or uses) and not _NOT_DEPLOY_JOB.search(body):
+                    hit = Hit(pipe.path, job.line, f"CI/CD job {job.name} deploys to environment {job.environment}")
+                    break
+        if hit:
+            yield hit
+
+
+# -- deploy.cd: cloud build configurations and pipelines defined as code ---------------------
+
+_BUILD_TRIGGERS = ("start_build", "aws_codebuild_project", "aws_codepipeline", "AWS::CodeBuild::Project",
+                   "AWS::CodePipeline::Pipeline", "codebuild.Project", "codebuild.PipelineProject", "codepipeline.Pipeline",
+                   "google_cloudbuild_trigger", "builds triggers create", "BuildTrigger", "triggerTemplate",
+                   "cloudbuild.googleapis.com/v1/projects")
+
+
+def _build_configs(view: RepoView) -> list[tuple[str, list[tuple[int, str]]]]:
+    """AWS CodeBuild buildspecs and Google Cloud Build configs, as (path, [(line, command)])."""
+    key = ("deploy.build_configs",)
+    if key in view.memo:
+        return view.memo[key]
+    out: list[tuple[str, list[tuple[int, str]]]] = []
+    for rel in view.by_ext(".yml", ".yaml"):
+        name = rel.rsplit("/", 1)[-1].lower()
+        if view.is_test(rel) or rel.startswith(".github/"):
+            continue
+        text = view.text(rel) or ""
+        if name.startswith("buildspec") or ("phases:" in text and re.search(r"^version:\s*['\"]?0\.\d", text, re.M)):
+            data = view.yaml(rel)
+            phases = data.get("phases") if isinstance(data, dict) else None
+            if not isinstance(phases, dict):
+                continue
+            cmds: list[tuple[int, str]] = []
+            for ph in phases.values():
+                items = ph.get("commands") if isinstance(ph, dict) else None
+                if isinstance(items, list):
+                    for i, it in enumerate(items):
+                        if isinstance(it, str):
+                            ln = items.item_lines[i] if i < len(items.item_lines) else 1
+                            cmds += [(ln + (j if "\n" in it.rstrip("\n") else 0), t.strip())
+                                     for j, t in enumerate(it.split("\n")) if t.strip()]
+            out.append((rel, cmds))
+        elif name.startswith("cloudbuild") or ("steps:" in text and ("cloud-builders" in text or "gcr.io/" in text)):
+            data = view.yaml(rel)
+            steps = data.get("steps") if isinstance(data, dict) else None
+            if not isinstance(steps, list):
+                continue
+            cmds = []
+            for i, st in enumerate(steps):
+                if not isinstance(st, dict) or not isinstance(st.get("name"), str):
+                    continue
+                ln = steps.item_lines[i] if i < len(steps.item_lines) else 1
+                args = st.get("args")
+                argv = [str(a) for a in args] if isinstance(args, list) else ([args] if isinstance(args, str) else [])
+                prog = st.get("entrypoint") if isinstance(st.get("entrypoint"), str) else st["name"].rsplit("/", 1)[-1].split(":")[0]
+                text_cmd = " ".join([prog, *argv])
+                cmds += [(ln, t.strip()) for t in text_cmd.split("\n") if t.strip()]
+                if isinstance(st.get("script"), str):
+                    cmds += [(ln, t.strip()) for t in st["script"].split("\n") if t.strip()]
+            if isinstance(data.get("images"), list) and data["images"]:
+                cmds.append((data.line_of("images", 1), f"docker push {data['images'][0]}"))
+            out.append((rel, cmds))
+    view.memo[key] = out
+    return out
+
+
+def _builds_triggered(view: RepoView) -> bool:
+    """Something in the repository starts the cloud builds automatically (a CodeBuild /
+    CodePipeline project or a Cloud Build trigger defined as code, a function that starts a
+    build)."""
+    key = ("deploy.builds_triggered",)
+    if key not in view.memo:
+        rels = view.by_ext(".py", ".tf", ".json", ".yaml", ".yml", ".sh", ".template")
+        view.memo[key] = any(any(n in t for n in _BUILD_TRIGGERS) for _, t in view.texts(rels))
+    return view.memo[key]
+
+
+def build_config_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A CodeBuild buildspec or Cloud Build config that deploys or pushes an image, when the
+    repository also defines what starts it automatically (a build launched by hand is not CD)."""
+    configs = _build_configs(view)
+    if not configs or not _builds_triggered(view):
+        return
+    for rel, cmds in configs:
+        for line, text in cmds:
+            if _INSTALL.match(text):
+                continue
+            m = _DEPLOY_CMD.search(text)
+            if m:
+                what = re.sub(r"\s+", " ", m.group(1).strip())
+                yield Hit(rel, line, f"build config runs {what}")
+                break
+            script = _python_script(view, text, "")
+            call = _script_deploys(view, script) if script else None
+            if call:
+                yield Hit(rel, line, f"build config runs {script}, which calls {call}")
+                break
+
+
+_CODEPIPELINE_CALLS = ("aws_cdk.aws_codepipeline.Pipeline", "aws_cdk.pipelines.CodePipeline", "aws_cdk.pipelines.CodeBuildStep",
+                       "aws_cdk.pipelines.ShellStep")
+_PIPELINE_DEPLOY_TEXT = re.compile(r"(?:sam|cdk|serverless|sls|copilot)\s+(?:\S+\s+){0,3}deploy\b|CloudFormationCreateUpdateStackAction|"
+                                   r"CloudFormationCreateReplaceChangeSetAction|EcsDeployAction|CodeDeploy\w*DeployAction|"
+                                   r"ElasticBeanstalkDeployAction|\.add_stage\(|addStage\(|kubectl\s+apply|helm\s+upgrade")
+
+
+def pipeline_as_code_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """An AWS CodePipeline defined with the CDK whose stages deploy (cdk/sam deploy, a
+    CloudFormation / ECS / CodeDeploy deploy action, a CDK Pipelines stage)."""
+    for rel in python_files(view, det, frozenset({"aws_cdk"}), notebooks=False, tails=("Pipeline", "ShellStep", "CodeBuildStep")):
+        text = view.text(rel) or ""
+        if not _PIPELINE_DEPLOY_TEXT.search(text):
+            continue
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        for call in matching_calls(facts, _CODEPIPELINE_CALLS):
+            yield Hit(rel, call.line, f"defines a CodePipeline that deploys: calls {call.name}")
+            break
+
+
+# -- deploy.container ------------------------------------------------------------------------
+
+_NOT_ML_DIR = re.compile(r"(^|/)(\.?devcontainers?|docs?|documentation|site|website|\.github)(/|$)", re.I)
+_DOCS_TOOLS = re.compile(r"\b(mkdocs|sphinx|jekyll|hugo|docusaurus|mdbook|gitbook)\b", re.I)
+_WEB_ONLY_BASES = re.compile(r"^(--platform=\S+\s+)?(node|nginx|httpd|caddy|nginxinc/\S+|golang|rust|php|ruby|"
+                             r"postgres|mysql|mariadb|redis|mongo|rabbitmq|alpine/git|traefik|haproxy)(:|\s|@|$)", re.I)
+_ML_HINT = re.compile(r"\b(python|pip3?|conda|mamba|micromamba|poetry|uv|torch|tensorflow|mlflow|bentoml|uvicorn|gunicorn|"
+                      r"jupyter|triton|torchserve|sklearn|scikit|onnx|cuda|airflow|prefect|dagster|ray|grafana|prometheus|"
+                      r"evidently|spark|R\b|Rscript)", re.I)
+
+
+def dockerfile_is_ml(view: RepoView, rel: str) -> bool:
+    """A Dockerfile of the ML system (training, serving, pipeline, monitoring): not a
+    devcontainer, not a docs site, not a web front end without Python."""
+    if _NOT_ML_DIR.search(_dir(rel) + "/") or re.search(r"(?i)devcontainer|(^|[./_-])docs?([./_-]|$)", rel.rsplit("/", 1)[-1]):
+        return False
+    instrs = view.dockerfiles().get(rel)
+    if instrs is None:
+        return view.exists(rel)
+    text = view.text(rel) or ""
+    if _DOCS_TOOLS.search(text) and not re.search(r"\b(torch|tensorflow|sklearn|mlflow|uvicorn|model)\b", text, re.I):
+        return False
+    froms = [i.args for i in instrs if i.keyword == "FROM"]
+    if froms and all(_WEB_ONLY_BASES.match(f) for f in froms) and not _ML_HINT.search(text):
+        return False
+    return bool(instrs)
+
+
+def ml_container(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Dockerfile / Containerfile of an ML component (see `dockerfile_is_ml`)."""
+    allowed = set(paths(view, det)) if (det.files or det.exclude) else None
+    for rel, instrs in sorted(view.dockerfiles().items()):
+        if (allowed is not None and rel not in allowed) or (det.tests == "exclude" and view.is_test(rel)):
+            continue
+        if not instrs or not dockerfile_is_ml(view, rel):
+            continue
+        line = next((i.line for i in instrs if i.keyword == "FROM"), instrs[0].line)
+        yield Hit(rel, line, f"containerizes a component: {rel.rsplit('/', 1)[-1]}")
+
+
+_ML_IMAGES = re.compile(r"(?i)(mlflow|tritonserver|tensorflow/serving|torchserve|pytorch|tensorflow|seldon|bentoml|kserve|"
+                        r"airflow|prefect|dagster|grafana|prometheus|evidently|ray|jupyter|huggingface|vllm|"
+                        r"text-generation-inference|ollama|sagemaker|azureml|nvidia/cuda|nvcr\.io|label-studio|feast|"
+                        r"mlserver|kubeflow|zenml|clearml|wandb|minio)")
+
+
+def compose_builds_ml(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A docker-compose file with a service that builds an ML component, or runs an ML /
+    pipeline / monitoring image."""
+    for rel in paths(view, det):
+        data = view.yaml(rel)
+        services = data.get("services") if isinstance(data, dict) else None
+        if not isinstance(services, dict):
+            continue
+        for name, svc in services.items():
+            if not isinstance(svc, dict):
+                continue
+            build = svc.get("build")
+            if build is not None:
+                ctx = build if isinstance(build, str) else (build.get("context", ".") if isinstance(build, dict) else ".")
+                df = build.get("dockerfile", "Dockerfile") if isinstance(build, dict) else "Dockerfile"
+                target = _resolve(view, f"{ctx}/{df}" if isinstance(ctx, str) and isinstance(df, str) else "Dockerfile", _dir(rel))
+                if target is None or dockerfile_is_ml(view, target):
+                    yield Hit(rel, svc.line_of("build", services.line_of(name, 1)), f"compose service {name} builds a container")
+                    break
+            img = svc.get("image")
+            if isinstance(img, str) and _ML_IMAGES.search(img) and not re.search(r"(?i)postgres|redis|mysql|nginx", img):
+                yield Hit(rel, svc.line_of("image", services.line_of(name, 1)), f"compose service {name} runs {img}")
+                break
+
+
+# -- deploy.serving --------------------------------------------------------------------------
+
+_WEB_ROOTS = frozenset({"fastapi", "flask", "starlette", "aiohttp", "sanic", "litestar", "tornado", "falcon", "bottle",
+                        "quart", "connexion", "grpc", "fastapi_utils", "robyn", "blacksheep", "cherrypy", "pyramid",
+                        "functions_framework", "azure", "chalice", "mangum"})
+_DEMO_ROOTS = frozenset({"gradio", "streamlit"})
+_ROUTES = ("*.get", "*.post", "*.put", "*.route", "*.api_route", "*.websocket", "*.add_url_rule", "*.add_api_route",
+           "*.add_route", "*.add_post", "*.add_get", "*.router.add_*", "grpc.server", "grpc.aio.server", "*.add_*Servicer_to_server",
+           "*_pb2_grpc.add_*_to_server", "tornado.web.Application", "falcon.App", "falcon.API", "bottle.route", "bottle.post",
+           "functions_framework.http", "azure.functions.FunctionApp().route", "*.function_name", "chalice.Chalice().route")
+_MODEL_LOADS = (
+    "joblib.load", "pickle.load", "pickle.loads", "cloudpickle.load", "dill.load", "torch.load", "torch.jit.load",
+    "*.load_model", "*.from_pretrained", "onnxruntime.InferenceSession", "mlflow.*.load_model", "tensorflow.saved_model.load",
+    "transformers.pipeline", "xgboost.Booster", "lightgbm.Booster", "catboost.*", "ultralytics.YOLO",
+    "sentence_transformers.SentenceTransformer", "spacy.load", "fasttext.load_model", "*.load_learner", "keras.models.load_model",
+    "tensorflow.keras.models.load_model", "*.restore", "*.load_state_dict", "skops.io.load", "*.load_checkpoint",
+    "*.load_from_checkpoint", "*.from_config", "optimum.*", "vllm.LLM", "llama_cpp.Llama", "tritonclient.*", "ctranslate2.*",
+    "torch.hub.load", "tensorflow.keras.models.load_model", "tf_keras.models.load_model", "*.load_weights",
+)
+_PREDICT_ATTRS = frozenset({"predict", "predict_proba", "predict_on_batch", "predict_batch", "inference", "infer", "classify",
+                            "predictions", "run_inference", "model_predict", "get_prediction", "get_predictions", "make_prediction",
+                            "score", "transcribe", "detect", "segment", "embed", "encode_text", "forecast", "recommend",
+                            "decision_function", "kneighbors"})
+_PREDICT_TEXT = re.compile(r"\.(predict\w*|inference|infer|classify|forecast|transcribe|recommend)\s*\(|\bload_model\b|\bfrom_pretrained\b|"
+                           r"joblib\.load|pickle\.load|torch\.load|InferenceSession|\bmodel\s*\(|\bpipeline\s*\(|load_learner|YOLO\(")
+
+
+_APP_RECEIVER = re.compile(r"(?i)(^|[._])(app|router|api|bp|blueprint|server|application|routes?|svc|service|web|flask_app|api_router)$")
+_CLIENT_RECEIVER = re.compile(r"(?i)(client|session|requests|httpx|urllib\w*|http|conn|s3|bucket|redis|cache|dict|config|os\.environ)$")
+
+
+def _route_line(facts: Any) -> int | None:
+    for call in matching_calls(facts, _ROUTES):
+        if call.attr in ("get", "post", "put", "route", "api_route", "websocket"):
+            receiver = call.name.rsplit(".", 1)[0]
+            if _CLIENT_RECEIVER.search(receiver) or call.name.split(".", 1)[0] in ("requests", "httpx", "aiohttp", "urllib3"):
+                continue
+            first = call.args[0] if call.args else call.kwarg("path", call.kwarg("rule"))
+            if isinstance(first, str):
+                # app.get("/x") / @router.post(...): a route path literal, not dict.get("key")
+                if not first.startswith("/"):
+                    continue
+            elif not (call.attr == "route" or _APP_RECEIVER.search(receiver)):
+                continue
+        return call.line
+    return None
+
+
+def serving_endpoint(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A web (FastAPI, Flask, aiohttp...) or gRPC endpoint in a module that loads a model or
+    calls predict. Gradio / Streamlit apps are demos, not serving."""
+    for rel in python_files(view, det, _WEB_ROOTS, notebooks=False):
+        mods = view.modules(rel)
+        if not mods.isdisjoint(_DEMO_ROOTS):
+            continue
+        text = view.text(rel) or ""
+        if not _PREDICT_TEXT.search(text) and not re.search(r"\b(models?|predictors?|classifier|regressor|estimator)\b", text, re.I):
+            continue
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        line = _route_line(facts)
+        if line is None and "azure" in mods and "HttpRequest" in text:  # Azure Functions HTTP trigger
+            line = next((f.line for f in facts.functions if f.name == "main"), None)
+        if line is None:
+            continue
+        signal = None
+        for call in matching_calls(facts, _MODEL_LOADS):
+            signal = call
+            break
+        if signal is None:
+            for call in facts.calls:
+                if call.attr in _PREDICT_ATTRS and "." in call.name and not call.name.startswith(("re.", "np.", "json.")):
+                    signal = call
+                    break
+                if call.name.rsplit(".", 1)[-1] in ("model", "predictor", "classifier", "net") and not call.resolved:
+                    signal = call
+                    break
+        if signal is None:
+            continue
+        kind = "gRPC" if "grpc" in mods and line == next((c.line for c in matching_calls(facts, ("grpc.server", "grpc.aio.server"))), -1) else "HTTP"
+        yield Hit(rel, line, f"{kind} endpoint in a module that calls {signal.name}")
+
+
+_HANDLER_LOADS = re.compile(r"AZUREML_MODEL_DIR|get_model_path|joblib\.load|pickle\.load|torch\.load|load_model|from_pretrained|"
+                            r"InferenceSession|model_fn|\.predict\(|onnx", re.I)
+
+
+def scoring_handler(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Online scoring entry points of managed endpoints: an Azure ML `init()` + `run(raw_data)`
+    scoring script (not a `run(mini_batch)` batch script), a SageMaker `model_fn` +
+    `predict_fn`/`input_fn`/`transform_fn` handler, or a Lambda handler that loads a model."""
+    for rel in paths(view, det, ("*.py",)):
+        text = view.text(rel)
+        if not text or not re.search(r"^\s*def (init|model_fn|lambda_handler|handler)\s*\(", text, re.M):
+            continue
+        if not _HANDLER_LOADS.search(text):
+            continue
+        tree = py_tree(view, rel)
+        if tree is None:
+            continue
+        fns = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        if "init" in fns and "run" in fns:
+            args = [a.arg for a in fns["run"].args.args]
+            if args and re.search(r"(?i)mini_?batch|batch", args[0]):
+                continue  # ParallelRunStep batch scoring
+            if re.search(r"ParallelRunConfig|ParallelRunStep|mini_batch", text):
+                continue
+            yield Hit(rel, fns["run"].lineno, "Azure ML scoring script: init() and run() for an online endpoint")
+        elif "model_fn" in (names := {n.name: n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}) and (
+                {"predict_fn", "input_fn", "transform_fn", "output_fn"} & names.keys()):
+            yield Hit(rel, names["model_fn"].lineno, "SageMaker inference handler: model_fn with predict/input/output functions")
+        else:
+            h = fns.get("lambda_handler") or fns.get("handler")
+            if h is not None and len(h.args.args) == 2 and re.search(r"\.predict\w*\(|\bmodel\s*\(|\.infer\w*\(", text):
+                yield Hit(rel, h.lineno, f"serverless handler {h.name}(event, context) that predicts")
+
+
+# -- deploy.registry -------------------------------------------------------------------------
+
+
+def register_model_method(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """`<obj>.register_model(...)` (Azure ML Run, Comet, W&B...) or `Model.register(...)` with
+    model arguments — not a project's own `register_model` decorator or plugin registry."""
+    for rel in python_files(view, det, frozenset(), (".register_model(", "Model.register("), notebooks=True):
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        own = {f.name for f in facts.functions}
+        decorators = {d for fn in decorated_functions(view, rel, facts) for d, _ in fn.decorators} if rel.endswith(".py") else set()
+        for call in facts.calls:
+            if call.attr == "register_model" and "." in call.name and call.name not in decorators:
+                root = call.name.split(".", 1)[0]
+                if call.resolved and not name_matches(call.name, ("azureml.*", "comet_ml.*", "wandb.*", "clearml.*",
+                                                                  "neptune.*", "sagemaker.*", "*Client().*")):
+                    continue  # mlflow.register_model has its own detector; a project's own function is not a registry
+                if "register_model" in own and root in ("self", "cls"):
+                    continue
+                if not call.kwargs and not call.args:
+                    continue
+                if not any(k in ("model_name", "model_path", "registered_model_name", "name", "model", "model_uri",
+                                 "workspace", "tags", "description", "model_framework", "path", "registry_name",
+                                 "workspace_name", "version", "status", "stage")
+                           for k, _ in call.kwargs) and len(call.args) < 1:
+                    continue
+                yield Hit(rel, call.line, f"registers a model: calls {call.name}", call.cell)
+                break
+            if call.attr == "register" and call.name.endswith(("Model.register", "model.Model.register")) and (
+                    call.kwarg("model_path") is not None or call.kwarg("model_name") is not None):
+                yield Hit(rel, call.line, f"registers a model: calls {call.name}", call.cell)
+                break
+
+
+_NOT_MODEL_RECEIVER = re.compile(r"(?i)(^|[._])(ds|dataset\w*|data\w*|df|dataframe|tokenizer|processor|feature_extractor|"
+                                 r"image_processor|card|results?|table|space)(\(\))?$")
+
+
+def model_pushed_to_hub(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A model (not a dataset, tokenizer or card) pushed to the Hugging Face Hub:
+    `model.push_to_hub`, `trainer.push_to_hub`, TrainingArguments(push_to_hub=True), or
+    `upload_folder`/`upload_file` to a model repository."""
+    for rel in python_files(view, det, frozenset(), ("push_to_hub", "upload_folder", "upload_file", "upload_large_folder")):
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        for call in facts.calls:
+            if call.attr == "push_to_hub" and "." in call.name:
+                receiver = call.name.rsplit(".", 1)[0]
+                if _NOT_MODEL_RECEIVER.search(receiver) or receiver.startswith(("datasets.", "huggingface_hub.")):
+                    continue
+                yield Hit(rel, call.line, f"pushes a model to the Hugging Face Hub: calls {call.name}", call.cell)
+                break
+            if call.kwarg("push_to_hub") is True and call.attr.endswith(("TrainingArguments", "Config", "Arguments")):
+                yield Hit(rel, call.line, f"pushes the model to the Hugging Face Hub: {call.attr}(push_to_hub=True)", call.cell)
+                break
+            if call.attr in ("upload_folder", "upload_file", "upload_large_folder", "create_commit") and (
+                    call.name.startswith("huggingface_hub.") or (not call.resolved and re.search(
+                        r"(?i)(^|[._])(api|hf_?api|hub|hf|hf_hub)(\(\))?$", call.name.rsplit(".", 1)[0]))):
+                rt = call.kwarg("repo_type")
+                if rt in (None, "model") and not re.search(r"(?i)result|eval|log|dataset|space|doc", str(call.kwarg("repo_id", ""))):
+                    if rt is None and call.kwarg("repo_id") is None and not call.args:
+                        continue
+                    yield Hit(rel, call.line, f"uploads a model to the Hugging Face Hub: calls {call.name}", call.cell)
+                    break
+
+
+def dvc_model_artifact(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A dvc.yaml `artifacts:` entry of type model (DVC model registry)."""
+    for rel in paths(view, det, ("dvc.yaml", "dvc.yml")):
+        data = view.yaml(rel)
+        arts = data.get("artifacts") if isinstance(data, dict) else None
+        if not isinstance(arts, dict):
+            continue
+        for name, a in arts.items():
+            if isinstance(a, dict) and a.get("type") == "model":
+                yield Hit(rel, arts.line_of(name, 1), f"declares model artifact {name} for the DVC model registry")
+                break
+
+
+# -- deploy.training_pipeline ----------------------------------------------------------------
+
+_TRAIN_TEXT = re.compile(
+    r"(?i)(task_id|name|step_name|display_name|job_name|component|func|python_callable|script_name|script|entry_point|"
+    r"command|cmd|bash_command|arguments|source_directory)\s*=\s*[\"'\[][^\n]*?\b((re)?train(ing|er)?\b|fine[_-]?tun\w*|finetun\w*|fit\b)"
+    r"|\b(TrainingStep|TuningStep|EstimatorStep|HyperDriveStep|AutoMLStep|CustomTrainingJobOp|CustomContainerTrainingJobRunOp|"
+    r"AutoML\w*Training\w*Op|SageMakerTrainingOperator|SageMakerTuningOperator|Trainer|TrainingJob\w*)\s*\("
+    r"|\b(def|class)\s+\w*(train|fit|finetun)\w*\b"
+    r"|\b\w*train\w*\s*\(|\.fit\s*\("
+)
+
+
+def orchestrated_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A pipeline / DAG / flow definition of an orchestrator that includes a training step."""
+    for of in orchestrated_files(view, det):
+        found: tuple[int, str] | None = None
+        for fn in decorated_functions(view, of.rel, of.facts):
+            if TRAIN_NAME.search(fn.name) and fn.decorators and "test" not in fn.name.lower():
+                found = (fn.line, fn.name)
+                break
+        if found is None:
+            for i, line in _code_lines(view, of.rel):
+                m = _TRAIN_TEXT.search(line)
+                if m and "train_test_split" not in line and "test_train" not in line:
+                    found = (i, line.strip()[:60])
+                    break
+        if found:
+            yield Hit(of.rel, of.line, f"defines a {of.framework} that includes training (line {found[0]})")
+
+
+def _code_lines(view: RepoView, rel: str) -> list[tuple[int, str]]:
+    out = []
+    for i, line in enumerate(view.lines(rel), start=1):
+        s = line.strip()
+        if s and not s.startswith(("#", "import ", "from ")):
+            out.append((i, line))
+    return out
+
+
+def dvc_train_stage(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    allowed = set(paths(view, det, ("dvc.yaml", "dvc.yml")))
+    for st in dvc_train_stages(view):
+        if st.path in allowed:
+            yield Hit(st.path, st.line, f"dvc.yaml stage {st.name} trains")
+            break
+
+
+_CI_TRAIN = re.compile(
+    r"(?:^|[\s;&|(])(?:(?:python3?|py|accelerate\s+launch|torchrun|deepspeed|horovodrun|composer|lightning\s+run\s+model|"
+    r"(?:poetry|uv|pipenv|pdm|hatch|conda)\s+run(?:\s+-n\s+\S+)?(?:\s+python3?)?|Rscript)\s+(?:-[\w-]+(?:[ =]\S+)?\s+)*(?:-m\s+)?"
+    r"[\w./-]*?\b((?:re)?train\w*|finetun\w*|fine_tun\w*|fit_model\w*)(?:\.py|\.R)?\b"
+    r"|dvc\s+(?:repro|exp\s+run)\b|mlflow\s+run\b|make\s+(?:train\w*|model|pipeline)\b|"
+    r"az\s+ml\s+(?:job\s+create|run\s+submit-\w+|pipeline\s+run)\b|gcloud\s+(?:beta\s+)?ai(?:-platform)?\s+(?:custom-jobs\s+create|jobs\s+submit\s+training)\b|"
+    r"sky\s+(?:launch|jobs\s+launch)\b|kedro\s+run\b|zenml\s+pipeline\s+run\b)"
+)
+_SMOKE = re.compile(r"(?i)fast_dev_run|dry[-_]?run|smoke|--debug\b|debug=|--max[_-]?(steps|epochs|iters?)[= ]+[0-9]\b|"
+                    r"max_epochs=1\b|trainer\.max_epochs=1\b|--epochs[= ]+1\b|pytest")
+
+
+def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A CI pipeline job that trains a model (a training script, dvc repro, mlflow run, a
+    cloud training job), directly or through a script or job config it runs — not a smoke
+    test of the training code."""
+    for pipe, _t in effective_pipelines(view):
+        for cl in ci_lines(view, pipe):
+            if _INSTALL.match(cl.text) or _SMOKE.search(cl.text) or (cl.via and view.is_test(cl.via)):
+                continue
+            m = _CI_TRAIN.search(cl.text)
+            if m:
+                if m.group(0).strip().startswith("dvc") and not any(True for _ in dvc_train_stages(view)) and view.by_name("dvc.yaml"):
+                    continue
+                yield Hit(pipe.path, cl.line, _msg("CI job trains:", cl, re.sub(r"\s+", " ", m.group(0).strip())))
+                break
+
+
+# -- deploy.iac ------------------------------------------------------------------------------
+
+_K8S_API = re.compile(r"^apiVersion:\s*[\"']?([\w./-]+)", re.M)
+_K8S_KIND = re.compile(r"^kind:\s*[\"']?(\w+)", re.M)
+_NOT_INFRA_API = re.compile(r"^(backstage\.io|kind\.x-k8s\.io|skaffold)", re.I)
+_NOT_INFRA_KIND = frozenset({"Config", "Component", "Template", "System", "API", "Resource", "Group", "User", "Domain",
+                             "Location"})
+
+
+def kubernetes_manifest(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Kubernetes manifest (or Helm template): top-level `apiVersion:` and `kind:`."""
+    for rel in paths(view, det):
+        text = view.text(rel)
+        if not text or "apiVersion" not in text or "kind" not in text:
+            continue
+        api = _K8S_API.search(text)
+        kind = _K8S_KIND.search(text)
+        if not api or not kind or _NOT_INFRA_API.match(api.group(1)) or kind.group(1) in _NOT_INFRA_KIND:
+            continue
+        yield Hit(rel, text.count("\n", 0, kind.start()) + 1, f"Kubernetes manifest: {kind.group(1)} ({api.group(1)})")
+
+
+# -- deploy.model_gate -----------------------------------------------------------------------
+
+_METRIC_NAME = re.compile(r"(?i)(acc|accuracy|f1|auc|roc|precision|recall|mse|rmse|mae|mape|r2|loss|score|metric|map|bleu|"
+                          r"rouge|perplexity|ppl|wer|cer|iou|dice|ndcg|logloss|error|performance|quality)")
+_THRESHOLD_NAME = re.compile(r"(?i)(threshold|thresh|min_|max_|minimum|maximum|baseline|champion|production|prod|current|"
+                             r"deployed|target|expected|acceptable|required|cutoff|tolerance|limit|benchmark|reference|"
+                             r"registered|incumbent|live|existing|latest|previous|old|golden)")
+_PROMOTE_CALL = re.compile(r"(?i)(register|transition|promot|deploy|alias|set_tag|tag_model|publish|push_to_hub|release|"
+                           r"update_model|create_model_version|approve|cancel|fail)")
+_FLAG_NAME = re.compile(r"(?i)(deploy|promot|register|approv|pass|bless|gate|accept|is_better|better|should_|can_|go_live|ok\b)")
+_GATE_FILE = re.compile(r"(?i)(eval|validat|gate|promot|compar|check|register|deploy|champion|quality|approve|bless)")
+
+
+def _names(node: ast.AST) -> str:
+    out = []
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name):
+            out.append(n.id)
+        elif isinstance(n, ast.Attribute):
+            out.append(n.attr)
+        elif isinstance(n, ast.Constant) and isinstance(n.value, str):
+            out.append(n.value)
+    return " ".join(out)
+
+
+def _blocks(body: list[ast.stmt]) -> str | None:
+    """What a branch does that blocks or drives promotion: raise, exit, cancel, fail, a
+    register/deploy/promote call, or setting a deploy/promote flag."""
+    for stmt in body:
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.Raise):
+                return "raises"
+            if isinstance(n, ast.Call):
+                name = dotted(n.func) or ""
+                if re.search(r"(^|\.)(exit|_exit|abort)$", name) or name in ("sys.exit", "exit", "quit", "os._exit"):
+                    return f"calls {name}"
+                last = name.rsplit(".", 1)[-1]
+                if _PROMOTE_CALL.search(last) and last not in ("print", "info", "warning", "log"):
+                    return f"calls {name}"
+            if isinstance(n, ast.Assign):
+                for t in n.targets:
+                    tn = dotted(t) or (t.slice.value if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str) else "")
+                    if isinstance(tn, str) and _FLAG_NAME.search(tn):
+                        return f"sets {tn}"
+            if isinstance(n, ast.Return) and isinstance(n.value, ast.Constant) and n.value.value is False:
+                return "returns False"
+    return None
+
+
+_NOT_GATE_TOKENS = frozenset({"best", "epoch", "epochs", "patience", "step", "steps", "lr", "len", "size", "count", "num",
+                              "n", "iter", "iteration", "batch", "idx", "i", "j", "k", "length", "shape", "wait"})
+
+
+def _is_gate_compare(test: ast.AST) -> bool:
+    for n in ast.walk(test):
+        if isinstance(n, ast.Compare) and any(isinstance(o, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for o in n.ops):
+            sides = [n.left, *n.comparators]
+            names = [_names(s) for s in sides]
+            if not any(_METRIC_NAME.search(x) for x in names):
+                continue
+            if any(_THRESHOLD_NAME.search(x) for x in names) or any(
+                    isinstance(s, ast.Constant) and isinstance(s.value, (int, float)) and not isinstance(s.value, bool) and s.value not in (0, 1)
+                    for s in sides):
+                tokens = {t.lower() for x in names for t in re.split(r"[\W_]+", x) if t}
+                if tokens & _NOT_GATE_TOKENS:
+                    continue  # early stopping, checkpointing on the best epoch, loop counters
+                return True
+    return False
+
+
+_GATE_WORDS = ("register", "deploy", "champion", "Champion", "threshold", "Threshold", "THRESHOLD", "promot", "Promot",
+               "transition_model_version_stage", "set_registered_model_alias", "production", "Production")
+
+
+def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """An evaluation metric compared to a threshold or to the production / champion model,
+    in code that then blocks (raise, exit, cancel, fail) or drives promotion (register,
+    deploy, promote, transition, a deploy flag); also `assert metric >= threshold` in a
+    non-test evaluation step."""
+    for rel in paths(view, det, ("*.py",)):
+        text = view.text(rel)
+        if not text:
+            continue
+        gate_file = _GATE_FILE.search(rel.rsplit("/", 1)[-1]) is not None
+        if not (gate_file or any(w in text for w in _GATE_WORDS)):
+            continue
+        lines = {text.count("\n", 0, m.start()) + 1 for m in _COMPARE_LINE.finditer(text)
+                 if _METRIC_NAME.search(m.group(0)) and (_THRESHOLD_NAME.search(m.group(0)) or re.search(r"\d", m.group(0)))}
+        if not lines and not re.search(r"(?i)def _?\w*(gate|threshold|should_deploy|should_promote|model_acceptable)\w*\s*\(", text):
+            continue
+        tree = py_tree(view, rel)
+        if tree is None:
+            continue
+        for n in _statements(tree.body):
+            if n.lineno not in lines:
+                continue
+            if isinstance(n, ast.If) and _is_gate_compare(n.test):
+                action = _blocks(n.body) or _blocks(n.orelse)
+                if action:
+                    yield Hit(rel, n.lineno, f"compares a model metric to a threshold or the production model and {action}")
+                    break
+            elif isinstance(n, ast.Assert) and gate_file and _is_gate_compare(n.test):
+                yield Hit(rel, n.lineno, "asserts a model metric meets a threshold")
+                break
+        else:
+            fn = _gate_function(tree)
+            if fn is not None:
+                yield Hit(rel, fn.lineno, f"defines quality gate {fn.name} comparing metrics to thresholds")
+
+
+_GATE_FN = re.compile(r"(?i)^_?((quality|model|metrics?|performance|eval\w*|promotion|deploy\w*|release)_?gate\w*|gate_?check\w*|"
+                      r"check_?(model_)?(quality|thresholds?|performance|metrics?)(_gate)?|(passes|meets|check)_?thresholds?|"
+                      r"is_?model_?(acceptable|good_enough|better)|should_?(deploy|promote|register))$")
+
+
+def _gate_function(tree: ast.Module) -> ast.FunctionDef | None:
+    """A function named as a quality gate whose body compares values to thresholds."""
+    for n in ast.walk(tree):
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and _GATE_FN.match(n.name):
+            for c in ast.walk(n):
+                if isinstance(c, ast.Compare) and any(isinstance(o, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for o in c.ops):
+                    if _THRESHOLD_NAME.search(_names(c)) or _METRIC_NAME.search(_names(c)):
+                        return n
+    return None
+
+
+_COMPARE_LINE = re.compile(r"^[ \t]*(?:el)?(?:if|assert)\b[^\n]*[<>][^\n]*$", re.M)
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement, nested ones included, without walking expressions."""
+    for st in body:
+        yield st
+        for attr in ("body", "orelse", "finalbody"):
+            sub = getattr(st, attr, None)
+            if isinstance(sub, list) and sub and isinstance(sub[0], ast.stmt):
+                yield from _statements(sub)
+        for h in getattr(st, "handlers", None) or []:
+            yield from _statements(h.body)
+
+
+_BEHAVIOURAL = re.compile(r"(?i)behaviou?ral|invariance|directional|minimum_functionality|\bmft\b|checklist")
+
+
+_PYTEST_RUN = re.compile(r"(?:^|[\s;&|(])(?:python3?\s+-m\s+)?(?:py\.?test|pytest)\b(.*)$")
+
+
+def _blocking_pytest_run(view: RepoView, rel: str) -> CiLine | None:
+    """A CI command that runs pytest over `rel` and fails the pipeline when it fails: written in
+    the CI file or a Makefile target, or in a script that stops on errors (`set -e`); not
+    `|| true`."""
+    for pipe, _t in effective_pipelines(view):
+        for cl in ci_lines(view, pipe):
+            m = _PYTEST_RUN.search(cl.text)
+            if not m or re.search(r"\|\|\s*(true|:|echo|exit 0)", cl.text) or cl.manual:
+                continue
+            targets = [t for t in m.group(1).split() if not t.startswith("-") and not t.startswith("$") and "=" not in t
+                       and t not in (">", "2>&1", "|", "&&", ";") and not t.startswith((">", "|"))]
+            covers = not targets or any(rel == t.rstrip("/") or rel.startswith(t.rstrip("/") + "/") or rel.startswith(t.split("::")[0])
+                                        for t in targets)
+            if not covers:
+                continue
+            if cl.via.endswith((".sh", ".bash")):
+                script = view.text(cl.via) or ""
+                if not re.search(r"^\s*set\s+-\w*e|^#!.*\s-\w*e\b|set\s+-o\s+errexit", script, re.M):
+                    continue
+            return cl
+    return None
+
+
+def behavioural_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Behavioural tests of a trained model (invariance, directional expectation, minimum
+    functionality) that a CI pipeline runs so that a failure stops it."""
+    for rel in paths(view, det, ("*.py",)):
+        base = rel.rsplit("/", 1)[-1]
+        text = view.text(rel) or ""
+        if not (_BEHAVIOURAL.search(base) or (re.search(r"(?i)(^|/)tests?/models?/", rel) and _BEHAVIOURAL.search(text))):
+            continue
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        if not re.search(r"\.predict\w*\(|\bpredict\w*\(|\bmodel\s*\(|\bpredictor\b", text):
+            continue
+        fn = next((f for f in facts.functions if f.name.startswith("test") and not f.trivial), None)
+        if fn is None:
+            continue
+        run = _blocking_pytest_run(view, rel)
+        if run is not None:
+            yield Hit(rel, fn.line, f"behavioural model test {fn.name}, run by CI at {run.path}:{run.line}")
+
+
+# -- deploy.progressive ----------------------------------------------------------------------
+
+_FLAG_ROOTS = frozenset({"ldclient", "UnleashClient", "flagsmith", "growthbook", "openfeature", "splitio", "featureflags",
+                         "configcat", "statsig", "posthog", "unleash", "optimizely", "eppo_client"})
+
+
+def feature_flag_routes_model(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A feature-flag / experiment SDK evaluated in code that chooses between models."""
+    for rel in python_files(view, det, _FLAG_ROOTS, notebooks=False):
+        text = view.text(rel) or ""
+        if not re.search(r"(?i)\bmodel", text):
+            continue
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        for call in facts.calls:
+            if call.attr in ("variation", "is_enabled", "get_variation", "is_feature_enabled", "get_feature_value",
+                             "get_treatment", "is_on", "get_value", "check_gate", "get_experiment", "get_string_value",
+                             "get_boolean_value", "activate", "get_feature_flag", "feature_enabled", "get_assignment",
+                             "get_string_assignment", "eval_feature"):
+                yield Hit(rel, call.line, f"feature flag chooses the model: calls {call.name}")
+                break
+
+
+_VARIANT_WEIGHT = re.compile(r"[\"']?(InitialVariantWeight|initial_variant_weight|initial_weight)[\"']?\s*[:=]")
+_SPLIT_CONTEXT = re.compile(r"(?i)champion|challenger|canary|blue.?green|\ba/?b[ _-]?test|ab_test|shadow|traffic.?split|"
+                            r"gradual|rollout|split traffic|weighted traffic")
+
+
+def sagemaker_variant_split(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Weighted SageMaker production variants: weights given to two or more variants, or in
+    code that is about canary / A/B / champion-challenger traffic."""
+    for rel in paths(view, det):
+        text = view.text(rel)
+        if not text or not any(n in text for n in ("InitialVariantWeight", "initial_variant_weight", "initial_weight")):
+            continue
+        found = list(_VARIANT_WEIGHT.finditer(text))
+        if not found:
+            continue
+        literal_variants = len({m.start() for m in found if m.group(1) == "InitialVariantWeight"})
+        if literal_variants >= 2 or _SPLIT_CONTEXT.search(text):
+            yield Hit(rel, text.count("\n", 0, found[0].start()) + 1, "weights SageMaker production variants")
+
+
+CHECKS = {
+    "sagemaker_variant_split": sagemaker_variant_split,
+    "ci_runs_checks": ci_runs_checks,
+    "cd_deploys": cd_deploys,
+    "build_config_deploys": build_config_deploys,
+    "pipeline_as_code_deploys": pipeline_as_code_deploys,
+    "ml_container": ml_container,
+    "compose_builds_ml": compose_builds_ml,
+    "serving_endpoint": serving_endpoint,
+    "scoring_handler": scoring_handler,
+    "register_model_method": register_model_method,
+    "model_pushed_to_hub": model_pushed_to_hub,
+    "dvc_model_artifact": dvc_model_artifact,
+    "orchestrated_training": orchestrated_training,
+    "dvc_train_stage": dvc_train_stage,
+    "ci_job_trains": ci_job_trains,
+    "quality_gate": quality_gate,
+    "behavioural_tests": behavioural_tests,
+    "feature_flag_routes_model": feature_flag_routes_model,
+    "kubernetes_manifest": kubernetes_manifest,
+}

@@ -1,0 +1,75 @@
+"""data dimension detectors against their fixture repositories: exact evidence, near misses."""
+
+from __future__ import annotations
+
+import pytest
+from scan_helpers import describe, fixture_cases
+
+# (practice, fixture case) -> (status, evidence, dependency-only evidence)
+CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
+    ("data.feature_store", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
+    ("data.feature_store", "present-databricks"): ("present", ['notebooks/features.py:3 databricks-feature-store-used'], []),
+    ("data.feature_store", "present-feast-repo"): ("present", ['feature_repo/feature_store.yaml:1 feast-repo-configured', 'feature_repo/features.py:5 feast-api-used'], []),
+    ("data.lineage", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
+    ("data.lineage", "absent-ge-data-docs"): ("absent", [], []),
+    ("data.lineage", "present-marquez-compose"): ("present", ['docker-compose.yml:3 openlineage-configured'], []),
+    ("data.lineage", "present-openlineage"): ("present", ['etl/emit.py:6 openlineage-emitted'], []),
+    ("data.lineage", "present-tfx-metadata"): ("present", ['pipeline.py:5 ml-metadata-recorded'], []),
+    ("data.pipeline", "absent-imported-module"): ("absent", [], []),
+    ("data.pipeline", "absent-notebook-only"): ("absent", [], []),
+    ("data.pipeline", "absent-training-loop"): ("absent", [], []),
+    ("data.pipeline", "present-airflow-task"): ("present", ['dags/churn.py:9 orchestrated-task-prepares-data'], []),
+    ("data.pipeline", "present-download-script"): ("present", ['data/scripts/get_coco.sh:4 data-prep-script-runnable'], []),
+    ("data.pipeline", "present-dvc-stage"): ("present", ['dvc.yaml:2 dvc-stage-prepares-data'], []),
+    ("data.pipeline", "present-make-dataset-script"): ("present", ['src/data/make_dataset.py:11 data-prep-script-runnable'], []),
+    ("data.pipeline", "present-makefile-target"): ("present", ['Makefile:3 make-target-prepares-data'], []),
+    ("data.validation", "absent-api-request-model"): ("absent", [], []),
+    ("data.validation", "absent-assert-shape"): ("absent", [], ['requirements.txt:2 dependency-declared']),
+    ("data.validation", "absent-config-validation"): ("absent", [], []),
+    ("data.validation", "present-custom-validator"): ("present", ['src/data/loader.py:4 custom-data-validator-defined'], []),
+    ("data.validation", "present-great-expectations"): ("present", ['pipeline/validate.py:6 great-expectations-used'], []),
+    ("data.validation", "present-pandera-model"): ("present", ['src/schema.py:5 pandera-model-defined'], []),
+    ("data.validation", "present-soda-checks"): ("present", ['checks/orders.yml:1 soda-checks-defined'], []),
+    ("data.versioning", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
+    ("data.versioning", "absent-lfs-images-and-weights"): ("absent", [], []),
+    ("data.versioning", "absent-model-only"): ("absent", [], []),
+    ("data.versioning", "absent-unpinned-dataset"): ("absent", [], []),
+    ("data.versioning", "present-dvc-file"): ("present", ['data/raw/transactions.csv.dvc:5 dvc-tracks-data'], []),
+    ("data.versioning", "present-hf-revision"): ("present", ['train.py:3 hf-dataset-pinned-revision'], []),
+    ("data.versioning", "present-lfs-data"): ("present", ['.gitattributes:3 lfs-tracks-data-files'], []),
+    ("data.versioning", "present-wandb-dataset"): ("present", ['log_dataset.py:4 wandb-dataset-artifact'], []),
+}
+
+
+@pytest.mark.parametrize(("practice", "case"), sorted(CASES), ids=lambda x: x)
+def test_fixture(scan, practice, case):
+    status, evidence, dep_only = CASES[(practice, case)]
+    obs = scan(f"{practice}/{case}")[practice]
+    assert obs.status.value == status
+    assert [describe(e) for e in obs.evidence] == evidence
+    assert [describe(e) for e in obs.dependency_only] == dep_only
+
+
+@pytest.mark.parametrize("practice", ["data.versioning", "data.validation", "data.pipeline", "data.feature_store", "data.lineage"])
+def test_every_fixture_folder_has_a_case(practice):
+    folders = fixture_cases(practice)
+    assert folders, f"no fixtures for {practice}"
+    assert sorted(c for p, c in CASES if p == practice) == folders
+    assert any(f.startswith("present-") for f in folders) and any(f.startswith("absent-") for f in folders)
+
+
+def test_data_like_paths():
+    from mlops_maturity.sources.scan.checks.data import data_like
+
+    assert data_like("data/raw") and data_like("data.xml") and data_like("data/embeddings.pkl")
+    assert not data_like("models/model.pkl") and not data_like("model.onnx") and not data_like("eval/metrics.json")
+    assert not data_like("checkpoints") and not data_like("$OUT")
+
+
+def test_dvc_stage_outputs_count_only_when_data(scan, tmp_path):
+    from helpers import write
+
+    write(tmp_path / "dvc.yaml", "stages:\n  train:\n    cmd: python train.py\n    outs:\n    - models/model.pt\n    - metrics.json\n")
+    assert scan(tmp_path)["data.versioning"].status.value == "absent"
+    write(tmp_path / "dvc.yaml", "stages:\n  split:\n    cmd: python split.py\n    outs:\n    - data/splits\n")
+    assert [describe(e) for e in scan(tmp_path)["data.versioning"].evidence] == ["dvc.yaml:5 dvc-tracks-data"]

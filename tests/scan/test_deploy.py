@@ -1,0 +1,145 @@
+"""deploy dimension detectors against their fixture repositories: exact evidence, near misses."""
+
+from __future__ import annotations
+
+import pytest
+from scan_helpers import describe, fixture_cases
+
+# (practice, fixture case) -> (status, evidence, dependency-only evidence)
+CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
+    ("deploy.cd", "absent-devcontainer-image"): ("absent", [], []),
+    ("deploy.cd", "absent-docs-deploy"): ("absent", [], []),
+    ("deploy.cd", "absent-manual-script"): ("absent", [], []),
+    ("deploy.cd", "absent-pypi-publish"): ("absent", [], []),
+    ("deploy.cd", "absent-untriggered-cloudbuild"): ("absent", [], []),
+    ("deploy.cd", "present-argocd-app"): ("present", ['deploy/app.yaml:2 argocd-application-defined'], []),
+    ("deploy.cd", "present-build-push"): ("present", ['.github/workflows/release.yml:12 pipeline-deploys-service'], []),
+    ("deploy.cd", "present-codebuild-triggered"): ("present", ['buildspec.yml:6 build-config-deploys'], []),
+    ("deploy.cd", "present-deploy-script"): ("present", ['.github/workflows/deploy.yml:9 pipeline-deploys-service'], []),
+    ("deploy.cd", "present-gitlab-kubectl"): ("present", ['.gitlab-ci.yml:5 pipeline-deploys-service'], []),
+    ("deploy.ci", "absent-build-image-only"): ("absent", [], []),
+    ("deploy.ci", "absent-cloud-build"): ("absent", [], []),
+    ("deploy.ci", "absent-echo-only"): ("absent", [], []),
+    ("deploy.ci", "absent-manual-only"): ("absent", [], []),
+    ("deploy.ci", "present-azure-template"): ("present", ['.pipelines/code-quality-template.yml:3 ci-runs-checks-on-change'], []),
+    ("deploy.ci", "present-github-pytest"): ("present", ['.github/workflows/ci.yml:12 ci-runs-checks-on-change'], []),
+    ("deploy.ci", "present-make-target"): ("present", ['.gitlab-ci.yml:5 ci-runs-checks-on-change'], []),
+    ("deploy.ci", "present-smoke-test-step"): ("present", ['.github/workflows/smoke.yml:11 ci-runs-checks-on-change'], []),
+    ("deploy.container", "absent-db-only-compose"): ("absent", [], []),
+    ("deploy.container", "absent-devcontainer"): ("absent", [], []),
+    ("deploy.container", "absent-docs-site"): ("absent", [], []),
+    ("deploy.container", "present-compose-build"): ("present", ['docker-compose.yml:3 compose-builds-ml-service', 'train.Dockerfile:1 ml-component-containerized'], []),
+    ("deploy.container", "present-serving-dockerfile"): ("present", ['docker/Dockerfile:1 ml-component-containerized'], []),
+    ("deploy.iac", "absent-backstage"): ("absent", [], []),
+    ("deploy.iac", "absent-compose-only"): ("absent", [], []),
+    ("deploy.iac", "present-cloudformation"): ("present", ['template.yaml:1 cloudformation-template-defined'], []),
+    ("deploy.iac", "present-helm-chart"): ("present", ['charts/api/Chart.yaml:1 helm-chart-defined'], []),
+    ("deploy.iac", "present-k8s-manifest"): ("present", ['k8s/deployment.yaml:3 kubernetes-manifest-defined'], []),
+    ("deploy.iac", "present-terraform"): ("present", ['infra/main.tf:1 terraform-resources-defined'], []),
+    ("deploy.model_gate", "absent-behavioral-tests-not-blocking"): ("absent", [], []),
+    ("deploy.model_gate", "absent-data-check"): ("absent", [], []),
+    ("deploy.model_gate", "absent-early-stopping"): ("absent", [], []),
+    ("deploy.model_gate", "absent-report-only"): ("absent", [], []),
+    ("deploy.model_gate", "present-behavioral-tests-in-ci"): ("present", ['tests/model/test_behavioral.py:5 behavioural-model-tests'], []),
+    ("deploy.model_gate", "present-champion-challenger"): ("present", ['promote.py:7 metric-gate-blocks-promotion'], []),
+    ("deploy.model_gate", "present-sagemaker-condition"): ("present", ['pipeline.py:4 pipeline-condition-on-metric'], []),
+    ("deploy.model_gate", "present-threshold-raise"): ("present", ['pipeline/evaluate.py:7 metric-gate-blocks-promotion'], []),
+    ("deploy.progressive", "absent-single-deployment"): ("absent", [], []),
+    ("deploy.progressive", "absent-single-variant"): ("absent", [], []),
+    ("deploy.progressive", "present-argo-rollout"): ("present", ['k8s/rollout.yaml:7 argo-rollout-strategy'], []),
+    ("deploy.progressive", "present-azureml-traffic"): ("present", ['deploy.py:5 endpoint-traffic-split'], []),
+    ("deploy.progressive", "present-istio-weights"): ("present", ['k8s/virtual-service.yaml:10 mesh-traffic-weights'], []),
+    ("deploy.progressive", "present-sagemaker-variants"): ("present", ['deploy.py:7 sagemaker-variants-weighted'], []),
+    ("deploy.registry", "absent-dataset-push"): ("absent", [], []),
+    ("deploy.registry", "absent-log-model-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
+    ("deploy.registry", "absent-plugin-registry"): ("absent", [], []),
+    ("deploy.registry", "present-azureml-run-register"): ("present", ['register.py:4 model-registered-by-method'], []),
+    ("deploy.registry", "present-client-alias"): ("present", ['promote.py:4 mlflow-model-registered'], []),
+    ("deploy.registry", "present-mlflow-register"): ("present", ['register.py:3 mlflow-model-registered'], []),
+    ("deploy.registry", "present-push-to-hub"): ("present", ['train.py:4 model-pushed-to-hub'], []),
+    ("deploy.registry", "present-registered-model-name"): ("present", ['train.py:6 mlflow-model-logged-to-registry'], []),
+    ("deploy.serving", "absent-api-without-model"): ("absent", [], []),
+    ("deploy.serving", "absent-batch-scoring"): ("absent", [], []),
+    ("deploy.serving", "absent-gradio-demo"): ("absent", [], []),
+    ("deploy.serving", "absent-http-client"): ("absent", [], []),
+    ("deploy.serving", "absent-streamlit-demo"): ("absent", [], []),
+    ("deploy.serving", "present-azureml-score"): ("present", ['scoring/score.py:12 managed-endpoint-handler-defined'], []),
+    ("deploy.serving", "present-bentoml"): ("present", ['service.py:4 serving-framework-service-defined'], []),
+    ("deploy.serving", "present-fastapi-predict"): ("present", ['app/main.py:8 web-endpoint-serves-model'], []),
+    ("deploy.serving", "present-flask-route-variable"): ("present", ['api/restapi.py:9 web-endpoint-serves-model'], []),
+    ("deploy.serving", "present-kserve-manifest"): ("present", ['k8s/isvc.yaml:2 serving-manifest-defined'], []),
+    ("deploy.training_pipeline", "absent-ci-smoke-test"): ("absent", [], []),
+    ("deploy.training_pipeline", "absent-etl-flow"): ("absent", [], []),
+    ("deploy.training_pipeline", "absent-script-only"): ("absent", [], []),
+    ("deploy.training_pipeline", "present-airflow-dag"): ("present", ['dags/retrain.py:6 orchestrated-pipeline-trains'], []),
+    ("deploy.training_pipeline", "present-ci-trains"): ("present", ['.github/workflows/train.yml:9 ci-job-trains'], []),
+    ("deploy.training_pipeline", "present-dvc-train-stage"): ("present", ['dvc.yaml:2 dvc-stage-trains'], []),
+    ("deploy.training_pipeline", "present-kfp-pipeline"): ("present", ['pipeline.py:9 orchestrated-pipeline-trains'], []),
+    ("deploy.training_pipeline", "present-metaflow"): ("present", ['flow.py:4 orchestrated-pipeline-trains'], []),
+}
+
+
+@pytest.mark.parametrize(("practice", "case"), sorted(CASES), ids=lambda x: x)
+def test_fixture(scan, practice, case):
+    status, evidence, dep_only = CASES[(practice, case)]
+    obs = scan(f"{practice}/{case}")[practice]
+    assert obs.status.value == status
+    assert [describe(e) for e in obs.evidence] == evidence
+    assert [describe(e) for e in obs.dependency_only] == dep_only
+
+
+@pytest.mark.parametrize("practice", ["deploy.ci", "deploy.cd", "deploy.container", "deploy.serving", "deploy.registry", "deploy.training_pipeline", "deploy.iac", "deploy.model_gate", "deploy.progressive"])
+def test_every_fixture_folder_has_a_case(practice):
+    folders = fixture_cases(practice)
+    assert folders, f"no fixtures for {practice}"
+    assert sorted(c for p, c in CASES if p == practice) == folders
+    assert any(f.startswith("present-") for f in folders) and any(f.startswith("absent-") for f in folders)
+
+
+def _observe(scan, tmp_path, files: dict[str, str], practice: str) -> list[str]:
+    from helpers import write
+
+    for rel, text in files.items():
+        write(tmp_path / rel, text)
+    return [describe(e) for e in scan(tmp_path)[practice].evidence]
+
+
+def test_azure_template_runs_on_its_includers_triggers(scan, tmp_path):
+    template = "steps:\n- script: pytest\n"
+    manual = "trigger: none\npr: none\nsteps:\n- template: checks.yml\n"
+    assert _observe(scan, tmp_path, {".pipelines/checks.yml": template, ".pipelines/manual.yml": manual}, "deploy.ci") == []
+    on_push = "trigger:\n  branches:\n    include: [main]\nsteps:\n- template: checks.yml\n"
+    assert _observe(scan, tmp_path, {".pipelines/ci.yml": on_push}, "deploy.ci") == [
+        ".pipelines/checks.yml:2 ci-runs-checks-on-change"]
+
+
+def test_reusable_workflow_runs_on_its_callers_triggers(scan, tmp_path):
+    called = "on:\n  workflow_call:\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: tox -e py311\n"
+    caller = "on: [pull_request]\njobs:\n  call:\n    uses: ./.github/workflows/tests.yml\n"
+    assert _observe(scan, tmp_path, {".github/workflows/tests.yml": called}, "deploy.ci") == []
+    assert _observe(scan, tmp_path, {".github/workflows/pr.yml": caller}, "deploy.ci") == [
+        ".github/workflows/tests.yml:7 ci-runs-checks-on-change"]
+
+
+def test_ci_follows_scripts_and_reports_the_ci_line(scan, tmp_path):
+    files = {
+        ".github/workflows/ci.yml": "on: [push]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./scripts/check.sh\n",
+        "scripts/check.sh": "#!/bin/sh\nset -e\nmypy src\n",
+    }
+    (ev,) = scan_evidence(scan, tmp_path, files, "deploy.ci")
+    assert (ev.location, ev.message) == (".github/workflows/ci.yml:6", "CI runs mypy on change (via scripts/check.sh)")
+
+
+def test_job_bound_to_a_production_environment_deploys(scan, tmp_path):
+    wf = ("on:\n  push:\n    branches: [main]\njobs:\n  release:\n    runs-on: ubuntu-latest\n    environment: production\n"
+          "    steps:\n      - run: ./release.sh\n")
+    assert _observe(scan, tmp_path, {".github/workflows/cd.yml": wf}, "deploy.cd") == [
+        ".github/workflows/cd.yml:5 pipeline-deploys-service"]
+
+
+def scan_evidence(scan, tmp_path, files, practice):
+    from helpers import write
+
+    for rel, text in files.items():
+        write(tmp_path / rel, text)
+    return scan(tmp_path)[practice].evidence
