@@ -28,6 +28,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("gov.fairness", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("gov.fairness", "absent-eda-groupby"): ("absent", [], []),
     ("gov.fairness", "absent-performance-slices"): ("absent", [], []),
+    ("gov.fairness", "absent-privacy-sensitive-features"): ("absent", [], []),
     ("gov.fairness", "present-custom-group-metrics"): ("present", ['eval/fairness.py:8 protected-group-metrics-computed'], []),
     ("gov.fairness", "present-fairlearn"): ("present", ['evaluate_fairness.py:6 fairness-toolkit-used', 'evaluate_fairness.py:10 protected-group-metrics-computed'], []),
     ("gov.license", "absent-empty-license"): ("absent", [], []),

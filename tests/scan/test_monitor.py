@@ -36,6 +36,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.retrain_trigger", "present-airflow-dag"): ("present", ['dags/retrain_dag.py:8 orchestrator-schedules-training'], []),
     ("monitor.retrain_trigger", "present-ci-cron-train"): ("present", ['.github/workflows/retrain.yml:4 scheduled-ci-trains-model', '.github/workflows/retrain.yml:12 scheduled-ci-trains-model'], []),
     ("monitor.retrain_trigger", "present-k8s-cronjob"): ("present", ['k8s/retrain-cronjob.yaml:2 schedule-config-runs-training'], []),
+    ("monitor.retrain_trigger", "present-modal-schedule"): ("present", ['train_app.py:6 orchestrator-schedules-training'], []),
     ("monitor.service", "absent-dependency-only"): ("absent", [], ['requirements.txt:2 dependency-declared']),
     ("monitor.service", "absent-drift-gauge-only"): ("absent", [], []),
     ("monitor.service", "absent-plain-lambda-logging"): ("absent", [], []),

@@ -285,6 +285,52 @@ def _field_table(lines: list[str], hs: list[tuple[int, str]], in_data_path: bool
     return None
 
 
+# -- gov.fairness ----------------------------------------------------------------------------
+
+_FAIRNESS_METRIC = re.compile(
+    r"^[^#\n]*?\b(demographic_parity\w*|equali[sz]ed_odds\w*|equal_opportunity\w*|disparate_impact\w*|"
+    r"statistical_parity\w*|average_odds_difference|predictive_parity\w*|(un)?privileged_groups)\b",
+    re.I | re.M,
+)
+_GROUP_ATTRIBUTE = re.compile(r"^[^#\n]*?\b((protected|sensitive)_(attributes?|features?|groups?))\b", re.I | re.M)
+_FAIRNESS_CONTEXT = re.compile(r"fair|bias|parity|disparit|equal[ _]?opportunit|discriminat", re.I)
+_FAIRNESS_NEEDLES = ("parity", "equalized", "equalised", "opportunity", "disparate", "privileged", "protected_",
+                     "sensitive_", "average_odds")
+
+
+def _fairness_match(text: str) -> re.Match[str] | None:
+    m = _FAIRNESS_METRIC.search(text)
+    if m is None:
+        g = _GROUP_ATTRIBUTE.search(text)
+        if g is not None and _FAIRNESS_CONTEXT.search(text):
+            m = g
+    return m
+
+
+def fairness_terms(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Code computing fairness metrics by name (demographic parity, equalized odds, disparate
+    impact, statistical parity, privileged/unprivileged groups), or naming protected /
+    sensitive attributes in a file about fairness or bias (privacy code that masks
+    "sensitive features" is not fairness). Comments do not count."""
+    for rel, text in view.texts(paths(view, det, ("*.py", "*.ipynb"))):
+        low = text.lower()
+        if not any(n in low for n in _FAIRNESS_NEEDLES):
+            continue
+        if rel.endswith(".ipynb"):
+            for cell in view.notebook(rel) or []:
+                if cell.kind != "code":
+                    continue
+                m = _fairness_match(cell.source)
+                if m:
+                    ln = cell.source.count("\n", 0, m.start(1)) + 1
+                    yield Hit(rel, ln, f"computes fairness across groups: {m.group(1)}", cell.number)
+                    break
+            continue
+        m = _fairness_match(text)
+        if m:
+            yield Hit(rel, text.count("\n", 0, m.start(1)) + 1, f"computes fairness across groups: {m.group(1)}")
+
+
 # -- gov.approval ----------------------------------------------------------------------------
 
 NON_PROD_ENV = re.compile(
@@ -459,6 +505,7 @@ CHECKS = {
     "model_doc_sections": model_doc_sections,
     "data_doc_fields": data_doc_fields,
     "environment_gate": environment_gate,
+    "fairness_terms": fairness_terms,
     "ado_deployment_environment": ado_deployment_environment,
     "gitlab_manual_deploy": gitlab_manual_deploy,
     "pending_approval_gate": pending_approval_gate,

@@ -633,7 +633,7 @@ def scheduled_ci_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 _TRAIN_CODE = re.compile(r"(?<![a-z])(re)?train(?!ed)|\.fit\(", re.I)
 _ORCH_ROOTS = frozenset(
     "airflow prefect dagster kfp zenml metaflow flytekit apscheduler schedule azureml azure sagemaker google "
-    "boto3 aws_cdk databricks".split()
+    "boto3 aws_cdk databricks modal".split()
 )
 _SCHEDULE_CALLS = (
     "prefect.server.schemas.schedules.*", "prefect.client.schemas.schedules.*", "prefect.orion.schemas.schedules.*",
@@ -658,6 +658,7 @@ _SCHEDULE_KWARGS = {
     "serve": ("cron", "interval", "rrule", "schedule", "schedules"),
     "deploy": ("cron", "interval", "rrule", "schedule", "schedules"),
     "build_from_flow": ("schedule", "schedules", "cron", "interval", "rrule"),
+    "function": ("schedule",),
     "Deployment": ("schedule", "schedules"),
     "put_rule": ("ScheduleExpression",),
     "create_schedule": ("cron", "cron_expression", "schedule"),
