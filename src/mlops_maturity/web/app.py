@@ -1,0 +1,146 @@
+"""The FastAPI application: pages (Jinja2 + HTMX), administration, and the JSON API under /api/v1.
+
+`create_app(settings)` opens the store (bringing its schema up to date) and wires everything;
+`app_from_env()` is the factory each uvicorn worker calls, so N workers share one database and
+nothing else.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from ..framework.load import default_catalog, load_framework
+from ..store.db import StoreError
+from ..store.service import Store
+from . import deps
+from .config import Settings
+from .services.errors import ServiceError
+from .templating import page
+
+API = "/api/v1"
+# Pages: own scripts and styles only (HTMX runs with eval disabled), nothing framed, no plugins.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class SecurityHeaders:
+    """Headers every response carries (a pure ASGI middleware: no per-request task overhead).
+    A response that sets its own Content-Security-Policy keeps it."""
+
+    def __init__(self, app) -> None:  # noqa: ANN001
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message) -> None:  # noqa: ANN001
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                if b"content-security-policy" not in names:
+                    headers.append((b"content-security-policy", CSP.encode()))
+                headers += [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"same-origin"),
+                    (b"x-frame-options", b"DENY"),
+                ]
+                if b"cache-control" not in names and not scope["path"].startswith("/static/"):
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(API + "/") or request.url.path == API
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    store = store or Store.open(settings.db_url)
+    catalog = default_catalog()
+    framework = load_framework(None, catalog)
+
+    app = FastAPI(
+        title="mlops-maturity",
+        version="1",
+        summary="Assessments of ML projects on the MLOps maturity model: upload from CI, read the portfolio.",
+        openapi_url=f"{API}/openapi.json",
+        docs_url=None,  # the interactive docs load their scripts from a CDN
+        redoc_url=None,
+    )
+    app.state.store = store
+    app.state.settings = settings
+    app.state.framework = framework
+    app.state.catalog = catalog
+
+    static = resources.files("mlops_maturity.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+
+    from .routes import admin, api, pages
+
+    app.include_router(pages.router)
+    app.include_router(admin.router)
+    app.include_router(api.router, prefix=API)
+    app.openapi = lambda: api.openapi_schema(app)  # type: ignore[method-assign]
+
+    @app.exception_handler(ServiceError)
+    async def service_error(request: Request, exc: ServiceError) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": exc.message}, status_code=exc.status)
+        if request.headers.get("hx-request"):
+            return page("_error.html", status_code=exc.status, message=exc.message)
+        return page("error.html", status_code=exc.status, message=exc.message, user=None, title="Error")
+
+    @app.exception_handler(deps.LoginRequired)
+    async def login_required(request: Request, exc: deps.LoginRequired) -> Response:
+        target = "/login?next=" + quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe="")
+        if request.headers.get("hx-request"):
+            return Response(status_code=401, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(deps.CsrfFailed)
+    async def csrf_failed(request: Request, exc: deps.CsrfFailed) -> Response:
+        message = "The form expired or did not come from this site: reload the page and try again."
+        if request.headers.get("hx-request"):
+            return page("_error.html", status_code=403, message=message)
+        return page("error.html", status_code=403, message=message, user=None, title="Error")
+
+    @app.exception_handler(deps.ApiUnauthorized)
+    async def api_unauthorized(request: Request, exc: deps.ApiUnauthorized) -> Response:
+        return JSONResponse({"detail": str(exc)}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(StoreError)
+    async def store_error(request: Request, exc: StoreError) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": "the database is unavailable; try again"}, status_code=503)
+        return page("error.html", status_code=503, message="The database is unavailable; try again.", user=None, title="Error")
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        errors = exc.errors()
+        first = errors[0] if errors else {}
+        where = "/".join(str(p) for p in first.get("loc", ()))
+        message = f"{where}: {first.get('msg', 'invalid request')}" if where else "invalid request"
+        if _is_api(request):
+            return JSONResponse({"detail": message}, status_code=422)
+        return page("error.html", status_code=422, message=message, user=None, title="Error")
+
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The factory uvicorn calls in each worker (`--factory`): settings from the environment."""
+    return create_app(Settings.from_env())

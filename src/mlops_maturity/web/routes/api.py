@@ -1,0 +1,224 @@
+"""The JSON API (/api/v1) that CI and scripts use: upload a result, read projects, assessments and
+the portfolio. Authenticated with a team's API token (`Authorization: Bearer mm_…`); a signed-in
+browser may read too."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from ... import schema
+from ...store.service import AssessmentSummary
+from ..deps import MAX_ID, ApiCaller, ClientIp, FrameworkDep, PathId, SettingsDep, StoreDep
+from ..services import portfolio as portfolio_service
+from ..services import projects as project_service
+from ..services import uploads
+from ..services.errors import Forbidden, Invalid, ServiceError
+
+router = APIRouter(tags=["api"])
+
+
+class Error(BaseModel):
+    detail: str
+
+
+class Uploaded(BaseModel):
+    id: int
+    uid: str
+    team: str
+    project: str
+    created: bool
+
+
+class AssessmentInfo(BaseModel):
+    id: int
+    uid: str
+    organization: str
+    team: str
+    project: str
+    assessed_at: datetime
+    stored_at: datetime
+    source: str
+    commit: str | None
+    created_by: str
+    framework_id: str
+    framework_version: str
+    overall_level: int
+    overall_mean: float
+    levels: dict[str, int]
+
+
+class AssessmentFull(BaseModel):
+    assessment: AssessmentInfo
+    result: dict[str, Any]
+
+
+class ProjectInfo(BaseModel):
+    id: int
+    name: str
+    team_id: int
+    team: str
+    organization: str
+    assessments: int
+    latest_assessment_id: int | None
+    overall_level: int | None
+    levels: dict[str, int]
+    assessed_at: datetime | None
+
+
+class DimensionInfo(BaseModel):
+    id: str
+    name: str
+
+
+class PortfolioInfo(BaseModel):
+    dimensions: list[DimensionInfo]
+    projects: list[ProjectInfo]
+    distribution: dict[str, dict[str, int]]
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Error, "description": "No valid API token"},
+    403: {"model": Error, "description": "The token's team may not do this"},
+    404: {"model": Error, "description": "Not found, or not visible to this token"},
+}
+
+
+def _info(s: AssessmentSummary) -> AssessmentInfo:
+    return AssessmentInfo(**{k: getattr(s, k) for k in AssessmentInfo.model_fields})
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise ServiceError(f"the result is larger than {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ServiceError(f"the result is larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.post(
+    "/assessments",
+    status_code=201,
+    response_model=Uploaded,
+    summary="Upload a result (mlops-maturity scan --format json) for the token's team",
+    responses={**ERRORS, 200: {"model": Uploaded, "description": "The same result was stored already"}, 413: {"model": Error}, 422: {"model": Error, "description": "Not a valid result: the first schema error"}},
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Result"}}}}},
+)
+async def upload(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    caller: ApiCaller,
+    ip: ClientIp,
+    project: Annotated[str | None, Query(max_length=200, description="Project name (default: the result's subject name)")] = None,
+    team_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="The token's team (optional; any other is refused)")] = None,
+) -> JSONResponse:
+    if caller.kind != "token":
+        raise Forbidden("uploads need an API token")
+    (token_team,) = caller.roles
+    if team_id is not None and team_id != token_team:
+        raise Forbidden("this token uploads to its own team only")
+    try:
+        raw = await _body(request, settings.max_upload_bytes)
+    except ServiceError as exc:
+        return JSONResponse({"detail": exc.message}, status_code=413)
+    result = await run_in_threadpool(uploads.parse_result, raw)
+    saved = (await run_in_threadpool(uploads.upload, store, caller, token_team, result, project, ip)).saved
+    body = Uploaded(id=saved.id, uid=saved.uid, team=saved.team, project=saved.project, created=saved.created)
+    return JSONResponse(body.model_dump(), status_code=201 if saved.created else 200)
+
+
+@router.get("/projects", response_model=list[ProjectInfo], responses=ERRORS, summary="Projects visible to the caller")
+def list_projects(
+    store: StoreDep,
+    fw: FrameworkDep,
+    caller: ApiCaller,
+    team_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> list[ProjectInfo]:
+    return [_project(r) for r in portfolio_service.portfolio(store, caller, fw, team_id).rows]
+
+
+def _project(r: portfolio_service.PortfolioRow) -> ProjectInfo:
+    return ProjectInfo(
+        id=r.project_id,
+        name=r.name,
+        team_id=r.team_id,
+        team=r.team,
+        organization=r.organization,
+        assessments=r.assessments,
+        latest_assessment_id=r.assessment_id,
+        overall_level=r.overall,
+        levels=r.levels,
+        assessed_at=r.assessed_at,
+    )
+
+
+@router.get("/projects/{project_id}/assessments", response_model=list[AssessmentInfo], responses=ERRORS, summary="A project's assessments, newest first")
+def project_assessments(project_id: PathId, store: StoreDep, caller: ApiCaller) -> list[AssessmentInfo]:
+    _, rows = project_service.assessment_list(store, caller, project_id)
+    return [_info(s) for s in rows]
+
+
+@router.get("/assessments/{assessment_id}", response_model=AssessmentFull, responses=ERRORS, summary="One assessment with its full result")
+def get_assessment(assessment_id: PathId, store: StoreDep, caller: ApiCaller) -> AssessmentFull:
+    summary, result, _ = project_service.assessment(store, caller, assessment_id)
+    return AssessmentFull(assessment=_info(summary), result=json.loads(result.model_dump_json()))
+
+
+@router.get("/portfolio", response_model=PortfolioInfo, responses=ERRORS, summary="Every visible project's newest levels, and their distribution")
+def get_portfolio(
+    store: StoreDep,
+    fw: FrameworkDep,
+    caller: ApiCaller,
+    team_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> PortfolioInfo:
+    p = portfolio_service.portfolio(store, caller, fw, team_id)
+    return PortfolioInfo(
+        dimensions=[DimensionInfo(id=i, name=n) for i, n in p.dimensions],
+        projects=[_project(r) for r in p.rows],
+        distribution={d: {str(k): v for k, v in levels.items()} for d, levels in p.distribution.items()},
+    )
+
+
+def _rewrite_refs(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: (v.replace("#/$defs/", "#/components/schemas/") if k == "$ref" and isinstance(v, str) else _rewrite_refs(v)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_rewrite_refs(v) for v in node]
+    return node
+
+
+def openapi_schema(app) -> dict:  # noqa: ANN001
+    """FastAPI's spec of the API routes, with the published result schema as the upload's body."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+
+    spec = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+    result = dict(schema.load())
+    defs = result.pop("$defs", {})
+    for key in ("$schema", "$id"):
+        result.pop(key, None)
+    components = spec.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    for name, body in defs.items():
+        schemas.setdefault(name, _rewrite_refs(body))
+    schemas["Result"] = _rewrite_refs(result)
+    components["securitySchemes"] = {"token": {"type": "http", "scheme": "bearer", "description": "A team's API token (mm_…)"}}
+    spec["security"] = [{"token": []}]
+    app.openapi_schema = spec
+    return spec
+
+
+__all__ = ["router", "openapi_schema", "Invalid"]
