@@ -603,7 +603,35 @@ def _pipeline_trains(pipe: CiPipeline) -> Hit | None:
             cmd = next((c for c in step.commands if _trains(c.text)), None)
             if cmd is not None:
                 return Hit(pipe.path, cmd.line, "scheduled pipeline trains")
+    # A workflow or job named for training ("Retrain model") that runs a program.
+    named = isinstance(name, str) and _TRAIN_WORD.search(name) and not _SMOKE_TEST.search(name)
+    for job in pipe.jobs:
+        if gitlab_jobs is not None and job.name not in gitlab_jobs:
+            continue
+        if not (named or _TRAIN_WORD.search(job.name)):
+            continue
+        for step in job.steps:
+            cmd = next((c for c in step.commands if _runs_program(c.text)), None)
+            if cmd is not None:
+                return Hit(pipe.path, cmd.line, f"scheduled training pipeline runs {cmd.text[:60]}")
     return None
+
+
+_PROGRAM = re.compile(
+    r"^(python3?|py|uv run|poetry run|pipenv run|pdm run|hatch run|bash|sh|\./|make|just|dvc|mlflow|papermill|"
+    r"Rscript|accelerate|torchrun|az ml|gcloud|aws sagemaker|sky|kubectl|docker run)\b"
+)
+
+
+def _runs_program(text: str) -> bool:
+    """A command that runs a program (not an install, a test or a lint)."""
+    for seg in _SEGMENT_SPLIT.split(text):
+        seg = seg.strip()
+        while re.match(r"^\w+=\S*\s+\S", seg):
+            seg = seg.split(None, 1)[1]
+        if _PROGRAM.match(seg) and not _NOT_TRAINING.search(seg) and not re.search(r"\bpip\b|-m\s+pip", seg):
+            return True
+    return False
 
 
 def _gitlab_job_scheduled(job) -> bool:
