@@ -147,6 +147,7 @@ class CiLine:
     via: str = ""
     job: str = ""
     manual: bool = False
+    step: str = ""
 
 
 _INSTALL = re.compile(r"^\s*(sudo\s+)?((python3?\s+-m\s+)?pip3?\s+install|uv\s+(pip\s+install|add|sync|tool\s+install)|"
@@ -245,26 +246,26 @@ def ci_lines(view: RepoView, pipe: CiPipeline) -> list[CiLine]:
         for step in job.steps:
             manual = step.name.endswith("(manual)")
             for c in step.commands:
-                out.append(CiLine(pipe.path, c.line, c.text, "", job.name, manual))
+                out.append(CiLine(pipe.path, c.line, c.text, "", job.name, manual, step.name))
             if step.uses.startswith("./") and not step.uses.endswith((".yml", ".yaml")):
                 for text, via in _composite_action_lines(view, step.uses):
-                    out.append(CiLine(pipe.path, step.line, text, via, job.name, manual))
+                    out.append(CiLine(pipe.path, step.line, text, via, job.name, manual, step.name))
             fp = step.with_.get("filePath") or step.with_.get("scriptPath")
             if isinstance(fp, str):
-                out.append(CiLine(pipe.path, step.line, f"bash {fp.split('}/')[-1]}", "", job.name, manual))
+                out.append(CiLine(pipe.path, step.line, f"bash {fp.split('}/')[-1]}", "", job.name, manual, step.name))
             if pipe.system == "github":  # wrapper actions (retry, ssh...) that take a command
                 for k in ("run", "command", "commands", "script"):
                     v = step.with_.get(k)
                     if isinstance(v, str):
                         for t in v.split("\n"):
                             if t.strip() and not t.strip().startswith("#"):
-                                out.append(CiLine(pipe.path, step.line, t.strip(), "", job.name, manual))
+                                out.append(CiLine(pipe.path, step.line, t.strip(), "", job.name, manual, step.name))
     direct = list(out)
     for cl in direct:
         if _INSTALL.match(cl.text):
             continue
         for text, via in _expand(view, cl.text, base, 1, set()):
-            out.append(CiLine(cl.path, cl.line, text, via, cl.job, cl.manual))
+            out.append(CiLine(cl.path, cl.line, text, via, cl.job, cl.manual, cl.step))
     view.memo[key] = out
     return out
 
@@ -281,7 +282,8 @@ _CHECK_CMD = re.compile(
     r"flake8|ruff(?:\s+(?:check|format\s+--check|format\s+--diff))?|pylint|mypy|pyright|pytype|basedpyright|"
     r"black\s+(?:[^|;&]*\s)?--(?:check|diff)|isort\s+(?:[^|;&]*\s)?(?:--check(?:-only)?|-c|--diff)|"
     r"pre-commit\s+run|prek\s+run|pycodestyle|pydocstyle|bandit|interrogate|codespell|yamllint|darglint|vulture|"
-    r"(?:make|just|task|invoke|inv|poe|hatch\s+run|pdm\s+run|pixi\s+run|rye\s+run|npm\s+run|pnpm|yarn|doit)\s+[\w:.-]*(?:test|lint|check|typecheck|type-check|"
+    r"(?:make|just|task|invoke|inv|poe|hatch\s+run|pdm\s+run|pixi\s+run|rye\s+run|npm\s+run|pnpm|yarn|doit)\s+"
+    r"(?![\w:.-]*(?:install|requirements|deps|setup|docs|build))[\w:.-]*(?:test|lint|check|typecheck|type-check|"
     r"mypy|flake8|quality|style|verify|coverage|cov)\w*|"
     r"(?:npm|yarn|pnpm)\s+test|go\s+test|cargo\s+(?:test|clippy)|"
     r"python3?\s+(?:-\w+\s+)*-m\s+(?:pytest|unittest|doctest|mypy|flake8|pylint|ruff|black|isort|coverage|tox|nox|pyright)|"
@@ -455,6 +457,26 @@ def _pushed_dockerfile_is_ml(view: RepoView, pipe: CiPipeline, cl: CiLine, lines
     return True
 
 
+_REMOTE_DEPLOY = re.compile(r"(?i)(^|[/_-])(deploy|deployment|endpoint|rollout)[\w-]*\.ya?ml@")
+
+
+def _remote_deploy_ref(pipe: CiPipeline) -> tuple[int, str] | None:
+    """A reusable workflow / template from another repository named for deployment
+    (`Azure/mlops-templates/.github/workflows/create-deployment.yml@main`,
+    `templates/create-endpoint.yml@mlops-templates`)."""
+    if pipe.system == "github":
+        for st in pipe.steps:
+            if st.uses and _REMOTE_DEPLOY.search(st.uses) and not st.uses.startswith("./"):
+                return st.line, st.uses
+        return None
+    if pipe.system != "azure":
+        return None
+    for node in _walk_raw(pipe.raw):
+        if isinstance(node, dict) and isinstance(node.get("template"), str) and _REMOTE_DEPLOY.search(node["template"]):
+            return node.line_of("template", 1), node["template"]
+    return None
+
+
 def cd_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A CI/CD pipeline deploys or publishes a model or service: pushes an image, deploys to
     Kubernetes / a cloud / serverless target, serves or releases a model (directly, or in a
@@ -492,6 +514,10 @@ def cd_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                     continue
                 hit = Hit(pipe.path, step.line, f"CI/CD task {u.split('@')[0]} deploys")
                 break
+        if hit is None:
+            ref = _remote_deploy_ref(pipe)
+            if ref:
+                hit = Hit(pipe.path, ref[0], f"CI/CD calls shared deploy template {ref[1]}")
         lines = ci_lines(view, pipe)
         base = _dir(pipe.path) if pipe.system != "github" else ""
         for cl in lines:
@@ -965,8 +991,8 @@ _CI_TRAIN = re.compile(
     r"az\s+ml\s+(?:job\s+create|run\s+submit-\w+|pipeline\s+run)\b|gcloud\s+(?:beta\s+)?ai(?:-platform)?\s+(?:custom-jobs\s+create|jobs\s+submit\s+training)\b|"
     r"sky\s+(?:launch|jobs\s+launch)\b|kedro\s+run\b|zenml\s+pipeline\s+run\b)"
 )
-_SMOKE = re.compile(r"(?i)fast_dev_run|dry[-_]?run|smoke|--debug\b|debug=|--max[_-]?(steps|epochs|iters?)[= ]+[0-9]\b|"
-                    r"max_epochs=1\b|trainer\.max_epochs=1\b|--epochs[= ]+1\b|pytest")
+_SMOKE = re.compile(r"(?i)fast_dev_run|dry[-_]?run|smoke|--debug\b|debug=|--max[_-]?(steps|epochs|iters?)[= ]+[0-9]{1,2}\b|"
+                    r"max_epochs=[12]\b|--(num[_-]?)?epochs[= ]+[12]\b|--(n[_-]?)?(steps|iters?|iterations)[= ]+[0-9]{1,2}\b|pytest")
 
 
 def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
@@ -977,6 +1003,8 @@ def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         for cl in ci_lines(view, pipe):
             if _INSTALL.match(cl.text) or _SMOKE.search(cl.text) or (cl.via and view.is_test(cl.via)):
                 continue
+            if _CHECK_STEP_NAME.search(cl.step) or _CHECK_STEP_NAME.search(cl.job):
+                continue  # training run as a test of the code, in a step or job named for tests
             m = _CI_TRAIN.search(cl.text)
             if m:
                 if m.group(0).strip().startswith("dvc") and not any(True for _ in dvc_train_stages(view)) and view.by_name("dvc.yaml"):
@@ -1067,7 +1095,8 @@ def _is_gate_compare(test: ast.AST) -> bool:
             names = [_names(s) for s in sides]
             if not any(_METRIC_NAME.search(x) for x in names):
                 continue
-            if any(_THRESHOLD_NAME.search(x) for x in names) or any(
+            champion = sum(1 for x in names if _METRIC_NAME.search(x)) >= 2  # new score vs the others' scores
+            if champion or any(_THRESHOLD_NAME.search(x) for x in names) or any(
                     isinstance(s, ast.Constant) and isinstance(s.value, (int, float)) and not isinstance(s.value, bool) and s.value not in (0, 1)
                     for s in sides):
                 tokens = {t.lower() for x in names for t in re.split(r"[\W_]+", x) if t}
@@ -1094,8 +1123,10 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if not (gate_file or any(w in text for w in _GATE_WORDS)):
             continue
         lines = {text.count("\n", 0, m.start()) + 1 for m in _COMPARE_LINE.finditer(text)
-                 if _METRIC_NAME.search(m.group(0)) and (_THRESHOLD_NAME.search(m.group(0)) or re.search(r"\d", m.group(0)))}
-        if not lines and not re.search(r"(?i)def _?\w*(gate|threshold|should_deploy|should_promote|model_acceptable)\w*\s*\(", text):
+                 if _METRIC_NAME.search(m.group(0)) and (_THRESHOLD_NAME.search(m.group(0)) or re.search(r"\d", m.group(0))
+                                                          or len(_METRIC_NAME.findall(m.group(0))) >= 2)}
+        gate_fn = re.search(r"(?i)def _?\w*(gate|threshold|should_deploy|should_promote|model_acceptable|is_model_better)\w*\s*\(", text)
+        if not lines and not gate_fn:
             continue
         tree = py_tree(view, rel)
         if tree is None:
@@ -1112,7 +1143,7 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 yield Hit(rel, n.lineno, "asserts a model metric meets a threshold")
                 break
         else:
-            fn = _gate_function(tree)
+            fn = _gate_function(tree) if gate_fn else None
             if fn is not None:
                 yield Hit(rel, fn.lineno, f"defines quality gate {fn.name} comparing metrics to thresholds")
 
@@ -1124,7 +1155,7 @@ _GATE_FN = re.compile(r"(?i)^_?((quality|model|metrics?|performance|eval\w*|prom
 
 def _gate_function(tree: ast.Module) -> ast.FunctionDef | None:
     """A function named as a quality gate whose body compares values to thresholds."""
-    for n in ast.walk(tree):
+    for n in _statements(tree.body):
         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and _GATE_FN.match(n.name):
             for c in ast.walk(n):
                 if isinstance(c, ast.Compare) and any(isinstance(o, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for o in c.ops):
