@@ -75,6 +75,7 @@ EXTENSIONS = {"terminal": "txt", "json": "json", "markdown": "md", "html": "html
 @main.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--answers", type=click.Path(path_type=Path), help="Answers file (YAML) from `assess` or the template.")
+@click.option("--mlflow-uri", metavar="URI", envvar="MLFLOW_TRACKING_URI", help="Read a running MLflow tracking server too (default: $MLFLOW_TRACKING_URI; credentials from MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD).")
 @click.option("--framework", "framework_ref", metavar="FILE", help="A framework file (default: the shipped model).")
 @click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="terminal", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to FILE instead of stdout (with --each and a per-repository format: a directory).")
@@ -88,7 +89,7 @@ EXTENSIONS = {"terminal": "txt", "json": "json", "markdown": "md", "html": "html
 @click.option("--db", metavar="URL", envvar="MLOPS_MATURITY_DB", help="Assessment database URL (default: $MLOPS_MATURITY_DB, else a SQLite file in your data directory).")
 @click.option("--project", help="With --save: the project to store under (default: the subject name).")
 @click.option("--team", help="With --save: the project's team (default: default).")
-def scan(paths, answers, framework_ref, fmt, output, each, fail_under, jobs, name, stage, verbose, save, db, project, team):
+def scan(paths, answers, framework_ref, fmt, output, each, fail_under, jobs, name, stage, verbose, save, db, project, team, mlflow_uri):
     """Assess repositories (read, never executed) and/or an answers file.
 
     Several PATHs are assessed together as one subject (a team's repositories), or one by
@@ -102,12 +103,13 @@ def scan(paths, answers, framework_ref, fmt, output, each, fail_under, jobs, nam
       mlops-maturity scan . --fail-under deploy=3,monitor=2
       mlops-maturity scan --each repos/* --format json -o results.json
       mlops-maturity scan --each repos/* --format html -o reports/
+      mlops-maturity scan . --mlflow-uri http://127.0.0.1:5000
     """
     import os
 
     fw, catalog = load_framework_or_fail(framework_ref)
-    if not paths and answers is None:
-        fail("nothing to assess: give one or more PATHs and/or --answers FILE")
+    if not paths and answers is None and not mlflow_uri:
+        fail("nothing to assess: give one or more PATHs, --answers FILE and/or --mlflow-uri URI")
     for p in paths:
         if not p.exists():
             fail(f"{p}: no such directory")
@@ -119,9 +121,14 @@ def scan(paths, answers, framework_ref, fmt, output, each, fail_under, jobs, nam
     if not (save or db) and (project or team):
         fail("--project and --team say where to store the result: add --save")
     jobs = jobs or (os.cpu_count() or 1)
+    extra = []
+    if mlflow_uri:
+        from ..sources.mlflow import MlflowSource
+
+        extra.append(MlflowSource(mlflow_uri))
 
     if not each:
-        result = _assess(fw, catalog, list(paths), answers, name, stage, jobs, save, db, project, team)
+        result = _assess(fw, catalog, list(paths), answers, name, stage, jobs, save, db, project, team, extra)
         write_output(render(result, fmt, verbose, output), output)
         _warn_failed_sources(result)
         missed = gate(result, overall_gate, dim_gate)
@@ -140,7 +147,7 @@ def scan(paths, answers, framework_ref, fmt, output, each, fail_under, jobs, nam
                 fail(f"{output}: cannot create the directory ({exc.strerror})")
         results, missed, chunks = [], [], []
         for p in paths:
-            result = _assess(fw, catalog, [p], answers, None, stage, jobs, save, db, None, team)
+            result = _assess(fw, catalog, [p], answers, None, stage, jobs, save, db, None, team, extra)
             _warn_failed_sources(result)
             missed += [f"{result.subject.name}: {m}" for m in gate(result, overall_gate, dim_gate)]
             if per_file:
@@ -171,7 +178,7 @@ def _warn_failed_sources(result) -> None:
             click.echo(f"mlops-maturity: warning: source {s.name} failed: {s.message}", err=True)
 
 
-def _assess(fw, catalog, paths, answers, name, stage, jobs, save, db, project, team):
+def _assess(fw, catalog, paths, answers, name, stage, jobs, save, db, project, team, extra_sources=()):
     """One subject: gather sources, score, optionally store. Input problems exit 2."""
     import os
 
@@ -182,7 +189,9 @@ def _assess(fw, catalog, paths, answers, name, stage, jobs, save, db, project, t
         configs = read_configs(paths, fw)
     except InputError as exc:
         fail(str(exc))
-    req = Request(paths=paths, answers=answers, name=name, stage=stage, jobs=jobs, configs=configs)
+    if not name and not paths and answers is None and extra_sources:
+        name = extra_sources[0].subject_name
+    req = Request(paths=paths, answers=answers, name=name, stage=stage, jobs=jobs, configs=configs, extra_sources=list(extra_sources))
     history = None
     if save or db:
         from .history import attach_history
@@ -205,7 +214,7 @@ def _assess(fw, catalog, paths, answers, name, stage, jobs, save, db, project, t
         fail(str(exc))
     if history is not None:
         if save:
-            history.save(result, source="scan" if paths else "answers")
+            history.save(result, source="scan" if paths or extra_sources else "answers")
         history.close()
     return result
 
