@@ -493,9 +493,9 @@ def make_prep_target(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 
 _PREP_TASK_TEXT = re.compile(
-    r"""(?ix)(task_id|name|step_name|display_name)\s*=\s*["'][^"']*\b(pre_?process\w*|prep\w*|ingest\w*|etl|extract\w*|clean\w*|
+    r"""(?ix)(task_id|name|step_name|display_name|set_display_name\()\s*=?\s*["'][^"']*\b(pre_?process\w*|prep\w*|ingest\w*|etl|extract\w*|clean\w*|
     featuri[sz]\w*|feature[_ -]?engineering|split\w*|download\w*|load[_ -]?data\w*|data[_ -]?(prep|process|load|ingest)\w*|
-    process(ing)?[_ -]?data\w*|make[_ -]?dataset|build[_ -]?features)"""
+    process(ing)?[_ -]?data\w*|make[_ -]?dataset|build[_ -]?features|engineer[_ -]?features)"""
 )
 def _task_decorator(name: str) -> bool:
     return name.split(".", 1)[0] in ORCHESTRATOR_ROOTS or name.rsplit(".", 1)[-1] in (

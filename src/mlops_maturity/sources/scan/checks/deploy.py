@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -1093,9 +1094,10 @@ def _is_gate_compare(test: ast.AST) -> bool:
         if isinstance(n, ast.Compare) and any(isinstance(o, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for o in n.ops):
             sides = [n.left, *n.comparators]
             names = [_names(s) for s in sides]
-            if not any(_METRIC_NAME.search(x) for x in names):
+            if not any(_METRIC_NAME.search(x) for x in names) and sum(1 for x in names if _CHAMPION.search(x)) < 2:
                 continue
-            champion = sum(1 for x in names if _METRIC_NAME.search(x)) >= 2  # new score vs the others' scores
+            champion = sum(1 for x in names if _METRIC_NAME.search(x)) >= 2 or (  # new score vs the others' scores
+                sum(1 for x in names if _CHAMPION.search(x)) >= 2)
             if champion or any(_THRESHOLD_NAME.search(x) for x in names) or any(
                     isinstance(s, ast.Constant) and isinstance(s.value, (int, float)) and not isinstance(s.value, bool) and s.value not in (0, 1)
                     for s in sides):
@@ -1106,7 +1108,7 @@ def _is_gate_compare(test: ast.AST) -> bool:
     return False
 
 
-_GATE_WORDS = ("register", "deploy", "champion", "Champion", "threshold", "Threshold", "THRESHOLD", "promot", "Promot",
+_GATE_WORDS = (".register_model(", "registered_model_name", ".register(", "create_model_version", "deploy", "champion", "Champion", "threshold", "Threshold", "THRESHOLD", "promot", "Promot",
                "transition_model_version_stage", "set_registered_model_alias", "production", "Production")
 
 
@@ -1122,16 +1124,35 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         gate_file = _GATE_FILE.search(rel.rsplit("/", 1)[-1]) is not None
         if not (gate_file or any(w in text for w in _GATE_WORDS)):
             continue
-        lines = {text.count("\n", 0, m.start()) + 1 for m in _COMPARE_LINE.finditer(text)
-                 if _METRIC_NAME.search(m.group(0)) and (_THRESHOLD_NAME.search(m.group(0)) or re.search(r"\d", m.group(0))
-                                                          or len(_METRIC_NAME.findall(m.group(0))) >= 2)}
+        if "<" not in text and ">" not in text:
+            continue
+        newlines = [m.start() for m in _NEWLINE.finditer(text)]
+        lines = {bisect_right(newlines, m.start()) + 1 for m in _COMPARE_LINE.finditer(text)
+                 if (_METRIC_NAME.search(m.group(0)) and (_THRESHOLD_NAME.search(m.group(0)) or re.search(r"\d", m.group(0))
+                                                          or len(_METRIC_NAME.findall(m.group(0))) >= 2))
+                 or _CHAMPION.search(m.group(0))}
         gate_fn = re.search(r"(?i)def _?\w*(gate|threshold|should_deploy|should_promote|model_acceptable|is_model_better)\w*\s*\(", text)
-        if not lines and not gate_fn:
+        cmp_lines: set[int] = set()
+        if _DECISION_ASSIGN.search(text):
+            cmp_lines = {bisect_right(newlines, m.start()) + 1 for m in _ANY_COMPARE.finditer(text)
+                         if _CHAMPION.search(m.group(0)) or _METRIC_NAME.search(m.group(0))}
+        if not lines and not gate_fn and not cmp_lines:
             continue
         tree = py_tree(view, rel)
         if tree is None:
             continue
+        # `wins = m_chall > m_champ` ... `if wins:`: the comparison assigned to a name first
+        assigned = {t.id: st.value for st in _statements(tree.body) if isinstance(st, ast.Assign)
+                    and any(ln in cmp_lines for ln in range(st.lineno, (st.end_lineno or st.lineno) + 1))
+                    for t in st.targets if isinstance(t, ast.Name)}
         for n in _statements(tree.body):
+            if isinstance(n, ast.If) and isinstance(n.test, ast.Name) and n.test.id in assigned:
+                if _is_gate_compare(assigned[n.test.id]):
+                    action = _blocks(n.body) or _blocks(n.orelse)
+                    if action:
+                        yield Hit(rel, n.lineno, f"compares a model metric to a threshold or the production model and {action}")
+                        break
+                continue
             if n.lineno not in lines:
                 continue
             if isinstance(n, ast.If) and _is_gate_compare(n.test):
@@ -1164,7 +1185,11 @@ def _gate_function(tree: ast.Module) -> ast.FunctionDef | None:
     return None
 
 
-_COMPARE_LINE = re.compile(r"^[ \t]*(?:el)?(?:if|assert)\b[^\n]*[<>][^\n]*$", re.M)
+_COMPARE_LINE = re.compile(r"^[ \t]*(?:(?:el)?(?:if|assert)\b|\w+\s*=)[^\n]*[<>][^\n]*$", re.M)
+_CHAMPION = re.compile(r"(?i)champ|chall|incumbent")
+_NEWLINE = re.compile("\n")
+_DECISION_ASSIGN = re.compile(r"(?im)^\s*\w*(win|better|pass|promot|deploy|approv|accept|bless)\w*\s*=[^=]")
+_ANY_COMPARE = re.compile(r"^[^#\n]*\w\)?\s*[<>]=?\s*\(?\w[^\n]*$", re.M)
 
 
 def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
