@@ -830,8 +830,7 @@ def schedule_config_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 
 _TRIGGER_ATTR = re.compile(
-    r"^(re_?train\w*|trigger\w*train\w*|start\w*train\w*|launch\w*train\w*|run\w*train\w*pipeline\w*|"
-    r"submit\w*train\w*|kick\w*train\w*|schedule\w*train\w*)$",
+    r"(^|_)re_?train|^(trigger|start|launch|submit|kick|schedule)\w*train|^run\w*train\w*pipeline",
     re.I,
 )
 _TRIGGER_CALLS = ("airflow.operators.trigger_dagrun.TriggerDagRunOperator", "airflow.operators.dagrun_operator.*",
@@ -854,7 +853,7 @@ def drift_triggers_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if facts is None:
             continue
         for call in facts.calls:
-            if _TRIGGER_ATTR.match(call.attr):
+            if _TRIGGER_ATTR.search(call.attr):
                 yield Hit(rel, call.line, f"drift handling launches training: calls {call.name}", call.cell)
                 break
             if _call_matches(call, _TRIGGER_CALLS):
