@@ -166,6 +166,10 @@ _LOGGED_REQUEST = re.compile(
     r"(.*\bjson\.dumps\(|.*\bextra\s*=\s*\{)",
     re.M,
 )
+# A logging format that writes JSON records (`'{"ts":"%(asctime)s", ...'`), or request ids
+# bound to the log context of a web service.
+_JSON_LOG_FORMAT = re.compile(r"""^[^#\n]*=\s*[rbf]?['"]\{\s*\\?["']\w+\\?["']\s*:\s*\\?["']?%\(\w+\)""", re.M)
+_REQUEST_ID_LOG = re.compile(r"""(bind|contextualize)\(\s*request_id\s*=|extra\[\s*['"]?request_id""")
 _SERVES_MODEL = re.compile(r"predict|inference|invoke_endpoint|\.generate\(|classify|score\(")
 _STRUCTURED_LOGGING = (
     "structlog.get_logger", "structlog.configure", "structlog.wrap_logger", "structlog.stdlib.*",
@@ -202,7 +206,8 @@ def request_logging(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         has_log_lib = not view.modules(rel).isdisjoint(_LOG_ROOTS)
         latency = web and _LOGGED_LATENCY.search(text)
         logged = web and not latency and _SERVES_MODEL.search(text) and _LOGGED_REQUEST.search(text)
-        if not (has_hook or has_log_lib or latency or logged):
+        structured = web and ("request_id" in text or "%(" in text)
+        if not (has_hook or has_log_lib or latency or logged or structured):
             continue
         facts = view.python(rel)
         if facts is None:
@@ -232,6 +237,12 @@ def request_logging(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             line = text.count("\n", 0, logged.start()) + 1
             yield Hit(rel, line, "writes structured request/prediction logs in the serving code")
             continue
+        if web:
+            m = _JSON_LOG_FORMAT.search(text) or _REQUEST_ID_LOG.search(text)
+            if m:
+                line = text.count("\n", 0, m.start()) + 1
+                yield Hit(rel, line, "structures the serving logs (JSON records or request ids)")
+                continue
         if has_log_lib and _serving_file(view, rel):
             found = next(iter(matching_calls(facts, _STRUCTURED_LOGGING)), None)
             if found is None:
