@@ -17,7 +17,7 @@ from ...store.service import Saved, Store, UnitOfWork
 from .accounts import Principal, audit, require
 from .errors import Invalid, NotFound
 
-PROJECT_NAME = re.compile(r"^[^\x00-\x1f\x7f/]{1,200}$")
+PROJECT_NAME = re.compile(r"^[^\x00-\x1f\x7f]{1,200}$")
 MAX_LEVEL = 100
 
 
@@ -107,7 +107,7 @@ def _check_limits(r: Result) -> None:
 def check_project_name(name: str) -> str:
     name = name.strip()
     if not PROJECT_NAME.match(name):
-        raise Invalid("a project name needs 1 to 200 printable characters and no '/'")
+        raise Invalid("a project name needs 1 to 200 printable characters")
     return name
 
 
