@@ -611,6 +611,8 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         text = view.text(rel) or ""
         if not re.search(r"def _?(validate|verify|check)_?\w*\(", text):
             continue
+        if not view.modules(rel).isdisjoint(_WEB_ROOTS) or "HTTPException" in text:
+            continue  # request validation in a serving API, not a data pipeline
         tree = py_tree(view, rel)
         if tree is None:
             continue
