@@ -164,12 +164,31 @@ def test_no_claim_without_evidence_when_the_scan_did_not_look(fw, catalog):
 
 
 def test_tools_over_process(fw, catalog):
-    dep = Evidence(path="requirements.txt", line=4, snippet="mlflow", detector="dependency-declared", message="mlflow declared as a dependency")
+    dep = Evidence(path="requirements.txt", line=4, snippet="mlflow==2.17.2", detector="dependency-declared", message="declares dependency mlflow")
     result = score(fw, catalog, Inputs(observations=[obs("dev.experiment_tracking", PracticeStatus.ABSENT, dependency_only=(dep,))]))
     pits = [p for p in result.pitfalls if p.id == "tools_over_process"]
     assert len(pits) == 1 and "mlflow" in pits[0].message and pits[0].dimension == "dev"
     item = next(i for i in result.roadmap if i.criterion == "dev.experiment-tracking")
-    assert "requirements.txt:4" in item.note and "mlflow" in item.note
+    assert "requirements.txt:4" in item.note and item.note.startswith("mlflow is declared")
+
+
+def test_a_tool_used_for_another_practice_is_not_tools_over_process(fw, catalog):
+    dep = Evidence(path="requirements.txt", line=4, snippet="mlflow==2.17.2", detector="dependency-declared", message="declares dependency mlflow")
+    used = Evidence(path="train.py", line=9, snippet="mlflow.log_metric('auc', auc)", detector="mlflow-run-logged", message="calls mlflow.log_metric")
+    result = score(
+        fw,
+        catalog,
+        Inputs(
+            observations=[
+                obs("deploy.registry", PracticeStatus.ABSENT, dependency_only=(dep,)),
+                obs("dev.experiment_tracking", PracticeStatus.PRESENT, evidence=(used,)),
+                obs("deploy.training_pipeline", PracticeStatus.PRESENT),  # deploy at level 2: registry is next
+            ]
+        ),
+    )
+    assert not [p for p in result.pitfalls if p.id == "tools_over_process"]
+    item = next(i for i in result.roadmap if i.criterion == "deploy.model-registry")
+    assert item.note.startswith("mlflow is declared as a dependency (requirements.txt:4) but not used for this")
 
 
 def test_stale_assessment(fw, catalog):

@@ -6,6 +6,7 @@ Wording lives in the framework data (`pitfalls:` templates); this module decides
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+import re
 from datetime import UTC, datetime
 
 from ..framework import expr
@@ -20,6 +21,14 @@ DEFAULT_MESSAGES = {
     "stale_assessment": "The newest stored assessment is {age_days} days old (more than {max_age_days}).",
     "tools_over_process": "{dimension}: {tools} installed, but no use of it was found ({practice}).",
 }
+
+
+def tool_name(e) -> str:  # noqa: ANN001
+    """The tool a dependency-only evidence names: 'declares dependency mlflow' -> 'mlflow'."""
+    if e.message.startswith("declares dependency "):
+        return e.message.removeprefix("declares dependency ").split()[0]
+    m = re.match(r"[\s\"']*([A-Za-z0-9_.\-\[\]]+)", e.snippet or e.message)
+    return re.sub(r"\[.*", "", m.group(1)) if m else ""
 
 
 def _message(framework: Framework, pid: str, **fields: object) -> str:
@@ -114,9 +123,16 @@ def detect(
                 )
 
     dim_names = {d.id: d.name for d in dimensions}
+    used_text = " ".join(
+        f"{e.message} {e.snippet}".lower() for p in practices.values() if p.status is PracticeStatus.PRESENT for e in p.evidence
+    )
     for p in practices.values():
         if p.status is PracticeStatus.ABSENT and p.dependency_only:
-            tools = sorted({(e.message or e.snippet).split(" ")[0] for e in p.dependency_only if (e.message or e.snippet)})
+            # A tool used for another practice (mlflow tracking, but no registry) is not "installed, never used".
+            tools = sorted({tool_name(e) for e in p.dependency_only} - {""})
+            tools = [t for t in tools if t.lower() not in used_text]
+            if not tools:
+                continue
             out.append(
                 PitfallResult(
                     id="tools_over_process",

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from ..model.evidence import PracticeStatus
 from ..model.framework import Framework
 from ..model.result import CriterionStatus, DimensionResult, PracticeResult, RoadmapItem
+from .pitfalls import tool_name
 
 EFFORT_COST = {"S": 1, "M": 2, "L": 3}
 
@@ -21,8 +22,8 @@ def _dependency_note(pids: Sequence[str], practices: Mapping[str, PracticeResult
         p = practices.get(pid)
         if p and p.status is PracticeStatus.ABSENT and p.dependency_only:
             e = p.dependency_only[0]
-            tool = (e.message or e.snippet).split(" ")[0] or "A tool"
-            notes.append(f"{tool} is declared as a dependency ({e.location}) but no use of it was found.")
+            tool = tool_name(e) or "A tool"
+            notes.append(f"{tool} is declared as a dependency ({e.location}) but not used for this.")
     return " ".join(notes)
 
 
