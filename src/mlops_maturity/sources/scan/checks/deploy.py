@@ -949,18 +949,23 @@ _TRAIN_TEXT = re.compile(
 )
 
 
+# Names with "train" that are about data or tests, not a training step.
+_NOT_TRAINING_NAME = re.compile(r"(?i)train_test|test_train|test|train_?(data|dataset|set|split|loader|df|x|y|path|dir|file|"
+                                r"features|table|query|samples|examples|ids|idx|size|images|labels)|x_train|y_train|trainable")
+
+
 def orchestrated_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A pipeline / DAG / flow definition of an orchestrator that includes a training step."""
     for of in orchestrated_files(view, det):
         found: tuple[int, str] | None = None
         for fn in decorated_functions(view, of.rel, of.facts):
-            if TRAIN_NAME.search(fn.name) and fn.decorators and "test" not in fn.name.lower():
+            if TRAIN_NAME.search(fn.name) and fn.decorators and not _NOT_TRAINING_NAME.search(fn.name):
                 found = (fn.line, fn.name)
                 break
         if found is None:
             for i, line in _code_lines(view, of.rel):
-                m = _TRAIN_TEXT.search(line)
-                if m and "train_test_split" not in line and "test_train" not in line:
+                m = next((m for m in _TRAIN_TEXT.finditer(line) if not _NOT_TRAINING_NAME.search(m.group(0))), None)
+                if m:
                     found = (i, line.strip()[:60])
                     break
         if found:
