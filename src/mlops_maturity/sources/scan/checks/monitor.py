@@ -602,7 +602,8 @@ def _pipeline_trains(pipe: CiPipeline) -> Hit | None:
     if _NAMED_TEST.search(pipe.path.rsplit("/", 1)[-1]) or (isinstance(name, str) and _NAMED_TEST.search(name)):
         return None
     gitlab_jobs = None
-    if pipe.system == "gitlab" and "schedule" not in repr(yamlsafe.plain(pipe.raw.get("workflow", ""))):
+    if pipe.system == "gitlab" and isinstance(pipe.raw, dict) \
+            and "schedule" not in repr(yamlsafe.plain(pipe.raw.get("workflow", ""))):
         gitlab_jobs = {j.name for j in pipe.jobs if _gitlab_job_scheduled(j)}
     for job in pipe.jobs:
         if gitlab_jobs is not None and job.name not in gitlab_jobs:
