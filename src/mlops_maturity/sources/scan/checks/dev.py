@@ -211,9 +211,41 @@ def config_loaded_by_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit
             break
 
 
+# -- dev.config: hyperparameters kept in a config file the code reads ---------------------------
+
+_HPARAM_KEY = re.compile(
+    r"^[ \t-]*(learning_rate|lr|n_estimators|max_depth|num_leaves|min_child_samples|min_samples_(split|leaf)|"
+    r"epochs|num_epochs|n_epochs|max_epochs|batch_size|train_batch_size|dropout|weight_decay|momentum|"
+    r"hidden_size|hidden_dim|num_layers|n_layers|embedding_dim|subsample|colsample_bytree|reg_alpha|reg_lambda|"
+    r"max_iter|warmup_steps|optimizer|gamma|C)\s*:\s*\S",
+    re.M,
+)
+_YAML_READERS = re.compile(r"\b(yaml\.(safe_)?load|read_yaml|OmegaConf\.load|load_yaml|ConfigBox|yaml\.full_load)\b")
+_NOT_CONFIG = re.compile(r"(^|/)(\.github|\.gitlab|\.circleci|k8s|kubernetes|helm|charts?|deploy|manifests?|docs?|tests?)(/|$)", re.I)
+
+
+def hyperparameters_in_config(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A YAML config (not CI or deployment manifests) holding at least two hyperparameters, in a
+    repository whose Python code reads YAML configuration (directly or through a helper)."""
+    configs = [r for r in paths(view, det) if not _NOT_CONFIG.search(r)]
+    if not configs:
+        return
+    readers = [r for r, text in view.texts(view.by_ext(".py")) if ("yaml" in text or "OmegaConf" in text or "read_yaml" in text) and _YAML_READERS.search(text)]
+    if not readers:
+        return
+    for rel, text in view.texts(configs):
+        keys = {m.group(1) for m in _HPARAM_KEY.finditer(text)}
+        if len(keys) >= 2:
+            m = _HPARAM_KEY.search(text)
+            line = text.count("\n", 0, m.start()) + 1
+            yield Hit(rel, line, f"keeps hyperparameters in a config file ({', '.join(sorted(keys)[:4])})")
+            return
+
+
 CHECKS = {
     "pinned_environment": pinned_environment,
     "project_tests": project_tests,
     "training_modules": training_modules,
     "config_loaded_by_training": config_loaded_by_training,
+    "hyperparameters_in_config": hyperparameters_in_config,
 }
