@@ -224,8 +224,8 @@ def save_answer(
         parsed = int(value)
     else:
         raise Invalid("an answer is a number on the scale")
-    q = questionnaire.save_answer(store, user, project_id, fw, criterion, parsed, note)
-    return HTMLResponse(render("_question.html", question=q, project_id=project_id, saved=True))
+    saved = questionnaire.save_answer(store, user, project_id, fw, criterion, parsed, note)
+    return HTMLResponse(render("_question.html", question=saved.question, project_id=project_id, saved=True, count=saved))
 
 
 @router.post("/projects/{project_id}/questionnaire/submit")

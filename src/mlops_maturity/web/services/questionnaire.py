@@ -93,8 +93,17 @@ def questionnaire(store: Store, principal: Principal, project_id: int, fw: Frame
     return QuestionnaireView(ref, fw.name, sections, observed.assessed_at if observed else None)
 
 
-def save_answer(store: Store, principal: Principal, project_id: int, fw: Framework, criterion: str, value: int | None, note: str | None) -> Question:
-    """Save one answer (None clears it); the question back, for the page to show it saved."""
+@dataclass(frozen=True)
+class SavedAnswer:
+    question: Question
+    dimension: str
+    answered: int  # answered questions of the dimension, this one included
+    total: int
+
+
+def save_answer(store: Store, principal: Principal, project_id: int, fw: Framework, criterion: str, value: int | None, note: str | None) -> SavedAnswer:
+    """Save one answer (None clears it); the question back, for the page to show it saved, and
+    how many of its dimension's questions are answered."""
     try:
         c = fw.criterion(criterion)
     except KeyError:
@@ -111,8 +120,11 @@ def save_answer(store: Store, principal: Principal, project_id: int, fw: Framewo
     with store.unit(write=True) as uow:
         _ref(uow, principal, project_id, "editor")
         uow.access.save_draft(project_id, principal.user_id, c.id, value, note, datetime.now(UTC))
-        saved = {d.criterion: d for d in uow.access.drafts(project_id, principal.user_id)}[c.id]
-        return _question(fw, c.id, saved.value, saved.note)
+        drafts = {d.criterion: d for d in uow.access.drafts(project_id, principal.user_id)}
+    saved = drafts[c.id]
+    same_dimension = [x.id for x in fw.active_criteria() if x.dimension == c.dimension]
+    answered = sum(1 for cid in same_dimension if cid in drafts and drafts[cid].value is not None)
+    return SavedAnswer(_question(fw, c.id, saved.value, saved.note), c.dimension, answered, len(same_dimension))
 
 
 class _Fixed:
