@@ -13,6 +13,10 @@ import itertools
 import os
 import re
 import secrets
+import socket
+import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
@@ -47,6 +51,20 @@ def _pg_admin():
         except psycopg.Error as exc:
             problems.append(f"{conninfo}: {str(exc).strip().splitlines()[0]}")
     return None, "; ".join(problems)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing():
+    """argon2 at the server's cost takes ~0.5 s a hash on a CI machine; tests use the same
+    algorithm (argon2id) at the lowest cost, so that creating users is not most of their time."""
+    from argon2 import PasswordHasher
+
+    from mlops_maturity.web import security
+
+    saved = security._hasher
+    security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    security._hasher = saved
 
 
 @pytest.fixture(scope="session")
@@ -218,3 +236,29 @@ def world(web_app) -> World:
 @pytest.fixture
 def fw_catalog(web_app):
     return web_app.state.framework, web_app.state.catalog
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running(app):
+    """The app served by uvicorn in a thread on 127.0.0.1 and a free port; yields its base URL."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

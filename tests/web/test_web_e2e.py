@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-from conftest import api_upload, make_result
+from conftest import api_upload, make_result, running
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 ADMIN = "admin@example.org"
@@ -33,34 +30,17 @@ def chromium() -> str:
     return path
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def live_server(tmp_path):
-    """The app on a fresh SQLite file, served by uvicorn in a thread on a free port."""
-    import uvicorn
-
+    """The app on a fresh SQLite file with its first administrator, served on 127.0.0.1."""
     from mlops_maturity.web.app import create_app
     from mlops_maturity.web.config import Settings
     from mlops_maturity.web.services import accounts
 
     app = create_app(Settings(db_url=f"sqlite:///{tmp_path / 'e2e.db'}"))
     assert accounts.bootstrap_admin(app.state.store, ADMIN, ADMIN_PASSWORD)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield app, f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with running(app) as base:
+        yield app, base
     app.state.store.close()
 
 
