@@ -61,6 +61,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.registry", "present-push-to-hub"): ("present", ['train.py:4 model-pushed-to-hub'], []),
     ("deploy.registry", "present-registered-model-name"): ("present", ['train.py:6 mlflow-model-logged-to-registry'], []),
     ("deploy.serving", "absent-api-without-model"): ("absent", [], []),
+    ("deploy.serving", "absent-router-calls-project-db"): ("absent", [], []),
+    ("deploy.serving", "present-router-calls-project-pipeline"): (
+        "present", ["controller/prediction.py:8 web-endpoint-serves-model"], []),
     ("deploy.serving", "absent-batch-scoring"): ("absent", [], []),
     ("deploy.serving", "absent-gradio-demo"): ("absent", [], []),
     ("deploy.serving", "absent-http-client"): ("absent", [], []),

@@ -794,7 +794,7 @@ def serving_endpoint(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if not mods.isdisjoint(_DEMO_ROOTS):
             continue
         text = view.text(rel) or ""
-        if not _PREDICT_TEXT.search(text) and not re.search(r"\b(models?|predictors?|classifier|regressor|estimator)\b", text, re.I):
+        if not _PREDICT_TEXT.search(text) and not re.search(r"\b(models?|predictors?|predict\w*|prediction\w*|classifier|regressor|estimator)\b", text, re.I):
             continue
         facts = view.python(rel)
         if facts is None:
@@ -810,16 +810,47 @@ def serving_endpoint(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             break
         if signal is None:
             for call in facts.calls:
-                if call.attr in _PREDICT_ATTRS and "." in call.name and not call.name.startswith(("re.", "np.", "json.")):
+                if (call.attr in _PREDICT_ATTRS or call.attr.startswith(("predict_", "infer_"))) and "." in call.name and not call.name.startswith(("re.", "np.", "json.")):
                     signal = call
                     break
                 if call.name.rsplit(".", 1)[-1] in ("model", "predictor", "classifier", "net") and not call.resolved:
                     signal = call
                     break
         if signal is None:
+            signal = _local_model_call(view, facts)
+        if signal is None:
             continue
         kind = "gRPC" if "grpc" in mods and line == next((c.line for c in matching_calls(facts, ("grpc.server", "grpc.aio.server"))), -1) else "HTTP"
         yield Hit(rel, line, f"{kind} endpoint in a module that calls {signal.name}")
+
+
+_LOADS_MODEL_TEXT = re.compile(r"joblib\.load|pickle\.load|torch\.load|\bload_model\b|\bfrom_pretrained\b|InferenceSession|"
+                               r"mlflow\.\w+\.load_model|\bYOLO\(|load_learner|saved_model\.load")
+
+
+def _local_module_file(view: RepoView, dotted: str) -> str | None:
+    """The repository file a dotted module name refers to (also under src/), if any."""
+    parts = dotted.split(".")
+    for end in range(len(parts), 0, -1):
+        base = "/".join(parts[:end])
+        for cand in (f"{base}.py", f"{base}/__init__.py", f"src/{base}.py", f"src/{base}/__init__.py"):
+            if view.exists(cand):
+                return cand
+    return None
+
+
+def _local_model_call(view: RepoView, facts):  # noqa: ANN001,ANN202
+    """A call into a module of this repository that loads a model (one hop: the route calls
+    `PredictionPipeline().predict_x()` or `predict()` imported from the project's own code)."""
+    for call in facts.calls:
+        if not call.resolved or "." not in call.name:
+            continue
+        target = _local_module_file(view, call.name)
+        if target is None or target == facts.path:
+            continue
+        if _LOADS_MODEL_TEXT.search(view.text(target) or ""):
+            return call
+    return None
 
 
 _HANDLER_LOADS = re.compile(r"AZUREML_MODEL_DIR|get_model_path|joblib\.load|pickle\.load|torch\.load|load_model|from_pretrained|"
