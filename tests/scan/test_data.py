@@ -16,6 +16,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.lineage", "present-openlineage"): ("present", ['etl/emit.py:6 openlineage-emitted'], []),
     ("data.lineage", "present-tfx-metadata"): ("present", ['pipeline.py:5 ml-metadata-recorded'], []),
     ("data.pipeline", "absent-imported-module"): ("absent", [], []),
+    ("data.pipeline", "absent-pipeline-stage-train-only"): ("absent", [], []),
+    ("data.pipeline", "present-pipeline-stage-class"): (
+        "present", ["src/churn/pipeline/stage_01_data_ingestion.py:6 data-prep-script-runnable"], []),
     ("data.pipeline", "absent-notebook-only"): ("absent", [], []),
     ("data.pipeline", "absent-training-loop"): ("absent", [], []),
     ("data.pipeline", "present-airflow-task"): ("present", ['dags/churn.py:9 orchestrated-task-prepares-data'], []),

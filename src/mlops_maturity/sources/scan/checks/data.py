@@ -431,7 +431,8 @@ def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         fetch = _FETCH_SCRIPT.match(base) is not None and (
             _DATA_WORD.search(folder) is not None or re.search(r"(?i)data|corpus", base) is not None) and not re.search(
             r"(?i)weights?|models?|checkpoints?|ckpts?|pretrained", base)
-        if not (_PREP_SCRIPT.match(base) or fetch or (_PREP_DIR.search(rel) and base != "__init__")):
+        stage_like = rel.endswith(".py") and _STAGE_DIR.search(rel) is not None and _STAGE_NAME.match(base) is not None
+        if not (_PREP_SCRIPT.match(base) or fetch or stage_like or (_PREP_DIR.search(rel) and base != "__init__")):
             continue
         if base in ("setup", "__init__", "conftest") or "/docs/" in f"/{rel}":
             continue
@@ -444,7 +445,12 @@ def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 yield Hit(rel, line, f"data preparation script {rel.rsplit('/', 1)[-1]}")
             continue
         tree = py_tree(view, rel)
-        if tree is None or not is_script(tree):
+        if tree is None:
+            continue
+        if not is_script(tree):
+            stage = _pipeline_stage_line(rel, tree)
+            if stage is not None:
+                yield Hit(rel, stage, f"data preparation stage of a pipeline {rel.rsplit('/', 1)[-1]}")
             continue
         facts = view.python(rel)
         if facts is not None and facts.notebook_export:
@@ -457,6 +463,29 @@ def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 s, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
                 and not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))), 1)
         yield Hit(rel, line, f"runnable data preparation script {rel.rsplit('/', 1)[-1]}")
+
+
+_STAGE_DIR = re.compile(r"(^|/)(pipelines?|stages?)/[^/]+$", re.I)
+_STAGE_NAME = re.compile(r"^(stage_?\d+_?)?\w*(data_?ingestion|data_?transformation|prepare_?data|pre_?process\w*|"
+                         r"data_?preprocessing|feature_?engineering|data_?preparation)\w*$", re.I)
+
+
+def _pipeline_stage_line(rel: str, tree: ast.Module) -> int | None:
+    """A data-preparation stage of a project's own pipeline (pipeline/stage_01_data_ingestion.py,
+    pipeline/prepare_data.py): a class with a main/run method or a main function, run by the
+    pipeline's entry point rather than as a script of its own."""
+    base = rel.rsplit("/", 1)[-1][:-3]
+    if not (_STAGE_DIR.search(rel) and _STAGE_NAME.match(base)):
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and any(
+            isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef)) and (b.name in ("main", "run", "__call__") or b.name.startswith("initiate"))
+            for b in node.body
+        ):
+            return node.lineno
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in ("main", "run"):
+            return node.lineno
+    return None
 
 
 def _imported_elsewhere(view: RepoView, rel: str) -> bool:
