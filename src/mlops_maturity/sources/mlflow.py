@@ -23,6 +23,12 @@ is "failed" with one line, and no observations.
 Credentials come from the environment only, as the MLflow client reads them:
 MLFLOW_TRACKING_USERNAME + MLFLOW_TRACKING_PASSWORD (basic), else MLFLOW_TRACKING_TOKEN (bearer);
 MLFLOW_TRACKING_INSECURE_TLS=true and MLFLOW_TRACKING_SERVER_CERT_PATH set TLS verification.
+A URI with credentials in it is refused (they would show in shell history and process lists).
+
+Why the REST API and not the `mlflow` package: the package is large (hundreds of MB with its
+dependencies) and this source needs a dozen read-only endpoints; httpx gives pooled connections,
+timeouts and bounded streaming reads. The endpoints are stable since MLflow 2.x; MLflow 3 adds
+logged models, read when present.
 """
 
 from __future__ import annotations
@@ -328,7 +334,7 @@ class MlflowSource:
         env: Mapping[str, str] | None = None,
         timeout: float = 10.0,
         deadline: float = 120.0,
-        page_size: int = 500,
+        page_size: int = 200,
         max_experiments: int = 1000,
         max_runs: int = 1000,
         max_models: int = 1000,
@@ -459,7 +465,7 @@ class MlflowSource:
             verify=verify,
             follow_redirects=True,
             max_redirects=3,
-            trust_env=False,
+            trust_env=True,  # HTTP(S)_PROXY, NO_PROXY and SSL_CERT_FILE, as the MLflow client honours them
         )
 
     # -- HTTP
