@@ -31,6 +31,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.container", "absent-docs-site"): ("absent", [], []),
     ("deploy.container", "present-compose-build"): ("present", ['docker-compose.yml:3 compose-builds-ml-service', 'train.Dockerfile:1 ml-component-containerized'], []),
     ("deploy.container", "present-serving-dockerfile"): ("present", ['docker/Dockerfile:1 ml-component-containerized'], []),
+    ("deploy.iac", "present-databricks-bundle"): ("present", ["databricks.yml:1 databricks-bundle-declared"], []),
     ("deploy.iac", "absent-backstage"): ("absent", [], []),
     ("deploy.iac", "absent-compose-only"): ("absent", [], []),
     ("deploy.iac", "present-cloudformation"): ("present", ['template.yaml:1 cloudformation-template-defined'], []),
@@ -60,6 +61,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.registry", "present-mlflow-register"): ("present", ['register.py:3 mlflow-model-registered'], []),
     ("deploy.registry", "present-push-to-hub"): ("present", ['train.py:4 model-pushed-to-hub'], []),
     ("deploy.registry", "present-registered-model-name"): ("present", ['train.py:6 mlflow-model-logged-to-registry'], []),
+    ("deploy.serving", "present-databricks-endpoint"): (
+        "present", ["deploy_model.py:6 databricks-serving-endpoint-configured"], []),
     ("deploy.serving", "absent-api-without-model"): ("absent", [], []),
     ("deploy.serving", "absent-router-calls-project-db"): ("absent", [], []),
     ("deploy.serving", "present-router-calls-project-pipeline"): (
@@ -73,6 +76,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.serving", "present-fastapi-predict"): ("present", ['app/main.py:8 web-endpoint-serves-model'], []),
     ("deploy.serving", "present-flask-route-variable"): ("present", ['api/restapi.py:9 web-endpoint-serves-model'], []),
     ("deploy.serving", "present-kserve-manifest"): ("present", ['k8s/isvc.yaml:2 serving-manifest-defined'], []),
+    ("deploy.training_pipeline", "present-databricks-job"): ("present", ["databricks.yml:12 databricks-job-trains"], []),
+    ("deploy.training_pipeline", "absent-databricks-etl-job"): ("absent", [], []),
     ("deploy.training_pipeline", "absent-ci-smoke-test"): ("absent", [], []),
     ("deploy.training_pipeline", "absent-etl-flow"): ("absent", [], []),
     ("deploy.training_pipeline", "absent-script-only"): ("absent", [], []),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -64,7 +65,7 @@ def render(result, fmt: str, verbose: bool, output: Path | None, previous=None) 
     options = {}
     if fmt == "terminal":
         options["color"] = output is None and use_color()
-        options["width"] = 100 if output is not None or not sys.stdout.isatty() else min(click.get_terminal_size()[0], 140)
+        options["width"] = 100 if output is not None or not sys.stdout.isatty() else min(shutil.get_terminal_size().columns, 140)
         options["verbose"] = verbose
     return reporters.render(result, fmt, previous=previous, **options)
 

@@ -6,6 +6,7 @@ Like every command module, it imports SQLAlchemy, Rich and pydantic only inside 
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,7 +158,7 @@ def _console(width: int | None = None):  # noqa: ANN202
     from rich.console import Console
 
     color = use_color()
-    width = width or (min(click.get_terminal_size()[0], 140) if sys.stdout.isatty() else 100)
+    width = width or (min(shutil.get_terminal_size().columns, 140) if sys.stdout.isatty() else 100)
     buf = io.StringIO()
     return buf, Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False, emoji=False)
 

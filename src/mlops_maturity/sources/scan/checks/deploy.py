@@ -1334,7 +1334,69 @@ def sagemaker_variant_split(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             yield Hit(rel, text.count("\n", 0, found[0].start()) + 1, "weights SageMaker production variants")
 
 
+# -- Databricks asset bundles: jobs declared in databricks.yml / resources/*.yml ----------------
+
+_TRAINS = re.compile(r"(?i)(^|[/_.\-\s])(train\w*|fit|retrain\w*|model_?training)([/_.\-\s]|$)")
+
+
+def databricks_jobs(view: RepoView, rels: list[str]) -> Iterator[tuple[str, str, Any, Any]]:
+    """(path, job name, job mapping, resources mapping) for every job of every bundle file."""
+    for rel in rels:
+        text = view.text(rel) or ""
+        if "jobs" not in text or "tasks" not in text:
+            continue
+        doc = view.yaml(rel, tolerate_tags=True)
+        if not isinstance(doc, dict):
+            continue
+        blocks = [doc.get("resources")]
+        targets = doc.get("targets")
+        if isinstance(targets, dict):
+            blocks += [t.get("resources") for t in targets.values() if isinstance(t, dict)]
+        for res in blocks:
+            jobs = res.get("jobs") if isinstance(res, dict) else None
+            if not isinstance(jobs, dict):
+                continue
+            for name, job in jobs.items():
+                if isinstance(job, dict):
+                    yield rel, str(name), job, jobs
+
+
+def databricks_training_task(job: Any) -> tuple[int, str] | None:
+    """(line, task key) of the first task of a job that trains a model."""
+    tasks = job.get("tasks") if isinstance(job, dict) else None
+    if not isinstance(tasks, list):
+        return None
+    for i, task in enumerate(tasks):
+        if not isinstance(task, dict):
+            continue
+        where = " ".join(str(v) for k, v in _flat(task) if k in ("task_key", "python_file", "notebook_path", "entry_point", "package_name", "description"))
+        if _TRAINS.search(where):
+            line = tasks.item_lines[i] if hasattr(tasks, "item_lines") else getattr(tasks, "line", 1)
+            return line, str(task.get("task_key", ""))
+    return None
+
+
+def _flat(d: Any, depth: int = 0) -> Iterator[tuple[str, Any]]:
+    if depth > 4 or not isinstance(d, dict):
+        return
+    for k, v in d.items():
+        if isinstance(v, dict):
+            yield from _flat(v, depth + 1)
+        else:
+            yield str(k), v
+
+
+def databricks_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Databricks job (asset bundle) with a task that trains: training as an orchestrated job."""
+    for rel, name, job, _ in databricks_jobs(view, paths(view, det, ("*.yml", "*.yaml"))):
+        found = databricks_training_task(job)
+        if found:
+            yield Hit(rel, found[0], f"Databricks job {name} runs training task {found[1]}")
+            return
+
+
 CHECKS = {
+    "databricks_job_trains": databricks_job_trains,
     "sagemaker_variant_split": sagemaker_variant_split,
     "ci_runs_checks": ci_runs_checks,
     "cd_deploys": cd_deploys,

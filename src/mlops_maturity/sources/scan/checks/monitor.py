@@ -790,7 +790,7 @@ _SCHEDULE_MARKERS = re.compile(
 
 
 _WINDOW = 40  # lines around a schedule that must name training
-_DISABLED = re.compile(r"State:\s*[\"']?DISABLED|state\s*=\s*\"DISABLED\"|is_enabled\s*=\s*false|suspend:\s*true|"
+_DISABLED = re.compile(r"pause_status:\s*[\"']?PAUSED|State:\s*[\"']?DISABLED|state\s*=\s*\"DISABLED\"|is_enabled\s*=\s*false|suspend:\s*true|"
                        r"\"State\"\s*:\s*\"DISABLED\"", re.I)
 _SCHEDULE_NEEDLES = ("CronJob", "CronWorkflow", "ScheduledWorkflow", "quartz_cron", "schedule_expression",
                      "ScheduleExpression", "schedules:", "google_cloud_scheduler", "aws_scheduler",
@@ -890,6 +890,7 @@ def dispatch_triggered_training(view: RepoView, det: DetectorSpec) -> Iterator[H
             if cmd is not None or (step.uses and _TRAIN_WORD.search(step.uses)):
                 yield Hit(pipe.path, pipe.triggers["repository_dispatch"], "training workflow runs on repository_dispatch")
                 break
+
 
 
 CHECKS = {
