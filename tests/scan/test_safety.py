@@ -77,7 +77,9 @@ def test_hostile_repo_scans_to_completion(tmp_path, monkeypatch, catalog, with_g
     assert reasons["loop_a"] == "symlink loop"
     assert reasons["loop_b"] == "symlink loop"
     assert reasons["escape.py"] == "symlink outside the repository (not followed)"
-    assert reasons["escape_dir" if with_git else "escape_dir/"] == "symlink outside the repository (not followed)"
+    # git lists the link as a file, the walk as a directory; under load the git listing has
+    # been seen to fall back to the walk, so either spelling proves the link was not followed.
+    assert (reasons.get("escape_dir") or reasons.get("escape_dir/")) == "symlink outside the repository (not followed)", reasons
     assert reasons["big.csv"].startswith("over size cap (52428800 bytes")
     assert reasons["train.py"] == "binary file (NUL byte)"
     assert reasons["latin1.py"] == "invalid UTF-8: read with replacement characters"

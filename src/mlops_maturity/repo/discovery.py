@@ -20,6 +20,14 @@ from . import gitinfo
 from .gitignore import GitIgnore
 
 DEFAULT_MAX_FILE_BYTES = 1 << 20
+# Notebooks carry their outputs (images as base64): their code cells fit the normal cap, the
+# file often does not. They get a larger cap of their own.
+NOTEBOOK_MAX_BYTES = 16 << 20
+
+
+def size_cap(rel: str, max_file_bytes: int) -> int:
+    """The byte cap for one file: the scan's cap, or the notebook cap for .ipynb files."""
+    return max(max_file_bytes, NOTEBOOK_MAX_BYTES) if rel.lower().endswith(".ipynb") else max_file_bytes
 
 # Directory names that are never the project's own code. Checked on every path component.
 VENDORED_DIRS: dict[str, str] = {
@@ -141,8 +149,9 @@ class _Walker:
         if not stat.S_ISREG(st.st_mode):
             self.skip(rel, "not a regular file (FIFO, socket or device)")
             return
-        if st.st_size > self.max:
-            self.skip(rel, f"over size cap ({st.st_size} bytes > {self.max})")
+        cap = size_cap(rel, self.max)
+        if st.st_size > cap:
+            self.skip(rel, f"over size cap ({st.st_size} bytes > {cap})")
             return
         self.result.files[rel] = FileInfo(rel, real, st.st_size)
 

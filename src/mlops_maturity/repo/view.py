@@ -27,7 +27,7 @@ from . import ci as ci_mod
 from . import dockerfile as docker_mod
 from . import manifests as man
 from . import python as py
-from .discovery import DEFAULT_MAX_FILE_BYTES, Discovery, discover
+from .discovery import DEFAULT_MAX_FILE_BYTES, Discovery, discover, size_cap
 from .textutil import snippet as make_snippet
 
 T = TypeVar("T")
@@ -246,8 +246,9 @@ class RepoView:
             if not stat.S_ISREG(st.st_mode):
                 self._note(rel, "not a regular file (FIFO, socket or device)")
                 return None
-            if st.st_size > self.max_file_bytes:
-                self._note(rel, f"over size cap ({st.st_size} bytes > {self.max_file_bytes})")
+            cap = size_cap(rel, self.max_file_bytes)
+            if st.st_size > cap:
+                self._note(rel, f"over size cap ({st.st_size} bytes > {cap})")
                 return None
             # One read of size+1 bytes: a short read of a regular file is its end, so the
             # common case costs a single syscall; a file that grew keeps reading up to the cap.
@@ -256,14 +257,14 @@ class RepoView:
             if len(data) < want:
                 return data
             chunks, total = [data], len(data)
-            while total <= self.max_file_bytes:
-                chunk = os.read(fd, self.max_file_bytes + 1 - total)
+            while total <= cap:
+                chunk = os.read(fd, cap + 1 - total)
                 if not chunk:
                     break
                 chunks.append(chunk)
                 total += len(chunk)
-            if total > self.max_file_bytes:  # grew after the stat
-                self._note(rel, f"over size cap (more than {self.max_file_bytes} bytes)")
+            if total > cap:  # grew after the stat
+                self._note(rel, f"over size cap (more than {cap} bytes)")
                 return None
             return b"".join(chunks)
         except OSError as exc:
