@@ -173,6 +173,11 @@ class _Walker:
             for i in range(len(parts) - 1):
                 d = "/".join(parts[: i + 1])
                 reason = self.vendored(d)
+                if reason and reason.startswith("build output") and parts[i] in ("build", "dist", "out"):
+                    # Files git lists under build/ are the project's own (Cloud Build configs,
+                    # deployment scripts): generated output is what .gitignore keeps out.
+                    reason = None
+                    continue
                 if reason:
                     r, n = skipped_dirs.get(d, (reason, 0))
                     skipped_dirs[d] = (r, n + 1)

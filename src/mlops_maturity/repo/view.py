@@ -199,6 +199,14 @@ class RepoView:
                 cands = self._by_ext.get("." + base.rsplit(".", 1)[-1].lower(), [])
             else:
                 cands = self.files
+            lits = [x for x in re.split(r"[*?\[\]]+", base.rsplit(".", 1)[0]) if len(x) >= 3]
+            if lits and cands is not self.files or lits and len(cands) > 256:
+                lit = max(lits, key=len)  # a literal the file name must contain: cheaper than the regex
+                if ignore_case:
+                    lit = lit.lower()
+                    cands = [f for f in cands if lit in f.rsplit("/", 1)[-1].lower()]
+                else:
+                    cands = [f for f in cands if lit in f.rsplit("/", 1)[-1]]
             result.update(f for f in cands if rx.match(f))
         out = sorted(result)
         self._glob_cache[key] = out
