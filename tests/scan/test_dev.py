@@ -37,6 +37,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.tests", "absent-placeholder"): ("absent", [], []),
     ("dev.modular_code", "present-torch-module"): ("present", ["src/net.py:6 training-code-in-module"], []),
     ("dev.modular_code", "present-sklearn-script"): ("present", ["scripts/train.py:7 training-code-in-module"], []),
+    ("dev.modular_code", "present-inference-wrapper"): ("present", ["src/model/inference.py:7 inference-code-in-module"], []),
+    ("dev.modular_code", "absent-loads-data-only"): ("absent", [], []),
     ("dev.modular_code", "absent-notebook-export"): ("absent", [], []),
     ("dev.modular_code", "absent-notebook-only"): ("absent", [], []),
     ("dev.modular_code", "absent-plotting-helper"): ("absent", [], []),

@@ -50,12 +50,11 @@ def write_output(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    tmp = output.with_name(output.name + ".tmp")
+    from ..util import atomic
+
     try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)
+        atomic.write_text(output, text)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         fail(f"{output}: cannot write ({exc.strerror})")
 
 

@@ -452,7 +452,11 @@ def export(db, output, project):
     if store is None:
         fail(f"nothing to export: no assessment database at {_location(db)}")
     n = 0
-    tmp = output.with_name(output.name + ".tmp") if output else None
+    from ..util import atomic
+
+    tmp = atomic.tmp_path(output) if output else None
+    if output is not None and tmp is None:  # a device or pipe: write it in place
+        tmp = output
     try:
         with store:
             out = tmp.open("w", encoding="utf-8") if tmp else None
@@ -467,14 +471,14 @@ def export(db, output, project):
             finally:
                 if out:
                     out.close()
-        if tmp:
+        if tmp and tmp != output:
             tmp.replace(output)
     except StoreError as exc:
-        if tmp:
+        if tmp and tmp != output:
             tmp.unlink(missing_ok=True)
         fail(str(exc))
     except OSError as exc:
-        if tmp:
+        if tmp and tmp != output:
             tmp.unlink(missing_ok=True)
         fail(f"{output}: cannot write ({exc.strerror})")
     _notify(f"exported {n} assessment{'s' if n != 1 else ''} from {store.location}" + (f" to {output}" if output else ""))

@@ -15,12 +15,11 @@ def _save(fw, path: Path, values, notes, respondent, exemptions) -> None:
     from ..sources.declared import dump_answers
 
     text = dump_answers(fw, values, notes, respondent, datetime.now(UTC), exemptions)
-    tmp = path.with_name(path.name + ".tmp")
+    from ..util import atomic
+
     try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        atomic.write_text(path, text)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         fail(f"{path}: cannot write ({exc.strerror})")
 
 

@@ -187,6 +187,29 @@ def training_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             yield Hit(rel, sig[0], sig[1])
 
 
+_MODEL_LOAD_CALLS = ("joblib.load", "pickle.load", "cloudpickle.load", "torch.load", "torch.jit.load", "mlflow.*.load_model",
+                     "onnxruntime.InferenceSession", "tensorflow.keras.models.load_model", "keras.models.load_model",
+                     "keras.saving.load_model", "xgboost.Booster", "lightgbm.Booster", "tensorflow.saved_model.load")
+_INFER_ATTRS = frozenset({"predict", "predict_proba", "run", "forward", "generate", "transform", "decision_function"})
+_LOAD_ROOTS = frozenset({"joblib", "pickle", "cloudpickle", "torch", "mlflow", "onnxruntime", "tensorflow", "keras", "xgboost", "lightgbm"})
+
+
+def inference_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Model code that is not training: a non-test module that loads a model artifact and runs
+    it (predict, run, forward...). Inference wrappers are model code written as code."""
+    for rel in python_files(view, det, _LOAD_ROOTS, notebooks=False, tails=("load", "load_model", "InferenceSession", "Booster")):
+        facts = view.python(rel)
+        if facts is None or facts.notebook_export:
+            continue
+        loads = list(matching_calls(facts, _MODEL_LOAD_CALLS))
+        if not loads:
+            continue
+        if not any(c.name.rsplit(".", 1)[-1] in _INFER_ATTRS for c in facts.calls):
+            continue
+        yield Hit(rel, loads[0].line, f"model code: loads a model ({loads[0].name}) and runs it")
+        return
+
+
 # -- dev.config ------------------------------------------------------------------------------
 
 _CONFIG_LOADS = ("yaml.safe_load", "yaml.load", "yaml.full_load", "yaml.unsafe_load", "toml.load",
@@ -246,6 +269,7 @@ CHECKS = {
     "pinned_environment": pinned_environment,
     "project_tests": project_tests,
     "training_modules": training_modules,
+    "inference_modules": inference_modules,
     "config_loaded_by_training": config_loaded_by_training,
     "hyperparameters_in_config": hyperparameters_in_config,
 }
