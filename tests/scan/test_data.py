@@ -15,6 +15,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.lineage", "present-marquez-compose"): ("present", ['docker-compose.yml:3 openlineage-configured'], []),
     ("data.lineage", "present-openlineage"): ("present", ['etl/emit.py:6 openlineage-emitted'], []),
     ("data.lineage", "present-tfx-metadata"): ("present", ['pipeline.py:5 ml-metadata-recorded'], []),
+    ("data.pipeline", "present-mage-pipeline"): ("present", ["ml/pipelines/prepare/metadata.yaml:2 mage-pipeline-prepares-data"], []),
     ("data.pipeline", "absent-imported-module"): ("absent", [], []),
     ("data.pipeline", "absent-pipeline-stage-train-only"): ("absent", [], []),
     ("data.pipeline", "present-pipeline-stage-class"): (

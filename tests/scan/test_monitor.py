@@ -28,6 +28,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.model", "present-evidently-prefect"): ("present", ['monitoring/drift_flow.py:15 drift-monitored-continuously', 'monitoring/drift_flow.py:21 drift-job-scheduled'], []),
     ("monitor.model", "present-sagemaker-model-monitor"): ("present", ['monitor.py:3 managed-model-monitor-configured'], []),
     ("monitor.model", "present-vertex-batch-monitoring"): ("present", ['components/batch_predict.py:10 vertex-monitoring-config-set'], []),
+    ("monitor.retrain_trigger", "present-mage-trigger"): (
+        "present", ["ml/pipelines/training/triggers.yaml:2 mage-trigger-retrains"], []),
+    ("monitor.retrain_trigger", "absent-mage-trigger-inactive"): ("absent", [], []),
     ("monitor.retrain_trigger", "present-databricks-schedule"): (
         "present", ["databricks.yml:9 schedule-config-runs-training"], []),
     ("monitor.retrain_trigger", "absent-databricks-paused"): ("absent", [], []),

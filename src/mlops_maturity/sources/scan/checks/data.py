@@ -680,7 +680,25 @@ def processing_job_prepares_data(view: RepoView, det: DetectorSpec) -> Iterator[
                 break
 
 
+
+def mage_data_pipeline(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Mage pipeline that loads and transforms data without training: a data preparation
+    pipeline (data_loader then transformer / data_exporter blocks)."""
+    from .deploy import mage_pipelines, mage_training_block
+
+    for rel, blocks in mage_pipelines(view, paths(view, det, ("*metadata.yaml",))):
+        if mage_training_block(blocks) is not None:
+            continue
+        types = [b.get("type") for b in blocks if isinstance(b, dict)]
+        if "data_loader" in types and ("transformer" in types or "data_exporter" in types):
+            i = types.index("data_loader")
+            line = blocks.item_lines[i] if hasattr(blocks, "item_lines") else 1
+            yield Hit(rel, line, "Mage pipeline prepares data")
+            return
+
+
 CHECKS = {
+    "mage_data_pipeline": mage_data_pipeline,
     "processing_job_prepares_data": processing_job_prepares_data,
     "custom_data_validator": custom_data_validator,
     "dvc_tracks_data": dvc_tracks_data,

@@ -1395,7 +1395,45 @@ def databricks_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             return
 
 
+# -- Mage pipelines: pipelines/<name>/metadata.yaml with blocks, triggers.yaml beside it -------
+
+
+def mage_pipelines(view: RepoView, rels: list[str]) -> Iterator[tuple[str, Any]]:
+    """(metadata path, blocks list) for each Mage pipeline definition among `rels`."""
+    for rel in rels:
+        if not rel.endswith("metadata.yaml") or "/pipelines/" not in f"/{rel}":
+            continue
+        text = view.text(rel) or ""
+        if "blocks:" not in text or "uuid:" not in text:
+            continue
+        doc = view.yaml(rel)
+        blocks = doc.get("blocks") if isinstance(doc, dict) else None
+        if isinstance(blocks, list) and blocks:
+            yield rel, blocks
+
+
+def mage_training_block(blocks: Any) -> int | None:
+    """Line of the first block of a Mage pipeline that trains a model."""
+    for i, b in enumerate(blocks):
+        if not isinstance(b, dict):
+            continue
+        where = f"{b.get('uuid', '')} {b.get('name', '')} {((b.get('configuration') or {}).get('file_source') or {}).get('path', '') if isinstance(b.get('configuration'), dict) else ''}"
+        if _TRAINS.search(where):
+            return blocks.item_lines[i] if hasattr(blocks, "item_lines") else 1
+    return None
+
+
+def mage_pipeline_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Mage pipeline with a training block: training as an orchestrated pipeline."""
+    for rel, blocks in mage_pipelines(view, paths(view, det, ("*metadata.yaml",))):
+        line = mage_training_block(blocks)
+        if line is not None:
+            yield Hit(rel, line, "Mage pipeline runs a training block")
+            return
+
+
 CHECKS = {
+    "mage_pipeline_trains": mage_pipeline_trains,
     "databricks_job_trains": databricks_job_trains,
     "sagemaker_variant_split": sagemaker_variant_split,
     "ci_runs_checks": ci_runs_checks,

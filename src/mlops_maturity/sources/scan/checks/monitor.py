@@ -893,7 +893,31 @@ def dispatch_triggered_training(view: RepoView, det: DetectorSpec) -> Iterator[H
 
 
 
+
+def mage_trigger_retrains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """An active Mage time trigger (triggers.yaml) on a pipeline that trains."""
+    from .deploy import mage_pipelines, mage_training_block
+
+    for rel in paths(view, det, ("*triggers.yaml",)):
+        if "/pipelines/" not in f"/{rel}":
+            continue
+        meta = rel.rsplit("/", 1)[0] + "/metadata.yaml"
+        found = next(iter(mage_pipelines(view, [meta])), None) if view.exists(meta) else None
+        if found is None or mage_training_block(found[1]) is None:
+            continue
+        doc = view.yaml(rel)
+        triggers = doc.get("triggers") if isinstance(doc, dict) else None
+        if not isinstance(triggers, list):
+            continue
+        for i, t in enumerate(triggers):
+            if isinstance(t, dict) and t.get("schedule_type") == "time" and t.get("schedule_interval") and str(t.get("status", "active")).lower() == "active":
+                line = triggers.item_lines[i] if hasattr(triggers, "item_lines") else 1
+                yield Hit(rel, line, f"Mage trigger retrains {t.get('schedule_interval')}")
+                return
+
+
 CHECKS = {
+    "mage_trigger_retrains": mage_trigger_retrains,
     "service_metrics_defined": service_metrics_defined,
     "drift_metrics_exported": drift_metrics_exported,
     "cloud_metrics_pushed": cloud_metrics_pushed,
