@@ -59,17 +59,8 @@ def serve(db, host, port, workers, admin_email, secure_cookies):
     finally:
         store.close()
 
-    import uvicorn
-
     os.environ.update(Settings(db_url=url, secure_cookies=secure_cookies).to_env())
     click.echo(f"mlops-maturity: serving {store.location} on http://{host}:{port} ({workers} worker{'s' if workers > 1 else ''})", err=True)
-    uvicorn.run(
-        "mlops_maturity.web.app:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        server_header=False,
-        log_level="info",
-    )
+    from ..web.server import run
+
+    run(host, port, workers)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, defer, joinedload, selectinload
 from .models import (
     ApiToken,
     Assessment,
+    AssessmentDimension,
     AuditEvent,
     DraftAnswer,
     LoginAttempt,
@@ -80,9 +81,12 @@ class AccessRepository:
     def project_by_name(self, team_id: int, name: str) -> Project | None:
         return self.session.scalar(select(Project).where(Project.team_id == team_id, Project.name == name))
 
-    def latest_per_project(self, team_ids: Collection[int] | None) -> list[tuple[Project, int, Assessment | None]]:
-        """The projects of these teams (None: every team), each with its number of assessments
-        and its newest one (levels loaded, result JSON not)."""
+    def portfolio(self, team_ids: Collection[int] | None) -> tuple[list, dict[int, dict[str, int]]]:
+        """The projects of these teams (None: every team) with their newest assessment's summary
+        and number of assessments, as plain rows (one query), and that assessment's level per
+        dimension (one more). Ordered by organization, team and project name."""
+        # Correlated subqueries walk the (project_id, assessed_at) index once per project: on
+        # both databases much cheaper than a window over every assessment.
         newest = (
             select(Assessment.id)
             .where(Assessment.project_id == Project.id)
@@ -91,29 +95,40 @@ class AccessRepository:
             .correlate(Project)
             .scalar_subquery()
         )
-        count = (
-            select(func.count()).where(Assessment.project_id == Project.id).correlate(Project).scalar_subquery()
-        )
+        count = select(func.count()).where(Assessment.project_id == Project.id).correlate(Project).scalar_subquery()
         q = (
-            select(Project, newest.label("newest_id"), count.label("n"))
-            .join(Project.team)
-            .join(Team.organization)
-            .options(joinedload(Project.team).joinedload(Team.organization))
+            select(
+                Project.id.label("project_id"),
+                Project.name.label("name"),
+                Team.id.label("team_id"),
+                Team.name.label("team"),
+                Organization.name.label("organization"),
+                Assessment.id.label("assessment_id"),
+                Assessment.overall_level,
+                Assessment.assessed_at,
+                Assessment.source,
+                count.label("n"),
+            )
+            .join(Team, Team.id == Project.team_id)
+            .join(Organization, Organization.id == Team.organization_id)
+            .outerjoin(Assessment, Assessment.id == newest)
             .order_by(Organization.name, Team.name, Project.name)
         )
         if team_ids is not None:
             q = q.where(Project.team_id.in_(list(team_ids)))
         rows = self.session.execute(q).all()
-        ids = [nid for _, nid, _ in rows if nid is not None]
-        latest: dict[int, Assessment] = {}
-        if ids:
-            aq = (
-                select(Assessment)
-                .options(defer(Assessment.result_json), selectinload(Assessment.dimensions))
-                .where(Assessment.id.in_(ids))
+        ids = [r.assessment_id for r in rows if r.assessment_id is not None]
+        levels: dict[int, dict[str, int]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            dq = (
+                select(AssessmentDimension.assessment_id, AssessmentDimension.dimension, AssessmentDimension.level)
+                .where(AssessmentDimension.assessment_id.in_(chunk))
+                .order_by(AssessmentDimension.assessment_id, AssessmentDimension.position)
             )
-            latest = {a.id: a for a in self.session.scalars(aq)}
-        return [(p, n, latest.get(nid)) for p, nid, n in rows]
+            for aid, dim, level in self.session.execute(dq):
+                levels.setdefault(aid, {})[dim] = level
+        return rows, levels
 
     def assessments_of(self, project_id: int, limit: int | None = None) -> list[Assessment]:
         """A project's assessments, newest first, levels loaded, result JSON not."""

@@ -66,3 +66,47 @@ def trends(result: Result, history: list[AssessmentSummary], width: int = 220, h
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    """One portfolio row, its classes and texts worked out here so that the template only prints
+    (1,000 rows x 6 dimensions is 6,000 cells: every call in the template shows)."""
+
+    project_id: int
+    name: str
+    team: str
+    overall: str
+    overall_css: str
+    cells: list[tuple[str, str]]  # (css class, text)
+    assessed: str
+    age_days: int | None
+    stale: bool
+
+
+def level_css(level: int | None) -> str:
+    return f"lv{min(max(level, 1), 5)}" if level is not None else "none"
+
+
+def heatmap(rows, dimensions: list[tuple[str, str]], stale_after_days: int) -> list[HeatRow]:  # noqa: ANN001
+    ids = [did for did, _ in dimensions]
+    out = []
+    for r in rows:
+        cells = []
+        for did in ids:
+            level = r.levels.get(did)
+            cells.append((level_css(level), "" if level is None else str(level)))
+        out.append(
+            HeatRow(
+                r.project_id,
+                r.name,
+                r.team,
+                "" if r.overall is None else str(r.overall),
+                level_css(r.overall),
+                cells,
+                view.when(r.assessed_at, time=False) if r.assessed_at else "",
+                r.age_days,
+                r.age_days is not None and r.age_days > stale_after_days,
+            )
+        )
+    return out

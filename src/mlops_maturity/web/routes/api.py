@@ -172,7 +172,7 @@ def project_assessments(project_id: PathId, store: StoreDep, caller: ApiCaller) 
 
 @router.get("/assessments/{assessment_id}", response_model=AssessmentFull, responses=ERRORS, summary="One assessment with its full result")
 def get_assessment(assessment_id: PathId, store: StoreDep, caller: ApiCaller) -> AssessmentFull:
-    summary, result, _ = project_service.assessment(store, caller, assessment_id)
+    summary, result, _ = project_service.assessment(store, caller, assessment_id, with_previous=False)
     return AssessmentFull(assessment=_info(summary), result=json.loads(result.model_dump_json()))
 
 

@@ -116,7 +116,8 @@ def portfolio(
     p = portfolio_service.portfolio(store, user, fw, team, sort)
     editable = user.editable_teams()
     teams_to_edit = [t for t in p.teams if editable is None or t.id in editable]
-    return page("portfolio.html", user=user, title="Portfolio", p=p, teams_to_edit=teams_to_edit, nav="portfolio")
+    heat = views.heatmap(p.rows, p.dimensions, p.stale_after_days)
+    return page("portfolio.html", user=user, title="Portfolio", p=p, heat=heat, teams_to_edit=teams_to_edit, nav="portfolio")
 
 
 @router.post("/projects")

@@ -53,24 +53,24 @@ def portfolio(store: Store, principal: Principal, fw: Framework, team_id: int | 
     with store.unit(write=False) as uow:
         teams = [TeamRow(t.id, t.organization.name, t.name) for t in uow.access.teams(visible)]
         scope = {team_id} if team_id is not None else visible
-        rows = []
-        for p, n, a in uow.access.latest_per_project(scope):
-            rows.append(
-                PortfolioRow(
-                    project_id=p.id,
-                    name=p.name,
-                    team_id=p.team_id,
-                    team=p.team.name,
-                    organization=p.team.organization.name,
-                    assessments=n,
-                    assessment_id=a.id if a else None,
-                    overall=a.overall_level if a else None,
-                    levels={d.dimension: d.level for d in a.dimensions} if a else {},
-                    assessed_at=a.assessed_at if a else None,
-                    age_days=(now - a.assessed_at).days if a else None,
-                    source=a.source if a else None,
-                )
-            )
+        found, levels = uow.access.portfolio(scope)
+    rows = [
+        PortfolioRow(
+            project_id=r.project_id,
+            name=r.name,
+            team_id=r.team_id,
+            team=r.team,
+            organization=r.organization,
+            assessments=r.n or 0,
+            assessment_id=r.assessment_id,
+            overall=r.overall_level,
+            levels=levels.get(r.assessment_id, {}),
+            assessed_at=r.assessed_at,
+            age_days=(now - r.assessed_at).days if r.assessed_at else None,
+            source=r.source,
+        )
+        for r in found
+    ]
     if sort == "level":
         rows.sort(key=lambda r: (r.overall is None, -(r.overall or 0), r.name))
     elif sort == "stale":

@@ -57,14 +57,14 @@ def project_view(store: Store, principal: Principal, project_id: int) -> Project
     return ProjectView(ref, summaries, results[0] if results else None, results[1] if len(results) > 1 else None)
 
 
-def assessment(store: Store, principal: Principal, assessment_id: int, project_id: int | None = None) -> tuple[AssessmentSummary, Result, Result | None]:
-    """One assessment, and the one before it in its project (for a report with changes)."""
+def assessment(store: Store, principal: Principal, assessment_id: int, project_id: int | None = None, *, with_previous: bool = True) -> tuple[AssessmentSummary, Result, Result | None]:
+    """One assessment, and (`with_previous`) the one before it in its project, for a report with changes."""
     with store.unit(write=False) as uow:
         a = uow.access.assessment_with_team(assessment_id)
         if a is None or principal.role(a.project.team_id) is None or (project_id is not None and a.project_id != project_id):
             raise NotFound("no such assessment")
         summary = summary_of(a)
-        older = [x for x in uow.access.assessments_of(a.project_id) if (x.assessed_at, x.id) < (a.assessed_at, a.id)]
+        older = [x for x in uow.access.assessments_of(a.project_id) if (x.assessed_at, x.id) < (a.assessed_at, a.id)] if with_previous else []
         previous = None
         if older:
             previous = Result.model_validate_json(uow.assessments.assessment(older[0].id).result_json)
