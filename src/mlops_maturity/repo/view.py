@@ -157,6 +157,23 @@ class RepoView:
         with self._lock:
             self._skipped_read.setdefault(rel, reason)
 
+    # For a scan split between forked processes: what a worker recorded, and the merge.
+    def note_count(self) -> int:
+        return len(self._skipped_read)
+
+    def notes_since(self, n: int) -> list[tuple[str, str]]:
+        """(path, reason) recorded as skipped after the first `n`, in recording order."""
+        with self._lock:
+            return list(self._skipped_read.items())[n:] if len(self._skipped_read) > n else []
+
+    def restore_notes(self, n: int, notes: list[tuple[str, str]]) -> None:
+        """Keep the first `n` records, then record `notes` in order (first reason per path wins)."""
+        with self._lock:
+            kept = list(self._skipped_read.items())[:n]
+            self._skipped_read = dict(kept)
+            for rel, reason in notes:
+                self._skipped_read.setdefault(rel, reason)
+
     # -- file lookup -----------------------------------------------------------------------
     def exists(self, rel: str) -> bool:
         return rel in self._info

@@ -277,6 +277,132 @@ def dependency_only(view: RepoView, names: set[str]) -> list[Evidence]:
     return out
 
 
+# -- parallel detectors ----------------------------------------------------------------------
+#
+# After discovery and the prefetch, the detectors can run in forked worker processes that share
+# the warm RepoView copy-on-write. Each worker claims detectors from a shared cursor: the parent
+# takes them from the front of a list ordered python-first (calls, imports, then code checks),
+# the children from the back (content and file kinds first), so that the expensive ast parses
+# mostly happen in one process. A worker sends back plain data: per detector its Evidence list
+# or its error, and the files it recorded as skipped (tagged with the detector's index, merged
+# in detector order so that the first reason per file is the one a serial run records). A
+# detector whose worker died is re-run in the parent: -j N never loses or changes a result.
+
+_Outcome = tuple[list[Evidence], "str | None"]
+MIN_PARALLEL_DETECTORS = 16
+MIN_PARALLEL_FILES = 64
+_ORDER = {"calls": 0, "imports": 0, "check": 1}
+
+
+def _run_one(view: RepoView, det: DetectorSpec, checks: Mapping[str, CheckFn]) -> _Outcome:
+    try:
+        return run_detector(view, det, checks), None
+    except Exception as exc:  # a detector bug must not lose the rest of the scan
+        return [], f"{det.id}: {type(exc).__name__}: {exc}"
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+    import threading
+
+    # fork() with other threads alive can inherit a lock held by one of them: stay serial.
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def _claim(cursor: Any, lock: Any, front: bool) -> int | None:
+    """The next detector position: cursor[0] from the front, cursor[1] from the back."""
+    with lock:
+        lo, hi = cursor[0], cursor[1]
+        if lo >= hi:
+            return None
+        if front:
+            cursor[0] = lo + 1
+            return lo
+        cursor[1] = hi - 1
+        return hi - 1
+
+
+def _work(
+    view: RepoView,
+    active: Sequence[DetectorSpec],
+    order: Sequence[int],
+    checks: Mapping[str, CheckFn],
+    cursor: Any,
+    lock: Any,
+    front: bool,
+    tick: Callable[[int], None] | None,
+) -> tuple[dict[int, _Outcome], list[tuple[int, int, str, str]]]:
+    outcomes: dict[int, _Outcome] = {}
+    notes: list[tuple[int, int, str, str]] = []
+    seen = view.note_count()
+    while True:
+        pos = _claim(cursor, lock, front)
+        if pos is None:
+            break
+        i = order[pos]
+        outcomes[i] = _run_one(view, active[i], checks)
+        new = view.notes_since(seen)
+        if new:
+            seen += len(new)
+            notes += [(i, k, rel, reason) for k, (rel, reason) in enumerate(new)]
+        if tick is not None:
+            tick(1)
+    return outcomes, notes
+
+
+def _child(conn: Any, *args: Any) -> None:
+    try:
+        conn.send(_work(*args, None))
+    finally:
+        conn.close()
+
+
+def _run_forked(
+    view: RepoView,
+    active: Sequence[DetectorSpec],
+    checks: Mapping[str, CheckFn],
+    jobs: int,
+    tick: Callable[[int], None],
+) -> dict[int, _Outcome] | None:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    order = sorted(range(len(active)), key=lambda i: (_ORDER.get(active[i].kind, 2), i))
+    lock = ctx.Lock()
+    cursor = ctx.RawArray("i", [0, len(order)])
+    base = view.note_count()
+    procs = []
+    try:
+        for _ in range(min(jobs, len(active)) - 1):
+            recv, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_child, args=(send, view, active, order, checks, cursor, lock, False), daemon=True)
+            proc.start()
+            send.close()
+            procs.append((proc, recv))
+    except OSError:
+        if not procs:
+            return None
+    outcomes, notes = _work(view, active, order, checks, cursor, lock, True, tick)
+    for proc, recv in procs:
+        try:
+            got, got_notes = recv.recv()
+        except (EOFError, OSError):
+            got, got_notes = {}, []
+        finally:
+            recv.close()
+            proc.join()
+        outcomes.update(got)
+        notes += got_notes
+        tick(len(got))
+    # Files recorded as skipped: in the order a serial run would have met them.
+    view.restore_notes(base, [(rel, reason) for _, _, rel, reason in sorted(notes, key=lambda n: (n[0], n[1]))])
+    for i, det in enumerate(active):  # a worker died: its detectors run here
+        if i not in outcomes:
+            outcomes[i] = _run_one(view, det, checks)
+            tick(1)
+    return outcomes
+
+
 def scan_view(
     view: RepoView,
     detectors: Sequence[DetectorSpec],
@@ -298,15 +424,22 @@ def scan_view(
             progress(done, total)
 
     prefetch(view, rels, jobs, tick)
+    outcomes: dict[int, _Outcome] | None = None
+    if jobs > 1 and len(active) >= MIN_PARALLEL_DETECTORS and len(rels) >= MIN_PARALLEL_FILES and _can_fork():
+        outcomes = _run_forked(view, active, checks, jobs, tick)
+    if outcomes is None:
+        outcomes = {}
+        for i, det in enumerate(active):
+            outcomes[i] = _run_one(view, det, checks)
+            tick(1)
     results: dict[str, PracticeScan] = {}
-    for det in active:
+    for i, det in enumerate(active):
         ps = results.setdefault(det.practice, PracticeScan())
         ps.detectors += 1
-        try:
-            ps.evidence += run_detector(view, det, checks)
-        except Exception as exc:  # a detector bug must not lose the rest of the scan
-            ps.errors.append(f"{det.id}: {type(exc).__name__}: {exc}")
-        tick(1)
+        evidence, error = outcomes[i]
+        ps.evidence += evidence
+        if error is not None:
+            ps.errors.append(error)
     for pid, ps in results.items():
         ps.evidence.sort(key=lambda e: (e.path, e.cell or 0, e.line or 0, e.detector))
         if not ps.evidence:
