@@ -125,6 +125,7 @@ class RepoView:
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str], Any] = {}
         self._glob_cache: dict[tuple[str, bool], list[str]] = {}
+        self._named_cache: dict[tuple[str, bool], frozenset[str]] = {}
         self._skipped_read: dict[str, str] = {}
         self._test_cache: dict[str, bool] = {}
         # Free-form per-scan memo for callers (detector helpers cache path lists here).
@@ -219,21 +220,39 @@ class RepoView:
             lits = [x for x in re.split(r"[*?\[\]]+", base.rsplit(".", 1)[0]) if len(x) >= 3]
             if lits and cands is not self.files or lits and len(cands) > 256:
                 lit = max(lits, key=len)  # a literal the file name must contain: cheaper than the regex
+                # Looked up among the distinct file names (the name index), not file by file.
                 if ignore_case:
                     lit = lit.lower()
-                    cands = [f for f in cands if lit in f.rsplit("/", 1)[-1].lower()]
-                else:
-                    cands = [f for f in cands if lit in f.rsplit("/", 1)[-1]]
+                named = self._named(lit, ignore_case)
+                cands = named if cands is self.files else [f for f in cands if f in named]
             result.update(f for f in cands if rx.match(f))
         out = sorted(result)
         self._glob_cache[key] = out
         return out
 
+    def _named(self, lit: str, ignore_case: bool) -> frozenset[str]:
+        """Files whose name contains `lit` (lower-case when `ignore_case`), from the name index."""
+        key = (lit, ignore_case)
+        got = self._named_cache.get(key)
+        if got is None:
+            index = self._by_name_lower if ignore_case else self._by_name
+            got = self._named_cache[key] = frozenset(f for n, fs in index.items() if lit in n for f in fs)
+        return got
+
     def globs(self, patterns: list[str] | tuple[str, ...], *, ignore_case: bool = False) -> list[str]:
+        if len(patterns) == 1:
+            return list(self.glob(patterns[0], ignore_case=ignore_case))
         out: set[str] = set()
         for p in patterns:
             out.update(self.glob(p, ignore_case=ignore_case))
         return sorted(out)
+
+    def test_files(self) -> frozenset[str]:
+        """Every file `is_test` accepts (computed once)."""
+        tests = self.memo.get("__test_files__")
+        if tests is None:
+            tests = self.memo["__test_files__"] = frozenset(r for r in self.files if self.is_test(r))
+        return tests
 
     def is_test(self, rel: str) -> bool:
         """A test file or a file under a test directory (see `is_test_path`). Cached."""

@@ -32,12 +32,14 @@ class Hit:
 
 
 def apply_test_policy(view: RepoView, rels: Iterable[str], policy: str) -> list[str]:
-    """Keep test files (`only`), drop them (`exclude`) or keep everything (`include`)."""
+    """Keep test files (`only`), drop them (`exclude`) or keep everything (`include`) among
+    files of the view."""
     if policy == "include":
         return list(rels)
-    want = policy == "only"
-    is_test = view.is_test
-    return [r for r in rels if is_test(r) == want]
+    tests = view.test_files()
+    if policy == "only":
+        return [r for r in rels if r in tests]
+    return [r for r in rels if r not in tests]
 
 
 def paths(view: RepoView, det: DetectorSpec, default: Iterable[str] | None = None) -> list[str]:
