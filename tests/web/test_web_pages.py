@@ -121,3 +121,31 @@ def test_assessment_report_page_is_the_html_report(world):
     r = c.get(f"/projects/{world.project_a}/assessments/{world.assessment_a}")
     assert r.status_code == 200 and "default-src 'none'" in r.headers["content-security-policy"]
     assert "<script" not in r.text.lower()
+
+
+def test_portfolio_pages_the_heatmap_but_counts_every_project(web_app, monkeypatch):
+    from conftest import Client, root
+
+    from mlops_maturity.web.routes import pages
+    from mlops_maturity.web.services import accounts
+
+    monkeypatch.setattr(pages, "PORTFOLIO_PAGE", 2)
+    store = web_app.state.store
+    team = accounts.create_team(store, root(), unique("paged"), "test")
+    token = accounts.create_token(store, root(), team, "ci", "test").token
+    fw, catalog = web_app.state.framework, web_app.state.catalog
+    for name in ("p1", "p2", "p3", "p4", "p5"):
+        assert api_upload(web_app, token, make_result(fw, catalog, name=name)).status_code == 201
+    email = f"{unique('pager')}@example.org"
+    accounts.create_user(store, root(), email=email, name="", password="correct horse battery staple", is_admin=False, team_id=team, role="viewer", ip="t")
+    c = Client(web_app)
+    c.login(email)
+    first = c.get("/portfolio?sort=level").text
+    assert re.findall(r'class="proj">([^<]+)<', first) == ["p1", "p2"] and "1–2 of 5" in first
+    assert 'href="/portfolio?sort=level&amp;page=2"' in first
+    last = c.get("/portfolio?sort=level&page=3").text
+    assert re.findall(r'class="proj">([^<]+)<', last) == ["p5"] and "Next" not in last
+    assert re.findall(r'class="proj">([^<]+)<', c.get("/portfolio?page=99").text) == ["p5"]
+    # The distribution counts all five.
+    counts = re.findall(r'<span class="chip lv\d" title="level \d">(\d+)</span>', first)
+    assert sum(map(int, counts)) == 5 * len(fw.dimensions)

@@ -110,3 +110,19 @@ def heatmap(rows, dimensions: list[tuple[str, str]], stale_after_days: int) -> l
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class Pages:
+    number: int
+    count: int
+    start: int
+    end: int
+    total: int
+
+    @classmethod
+    def of(cls, total: int, number: int, size: int) -> Pages:
+        count = max(1, -(-total // size))
+        number = min(max(number, 1), count)
+        start = (number - 1) * size
+        return cls(number, count, start, min(start + size, total), total)

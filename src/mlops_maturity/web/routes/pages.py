@@ -30,6 +30,7 @@ from ..templating import page, render
 
 router = APIRouter(include_in_schema=False)
 MAX_ID = 2**31 - 1
+PORTFOLIO_PAGE = 200  # heatmap rows per page (the distribution always counts every project)
 # The self-contained HTML report carries its own inline styles and no script.
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
@@ -112,12 +113,14 @@ def portfolio(
     user: UserDep,
     team: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     sort: Annotated[str, Query(max_length=10)] = "team",
+    page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     p = portfolio_service.portfolio(store, user, fw, team, sort)
     editable = user.editable_teams()
     teams_to_edit = [t for t in p.teams if editable is None or t.id in editable]
-    heat = views.heatmap(p.rows, p.dimensions, p.stale_after_days)
-    return page("portfolio.html", user=user, title="Portfolio", p=p, heat=heat, teams_to_edit=teams_to_edit, nav="portfolio")
+    pages = views.Pages.of(len(p.rows), page_number, PORTFOLIO_PAGE)
+    heat = views.heatmap(p.rows[pages.start : pages.end], p.dimensions, p.stale_after_days)
+    return page("portfolio.html", user=user, title="Portfolio", p=p, heat=heat, pages=pages, teams_to_edit=teams_to_edit, nav="portfolio")
 
 
 @router.post("/projects")
