@@ -165,3 +165,19 @@ def test_logout_ends_the_session_on_every_worker(world):
     other = Client(world.app)
     other.http.cookies.set("mm_session", cookie)
     assert other.get("/portfolio").status_code == 303
+
+
+def test_a_disabled_user_is_signed_out_everywhere_and_cannot_sign_in(web_app):
+    email = _user(web_app)
+    c = Client(web_app)
+    assert c.login(email).status_code == 303
+    uid = next(u.id for u in accounts.admin_view(web_app.state.store, root()).users if u.email == email)
+    admin_email = f"{unique('disabler')}@example.org"
+    accounts.create_user(web_app.state.store, root(), email=admin_email, name="", password=PASSWORD, is_admin=True, team_id=None, role=None, ip="t")
+    admin = Client(web_app)
+    admin.login(admin_email)
+    assert admin.post_form(f"/admin/users/{uid}/active", {"active": "0"}).status_code == 303
+    assert c.get("/portfolio").status_code == 303  # the session is gone
+    assert Client(web_app).login(email).status_code == 401
+    assert admin.post_form(f"/admin/users/{uid}/active", {"active": "1"}).status_code == 303
+    assert Client(web_app).login(email).status_code == 303

@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import IntegrityError
 
 from ..framework.load import default_catalog, load_framework
 from ..store.db import StoreError
@@ -120,6 +121,14 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     @app.exception_handler(deps.ApiUnauthorized)
     async def api_unauthorized(request: Request, exc: deps.ApiUnauthorized) -> Response:
         return JSONResponse({"detail": str(exc)}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(IntegrityError)
+    async def integrity_error(request: Request, exc: IntegrityError) -> Response:
+        # Two requests changed the same thing at once; the services retry where that is expected.
+        message = "a concurrent change conflicted with this one; try again"
+        if _is_api(request):
+            return JSONResponse({"detail": message}, status_code=409)
+        return page("error.html", status_code=409, message=message.capitalize() + ".", user=None, title="Error")
 
     @app.exception_handler(StoreError)
     async def store_error(request: Request, exc: StoreError) -> Response:
