@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import api_upload, make_result, unique
+from web_helpers import api_upload, make_result, unique
 
 from mlops_maturity.model.result import Result
 

@@ -3,7 +3,7 @@ a team's boundary — not a role, not a token; revoked tokens and posts without 
 
 from __future__ import annotations
 
-from conftest import api_upload, make_result
+from web_helpers import api_upload, make_result
 
 
 def test_viewer_reads_own_team_only_and_cannot_write(world):
@@ -76,7 +76,7 @@ def test_team_admin_administers_own_team_only(world):
 def _user_id(world, who: str) -> int:
     from mlops_maturity.web.services import accounts
 
-    from conftest import root
+    from web_helpers import root
 
     view = accounts.admin_view(world.app.state.store, root())
     return next(u.id for u in view.users if u.email == world.users[who])
@@ -109,7 +109,7 @@ def test_tokens_are_scoped_to_their_team_and_revocable(world):
 def _team_name(world, team_id: int) -> str:
     from mlops_maturity.web.services import accounts
 
-    from conftest import root
+    from web_helpers import root
 
     return next(t.name for t in accounts.teams_of(world.app.state.store, root()) if t.id == team_id)
 

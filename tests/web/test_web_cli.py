@@ -14,7 +14,7 @@ import time
 import urllib.request
 
 import pytest
-from conftest import free_port, make_result, root, running, unique
+from web_helpers import free_port, make_result, root, running, unique
 
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("MLOPS_MATURITY_")}
 

@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import api_upload, make_result, running
+from web_helpers import api_upload, make_result, running
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 ADMIN = "admin@example.org"
@@ -46,7 +46,7 @@ def live_server(tmp_path):
 
 def seed_portfolio(app, team_id: int) -> None:
     """A few other projects with a history, so the heatmap and the distribution have something to show."""
-    from conftest import root
+    from web_helpers import root
 
     from mlops_maturity.web.services import accounts
 

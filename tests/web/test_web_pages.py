@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import api_upload, make_result, unique
+from web_helpers import api_upload, make_result, unique
 
 from mlops_maturity.model.evidence import Evidence, Observation, PracticeStatus
 from mlops_maturity.model.result import Subject
@@ -87,7 +87,7 @@ def test_questionnaire_merges_the_newest_scan(world):
 
 
 def test_portfolio_filters_by_team_and_sorts(web_app):
-    from conftest import Client, root
+    from web_helpers import Client, root
 
     from mlops_maturity.web.services import accounts
 
@@ -124,7 +124,7 @@ def test_assessment_report_page_is_the_html_report(world):
 
 
 def test_portfolio_pages_the_heatmap_but_counts_every_project(web_app, monkeypatch):
-    from conftest import Client, root
+    from web_helpers import Client, root
 
     from mlops_maturity.web.routes import pages
     from mlops_maturity.web.services import accounts

@@ -11,7 +11,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from conftest import api_upload, make_result, root, unique
+from web_helpers import api_upload, make_result, root, unique
 
 EXAMPLES = 15
 
