@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from scan_helpers import describe, fixture_cases
+from scan_helpers import check_case, check_fixture_folders, describe
 
 # (practice, fixture case) -> (status, evidence, dependency-only evidence)
 CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
@@ -48,19 +48,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
 
 @pytest.mark.parametrize(("practice", "case"), sorted(CASES), ids=lambda x: x)
 def test_fixture(scan, practice, case):
-    status, evidence, dep_only = CASES[(practice, case)]
-    obs = scan(f"{practice}/{case}")[practice]
-    assert obs.status.value == status
-    assert [describe(e) for e in obs.evidence] == evidence
-    assert [describe(e) for e in obs.dependency_only] == dep_only
+    check_case(scan, CASES, practice, case)
 
 
 @pytest.mark.parametrize("practice", ["data.versioning", "data.validation", "data.pipeline", "data.feature_store", "data.lineage"])
 def test_every_fixture_folder_has_a_case(practice):
-    folders = fixture_cases(practice)
-    assert folders, f"no fixtures for {practice}"
-    assert sorted(c for p, c in CASES if p == practice) == folders
-    assert any(f.startswith("present-") for f in folders) and any(f.startswith("absent-") for f in folders)
+    check_fixture_folders(CASES, practice)
 
 
 def test_data_like_paths():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from scan_helpers import describe, fixture_cases
+from scan_helpers import check_case, check_fixture_folders
 
 CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
     ("team.readme", "present-markdown"): (
@@ -27,16 +27,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
 
 @pytest.mark.parametrize(("practice", "case"), sorted(CASES), ids=lambda x: x)
 def test_fixture(scan, practice, case):
-    status, evidence = CASES[(practice, case)]
-    obs = scan(f"{practice}/{case}")[practice]
-    assert obs.status.value == status
-    assert [describe(e) for e in obs.evidence] == evidence
+    check_case(scan, CASES, practice, case)
 
 
 @pytest.mark.parametrize("practice", ["team.readme", "team.contributing", "team.ownership", "team.design_docs"])
 def test_every_fixture_folder_has_a_case(practice):
-    folders = fixture_cases(practice)
-    assert sorted(c for p, c in CASES if p == practice) == folders
+    check_fixture_folders(CASES, practice)
 
 
 def test_readme_messages_are_literal(scan):
