@@ -1,5 +1,5 @@
 """Queries for the server: accounts, roles, API tokens, sessions, sign-in attempts, the audit log,
-questionnaire drafts, and the portfolio read per team. Like `repository`, it never commits (the
+questionnaire drafts, quiz attempts, and the portfolio read per team. Like `repository`, it never commits (the
 Store's unit of work does)."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from .models import (
     Membership,
     Organization,
     Project,
+    QuizAttempt,
     Team,
     User,
     WebSession,
@@ -255,3 +256,29 @@ class AccessRepository:
         stmt = insert(DraftAnswer).values(**values)
         stmt = stmt.on_conflict_do_update(index_elements=["project_id", "user_id", "criterion"], set_=changes)
         self.session.execute(stmt)
+
+    # -- quiz attempts ----------------------------------------------------------------------
+
+    def add_quiz_attempt(self, attempt: QuizAttempt) -> int:
+        self.session.add(attempt)
+        self.session.flush()
+        return attempt.id
+
+    def quiz_attempt(self, attempt_id: int, user_id: int, *, lock: bool = False) -> QuizAttempt | None:
+        """One of this user's attempts (another user's is not found); `lock` for the submit
+        (FOR UPDATE on PostgreSQL, so two submits of one quiz are graded once)."""
+        q = select(QuizAttempt).where(QuizAttempt.id == attempt_id, QuizAttempt.user_id == user_id)
+        if lock:
+            q = q.with_for_update()
+        return self.session.scalar(q)
+
+    def quiz_attempts(self, user_id: int, limit: int = 20) -> list[QuizAttempt]:
+        """A user's submitted attempts, newest first (the quiz JSON not loaded)."""
+        q = (
+            select(QuizAttempt)
+            .where(QuizAttempt.user_id == user_id, QuizAttempt.finished_at.is_not(None))
+            .options(defer(QuizAttempt.quiz_json), defer(QuizAttempt.answers_json))
+            .order_by(QuizAttempt.finished_at.desc(), QuizAttempt.id.desc())
+            .limit(limit)
+        )
+        return list(self.session.scalars(q))

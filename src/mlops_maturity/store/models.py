@@ -258,3 +258,25 @@ class DraftAnswer(Base):
     value: Mapped[int | None] = mapped_column(Integer, nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class QuizAttempt(Base):
+    """A learner's quiz: the quiz itself (JSON of learn.Quiz, kept here so a client never holds
+    the answers), and once submitted the answers, the score and the concepts to review."""
+
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (Index(None, "user_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"), nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    difficulty: Mapped[str | None] = mapped_column(String(10), nullable=True)  # None: mixed
+    count: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(Integer)
+    quiz_json: Mapped[str] = mapped_column(Text)
+    answers_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # {item id: chosen index}
+    score: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None until submitted
+    total: Mapped[int] = mapped_column(Integer)
+    concepts_to_review: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of concept ids

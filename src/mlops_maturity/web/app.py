@@ -89,9 +89,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     static = resources.files("mlops_maturity.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
-    from .routes import admin, api, pages
+    from .routes import admin, api, learn, pages
 
     app.include_router(pages.router)
+    app.include_router(learn.router)
     app.include_router(admin.router)
     app.include_router(api.router, prefix=API)
     app.openapi = lambda: api.openapi_schema(app)  # type: ignore[method-assign]
