@@ -16,6 +16,8 @@ from urllib.parse import quote
 
 import pytest
 
+from helpers import pg_admin_connect as _admin_connect
+
 from mlops_maturity.model.evidence import Answer
 from mlops_maturity.model.result import Subject
 from mlops_maturity.scoring import Inputs, score
@@ -24,21 +26,6 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 _counter = itertools.count(1)
 
 
-def _admin_connect():
-    import psycopg
-
-    explicit = os.environ.get("MM_TEST_PG")
-    candidates = [explicit] if explicit else [
-        "host=127.0.0.1 port=5432 user=postgres dbname=test",
-        "host=127.0.0.1 port=5432 user=root dbname=test",
-    ]
-    problems = []
-    for conninfo in candidates:
-        try:
-            return psycopg.connect(conninfo, autocommit=True, connect_timeout=5), conninfo
-        except psycopg.Error as exc:
-            problems.append(f"{conninfo}: {str(exc).strip().splitlines()[0]}")
-    return None, "; ".join(problems)
 
 
 @pytest.fixture(scope="session")

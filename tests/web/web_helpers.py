@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 
+from helpers import pg_admin_connect as _pg_admin
+
 from mlops_maturity.model.evidence import Answer
 from mlops_maturity.model.result import Subject
 from mlops_maturity.scoring import Inputs, score
@@ -29,21 +31,6 @@ _ids = itertools.count(1)
 def unique(prefix: str) -> str:
     return f"{prefix}-{next(_ids)}-{secrets.token_hex(2)}"
 
-def _pg_admin():
-    import psycopg
-
-    explicit = os.environ.get("MM_TEST_PG")
-    candidates = [explicit] if explicit else [
-        "host=127.0.0.1 port=5432 user=postgres dbname=test",
-        "host=127.0.0.1 port=5432 user=root dbname=test",
-    ]
-    problems = []
-    for conninfo in candidates:
-        try:
-            return psycopg.connect(conninfo, autocommit=True, connect_timeout=5), conninfo
-        except psycopg.Error as exc:
-            problems.append(f"{conninfo}: {str(exc).strip().splitlines()[0]}")
-    return None, "; ".join(problems)
 
 def root():
     from mlops_maturity.web.services.accounts import Principal
