@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..model.framework import Framework, PracticeCatalog
-from ..util import yamlsafe
+from ..util import inputfile, yamlsafe
 from . import expr
 
 BUILTIN = {"default": "default.yaml"}
@@ -34,15 +34,9 @@ def _data_path(name: str) -> Path:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise FrameworkError([f"{path}: no such file"]) from None
-    except IsADirectoryError:
-        raise FrameworkError([f"{path}: is a directory, not a framework file"]) from None
-    except OSError as exc:
-        raise FrameworkError([f"{path}: cannot read ({exc.strerror})"]) from None
-    if not raw.strip():
-        raise FrameworkError([f"{path}: empty file"])
+        raw = inputfile.read_bytes(path, "a framework file")
+    except ValueError as exc:
+        raise FrameworkError([str(exc)]) from None
     try:
         data = yamlsafe.load(raw)
     except yamlsafe.YamlError as exc:

@@ -15,7 +15,7 @@ from pydantic import Field, ValidationError, field_validator
 from ..model.base import Frozen
 from ..model.evidence import Answer, Exemption, ExemptionKind, SourceRun
 from ..model.framework import Framework, PracticeCatalog
-from ..util import yamlsafe
+from ..util import inputfile, yamlsafe
 from .base import SourceResult
 
 CONFIG_NAME = ".mlops-maturity.yaml"
@@ -79,17 +79,9 @@ class RepoConfig(Frozen):
 
 def _read(path: Path, what: str) -> Any:
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError([f"{path}: no such file"]) from None
-    except IsADirectoryError:
-        raise InputError([f"{path}: is a directory, not {what}"]) from None
-    except OSError as exc:
-        raise InputError([f"{path}: cannot read ({exc.strerror})"]) from None
-    if len(raw) > MAX_BYTES:
-        raise InputError([f"{path}: larger than {MAX_BYTES} bytes"])
-    if not raw.strip():
-        raise InputError([f"{path}: empty file, expected {what}"])
+        raw = inputfile.read_bytes(path, what, max_bytes=MAX_BYTES)
+    except ValueError as exc:
+        raise InputError([str(exc)]) from None
     try:
         data = yamlsafe.load(raw)
     except yamlsafe.YamlError as exc:
