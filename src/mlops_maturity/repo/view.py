@@ -19,7 +19,7 @@ import tomllib
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterable, TypeVar
 
 from ..model.evidence import SkippedFile
 from ..util import yamlsafe
@@ -29,6 +29,11 @@ from . import manifests as man
 from . import python as py
 from .discovery import DEFAULT_MAX_FILE_BYTES, Discovery, discover, size_cap
 from .textutil import snippet as make_snippet
+
+try:  # a C Aho-Corasick automaton: every pre-filter string found in one pass over a file
+    import ahocorasick as _ahocorasick
+except ImportError:  # pragma: no cover - the plain search below gives the same answers, slower
+    _ahocorasick = None
 
 T = TypeVar("T")
 _MISSING = object()
@@ -93,6 +98,32 @@ def glob_regex(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
     return re.compile("^(?:" + "|".join(alts) + ")$", re.I if ignore_case else 0)
 
 
+class NeedleIndex:
+    """Which of a fixed set of literal strings (detector pre-filters) a text contains, found in
+    one pass over the text rather than one search per string."""
+
+    def __init__(self, needles: Iterable[str]) -> None:
+        self.needles = frozenset(n for n in needles if n)
+        self._auto = None
+        if _ahocorasick is not None and self.needles:
+            auto = _ahocorasick.Automaton()
+            for n in self.needles:
+                auto.add_word(n, n)
+            auto.make_automaton()
+            self._auto = auto
+
+    def covers(self, needles: Iterable[str]) -> bool:
+        return self.needles.issuperset(needles)
+
+    def scan(self, text: str) -> frozenset[str]:
+        if self._auto is not None:
+            return frozenset(v for _, v in self._auto.iter(text))
+        return frozenset(n for n in self.needles if n in text)
+
+
+_NO_NEEDLES: frozenset[str] = frozenset()
+
+
 class RepoView:
     """One repository, discovered and ready to be read. Thread-safe for concurrent reads of
     different files (the scanner prefetches in parallel)."""
@@ -132,6 +163,9 @@ class RepoView:
         self.memo: dict[Any, Any] = {}
         self._ci_files: list[str] | None = None
         self._ci_sniffed: set[str] = set()
+        self._needles: NeedleIndex | None = None
+        self._found: dict[str, frozenset[str]] = {}
+        self._by_needle: dict[str, set[str]] | None = None
 
     # -- facts about the repository --------------------------------------------------------
     @property
@@ -226,9 +260,16 @@ class RepoView:
                 named = self._named(lit, ignore_case)
                 cands = named if cands is self.files else [f for f in cands if f in named]
             result.update(f for f in cands if rx.match(f))
-        out = sorted(result)
+        out = self._ordered(result)
         self._glob_cache[key] = out
         return out
+
+    def _ordered(self, subset: set[str]) -> list[str]:
+        """A subset of the files in path order: a pass over the sorted file list is cheaper
+        than sorting when the subset is a large part of the repository."""
+        if len(subset) * 16 > len(self.files):
+            return [f for f in self.files if f in subset]
+        return sorted(subset)
 
     def _named(self, lit: str, ignore_case: bool) -> frozenset[str]:
         """Files whose name contains `lit` (lower-case when `ignore_case`), from the name index."""
@@ -245,7 +286,7 @@ class RepoView:
         out: set[str] = set()
         for p in patterns:
             out.update(self.glob(p, ignore_case=ignore_case))
-        return sorted(out)
+        return self._ordered(out)
 
     def test_files(self) -> frozenset[str]:
         """Every file `is_test` accepts (computed once)."""
@@ -352,6 +393,60 @@ class RepoView:
             if t is not None:
                 out.append((rel, t))
         return out
+
+    # -- substring pre-filters -------------------------------------------------------------
+    def index_needles(self, needles: Iterable[str]) -> None:
+        """Declare the literal strings detectors pre-filter files with: each file's text is
+        then searched for all of them at once (`found`), at most once per file."""
+        self._needles = NeedleIndex(needles)
+        self._found = {}
+        self._by_needle = None
+
+    def found(self, rel: str) -> frozenset[str]:
+        """The declared needles that occur in the file's text (empty for unreadable files)."""
+        got = self._found.get(rel)
+        if got is None:
+            idx = self._needles
+            t = self.text(rel)
+            got = idx.scan(t) if (idx is not None and t) else _NO_NEEDLES
+            self._found[rel] = got
+            if self._by_needle is not None:
+                for n in got:
+                    self._by_needle[n].add(rel)
+        return got
+
+    def contains_any(self, rel: str, needles: Iterable[str]) -> bool:
+        """Does the file's text contain one of `needles`? From the index when it covers them."""
+        needles = tuple(needles)
+        if self._needles is not None and self._needles.covers(needles):
+            return not self.found(rel).isdisjoint(needles)
+        t = self.text(rel)
+        return bool(t) and any(n in t for n in needles)
+
+    def with_any(self, rels: list[str], needles: Iterable[str]) -> list[str]:
+        """The files of `rels` (a list in path order) whose text contains one of `needles`,
+        in path order."""
+        needles = tuple(needles)
+        idx = self._needles
+        if idx is None or not idx.covers(needles):
+            return [r for r, t in self.texts(rels) if any(n in t for n in needles)]
+        found = self._found
+        by_needle = self._by_needle
+        if by_needle is None:
+            by_needle = defaultdict(set)
+            for r, fs in list(found.items()):
+                for n in fs:
+                    by_needle[n].add(r)
+            self._by_needle = by_needle
+        for r in [r for r in rels if r not in found]:
+            self.found(r)
+        hits: set[str] = set()
+        for n in needles:
+            hits.update(by_needle.get(n, ()))
+        if len(hits) * 8 < len(rels):  # few hits: sort them rather than walk every candidate
+            keep = set(rels)
+            return sorted(r for r in hits if r in keep)
+        return [r for r in rels if r in hits]
 
     def lines(self, rel: str) -> list[str]:
         """The file's lines (no line endings); empty for unreadable files."""

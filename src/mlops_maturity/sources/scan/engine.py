@@ -73,18 +73,10 @@ def _content(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
                 src = cell.source.split("\n")[ln - 1]
                 yield Hit(rel, ln, _msg(det, match=m.group(0).strip(), path=rel), cell.number, make_snippet(src))
                 break
-    needles = det.needle
     plain = [r for r in rels if not r.endswith(".ipynb")] if nbs else rels
+    if det.needle:  # the substring pre-filter, answered by the view's one-pass needle index
+        plain = view.with_any(plain, det.needle)
     texts = view.texts(plain)
-    if needles:  # the cheap substring pre-filter, without a generator per file where possible
-        if len(needles) == 1:
-            n0 = needles[0]
-            texts = [(r, t) for r, t in texts if n0 in t]
-        elif len(needles) == 2:
-            n0, n1 = needles
-            texts = [(r, t) for r, t in texts if n0 in t or n1 in t]
-        else:
-            texts = [(r, t) for r, t in texts if any(n in t for n in needles)]
     for rel, text in texts:
         m = rx.search(text)
         if m:
@@ -219,16 +211,36 @@ def run_detector(view: RepoView, det: DetectorSpec, checks: Mapping[str, CheckFn
 def prefetch_paths(view: RepoView, detectors: Sequence[DetectorSpec]) -> list[str]:
     """Every file some detector may read, so that reads can run in parallel up front."""
     want: set[str] = set()
+    added: set[int] = set()  # `paths` hands out one list per distinct filter: add each once
+
+    def add(rels: list[str]) -> None:
+        if id(rels) not in added:
+            added.add(id(rels))
+            want.update(rels)
+
     for det in detectors:
         if det.kind in ("calls", "imports"):
-            want.update(paths(view, det, ("*.py", "*.ipynb") if det.notebooks else ("*.py",)))
+            add(paths(view, det, ("*.py", "*.ipynb") if det.notebooks else ("*.py",)))
         elif det.kind in ("files", "content", "config_keys") or (det.kind == "check" and det.files):
-            want.update(paths(view, det))
+            add(paths(view, det))
         elif det.kind == "ci_commands":
-            want.update(view.ci_files())
+            add(view.ci_files())
     if any(d.dependencies for d in detectors):
         want.update(r for r in view.files if r.rsplit("/", 1)[-1] in ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile"))
     return sorted(want)
+
+
+def prefilter_needles(detectors: Sequence[DetectorSpec]) -> set[str]:
+    """Every literal a detector pre-filters files with, for the view's one-pass needle index."""
+    out: set[str] = set()
+    for det in detectors:
+        out.update(det.needle)
+        if det.kind == "calls":
+            out.update(pattern_roots(det.calls)[1])
+            out.update(pattern_tails(det.calls))
+            out.update(det.kwargs)
+    out.discard("")
+    return out
 
 
 def _warm(view: RepoView, rel: str) -> None:
@@ -414,6 +426,7 @@ def scan_view(
     """Run every (non-retired) detector on one repository; results keyed by practice id."""
     active = [d for d in detectors if not d.retired]
     rels = prefetch_paths(view, active)
+    view.index_needles(prefilter_needles(active))
     total = len(rels) + len(active)
     done = 0
 

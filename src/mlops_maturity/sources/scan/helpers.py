@@ -122,16 +122,16 @@ def python_files(
             yield rel
             continue
         if roots and not view.modules(rel).isdisjoint(roots):
-            if tails or required:
-                t = view.text(rel) or ""
-                if (tails and not any(x in t for x in tails)) or not all(x in t for x in required):
-                    continue
+            if (tails and not view.contains_any(rel, tails)) or not _contains_all(view, rel, required):
+                continue
             yield rel
             continue
-        if needles:
-            t = view.text(rel)
-            if t and any(n in t for n in needles) and all(x in t for x in required):
-                yield rel
+        if needles and view.contains_any(rel, needles) and _contains_all(view, rel, required):
+            yield rel
+
+
+def _contains_all(view: RepoView, rel: str, required: tuple[str, ...]) -> bool:
+    return all(view.contains_any(rel, (x,)) for x in required)
 
 
 @lru_cache(maxsize=256)

@@ -1,0 +1,39 @@
+"""The one-pass needle index answers exactly what a substring search per needle answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import write
+from mlops_maturity.repo import RepoView
+from mlops_maturity.repo.view import NeedleIndex
+
+ALPHABET = st.sampled_from(list("ab:_ \n\"é✓"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(ALPHABET, min_size=1, max_size=4), min_size=1, max_size=8), st.text(ALPHABET, max_size=60))
+def test_index_finds_what_substring_search_finds(needles, text):
+    assert NeedleIndex(needles).scan(text) == {n for n in needles if n in text}
+
+
+def test_with_any_in_path_order_and_fallback(tmp_path: Path):
+    write(tmp_path / "b.yaml", "kind: ModelMonitor\n")
+    write(tmp_path / "a.yaml", "alarm: aws_cloudwatch_metric_alarm\n")
+    write(tmp_path / "c.yaml", "nothing here\n")
+    write(tmp_path / "d/e.yaml", "ModelMonitor and aws_cloudwatch_metric_alarm\n")
+    (tmp_path / "bin.yaml").write_bytes(b"\0ModelMonitor")
+    view = RepoView(tmp_path, use_git=False)
+    rels = view.glob("*.yaml")
+    view.index_needles(["ModelMonitor", "aws_cloudwatch_metric_alarm"])
+    assert view.with_any(rels, ["ModelMonitor"]) == ["b.yaml", "d/e.yaml"]
+    assert view.with_any(rels, ["aws_cloudwatch_metric_alarm", "ModelMonitor"]) == ["a.yaml", "b.yaml", "d/e.yaml"]
+    # A needle the index was not told about is still searched for, file by file.
+    assert view.with_any(rels, ["nothing"]) == ["c.yaml"]
+    assert view.contains_any("c.yaml", ["here"]) and not view.contains_any("c.yaml", ["ModelMonitor"])
+    # The binary file is never a hit, and is recorded as skipped.
+    assert not view.contains_any("bin.yaml", ["ModelMonitor"])
+    assert any(s.path == "bin.yaml" for s in view.skipped)
