@@ -47,3 +47,39 @@ def test_history_in_a_terminal(tmp_path):
     child.close()
     assert child.exitstatus == 0, out
     assert "internal error" not in out and "fraud-training" in out
+
+
+FORK_COUNTER = """
+import os, sys
+_fork = os.fork
+def counted():
+    pid = _fork()
+    if pid:
+        with open(os.environ["MM_FORK_LOG"], "a") as f:
+            f.write("fork\\n")
+    return pid
+os.fork = counted
+sys.argv[0] = "mlops-maturity"
+from mlops_maturity.cli import run
+run()
+"""
+
+
+def test_progress_bar_keeps_jobs_parallel_in_a_terminal(tmp_path):
+    """The progress bar refreshes without a thread of its own, so `-j 2` still forks workers
+    on a terminal (the scan stays serial while another thread runs)."""
+    repo = tmp_path / "repo"
+    for i in range(80):
+        (repo / "pkg").mkdir(parents=True, exist_ok=True)
+        (repo / "pkg" / f"m{i}.py").write_text(f"import mlflow\n\ndef f{i}():\n    mlflow.log_metric('x', {i})\n")
+    log = tmp_path / "forks.log"
+    e = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "CI")}
+    e.update({"TERM": "xterm-256color", "MM_FORK_LOG": str(log)})
+    child = pexpect.spawn(sys.executable, ["-c", FORK_COUNTER, "scan", str(repo), "-j", "2"], env=e,
+                          encoding="utf-8", timeout=120, dimensions=(40, 120))
+    child.expect(pexpect.EOF)
+    out = child.before
+    child.close()
+    assert child.exitstatus == 0, out
+    assert "Overall level" in out
+    assert log.exists() and log.read_text().count("fork") >= 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -202,9 +203,23 @@ def _assess(fw, catalog, paths, answers, name, stage, jobs, save, db, project, t
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             label = ", ".join(p.name or str(p) for p in paths)[:40]
-            with Progress(TextColumn(f"scanning {label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True) as bar:
+            # Refreshed from the progress callback rather than by Rich's own thread: the scan
+            # forks its --jobs workers only when no other thread is running.
+            with Progress(
+                TextColumn(f"scanning {label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                transient=True, auto_refresh=False,
+            ) as bar:
                 task = bar.add_task("scan", total=None)
-                req.progress = lambda done, total: bar.update(task, completed=done, total=total)
+                last = [0.0]
+
+                def tick(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+                    now = time.monotonic()
+                    if now - last[0] >= 0.1 or done >= total:
+                        last[0] = now
+                        bar.refresh()
+
+                req.progress = tick
                 result = run(req, fw, catalog)
         else:
             result = run(req, fw, catalog)

@@ -236,7 +236,6 @@ class RepoView:
         result: set[str] = set()
         for pat in pats:
             base = pat.rsplit("/", 1)[-1]
-            rx = glob_regex(pat, ignore_case)
             if not re.search(r"[*?\[]", base):
                 cands = self.by_name(base, ignore_case=ignore_case)
                 if "/" not in pat:  # the name index is the whole answer
@@ -259,7 +258,9 @@ class RepoView:
                     lit = lit.lower()
                 named = self._named(lit, ignore_case)
                 cands = named if cands is self.files else [f for f in cands if f in named]
-            result.update(f for f in cands if rx.match(f))
+            if cands:  # compiled only when needed: a regex compile costs more than most lookups
+                rx = glob_regex(pat, ignore_case)
+                result.update(f for f in cands if rx.match(f))
         out = self._ordered(result)
         self._glob_cache[key] = out
         return out

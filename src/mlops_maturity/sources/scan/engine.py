@@ -59,8 +59,7 @@ def _files(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
 
 
 def _content(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
-    flags = re.M | (re.I if det.ignore_case else 0)
-    rx = re.compile(det.pattern or "", flags)
+    rx = det.regex()
     rels = paths(view, det)
     nbs = [r for r in rels if r.endswith(".ipynb")]
     for rel in nbs:  # notebooks are searched cell by cell, to cite the cell
@@ -153,7 +152,7 @@ def _config_keys(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
 
 
 def _ci_commands(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
-    rx = re.compile(det.pattern or "", re.I if det.ignore_case else 0)
+    rx = det.regex()
     allowed = set(paths(view, det)) if (det.files or det.exclude) else None
     for pipe in view.ci():
         if allowed is not None and pipe.path not in allowed:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
 from ...model.base import Frozen
 from ...util import yamlsafe
@@ -54,6 +54,15 @@ class DetectorSpec(Frozen):
     max_evidence: int = Field(default=5, ge=1, le=50)
     aliases: tuple[str, ...] = ()
     retired: bool = False
+    _rx: re.Pattern[str] | None = PrivateAttr(default=None)
+
+    def regex(self) -> re.Pattern[str]:
+        """`pattern` compiled once, with the flags its kind searches with (multiline for
+        `content`, whose `^` is a line start; `ignore_case` for both kinds)."""
+        if self._rx is None:
+            flags = (re.M if self.kind == "content" else 0) | (re.I if self.ignore_case else 0)
+            self._rx = re.compile(self.pattern or "", flags)
+        return self._rx
 
     @model_validator(mode="after")
     def _kind_fields(self) -> DetectorSpec:
@@ -71,7 +80,7 @@ class DetectorSpec(Frozen):
             raise ValueError(f"kind {self.kind!r} needs {', '.join(missing)}")
         if self.pattern is not None:
             try:
-                re.compile(self.pattern)
+                self.regex()
             except re.error as exc:
                 raise ValueError(f"pattern does not compile: {exc}") from None
         if self.args is not None:
