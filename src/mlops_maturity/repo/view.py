@@ -30,10 +30,10 @@ from . import python as py
 from .discovery import DEFAULT_MAX_FILE_BYTES, Discovery, discover, size_cap
 from .textutil import snippet as make_snippet
 
-try:  # a C Aho-Corasick automaton: every pre-filter string found in one pass over a file
-    import ahocorasick as _ahocorasick
+try:  # a compiled Aho-Corasick automaton: every pre-filter string found in one pass over a file
+    import ahocorasick_rs as _acr
 except ImportError:  # pragma: no cover - the plain search below gives the same answers, slower
-    _ahocorasick = None
+    _acr = None
 
 T = TypeVar("T")
 _MISSING = object()
@@ -104,20 +104,19 @@ class NeedleIndex:
 
     def __init__(self, needles: Iterable[str]) -> None:
         self.needles = frozenset(n for n in needles if n)
+        self._order = sorted(self.needles)
         self._auto = None
-        if _ahocorasick is not None and self.needles:
-            auto = _ahocorasick.Automaton()
-            for n in self.needles:
-                auto.add_word(n, n)
-            auto.make_automaton()
-            self._auto = auto
+        if _acr is not None and self.needles:
+            # Overlapping matches, so that a needle inside another needle's match is found too.
+            self._auto = _acr.AhoCorasick(self._order, matchkind=_acr.MatchKind.Standard)
 
     def covers(self, needles: Iterable[str]) -> bool:
         return self.needles.issuperset(needles)
 
     def scan(self, text: str) -> frozenset[str]:
         if self._auto is not None:
-            return frozenset(v for _, v in self._auto.iter(text))
+            order = self._order
+            return frozenset(order[i] for i, _, _ in self._auto.find_matches_as_indexes(text, overlapping=True))
         return frozenset(n for n in self.needles if n in text)
 
 

@@ -62,9 +62,12 @@ def _content(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
     rx = det.regex()
     rels = paths(view, det)
     nbs = [r for r in rels if r.endswith(".ipynb")]
+    lits = det.literals()
     for rel in nbs:  # notebooks are searched cell by cell, to cite the cell
         for cell in view.notebook(rel) or []:
             if det.needle and not any(n in cell.source for n in det.needle):
+                continue
+            if lits and not any(x in cell.source for x in lits):
                 continue
             m = rx.search(cell.source)
             if m:
@@ -73,8 +76,12 @@ def _content(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
                 yield Hit(rel, ln, _msg(det, match=m.group(0).strip(), path=rel), cell.number, make_snippet(src))
                 break
     plain = [r for r in rels if not r.endswith(".ipynb")] if nbs else rels
-    if det.needle:  # the substring pre-filter, answered by the view's one-pass needle index
+    # Substring pre-filters, answered by the view's one-pass needle index: the spec's needles,
+    # then literals every match of the pattern must contain.
+    if det.needle:
         plain = view.with_any(plain, det.needle)
+    if lits and plain:
+        plain = view.with_any(plain, lits)
     texts = view.texts(plain)
     for rel, text in texts:
         m = rx.search(text)
@@ -229,11 +236,16 @@ def prefetch_paths(view: RepoView, detectors: Sequence[DetectorSpec]) -> list[st
     return sorted(want)
 
 
-def prefilter_needles(detectors: Sequence[DetectorSpec]) -> set[str]:
-    """Every literal a detector pre-filters files with, for the view's one-pass needle index."""
+def prefilter_needles(detectors: Sequence[DetectorSpec], checks: Mapping[str, CheckFn] | None = None) -> set[str]:
+    """Every literal a detector pre-filters files with, for the view's one-pass needle index:
+    spec needles, the literals of call patterns, and those code checks declare (`prefilters`)."""
     out: set[str] = set()
     for det in detectors:
         out.update(det.needle)
+        if det.kind == "content":
+            out.update(det.literals())
+        if det.kind == "check" and checks is not None:
+            out.update(getattr(checks.get(det.check or ""), "needles", ()))
         if det.kind == "calls":
             out.update(pattern_roots(det.calls)[1])
             out.update(pattern_tails(det.calls))
@@ -425,7 +437,7 @@ def scan_view(
     """Run every (non-retired) detector on one repository; results keyed by practice id."""
     active = [d for d in detectors if not d.retired]
     rels = prefetch_paths(view, active)
-    view.index_needles(prefilter_needles(active))
+    view.index_needles(prefilter_needles(active, checks))
     total = len(rels) + len(active)
     done = 0
 

@@ -14,6 +14,7 @@ from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
 from ...model.base import Frozen
 from ...util import yamlsafe
+from ...util.regexlit import required_literals
 
 Kind = Literal["files", "content", "calls", "imports", "config_keys", "ci_commands", "check"]
 ID_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -55,6 +56,7 @@ class DetectorSpec(Frozen):
     aliases: tuple[str, ...] = ()
     retired: bool = False
     _rx: re.Pattern[str] | None = PrivateAttr(default=None)
+    _lits: tuple[str, ...] | None = PrivateAttr(default=None)
 
     def regex(self) -> re.Pattern[str]:
         """`pattern` compiled once, with the flags its kind searches with (multiline for
@@ -63,6 +65,15 @@ class DetectorSpec(Frozen):
             flags = (re.M if self.kind == "content" else 0) | (re.I if self.ignore_case else 0)
             self._rx = re.compile(self.pattern or "", flags)
         return self._rx
+
+    def literals(self) -> tuple[str, ...]:
+        """Strings one of which every match of `pattern` contains (derived from the pattern,
+        see util/regexlit.py): a second substring pre-filter, exact by construction. Empty
+        when none can be derived."""
+        if self._lits is None:
+            rx = self.regex() if self.pattern else None
+            self._lits = (required_literals(rx.pattern, rx.flags) or ()) if rx is not None else ()
+        return self._lits
 
     @model_validator(mode="after")
     def _kind_fields(self) -> DetectorSpec:

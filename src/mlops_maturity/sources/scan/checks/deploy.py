@@ -14,7 +14,7 @@ from typing import Any
 
 from ....repo import RepoView
 from ....repo.ci import CiPipeline
-from ..helpers import Hit, matching_calls, name_matches, paths, python_files
+from ..helpers import Hit, matching_calls, name_matches, paths, prefilters, python_files
 from ..spec import DetectorSpec
 from .data import (
     TRAIN_NAME,
@@ -1148,6 +1148,7 @@ _GATE_WORDS = (".register_model(", "registered_model_name", ".register(", "creat
                "transition_model_version_stage", "set_registered_model_alias", "production", "Production")
 
 
+@prefilters(*_GATE_WORDS)
 def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """An evaluation metric compared to a threshold or to the production / champion model,
     in code that then blocks (raise, exit, cancel, fail) or drives promotion (register,
@@ -1158,7 +1159,7 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if not text:
             continue
         gate_file = _GATE_FILE.search(rel.rsplit("/", 1)[-1]) is not None
-        if not (gate_file or any(w in text for w in _GATE_WORDS)):
+        if not (gate_file or view.contains_any(rel, _GATE_WORDS)):
             continue
         if "<" not in text and ">" not in text:
             continue
@@ -1319,13 +1320,17 @@ _SPLIT_CONTEXT = re.compile(r"(?i)champion|challenger|canary|blue.?green|\ba/?b[
                             r"gradual|rollout|split traffic|weighted traffic")
 
 
+_VARIANT_WEIGHT_NEEDLES = ("InitialVariantWeight", "initial_variant_weight", "initial_weight")
+
+
+@prefilters(*_VARIANT_WEIGHT_NEEDLES)
 def sagemaker_variant_split(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Weighted SageMaker production variants: weights given to two or more variants, or in
     code that is about canary / A/B / champion-challenger traffic."""
     for rel in paths(view, det):
-        text = view.text(rel)
-        if not text or not any(n in text for n in ("InitialVariantWeight", "initial_variant_weight", "initial_weight")):
+        if not view.contains_any(rel, _VARIANT_WEIGHT_NEEDLES):
             continue
+        text = view.text(rel) or ""
         found = list(_VARIANT_WEIGHT.finditer(text))
         if not found:
             continue

@@ -257,9 +257,11 @@ def hyperparameters_in_config(view: RepoView, det: DetectorSpec) -> Iterator[Hit
     if not readers:
         return
     for rel, text in view.texts(configs):
-        keys = {m.group(1) for m in _HPARAM_KEY.finditer(text)}
+        m = _HPARAM_KEY.search(text)
+        if m is None:
+            continue
+        keys = {k.group(1) for k in _HPARAM_KEY.finditer(text, m.start())}
         if len(keys) >= 2:
-            m = _HPARAM_KEY.search(text)
             line = text.count("\n", 0, m.start()) + 1
             yield Hit(rel, line, f"keeps hyperparameters in a config file ({', '.join(sorted(keys)[:4])})")
             return

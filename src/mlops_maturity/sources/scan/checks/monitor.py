@@ -16,7 +16,7 @@ from ....repo import RepoView
 from ....repo.ci import CiPipeline
 from ....repo.python import PyFacts
 from ....util import yamlsafe
-from ..helpers import Hit, matching_calls, name_matches, paths, python_files
+from ..helpers import Hit, matching_calls, name_matches, paths, prefilters, python_files
 from ..spec import DetectorSpec
 
 # -- shared vocabulary -----------------------------------------------------------------------
@@ -797,6 +797,7 @@ _SCHEDULE_NEEDLES = ("CronJob", "CronWorkflow", "ScheduledWorkflow", "quartz_cro
                      "aws_cloudwatch_event_rule", "create_job", "cron:", "rrule:", "interval:")
 
 
+@prefilters(*_SCHEDULE_NEEDLES)
 def schedule_config_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A schedule defined in configuration for a job that trains: Kubernetes CronJob / Argo
     CronWorkflow / Kubeflow ScheduledWorkflow, Databricks job cron, EventBridge / Cloud
@@ -808,7 +809,7 @@ def schedule_config_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if maybe_ci(rel) and rel.startswith(".github/"):
             continue  # GitHub workflows: scheduled_ci_trains reads them parsed
         base = rel.rsplit("/", 1)[-1].lower()
-        if "cron" not in base and not any(n in text for n in _SCHEDULE_NEEDLES):
+        if "cron" not in base and not view.contains_any(rel, _SCHEDULE_NEEDLES):
             continue
         if not _TRAIN_WORD.search(text) and not _TRAIN_TOOL.search(text):
             continue

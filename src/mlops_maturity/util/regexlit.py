@@ -1,0 +1,128 @@
+"""Literal strings a regex cannot match without: a substring pre-filter derived from a pattern.
+
+`required_literals(pattern)` returns alternatives of which every match contains at least one
+(`mlflow\\s+models\\s+serve|tritonserver` -> ("mlflow", "tritonserver") or longer pieces), or
+None when no such set can be derived (a branch without a literal, case-insensitive matching,
+or pieces too short to be worth a search). The derivation follows the parsed pattern: a run of
+literal characters in a sequence is required as a whole; a group or a repeat of at least one
+passes on what its body requires; an alternation requires one of what each branch requires.
+Anything else (classes, optional parts, lookarounds, backreferences) requires nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+try:  # Python 3.11+: the parser moved to re._parser
+    from re import _constants as _c  # type: ignore[attr-defined]
+    from re import _parser as _p  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - older Pythons
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _p  # type: ignore[no-redef]
+
+MIN_LENGTH = 3
+MAX_ALTERNATIVES = 64
+_REPEATS = tuple(op for op in (getattr(_c, n, None) for n in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")) if op is not None)
+_ATOMIC = getattr(_c, "ATOMIC_GROUP", None)
+
+Alts = frozenset[str]
+
+
+def _score(alts: Alts) -> tuple[int, int]:
+    """Better pre-filters have longer shortest pieces, then fewer alternatives."""
+    return (min(len(a) for a in alts), -len(alts))
+
+
+def _best(cands: list[Alts]) -> Alts | None:
+    ok = [c for c in cands if c and len(c) <= MAX_ALTERNATIVES and min(len(a) for a in c) >= MIN_LENGTH]
+    return max(ok, key=_score) if ok else None
+
+
+def _exact(items: list) -> Alts | None:
+    """The strings a literal-only piece matches exactly (`Cron(Job|Workflow)`), or None."""
+    out: set[str] = {""}
+    for op, av in items:
+        if op is _c.LITERAL:
+            out = {x + chr(av) for x in out}
+            continue
+        if op is _c.SUBPATTERN and not av[1] & re.IGNORECASE:
+            got = _exact(list(av[3]))
+        elif op is _c.BRANCH:
+            alts: set[str] = set()
+            for body in av[1]:
+                b = _exact(list(body))
+                if b is None:
+                    return None
+                alts |= b
+            got = frozenset(alts)
+        else:
+            return None
+        if got is None:
+            return None
+        out = {x + y for x in out for y in got}
+        if len(out) > MAX_ALTERNATIVES:
+            return None
+    return frozenset(out)
+
+
+def _sequence(items: list) -> Alts | None:
+    """What a sequence requires: the best of its literal runs and of its items' requirements.
+    A run is a maximal stretch of literal-only items, kept as the exact strings it matches."""
+    cands: list[Alts] = []
+    run: set[str] = {""}
+
+    def flush() -> None:
+        nonlocal run
+        if run != {""}:
+            cands.append(frozenset(run))
+        run = {""}
+
+    for op, av in items:
+        exact = _exact([(op, av)])
+        if exact is not None and len(run) * len(exact) <= MAX_ALTERNATIVES:
+            run = {x + y for x in run for y in exact}
+            continue
+        flush()
+        if exact is not None:
+            run = set(exact)
+            continue
+        if op is _c.SUBPATTERN:
+            _group, add_flags, del_flags, body = av
+            got = None if add_flags & re.IGNORECASE else _sequence(list(body))
+        elif op is _c.BRANCH:
+            got = _branch(av[1])
+        elif op in _REPEATS:
+            lo, _hi, body = av
+            got = _sequence(list(body)) if lo >= 1 else None
+        elif _ATOMIC is not None and op is _ATOMIC:
+            got = _sequence(list(av))
+        else:
+            got = None  # classes, anchors, lookarounds, backreferences: nothing required here
+        if got:
+            cands.append(got)
+    flush()
+    return _best(cands)
+
+
+def _branch(branches: list) -> Alts | None:
+    out: set[str] = set()
+    for body in branches:
+        got = _sequence(list(body))
+        if not got:
+            return None  # this branch can match without any literal we know of
+        out |= got
+    return frozenset(out) if len(out) <= MAX_ALTERNATIVES else None
+
+
+@lru_cache(maxsize=1024)
+def required_literals(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
+    """Sorted alternatives one of which every match of `pattern` contains, or None."""
+    try:
+        parsed = _p.parse(pattern, flags)
+    except (re.error, RecursionError, OverflowError):
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    got = _sequence(list(parsed))
+    return tuple(sorted(got)) if got else None
