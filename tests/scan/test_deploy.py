@@ -7,6 +7,9 @@ from scan_helpers import check_case, check_fixture_folders, describe
 
 # (practice, fixture case) -> (status, evidence, dependency-only evidence)
 CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
+    ("deploy.training_pipeline", "present-kedro-node"): (
+        "present", ["src/churn/pipelines/modeling/pipeline.py:7 orchestrated-pipeline-trains"], []),
+    ("deploy.training_pipeline", "absent-kedro-data-nodes"): ("absent", [], ["requirements.txt:1 dependency-declared"]),
     ("deploy.cd", "absent-devcontainer-image"): ("absent", [], []),
     ("deploy.cd", "absent-docs-deploy"): ("absent", [], []),
     ("deploy.cd", "absent-manual-script"): ("absent", [], []),

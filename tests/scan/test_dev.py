@@ -7,6 +7,11 @@ from scan_helpers import check_case, check_fixture_folders
 
 # (practice, fixture case) -> (status, evidence, dependency-only evidence)
 CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
+    ("dev.config", "present-kedro-parameters"): ("present", ["conf/base/parameters.yml:2 kedro-parameters-defined"], []),
+    ("dev.config", "absent-kedro-empty-parameters"): ("absent", [], []),
+    ("dev.experiment_tracking", "present-kedro-mlflow-catalog"): (
+        "present", ["conf/base/catalog.yml:6 kedro-mlflow-datasets-logged"], []),
+    ("dev.tests", "absent-kedro-template-test"): ("absent", [], []),
     ("dev.experiment_tracking", "present-mlflow-alias"): ("present", ["src/train.py:8 mlflow-run-logged"], []),
     ("dev.experiment_tracking", "present-mlflow-from-import"): ("present", ["train.py:7 mlflow-run-logged"], []),
     ("dev.experiment_tracking", "present-wandb-notebook"): (

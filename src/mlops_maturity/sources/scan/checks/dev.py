@@ -3,6 +3,7 @@ enough. Each check is `fn(view, det) -> Iterable[Hit]` and is listed in CHECKS."
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 
@@ -11,6 +12,7 @@ from ....repo.manifests import RequirementsFile, parse_requirements
 from ....repo.python import PyFacts
 from ..helpers import Hit, matching_calls, name_matches, paths, python_files
 from ..spec import DetectorSpec
+from .data import py_tree
 
 # -- dev.pinned_env --------------------------------------------------------------------------
 
@@ -94,9 +96,34 @@ def pinned_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 _TEST_NAME = re.compile(r"^(test_.*|.*_test)\.py$")
 
 
+# What a generated project template's own test checks (Kedro's test_run.py asserts the
+# context's package name or version): a placeholder "to be replaced", not a test of the code.
+_SCAFFOLD_ATTRS = frozenset({"package_name", "project_name", "project_version", "project_path"})
+
+
+def _scaffold_tests(view: RepoView, rel: str, text: str) -> frozenset[str]:
+    """Names of test functions whose every statement asserts on project_context name/version."""
+    if "project_context" not in text:
+        return frozenset()
+    tree = py_tree(view, rel)
+    if tree is None:
+        return frozenset()
+    out = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not node.name.startswith("test"):
+            continue
+        body = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+        if body and all(isinstance(s, ast.Assert) and not any(isinstance(n, ast.Call) for n in ast.walk(s.test))
+                        and {n.attr for n in ast.walk(s.test) if isinstance(n, ast.Attribute)} <= _SCAFFOLD_ATTRS
+                        and "project_context" in ast.dump(s.test) for s in body):
+            out.add(node.name)
+    return frozenset(out)
+
+
 def project_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Test files (test_*.py / *_test.py, or any .py under a test directory) defining at least
-    one test function or method whose body is more than a placeholder."""
+    one test function or method whose body is more than a placeholder (nor a generated
+    template's check of the project's own name)."""
     for rel in paths(view, det, ("*.py",)):
         base = rel.rsplit("/", 1)[-1]
         if not (_TEST_NAME.match(base) or (view.is_test(rel) and base != "conftest.py")):
@@ -107,8 +134,9 @@ def project_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         facts = view.python(rel)
         if facts is None:
             continue
+        scaffold = _scaffold_tests(view, rel, text)
         for fn in facts.functions:
-            if fn.name.startswith("test") and not fn.trivial:
+            if fn.name.startswith("test") and not fn.trivial and fn.name not in scaffold:
                 yield Hit(rel, fn.line, f"defines test {fn.name}")
                 break
 
