@@ -7,6 +7,8 @@ from scan_helpers import check_case, check_fixture_folders
 
 # (practice, fixture case) -> (status, evidence, dependency-only evidence)
 CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
+    ("dev.code_quality", "present-makefile-format"): ("present", ["Makefile:5 makefile-runs-linter"], []),
+    ("dev.code_quality", "absent-makefile-no-linter"): ("absent", [], ["requirements.txt:2 dependency-declared"]),
     ("dev.experiment_tracking", "present-kedro-mlflow-yml"): ("present", ["conf/local/mlflow.yml:2 kedro-mlflow-configured"], []),
     ("dev.config", "present-kedro-parameters"): ("present", ["conf/base/parameters.yml:2 kedro-parameters-defined"], []),
     ("dev.config", "absent-kedro-empty-parameters"): ("absent", [], []),

@@ -12,7 +12,7 @@ from ....repo.manifests import RequirementsFile, parse_requirements
 from ....repo.python import PyFacts
 from ..helpers import Hit, matching_calls, name_matches, paths, python_files
 from ..spec import DetectorSpec
-from .data import py_tree
+from .data import make_targets, makefiles, py_tree
 
 # -- dev.pinned_env --------------------------------------------------------------------------
 
@@ -89,6 +89,28 @@ def pinned_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if all(d.pinned for d in deps):
             yield Hit(rel, deps[0].line, f"pins a version for every package ({len(deps)} packages)")
             return
+
+
+# -- dev.code_quality ------------------------------------------------------------------------
+
+_LINT_CMD = re.compile(
+    r"^(?:(?:python3?|py|\$\(PYTHON\w*\)|\$\{PYTHON\w*\})\s+-m\s+|poetry run\s+|uv run\s+|uvx\s+|pipenv run\s+|pdm run\s+|"
+    r"hatch run\s+|pipx run\s+|\$\(\w*BIN\w*\)/)?(ruff|flake8|pylint|black|isort|mypy|pyright|pre-commit\s+run|pycodestyle|"
+    r"pydocstyle|yapf|autopep8)\b(?!\s*==)")
+
+
+def makefile_runs_linter(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Makefile target whose recipe runs a linter or formatter (make lint / make format)."""
+    allowed = set(paths(view, det, ("Makefile", "makefile", "GNUmakefile")))
+    for rel in makefiles(view):
+        if rel not in allowed:
+            continue
+        for t in make_targets(view, rel).values():
+            for line, text in t.recipe:
+                m = _LINT_CMD.match(text)
+                if m and "install" not in text.split()[:3]:
+                    yield Hit(rel, line, f"Makefile target {t.name} runs {m.group(1)}")
+                    return
 
 
 # -- dev.tests -------------------------------------------------------------------------------
@@ -295,6 +317,7 @@ def hyperparameters_in_config(view: RepoView, det: DetectorSpec) -> Iterator[Hit
 
 CHECKS = {
     "pinned_environment": pinned_environment,
+    "makefile_runs_linter": makefile_runs_linter,
     "project_tests": project_tests,
     "training_modules": training_modules,
     "inference_modules": inference_modules,
