@@ -7,6 +7,9 @@ from scan_helpers import check_case, check_fixture_folders
 
 # (practice, fixture case) -> (status, evidence, dependency-only evidence)
 CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
+    ("dev.hpo", "present-vertex-tuning-job"): ("present", ["pipeline/tune.py:7 hpo-library-search-run"], []),
+    ("dev.hpo", "absent-vertex-custom-job"): ("absent", [], []),
+    ("dev.hpo", "present-azureml-hyperdrive"): ("present", ["aml/sweep.py:6 hpo-library-search-run"], []),
     ("dev.code_quality", "present-makefile-format"): ("present", ["Makefile:5 makefile-runs-linter"], []),
     ("dev.code_quality", "absent-makefile-no-linter"): ("absent", [], ["requirements.txt:2 dependency-declared"]),
     ("dev.experiment_tracking", "present-kedro-mlflow-yml"): ("present", ["conf/local/mlflow.yml:2 kedro-mlflow-configured"], []),
