@@ -485,7 +485,7 @@ def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         yield Hit(rel, line, f"runnable data preparation script {rel.rsplit('/', 1)[-1]}")
 
 
-_STAGE_DIR = re.compile(r"(^|/)(pipelines?|stages?)/[^/]+$", re.I)
+_STAGE_DIR = re.compile(r"(^|/)(pipelines?|stages?|components?)/[^/]+$", re.I)
 _STAGE_NAME = re.compile(r"^(stage_?\d+_?)?\w*(data_?ingestion|data_?transformation|prepare_?data|pre_?process\w*|"
                          r"data_?preprocessing|feature_?engineering|data_?preparation)\w*$", re.I)
 
