@@ -7,6 +7,7 @@ from scan_helpers import check_case, check_fixture_folders, describe
 
 # (practice, fixture case) -> (status, evidence, dependency-only evidence)
 CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
+    ("data.pipeline", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-prepares-data"], []),
     ("data.pipeline", "present-components-ingestion"): (
         "present", ["src/components/data_ingestion.py:25 data-prep-script-runnable"], []),
     ("data.pipeline", "present-kedro-node"): (
