@@ -7,6 +7,8 @@ from scan_helpers import check_case, check_fixture_folders
 
 # (practice, fixture case) -> (status, evidence, dependency-only evidence)
 CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
+    ("dev.config", "present-defaults-dict"): ("present", ["scripts/train.py:7 cli-options-from-hyperparameter-defaults"], []),
+    ("dev.config", "absent-defaults-dict-no-cli"): ("absent", [], []),
     ("dev.experiment_tracking", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-tracked"], []),
     ("dev.config", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-configured"], []),
     ("dev.hpo", "present-vertex-tuning-job"): ("present", ["pipeline/tune.py:7 hpo-library-search-run"], []),

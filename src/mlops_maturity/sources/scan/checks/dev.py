@@ -113,6 +113,30 @@ def makefile_runs_linter(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                     return
 
 
+# -- dev.config ------------------------------------------------------------------------------
+
+_HPARAM_KWARG = re.compile(
+    r"^(lr|learning_rate|base_lr|epochs?|num_epochs|n_epochs|max_epochs|batch_size|microbatch|dropout|weight_decay|"
+    r"momentum|hidden_(size|dim|units)|num_layers|n_layers|num_channels|num_res_blocks|num_heads|n_estimators|"
+    r"max_depth|warmup_steps|max_steps|lr_anneal_steps|grad_clip|ema_rate|embedding_dim|d_model)$")
+
+
+def cli_from_defaults_dict(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Options generated from a dict of hyperparameter defaults (`for k, v in defaults.items():
+    parser.add_argument(f"--{k}", default=v)`, often in a helper module): the option names are
+    not literals, the dict's keys are."""
+    files = list(python_files(view, det, frozenset({"argparse"}), notebooks=False))
+    parsed = [(rel, f) for rel in files if (f := view.python(rel)) is not None]
+    if not any(c.attr == "add_argument" and c.args and c.args[0] is ... for _, f in parsed for c in f.calls):
+        return
+    for rel, facts in parsed:
+        for c in facts.calls:
+            keys = [k for k, _v in c.kwargs if _HPARAM_KWARG.match(k)] if c.name == "dict" else []
+            if len(keys) >= 2:
+                yield Hit(rel, c.line, f"builds command-line options from hyperparameter defaults ({', '.join(keys[:3])})")
+                return
+
+
 # -- dev.tests -------------------------------------------------------------------------------
 
 _TEST_NAME = re.compile(r"^(test_.*|.*_test)\.py$")
@@ -318,6 +342,7 @@ def hyperparameters_in_config(view: RepoView, det: DetectorSpec) -> Iterator[Hit
 CHECKS = {
     "pinned_environment": pinned_environment,
     "makefile_runs_linter": makefile_runs_linter,
+    "cli_from_defaults_dict": cli_from_defaults_dict,
     "project_tests": project_tests,
     "training_modules": training_modules,
     "inference_modules": inference_modules,
