@@ -7,6 +7,11 @@ from scan_helpers import check_case, check_fixture_folders, describe
 
 # (practice, fixture case) -> (status, evidence, dependency-only evidence)
 CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
+    ("data.pipeline", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-prepares-data"], []),
+    ("data.pipeline", "present-components-ingestion"): (
+        "present", ["src/components/data_ingestion.py:25 data-prep-script-runnable"], []),
+    ("data.pipeline", "present-kedro-node"): (
+        "present", ["src/churn/pipelines/ingest/pipeline.py:11 orchestrated-task-prepares-data"], []),
     ("data.feature_store", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("data.feature_store", "present-databricks"): ("present", ['notebooks/features.py:3 databricks-feature-store-used'], []),
     ("data.feature_store", "present-feast-repo"): ("present", ['feature_repo/feature_store.yaml:1 feast-repo-configured', 'feature_repo/features.py:5 feast-api-used'], []),

@@ -7,6 +7,14 @@ from scan_helpers import check_case, check_fixture_folders, describe
 
 # (practice, fixture case) -> (status, evidence, dependency-only evidence)
 CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
+    ("deploy.registry", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-registers"], []),
+    ("deploy.training_pipeline", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-trains"], []),
+    ("deploy.training_pipeline", "absent-rattler-recipe"): ("absent", [], []),
+    ("deploy.model_gate", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-validation-gates-register"], []),
+    ("deploy.model_gate", "absent-mlflow-recipe-no-criteria"): ("absent", [], []),
+    ("deploy.training_pipeline", "present-kedro-node"): (
+        "present", ["src/churn/pipelines/modeling/pipeline.py:7 orchestrated-pipeline-trains"], []),
+    ("deploy.training_pipeline", "absent-kedro-data-nodes"): ("absent", [], ["requirements.txt:1 dependency-declared"]),
     ("deploy.cd", "absent-devcontainer-image"): ("absent", [], []),
     ("deploy.cd", "absent-docs-deploy"): ("absent", [], []),
     ("deploy.cd", "absent-manual-script"): ("absent", [], []),

@@ -7,6 +7,21 @@ from scan_helpers import check_case, check_fixture_folders
 
 # (practice, fixture case) -> (status, evidence, dependency-only evidence)
 CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
+    ("dev.config", "present-defaults-dict"): ("present", ["scripts/train.py:7 cli-options-from-hyperparameter-defaults"], []),
+    ("dev.config", "absent-defaults-dict-no-cli"): ("absent", [], []),
+    ("dev.experiment_tracking", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-tracked"], []),
+    ("dev.config", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-configured"], []),
+    ("dev.hpo", "present-vertex-tuning-job"): ("present", ["pipeline/tune.py:7 hpo-library-search-run"], []),
+    ("dev.hpo", "absent-vertex-custom-job"): ("absent", [], []),
+    ("dev.hpo", "present-azureml-hyperdrive"): ("present", ["aml/sweep.py:6 hpo-library-search-run"], []),
+    ("dev.code_quality", "present-makefile-format"): ("present", ["Makefile:5 makefile-runs-linter"], []),
+    ("dev.code_quality", "absent-makefile-no-linter"): ("absent", [], ["requirements.txt:2 dependency-declared"]),
+    ("dev.experiment_tracking", "present-kedro-mlflow-yml"): ("present", ["conf/local/mlflow.yml:2 kedro-mlflow-configured"], []),
+    ("dev.config", "present-kedro-parameters"): ("present", ["conf/base/parameters.yml:2 kedro-parameters-defined"], []),
+    ("dev.config", "absent-kedro-empty-parameters"): ("absent", [], []),
+    ("dev.experiment_tracking", "present-kedro-mlflow-catalog"): (
+        "present", ["conf/base/catalog.yml:6 kedro-mlflow-datasets-logged"], []),
+    ("dev.tests", "absent-kedro-template-test"): ("absent", [], []),
     ("dev.experiment_tracking", "present-mlflow-alias"): ("present", ["src/train.py:8 mlflow-run-logged"], []),
     ("dev.experiment_tracking", "present-mlflow-from-import"): ("present", ["train.py:7 mlflow-run-logged"], []),
     ("dev.experiment_tracking", "present-wandb-notebook"): (

@@ -323,6 +323,26 @@ def orchestrated_files(view: RepoView, det: DetectorSpec) -> Iterator[Orchestrat
             yield OrchestratedFile(rel, found[0], found[1], facts)
 
 
+# A function handed to an orchestrator by reference: a Kedro `node(func, ...)` /
+# `node(func=...)`, an Airflow `python_callable=fn` (names, not string literals).
+_CALLABLE_REF = re.compile(r"\bnode\(\s*(?!func\s*=)([A-Za-z_][\w.]*)\s*,|\b(?:func|python_callable)\s*=\s*([A-Za-z_][\w.]*)")
+
+
+def callable_refs(view: RepoView, rel: str) -> list[tuple[int, str]]:
+    """(line, function name) of the functions a pipeline file passes to nodes / operators."""
+    text = view.text(rel) or ""
+    out = []
+    for m in _CALLABLE_REF.finditer(text):
+        name = (m.group(1) or m.group(2)).rsplit(".", 1)[-1]
+        if name in ("None", "lambda", "partial"):
+            continue
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if text[line_start:m.start()].lstrip().startswith("#"):
+            continue
+        out.append((text.count("\n", 0, m.start(m.lastindex)) + 1, name))
+    return out
+
+
 def code_lines(view: RepoView, rel: str) -> list[tuple[int, str]]:
     """(line, text) of lines that are neither comments nor imports."""
     out = []
@@ -465,7 +485,7 @@ def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         yield Hit(rel, line, f"runnable data preparation script {rel.rsplit('/', 1)[-1]}")
 
 
-_STAGE_DIR = re.compile(r"(^|/)(pipelines?|stages?)/[^/]+$", re.I)
+_STAGE_DIR = re.compile(r"(^|/)(pipelines?|stages?|components?)/[^/]+$", re.I)
 _STAGE_NAME = re.compile(r"^(stage_?\d+_?)?\w*(data_?ingestion|data_?transformation|prepare_?data|pre_?process\w*|"
                          r"data_?preprocessing|feature_?engineering|data_?preparation)\w*$", re.I)
 
@@ -561,6 +581,11 @@ def orchestrated_prep_task(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                     if any(PREP_NAME.search(n.rsplit("/", 1)[-1]) for n in names):
                         hit = (call.line, f"{of.framework} step {call.attr} prepares data")
                         break
+        if hit is None:
+            for line, name in callable_refs(view, of.rel):
+                if PREP_NAME.search(name):
+                    hit = (line, f"{of.framework} node {name} prepares data")
+                    break
         if hit is None:
             text = view.text(of.rel) or ""
             m = _PREP_TASK_TEXT.search(text)

@@ -18,6 +18,7 @@ from ..helpers import Hit, matching_calls, name_matches, paths, prefilters, pyth
 from ..spec import DetectorSpec
 from .data import (
     TRAIN_NAME,
+    callable_refs,
     decorated_functions,
     dotted,
     dvc_train_stages,
@@ -982,7 +983,12 @@ _TRAIN_TEXT = re.compile(
 
 # Names with "train" that are about data or tests, not a training step.
 _NOT_TRAINING_NAME = re.compile(r"(?i)train_test|test_train|test|train_?(data|dataset|set|split|loader|df|x|y|path|dir|file|"
-                                r"features|table|query|samples|examples|ids|idx|size|images|labels)|x_train|y_train|trainable")
+                                r"features|table|query|samples|examples|ids|idx|size|images|labels)s?(?![a-z])|x_train|y_train|trainable")
+
+
+# A node / operator function that trains (fit_* alone is often an encoder or scaler).
+_TRAINING_DATA_NAME = re.compile(r"(?i)train(ing)?_?(data|dataset|set|split|loader|df|samples|examples|features|inputs?|table)")
+_TRAIN_FUNC = re.compile(r"(?i)(^|[^a-z])((re)?train(ing|er)?|fine_?tun\w*|finetun\w*)([^a-z]|$)|^fit(_model)?$")
 
 
 def orchestrated_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
@@ -999,6 +1005,10 @@ def orchestrated_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 if m:
                     found = (i, line.strip()[:60])
                     break
+        if found is None:
+            found = next(((line, name) for line, name in callable_refs(view, of.rel)
+                          if _TRAIN_FUNC.search(name) and not _NOT_TRAINING_NAME.search(name)
+                          and not _TRAINING_DATA_NAME.search(name)), None)
         if found:
             yield Hit(of.rel, of.line, f"defines a {of.framework} that includes training (line {found[0]})")
 

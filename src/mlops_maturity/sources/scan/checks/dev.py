@@ -3,6 +3,7 @@ enough. Each check is `fn(view, det) -> Iterable[Hit]` and is listed in CHECKS."
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 
@@ -11,6 +12,7 @@ from ....repo.manifests import RequirementsFile, parse_requirements
 from ....repo.python import PyFacts
 from ..helpers import Hit, matching_calls, name_matches, paths, python_files
 from ..spec import DetectorSpec
+from .data import make_targets, makefiles, py_tree
 
 # -- dev.pinned_env --------------------------------------------------------------------------
 
@@ -89,14 +91,85 @@ def pinned_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             return
 
 
+# -- dev.code_quality ------------------------------------------------------------------------
+
+_LINT_CMD = re.compile(
+    r"^(?:(?:python3?|py|\$\(PYTHON\w*\)|\$\{PYTHON\w*\})\s+-m\s+|poetry run\s+|uv run\s+|uvx\s+|pipenv run\s+|pdm run\s+|"
+    r"hatch run\s+|pipx run\s+|\$\(\w*BIN\w*\)/)?(ruff|flake8|pylint|black|isort|mypy|pyright|pre-commit\s+run|pycodestyle|"
+    r"pydocstyle|yapf|autopep8)\b(?!\s*==)")
+
+
+def makefile_runs_linter(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Makefile target whose recipe runs a linter or formatter (make lint / make format)."""
+    allowed = set(paths(view, det, ("Makefile", "makefile", "GNUmakefile")))
+    for rel in makefiles(view):
+        if rel not in allowed:
+            continue
+        for t in make_targets(view, rel).values():
+            for line, text in t.recipe:
+                m = _LINT_CMD.match(text)
+                if m and "install" not in text.split()[:3]:
+                    yield Hit(rel, line, f"Makefile target {t.name} runs {m.group(1)}")
+                    return
+
+
+# -- dev.config ------------------------------------------------------------------------------
+
+_HPARAM_KWARG = re.compile(
+    r"^(lr|learning_rate|base_lr|epochs?|num_epochs|n_epochs|max_epochs|batch_size|microbatch|dropout|weight_decay|"
+    r"momentum|hidden_(size|dim|units)|num_layers|n_layers|num_channels|num_res_blocks|num_heads|n_estimators|"
+    r"max_depth|warmup_steps|max_steps|lr_anneal_steps|grad_clip|ema_rate|embedding_dim|d_model)$")
+
+
+def cli_from_defaults_dict(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Options generated from a dict of hyperparameter defaults (`for k, v in defaults.items():
+    parser.add_argument(f"--{k}", default=v)`, often in a helper module): the option names are
+    not literals, the dict's keys are."""
+    files = list(python_files(view, det, frozenset({"argparse"}), notebooks=False))
+    parsed = [(rel, f) for rel in files if (f := view.python(rel)) is not None]
+    if not any(c.attr == "add_argument" and c.args and c.args[0] is ... for _, f in parsed for c in f.calls):
+        return
+    for rel, facts in parsed:
+        for c in facts.calls:
+            keys = [k for k, _v in c.kwargs if _HPARAM_KWARG.match(k)] if c.name == "dict" else []
+            if len(keys) >= 2:
+                yield Hit(rel, c.line, f"builds command-line options from hyperparameter defaults ({', '.join(keys[:3])})")
+                return
+
+
 # -- dev.tests -------------------------------------------------------------------------------
 
 _TEST_NAME = re.compile(r"^(test_.*|.*_test)\.py$")
 
 
+# What a generated project template's own test checks (Kedro's test_run.py asserts the
+# context's package name or version): a placeholder "to be replaced", not a test of the code.
+_SCAFFOLD_ATTRS = frozenset({"package_name", "project_name", "project_version", "project_path"})
+
+
+def _scaffold_tests(view: RepoView, rel: str, text: str) -> frozenset[str]:
+    """Names of test functions whose every statement asserts on project_context name/version."""
+    if "project_context" not in text:
+        return frozenset()
+    tree = py_tree(view, rel)
+    if tree is None:
+        return frozenset()
+    out = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not node.name.startswith("test"):
+            continue
+        body = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+        if body and all(isinstance(s, ast.Assert) and not any(isinstance(n, ast.Call) for n in ast.walk(s.test))
+                        and {n.attr for n in ast.walk(s.test) if isinstance(n, ast.Attribute)} <= _SCAFFOLD_ATTRS
+                        and "project_context" in ast.dump(s.test) for s in body):
+            out.add(node.name)
+    return frozenset(out)
+
+
 def project_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Test files (test_*.py / *_test.py, or any .py under a test directory) defining at least
-    one test function or method whose body is more than a placeholder."""
+    one test function or method whose body is more than a placeholder (nor a generated
+    template's check of the project's own name)."""
     for rel in paths(view, det, ("*.py",)):
         base = rel.rsplit("/", 1)[-1]
         if not (_TEST_NAME.match(base) or (view.is_test(rel) and base != "conftest.py")):
@@ -107,8 +180,9 @@ def project_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         facts = view.python(rel)
         if facts is None:
             continue
+        scaffold = _scaffold_tests(view, rel, text)
         for fn in facts.functions:
-            if fn.name.startswith("test") and not fn.trivial:
+            if fn.name.startswith("test") and not fn.trivial and fn.name not in scaffold:
                 yield Hit(rel, fn.line, f"defines test {fn.name}")
                 break
 
@@ -269,6 +343,8 @@ def hyperparameters_in_config(view: RepoView, det: DetectorSpec) -> Iterator[Hit
 
 CHECKS = {
     "pinned_environment": pinned_environment,
+    "makefile_runs_linter": makefile_runs_linter,
+    "cli_from_defaults_dict": cli_from_defaults_dict,
     "project_tests": project_tests,
     "training_modules": training_modules,
     "inference_modules": inference_modules,
