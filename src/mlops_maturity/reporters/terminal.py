@@ -78,11 +78,12 @@ def render(result: Result, *, previous: Result | None = None, verbose: bool = Fa
     table.add_column("Next unmet criterion", no_wrap=True, overflow="ellipsis", max_width=max(20, width - 64))
     for d in result.dimensions:
         style = LEVEL_STYLE.get(d.level, "white")
-        level = Text(f"{_ladder(d.level, max_level)} {d.level}", style=style)
+        if d.score is not None:  # points-scored: the level and the section score, no ladder
+            level = Text(f"{d.level} ({d.score:g}/{d.max_score or 0:g})", style=style)
+        else:
+            level = Text(f"{_ladder(d.level, max_level)} {d.level}", style=style)
         if d.potential_level > d.level:
             level.append(f" ≤{d.potential_level}?", style="yellow")
-        if d.score is not None:
-            level.append(f" ({d.score:g}/{d.max_score or 0:g})", style="dim")
         if d.next_level is None:
             nxt = Text("top level", style="green")
             crit = Text("")
