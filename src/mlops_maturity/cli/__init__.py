@@ -64,7 +64,7 @@ def main() -> None:
     """
 
 
-from . import commands, history, learn, report, serve, upload  # noqa: E402,F401  (registers the subcommands on `main`)
+from . import commands, crosswalk, history, learn, report, serve, upload  # noqa: E402,F401  (registers the subcommands on `main`)
 
 
 def run() -> None:

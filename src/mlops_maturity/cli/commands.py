@@ -16,12 +16,17 @@ FORMAT_NAMES = ["terminal", "json", "markdown", "html", "sarif", "badge"]
 
 
 
-def parse_fail_under(spec: str, dimension_ids: list[str]) -> tuple[int | None, dict[str, int]]:
-    """'3' -> overall 3; 'deploy=3,monitor=2' -> per dimension; both may be mixed."""
+def parse_fail_under(spec: str, dimension_ids: list[str]) -> tuple[int | None, dict[str, int], bool]:
+    """'3' -> overall 3; 'deploy=3,monitor=2' -> per dimension; 'stage' -> the stage's target
+    per dimension; they may be mixed."""
     overall: int | None = None
     per_dim: dict[str, int] = {}
+    use_stage = False
     for part in (p.strip() for p in spec.split(",")):
         if not part:
+            continue
+        if part == "stage":
+            use_stage = True
             continue
         key, _, value = part.rpartition("=")
         try:
@@ -34,16 +39,22 @@ def parse_fail_under(spec: str, dimension_ids: list[str]) -> tuple[int | None, d
             fail(f"--fail-under: unknown dimension {key!r} (known: {', '.join(dimension_ids)})")
         else:
             per_dim[key] = level
-    return overall, per_dim
+    return overall, per_dim, use_stage
 
 
-def gate(result, overall: int | None, per_dim: dict[str, int]) -> list[str]:
+def gate(result, overall: int | None, per_dim: dict[str, int], use_stage: bool = False) -> list[str]:
     missed = []
     if overall is not None and result.overall.level < overall:
         missed.append(f"overall level {result.overall.level} is below {overall}")
     for d in result.dimensions:
         if d.id in per_dim and d.level < per_dim[d.id]:
             missed.append(f"{d.id} level {d.level} is below {per_dim[d.id]}")
+    if use_stage:
+        if result.subject.stage is None:
+            missed.append("no stage is set (--stage or `stage:` in .mlops-maturity.yaml), so there are no targets to check")
+        for d in result.dimensions:
+            if d.target_level is not None and d.level < d.target_level and d.id not in per_dim:
+                missed.append(f"{d.id} level {d.level} is below the {result.subject.stage} target {d.target_level}")
     return missed
 
 
@@ -81,10 +92,10 @@ EXTENSIONS = {"terminal": "txt", "json": "json", "markdown": "md", "html": "html
 @click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="terminal", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to FILE instead of stdout (with --each and a per-repository format: a directory).")
 @click.option("--each", is_flag=True, help="One result per PATH instead of one for all of them together.")
-@click.option("--fail-under", metavar="SPEC", help="Exit 1 below a level: 3 (overall) or deploy=3,monitor=2.")
+@click.option("--fail-under", metavar="SPEC", help="Exit 1 below a level: 3 (overall), deploy=3,monitor=2, or stage (the stage's targets).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Parallel workers (default: cores).")
 @click.option("--name", help="Subject name (default: .mlops-maturity.yaml's project, else the directory name).")
-@click.option("--stage", help="Project stage (prototype, production, critical): sets target levels.")
+@click.option("--stage", help="Project stage (prototype, production, business-critical, or one the framework defines): sets target levels.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every criterion with its evidence.")
 @click.option("--save", is_flag=True, help="Store the result in the assessment database (see --db).")
 @click.option("--db", metavar="URL", envvar="MLOPS_MATURITY_DB", help="Assessment database URL (default: $MLOPS_MATURITY_DB, else a SQLite file in your data directory).")
@@ -116,9 +127,11 @@ def scan(paths, answers, framework_ref, fmt, output, each, fail_under, jobs, nam
             fail(f"{p}: no such directory")
         if not p.is_dir():
             fail(f"{p}: not a directory")
-    overall_gate, dim_gate = parse_fail_under(fail_under, [d.id for d in fw.dimensions]) if fail_under else (None, {})
-    if stage is not None and fw.stages and stage not in fw.stages:
+    overall_gate, dim_gate, stage_gate = parse_fail_under(fail_under, [d.id for d in fw.dimensions]) if fail_under else (None, {}, False)
+    if stage is not None and fw.stages and fw.stage(stage) is None:
         fail(f"--stage: unknown stage {stage!r} (known: {', '.join(fw.stages)})")
+    if stage_gate and stage is None and not each and not _declared_stage(fw, paths):
+        fail("--fail-under stage: no stage is set: give --stage or declare `stage:` in .mlops-maturity.yaml")
     if not (save or db) and (project or team):
         fail("--project and --team say where to store the result: add --save")
     jobs = jobs or (os.cpu_count() or 1)
@@ -132,7 +145,7 @@ def scan(paths, answers, framework_ref, fmt, output, each, fail_under, jobs, nam
         result = _assess(fw, catalog, list(paths), answers, name, stage, jobs, save, db, project, team, extra)
         write_output(render(result, fmt, verbose, output), output)
         _warn_failed_sources(result)
-        missed = gate(result, overall_gate, dim_gate)
+        missed = gate(result, overall_gate, dim_gate, stage_gate)
     else:
         if not paths:
             fail("--each needs PATHs")
@@ -150,7 +163,7 @@ def scan(paths, answers, framework_ref, fmt, output, each, fail_under, jobs, nam
         for p in paths:
             result = _assess(fw, catalog, [p], answers, None, stage, jobs, save, db, None, team, extra)
             _warn_failed_sources(result)
-            missed += [f"{result.subject.name}: {m}" for m in gate(result, overall_gate, dim_gate)]
+            missed += [f"{result.subject.name}: {m}" for m in gate(result, overall_gate, dim_gate, stage_gate)]
             if per_file:
                 write_output(render(result, fmt, verbose, output), output / f"{_safe_name(result.subject.name)}.{EXTENSIONS[fmt]}")
             elif fmt == "json":
@@ -165,6 +178,16 @@ def scan(paths, answers, framework_ref, fmt, output, each, fail_under, jobs, nam
     if missed:
         click.echo("mlops-maturity: fail-under: " + "; ".join(missed), err=True)
         sys.exit(EXIT_GATE)
+
+
+def _declared_stage(fw, paths) -> bool:
+    from ..sources.assess import read_configs
+    from ..sources.declared import InputError
+
+    try:
+        return any(c.stage for _, c in read_configs(list(paths), fw))
+    except InputError as exc:
+        fail(str(exc))
 
 
 def _safe_name(name: str) -> str:

@@ -17,7 +17,7 @@ from ..model.framework import Framework, PracticeCatalog
 from ..util import inputfile, yamlsafe
 from . import expr
 
-BUILTIN = {"default": "default.yaml"}
+BUILTIN = {"default": "default.yaml", "ml-test-score": "ml-test-score.yaml"}
 
 
 class FrameworkError(ValueError):
@@ -136,6 +136,8 @@ def check(fw: Framework, catalog: PracticeCatalog, where: str) -> list[str]:
     scale = [p.value for p in fw.answer_scale]
     if not scale:
         errors.append(f"{where}: answer_scale: must have at least one value")
+    points = fw.scoring == "points"
+    errors += _check_scoring(fw, where, levels)
     seen: dict[str, str] = {}
     for c in fw.criteria:
         name = f"{where}: criterion {c.id!r}"
@@ -147,37 +149,89 @@ def check(fw: Framework, catalog: PracticeCatalog, where: str) -> list[str]:
                 errors.append(f"{name}: id {cid!r} is also a practice id")
         if c.dimension not in dims:
             errors.append(f"{name}: unknown dimension {c.dimension!r}")
-        if c.level == 1:
-            errors.append(f"{name}: level 1 has no criteria (everyone starts there)")
-        elif not 2 <= c.level <= max_level:
-            errors.append(f"{name}: level {c.level} is outside the framework's levels 2..{max_level}")
-        try:
-            node = expr.parse(c.evidence)
-        except expr.ExprError as exc:
-            errors.append(f"{name}: malformed evidence {c.evidence!r}: {exc}")
-            continue
-        for pid in expr.practices_in(node):
-            if pid not in practice_ids:
-                errors.append(f"{name}: unknown practice id {pid!r} in evidence")
+        if points:
+            if c.level is not None:
+                errors.append(f"{name}: a points-scored framework's criteria have no level (drop `level`)")
+            for p in c.partial:
+                if p.points >= c.points:
+                    errors.append(f"{name}: partial credit {p.points} must be below the criterion's {c.points} points")
+        else:
+            if c.partial:
+                errors.append(f"{name}: partial credit needs `scoring: points`")
+            if c.level is None:
+                errors.append(f"{name}: missing level")
+            elif c.level == 1:
+                errors.append(f"{name}: level 1 has no criteria (everyone starts there)")
+            elif not 2 <= c.level <= max_level:
+                errors.append(f"{name}: level {c.level} is outside the framework's levels 2..{max_level}")
         qscale = [p.value for p in c.question.scale] if c.question.scale else scale
-        for atom in expr.answer_atoms(node):
-            if qscale and not any(atom.holds(v) for v in qscale):
-                errors.append(f"{name}: Q{atom.op}{atom.value} can never hold on the answer scale {min(qscale)}..{max(qscale)}")
-        if qscale and not _satisfiable(node, qscale):
-            errors.append(f"{name}: evidence {c.evidence!r} can never be met")
-    for d in dims:
-        for level in range(2, max_level + 1):
-            if not any(c.dimension == d and c.level == level and not c.retired for c in fw.criteria):
-                errors.append(f"{where}: dimension {d!r}: level {level} has no criteria (it would be granted for free)")
+        rules = [("evidence", c.evidence)] + [(f"partial {p.points} evidence", p.evidence) for p in c.partial]
+        for label, rule in rules:
+            try:
+                node = expr.parse(rule)
+            except expr.ExprError as exc:
+                errors.append(f"{name}: malformed {label} {rule!r}: {exc}")
+                continue
+            for pid in expr.practices_in(node):
+                if pid not in practice_ids:
+                    errors.append(f"{name}: unknown practice id {pid!r} in {label}")
+            for atom in expr.answer_atoms(node):
+                if qscale and not any(atom.holds(v) for v in qscale):
+                    errors.append(f"{name}: Q{atom.op}{atom.value} can never hold on the answer scale {min(qscale)}..{max(qscale)}")
+            if qscale and not _satisfiable(node, qscale):
+                errors.append(f"{name}: {label} {rule!r} can never be met")
+    if not points:
+        for d in dims:
+            for level in range(2, max_level + 1):
+                if not any(c.dimension == d and c.level == level and not c.retired for c in fw.criteria):
+                    errors.append(f"{where}: dimension {d!r}: level {level} has no criteria (it would be granted for free)")
+    else:
+        for d in dims:
+            if not any(c.dimension == d and not c.retired for c in fw.criteria):
+                errors.append(f"{where}: dimension {d!r}: has no criteria (its score would always be 0)")
     for t in fw.transitions:
         if t.to_level != t.from_level + 1 or t.from_level not in levels or t.to_level not in levels:
             errors.append(f"{where}: transition {t.from_level}->{t.to_level}: must join two consecutive levels")
-    for stage, targets in fw.stages.items():
-        for d, level in targets.items():
+    stage_names: dict[str, str] = {}
+    for stage, st in fw.stages.items():
+        for ident in (stage, *st.aliases):
+            if ident in stage_names:
+                errors.append(f"{where}: stage {stage!r}: name {ident!r} already used by stage {stage_names[ident]!r}")
+            stage_names[ident] = stage
+        if not st.targets:
+            errors.append(f"{where}: stage {stage!r}: no target levels")
+        for d, level in st.targets.items():
             if d not in dims:
                 errors.append(f"{where}: stage {stage!r}: unknown dimension {d!r}")
             elif not 1 <= level <= max_level:
                 errors.append(f"{where}: stage {stage!r}: target level {level} for {d!r} is outside 1..{max_level}")
+    return errors
+
+
+def _check_scoring(fw: Framework, where: str, levels: list[int]) -> list[str]:
+    """The scoring style and the aggregation and level thresholds it needs agree."""
+    errors: list[str] = []
+    thresholds = [(lv.number, lv.score_above) for lv in sorted(fw.levels, key=lambda x: x.number)]
+    if fw.scoring == "points":
+        if fw.aggregation.method == "defining_criteria":
+            errors.append(f"{where}: aggregation: defining_criteria needs gated levels; a points-scored framework uses minimum_score or weakest_dimension")
+        previous = None
+        for number, above in thresholds:
+            if number == 1:
+                if above is not None:
+                    errors.append(f"{where}: level 1: has no score_above (every score starts there)")
+                continue
+            if above is None:
+                errors.append(f"{where}: level {number}: a points-scored framework needs score_above on every level above 1")
+            elif previous is not None and above <= previous:
+                errors.append(f"{where}: level {number}: score_above {above} must be higher than level {number - 1}'s {previous}")
+            previous = above if above is not None else previous
+    else:
+        if fw.aggregation.method == "minimum_score":
+            errors.append(f"{where}: aggregation: minimum_score needs `scoring: points`")
+        for number, above in thresholds:
+            if above is not None:
+                errors.append(f"{where}: level {number}: score_above needs `scoring: points`")
     return errors
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .base import Frozen
 
@@ -27,6 +27,9 @@ class Level(Frozen):
     number: int = Field(ge=1, le=9)
     name: str
     summary: str
+    # Points-scored frameworks only: the level is reached when the score is strictly above this
+    # number (the ML Test Score's bands: "(1, 2]" is reached above 1). Level 1 has none.
+    score_above: float | None = None
 
 
 class Dimension(Frozen):
@@ -47,10 +50,18 @@ class Question(Frozen):
     scale: tuple[ScalePoint, ...] | None = None
 
 
+class PartialCredit(Frozen):
+    """Points-scored frameworks: fewer points when only this evidence holds (done by hand)."""
+
+    points: float = Field(gt=0)
+    evidence: str
+
+
 class Criterion(Frozen):
     id: str = Field(pattern=ID_PATTERN)
     dimension: str
-    level: int
+    # Gated frameworks: the level the criterion belongs to. Points-scored frameworks have none.
+    level: int | None = None
     title: str
     # Marked with a star in the rubric: part of the model's own cross-dimension level definition.
     defining: bool = False
@@ -63,6 +74,10 @@ class Criterion(Frozen):
     impact: str
     aliases: tuple[str, ...] = ()
     retired: bool = False
+    # Points-scored frameworks: full points when `evidence` holds, else the first partial credit
+    # whose evidence holds, else 0.
+    points: float = Field(default=1.0, gt=0)
+    partial: tuple[PartialCredit, ...] = ()
 
 
 class Transition(Frozen):
@@ -79,7 +94,26 @@ class Aggregation(Frozen):
     weakest_dimension: the minimum of the per-dimension levels.
     """
 
-    method: Literal["defining_criteria", "weakest_dimension"]
+    method: Literal["defining_criteria", "weakest_dimension", "minimum_score"]
+
+
+class Stage(Frozen):
+    """A project stage and the level it aims at per dimension.
+
+    The short form `production: {data: 3, dev: 3}` is the targets alone.
+    """
+
+    name: str = ""
+    description: str = ""
+    aliases: tuple[str, ...] = ()
+    targets: dict[str, int]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, v: object) -> object:
+        if isinstance(v, dict) and "targets" not in v and all(isinstance(x, int) for x in v.values()):
+            return {"targets": v}
+        return v
 
 
 class PitfallText(Frozen):
@@ -99,15 +133,43 @@ class Framework(Frozen):
     answer_scale: tuple[ScalePoint, ...]
     criteria: tuple[Criterion, ...]
     transitions: tuple[Transition, ...] = ()
+    # gated_levels: a dimension is at level N when every criterion of levels 2..N is met.
+    # points: each criterion earns points, a dimension's score is their sum and its level the
+    # highest level whose `score_above` the score exceeds (the ML Test Score's style).
+    scoring: Literal["gated_levels", "points"] = "gated_levels"
     aggregation: Aggregation
     pitfalls: tuple[PitfallText, ...] = ()
-    stages: dict[str, dict[str, int]] = {}
+    stages: dict[str, Stage] = {}
 
     def criterion(self, cid: str) -> Criterion:
         for c in self.criteria:
             if c.id == cid or cid in c.aliases:
                 return c
         raise KeyError(cid)
+
+    def stage(self, name: str) -> tuple[str, Stage] | None:
+        """(canonical id, stage) for a stage id or alias, or None."""
+        for sid, st in self.stages.items():
+            if name == sid or name in st.aliases:
+                return sid, st
+        return None
+
+    def stage_names(self) -> list[str]:
+        return list(self.stages)
+
+    def level_for_score(self, score: float) -> int:
+        """Points-scored frameworks: the highest level whose threshold the score is above."""
+        level = 1
+        for lv in sorted(self.levels, key=lambda x: x.number):
+            if lv.score_above is not None and score > lv.score_above:
+                level = lv.number
+        return level
+
+    def level_summary(self, number: int) -> str:
+        for level in self.levels:
+            if level.number == number:
+                return level.summary
+        return ""
 
     def active_criteria(self) -> tuple[Criterion, ...]:
         return tuple(c for c in self.criteria if not c.retired)

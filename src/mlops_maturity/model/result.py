@@ -69,7 +69,7 @@ class DeclaredAnswer(Frozen):
 
 class CriterionResult(Frozen):
     id: str
-    level: int
+    level: int | None  # None in a points-scored framework (criteria earn points, not levels)
     title: str = ""
     defining: bool = False
     status: CriterionStatus
@@ -82,6 +82,9 @@ class CriterionResult(Frozen):
     answer: DeclaredAnswer | None = None
     reason: str = ""  # for not_applicable / exempt
     disagreement: str = ""  # when code evidence and the answer disagree
+    # Points-scored frameworks: points earned (0 when unknown) out of max_points.
+    points: float | None = None
+    max_points: float | None = None
 
 
 class SkippedFoundation(Frozen):
@@ -104,6 +107,13 @@ class DimensionResult(Frozen):
     criteria: tuple[CriterionResult, ...]
     skipped_foundations: tuple[SkippedFoundation, ...] = ()
     target_level: int | None = None
+    # With a stage: whether the dimension is at or above the stage's target level.
+    target_reached: bool | None = None
+    # Points-scored frameworks: the section score (sum of points), its maximum, and the score if
+    # every unknown criterion earned full points.
+    score: float | None = None
+    max_score: float | None = None
+    potential_score: float | None = None
 
 
 class Overall(Frozen):
@@ -115,6 +125,11 @@ class Overall(Frozen):
     weakest_level: int
     unknown_criteria: int
     total_criteria: int
+    # What the level means, in the framework's words (the ML Test Score's interpretation bands).
+    level_summary: str = ""
+    # Points-scored frameworks: the final score (minimum of the section scores) and its maximum.
+    score: float | None = None
+    max_score: float | None = None
 
 
 class PitfallResult(Frozen):
@@ -135,6 +150,29 @@ class RoadmapItem(Frozen):
     effort: str
     priority: int
     reason: str = ""
+    note: str = ""
+    # The stage's target level for the dimension, when a stage is set (the roadmap aims at it).
+    target_level: int | None = None
+
+
+class Equivalent(Frozen):
+    """The result read in a public model's vocabulary, through the crosswalk.
+
+    kind "levels": `level` is the model's own level (Google 0-2, Microsoft 0-4) whose mapped
+    criteria are all met. kind "catalog": no levels (AWS ML Lens, ML Test Score tests); `met` lists
+    the model's ids whose mapped criteria are all met. `supported` is False where the mapping
+    cannot say (another framework, a level no criterion maps to); `note` says why.
+    """
+
+    model: str
+    name: str
+    kind: Literal["levels", "catalog"]
+    supported: bool
+    level: int | None = None
+    level_name: str = ""
+    met: tuple[str, ...] = ()
+    unmet: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
     note: str = ""
 
 
@@ -158,3 +196,4 @@ class Result(Frozen):
     pitfalls: tuple[PitfallResult, ...] = ()
     roadmap: tuple[RoadmapItem, ...] = ()
     exemptions: tuple[ExemptionResult, ...] = ()
+    equivalents: tuple[Equivalent, ...] = ()

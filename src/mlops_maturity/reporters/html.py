@@ -118,12 +118,28 @@ def _dimension(result: Result, d: DimensionResult, top: int, names: dict[int, st
         rungs.append(
             {
                 "level": level,
+                "heading": f"Level {level}",
+                "status_text": "",
                 "name": names.get(level, ""),
                 "state": state,
                 "css": level_class(level),
                 "criteria": [_criterion(c, practices, missing, no_credit) for c in crits],
                 "met": sum(1 for c in crits if c.status.satisfied),
                 "total": len(crits),
+            }
+        )
+    if d.score is not None:  # points-scored: one list of tests, each with its points
+        rungs.append(
+            {
+                "level": d.level,
+                "heading": f"Score {d.score:g} of {d.max_score or 0:g}",
+                "status_text": f"{sum(1 for c in d.criteria if c.status.satisfied)} of {len(d.criteria)} at full points",
+                "name": names.get(d.level, ""),
+                "state": "reached",
+                "css": level_class(d.level),
+                "criteria": [_criterion(c, practices, missing, no_credit) for c in d.criteria],
+                "met": sum(1 for c in d.criteria if c.status.satisfied),
+                "total": len(d.criteria),
             }
         )
     counts = {s: sum(1 for c in d.criteria if c.status is s) for s in CriterionStatus}
@@ -176,6 +192,9 @@ def render(result: Result, *, previous: Result | None = None, skipped_limit: int
         overall_delta=view.delta(o.level, prev_overall),
         overall_trend="" if prev_overall is None else ("up" if o.level > prev_overall else ("down" if o.level < prev_overall else "same")),
         weakest=[dim_names.get(w, w) for w in o.weakest],
+        overall_score=view.overall_score_text(result),
+        stage_summary=view.stage_summary(result),
+        equivalents=[{"text": view.equivalent_text(e), "supported": e.supported} for e in result.equivalents],
         top=top,
         level_names=names,
         colours=LEVEL_COLOURS,

@@ -69,6 +69,9 @@ def _summary(result: Result, previous: Result | None) -> list[str]:
         f"**Overall level {o.level}{' — ' + md(o.level_name) if o.level_name else ''}**{change} · "
         f"mean {o.mean:.1f} · weakest: {weakest} ({o.weakest_level})"
     )
+    if o.score is not None:
+        out.append("")
+        out.append(md(view.overall_score_text(result)) + (f" — {md(o.level_summary)}" if o.level_summary else ""))
     meta = [f"{md(result.framework.name or result.framework.id)} {md(result.framework.version)}", view.when(result.generated_at)]
     if result.subject.commit:
         meta.append(f"commit {code(view.short_commit(result.subject.commit))}")
@@ -82,6 +85,8 @@ def _summary(result: Result, previous: Result | None) -> list[str]:
     out += [head, rule]
     for d in result.dimensions:
         level = f"**{d.level}**" + (f" {md(d.level_name)}" if d.level_name else "")
+        if d.score is not None:
+            level += f" ({d.score:g} of {d.max_score or 0:g})"
         if d.potential_level > d.level:
             level += f" (≤{d.potential_level}?)"
         if d.next_level is None:
@@ -89,7 +94,7 @@ def _summary(result: Result, previous: Result | None) -> list[str]:
         else:
             progress = f"`{_bar(d.progress)}` {round(d.progress * 100)}% → {d.next_level}"
             if d.target_level is not None:
-                progress += f" (target {d.target_level})"
+                progress += f" (target {d.target_level}{' reached' if d.target_reached else ''})"
         step = view.next_step(result, d)
         step_text = md(step.text, 110) + (" (unknown)" if step.kind == "unknown" else "")
         cells = [md(d.name), level]
@@ -98,6 +103,13 @@ def _summary(result: Result, previous: Result | None) -> list[str]:
         cells += [progress, step_text]
         out.append("| " + " | ".join(cells) + " |")
     out.append("")
+    stage = view.stage_summary(result)
+    if stage:
+        out += [md(stage), ""]
+    if result.equivalents:
+        out += ["In the public models' terms (through the crosswalk):", ""]
+        out += [f"- {md(view.equivalent_text(e), 400)}" for e in result.equivalents]
+        out.append("")
     if o.unknown_criteria:
         out += [f"{o.unknown_criteria} of {o.total_criteria} criteria are unknown (not counted as unmet); answer the questionnaire to settle them.", ""]
     for s in result.sources:
@@ -134,8 +146,7 @@ def _details(result: Result, evidence_per_criterion: int) -> list[str]:
         out += [f"**{md(d.name)}**: level {d.level}", ""]
         for c in d.criteria:
             mark = EMOJI[c.status]
-            star = " ★" if c.defining else ""
-            line = f"- {mark} L{c.level}{star} {md(c.title or c.id)} {code(c.id)} — {view.STATUS_LABEL[c.status]}, {view.BASIS_LABEL.get(c.basis, c.basis)}"
+            line = f"- {mark} {md(view.criterion_tag(c))} {md(c.title or c.id)} {code(c.id)} — {view.STATUS_LABEL[c.status]}, {view.BASIS_LABEL.get(c.basis, c.basis)}"
             out.append(line)
             if c.reason:
                 out.append(f"  - reason: {md(c.reason, 300)}")

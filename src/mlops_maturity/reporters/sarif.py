@@ -80,9 +80,9 @@ def _root(c: CriterionResult) -> dict:
 @cache
 def _shipped_actions(framework_id: str, version: str) -> dict[str, str]:
     try:
-        from ..framework.load import default_catalog, load_framework
+        from ..framework.load import BUILTIN, default_catalog, load_framework
 
-        fw = load_framework(None, default_catalog())
+        fw = load_framework(framework_id if framework_id in BUILTIN else None, default_catalog())
     except Exception:  # noqa: BLE001 - a missing action only shortens the help text
         return {}
     if fw.id != framework_id or fw.version != version:
@@ -99,7 +99,7 @@ def _actions(result: Result) -> dict[str, str]:
 def _rule(c: CriterionResult, d: DimensionResult, action: str) -> dict:
     title = clean(c.title or c.id)
     role = ", one of the criteria that define the overall level" if c.defining else ""
-    full = f"{d.name}, level {c.level}{role}."
+    full = f"{d.name}, level {c.level}{role}." if c.level is not None else f"{d.name}: a test worth {c.max_points or 0:g} point(s)."
     if c.evidence_rule:
         full += f" Met when: {c.evidence_rule} (practice ids, Q = the questionnaire answer)."
     help_text = action or f"Put in place: {title}"
@@ -111,7 +111,7 @@ def _rule(c: CriterionResult, d: DimensionResult, action: str) -> dict:
         "help": {"text": help_text, "markdown": f"**{title}**\n\n{help_text}"},
         "defaultConfiguration": {"level": "warning"},
         "properties": {
-            "tags": ["mlops-maturity", d.id, f"level-{c.level}"],
+            "tags": ["mlops-maturity", d.id, f"level-{c.level}" if c.level is not None else "points"],
             "dimension": d.id,
             "level": c.level,
             "defining": c.defining,
@@ -121,9 +121,15 @@ def _rule(c: CriterionResult, d: DimensionResult, action: str) -> dict:
 
 def _result(result: Result, d: DimensionResult, c: CriterionResult, rule_index: int, action: str, practices: dict) -> dict:
     foundations = {m for s in d.skipped_foundations for m in s.missing}
-    blocking = c.id in foundations or c.level == d.next_level
+    if c.level is None:  # points-scored: blocking when the roadmap needs it for the next level
+        blocking = any(i.criterion == c.id for i in result.roadmap)
+    else:
+        blocking = c.id in foundations or c.level == d.next_level
     title = clean(c.title or c.id)
-    text = f"{d.name} is at level {d.level}; level-{c.level} criterion not met: {title}"
+    if c.level is None:
+        text = f"{d.name} scores {d.score or 0:g} of {d.max_score or 0:g} (level {d.level}); test at {c.points or 0:g} of {c.max_points or 0:g} points: {title}"
+    else:
+        text = f"{d.name} is at level {d.level}; level-{c.level} criterion not met: {title}"
     if c.id in foundations:
         text += " It is a missing foundation: criteria above it are in place without credit."
     if action:
@@ -203,6 +209,11 @@ def build(result: Result) -> dict:
             "dimensionLevels": {d.id: d.level for d in result.dimensions},
         },
     }
+    if result.overall.score is not None:
+        run["properties"]["overallScore"] = result.overall.score
+        run["properties"]["dimensionScores"] = {d.id: d.score for d in result.dimensions}
+    if result.equivalents:
+        run["properties"]["equivalents"] = [e.model_dump(mode="json") for e in result.equivalents]
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 

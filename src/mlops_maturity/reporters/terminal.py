@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model.result import CriterionStatus, Result
+from . import view
 from .text import clean
 
 STATUS_STYLE = {
@@ -51,6 +52,8 @@ def render(result: Result, *, previous: Result | None = None, verbose: bool = Fa
     line.append(f"Overall level {o.level} — {o.level_name}", style=f"bold {LEVEL_STYLE.get(o.level, 'white')}")
     line.append(f"   mean {o.mean:.1f} · weakest: {', '.join(o.weakest)} ({o.weakest_level})")
     console.print(line)
+    if o.score is not None:
+        console.print(Text(view.overall_score_text(result) + (f" · {o.level_summary}" if o.level_summary else ""), style="dim"))
     if o.unknown_criteria:
         console.print(
             Text(
@@ -75,7 +78,10 @@ def render(result: Result, *, previous: Result | None = None, verbose: bool = Fa
     table.add_column("Next unmet criterion", no_wrap=True, overflow="ellipsis", max_width=max(20, width - 64))
     for d in result.dimensions:
         style = LEVEL_STYLE.get(d.level, "white")
-        level = Text(f"{_ladder(d.level, max_level)} {d.level}", style=style)
+        if d.score is not None:  # points-scored: the level and the section score, no ladder
+            level = Text(f"{d.level} ({d.score:g}/{d.max_score or 0:g})", style=style)
+        else:
+            level = Text(f"{_ladder(d.level, max_level)} {d.level}", style=style)
         if d.potential_level > d.level:
             level.append(f" ≤{d.potential_level}?", style="yellow")
         if d.next_level is None:
@@ -83,12 +89,12 @@ def render(result: Result, *, previous: Result | None = None, verbose: bool = Fa
             crit = Text("")
         else:
             nxt = Text(f"{_bar(d.progress, 8)} {round(d.progress * 100):>3}% → {d.next_level}")
-            pending = [c for c in d.criteria if c.level == d.next_level and c.status in (CriterionStatus.UNMET, CriterionStatus.UNKNOWN)]
+            pending = view.pending(d)
             crit = Text(clean(pending[0].title) if pending else "", style="" if not pending or pending[0].status is CriterionStatus.UNMET else "yellow")
             if len(pending) > 1:
                 crit.append(f" (+{len(pending) - 1})", style="dim")
         if d.target_level is not None:
-            nxt.append(f"  target {d.target_level}", style="dim")
+            nxt.append(f"  target {d.target_level}" + (" reached" if d.target_reached else ""), style="green" if d.target_reached else "dim")
         cells = [d.name, level]
         if previous is not None:
             diff = d.level - before[d.id] if d.id in before else None
@@ -101,7 +107,7 @@ def render(result: Result, *, previous: Result | None = None, verbose: bool = Fa
             console.print(Text(f"{d.name} — level {d.level}", style="bold"))
             for c in d.criteria:
                 mark, style = STATUS_STYLE[c.status]
-                row = Text(f"  {mark} L{c.level}{'★' if c.defining else ' '} ", style=style)
+                row = Text(f"  {mark} {view.criterion_tag(c):<4} ", style=style)
                 row.append(clean(c.title))
                 row.append(f"  [{c.basis}]", style="dim")
                 console.print(row)
@@ -144,6 +150,14 @@ def render(result: Result, *, previous: Result | None = None, verbose: bool = Fa
             if item.note and item.note not in shown_notes:
                 shown_notes.add(item.note)
                 console.print(Text(f"     {clean(item.note)}", style="dim"))
+
+    stage = view.stage_summary(result)
+    if stage:
+        console.print(Text(stage, style="green" if "every dimension" in stage else "dim"))
+    if result.equivalents:
+        console.print(Text("In the public models' terms", style="bold"))
+        for e in result.equivalents:
+            console.print(Text(f"  {clean(view.equivalent_text(e))}", style="" if e.supported else "dim"))
 
     failed = [s for s in result.sources if s.status != "ok"]
     for s in failed:

@@ -53,7 +53,7 @@ def short_commit(commit: str | None) -> str:
 
 def max_level(result: Result) -> int:
     """The framework's top level as far as the result shows it (criteria exist up to the top)."""
-    levels = [c.level for d in result.dimensions for c in d.criteria]
+    levels = [c.level for d in result.dimensions for c in d.criteria if c.level is not None]
     return max([2, *levels, *(d.level for d in result.dimensions), *(d.next_level or 0 for d in result.dimensions)])
 
 
@@ -81,10 +81,71 @@ def practices_by_id(result: Result) -> dict[str, PracticeResult]:
 
 
 def pending(d: DimensionResult) -> list[CriterionResult]:
-    """Criteria of the next level that still stand between the dimension and that level."""
+    """Criteria of the next level that still stand between the dimension and that level
+    (points-scored frameworks: the criteria that can still earn points, unmet before unknown)."""
     if d.next_level is None:
         return []
+    if d.score is not None:
+        open_ = [c for c in d.criteria if (c.points or 0) < (c.max_points or 0) and not c.status.satisfied]
+        return sorted(open_, key=lambda c: 0 if c.status is CriterionStatus.UNMET else 1)
     return [c for c in d.criteria if c.level == d.next_level and c.status in (CriterionStatus.UNMET, CriterionStatus.UNKNOWN)]
+
+
+def criterion_tag(c: CriterionResult) -> str:
+    """'L3★' for a gated criterion, '0.5/1' for a points-scored one."""
+    if c.level is None:
+        return f"{c.points or 0:g}/{c.max_points or 0:g}"
+    return f"L{c.level}{'★' if c.defining else ''}"
+
+
+def score_text(d: DimensionResult) -> str:
+    """'score 1.5 of 7' for a points-scored dimension, else ''."""
+    if d.score is None:
+        return ""
+    return f"score {d.score:g} of {d.max_score or 0:g}"
+
+
+def overall_score_text(result: Result) -> str:
+    o = result.overall
+    if o.score is None:
+        return ""
+    return f"final score {o.score:g} (the lowest section score; each section out of {o.max_score or 0:g})"
+
+
+def stage_summary(result: Result) -> str:
+    """Where the dimensions stand against the stage's targets: what the roadmap aims at."""
+    if not result.subject.stage:
+        return ""
+    with_target = [d for d in result.dimensions if d.target_level is not None]
+    if not with_target:
+        return ""
+    reached = [d.id for d in with_target if d.level >= (d.target_level or 0)]
+    below = [f"{d.id} {d.level}→{d.target_level}" for d in with_target if d.level < (d.target_level or 0)]
+    text = f"Stage {result.subject.stage}: "
+    if not below:
+        return text + "every dimension has reached its target level."
+    text += "below target: " + ", ".join(below)
+    if reached:
+        text += "; target reached: " + ", ".join(reached)
+    return text + "."
+
+
+def equivalent_text(e) -> str:  # noqa: ANN001
+    """One line per public model: the equivalent standing, or why the mapping cannot say."""
+    if not e.supported:
+        return f"{e.name}: not supported ({e.note})"
+    if e.kind == "levels":
+        text = f"{e.name}: level {e.level} ({e.level_name})"
+        if e.unmet:
+            text += f"; next level needs {', '.join(e.unmet[:3])}" + (f" +{len(e.unmet) - 3}" if len(e.unmet) > 3 else "")
+        if e.note:
+            text += f"; {e.note}"
+        return text
+    text = f"{e.name}: {len(e.met)} met"
+    if e.met:
+        text += f" ({', '.join(e.met[:6])}{' …' if len(e.met) > 6 else ''})"
+    text += f", {len(e.unmet)} not met, {len(e.unknown)} unknown"
+    return text + (f"; {e.note}" if e.note else "")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 
 from ..framework import expr
 from ..model.evidence import Answer, Exemption, Observation, PracticeStatus, SourceRun
-from ..model.framework import Criterion, Framework, PracticeCatalog
+from ..model.crosswalk import Crosswalk
+from ..model.framework import Criterion, Dimension, Framework, PracticeCatalog
 from ..model.result import (
     CriterionResult,
     CriterionStatus,
@@ -29,6 +30,7 @@ from ..model.result import (
     Subject,
     ToolInfo,
 )
+from . import crosswalk as crosswalk_mod
 from . import pitfalls as pitfalls_mod
 from . import roadmap as roadmap_mod
 from .logic import V, evaluate, top
@@ -45,6 +47,8 @@ class Inputs:
     last_assessed_at: datetime | None = None
     generated_at: datetime | None = None
     tool_version: str = "0"
+    # The mapping to the public models; with it the result carries `equivalents`.
+    crosswalk: Crosswalk | None = None
 
 
 def merge_observations(catalog: PracticeCatalog, observations: Iterable[Observation]) -> dict[str, PracticeResult]:
@@ -211,12 +215,18 @@ def score(framework: Framework, catalog: PracticeCatalog, inputs: Inputs) -> Res
         except KeyError:
             continue
 
-    stage_targets = framework.stages.get(inputs.subject.stage or "", {})
+    found = framework.stage(inputs.subject.stage) if inputs.subject.stage else None
+    stage_targets = found[1].targets if found else {}
+    subject = inputs.subject.model_copy(update={"stage": found[0]}) if found else inputs.subject
     max_level = framework.max_level
     dimensions: list[DimensionResult] = []
     for d in framework.dimensions:
-        crits = sorted((c for c in framework.active_criteria() if c.dimension == d.id), key=lambda c: c.level)
+        crits = sorted((c for c in framework.active_criteria() if c.dimension == d.id), key=lambda c: c.level or 0)
         results = [judge_criterion(c, practices, catalog, answers.get(c.id), exemptions.get(c.id)) for c in crits]
+        if framework.scoring == "points":
+            results = [award_points(c, r, practices, catalog, answers.get(c.id)) for c, r in zip(crits, results, strict=True)]
+            dimensions.append(_points_dimension(framework, d, results, stage_targets.get(d.id)))
+            continue
         level = _gated_level(results, max_level, unknown_passes=False)
         potential = _gated_level(results, max_level, unknown_passes=True)
         next_level = level + 1 if level < max_level else None
@@ -243,6 +253,7 @@ def score(framework: Framework, catalog: PracticeCatalog, inputs: Inputs) -> Res
                 criteria=tuple(results),
                 skipped_foundations=_skipped(results),
                 target_level=stage_targets.get(d.id),
+                target_reached=(level >= stage_targets[d.id]) if d.id in stage_targets else None,
             )
         )
 
@@ -250,10 +261,11 @@ def score(framework: Framework, catalog: PracticeCatalog, inputs: Inputs) -> Res
     result_practices = tuple(practices.values())
     pitfalls = pitfalls_mod.detect(framework, dimensions, practices, inputs.last_assessed_at, inputs.generated_at)
     roadmap = roadmap_mod.plan(framework, dimensions, practices)
+    equivalents = crosswalk_mod.equivalents(framework, dimensions, inputs.crosswalk) if inputs.crosswalk is not None else ()
     return Result(
         tool=ToolInfo(version=inputs.tool_version),
         framework=FrameworkRef(id=framework.id, version=framework.version, name=framework.name),
-        subject=inputs.subject,
+        subject=subject,
         generated_at=inputs.generated_at or datetime.now(UTC),
         sources=tuple(inputs.sources),
         practices=result_practices,
@@ -265,6 +277,7 @@ def score(framework: Framework, catalog: PracticeCatalog, inputs: Inputs) -> Res
             ExemptionResult(criterion=cid, kind=e.kind.value, reason=e.reason, declared_in=e.declared_in)
             for cid, e in exemptions.items()
         ),
+        equivalents=equivalents,
     )
 
 
@@ -279,8 +292,12 @@ def _overall(framework: Framework, dimensions: Sequence[DimensionResult]) -> Ove
             if not all(c.status.satisfied for c in defining):
                 break
             level = n
+    elif framework.aggregation.method == "minimum_score":
+        score = min(d.score or 0.0 for d in dimensions)
+        level = framework.level_for_score(score)
     else:  # weakest_dimension
         level = weakest_level
+    points = framework.scoring == "points"
     return Overall(
         level=level,
         level_name=framework.level_name(level),
@@ -290,4 +307,63 @@ def _overall(framework: Framework, dimensions: Sequence[DimensionResult]) -> Ove
         weakest_level=weakest_level,
         unknown_criteria=sum(1 for c in all_criteria if c.status is CriterionStatus.UNKNOWN),
         total_criteria=len(all_criteria),
+        level_summary=framework.level_summary(level),
+        score=min(d.score or 0.0 for d in dimensions) if points else None,
+        max_score=min(d.max_score or 0.0 for d in dimensions) if points else None,
+    )
+
+
+def award_points(
+    c: Criterion,
+    judged: CriterionResult,
+    practices: Mapping[str, PracticeResult],
+    catalog: PracticeCatalog,
+    answer: Answer | None,
+) -> CriterionResult:
+    """Points-scored frameworks: full points when the criterion is met (or does not apply),
+    else the first partial credit whose evidence holds, else 0. An unanswered question claims
+    nothing, so partial credit needs a declared answer or an observed practice; an unknown
+    criterion earns 0 now and is shown as unknown, never as a failure."""
+    if judged.status.satisfied:
+        return judged.model_copy(update={"points": c.points, "max_points": c.points})
+    earned = 0.0
+    value_of = _practice_value(practices, catalog)
+    for p in sorted(c.partial, key=lambda p: -p.points):
+        if evaluate(expr.parse(p.evidence), value_of, answer.value if answer else None) is V.T:
+            earned = p.points
+            break
+    return judged.model_copy(update={"points": earned, "max_points": c.points})
+
+
+def _points_dimension(framework: Framework, d: Dimension, results: list[CriterionResult], target: int | None) -> DimensionResult:
+    score = sum(c.points or 0.0 for c in results)
+    max_score = sum(c.max_points or 0.0 for c in results)
+    potential = sum((c.max_points or 0.0) if c.status is CriterionStatus.UNKNOWN else (c.points or 0.0) for c in results)
+    level = framework.level_for_score(score)
+    max_level = framework.max_level
+    next_level = level + 1 if level < max_level else None
+    if next_level is None:
+        progress = 1.0
+    else:
+        # Scores move in steps (0.5 in the ML Test Score): a level "above t" starts at t + step.
+        step = min([c.max_points or 1.0 for c in results] + [p.points for c in framework.active_criteria() for p in c.partial] or [1.0])
+        above = {lv.number: lv.score_above for lv in framework.levels}
+        low = 0.0 if above.get(level) is None else above[level] + step
+        high = (above.get(next_level) or 0.0) + step
+        progress = min(max((score - low) / (high - low), 0.0), 1.0) if high > low else 0.0
+    return DimensionResult(
+        id=d.id,
+        name=d.name,
+        level=level,
+        level_name=framework.level_name(level),
+        potential_level=framework.level_for_score(potential),
+        next_level=next_level,
+        progress=round(progress, 4),
+        unknown=sum(1 for c in results if c.status is CriterionStatus.UNKNOWN),
+        criteria=tuple(results),
+        target_level=target,
+        target_reached=(level >= target) if target is not None else None,
+        score=score,
+        max_score=max_score,
+        potential_score=potential,
     )

@@ -32,6 +32,8 @@ def plan(
     dimensions: Sequence[DimensionResult],
     practices: Mapping[str, PracticeResult],
 ) -> tuple[RoadmapItem, ...]:
+    if framework.scoring == "points":
+        return _plan_points(framework, dimensions)
     by_id = {c.id: c for c in framework.criteria}
     candidates = []
     for d in dimensions:
@@ -78,6 +80,54 @@ def plan(
             priority=rank,
             reason=reason,
             note=note,
+            target_level=d.target_level,
         )
         for rank, (_, d, c, spec, reason, note) in enumerate(candidates, start=1)
+    )
+
+
+def _plan_points(framework: Framework, dimensions: Sequence[DimensionResult]) -> tuple[RoadmapItem, ...]:
+    """Points-scored frameworks: per section below its target (or below the top), the tests
+    that would lift its score past the next level's threshold, largest gain per effort first.
+    The weakest sections come first, since the final score is their minimum."""
+    by_id = {c.id: c for c in framework.criteria}
+    thresholds = {lv.number: lv.score_above for lv in framework.levels}
+    candidates = []
+    for d in dimensions:
+        if d.next_level is None or (d.target_level is not None and d.level >= d.target_level):
+            continue
+        gap = (thresholds.get(d.next_level) or 0.0) - (d.score or 0.0)
+        open_tests = [c for c in d.criteria if (c.points or 0.0) < (c.max_points or 0.0) and not c.status.satisfied]
+        open_tests.sort(key=lambda c: (0 if c.status is CriterionStatus.UNMET else 1, -((c.max_points or 0) - (c.points or 0)) / EFFORT_COST.get(by_id[c.id].effort.value, 2), c.id))
+        gained = 0.0
+        for c in open_tests:
+            if gained > gap:
+                break  # enough to pass the next threshold: never a leap
+            gain = (c.max_points or 0.0) - (c.points or 0.0)
+            gained += gain
+            spec = by_id[c.id]
+            reason = (
+                "not known yet: answer the question or add evidence"
+                if c.status is CriterionStatus.UNKNOWN
+                else f"worth {gain:g} point{'s' if gain != 1 else ''} ({d.name}: {d.score:g} of {d.max_score:g})"
+            )
+            key = (d.score or 0.0, d.id, len(candidates))
+            candidates.append((key, d, c, spec, reason))
+    candidates.sort(key=lambda item: item[0])
+    return tuple(
+        RoadmapItem(
+            dimension=d.id,
+            from_level=d.level,
+            to_level=d.level + 1,
+            criterion=c.id,
+            title=c.title,
+            action=spec.action,
+            impact=spec.impact,
+            effort=spec.effort.value,
+            priority=rank,
+            reason=reason,
+            note=framework.level_summary(d.level + 1),
+            target_level=d.target_level,
+        )
+        for rank, (_, d, c, spec, reason) in enumerate(candidates, start=1)
     )

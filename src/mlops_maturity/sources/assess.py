@@ -53,6 +53,13 @@ def run(req: Request, fw: Framework, catalog: PracticeCatalog) -> Result:
     results: list[SourceResult] = []
     if req.paths:
         from .scan import ScanSource  # imported here: the scanner is the heavy part
+        from .scan.registry import check_detectors
+
+        problem = check_detectors()  # a broken plug-in is an input error, not a silent failure
+        if problem:
+            from .declared import InputError
+
+            raise InputError([problem])
 
         results.append(ScanSource(list(req.paths), jobs=req.jobs, progress=req.progress).collect(catalog))
     if req.answers is not None:
@@ -90,8 +97,16 @@ def run(req: Request, fw: Framework, catalog: PracticeCatalog) -> Result:
         last_assessed_at=req.last_assessed_at,
         generated_at=req.now or datetime.now(UTC),
         tool_version=__version__,
+        crosswalk=_crosswalk(),
     )
     return score(fw, catalog, inputs)
+
+
+def _crosswalk():
+    """The shipped crosswalk; it was validated by its tests, so a failure here is a bug."""
+    from ..framework.crosswalk import default_crosswalk
+
+    return default_crosswalk()
 
 
 __all__ = ["Request", "run", "read_configs", "subject_name", "SourceRun"]

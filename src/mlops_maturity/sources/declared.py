@@ -139,7 +139,7 @@ def load_repo_config(path: Path, fw: Framework) -> RepoConfig:
         raise InputError(_errors(path, exc)) from None
     errors: list[str] = []
     _check_exemptions(path, fw, parsed.exemptions, errors)
-    if parsed.stage is not None and fw.stages and parsed.stage not in fw.stages:
+    if parsed.stage is not None and fw.stages and fw.stage(parsed.stage) is None:
         errors.append(f"{path}: stage: unknown stage {parsed.stage!r} (known: {', '.join(fw.stages)})")
     if errors:
         raise InputError(errors)

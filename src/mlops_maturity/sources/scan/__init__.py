@@ -84,7 +84,7 @@ class ScanSource:
             dets = tuple(self._detectors) if self._detectors is not None else registry.detectors()
         except SpecError as exc:
             return self._failed(f"scan: invalid detector specs: {str(exc).splitlines()[0]}")
-        checks = self._checks if self._checks is not None else registry.CHECKS
+        checks = self._checks if self._checks is not None else registry.checks()
 
         wanted = [p for p in catalog.practices if not p.retired and "scan" in p.observed_by]
         wanted_ids = {p.id for p in wanted}
