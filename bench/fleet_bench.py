@@ -37,12 +37,18 @@ def templates() -> list[Path]:
     return out
 
 
-def generate(base: Path, n: int) -> list[Path]:
+def generate(base: Path, n: int, parts: int = 8) -> list[Path]:
+    """Repository i: an example (or fixture repository) at the top, plus `parts` other fixture
+    repositories as subdirectories: a few dozen files, closer to a real ML repository than one
+    fixture alone (whose scan costs less than starting the tool)."""
     tpl = templates()
     repos = []
     for i in range(n):
         repo = base / f"repo-{i:04d}"
         shutil.copytree(tpl[i % len(tpl)], repo, symlinks=True)
+        for k in range(parts):
+            part = tpl[(i * 7 + k * 13 + 1) % len(tpl)]
+            shutil.copytree(part, repo / "modules" / f"m{k}-{part.name}", symlinks=True, dirs_exist_ok=True)
         (repo / "OWNER.txt").write_text(f"team-{i % 17}\n")
         if i % 3 != 2:
             for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "bench"]):
@@ -100,13 +106,15 @@ def main() -> None:
     ap.add_argument("--n", type=int, nargs="+", default=[100, 300, 1000])
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--settle", type=float, default=2.5)
+    ap.add_argument("--parts", type=int, default=8, help="fixture repositories nested in each generated one")
     args = ap.parse_args()
     rows = []
     for n in args.n:
         with tempfile.TemporaryDirectory(prefix="mm-fleet-bench-") as tmp:
             base = Path(tmp)
             t0 = time.perf_counter()
-            repos = generate(base / "repos", n)
+            repos = generate(base / "repos", n, args.parts)
+            files = sum(len(fs) for r in repos for d, _, fs in os.walk(r) if ".git" not in Path(d).parts)
             gen = time.perf_counter() - t0
             listing = base / "repos.txt"
             listing.write_text("".join(f"{r}\n" for r in repos))
@@ -120,7 +128,7 @@ def main() -> None:
             assert s1["read"] == n and s2["cached"] == n, (s1, s2)
             size = (base / "results.json").stat().st_size
             rows.append((n, gen, first, again, peak1, peak2, size))
-            print(f"N={n:5d}  generate {gen:6.1f} s  first {first:7.2f} s ({first / n * 1000:5.1f} ms/repo, peak {peak1 / 2**20:6.1f} MiB)  "
+            print(f"N={n:5d}  ({files / n:.0f} files/repo)  generate {gen:6.1f} s  first {first:7.2f} s ({first / n * 1000:5.1f} ms/repo, peak {peak1 / 2**20:6.1f} MiB)  "
                   f"re-scan {again:6.2f} s ({again / n * 1000:5.2f} ms/repo, peak {peak2 / 2**20:6.1f} MiB)  x{first / again:5.1f}  results {size / 2**20:.1f} MiB", flush=True)
     if len(rows) > 1:
         n0, _, f0, a0, m0, _, _ = rows[0]
