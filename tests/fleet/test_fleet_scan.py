@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -186,15 +187,18 @@ def test_what_the_cache_notices(tmp_path):
     (repo / "outputs" / "run-1" / "log.txt").write_text("ignored\n")
     assert outcome() == ("hit", "")  # what happens inside an ignored directory is not a change
     (repo / "src" / "pkg").mkdir(parents=True)
-    (repo / "src" / "pkg" / "train.py").write_text("import mlflow\n")
+    target = repo / "src" / "pkg" / "train.py"
+    target.write_text("import mlflow\n")
+    # Modified "at" the snapshot whatever the machine's load: a timestamp in the future.
+    tick = time.time_ns() + 600 * 10**9
+    os.utime(target, ns=(tick, tick))
     assert outcome()[0] == "miss"  # a new untracked file in a new directory
     assert outcome() == ("hit", "")
-    # Same size, mtime put back: only the content hash of a recently modified file shows it.
-    target = repo / "src" / "pkg" / "train.py"
-    st = target.stat()
-    target.write_text("import wandb\n"[: st.st_size].ljust(st.st_size))
-    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
+    # Rewritten in the same timestamp tick with the same size: only the content hash shows it.
+    target.write_text("import wandb\n"[: len("import mlflow\n")].ljust(len("import mlflow\n")))
+    os.utime(target, ns=(tick, tick))
     assert outcome() == ("miss", "src/pkg/train.py changed")
+    os.utime(target, ns=(tick - 3600 * 10**9, tick - 3600 * 10**9))
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "train")
     assert outcome() == ("miss", "HEAD moved")
