@@ -8,6 +8,20 @@ from mlops_maturity import schema
 from mlops_maturity.framework.load import default_catalog, load_framework
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _scan_cache_in_tmp(tmp_path_factory):
+    """`scan --each` caches beside the database; the tests never write to the real home."""
+    import os
+
+    old = os.environ.get("MLOPS_MATURITY_CACHE_DIR")
+    os.environ["MLOPS_MATURITY_CACHE_DIR"] = str(tmp_path_factory.mktemp("scan-cache"))
+    yield
+    if old is None:
+        os.environ.pop("MLOPS_MATURITY_CACHE_DIR", None)
+    else:
+        os.environ["MLOPS_MATURITY_CACHE_DIR"] = old
+
+
 @pytest.fixture(scope="session")
 def catalog():
     return default_catalog()

@@ -43,19 +43,9 @@ def parse_fail_under(spec: str, dimension_ids: list[str]) -> tuple[int | None, d
 
 
 def gate(result, overall: int | None, per_dim: dict[str, int], use_stage: bool = False) -> list[str]:
-    missed = []
-    if overall is not None and result.overall.level < overall:
-        missed.append(f"overall level {result.overall.level} is below {overall}")
-    for d in result.dimensions:
-        if d.id in per_dim and d.level < per_dim[d.id]:
-            missed.append(f"{d.id} level {d.level} is below {per_dim[d.id]}")
-    if use_stage:
-        if result.subject.stage is None:
-            missed.append("no stage is set (--stage or `stage:` in .mlops-maturity.yaml), so there are no targets to check")
-        for d in result.dimensions:
-            if d.target_level is not None and d.level < d.target_level and d.id not in per_dim:
-                missed.append(f"{d.id} level {d.level} is below the {result.subject.stage} target {d.target_level}")
-    return missed
+    from ..scoring.gate import missed
+
+    return missed(result, overall, per_dim, use_stage)
 
 
 def write_output(text: str, output: Path | None) -> None:
@@ -81,9 +71,6 @@ def render(result, fmt: str, verbose: bool, output: Path | None, previous=None) 
     return reporters.render(result, fmt, previous=previous, **options)
 
 
-EXTENSIONS = {"terminal": "txt", "json": "json", "markdown": "md", "html": "html", "sarif": "sarif", "badge": "svg"}
-
-
 @main.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--answers", type=click.Path(path_type=Path), help="Answers file (YAML) from `assess` or the template.")
@@ -91,9 +78,14 @@ EXTENSIONS = {"terminal": "txt", "json": "json", "markdown": "md", "html": "html
 @click.option("--framework", "framework_ref", metavar="FILE", help="A framework file (default: the shipped model).")
 @click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="terminal", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to FILE instead of stdout (with --each and a per-repository format: a directory).")
-@click.option("--each", is_flag=True, help="One result per PATH instead of one for all of them together.")
+@click.option("--each", is_flag=True, help="One result per PATH instead of one for all of them together, repositories in parallel (--jobs), with a cache and a portfolio summary.")
+@click.option("--repos-from", type=click.Path(path_type=Path, allow_dash=True), metavar="FILE", help="Read the repositories from FILE, one path per line (# comments; relative to FILE's directory; - for stdin). Implies --each.")
+@click.option("--summary", "summary_json", type=click.Path(path_type=Path), metavar="FILE", help="With --each: write the portfolio summary (JSON: levels per repository, failures, cache stats).")
+@click.option("--summary-html", type=click.Path(path_type=Path), metavar="FILE", help="With --each: write the portfolio heatmap as one self-contained HTML file.")
+@click.option("--no-cache", is_flag=True, help="With --each: read every repository, ignoring and not updating the scan cache.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), metavar="DIR", help="With --each: where the scan cache lives (default: $MLOPS_MATURITY_CACHE_DIR, else scan-cache/ beside the SQLite database).")
 @click.option("--fail-under", metavar="SPEC", help="Exit 1 below a level: 3 (overall), deploy=3,monitor=2, or stage (the stage's targets).")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Parallel workers (default: cores).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Parallel workers (default: cores); with --each, repositories scanned at once.")
 @click.option("--name", help="Subject name (default: .mlops-maturity.yaml's project, else the directory name).")
 @click.option("--stage", help="Project stage (prototype, production, business-critical, or one the framework defines): sets target levels.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every criterion with its evidence.")
@@ -101,11 +93,14 @@ EXTENSIONS = {"terminal": "txt", "json": "json", "markdown": "md", "html": "html
 @click.option("--db", metavar="URL", envvar="MLOPS_MATURITY_DB", help="Assessment database URL (default: $MLOPS_MATURITY_DB, else a SQLite file in your data directory).")
 @click.option("--project", help="With --save: the project to store under (default: the subject name).")
 @click.option("--team", help="With --save: the project's team (default: default).")
-def scan(paths, answers, framework_ref, fmt, output, each, fail_under, jobs, name, stage, verbose, save, db, project, team, mlflow_uri):
+def scan(paths, answers, framework_ref, fmt, output, each, repos_from, summary_json, summary_html, no_cache, cache_dir, fail_under, jobs, name, stage, verbose, save, db, project, team, mlflow_uri):
     """Assess repositories (read, never executed) and/or an answers file.
 
     Several PATHs are assessed together as one subject (a team's repositories), or one by
-    one with --each.
+    one with --each (or --repos-from): then repositories are scanned in parallel, an
+    unchanged repository is taken from the scan cache instead of being read again, a
+    repository that cannot be assessed is reported and the others go on (exit 2 at the
+    end), and --summary/--summary-html write the portfolio.
 
     \b
     Examples:
@@ -115,14 +110,23 @@ def scan(paths, answers, framework_ref, fmt, output, each, fail_under, jobs, nam
       mlops-maturity scan . --fail-under deploy=3,monitor=2
       mlops-maturity scan --each repos/* --format json -o results.json
       mlops-maturity scan --each repos/* --format html -o reports/
+      mlops-maturity scan --each repos/* -j 8 --summary fleet.json --summary-html fleet.html
+      mlops-maturity scan --repos-from repos.txt --format json -o results.json --save
       mlops-maturity scan . --mlflow-uri http://127.0.0.1:5000
     """
     import os
 
     fw, catalog = load_framework_or_fail(framework_ref)
+    if repos_from is not None:
+        from .fleet import read_repos_file
+
+        paths = (*paths, *read_repos_file(repos_from))
+        each = True
+    if not each and (summary_json or summary_html or no_cache or cache_dir):
+        fail("--summary, --summary-html, --no-cache and --cache-dir go with --each or --repos-from")
     if not paths and answers is None and not mlflow_uri:
         fail("nothing to assess: give one or more PATHs, --answers FILE and/or --mlflow-uri URI")
-    for p in paths:
+    for p in paths if not each else ():  # with --each, a bad path is that repository's error
         if not p.exists():
             fail(f"{p}: no such directory")
         if not p.is_dir():
@@ -148,33 +152,18 @@ def scan(paths, answers, framework_ref, fmt, output, each, fail_under, jobs, nam
         missed = gate(result, overall_gate, dim_gate, stage_gate)
     else:
         if not paths:
-            fail("--each needs PATHs")
+            fail("--each needs PATHs (or --repos-from FILE)")
         if name or project:
             fail("--each names each result after its repository: drop --name/--project")
-        per_file = fmt not in ("json", "terminal")
-        if per_file and output is None:
-            fail(f"--each with --format {fmt} writes one file per repository: give --output DIR")
-        if per_file:
-            try:
-                output.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                fail(f"{output}: cannot create the directory ({exc.strerror})")
-        results, missed, chunks = [], [], []
-        for p in paths:
-            result = _assess(fw, catalog, [p], answers, None, stage, jobs, save, db, None, team, extra)
-            _warn_failed_sources(result)
-            missed += [f"{result.subject.name}: {m}" for m in gate(result, overall_gate, dim_gate, stage_gate)]
-            if per_file:
-                write_output(render(result, fmt, verbose, output), output / f"{_safe_name(result.subject.name)}.{EXTENSIONS[fmt]}")
-            elif fmt == "json":
-                results.append(result)
-            else:
-                chunks.append(render(result, fmt, verbose, output))
-        if fmt == "json":
-            body = "[\n" + ",\n".join(r.model_dump_json(indent=2) for r in results) + "\n]\n"
-            write_output(body, output)
-        elif not per_file:
-            write_output("\n".join(chunks), output)
+        from .fleet import scan_fleet
+
+        scan_fleet(
+            fw, paths, fmt=fmt, output=output, verbose=verbose, framework_ref=framework_ref, answers=answers,
+            stage=stage, mlflow_uri=mlflow_uri, jobs=jobs, save=save, db=db, team=team,
+            gate=(overall_gate, dim_gate, stage_gate), summary_json=summary_json, summary_html=summary_html,
+            no_cache=no_cache, cache_dir=cache_dir,
+        )
+        missed = []
     if missed:
         click.echo("mlops-maturity: fail-under: " + "; ".join(missed), err=True)
         sys.exit(EXIT_GATE)
@@ -188,12 +177,6 @@ def _declared_stage(fw, paths) -> bool:
         return any(c.stage for _, c in read_configs(list(paths), fw))
     except InputError as exc:
         fail(str(exc))
-
-
-def _safe_name(name: str) -> str:
-    import re
-
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "result"
 
 
 def _warn_failed_sources(result) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _TOKEN = re.compile(r"\s*(?:(\()|(\))|(AND)\b|(OR)\b|Q(>=|=)(\d+)|([a-z][a-z0-9]*\.[a-z][a-z0-9_]*))")
 
@@ -73,7 +74,10 @@ def _tokenize(text: str) -> list[tuple[str, object]]:
     return tokens
 
 
+@lru_cache(maxsize=4096)
 def parse(text: str) -> Node:
+    """The expression's tree; cached, the nodes are immutable (scoring a fleet parses the same
+    few hundred expressions once per repository otherwise)."""
     tokens = _tokenize(text)
     if not tokens:
         raise ExprError("empty expression")

@@ -88,10 +88,11 @@ def merge_observations(catalog: PracticeCatalog, observations: Iterable[Observat
 
 
 def _practice_value(practices: Mapping[str, PracticeResult], catalog: PracticeCatalog):
+    canonical = {a: p.id for p in catalog.practices for a in (*p.aliases, p.id)}
+
     def value(pid: str) -> V:
-        try:
-            pid = catalog.get(pid).id
-        except KeyError:
+        pid = canonical.get(pid)
+        if pid is None:
             return V.U
         p = practices.get(pid)
         if p is None or p.status is PracticeStatus.UNKNOWN:

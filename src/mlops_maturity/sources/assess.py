@@ -28,6 +28,9 @@ class Request:
     last_assessed_at: datetime | None = None
     now: datetime | None = None
     configs: list[tuple[Path, RepoConfig]] = field(default_factory=list)
+    # The source that scans `paths` (default: a ScanSource over them); the fleet passes one
+    # that goes through its cache.
+    scan: Source | None = None
 
 
 def read_configs(paths: Sequence[Path], fw: Framework) -> list[tuple[Path, RepoConfig]]:
@@ -51,7 +54,9 @@ def subject_name(req: Request, configs: Sequence[tuple[Path, RepoConfig]]) -> st
 
 def run(req: Request, fw: Framework, catalog: PracticeCatalog) -> Result:
     results: list[SourceResult] = []
-    if req.paths:
+    if req.scan is not None:
+        results.append(req.scan.collect(catalog))
+    elif req.paths:
         from .scan import ScanSource  # imported here: the scanner is the heavy part
         from .scan.registry import check_detectors
 

@@ -1,0 +1,327 @@
+"""Assess many repositories: worker processes, one result per repository streamed to disk.
+
+The parent hands out repository paths and keeps one small row per repository (name, levels,
+status, cache outcome); each worker scans (through the cache), scores, writes the rendered
+result to its own file and, with a database, saves it. Memory therefore does not grow with the
+number of repositories beyond those rows, and a repository that fails (cannot be read, a bad
+`.mlops-maturity.yaml`, a worker that dies) becomes a row with its error while the others go on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..scoring.gate import missed as gate_missed
+
+EXTENSIONS = {"terminal": "txt", "json": "json", "markdown": "md", "html": "html", "sarif": "sarif", "badge": "svg"}
+# A repository whose worker died this many times is reported as failed instead of retried.
+MAX_ATTEMPTS = 2
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything a worker needs, picklable."""
+
+    fmt: str = "json"
+    render: dict = field(default_factory=dict)
+    out_dir: Path | None = None  # per-repository files land here, named after the repository
+    spool: Path | None = None  # or here, by index, for the parent to concatenate in order
+    framework_ref: str | None = None
+    answers: Path | None = None
+    stage: str | None = None
+    mlflow_uri: str | None = None
+    cache_dir: Path | None = None  # None: no cache
+    db: str | None = None  # with save or for history: the assessment database
+    save: bool = False
+    team: str | None = None
+    gate_overall: int | None = None
+    gate_dims: dict = field(default_factory=dict)
+    gate_stage: bool = False
+    inner_jobs: int = 1
+
+
+@dataclass
+class Row:
+    """One repository's line in the summary."""
+
+    index: int
+    path: str
+    name: str
+    status: str = "ok"  # "ok" | "error"
+    error: str = ""
+    cache: str = "off"  # "hit" | "miss" | "corrupt" | "off"
+    cache_reason: str = ""
+    commit: str | None = None
+    overall: int | None = None
+    mean: float | None = None
+    levels: dict = field(default_factory=dict)
+    scan_status: str = ""
+    warnings: list = field(default_factory=list)
+    gate: list = field(default_factory=list)
+    saved: str = ""
+    output: str | None = None
+    seconds: float = 0.0
+
+
+# -- the worker ----------------------------------------------------------------------------
+
+_state: dict = {}
+
+
+def _init(options: Options) -> None:
+    """Once per worker process: the framework, the cache and (lazily) the database."""
+    from ..framework.load import default_catalog, load_framework
+
+    catalog = default_catalog()
+    _state.clear()
+    _state.update(options=options, catalog=catalog, framework=load_framework(options.framework_ref, catalog), store=None)
+    if options.cache_dir is not None:
+        from .cache import ScanCache
+
+        _state["cache"] = ScanCache(options.cache_dir)
+    else:
+        _state["cache"] = None
+
+
+def _store():
+    if _state["store"] is None:
+        from ..store.service import Store
+
+        o: Options = _state["options"]
+        _state["store"] = Store.open(o.db, create=o.save)
+    return _state["store"]
+
+
+def _preflight(path: Path) -> str | None:
+    """Why `path` cannot be scanned at all, or None."""
+    import errno
+    import stat
+
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ENOENT:
+            return "a broken symbolic link" if os.path.islink(path) else "no such directory"
+        return f"cannot open ({exc.strerror or exc})"
+    if not stat.S_ISDIR(st.st_mode):
+        return "not a directory"
+    try:
+        with os.scandir(path) as it:
+            next(it, None)
+    except OSError as exc:
+        return f"cannot read the directory ({exc.strerror or exc})"
+    return None
+
+
+def assess_one(task: tuple[int, str, str]) -> Row:
+    """Scan, score, write and (maybe) save one repository; never raises."""
+    index, path_s, slot = task
+    started = time.perf_counter()
+    row = Row(index=index, path=path_s, name=slot)
+    try:
+        _assess_into(row, Path(path_s), slot)
+    except Exception as exc:  # noqa: BLE001  (one repository's bug must not stop the fleet)
+        row.status = "error"
+        row.error = f"internal error: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
+    row.seconds = round(time.perf_counter() - started, 4)
+    return row
+
+
+def _assess_into(row: Row, path: Path, slot: str) -> None:
+    from ..sources.assess import Request, read_configs, run, subject_name
+    from ..sources.declared import InputError
+    from ..store.db import StoreError
+    from .cache import CachedScan
+
+    o: Options = _state["options"]
+    fw, catalog = _state["framework"], _state["catalog"]
+    problem = _preflight(path)
+    if problem:
+        row.status, row.error = "error", problem
+        return
+    try:
+        configs = read_configs([path], fw)
+    except InputError as exc:
+        row.status, row.error = "error", str(exc)
+        return
+    scan = CachedScan(path, _state["cache"], jobs=o.inner_jobs)
+    extra = []
+    if o.mlflow_uri:
+        from ..sources.mlflow import MlflowSource
+
+        extra.append(MlflowSource(o.mlflow_uri))
+    req = Request(paths=[path], answers=o.answers, stage=o.stage, configs=configs, scan=scan, extra_sources=extra, jobs=o.inner_jobs)
+    name = subject_name(req, configs)
+    store = None
+    if o.save or o.db:
+        from ..sources.history import HistorySource
+
+        try:
+            store = _store()
+            req.last_assessed_at = store.last_assessed_at(name, o.team)
+        except StoreError as exc:
+            row.status, row.error = "error", str(exc)
+            return
+        req.extra_sources = [*req.extra_sources, HistorySource(store, name, o.team, now=req.now)]
+    try:
+        result = run(req, fw, catalog)
+    except InputError as exc:
+        row.status, row.error = "error", str(exc)
+        return
+    row.name = result.subject.name
+    row.cache, row.cache_reason = scan.outcome, scan.reason
+    row.commit = result.subject.commit
+    row.overall, row.mean = result.overall.level, result.overall.mean
+    row.levels = {d.id: d.level for d in result.dimensions}
+    for s in result.sources:
+        if s.name == "scan":
+            row.scan_status = s.status
+        if s.status == "failed":
+            row.warnings.append(f"source {s.name} failed: {s.message}")
+    if row.scan_status == "failed":
+        row.status, row.error = "error", next((s.message for s in result.sources if s.name == "scan"), "scan failed")
+        return
+    row.gate = gate_missed(result, o.gate_overall, o.gate_dims, o.gate_stage)
+    row.output = _write(result, o, row.index, slot)
+    if o.save and store is not None:
+        try:
+            saved = store.save(result, project=name, team=o.team, source="scan", created_by=_who())
+        except StoreError as exc:
+            row.warnings.append(f"not saved: {exc}")
+        else:
+            row.saved = f"{'saved as' if saved.created else 'already stored as'} assessment #{saved.id}"
+
+
+def _who() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        return ""
+
+
+def _write(result, o: Options, index: int, slot: str) -> str | None:  # noqa: ANN001
+    from .. import reporters
+    from ..util import atomic
+
+    if o.out_dir is not None:
+        target = o.out_dir / f"{slot}.{EXTENSIONS[o.fmt]}"
+    elif o.spool is not None:
+        target = o.spool / f"{index:07d}.{EXTENSIONS[o.fmt]}"
+    else:
+        return None
+    text = result.model_dump_json(indent=2) if o.fmt == "json" else reporters.render(result, o.fmt, **o.render)
+    if o.out_dir is not None:
+        atomic.write_text(target, text)
+    else:  # the spool is the run's private directory: no one reads a file before the row says so
+        with open(target, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    return str(target)
+
+
+# -- the parent ----------------------------------------------------------------------------
+
+
+def slots(paths: Sequence[Path]) -> list[str]:
+    """A file-safe name per repository, from its directory name, unique in the run."""
+    import re
+
+    seen: set[str] = set()
+    out = []
+    for p in paths:
+        base = re.sub(r"[^A-Za-z0-9._-]+", "_", p.resolve().name if p.name in ("", ".", "..") else p.name).strip("._") or "repo"
+        name, n = base, 2
+        while name in seen:
+            name, n = f"{base}-{n}", n + 1
+        seen.add(name)
+        out.append(name)
+    return out
+
+
+def run_fleet(
+    paths: Sequence[Path],
+    options: Options,
+    jobs: int,
+    on_row: Callable[[Row], None] | None = None,
+) -> list[Row]:
+    """Assess every path; rows in input order. `on_row` sees each row as it completes."""
+    tasks = [(i, str(p), s) for i, (p, s) in enumerate(zip(paths, slots(paths)))]
+    rows: list[Row | None] = [None] * len(tasks)
+
+    def done(row: Row) -> None:
+        rows[row.index] = row
+        if on_row is not None:
+            on_row(row)
+
+    if jobs <= 1 or len(tasks) <= 1:
+        _init(options)
+        for t in tasks:
+            done(assess_one(t))
+    else:
+        _parallel(tasks, options, min(jobs, len(tasks)), done)
+    return [r for r in rows if r is not None]
+
+
+def _context():
+    # fork shares the imported modules and the loaded framework with every worker at no
+    # cost; the parent starts no thread before the pool exists (the progress bar comes after).
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods and sys.platform == "linux" else "spawn")
+
+
+def _parallel(tasks: list, options: Options, jobs: int, done: Callable[[Row], None]) -> None:
+    attempts: dict[int, int] = {}
+    pending: Iterator = iter(tasks)
+    retry: list = []
+
+    def handle(fut: Future, t: tuple) -> bool:
+        """Report the row; False when the pool broke under this task (it is retried once)."""
+        try:
+            done(fut.result())
+            return True
+        except BrokenProcessPool:
+            attempts[t[0]] = attempts.get(t[0], 0) + 1
+            if attempts[t[0]] >= MAX_ATTEMPTS:
+                done(Row(index=t[0], path=t[1], name=t[2], status="error", error="the worker process scanning it died"))
+            else:
+                retry.append(t)
+            return False
+
+    while True:
+        broken = False
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init, initargs=(options,)) as pool:
+            running: dict[Future, tuple] = {}
+
+            def submit_next() -> bool:
+                t = retry.pop() if retry else next(pending, None)
+                if t is None:
+                    return False
+                running[pool.submit(assess_one, t)] = t
+                return True
+
+            # A bounded window of submitted tasks: memory stays flat in the number of repositories.
+            for _ in range(jobs * 2):
+                if not submit_next():
+                    break
+            while running and not broken:
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    if not handle(fut, running.pop(fut)):
+                        broken = True
+                while not broken and len(running) < jobs * 2 and submit_next():
+                    pass
+            if broken:  # every other task of this pool ends too: finished ones keep their rows
+                wait(running)
+                for fut, t in running.items():
+                    handle(fut, t)
+        if not broken:
+            return
