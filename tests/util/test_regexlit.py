@@ -63,3 +63,50 @@ def test_every_match_of_every_detector_pattern_contains_a_derived_literal(data):
     text = data.draw(st.from_regex(rx, fullmatch=False), label="text")
     for m in rx.finditer(text):
         assert any(x in m.group(0) for x in lits), (det_id, m.group(0), lits)
+
+
+# -- one alternative at a time ------------------------------------------------------------------
+
+from mlops_maturity.util.regexlit import SplitSearch, split_alternatives  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("pattern", "parts"),
+    [
+        (r"a|b(c|d)|[|]x|\|y", ["a", "b(c|d)", "[|]x", r"\|y"]),
+        (r"[]|]z|w", ["[]|]z", "w"]),
+        (r"[^]|]z|w", ["[^]|]z", "w"]),
+        (r"(a|b)", None),
+        (r"(a)|\1", None),  # a backreference ties the alternatives together
+    ],
+)
+def test_split_alternatives(pattern, parts):
+    assert split_alternatives(pattern) == parts
+
+
+def test_split_search_keeps_leftmost_then_first_alternative():
+    rx = re.compile(r"kind: CronJob|Cron\w+|apiVersion")
+    ss = SplitSearch(rx)
+    assert ss.alts is not None
+    for text in ["x apiVersion: v1\nkind: CronJob", "kind: CronJob", "CronWorkflow then kind: CronJob", "none"]:
+        a, b = rx.search(text), ss.search(text)
+        assert (a is None and b is None) or (a.span() == b.span() and a.group(0) == b.group(0))
+
+
+SPLIT = [(d.id, d.regex()) for d in registry.detectors() if d.kind == "content" and not d.retired and SplitSearch(d.regex()).alts]
+
+
+def test_some_detector_patterns_are_searched_split():
+    assert len(SPLIT) >= 5
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_split_search_finds_the_same_match_as_the_pattern(data):
+    det_id, rx = data.draw(st.sampled_from(SPLIT), label="detector")
+    pieces = data.draw(st.lists(st.one_of(st.from_regex(rx, fullmatch=True), st.text(max_size=12)), min_size=1, max_size=4))
+    text = "\n".join(pieces)
+    a, b = rx.search(text), SplitSearch(rx).search(text)
+    assert (a is None) == (b is None), det_id
+    if a is not None:
+        assert (a.span(), a.group(0)) == (b.span(), b.group(0)), det_id

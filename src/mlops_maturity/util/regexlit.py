@@ -126,3 +126,91 @@ def required_literals(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
         return None
     got = _sequence(list(parsed))
     return tuple(sorted(got)) if got else None
+
+
+# -- searching a top-level alternation one alternative at a time -------------------------------
+#
+# The regex engine scans for a pattern that starts with a literal with a fast substring search,
+# but tries an alternation of literals position by position. `split_search` searches each
+# alternative on its own and keeps the leftmost match (the earliest alternative on a tie):
+# the same match the whole pattern finds, since at every position the alternatives are tried
+# in order.
+
+_UNSPLITTABLE = re.compile(r"\(\?P=|\(\?\(|\\[1-9]")
+
+
+def split_alternatives(pattern: str) -> list[str] | None:
+    """The top-level alternatives of a pattern's text, or None if it has none (or uses
+    backreferences or conditionals, which tie alternatives together)."""
+    if _UNSPLITTABLE.search(pattern):
+        return None
+    parts: list[str] = []
+    depth, start, i, n = 0, 0, 0, len(pattern)
+    in_class = False
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            if c == "]":
+                in_class = False
+        elif c == "[":
+            in_class = True
+            # `]` right after `[` or `[^` is a literal member of the class
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                i = j
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts if len(parts) > 1 else None
+
+
+def _literal_led(alt: str, flags: int) -> bool:
+    try:
+        parsed = _p.parse(alt, flags)
+    except (re.error, RecursionError, OverflowError):
+        return False
+    items = list(parsed)
+    return bool(items) and items[0][0] is _c.LITERAL and not parsed.state.flags & re.IGNORECASE
+
+
+class SplitSearch:
+    """`search(text)` giving what `rx.search(text)` gives (the match's span and text), faster
+    for an alternation of literal-led alternatives. Falls back to the pattern itself."""
+
+    def __init__(self, rx: re.Pattern[str]) -> None:
+        self.rx = rx
+        self.alts: list[re.Pattern[str]] | None = None
+        if rx.flags & re.VERBOSE:
+            return
+        parts = split_alternatives(rx.pattern)
+        if parts is None:
+            return
+        flags = rx.flags & ~re.UNICODE
+        slow = sum(1 for p in parts if not _literal_led(p, flags))
+        if slow > 1:
+            return
+        try:
+            self.alts = [re.compile(p, flags) for p in parts]
+        except re.error:
+            self.alts = None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self.alts is None:
+            return self.rx.search(text)
+        best = None
+        for alt in self.alts:
+            m = alt.search(text)
+            if m is not None and (best is None or m.start() < best.start()):
+                best = m
+        return best

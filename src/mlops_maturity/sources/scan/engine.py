@@ -59,7 +59,6 @@ def _files(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
 
 
 def _content(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
-    rx = det.regex()
     rels = paths(view, det)
     nbs = [r for r in rels if r.endswith(".ipynb")]
     lits = det.literals()
@@ -69,7 +68,7 @@ def _content(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
                 continue
             if lits and not any(x in cell.source for x in lits):
                 continue
-            m = rx.search(cell.source)
+            m = det.search(cell.source)
             if m:
                 ln = line_of_offset(cell.source, m.start())
                 src = cell.source.split("\n")[ln - 1]
@@ -84,7 +83,7 @@ def _content(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
         plain = view.with_any(plain, lits)
     texts = view.texts(plain)
     for rel, text in texts:
-        m = rx.search(text)
+        m = det.search(text)
         if m:
             yield Hit(rel, line_of_offset(text, m.start()), _msg(det, match=m.group(0).strip(), path=rel))
 

@@ -52,6 +52,7 @@ def validate(specs: list[tuple[str, list[DetectorSpec]]], checks: Mapping[str, C
     return errors
 
 
+@lru_cache(maxsize=4)  # parsed once per process: the built-in specs do not change while it runs
 def load_specs(spec_files: tuple[str, ...] = SPEC_FILES) -> list[tuple[str, list[DetectorSpec]]]:
     """Parse and validate the spec files; raises SpecError listing every problem at once."""
     errors: list[str] = []

@@ -14,7 +14,7 @@ from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
 from ...model.base import Frozen
 from ...util import yamlsafe
-from ...util.regexlit import required_literals
+from ...util.regexlit import SplitSearch, required_literals
 
 Kind = Literal["files", "content", "calls", "imports", "config_keys", "ci_commands", "check"]
 ID_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -57,6 +57,7 @@ class DetectorSpec(Frozen):
     retired: bool = False
     _rx: re.Pattern[str] | None = PrivateAttr(default=None)
     _lits: tuple[str, ...] | None = PrivateAttr(default=None)
+    _searcher: SplitSearch | None = PrivateAttr(default=None)
 
     def regex(self) -> re.Pattern[str]:
         """`pattern` compiled once, with the flags its kind searches with (multiline for
@@ -65,6 +66,13 @@ class DetectorSpec(Frozen):
             flags = (re.M if self.kind == "content" else 0) | (re.I if self.ignore_case else 0)
             self._rx = re.compile(self.pattern or "", flags)
         return self._rx
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """`regex().search(text)`, an alternation searched one literal-led alternative at a
+        time (see util/regexlit.py): the same match, found faster."""
+        if self._searcher is None:
+            self._searcher = SplitSearch(self.regex())
+        return self._searcher.search(text)
 
     def literals(self) -> tuple[str, ...]:
         """Strings one of which every match of `pattern` contains (derived from the pattern,
