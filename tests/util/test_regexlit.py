@@ -84,11 +84,12 @@ def test_split_alternatives(pattern, parts):
     assert split_alternatives(pattern) == parts
 
 
-def test_split_search_keeps_leftmost_then_first_alternative():
-    rx = re.compile(r"kind: CronJob|Cron\w+|apiVersion")
+@pytest.mark.parametrize("pattern", [r"kind: CronJob|Cron\w+|apiVersion", r"Cron|CronJob\w*|kind"])
+def test_split_search_keeps_leftmost_then_first_alternative(pattern):
+    rx = re.compile(pattern)
     ss = SplitSearch(rx)
     assert ss.alts is not None
-    for text in ["x apiVersion: v1\nkind: CronJob", "kind: CronJob", "CronWorkflow then kind: CronJob", "none"]:
+    for text in ["x apiVersion: v1\nkind: CronJob", "kind: CronJob", "CronWorkflow then kind: CronJob", "CronJobs", "none"]:
         a, b = rx.search(text), ss.search(text)
         assert (a is None and b is None) or (a.span() == b.span() and a.group(0) == b.group(0))
 
