@@ -64,3 +64,53 @@ def test_forked_reports_errors_per_detector(tmp_path, small_thresholds):
     assert ps.detectors == 9
     assert sorted(ps.errors) == [f"d-{i}: RuntimeError: bad check" for i in (0, 3, 6)]
     assert [e.detector for e in ps.evidence] == [f"d-{i}" for i in range(9) if i % 3]
+
+
+def _awkward_repo(root: Path) -> Path:
+    """Enough files to fork for, with every kind of skip a read can record."""
+    for i in range(40):
+        (root / "pkg").mkdir(parents=True, exist_ok=True)
+        (root / "pkg" / f"m{i}.py").write_text(f"import mlflow\n\ndef train_{i}():\n    mlflow.log_metric('auc', {i})\n")
+    for i in range(30):
+        (root / "conf").mkdir(exist_ok=True)
+        (root / "conf" / f"c{i}.yaml").write_text(f"learning_rate: 0.{i}\nbatch_size: {i}\n")
+    (root / "train.py").write_bytes(b"\x00\x01binary")
+    (root / "bad.py").write_bytes(b"import mlflow\nx = '\xff\xfe'\n")
+    (root / "nb.ipynb").write_text('{"cells": [{"cell_type": "code", "source": ["import mlflow\\n", "mlflow.log_param(\'a\', 1)"]}]}')
+    (root / "broken.ipynb").write_text("not json")
+    return root
+
+
+def test_parallel_warm_up_equals_serial_with_skips(tmp_path, small_thresholds):
+    repo = _awkward_repo(tmp_path)
+    dets = [d for d in registry.detectors() if not d.retired]
+    serial, forked = RepoView(repo, use_git=False), RepoView(repo, use_git=False)
+    a = engine.scan_view(serial, dets, registry.checks(), jobs=1)
+    b = engine.scan_view(forked, dets, registry.checks(), jobs=2)
+    assert _summary(a) == _summary(b)
+    assert serial.skipped == forked.skipped
+    reasons = {s.path: s.reason for s in forked.skipped}
+    assert reasons["train.py"].startswith("binary") and reasons["bad.py"].startswith("invalid UTF-8")
+    assert "broken.ipynb" in reasons
+
+
+def test_a_dead_warm_up_worker_loses_nothing(tmp_path, small_thresholds, monkeypatch):
+    """A worker that dies mid warm-up: its slice is read and parsed in the parent instead."""
+    import os
+
+    repo = _awkward_repo(tmp_path)
+    parent = os.getpid()
+    real = engine._read_and_index
+
+    def dying(view, rels):
+        if os.getpid() != parent:
+            os._exit(3)
+        real(view, rels)
+
+    monkeypatch.setattr(engine, "_read_and_index", dying)
+    dets = [d for d in registry.detectors() if not d.retired]
+    serial, forked = RepoView(repo, use_git=False), RepoView(repo, use_git=False)
+    a = engine.scan_view(serial, dets, registry.checks(), jobs=1)
+    b = engine.scan_view(forked, dets, registry.checks(), jobs=3)
+    assert _summary(a) == _summary(b)
+    assert serial.skipped == forked.skipped

@@ -208,6 +208,38 @@ class RepoView:
             for rel, reason in notes:
                 self._skipped_read.setdefault(rel, reason)
 
+    # For reads and parses split between forked processes: what a worker computed, and the merge.
+    def export_warm(self, rels: Iterable[str], kinds: tuple[str, ...] = ("text", "modules", "python")) -> dict[str, Any]:
+        """The cached results of `kinds` (and needle sets and skip records) for `rels`."""
+        cache, found, notes = self._cache, self._found, self._skipped_read
+        out_cache = {}
+        out_found = {}
+        out_notes = {}
+        for rel in rels:
+            for kind in kinds:
+                val = cache.get((kind, rel), _MISSING)
+                if val is not _MISSING:
+                    out_cache[(kind, rel)] = val
+            if rel in found:
+                out_found[rel] = found[rel]
+            if rel in notes:
+                out_notes[rel] = notes[rel]
+        return {"cache": out_cache, "found": out_found, "notes": out_notes}
+
+    def import_warm(self, payload: dict[str, Any]) -> None:
+        """Merge what `export_warm` gave in another process (first skip reason per file wins)."""
+        with self._lock:
+            for key, val in payload["cache"].items():
+                self._cache.setdefault(key, val)
+            for rel, reason in payload["notes"].items():
+                self._skipped_read.setdefault(rel, reason)
+        for rel, got in payload["found"].items():
+            if rel not in self._found:
+                self._found[rel] = got
+                if self._by_needle is not None:
+                    for n in got:
+                        self._by_needle[n].add(rel)
+
     # -- file lookup -----------------------------------------------------------------------
     def exists(self, rel: str) -> bool:
         return rel in self._info
@@ -403,11 +435,12 @@ class RepoView:
         self._by_needle = None
 
     def found(self, rel: str) -> frozenset[str]:
-        """The declared needles that occur in the file's text (empty for unreadable files)."""
+        """The declared needles that occur in the file's text (empty for unreadable files); for
+        a notebook, in its cells' sources (not its outputs, not JSON-escaped)."""
         got = self._found.get(rel)
         if got is None:
             idx = self._needles
-            t = self.text(rel)
+            t = self._searchable(rel)
             got = idx.scan(t) if (idx is not None and t) else _NO_NEEDLES
             self._found[rel] = got
             if self._by_needle is not None:
@@ -415,12 +448,19 @@ class RepoView:
                     self._by_needle[n].add(rel)
         return got
 
+    def _searchable(self, rel: str) -> str | None:
+        if rel.endswith(".ipynb"):
+            cells = self.notebook(rel)
+            return None if cells is None else "\n".join(c.source for c in cells)
+        return self.text(rel)
+
     def contains_any(self, rel: str, needles: Iterable[str]) -> bool:
-        """Does the file's text contain one of `needles`? From the index when it covers them."""
+        """Does the file's text (a notebook's cell sources) contain one of `needles`? From the
+        index when it covers them."""
         needles = tuple(needles)
         if self._needles is not None and self._needles.covers(needles):
             return not self.found(rel).isdisjoint(needles)
-        t = self.text(rel)
+        t = self._searchable(rel)
         return bool(t) and any(n in t for n in needles)
 
     def with_any(self, rels: list[str], needles: Iterable[str]) -> list[str]:
@@ -429,7 +469,7 @@ class RepoView:
         needles = tuple(needles)
         idx = self._needles
         if idx is None or not idx.covers(needles):
-            return [r for r, t in self.texts(rels) if any(n in t for n in needles)]
+            return [r for r in rels if self.contains_any(r, needles)]
         found = self._found
         by_needle = self._by_needle
         if by_needle is None:
@@ -480,6 +520,21 @@ class RepoView:
 
         val = self._cache.get(("modules", rel), _MISSING)
         return val if val is not _MISSING else self._cached("modules", rel, make)  # type: ignore[return-value]
+
+    def importing(self, roots: frozenset[str]) -> frozenset[str]:
+        """The .py files and notebooks whose import pre-filter (`modules`) names one of
+        `roots`: from an index over every such file, built once."""
+        index = self.memo.get("__modules_index__")
+        if index is None:
+            index = defaultdict(set)
+            for rel in self.by_ext(".py", ".ipynb"):
+                for mod in self.modules(rel):
+                    index[mod].add(rel)
+            self.memo["__modules_index__"] = index
+        out: set[str] = set()
+        for root in roots:
+            out.update(index.get(root, ()))
+        return frozenset(out)
 
     def python(self, rel: str) -> py.PyFacts | None:
         """Imports, calls, classes, functions of a .py file or an .ipynb notebook."""

@@ -19,7 +19,7 @@ from ...repo import RepoView
 from ...repo.manifests import normalize
 from ...repo.textutil import line_of_offset
 from ...repo.textutil import snippet as make_snippet
-from .helpers import Hit, matching_calls, name_matches, paths, pattern_roots, pattern_tails, python_files
+from .helpers import Hit, args_literals, matching_calls, name_matches, paths, pattern_roots, pattern_tails, python_files
 from .spec import DetectorSpec
 
 CheckFn = Callable[[RepoView, DetectorSpec], Iterable[Hit]]
@@ -249,6 +249,8 @@ def prefilter_needles(detectors: Sequence[DetectorSpec], checks: Mapping[str, Ch
             out.update(pattern_roots(det.calls)[1])
             out.update(pattern_tails(det.calls))
             out.update(det.kwargs)
+            if det.args:
+                out.update(args_literals(det.args))
     out.discard("")
     return out
 
@@ -277,6 +279,88 @@ def prefetch(view: RepoView, rels: Sequence[str], jobs: int, tick: Callable[[int
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         for n in pool.map(work, batches):
             tick(n)
+
+
+# -- parallel warm-up --------------------------------------------------------------------------
+#
+# With --jobs, the per-file work that every later step shares runs in forked workers, each on
+# an interleaved slice of the files: reading, the needle index and the import pre-filter, then
+# the parse of every Python file some calls/imports detector will look at. Each worker sends
+# back what it computed (RepoView.export_warm) and the parent merges it; a slice whose worker
+# died is computed in the parent. Results are the same as a serial run's: every file is
+# computed by exactly one process, from the same bytes.
+
+
+def _fork_slices(view: RepoView, items: Sequence[str], jobs: int, work: Callable[[Sequence[str]], None], kinds: tuple[str, ...]) -> None:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    slices = [items[k::jobs] for k in range(jobs)]
+    procs = []
+    for part in slices[1:]:
+        recv, send = ctx.Pipe(duplex=False)
+        try:
+            proc = ctx.Process(target=_warm_child, args=(send, view, part, work, kinds), daemon=True)
+            proc.start()
+        except OSError:
+            send.close()
+            recv.close()
+            work(part)  # could not fork: this slice is computed here
+            continue
+        send.close()
+        procs.append((proc, recv, part))
+    work(slices[0])
+    for proc, recv, part in procs:
+        try:
+            payload = recv.recv()
+        except (EOFError, OSError):
+            payload = None
+        finally:
+            recv.close()
+            proc.join()
+        if payload is None:
+            work(part)  # the worker died: its slice is computed here
+        else:
+            view.import_warm(payload)
+
+
+def _warm_child(conn: Any, view: RepoView, part: Sequence[str], work: Callable[[Sequence[str]], None], kinds: tuple[str, ...]) -> None:
+    try:
+        work(part)
+        conn.send(view.export_warm(part, kinds))
+    finally:
+        conn.close()
+
+
+def _read_and_index(view: RepoView, rels: Sequence[str]) -> None:
+    for rel in rels:
+        _warm(view, rel)
+        if not rel.endswith(".ipynb"):
+            view.found(rel)
+
+
+def _parse(view: RepoView, rels: Sequence[str]) -> None:
+    for rel in rels:
+        view.python(rel)
+
+
+def parse_candidates(view: RepoView, detectors: Sequence[DetectorSpec]) -> list[str]:
+    """.py files some calls/imports detector will parse (its cheap pre-filters pass)."""
+    want: set[str] = set()
+    for det in detectors:
+        if det.kind == "calls":
+            roots, needles = pattern_roots(det.calls)
+            want.update(python_files(view, det, roots, needles, tails=pattern_tails(det.calls), required=tuple(det.kwargs)))
+        elif det.kind == "imports":
+            want.update(python_files(view, det, pattern_roots(det.imports)[0]))
+    return sorted(r for r in want if r.endswith(".py"))
+
+
+def warm_forked(view: RepoView, rels: Sequence[str], detectors: Sequence[DetectorSpec], jobs: int, tick: Callable[[int], None]) -> None:
+    """Read, index and parse in `jobs` processes (see above)."""
+    _fork_slices(view, rels, jobs, lambda part: _read_and_index(view, part), ("text", "modules"))
+    tick(len(rels))
+    _fork_slices(view, parse_candidates(view, detectors), jobs, lambda part: _parse(view, part), ("python",))
 
 
 def dependency_only(view: RepoView, names: set[str]) -> list[Evidence]:
@@ -446,9 +530,13 @@ def scan_view(
         if progress is not None:
             progress(done, total)
 
-    prefetch(view, rels, jobs, tick)
+    parallel = jobs > 1 and len(active) >= MIN_PARALLEL_DETECTORS and len(rels) >= MIN_PARALLEL_FILES and _can_fork()
+    if parallel:
+        warm_forked(view, rels, active, jobs, tick)
+    else:
+        prefetch(view, rels, jobs, tick)
     outcomes: dict[int, _Outcome] | None = None
-    if jobs > 1 and len(active) >= MIN_PARALLEL_DETECTORS and len(rels) >= MIN_PARALLEL_FILES and _can_fork():
+    if parallel:
         outcomes = _run_forked(view, active, checks, jobs, tick)
     if outcomes is None:
         outcomes = {}

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from ...repo import RepoView
 from ...repo.view import brace_expand
 from ...repo.python import Call, PyFacts
+from ...util.regexlit import required_literals
 from .spec import DetectorSpec
 
 
@@ -129,23 +130,36 @@ def python_files(
     if det.files:
         cands = [r for r in cands if r.endswith(".py") or (nb and r.endswith(".ipynb"))]
     needles = tuple(n for n in needles if n is not None)
-    for rel in cands:
-        if text_rx is not None and not text_rx.search(view.text(rel) or ""):
-            continue
-        if not roots and not needles:
-            yield rel
-            continue
-        if roots and not view.modules(rel).isdisjoint(roots):
-            if (tails and not view.contains_any(rel, tails)) or not _contains_all(view, rel, required):
-                continue
-            yield rel
-            continue
-        if needles and view.contains_any(rel, needles) and _contains_all(view, rel, required):
-            yield rel
+    if text_rx is not None:
+        lits = args_literals(det.args or "")
+        if lits:  # literals the pattern cannot match without: a cheap, exact first cut (.py only)
+            py_hits = set(view.with_any([r for r in cands if r.endswith(".py")], lits))
+            cands = [r for r in cands if r in py_hits or not r.endswith(".py")]
+        cands = [r for r in cands if text_rx.search(view.text(r) or "")]
+    if not roots and not needles:
+        yield from cands
+        return
+    # Set operations on the view's indexes rather than a test per file: files importing a
+    # root (then `tails` / `required` on those few), else files containing a needle.
+    keep = set(cands)
+    importing = view.importing(frozenset(roots)) & keep if roots else frozenset()
+    hits = {
+        r for r in importing
+        if not (tails and not view.contains_any(r, tails)) and _contains_all(view, r, required)
+    }
+    if needles:
+        hits.update(r for r in view.with_any(cands, needles) if r not in importing and _contains_all(view, r, required))
+    yield from sorted(hits)
 
 
 def _contains_all(view: RepoView, rel: str, required: tuple[str, ...]) -> bool:
     return all(view.contains_any(rel, (x,)) for x in required)
+
+
+def args_literals(args: str) -> tuple[str, ...]:
+    """Literals every match of the `args` text pre-filter contains (see util/regexlit.py)."""
+    rx = _args_text_rx(args)
+    return required_literals(rx.pattern, rx.flags) or ()
 
 
 @lru_cache(maxsize=256)
