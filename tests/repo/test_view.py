@@ -54,3 +54,22 @@ def test_yamlsafe_default_stays_strict_and_opt_in_is_bounded():
     with pytest.raises(yamlsafe.YamlError):
         yamlsafe.load("a: !Ref x\n")
     assert yamlsafe.load("a: !Ref x\n", tolerate_tags=True) == {"a": "x"}
+
+
+def test_glob_indexes_agree_with_the_regex(tmp_path):
+    """The name, extension and literal indexes give what matching every path would."""
+    from mlops_maturity.repo.view import glob_regex
+
+    names = ["model_card.md", "MODEL_CARD.MD", "data-dictionary.csv", "train.yaml", "Train.YAML", "Dockerfile",
+             "docker-compose.prod.yml", "a.b.yaml", "modelcard.txt", "x.yml"]
+    for d in ("", "sub/", "deep/er/"):
+        for n in names:
+            (tmp_path / d).mkdir(parents=True, exist_ok=True)
+            (tmp_path / (d + n)).write_text("x\n")
+    view = RepoView(tmp_path, use_git=False)
+    patterns = ["*model{_,-,}card*.{md,txt}", "*.yaml", "*.YAML", "*.{yml,yaml}", "Dockerfile*", "docker-compose*.yml",
+                "sub/*.yaml", "**/data*dictionary*.csv", "*card*", "deep/**/*.yml", "/x.yml"]
+    for pat in patterns:
+        for ic in (False, True):
+            rx = glob_regex(pat, ic)
+            assert view.glob(pat, ignore_case=ic) == [f for f in view.files if rx.match(f)], (pat, ic)

@@ -10,6 +10,7 @@ with a reason and the accessor returns None.
 from __future__ import annotations
 
 import configparser
+from bisect import bisect_right
 import json
 import os
 import re
@@ -145,6 +146,7 @@ class RepoView:
         self._by_name: dict[str, list[str]] = defaultdict(list)
         self._by_name_lower: dict[str, list[str]] = defaultdict(list)
         self._by_ext: dict[str, list[str]] = defaultdict(list)
+        self._by_ext_exact: dict[str, list[str]] = defaultdict(list)
         for rel in self.files:
             base = rel.rsplit("/", 1)[-1]
             self._by_name[base].append(rel)
@@ -152,6 +154,8 @@ class RepoView:
             dot = base.rfind(".")
             if dot > 0:
                 self._by_ext[base[dot:].lower()].append(rel)
+                self._by_ext_exact[base[dot:]].append(rel)
+        self._name_blobs: dict[bool, tuple[str, list[int], list[str]]] = {}
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str], Any] = {}
         self._glob_cache: dict[tuple[str, bool], list[str]] = {}
@@ -274,8 +278,7 @@ class RepoView:
                     continue
             elif re.fullmatch(r"\*\.[\w-]+", pat):  # `*.ext`: the extension index, no regex
                 ext = pat[1:]
-                cands = self._by_ext.get(ext.lower(), [])
-                result.update(cands if ignore_case else (f for f in cands if f.endswith(ext)))
+                result.update(self._by_ext.get(ext.lower(), []) if ignore_case else self._by_ext_exact.get(ext, []))
                 continue
             elif re.search(r"\.[\w-]+$", base):  # `*model_card*.md`: only files with that extension
                 cands = self._by_ext.get("." + base.rsplit(".", 1)[-1].lower(), [])
@@ -309,7 +312,23 @@ class RepoView:
         got = self._named_cache.get(key)
         if got is None:
             index = self._by_name_lower if ignore_case else self._by_name
-            got = self._named_cache[key] = frozenset(f for n, fs in index.items() if lit in n for f in fs)
+            blob = self._name_blobs.get(ignore_case)
+            if blob is None:  # every distinct name in one string: a C substring search per literal
+                names = list(index)
+                starts, pos = [], 0
+                for n in names:
+                    starts.append(pos)
+                    pos += len(n) + 1
+                blob = self._name_blobs[ignore_case] = ("\n".join(names), starts, names)
+            text, starts, names = blob
+            hits: set[str] = set()
+            i = text.find(lit)
+            while i != -1:
+                k = bisect_right(starts, i) - 1
+                hits.update(index[names[k]])
+                nxt = starts[k + 1] if k + 1 < len(starts) else len(text)
+                i = text.find(lit, nxt)
+            got = self._named_cache[key] = frozenset(hits)
         return got
 
     def globs(self, patterns: list[str] | tuple[str, ...], *, ignore_case: bool = False) -> list[str]:
