@@ -149,3 +149,32 @@ def test_portfolio_pages_the_heatmap_but_counts_every_project(web_app, monkeypat
     # The distribution counts all five.
     counts = re.findall(r'<span class="chip lv\d" title="level \d">(\d+)</span>', first)
     assert sum(map(int, counts)) == 5 * len(fw.dimensions)
+
+
+def test_an_ml_test_score_result_shows_on_the_pages(world):
+    """A result scored with the second framework (points per test, not gated levels) is stored
+    and shown like any other: the project page and the portfolio render, with no 'None'."""
+    from mlops_maturity.framework.load import load_framework
+
+    fw = load_framework("ml-test-score")
+    catalog = world.app.state.catalog
+    name = unique("mts")
+    evidence = Evidence(path="tests/test_data.py", line=3, snippet="ge.validate(df)", detector="ge-validate")
+    result = score(
+        fw,
+        catalog,
+        Inputs(
+            observations=[Observation(practice="data.validation", status=PracticeStatus.PRESENT, source="scan", evidence=(evidence,))],
+            subject=Subject(name=name),
+        ),
+    )
+    assert api_upload(world.app, world.tokens["a"], result).status_code == 201
+    c = world.client("editor_a")
+    pid = next(p["id"] for p in c.get("/api/v1/projects").json() if p["name"] == name)
+    page = c.get(f"/projects/{pid}")
+    assert page.status_code == 200
+    assert not re.search(r"\bNone\b(?! found)", re.sub(r"<script.*?</script>", "", page.text, flags=re.S))
+    assert "tests/test_data.py" in page.text
+    portfolio = c.get(f"/portfolio?team={world.team_a}")
+    assert portfolio.status_code == 200 and f'href="/projects/{pid}"' in portfolio.text
+    assert not re.search(r"\bNone\b(?! found)", re.sub(r"<script.*?</script>", "", portfolio.text, flags=re.S))
