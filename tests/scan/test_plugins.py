@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,8 +23,12 @@ EXAMPLE = ROOT / "examples" / "acme-detectors"
 def plugin_dir(tmp_path_factory) -> Path:
     """`pip install examples/acme-detectors` into its own directory: the venv stays untouched."""
     target = tmp_path_factory.mktemp("plugin-site")
+    # Built from a copy: pip builds in the source tree, and the checkout stays clean.
+    source = tmp_path_factory.mktemp("plugin-src") / "acme-detectors"
+    shutil.copytree(EXAMPLE, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-input", "--target", str(target), str(EXAMPLE)],
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-input", "--no-build-isolation", "--no-index",
+         "--target", str(target), str(source)],
         capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
