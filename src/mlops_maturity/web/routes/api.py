@@ -4,11 +4,13 @@ browser may read too."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import zlib
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -19,7 +21,7 @@ from ..deps import MAX_ID, ApiCaller, ClientIp, FrameworkDep, PathId, SettingsDe
 from ..services import portfolio as portfolio_service
 from ..services import projects as project_service
 from ..services import uploads
-from ..services.errors import Forbidden, Invalid, ServiceError
+from ..services.errors import Forbidden, Invalid, TooLarge, UnsupportedEncoding
 
 router = APIRouter(tags=["api"])
 
@@ -95,15 +97,40 @@ def _info(s: AssessmentSummary) -> AssessmentInfo:
 
 
 async def _body(request: Request, limit: int) -> bytes:
+    """The request body, decompressed when it is gzip, and never more than `limit` bytes of
+    either kind held: a larger body (or a gzip bomb) is refused as soon as it passes the limit."""
+    encoding = request.headers.get("content-encoding", "identity").strip().lower() or "identity"
+    if encoding not in ("identity", "gzip"):
+        raise UnsupportedEncoding(f"unsupported Content-Encoding {encoding[:40]!r} (use gzip or none)")
+    too_large = TooLarge(f"the result is larger than {limit} bytes")
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise ServiceError(f"the result is larger than {limit} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ServiceError(f"the result is larger than {limit} bytes")
-        chunks.append(chunk)
+        raise too_large
+    inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS) if encoding == "gzip" else None
+    chunks: list[bytes] = []
+    received = produced = 0
+    try:
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > limit:
+                raise too_large
+            if inflate is not None:
+                # At most one byte past the limit comes out: enough to know the body is too large.
+                chunk = inflate.decompress(chunk, limit - produced + 1)
+            produced += len(chunk)
+            if produced > limit:
+                raise too_large
+            chunks.append(chunk)
+        if inflate is not None:
+            tail = inflate.flush(limit - produced + 1)
+            produced += len(tail)
+            if produced > limit:
+                raise too_large
+            chunks.append(tail)
+            if not inflate.eof:
+                raise Invalid("the gzip body is truncated")
+    except zlib.error:
+        raise Invalid("the body is not valid gzip") from None
     return b"".join(chunks)
 
 
@@ -112,7 +139,7 @@ async def _body(request: Request, limit: int) -> bytes:
     status_code=201,
     response_model=Uploaded,
     summary="Upload a result (mlops-maturity scan --format json) for the token's team",
-    responses={**ERRORS, 200: {"model": Uploaded, "description": "The same result was stored already"}, 413: {"model": Error}, 422: {"model": Error, "description": "Not a valid result: the first schema error"}},
+    responses={**ERRORS, 200: {"model": Uploaded, "description": "The same result (or the same Idempotency-Key) was stored already"}, 409: {"model": Error, "description": "The Idempotency-Key was used for another upload"}, 413: {"model": Error, "description": "Larger than the limit, compressed or not"}, 415: {"model": Error, "description": "A Content-Encoding other than gzip"}, 422: {"model": Error, "description": "Not a valid result: the first schema error"}},
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Result"}}}}},
 )
 async def upload(
@@ -123,18 +150,18 @@ async def upload(
     ip: ClientIp,
     project: Annotated[str | None, Query(max_length=200, description="Project name (default: the result's subject name)")] = None,
     team_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="The token's team (optional; any other is refused)")] = None,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", description="A retry with the same key and body stores nothing new (1 to 200 printable ASCII characters)")] = None,
 ) -> JSONResponse:
     if caller.kind != "token":
         raise Forbidden("uploads need an API token")
     (token_team,) = caller.roles
     if team_id is not None and team_id != token_team:
         raise Forbidden("this token uploads to its own team only")
-    try:
-        raw = await _body(request, settings.max_upload_bytes)
-    except ServiceError as exc:
-        return JSONResponse({"detail": exc.message}, status_code=413)
+    key = uploads.check_idempotency_key(idempotency_key)
+    raw = await _body(request, settings.max_upload_bytes)
     result = await run_in_threadpool(uploads.parse_result, raw)
-    saved = (await run_in_threadpool(uploads.upload, store, caller, token_team, result, project, ip)).saved
+    digest = hashlib.sha256(raw).hexdigest()
+    saved = (await run_in_threadpool(uploads.upload, store, caller, token_team, result, project, ip, key=key, body_sha256=digest)).saved
     body = Uploaded(id=saved.id, uid=saved.uid, team=saved.team, project=saved.project, created=saved.created)
     return JSONResponse(body.model_dump(), status_code=201 if saved.created else 200)
 
