@@ -111,8 +111,9 @@ class SignedIn:
     expires_at: datetime
 
 
-def login(store: Store, settings: Settings, email: str, password: str, ip: str) -> SignedIn:
-    """Check the password (rate limited per e-mail and address, shared by every worker)."""
+def login(store: Store, settings: Settings, email: str, password: str, ip: str, *, previous_cookie: str | None = None) -> SignedIn:
+    """Check the password (rate limited per e-mail and address, shared by every worker). The
+    session is always new; a session the browser held before (`previous_cookie`) ends."""
     email = email.strip().lower()[:320]
     now = datetime.now(UTC)
     window = now - timedelta(minutes=settings.login_window_minutes)
@@ -137,6 +138,8 @@ def login(store: Store, settings: Settings, email: str, password: str, ip: str) 
         uow.access.add_session(
             WebSession(token_hash=security.digest(cookie), user_id=user.id, csrf_token=security.new_secret(), created_at=now, expires_at=expires)
         )
+        if previous_cookie and len(previous_cookie) <= 200:
+            uow.access.delete_session(security.digest(previous_cookie))
         uow.access.delete_expired_sessions(now)
         uow.access.forget_login_attempts(now - timedelta(days=30))
         audit(uow, email, "login", ip=ip)
