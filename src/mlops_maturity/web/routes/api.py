@@ -139,8 +139,8 @@ async def _body(request: Request, limit: int) -> bytes:
     status_code=201,
     response_model=Uploaded,
     summary="Upload a result (mlops-maturity scan --format json) for the token's team",
-    responses={**ERRORS, 200: {"model": Uploaded, "description": "The same result (or the same Idempotency-Key) was stored already"}, 409: {"model": Error, "description": "The Idempotency-Key was used for another upload"}, 413: {"model": Error, "description": "Larger than the limit, compressed or not"}, 415: {"model": Error, "description": "A Content-Encoding other than gzip"}, 422: {"model": Error, "description": "Not a valid result: the first schema error"}},
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Result"}}}}},
+    responses={**ERRORS, 200: {"model": Uploaded, "description": "The same result (or the same Idempotency-Key) was stored already"}, 409: {"model": Error, "description": "The Idempotency-Key was used for another upload"}, 413: {"model": Error, "description": "Larger than the limit, compressed or not"}, 415: {"model": Error, "description": "A Content-Encoding other than gzip"}, 422: {"model": Error, "description": "Not a valid result: the first schema error or limit (also: dimension ids repeat, a string holds NUL)"}},
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Upload"}}}}},
 )
 async def upload(
     request: Request,
@@ -150,7 +150,7 @@ async def upload(
     ip: ClientIp,
     project: Annotated[str | None, Query(max_length=200, description="Project name (default: the result's subject name)")] = None,
     team_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="The token's team (optional; any other is refused)")] = None,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", description="A retry with the same key and body stores nothing new (1 to 200 printable ASCII characters)")] = None,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]{1,200}$", description="A retry with the same key and body stores nothing new (1 to 200 printable ASCII characters)")] = None,
 ) -> JSONResponse:
     if caller.kind != "token":
         raise Forbidden("uploads need an API token")
@@ -226,6 +226,30 @@ def _rewrite_refs(node: Any) -> Any:
     return node
 
 
+_NO_CONTROL = "^[^\\u0000]*$"
+# What `uploads.parse_result` checks beyond the result schema, published so that a client (or a
+# fuzzer) knows the limits; the few it cannot express (unique dimension ids, NUL characters in
+# any string) are in the 422 answer's description.
+UPLOAD_LIMITS: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "subject": {"type": "object", "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": _NO_CONTROL}, "commit": {"type": ["string", "null"], "maxLength": 64}}},
+        "framework": {"type": "object", "properties": {"id": {"type": "string", "maxLength": 100}, "version": {"type": "string", "maxLength": 50}}},
+        "generated_at": {"type": "string", "pattern": "(Z|z|[+-][0-9]{2}:?[0-9]{2})$"},
+        "overall": {"type": "object", "properties": {"level": {"type": "integer", "minimum": 0, "maximum": uploads.MAX_LEVEL}, "mean": {"type": "number", "minimum": -uploads.MAX_LEVEL, "maximum": uploads.MAX_LEVEL}}},
+        "dimensions": {
+            "type": "array",
+            "items": {"type": "object", "properties": {
+                "id": {"type": "string", "minLength": 1, "maxLength": 50},
+                "level": {"type": "integer", "minimum": 0, "maximum": uploads.MAX_LEVEL},
+                "potential_level": {"type": "integer", "minimum": 0, "maximum": uploads.MAX_LEVEL},
+                "unknown": {"type": "integer", "minimum": 0, "maximum": 100_000},
+            }},
+        },
+    },
+}
+
+
 def openapi_schema(app) -> dict:  # noqa: ANN001
     """FastAPI's spec of the API routes, with the published result schema as the upload's body."""
     if app.openapi_schema:
@@ -242,6 +266,10 @@ def openapi_schema(app) -> dict:  # noqa: ANN001
     for name, body in defs.items():
         schemas.setdefault(name, _rewrite_refs(body))
     schemas["Result"] = _rewrite_refs(result)
+    # Request validation answers in the same one-line shape as every other error (app.bad_request).
+    schemas["HTTPValidationError"] = {"title": "HTTPValidationError", "type": "object", "properties": {"detail": {"type": "string", "title": "Detail"}}, "required": ["detail"]}
+    schemas.pop("ValidationError", None)
+    schemas["Upload"] = {"allOf": [{"$ref": "#/components/schemas/Result"}, UPLOAD_LIMITS], "description": "A result, within what the server stores"}
     components["securitySchemes"] = {"token": {"type": "http", "scheme": "bearer", "description": "A team's API token (mm_…)"}}
     spec["security"] = [{"token": []}]
     app.openapi_schema = spec
