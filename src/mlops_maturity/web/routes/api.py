@@ -25,6 +25,9 @@ from ..services.errors import Forbidden, Invalid, TooLarge, UnsupportedEncoding
 
 router = APIRouter(tags=["api"])
 
+# A project name (the `project` parameter, or the result's subject name): printable, not blank.
+PRINTABLE_NAME = r"^[^\x00-\x1f\x7f]*[^\x00-\x1f\x7f\s][^\x00-\x1f\x7f]*$"
+
 
 class Error(BaseModel):
     detail: str
@@ -148,9 +151,9 @@ async def upload(
     settings: SettingsDep,
     caller: ApiCaller,
     ip: ClientIp,
-    project: Annotated[str | None, Query(max_length=200, description="Project name (default: the result's subject name)")] = None,
+    project: Annotated[str | None, Query(min_length=1, max_length=200, json_schema_extra={"pattern": PRINTABLE_NAME}, description="Project name (default: the result's subject name)")] = None,
     team_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="The token's team (optional; any other is refused)")] = None,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]{1,200}$", description="A retry with the same key and body stores nothing new (1 to 200 printable ASCII characters)")] = None,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200, json_schema_extra={"pattern": r"^[\x21-\x7e]{1,200}$"}, description="A retry with the same key and body stores nothing new (1 to 200 printable ASCII characters)")] = None,
 ) -> JSONResponse:
     if caller.kind != "token":
         raise Forbidden("uploads need an API token")
@@ -226,14 +229,13 @@ def _rewrite_refs(node: Any) -> Any:
     return node
 
 
-_NO_CONTROL = "^[^\\u0000]*$"
 # What `uploads.parse_result` checks beyond the result schema, published so that a client (or a
 # fuzzer) knows the limits; the few it cannot express (unique dimension ids, NUL characters in
 # any string) are in the 422 answer's description.
 UPLOAD_LIMITS: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "subject": {"type": "object", "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": _NO_CONTROL}, "commit": {"type": ["string", "null"], "maxLength": 64}}},
+        "subject": {"type": "object", "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": PRINTABLE_NAME}, "commit": {"type": ["string", "null"], "maxLength": 64}}},
         "framework": {"type": "object", "properties": {"id": {"type": "string", "maxLength": 100}, "version": {"type": "string", "maxLength": 50}}},
         "generated_at": {"type": "string", "pattern": "(Z|z|[+-][0-9]{2}:?[0-9]{2})$"},
         "overall": {"type": "object", "properties": {"level": {"type": "integer", "minimum": 0, "maximum": uploads.MAX_LEVEL}, "mean": {"type": "number", "minimum": -uploads.MAX_LEVEL, "maximum": uploads.MAX_LEVEL}}},
