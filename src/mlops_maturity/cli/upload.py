@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -74,6 +75,8 @@ def upload(result_file, server, token, project, retries, timeout):
         "Content-Type": "application/json",
         "Accept": "application/json",
         "User-Agent": f"mlops-maturity/{__version__}",
+        # Every retry of this upload carries the same key: the server stores it once.
+        "Idempotency-Key": f"mm-upload-{uuid.uuid4()}",
     }
     where = f"{parts.scheme}://{parts.netloc}"
     problem = ""

@@ -22,6 +22,7 @@ from .models import (
     Project,
     QuizAttempt,
     Team,
+    UploadKey,
     User,
     WebSession,
 )
@@ -180,6 +181,13 @@ class AccessRepository:
 
     def revoke_token(self, token_id: int, now: datetime) -> None:
         self.session.execute(update(ApiToken).where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None)).values(revoked_at=now))
+
+    def upload_key(self, team_id: int, key: str) -> UploadKey | None:
+        return self.session.get(UploadKey, (team_id, key))
+
+    def add_upload_key(self, row: UploadKey) -> None:
+        self.session.add(row)
+        self.session.flush()
 
     def token_used(self, token_id: int, now: datetime) -> None:
         self.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))

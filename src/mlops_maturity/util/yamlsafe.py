@@ -267,6 +267,8 @@ def load(
         raise YamlError(str(exc).splitlines()[0] if str(exc) else "invalid YAML") from None
     except RecursionError:
         raise YamlError("YAML nested too deeply") from None
+    except UnicodeEncodeError:  # a str holding a lone surrogate
+        raise YamlError("not valid Unicode (a lone surrogate)") from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -308,6 +310,8 @@ def load_all(
         raise YamlError(str(exc).splitlines()[0] if str(exc) else "invalid YAML") from None
     except RecursionError:
         raise YamlError("YAML nested too deeply") from None
+    except UnicodeEncodeError:  # a str holding a lone surrogate
+        raise YamlError("not valid Unicode (a lone surrogate)") from None
     finally:
         if loader is not None:
             loader.dispose()

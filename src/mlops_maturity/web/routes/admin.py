@@ -107,11 +107,13 @@ def create_token(
     ip: ClientIp,
     team_id: Annotated[str, Form(max_length=12)] = "",
     name: Annotated[str, Form(max_length=300)] = "",
+    expires_days: Annotated[str, Form(max_length=6)] = "",
 ) -> HTMLResponse:
     team = _optional_int(team_id)
     if team is None:
         raise Invalid("choose a team")
-    new = accounts.create_token(store, user, team, name, ip)
+    days = _optional_int(expires_days)
+    new = accounts.create_token(store, user, team, name, ip, expires_days=days)
     view = accounts.admin_view(store, user)
     # The token is in this response only: never in a URL, a log line or the database.
     return page("admin/index.html", user=user, title="Administration", a=view, done="", new_token=new, nav="admin")

@@ -4,11 +4,13 @@ browser may read too."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import zlib
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -19,9 +21,12 @@ from ..deps import MAX_ID, ApiCaller, ClientIp, FrameworkDep, PathId, SettingsDe
 from ..services import portfolio as portfolio_service
 from ..services import projects as project_service
 from ..services import uploads
-from ..services.errors import Forbidden, Invalid, ServiceError
+from ..services.errors import Forbidden, Invalid, TooLarge, UnsupportedEncoding
 
 router = APIRouter(tags=["api"])
+
+# A project name (the `project` parameter, or the result's subject name): printable, not blank.
+PRINTABLE_NAME = r"^[^\x00-\x1f\x7f]*[^\x00-\x1f\x7f\s][^\x00-\x1f\x7f]*$"
 
 
 class Error(BaseModel):
@@ -95,15 +100,40 @@ def _info(s: AssessmentSummary) -> AssessmentInfo:
 
 
 async def _body(request: Request, limit: int) -> bytes:
+    """The request body, decompressed when it is gzip, and never more than `limit` bytes of
+    either kind held: a larger body (or a gzip bomb) is refused as soon as it passes the limit."""
+    encoding = request.headers.get("content-encoding", "identity").strip().lower() or "identity"
+    if encoding not in ("identity", "gzip"):
+        raise UnsupportedEncoding(f"unsupported Content-Encoding {encoding[:40]!r} (use gzip or none)")
+    too_large = TooLarge(f"the result is larger than {limit} bytes")
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise ServiceError(f"the result is larger than {limit} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ServiceError(f"the result is larger than {limit} bytes")
-        chunks.append(chunk)
+        raise too_large
+    inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS) if encoding == "gzip" else None
+    chunks: list[bytes] = []
+    received = produced = 0
+    try:
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > limit:
+                raise too_large
+            if inflate is not None:
+                # At most one byte past the limit comes out: enough to know the body is too large.
+                chunk = inflate.decompress(chunk, limit - produced + 1)
+            produced += len(chunk)
+            if produced > limit:
+                raise too_large
+            chunks.append(chunk)
+        if inflate is not None:
+            tail = inflate.flush(limit - produced + 1)
+            produced += len(tail)
+            if produced > limit:
+                raise too_large
+            chunks.append(tail)
+            if not inflate.eof:
+                raise Invalid("the gzip body is truncated")
+    except zlib.error:
+        raise Invalid("the body is not valid gzip") from None
     return b"".join(chunks)
 
 
@@ -112,8 +142,8 @@ async def _body(request: Request, limit: int) -> bytes:
     status_code=201,
     response_model=Uploaded,
     summary="Upload a result (mlops-maturity scan --format json) for the token's team",
-    responses={**ERRORS, 200: {"model": Uploaded, "description": "The same result was stored already"}, 413: {"model": Error}, 422: {"model": Error, "description": "Not a valid result: the first schema error"}},
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Result"}}}}},
+    responses={**ERRORS, 200: {"model": Uploaded, "description": "The same result (or the same Idempotency-Key) was stored already"}, 409: {"model": Error, "description": "The Idempotency-Key was used for another upload"}, 413: {"model": Error, "description": "Larger than the limit, compressed or not"}, 415: {"model": Error, "description": "A Content-Encoding other than gzip"}, 422: {"model": Error, "description": "Not a valid result: the first schema error or limit (also: dimension ids repeat, a string holds NUL)"}},
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Upload"}}}}},
 )
 async def upload(
     request: Request,
@@ -121,20 +151,20 @@ async def upload(
     settings: SettingsDep,
     caller: ApiCaller,
     ip: ClientIp,
-    project: Annotated[str | None, Query(max_length=200, description="Project name (default: the result's subject name)")] = None,
+    project: Annotated[str | None, Query(min_length=1, max_length=200, json_schema_extra={"pattern": PRINTABLE_NAME}, description="Project name (default: the result's subject name)")] = None,
     team_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="The token's team (optional; any other is refused)")] = None,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200, json_schema_extra={"pattern": r"^[\x21-\x7e]{1,200}$"}, description="A retry with the same key and body stores nothing new (1 to 200 printable ASCII characters)")] = None,
 ) -> JSONResponse:
     if caller.kind != "token":
         raise Forbidden("uploads need an API token")
     (token_team,) = caller.roles
     if team_id is not None and team_id != token_team:
         raise Forbidden("this token uploads to its own team only")
-    try:
-        raw = await _body(request, settings.max_upload_bytes)
-    except ServiceError as exc:
-        return JSONResponse({"detail": exc.message}, status_code=413)
+    key = uploads.check_idempotency_key(idempotency_key)
+    raw = await _body(request, settings.max_upload_bytes)
     result = await run_in_threadpool(uploads.parse_result, raw)
-    saved = (await run_in_threadpool(uploads.upload, store, caller, token_team, result, project, ip)).saved
+    digest = hashlib.sha256(raw).hexdigest()
+    saved = (await run_in_threadpool(uploads.upload, store, caller, token_team, result, project, ip, key=key, body_sha256=digest)).saved
     body = Uploaded(id=saved.id, uid=saved.uid, team=saved.team, project=saved.project, created=saved.created)
     return JSONResponse(body.model_dump(), status_code=201 if saved.created else 200)
 
@@ -199,6 +229,29 @@ def _rewrite_refs(node: Any) -> Any:
     return node
 
 
+# What `uploads.parse_result` checks beyond the result schema, published so that a client (or a
+# fuzzer) knows the limits; the few it cannot express (unique dimension ids, NUL characters in
+# any string) are in the 422 answer's description.
+UPLOAD_LIMITS: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "subject": {"type": "object", "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": PRINTABLE_NAME}, "commit": {"type": ["string", "null"], "maxLength": 64}}},
+        "framework": {"type": "object", "properties": {"id": {"type": "string", "maxLength": 100}, "version": {"type": "string", "maxLength": 50}}},
+        "generated_at": {"type": "string", "pattern": "(Z|z|[+-][0-9]{2}:?[0-9]{2})$"},
+        "overall": {"type": "object", "properties": {"level": {"type": "integer", "minimum": 0, "maximum": uploads.MAX_LEVEL}, "mean": {"type": "number", "minimum": -uploads.MAX_LEVEL, "maximum": uploads.MAX_LEVEL}}},
+        "dimensions": {
+            "type": "array",
+            "items": {"type": "object", "properties": {
+                "id": {"type": "string", "minLength": 1, "maxLength": 50},
+                "level": {"type": "integer", "minimum": 0, "maximum": uploads.MAX_LEVEL},
+                "potential_level": {"type": "integer", "minimum": 0, "maximum": uploads.MAX_LEVEL},
+                "unknown": {"type": "integer", "minimum": 0, "maximum": 100_000},
+            }},
+        },
+    },
+}
+
+
 def openapi_schema(app) -> dict:  # noqa: ANN001
     """FastAPI's spec of the API routes, with the published result schema as the upload's body."""
     if app.openapi_schema:
@@ -215,6 +268,10 @@ def openapi_schema(app) -> dict:  # noqa: ANN001
     for name, body in defs.items():
         schemas.setdefault(name, _rewrite_refs(body))
     schemas["Result"] = _rewrite_refs(result)
+    # Request validation answers in the same one-line shape as every other error (app.bad_request).
+    schemas["HTTPValidationError"] = {"title": "HTTPValidationError", "type": "object", "properties": {"detail": {"type": "string", "title": "Detail"}}, "required": ["detail"]}
+    schemas.pop("ValidationError", None)
+    schemas["Upload"] = {"allOf": [{"$ref": "#/components/schemas/Result"}, UPLOAD_LIMITS], "description": "A result, within what the server stores"}
     components["securitySchemes"] = {"token": {"type": "http", "scheme": "bearer", "description": "A team's API token (mm_…)"}}
     spec["security"] = [{"token": []}]
     app.openapi_schema = spec

@@ -79,7 +79,7 @@ def login(
     if not security.same(csrf_token, expected):
         return again("The sign-in form expired: please try again.", 403)
     try:
-        signed = accounts.login(store, settings, email, password, ip)
+        signed = accounts.login(store, settings, email, password, ip, previous_cookie=request.cookies.get(SESSION_COOKIE))
     except RateLimited as exc:
         return again(f"Too many failed sign-ins: {exc.message}.", 429)
     except Invalid:

@@ -111,8 +111,9 @@ class SignedIn:
     expires_at: datetime
 
 
-def login(store: Store, settings: Settings, email: str, password: str, ip: str) -> SignedIn:
-    """Check the password (rate limited per e-mail and address, shared by every worker)."""
+def login(store: Store, settings: Settings, email: str, password: str, ip: str, *, previous_cookie: str | None = None) -> SignedIn:
+    """Check the password (rate limited per e-mail and address, shared by every worker). The
+    session is always new; a session the browser held before (`previous_cookie`) ends."""
     email = email.strip().lower()[:320]
     now = datetime.now(UTC)
     window = now - timedelta(minutes=settings.login_window_minutes)
@@ -137,6 +138,8 @@ def login(store: Store, settings: Settings, email: str, password: str, ip: str) 
         uow.access.add_session(
             WebSession(token_hash=security.digest(cookie), user_id=user.id, csrf_token=security.new_secret(), created_at=now, expires_at=expires)
         )
+        if previous_cookie and len(previous_cookie) <= 200:
+            uow.access.delete_session(security.digest(previous_cookie))
         uow.access.delete_expired_sessions(now)
         uow.access.forget_login_attempts(now - timedelta(days=30))
         audit(uow, email, "login", ip=ip)
@@ -166,7 +169,7 @@ def from_token(store: Store, token: str | None) -> Principal | None:
     now = datetime.now(UTC)
     with store.unit(write=False) as uow:
         row = uow.access.token_by_hash(security.digest(token))
-        if row is None or row.revoked_at is not None:
+        if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
             return None
         principal = Principal(kind="token", actor=f"token {row.prefix}", roles={row.team_id: "editor"})
         stale = row.last_used_at is None or now - row.last_used_at > TOKEN_TOUCH
@@ -222,6 +225,11 @@ class TokenRow:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    expires_at: datetime | None = None
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -261,7 +269,7 @@ def admin_view(store: Store, principal: Principal) -> AdminView:
             if managed is None or roles:
                 users.append(UserRow(u.id, u.email, u.name, u.is_admin, u.active, roles))
         tokens = [
-            TokenRow(t.id, t.team_id, t.team.name, t.name, t.prefix, t.created_by, t.created_at, t.last_used_at, t.revoked_at)
+            TokenRow(t.id, t.team_id, t.team.name, t.name, t.prefix, t.created_by, t.created_at, t.last_used_at, t.revoked_at, t.expires_at)
             for t in uow.access.tokens(managed)
         ]
         events = [AuditRow(e.at, e.actor, e.action, e.target, e.ip, e.detail) for e in uow.access.audit_events(managed, limit=100)]
@@ -352,9 +360,17 @@ class NewToken:
     team: str
 
 
-def create_token(store: Store, principal: Principal, team_id: int, name: str, ip: str) -> NewToken:
+MAX_TOKEN_DAYS = 3650
+
+
+def create_token(store: Store, principal: Principal, team_id: int, name: str, ip: str, *, expires_days: int | None = None) -> NewToken:
+    """A new token for the team; with `expires_days` it stops working after that many days."""
     require(principal, team_id, "admin")
     name = _name(name, "token")
+    if expires_days is not None and not 1 <= expires_days <= MAX_TOKEN_DAYS:
+        raise Invalid(f"a token expires after 1 to {MAX_TOKEN_DAYS} days (or never)")
+    now = datetime.now(UTC)
+    expires_at = now + timedelta(days=expires_days) if expires_days is not None else None
     token = security.new_api_token()
     prefix = token[: security.PREFIX_SHOWN]
     with store.unit(write=True) as uow:
@@ -362,9 +378,9 @@ def create_token(store: Store, principal: Principal, team_id: int, name: str, ip
         if team is None:
             raise NotFound("no such team")
         tid = uow.access.add_token(
-            ApiToken(team_id=team_id, name=name, prefix=prefix, token_hash=security.digest(token), created_by=principal.actor, created_at=datetime.now(UTC))
+            ApiToken(team_id=team_id, name=name, prefix=prefix, token_hash=security.digest(token), created_by=principal.actor, created_at=now, expires_at=expires_at)
         )
-        audit(uow, principal.actor, "token.create", team_id=team_id, target=f"{prefix}… ({name})", ip=ip)
+        audit(uow, principal.actor, "token.create", team_id=team_id, target=f"{prefix}… ({name})", ip=ip, detail=f"expires {expires_at:%Y-%m-%d}" if expires_at else "")
         return NewToken(tid, token, prefix, team.name)
 
 

@@ -31,3 +31,11 @@ class Conflict(ServiceError):
 
 class RateLimited(ServiceError):
     status = 429
+
+
+class TooLarge(ServiceError):
+    status = 413
+
+
+class UnsupportedEncoding(ServiceError):
+    status = 415

@@ -3,21 +3,24 @@ under the uploader's team (the project is created on first upload)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from functools import cache
 
 from pydantic import ValidationError
 
 from ...model.result import Result
 from ...store.service import Saved, Store, UnitOfWork
+from ...store.models import UploadKey
 from .accounts import Principal, audit, require
-from .errors import Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound
 
 PROJECT_NAME = re.compile(r"^[^\x00-\x1f\x7f]{1,200}$")
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 MAX_LEVEL = 100
 
 
@@ -131,15 +134,48 @@ class Uploaded:
     project_id: int
 
 
-def upload(store: Store, principal: Principal, team_id: int, result: Result, project: str | None, ip: str) -> Uploaded:
-    """File `result` under `project` (default: the result's subject name) in the team."""
+def check_idempotency_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    if not IDEMPOTENCY_KEY.match(key):
+        raise Invalid("the Idempotency-Key header needs 1 to 200 printable ASCII characters")
+    return key
+
+
+def upload(
+    store: Store,
+    principal: Principal,
+    team_id: int,
+    result: Result,
+    project: str | None,
+    ip: str,
+    *,
+    key: str | None = None,
+    body_sha256: str = "",
+) -> Uploaded:
+    """File `result` under `project` (default: the result's subject name) in the team. With an
+    idempotency `key`, a retry (same key, same body and project) returns the first attempt's
+    assessment and another body under the same key is a Conflict."""
     require(principal, team_id, "editor")
     name = check_project_name(project if project else result.subject.name)
+    key = check_idempotency_key(key)
+    fingerprint = hashlib.sha256(f"{body_sha256}\n{name}".encode()).hexdigest()
 
     def work(uow: UnitOfWork) -> Uploaded:
         team = uow.access.team(team_id)
         if team is None:
             raise NotFound("no such team")
+        if key is not None:
+            seen = uow.access.upload_key(team_id, key)
+            if seen is not None:
+                if seen.body_sha256 != fingerprint:
+                    raise Conflict("this Idempotency-Key was used for another upload")
+                summary = uow.assessments.assessment(seen.assessment_id)
+                if summary is not None:
+                    return Uploaded(
+                        Saved(id=summary.id, uid=summary.uid, project=summary.project.name, team=team.name, created=False),
+                        summary.project_id,
+                    )
         saved = uow.save(result, project=name, team=team.name, organization=team.organization.name, source="upload", created_by=principal.actor)
         audit(
             uow,
@@ -148,8 +184,10 @@ def upload(store: Store, principal: Principal, team_id: int, result: Result, pro
             team_id=team_id,
             target=f"{team.name}/{name} #{saved.id}",
             ip=ip,
-            detail="stored" if saved.created else "already stored",
+            detail=("stored" if saved.created else "already stored") + (f" (key {key})" if key else ""),
         )
+        if key is not None:
+            uow.access.add_upload_key(UploadKey(team_id=team_id, key=key, body_sha256=fingerprint, assessment_id=saved.id, created_at=datetime.now(UTC)))
         return Uploaded(saved, uow.access.project_by_name(team_id, name).id)
 
     return store.run(work)
