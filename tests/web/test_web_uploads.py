@@ -139,3 +139,29 @@ def test_a_retried_upload_with_the_same_idempotency_key_stores_one_assessment(se
     rb = _post(base, world.tokens["b"], regenerated, key, project="idem-b")
     assert rb.status_code == 201
     assert _post(base, token, first_body, {"Idempotency-Key": "bad key\twith tab"}).status_code == 422
+
+
+def test_form_bodies_over_the_limit_are_413_before_the_app_reads_them(server):
+    """Forms (sign-in, questionnaire, administration) get a small body limit, declared or
+    streamed; the result-file upload page gets the upload limit. Nothing is written."""
+    from mlops_maturity.web.app import FORM_LIMIT
+
+    world, base = server
+    big = b"email=a%40b.c&password=" + b"x" * (FORM_LIMIT + 1)
+    r = httpx.post(f"{base}/login", content=big, headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=30)
+    assert r.status_code == 413 and "larger than" in r.text
+
+    def chunks():
+        for _ in range(8):
+            yield b"x" * (FORM_LIMIT // 4)
+
+    r = httpx.post(f"{base}/login", content=chunks(), headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=30)
+    assert r.status_code == 413
+    # A small streamed form still reaches the app (here: the sign-in form, without a CSRF token).
+    r = httpx.post(f"{base}/login", content=iter([b"email=a%40b.c&", b"password=x"]), headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=30)
+    assert r.status_code in (400, 403, 422) and "larger than" not in r.text
+    # The upload page takes a body the size of a result file, and refuses a larger one.
+    r = httpx.post(f"{base}/uploads", content=b"x" * (FORM_LIMIT * 2), headers={"Content-Type": "multipart/form-data; boundary=zz"}, timeout=30)
+    assert r.status_code != 413
+    r = httpx.post(f"{base}/uploads", content=b"x" * (LIMIT + 128 * 1024), headers={"Content-Type": "multipart/form-data; boundary=zz"}, timeout=60)
+    assert r.status_code == 413

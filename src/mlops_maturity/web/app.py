@@ -25,6 +25,9 @@ from .services.errors import ServiceError
 from .templating import page
 
 API = "/api/v1"
+# Request bodies of forms (sign-in, questionnaire answers, administration): far below this.
+FORM_LIMIT = 256 * 1024
+MULTIPART_SLACK = 64 * 1024  # the upload page's form fields and multipart framing
 # Pages: own scripts and styles only (HTMX runs with eval disabled), nothing framed, no plugins.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -61,6 +64,67 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimit:
+    """Refuses request bodies over a limit with 413, before the application reads them: a
+    declared Content-Length over the limit is answered at once, and a streamed body is held at
+    most up to the limit. The API's upload route applies its own limit (it also bounds gzip);
+    the page that uploads a result file gets the upload limit, every other form a small one."""
+
+    def __init__(self, app, *, form_limit: int, upload_limit: int, upload_paths: tuple[str, ...], exempt: str) -> None:  # noqa: ANN001
+        self.app = app
+        self.form_limit = form_limit
+        self.upload_limit = upload_limit
+        self.upload_paths = upload_paths
+        self.exempt = exempt
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+        path = scope.get("path", "")
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS") or path.startswith(self.exempt):
+            await self.app(scope, receive, send)
+            return
+        limit = self.upload_limit if path in self.upload_paths else self.form_limit
+        declared = dict(scope.get("headers") or ()).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(send, limit)
+            return
+        if declared.isdigit():  # the server stops at the declared length: the limit holds
+            await self.app(scope, receive, send)
+            return
+        # Streamed without a length: read it here, up to the limit, then hand it on.
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            total += len(message.get("body", b""))
+            if total > limit:
+                await self._refuse(send, limit)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay():  # noqa: ANN202
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    @staticmethod
+    async def _refuse(send, limit: int) -> None:  # noqa: ANN001
+        body = f"request body larger than {limit} bytes\n".encode()
+        await send({"type": "http.response.start", "status": 413, "headers": [
+            (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()), (b"connection", b"close"),
+        ]})
+        await send({"type": "http.response.body", "body": body})
 
 
 def _is_api(request: Request) -> bool:
@@ -147,6 +211,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             return JSONResponse({"detail": message}, status_code=422)
         return page("error.html", status_code=422, message=message, user=None, title="Error")
 
+    app.add_middleware(
+        BodyLimit,
+        form_limit=FORM_LIMIT,
+        upload_limit=settings.max_upload_bytes + MULTIPART_SLACK,
+        upload_paths=("/uploads",),
+        exempt=API + "/",
+    )
     app.add_middleware(SecurityHeaders)
     return app
 
