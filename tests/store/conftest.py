@@ -9,20 +9,17 @@ database `mm_test_<random>` and drops it at the end; each test gets a fresh sche
 from __future__ import annotations
 
 import itertools
-import os
 import secrets
 from datetime import UTC, datetime, timedelta
-from urllib.parse import quote
 
 import pytest
 
-from helpers import pg_admin_connect as _admin_connect
+from helpers import temp_pg_database
 
 from mlops_maturity.model.evidence import Answer
 from mlops_maturity.model.result import Subject
 from mlops_maturity.scoring import Inputs, score
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 _counter = itertools.count(1)
 
 
@@ -30,22 +27,9 @@ _counter = itertools.count(1)
 
 @pytest.fixture(scope="session")
 def pg_database():
-    """A fresh PostgreSQL database for this test session: (conninfo of it, SQLAlchemy base URL)."""
-    conn, info = _admin_connect()
-    if conn is None:
-        message = f"PostgreSQL unreachable ({info})"
-        if IN_CI:
-            pytest.fail(message + ": CI must run the PostgreSQL store tests", pytrace=False)
-        pytest.skip(message)
-    params = dict(p.split("=", 1) for p in info.split())
-    name = f"mm_test_{secrets.token_hex(4)}"
-    conn.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql+psycopg://{quote(params['user'])}@{params['host']}:{params['port']}/{name}"
-    try:
+    """A fresh PostgreSQL database for this test session: its SQLAlchemy base URL."""
+    with temp_pg_database("mm_test", "store tests") as url:
         yield url
-    finally:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.close()
 
 
 def fresh_pg_url(pg_database: str) -> str:

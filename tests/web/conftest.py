@@ -9,11 +9,10 @@ unreachable server fails the PostgreSQL tests; elsewhere they are skipped with t
 
 from __future__ import annotations
 
-import secrets
-from urllib.parse import quote
 
 import pytest
-from web_helpers import IN_CI, World, _pg_admin, build_world
+from helpers import temp_pg_database
+from web_helpers import World, build_world
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -31,20 +30,8 @@ def cheap_password_hashing():
 
 @pytest.fixture(scope="session")
 def web_pg_url():
-    conn, info = _pg_admin()
-    if conn is None:
-        message = f"PostgreSQL unreachable ({info})"
-        if IN_CI:
-            pytest.fail(message + ": CI must run the PostgreSQL web tests", pytrace=False)
-        pytest.skip(message)
-    params = dict(p.split("=", 1) for p in info.split())
-    name = f"mm_web_{secrets.token_hex(4)}"
-    conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://{quote(params['user'])}@{params['host']}:{params['port']}/{name}"
-    finally:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.close()
+    with temp_pg_database("mm_web", "web tests") as url:
+        yield url
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def web_app(request, tmp_path_factory):

@@ -7,14 +7,12 @@ acknowledged before the kill is there with its uid, and the integrity check find
 from __future__ import annotations
 
 import json
-import secrets
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from web_helpers import IN_CI, _pg_admin
+from helpers import temp_pg_database
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "load_uploads.py"
 
@@ -24,19 +22,8 @@ def db_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'load.db'}"
         return
-    conn, info = _pg_admin()
-    if conn is None:
-        if IN_CI:
-            pytest.fail(f"PostgreSQL unreachable ({info}): CI must run the PostgreSQL load test", pytrace=False)
-        pytest.skip(f"PostgreSQL unreachable ({info})")
-    params = dict(p.split("=", 1) for p in info.split())
-    name = f"mm_load_{secrets.token_hex(4)}"
-    conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://{quote(params['user'])}@{params['host']}:{params['port']}/{name}"
-    finally:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.close()
+    with temp_pg_database("mm_load", "load test") as url:
+        yield url
 
 
 def test_200_concurrent_uploads_and_sigkill_mid_burst(db_url, tmp_path):

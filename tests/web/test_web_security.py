@@ -4,7 +4,7 @@ audit log, and the response headers."""
 
 from __future__ import annotations
 
-from web_helpers import PASSWORD, Client, api_upload, make_result, root, unique
+from web_helpers import PASSWORD, Client, api_upload, root, unique
 from sqlalchemy import text
 
 from mlops_maturity.model.evidence import Evidence, Observation, PracticeStatus

@@ -11,7 +11,6 @@ import statistics
 import time
 
 import pytest
-from sqlalchemy import text
 from web_helpers import PASSWORD, Client, root, unique
 
 from mlops_maturity.store.models import Base
@@ -117,7 +116,6 @@ def test_every_form_post_needs_the_sessions_csrf_token(world):
     victim = Client(app)
     assert victim.login(admin_email).status_code == 303
     other = world.client("editor_a")
-    ignore = {"web_sessions": set(), "login_attempts": set()}
     posts = [(p, c) for m, p, c in _routes(app) if m == "POST" and c is not None and not p.startswith("/api/") and p not in ("/login",)]
     assert len(posts) >= 12, [p for p, _ in posts]
     ids = {"project_id": world.project_a, "token_id": world.token_ids["a"], "attempt_id": 1, "user_id": 1}

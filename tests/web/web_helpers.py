@@ -4,7 +4,6 @@ so tests never import from one)."""
 from __future__ import annotations
 
 import itertools
-import os
 import re
 import secrets
 import socket
@@ -15,14 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 
-from helpers import pg_admin_connect as _pg_admin
 
 from mlops_maturity.model.evidence import Answer
 from mlops_maturity.model.result import Subject
 from mlops_maturity.scoring import Inputs, score
 
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 PASSWORD = "correct horse battery staple"
 

@@ -66,6 +66,12 @@ def plan(
                 c.id,
             )
             candidates.append((key, d, c, spec, reason, note))
+    return _items(candidates)
+
+
+def _items(candidates: list) -> tuple[RoadmapItem, ...]:
+    """Roadmap items from (sort key, dimension, criterion result, criterion spec, reason, note),
+    ranked by the key."""
     candidates.sort(key=lambda item: item[0])
     return tuple(
         RoadmapItem(
@@ -112,22 +118,5 @@ def _plan_points(framework: Framework, dimensions: Sequence[DimensionResult]) ->
                 else f"worth {gain:g} point{'s' if gain != 1 else ''} ({d.name}: {d.score:g} of {d.max_score:g})"
             )
             key = (d.score or 0.0, d.id, len(candidates))
-            candidates.append((key, d, c, spec, reason))
-    candidates.sort(key=lambda item: item[0])
-    return tuple(
-        RoadmapItem(
-            dimension=d.id,
-            from_level=d.level,
-            to_level=d.level + 1,
-            criterion=c.id,
-            title=c.title,
-            action=spec.action,
-            impact=spec.impact,
-            effort=spec.effort.value,
-            priority=rank,
-            reason=reason,
-            note=framework.level_summary(d.level + 1),
-            target_level=d.target_level,
-        )
-        for rank, (_, d, c, spec, reason) in enumerate(candidates, start=1)
-    )
+            candidates.append((key, d, c, spec, reason, framework.level_summary(d.level + 1)))
+    return _items(candidates)
