@@ -16,7 +16,7 @@ from typing import Any
 from ....repo import RepoView
 from ....repo.textutil import headings
 from ....util import yamlsafe
-from ..helpers import Hit, paths
+from ..helpers import Hit, paths, prefilters
 from ..spec import DetectorSpec
 
 # -- prose words (templates are not documentation) -------------------------------------------
@@ -419,26 +419,37 @@ _APPROVED_CONSUMED = re.compile(
     r"[\"']ModelApprovalStatus[\"']\s*:\s*\[\s*[\"']Approved|ModelPackageStateChange|"
     r"[\"']Approved[\"']\s*[,\]]",
 )
+_PENDING_NEEDLES = ("PendingManualApproval", "transition-requests/create", "create_transition_request")
+_SCOPE_NEEDLES = ("Approv", "transition")
+_CONSUMED_NEEDLES = ("Approved", "ModelPackageStateChange")
 
 
+@prefilters(*_PENDING_NEEDLES, *_SCOPE_NEEDLES, *_CONSUMED_NEEDLES)
 def pending_approval_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """New model versions registered as `PendingManualApproval` where deployment takes only
     `Approved` packages (a filter or an event rule on the approval status), or Databricks
     stage-transition requests. Registering as pending while deploying whatever was registered
     is no gate."""
     cands = paths(view, det)
+    # Only files mentioning an approval or a transition count. Every `_PENDING` match lies in
+    # such a file, and without one nothing is reported, so the approval filter (a regex that
+    # sre cannot prefix-scan) runs only when something is pending, on files that contain
+    # "Approved" or "ModelPackageStateChange" (one of which every match contains).
     pending: list[tuple[str, int]] = []
     consumed = False
-    for rel, text in view.texts(cands):
-        if "Approv" not in text and "transition" not in text:
-            continue
+    for rel, text in view.texts(view.with_any(cands, _PENDING_NEEDLES)):
         m = _PENDING.search(text)
         if m:
             pending.append((rel, text.count("\n", 0, m.start()) + 1))
             if m.group(0) != "PendingManualApproval":
                 consumed = True  # a transition request is itself the approval workflow
-        if not consumed and _APPROVED_CONSUMED.search(text):
-            consumed = True
+    if not pending:
+        return
+    if not consumed:
+        for rel, text in view.texts(view.with_any(cands, _CONSUMED_NEEDLES)):
+            if view.contains_any(rel, _SCOPE_NEEDLES) and _APPROVED_CONSUMED.search(text):
+                consumed = True
+                break
     if not consumed:
         return
     for rel, line in pending:
