@@ -158,6 +158,8 @@ _INSTALL = re.compile(r"^\s*(sudo\s+)?((python3?\s+-m\s+)?pip3?\s+install|uv\s+(
                       r"export\s|cat\s|which\s|apk\s+add|yum\s+install|choco\s+install|gem\s+install|pdm\s+(add|install))")
 _FILE_TOKEN = re.compile(r"(?:^|[\s=\"'(])(\.{0,2}/?[\w./@-]+\.(?:sh|bash|ya?ml))\b")
 _MAKE = re.compile(r"(?:^|[;&|]\s*)make\s+((?:-[Cf]\s*\S+\s+|-\S+\s+)*)([\w.-]+(?:\s+[\w.-]+)*)")
+# Literals every match of _FILE_TOKEN / _MAKE contains: most CI lines have none of them.
+_FILE_TOKEN_NEEDLES = (".sh", ".bash", ".yml", ".yaml")
 
 
 def _resolve(view: RepoView, token: str, base: str) -> str | None:
@@ -173,6 +175,9 @@ def _resolve(view: RepoView, token: str, base: str) -> str | None:
 
 
 def _file_lines(view: RepoView, rel: str) -> list[tuple[int, str]]:
+    key = ("deploy.file_lines", rel)  # a script is expanded for every CI line that runs it
+    if key in view.memo:
+        return view.memo[key]
     out = []
     yaml_like = rel.endswith((".yml", ".yaml"))
     for i, line in enumerate(view.lines(rel), start=1):
@@ -184,6 +189,7 @@ def _file_lines(view: RepoView, rel: str) -> list[tuple[int, str]]:
             if not s:
                 continue
         out.append((i, s))
+    view.memo[key] = out
     return out
 
 
@@ -192,7 +198,7 @@ def _expand(view: RepoView, cmd: str, base: str, depth: int, seen: set[str]) -> 
     names, Makefile targets it makes (two levels deep)."""
     if depth > 2:
         return
-    for m in _FILE_TOKEN.finditer(cmd):
+    for m in _FILE_TOKEN.finditer(cmd) if any(n in cmd for n in _FILE_TOKEN_NEEDLES) else ():
         rel = _resolve(view, m.group(1), base)
         if rel is None or rel in seen:
             continue
@@ -200,7 +206,7 @@ def _expand(view: RepoView, cmd: str, base: str, depth: int, seen: set[str]) -> 
         for _, text in _file_lines(view, rel):
             yield text, rel
             yield from ((t, v) for t, v in _expand(view, text, _dir(rel), depth + 1, seen))
-    m = _MAKE.search(cmd)
+    m = _MAKE.search(cmd) if "make" in cmd else None
     if m:
         opts, targets = m.group(1), m.group(2).split()
         d = re.search(r"-C\s*(\S+)", opts)
@@ -620,10 +626,11 @@ def _builds_triggered(view: RepoView) -> bool:
     key = ("deploy.builds_triggered",)
     if key not in view.memo:
         rels = view.by_ext(".py", ".tf", ".json", ".yaml", ".yml", ".sh", ".template")
-        view.memo[key] = any(any(n in t for n in _BUILD_TRIGGERS) for _, t in view.texts(rels))
+        view.memo[key] = bool(view.with_any(rels, _BUILD_TRIGGERS))
     return view.memo[key]
 
 
+@prefilters(*_BUILD_TRIGGERS)
 def build_config_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A CodeBuild buildspec or Cloud Build config that deploys or pushes an image, when the
     repository also defines what starts it automatically (a build launched by hand is not CD)."""
@@ -991,6 +998,19 @@ _TRAINING_DATA_NAME = re.compile(r"(?i)train(ing)?_?(data|dataset|set|split|load
 _TRAIN_FUNC = re.compile(r"(?i)(^|[^a-z])((re)?train(ing|er)?|fine_?tun\w*|finetun\w*)([^a-z]|$)|^fit(_model)?$")
 
 
+# Every _TRAIN_TEXT match contains one of these, case-insensitively. `_may_train_text` tests
+# ASCII lines by lowercasing (exact there); other lines go to the regex, whose Unicode case
+# folding (ı, ſ, K) lowercasing does not reproduce.
+_TRAIN_TEXT_NEEDLES = ("train", "fit", "fine", "tuning", "estimatorstep", "hyperdrivestep", "automlstep")
+
+
+def _may_train_text(line: str) -> bool:
+    if not line.isascii():
+        return True
+    low = line.lower()
+    return any(n in low for n in _TRAIN_TEXT_NEEDLES)
+
+
 def orchestrated_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A pipeline / DAG / flow definition of an orchestrator that includes a training step."""
     for of in orchestrated_files(view, det):
@@ -1001,6 +1021,8 @@ def orchestrated_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 break
         if found is None:
             for i, line in _code_lines(view, of.rel):
+                if not _may_train_text(line):
+                    continue
                 m = next((m for m in _TRAIN_TEXT.finditer(line) if not _NOT_TRAINING_NAME.search(m.group(0))), None)
                 if m:
                     found = (i, line.strip()[:60])
@@ -1038,6 +1060,10 @@ _CI_TRAIN = re.compile(
     r"az\s+ml\s+(?:job\s+create|run\s+submit-\w+|pipeline\s+run)\b|gcloud\s+(?:beta\s+)?ai(?:-platform)?\s+(?:custom-jobs\s+create|jobs\s+submit\s+training)\b|"
     r"sky\s+(?:launch|jobs\s+launch)\b|kedro\s+run\b|zenml\s+pipeline\s+run\b)"
 )
+# Literals every _CI_TRAIN match contains (util.regexlit.required_literals, spelled out): a CI
+# line with none of them cannot train, whatever the other tests say.
+_CI_TRAIN_NEEDLES = ("create", "custom-jobs", "dvc", "fine_tun", "finetun", "fit_model", "kedro", "launch", "mlflow",
+                     "model", "pipeline", "submit-", "train", "training")
 _SMOKE = re.compile(r"(?i)fast_dev_run|dry[-_]?run|smoke|--debug\b|debug=|--max[_-]?(steps|epochs|iters?)[= ]+[0-9]{1,2}\b|"
                     r"max_epochs=[12]\b|--(num[_-]?)?epochs[= ]+[12]\b|--(n[_-]?)?(steps|iters?|iterations)[= ]+[0-9]{1,2}\b|pytest")
 
@@ -1048,6 +1074,8 @@ def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     test of the training code."""
     for pipe, _t in effective_pipelines(view):
         for cl in ci_lines(view, pipe):
+            if not any(n in cl.text for n in _CI_TRAIN_NEEDLES):
+                continue
             if _INSTALL.match(cl.text) or _SMOKE.search(cl.text) or (cl.via and view.is_test(cl.via)):
                 continue
             if _CHECK_STEP_NAME.search(cl.step) or _CHECK_STEP_NAME.search(cl.job):
