@@ -19,6 +19,39 @@ from ....repo.python import PyFacts, _Resolver
 from ..helpers import Hit, matching_calls, meaningful_lines, name_matches, paths, python_files
 from ..spec import DetectorSpec
 
+# -- shared: regexes anchored at line starts ----------------------------------------------------
+
+
+class LinePattern:
+    """A multiline regex `^body`, searched as `\nbody` (plus a match at offset 0): sre tries
+    `^` at every offset, but jumps straight from newline to newline when the pattern starts
+    with a literal, so the same matches come several times faster. `finditer` gives the same
+    matches as the `^` pattern's only if no match can end with a newline (then the newline
+    that starts the next match lies beyond the previous match)."""
+
+    def __init__(self, body: str, flags: int = 0) -> None:
+        self.anchored = re.compile("^" + body, flags | re.M)
+        self._after_newline = re.compile("\n" + body, flags | re.M)
+
+    def search(self, text: str) -> int | None:
+        """Offset of the first match, or None."""
+        if self.anchored.match(text):
+            return 0
+        m = self._after_newline.search(text)
+        return None if m is None else m.start() + 1
+
+    def finditer(self, text: str) -> Iterator[tuple[int, str, re.Match[str]]]:
+        """(offset, matched text, match) of every match, as the `^` pattern's `finditer`; the
+        match object (for groups 1 and up) may include the newline before the offset."""
+        pos = 0
+        m = self.anchored.match(text)
+        if m is not None:
+            yield 0, m.group(0), m
+            pos = m.end()
+        for m in self._after_newline.finditer(text, pos):
+            yield m.start() + 1, m.group(0)[1:], m
+
+
 # -- shared: Python syntax trees ---------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from ..helpers import Hit, matching_calls, name_matches, paths, prefilters, pyth
 from ..spec import DetectorSpec
 from .data import (
     TRAIN_NAME,
+    LinePattern,
     callable_refs,
     decorated_functions,
     dotted,
@@ -1202,15 +1203,15 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if "<" not in text and ">" not in text:
             continue
         newlines = [m.start() for m in _NEWLINE.finditer(text)]
-        lines = {bisect_right(newlines, m.start()) + 1 for m in _COMPARE_LINE.finditer(text)
-                 if (_METRIC_NAME.search(m.group(0)) and (_THRESHOLD_NAME.search(m.group(0)) or re.search(r"\d", m.group(0))
-                                                          or len(_METRIC_NAME.findall(m.group(0))) >= 2))
-                 or _CHAMPION.search(m.group(0))}
+        lines = {bisect_right(newlines, start) + 1 for start, g, _ in _COMPARE_LINE.finditer(text)
+                 if (_METRIC_NAME.search(g) and (_THRESHOLD_NAME.search(g) or re.search(r"\d", g)
+                                                 or len(_METRIC_NAME.findall(g)) >= 2))
+                 or _CHAMPION.search(g)}
         gate_fn = re.search(r"(?i)def _?\w*(gate|threshold|should_deploy|should_promote|model_acceptable|is_model_better)\w*\s*\(", text)
         cmp_lines: set[int] = set()
-        if _DECISION_ASSIGN.search(text):
-            cmp_lines = {bisect_right(newlines, m.start()) + 1 for m in _ANY_COMPARE.finditer(text)
-                         if _CHAMPION.search(m.group(0)) or _METRIC_NAME.search(m.group(0))}
+        if _DECISION_ASSIGN.search(text) is not None:
+            cmp_lines = {bisect_right(newlines, start) + 1 for start, g, _ in _ANY_COMPARE.finditer(text)
+                         if _CHAMPION.search(g) or _METRIC_NAME.search(g)}
         if not lines and not gate_fn and not cmp_lines:
             continue
         tree = py_tree(view, rel)
@@ -1260,11 +1261,16 @@ def _gate_function(tree: ast.Module) -> ast.FunctionDef | None:
     return None
 
 
-_COMPARE_LINE = re.compile(r"^[ \t]*(?:(?:el)?(?:if|assert)\b|\w+\s*=)[^\n]*[<>][^\n]*$", re.M)
+# Formerly `^[ \t]*(?:(?:el)?(?:if|assert)\b|\w+\s*=)[^\n]*[<>][^\n]*$`: the same matches. What
+# follows the indentation and the name starts with a word character or `\s*=`, so giving them
+# back never helps (possessive); `[^\n<>]*+[<>]` finds a `<`/`>` exactly when `[^\n]*[<>]` does,
+# and the match runs on to the end of that line either way.
+_COMPARE_LINE = LinePattern(r"[ \t]*+(?:(?:el)?(?:if|assert)\b|\w++\s*=)[^\n<>]*+[<>][^\n]*+$")
 _CHAMPION = re.compile(r"(?i)champ|chall|incumbent")
 _NEWLINE = re.compile("\n")
-_DECISION_ASSIGN = re.compile(r"(?im)^\s*\w*(win|better|pass|promot|deploy|approv|accept|bless)\w*\s*=[^=]")
-_ANY_COMPARE = re.compile(r"^[^#\n]*\w\)?\s*[<>]=?\s*\(?\w[^\n]*$", re.M)
+# Formerly `(?im)^\s*\w*(win|...)\w*\s*=[^=]`; possessive where a word character must follow.
+_DECISION_ASSIGN = LinePattern(r"\s*+\w*(win|better|pass|promot|deploy|approv|accept|bless)\w*+\s*=[^=]", re.I)
+_ANY_COMPARE = LinePattern(r"[^#\n]*\w\)?\s*[<>]=?\s*\(?\w[^\n]*$")
 
 
 def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:

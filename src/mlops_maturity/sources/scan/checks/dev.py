@@ -12,7 +12,7 @@ from ....repo.manifests import RequirementsFile, parse_requirements
 from ....repo.python import PyFacts
 from ..helpers import Hit, matching_calls, name_matches, paths, prefilters, python_files
 from ..spec import DetectorSpec
-from .data import make_targets, makefiles, py_tree
+from .data import LinePattern, make_targets, makefiles, py_tree
 
 # -- dev.pinned_env --------------------------------------------------------------------------
 
@@ -318,9 +318,8 @@ _HPARAM_NAMES = (
 )
 # Every name starts with a letter, so giving back indentation can never help a match: the
 # possessive `*+` spares sre retrying every name at every indentation depth of a deep YAML.
-_HPARAM_KEY = re.compile(r"^[ \t-]*+(" + "|".join(_HPARAM_NAMES) + r")\s*:\s*\S", re.M)
-# The same after a newline: a literal first character lets sre skip to line starts.
-_HPARAM_LINE = re.compile(r"\n[ \t-]*+(" + "|".join(_HPARAM_NAMES) + r")\s*:\s*\S")
+# A match ends on a non-space character, as LinePattern.finditer requires.
+_HPARAM_KEY = LinePattern(r"[ \t-]*+(" + "|".join(_HPARAM_NAMES) + r")\s*:\s*\S")
 # A hit needs two different keys, so at least one that is not the one-letter `C`: a file
 # containing none of the others cannot hit, and most YAML files (task or CI configs) don't.
 _HPARAM_NEEDLES = tuple(n.split("(")[0] for n in _HPARAM_NAMES if n != "C")
@@ -339,24 +338,12 @@ def hyperparameters_in_config(view: RepoView, det: DetectorSpec) -> Iterator[Hit
     if not any(_YAML_READERS.search(text) for _, text in view.texts(view.with_any(view.by_ext(".py"), ("yaml", "OmegaConf")))):
         return
     for rel, text in view.texts(configs):
-        found = list(_hparam_keys(text))
+        found = [(start, m.group(1)) for start, _, m in _HPARAM_KEY.finditer(text)]
         keys = {k for _, k in found}
         if len(keys) >= 2:
             line = text.count("\n", 0, found[0][0]) + 1
             yield Hit(rel, line, f"keeps hyperparameters in a config file ({', '.join(sorted(keys)[:4])})")
             return
-
-
-def _hparam_keys(text: str) -> Iterator[tuple[int, str]]:
-    """(offset, name) of every `_HPARAM_KEY` match, in order, as `finditer` gives them. A match
-    ends on a non-space character, so the next one's newline comes after it."""
-    pos = 0
-    m = _HPARAM_KEY.match(text)
-    if m is not None:
-        yield 0, m.group(1)
-        pos = m.end()
-    for m in _HPARAM_LINE.finditer(text, pos):
-        yield m.start() + 1, m.group(1)
 
 
 CHECKS = {
