@@ -15,6 +15,7 @@ from typing import Any
 
 from ....repo import RepoView
 from ....repo.textutil import headings
+from ....repo.view import NeedleIndex
 from ....util import yamlsafe
 from ..helpers import Hit, paths, prefilters
 from ..spec import DetectorSpec
@@ -296,6 +297,8 @@ _GROUP_ATTRIBUTE = re.compile(r"^[^#\n]*?\b((protected|sensitive)_(attributes?|f
 _FAIRNESS_CONTEXT = re.compile(r"fair|bias|parity|disparit|equal[ _]?opportunit|discriminat", re.I)
 _FAIRNESS_NEEDLES = ("parity", "equalized", "equalised", "opportunity", "disparate", "privileged", "protected_",
                      "sensitive_", "average_odds")
+# The lowercased text is searched for all of them in one pass rather than one `in` each.
+_FAIRNESS_INDEX = NeedleIndex(_FAIRNESS_NEEDLES)
 
 
 def _fairness_match(text: str) -> re.Match[str] | None:
@@ -307,14 +310,15 @@ def _fairness_match(text: str) -> re.Match[str] | None:
     return m
 
 
+@prefilters(*_FAIRNESS_NEEDLES)
 def fairness_terms(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Code computing fairness metrics by name (demographic parity, equalized odds, disparate
     impact, statistical parity, privileged/unprivileged groups), or naming protected /
     sensitive attributes in a file about fairness or bias (privacy code that masks
     "sensitive features" is not fairness). Comments do not count."""
     for rel, text in view.texts(paths(view, det, ("*.py", "*.ipynb"))):
-        low = text.lower()
-        if not any(n in low for n in _FAIRNESS_NEEDLES):
+        # A needle as written is one in the lowercased text too; only the others need lower().
+        if not view.contains_any(rel, _FAIRNESS_NEEDLES) and not _FAIRNESS_INDEX.scan(text.lower()):
             continue
         if rel.endswith(".ipynb"):
             for cell in view.notebook(rel) or []:
