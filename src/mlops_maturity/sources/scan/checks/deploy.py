@@ -772,6 +772,12 @@ _PREDICT_ATTRS = frozenset({"predict", "predict_proba", "predict_on_batch", "pre
                             "decision_function", "kneighbors"})
 _PREDICT_TEXT = re.compile(r"\.(predict\w*|inference|infer|classify|forecast|transcribe|recommend)\s*\(|\bload_model\b|\bfrom_pretrained\b|"
                            r"joblib\.load|pickle\.load|torch\.load|InferenceSession|\bmodel\s*\(|\bpipeline\s*\(|load_learner|YOLO\(")
+# Literals one of which every _PREDICT_TEXT match contains (util.regexlit.required_literals).
+_PREDICT_TEXT_NEEDLES = ("InferenceSession", "YOLO(", "classify", "forecast", "from_pretrained", "infer", "joblib.load",
+                         "load_learner", "model", "pickle.load", "pipeline", "predict", "recommend", "torch.load", "transcribe")
+_LOADS_MODEL_NEEDLES = ("InferenceSession", "YOLO(", "from_pretrained", "joblib.load", "load_learner", "load_model",
+                        "pickle.load", "saved_model.load", "torch.load")  # one is in every _LOADS_MODEL_TEXT match
+_MODEL_WORD = re.compile(r"\b(models?|predictors?|predict\w*|prediction\w*|classifier|regressor|estimator)\b", re.I)
 
 
 _APP_RECEIVER = re.compile(r"(?i)(^|[._])(app|router|api|bp|blueprint|server|application|routes?|svc|service|web|flask_app|api_router)$")
@@ -795,6 +801,7 @@ def _route_line(facts: Any) -> int | None:
     return None
 
 
+@prefilters(*_PREDICT_TEXT_NEEDLES, *_LOADS_MODEL_NEEDLES)
 def serving_endpoint(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A web (FastAPI, Flask, aiohttp...) or gRPC endpoint in a module that loads a model or
     calls predict. Gradio / Streamlit apps are demos, not serving."""
@@ -803,7 +810,9 @@ def serving_endpoint(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if not mods.isdisjoint(_DEMO_ROOTS):
             continue
         text = view.text(rel) or ""
-        if not _PREDICT_TEXT.search(text) and not re.search(r"\b(models?|predictors?|predict\w*|prediction\w*|classifier|regressor|estimator)\b", text, re.I):
+        # Either regex will do; the word one first (sre scans for it faster), the other only
+        # where one of its literals occurs.
+        if not _MODEL_WORD.search(text) and not (view.contains_any(rel, _PREDICT_TEXT_NEEDLES) and _PREDICT_TEXT.search(text)):
             continue
         facts = view.python(rel)
         if facts is None:
@@ -857,22 +866,27 @@ def _local_model_call(view: RepoView, facts):  # noqa: ANN001,ANN202
         target = _local_module_file(view, call.name)
         if target is None or target == facts.path:
             continue
-        if _LOADS_MODEL_TEXT.search(view.text(target) or ""):
+        if view.contains_any(target, _LOADS_MODEL_NEEDLES) and _LOADS_MODEL_TEXT.search(view.text(target) or ""):
             return call
     return None
 
 
+_HANDLER_DEF = re.compile(r"^\s*def (init|model_fn|lambda_handler|handler)\s*\(", re.M)
+_HANDLER_DEF_NEEDLES = ("def init", "def model_fn", "def lambda_handler", "def handler")
 _HANDLER_LOADS = re.compile(r"AZUREML_MODEL_DIR|get_model_path|joblib\.load|pickle\.load|torch\.load|load_model|from_pretrained|"
                             r"InferenceSession|model_fn|\.predict\(|onnx", re.I)
 
 
+@prefilters(*_HANDLER_DEF_NEEDLES)
 def scoring_handler(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Online scoring entry points of managed endpoints: an Azure ML `init()` + `run(raw_data)`
     scoring script (not a `run(mini_batch)` batch script), a SageMaker `model_fn` +
     `predict_fn`/`input_fn`/`transform_fn` handler, or a Lambda handler that loads a model."""
     for rel in paths(view, det, ("*.py",)):
+        if not view.contains_any(rel, _HANDLER_DEF_NEEDLES):  # every _HANDLER_DEF match holds one
+            continue
         text = view.text(rel)
-        if not text or not re.search(r"^\s*def (init|model_fn|lambda_handler|handler)\s*\(", text, re.M):
+        if not text or not _HANDLER_DEF.search(text):
             continue
         if not _HANDLER_LOADS.search(text):
             continue
