@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ....repo import RepoView
+from ....repo.view import NeedleIndex
 from ....repo.python import PyFacts, _Resolver
 from ..helpers import Hit, matching_calls, meaningful_lines, name_matches, paths, python_files
 from ..spec import DetectorSpec
@@ -50,6 +51,26 @@ class LinePattern:
             pos = m.end()
         for m in self._after_newline.finditer(text, pos):
             yield m.start() + 1, m.group(0)[1:], m
+
+
+class LowerNeedles:
+    """Exactly `any(n in text.lower() for n in needles)` for lowercase needles, cheaper: a
+    needle as written (the scan's needle index knows, when the check declares the needles with
+    `prefilters`) is one in the lowercased text too; otherwise the lowercased text is searched
+    for all of them in one pass."""
+
+    def __init__(self, *needles: str) -> None:
+        if any(n != n.lower() or not n for n in needles):
+            raise ValueError("LowerNeedles takes non-empty lowercase strings")
+        self.needles = needles
+        self._index = NeedleIndex(needles)
+
+    def in_file(self, view: RepoView, rel: str, text: str) -> bool:
+        """Does `text`, the file's text (`view.text(rel)`), lowercased, contain a needle?"""
+        return view.contains_any(rel, self.needles) or bool(self._index.scan(text.lower()))
+
+    def in_text(self, text: str) -> bool:
+        return bool(self._index.scan(text.lower()))
 
 
 # -- shared: Python syntax trees ---------------------------------------------------------------
