@@ -17,7 +17,7 @@ from typing import Any
 from ....repo import RepoView
 from ....repo.view import NeedleIndex
 from ....repo.python import PyFacts, _Resolver
-from ..helpers import Hit, matching_calls, meaningful_lines, name_matches, paths, python_files
+from ..helpers import Hit, matching_calls, meaningful_lines, name_matches, paths, prefilters, python_files
 from ..spec import DetectorSpec
 
 # -- shared: regexes anchored at line starts ----------------------------------------------------
@@ -739,6 +739,7 @@ _PROCESSING_CALLS = ("sagemaker.workflow.steps.ProcessingStep", "sagemaker.*Proc
                      "*.run", "google_cloud_pipeline_components.*", "azure.ai.ml.command", "*.ProcessingStep")
 
 
+@prefilters("Processor", "ProcessingStep", "command")
 def processing_job_prepares_data(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A managed processing job or step (SageMaker Processing, an Azure ML command job) whose
     `code` / script or name is data preparation (preprocessing.py, name="PreprocessData")."""

@@ -913,6 +913,7 @@ def scoring_handler(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 # -- deploy.registry -------------------------------------------------------------------------
 
 
+@prefilters(".register_model(", "Model.register(")
 def register_model_method(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """`<obj>.register_model(...)` (Azure ML Run, Comet, W&B...) or `Model.register(...)` with
     model arguments — not a project's own `register_model` decorator or plugin registry."""
@@ -949,6 +950,7 @@ _NOT_MODEL_RECEIVER = re.compile(r"(?i)(^|[._])(ds|dataset\w*|data\w*|df|datafra
                                  r"image_processor|card|results?|table|space)(\(\))?$")
 
 
+@prefilters("push_to_hub", "upload_folder", "upload_file", "upload_large_folder")
 def model_pushed_to_hub(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A model (not a dataset, tokenizer or card) pushed to the Hugging Face Hub:
     `model.push_to_hub`, `trainer.push_to_hub`, TrainingArguments(push_to_hub=True), or

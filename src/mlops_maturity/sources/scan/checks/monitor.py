@@ -186,6 +186,7 @@ def _serving_file(view: RepoView, rel: str) -> bool:
     return not view.modules(rel).isdisjoint(SERVICE_ROOTS) or bool(_SERVING_PATH.search(rel))
 
 
+@prefilters("def lambda_handler", "def handler(event")
 def request_logging(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Request telemetry in the serving component: an HTTP middleware or request hook that
     times or logs requests, a logging/metrics middleware added to the app, latency written to
@@ -258,6 +259,7 @@ _PUSHED_METRICS = ("*.put_metric_data", "aws_lambda_powertools.Metrics", "aws_la
 _DRIFT_TEXT = re.compile(r"drift|data[_ ]quality|model[_ ]quality|psi\b|divergence", re.I)
 
 
+@prefilters("put_metric_data", "aws_lambda_powertools")
 def cloud_metrics_pushed(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Metrics pushed to CloudWatch (`put_metric_data`, Lambda Powertools metrics).
     `params.about: model` keeps files about drift or model quality, `service` the others."""
@@ -857,6 +859,7 @@ _TRIGGER_CALLS = ("airflow.operators.trigger_dagrun.TriggerDagRunOperator", "air
                   "*.submit_pipeline_run", "*.create_dispatch")
 
 
+@prefilters("drift", "Drift")
 def drift_triggers_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Drift detection wired to start training: in a file about drift, a call that launches
     retraining (`trigger_retraining()`, `retrain_model()`, a DAG run / pipeline run / workflow
