@@ -15,9 +15,63 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ....repo import RepoView
+from ....repo.view import NeedleIndex
 from ....repo.python import PyFacts, _Resolver
-from ..helpers import Hit, matching_calls, meaningful_lines, name_matches, paths, python_files
+from ..helpers import Hit, matching_calls, meaningful_lines, name_matches, paths, prefilters, python_files
 from ..spec import DetectorSpec
+
+# -- shared: regexes anchored at line starts ----------------------------------------------------
+
+
+class LinePattern:
+    """A multiline regex `^body`, searched as `\nbody` (plus a match at offset 0): sre tries
+    `^` at every offset, but jumps straight from newline to newline when the pattern starts
+    with a literal, so the same matches come several times faster. `finditer` gives the same
+    matches as the `^` pattern's only if no match can end with a newline (then the newline
+    that starts the next match lies beyond the previous match)."""
+
+    def __init__(self, body: str, flags: int = 0) -> None:
+        self.anchored = re.compile("^" + body, flags | re.M)
+        self._after_newline = re.compile("\n" + body, flags | re.M)
+
+    def search(self, text: str) -> int | None:
+        """Offset of the first match, or None."""
+        if self.anchored.match(text):
+            return 0
+        m = self._after_newline.search(text)
+        return None if m is None else m.start() + 1
+
+    def finditer(self, text: str) -> Iterator[tuple[int, str, re.Match[str]]]:
+        """(offset, matched text, match) of every match, as the `^` pattern's `finditer`; the
+        match object (for groups 1 and up) may include the newline before the offset."""
+        pos = 0
+        m = self.anchored.match(text)
+        if m is not None:
+            yield 0, m.group(0), m
+            pos = m.end()
+        for m in self._after_newline.finditer(text, pos):
+            yield m.start() + 1, m.group(0)[1:], m
+
+
+class LowerNeedles:
+    """Exactly `any(n in text.lower() for n in needles)` for lowercase needles, cheaper: a
+    needle as written (the scan's needle index knows, when the check declares the needles with
+    `prefilters`) is one in the lowercased text too; otherwise the lowercased text is searched
+    for all of them in one pass."""
+
+    def __init__(self, *needles: str) -> None:
+        if any(n != n.lower() or not n for n in needles):
+            raise ValueError("LowerNeedles takes non-empty lowercase strings")
+        self.needles = needles
+        self._index = NeedleIndex(needles)
+
+    def in_file(self, view: RepoView, rel: str, text: str) -> bool:
+        """Does `text`, the file's text (`view.text(rel)`), lowercased, contain a needle?"""
+        return view.contains_any(rel, self.needles) or bool(self._index.scan(text.lower()))
+
+    def in_text(self, text: str) -> bool:
+        return bool(self._index.scan(text.lower()))
+
 
 # -- shared: Python syntax trees ---------------------------------------------------------------
 
@@ -685,6 +739,7 @@ _PROCESSING_CALLS = ("sagemaker.workflow.steps.ProcessingStep", "sagemaker.*Proc
                      "*.run", "google_cloud_pipeline_components.*", "azure.ai.ml.command", "*.ProcessingStep")
 
 
+@prefilters("Processor", "ProcessingStep", "command")
 def processing_job_prepares_data(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A managed processing job or step (SageMaker Processing, an Azure ML command job) whose
     `code` / script or name is data preparation (preprocessing.py, name="PreprocessData")."""

@@ -18,6 +18,7 @@ from ..helpers import Hit, matching_calls, name_matches, paths, prefilters, pyth
 from ..spec import DetectorSpec
 from .data import (
     TRAIN_NAME,
+    LinePattern,
     callable_refs,
     decorated_functions,
     dotted,
@@ -158,6 +159,8 @@ _INSTALL = re.compile(r"^\s*(sudo\s+)?((python3?\s+-m\s+)?pip3?\s+install|uv\s+(
                       r"export\s|cat\s|which\s|apk\s+add|yum\s+install|choco\s+install|gem\s+install|pdm\s+(add|install))")
 _FILE_TOKEN = re.compile(r"(?:^|[\s=\"'(])(\.{0,2}/?[\w./@-]+\.(?:sh|bash|ya?ml))\b")
 _MAKE = re.compile(r"(?:^|[;&|]\s*)make\s+((?:-[Cf]\s*\S+\s+|-\S+\s+)*)([\w.-]+(?:\s+[\w.-]+)*)")
+# Literals every match of _FILE_TOKEN / _MAKE contains: most CI lines have none of them.
+_FILE_TOKEN_NEEDLES = (".sh", ".bash", ".yml", ".yaml")
 
 
 def _resolve(view: RepoView, token: str, base: str) -> str | None:
@@ -173,6 +176,9 @@ def _resolve(view: RepoView, token: str, base: str) -> str | None:
 
 
 def _file_lines(view: RepoView, rel: str) -> list[tuple[int, str]]:
+    key = ("deploy.file_lines", rel)  # a script is expanded for every CI line that runs it
+    if key in view.memo:
+        return view.memo[key]
     out = []
     yaml_like = rel.endswith((".yml", ".yaml"))
     for i, line in enumerate(view.lines(rel), start=1):
@@ -184,6 +190,7 @@ def _file_lines(view: RepoView, rel: str) -> list[tuple[int, str]]:
             if not s:
                 continue
         out.append((i, s))
+    view.memo[key] = out
     return out
 
 
@@ -192,7 +199,7 @@ def _expand(view: RepoView, cmd: str, base: str, depth: int, seen: set[str]) -> 
     names, Makefile targets it makes (two levels deep)."""
     if depth > 2:
         return
-    for m in _FILE_TOKEN.finditer(cmd):
+    for m in _FILE_TOKEN.finditer(cmd) if any(n in cmd for n in _FILE_TOKEN_NEEDLES) else ():
         rel = _resolve(view, m.group(1), base)
         if rel is None or rel in seen:
             continue
@@ -200,7 +207,7 @@ def _expand(view: RepoView, cmd: str, base: str, depth: int, seen: set[str]) -> 
         for _, text in _file_lines(view, rel):
             yield text, rel
             yield from ((t, v) for t, v in _expand(view, text, _dir(rel), depth + 1, seen))
-    m = _MAKE.search(cmd)
+    m = _MAKE.search(cmd) if "make" in cmd else None
     if m:
         opts, targets = m.group(1), m.group(2).split()
         d = re.search(r"-C\s*(\S+)", opts)
@@ -620,10 +627,11 @@ def _builds_triggered(view: RepoView) -> bool:
     key = ("deploy.builds_triggered",)
     if key not in view.memo:
         rels = view.by_ext(".py", ".tf", ".json", ".yaml", ".yml", ".sh", ".template")
-        view.memo[key] = any(any(n in t for n in _BUILD_TRIGGERS) for _, t in view.texts(rels))
+        view.memo[key] = bool(view.with_any(rels, _BUILD_TRIGGERS))
     return view.memo[key]
 
 
+@prefilters(*_BUILD_TRIGGERS)
 def build_config_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A CodeBuild buildspec or Cloud Build config that deploys or pushes an image, when the
     repository also defines what starts it automatically (a build launched by hand is not CD)."""
@@ -764,6 +772,12 @@ _PREDICT_ATTRS = frozenset({"predict", "predict_proba", "predict_on_batch", "pre
                             "decision_function", "kneighbors"})
 _PREDICT_TEXT = re.compile(r"\.(predict\w*|inference|infer|classify|forecast|transcribe|recommend)\s*\(|\bload_model\b|\bfrom_pretrained\b|"
                            r"joblib\.load|pickle\.load|torch\.load|InferenceSession|\bmodel\s*\(|\bpipeline\s*\(|load_learner|YOLO\(")
+# Literals one of which every _PREDICT_TEXT match contains (util.regexlit.required_literals).
+_PREDICT_TEXT_NEEDLES = ("InferenceSession", "YOLO(", "classify", "forecast", "from_pretrained", "infer", "joblib.load",
+                         "load_learner", "model", "pickle.load", "pipeline", "predict", "recommend", "torch.load", "transcribe")
+_LOADS_MODEL_NEEDLES = ("InferenceSession", "YOLO(", "from_pretrained", "joblib.load", "load_learner", "load_model",
+                        "pickle.load", "saved_model.load", "torch.load")  # one is in every _LOADS_MODEL_TEXT match
+_MODEL_WORD = re.compile(r"\b(models?|predictors?|predict\w*|prediction\w*|classifier|regressor|estimator)\b", re.I)
 
 
 _APP_RECEIVER = re.compile(r"(?i)(^|[._])(app|router|api|bp|blueprint|server|application|routes?|svc|service|web|flask_app|api_router)$")
@@ -787,6 +801,7 @@ def _route_line(facts: Any) -> int | None:
     return None
 
 
+@prefilters(*_PREDICT_TEXT_NEEDLES, *_LOADS_MODEL_NEEDLES)
 def serving_endpoint(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A web (FastAPI, Flask, aiohttp...) or gRPC endpoint in a module that loads a model or
     calls predict. Gradio / Streamlit apps are demos, not serving."""
@@ -795,7 +810,9 @@ def serving_endpoint(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if not mods.isdisjoint(_DEMO_ROOTS):
             continue
         text = view.text(rel) or ""
-        if not _PREDICT_TEXT.search(text) and not re.search(r"\b(models?|predictors?|predict\w*|prediction\w*|classifier|regressor|estimator)\b", text, re.I):
+        # Either regex will do; the word one first (sre scans for it faster), the other only
+        # where one of its literals occurs.
+        if not _MODEL_WORD.search(text) and not (view.contains_any(rel, _PREDICT_TEXT_NEEDLES) and _PREDICT_TEXT.search(text)):
             continue
         facts = view.python(rel)
         if facts is None:
@@ -849,22 +866,27 @@ def _local_model_call(view: RepoView, facts):  # noqa: ANN001,ANN202
         target = _local_module_file(view, call.name)
         if target is None or target == facts.path:
             continue
-        if _LOADS_MODEL_TEXT.search(view.text(target) or ""):
+        if view.contains_any(target, _LOADS_MODEL_NEEDLES) and _LOADS_MODEL_TEXT.search(view.text(target) or ""):
             return call
     return None
 
 
+_HANDLER_DEF = re.compile(r"^\s*def (init|model_fn|lambda_handler|handler)\s*\(", re.M)
+_HANDLER_DEF_NEEDLES = ("def init", "def model_fn", "def lambda_handler", "def handler")
 _HANDLER_LOADS = re.compile(r"AZUREML_MODEL_DIR|get_model_path|joblib\.load|pickle\.load|torch\.load|load_model|from_pretrained|"
                             r"InferenceSession|model_fn|\.predict\(|onnx", re.I)
 
 
+@prefilters(*_HANDLER_DEF_NEEDLES)
 def scoring_handler(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Online scoring entry points of managed endpoints: an Azure ML `init()` + `run(raw_data)`
     scoring script (not a `run(mini_batch)` batch script), a SageMaker `model_fn` +
     `predict_fn`/`input_fn`/`transform_fn` handler, or a Lambda handler that loads a model."""
     for rel in paths(view, det, ("*.py",)):
+        if not view.contains_any(rel, _HANDLER_DEF_NEEDLES):  # every _HANDLER_DEF match holds one
+            continue
         text = view.text(rel)
-        if not text or not re.search(r"^\s*def (init|model_fn|lambda_handler|handler)\s*\(", text, re.M):
+        if not text or not _HANDLER_DEF.search(text):
             continue
         if not _HANDLER_LOADS.search(text):
             continue
@@ -891,6 +913,7 @@ def scoring_handler(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 # -- deploy.registry -------------------------------------------------------------------------
 
 
+@prefilters(".register_model(", "Model.register(")
 def register_model_method(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """`<obj>.register_model(...)` (Azure ML Run, Comet, W&B...) or `Model.register(...)` with
     model arguments — not a project's own `register_model` decorator or plugin registry."""
@@ -927,6 +950,7 @@ _NOT_MODEL_RECEIVER = re.compile(r"(?i)(^|[._])(ds|dataset\w*|data\w*|df|datafra
                                  r"image_processor|card|results?|table|space)(\(\))?$")
 
 
+@prefilters("push_to_hub", "upload_folder", "upload_file", "upload_large_folder")
 def model_pushed_to_hub(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A model (not a dataset, tokenizer or card) pushed to the Hugging Face Hub:
     `model.push_to_hub`, `trainer.push_to_hub`, TrainingArguments(push_to_hub=True), or
@@ -991,6 +1015,19 @@ _TRAINING_DATA_NAME = re.compile(r"(?i)train(ing)?_?(data|dataset|set|split|load
 _TRAIN_FUNC = re.compile(r"(?i)(^|[^a-z])((re)?train(ing|er)?|fine_?tun\w*|finetun\w*)([^a-z]|$)|^fit(_model)?$")
 
 
+# Every _TRAIN_TEXT match contains one of these, case-insensitively. `_may_train_text` tests
+# ASCII lines by lowercasing (exact there); other lines go to the regex, whose Unicode case
+# folding (ı, ſ, K) lowercasing does not reproduce.
+_TRAIN_TEXT_NEEDLES = ("train", "fit", "fine", "tuning", "estimatorstep", "hyperdrivestep", "automlstep")
+
+
+def _may_train_text(line: str) -> bool:
+    if not line.isascii():
+        return True
+    low = line.lower()
+    return any(n in low for n in _TRAIN_TEXT_NEEDLES)
+
+
 def orchestrated_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A pipeline / DAG / flow definition of an orchestrator that includes a training step."""
     for of in orchestrated_files(view, det):
@@ -1001,6 +1038,8 @@ def orchestrated_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 break
         if found is None:
             for i, line in _code_lines(view, of.rel):
+                if not _may_train_text(line):
+                    continue
                 m = next((m for m in _TRAIN_TEXT.finditer(line) if not _NOT_TRAINING_NAME.search(m.group(0))), None)
                 if m:
                     found = (i, line.strip()[:60])
@@ -1038,6 +1077,10 @@ _CI_TRAIN = re.compile(
     r"az\s+ml\s+(?:job\s+create|run\s+submit-\w+|pipeline\s+run)\b|gcloud\s+(?:beta\s+)?ai(?:-platform)?\s+(?:custom-jobs\s+create|jobs\s+submit\s+training)\b|"
     r"sky\s+(?:launch|jobs\s+launch)\b|kedro\s+run\b|zenml\s+pipeline\s+run\b)"
 )
+# Literals every _CI_TRAIN match contains (util.regexlit.required_literals, spelled out): a CI
+# line with none of them cannot train, whatever the other tests say.
+_CI_TRAIN_NEEDLES = ("create", "custom-jobs", "dvc", "fine_tun", "finetun", "fit_model", "kedro", "launch", "mlflow",
+                     "model", "pipeline", "submit-", "train", "training")
 _SMOKE = re.compile(r"(?i)fast_dev_run|dry[-_]?run|smoke|--debug\b|debug=|--max[_-]?(steps|epochs|iters?)[= ]+[0-9]{1,2}\b|"
                     r"max_epochs=[12]\b|--(num[_-]?)?epochs[= ]+[12]\b|--(n[_-]?)?(steps|iters?|iterations)[= ]+[0-9]{1,2}\b|pytest")
 
@@ -1048,6 +1091,8 @@ def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     test of the training code."""
     for pipe, _t in effective_pipelines(view):
         for cl in ci_lines(view, pipe):
+            if not any(n in cl.text for n in _CI_TRAIN_NEEDLES):
+                continue
             if _INSTALL.match(cl.text) or _SMOKE.search(cl.text) or (cl.via and view.is_test(cl.via)):
                 continue
             if _CHECK_STEP_NAME.search(cl.step) or _CHECK_STEP_NAME.search(cl.job):
@@ -1174,15 +1219,15 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if "<" not in text and ">" not in text:
             continue
         newlines = [m.start() for m in _NEWLINE.finditer(text)]
-        lines = {bisect_right(newlines, m.start()) + 1 for m in _COMPARE_LINE.finditer(text)
-                 if (_METRIC_NAME.search(m.group(0)) and (_THRESHOLD_NAME.search(m.group(0)) or re.search(r"\d", m.group(0))
-                                                          or len(_METRIC_NAME.findall(m.group(0))) >= 2))
-                 or _CHAMPION.search(m.group(0))}
+        lines = {bisect_right(newlines, start) + 1 for start, g, _ in _COMPARE_LINE.finditer(text)
+                 if (_METRIC_NAME.search(g) and (_THRESHOLD_NAME.search(g) or re.search(r"\d", g)
+                                                 or len(_METRIC_NAME.findall(g)) >= 2))
+                 or _CHAMPION.search(g)}
         gate_fn = re.search(r"(?i)def _?\w*(gate|threshold|should_deploy|should_promote|model_acceptable|is_model_better)\w*\s*\(", text)
         cmp_lines: set[int] = set()
-        if _DECISION_ASSIGN.search(text):
-            cmp_lines = {bisect_right(newlines, m.start()) + 1 for m in _ANY_COMPARE.finditer(text)
-                         if _CHAMPION.search(m.group(0)) or _METRIC_NAME.search(m.group(0))}
+        if _DECISION_ASSIGN.search(text) is not None:
+            cmp_lines = {bisect_right(newlines, start) + 1 for start, g, _ in _ANY_COMPARE.finditer(text)
+                         if _CHAMPION.search(g) or _METRIC_NAME.search(g)}
         if not lines and not gate_fn and not cmp_lines:
             continue
         tree = py_tree(view, rel)
@@ -1232,11 +1277,16 @@ def _gate_function(tree: ast.Module) -> ast.FunctionDef | None:
     return None
 
 
-_COMPARE_LINE = re.compile(r"^[ \t]*(?:(?:el)?(?:if|assert)\b|\w+\s*=)[^\n]*[<>][^\n]*$", re.M)
+# Formerly `^[ \t]*(?:(?:el)?(?:if|assert)\b|\w+\s*=)[^\n]*[<>][^\n]*$`: the same matches. What
+# follows the indentation and the name starts with a word character or `\s*=`, so giving them
+# back never helps (possessive); `[^\n<>]*+[<>]` finds a `<`/`>` exactly when `[^\n]*[<>]` does,
+# and the match runs on to the end of that line either way.
+_COMPARE_LINE = LinePattern(r"[ \t]*+(?:(?:el)?(?:if|assert)\b|\w++\s*=)[^\n<>]*+[<>][^\n]*+$")
 _CHAMPION = re.compile(r"(?i)champ|chall|incumbent")
 _NEWLINE = re.compile("\n")
-_DECISION_ASSIGN = re.compile(r"(?im)^\s*\w*(win|better|pass|promot|deploy|approv|accept|bless)\w*\s*=[^=]")
-_ANY_COMPARE = re.compile(r"^[^#\n]*\w\)?\s*[<>]=?\s*\(?\w[^\n]*$", re.M)
+# Formerly `(?im)^\s*\w*(win|...)\w*\s*=[^=]`; possessive where a word character must follow.
+_DECISION_ASSIGN = LinePattern(r"\s*+\w*(win|better|pass|promot|deploy|approv|accept|bless)\w*+\s*=[^=]", re.I)
+_ANY_COMPARE = LinePattern(r"[^#\n]*\w\)?\s*[<>]=?\s*\(?\w[^\n]*$")
 
 
 def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:

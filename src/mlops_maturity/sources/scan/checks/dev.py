@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from ....repo import RepoView
 from ....repo.manifests import RequirementsFile, parse_requirements
 from ....repo.python import PyFacts
-from ..helpers import Hit, matching_calls, name_matches, paths, python_files
+from ..helpers import Hit, matching_calls, name_matches, paths, prefilters, python_files
 from ..spec import DetectorSpec
-from .data import make_targets, makefiles, py_tree
+from .data import LinePattern, make_targets, makefiles, py_tree
 
 # -- dev.pinned_env --------------------------------------------------------------------------
 
@@ -310,33 +310,38 @@ def config_loaded_by_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit
 
 # -- dev.config: hyperparameters kept in a config file the code reads ---------------------------
 
-_HPARAM_KEY = re.compile(
-    r"^[ \t-]*(learning_rate|lr|n_estimators|max_depth|num_leaves|min_child_samples|min_samples_(split|leaf)|"
-    r"epochs|num_epochs|n_epochs|max_epochs|batch_size|train_batch_size|dropout|weight_decay|momentum|"
-    r"hidden_size|hidden_dim|num_layers|n_layers|embedding_dim|subsample|colsample_bytree|reg_alpha|reg_lambda|"
-    r"max_iter|warmup_steps|optimizer|gamma|C)\s*:\s*\S",
-    re.M,
+_HPARAM_NAMES = (
+    "learning_rate", "lr", "n_estimators", "max_depth", "num_leaves", "min_child_samples", "min_samples_(split|leaf)",
+    "epochs", "num_epochs", "n_epochs", "max_epochs", "batch_size", "train_batch_size", "dropout", "weight_decay", "momentum",
+    "hidden_size", "hidden_dim", "num_layers", "n_layers", "embedding_dim", "subsample", "colsample_bytree", "reg_alpha", "reg_lambda",
+    "max_iter", "warmup_steps", "optimizer", "gamma", "C",
 )
+# Every name starts with a letter, so giving back indentation can never help a match: the
+# possessive `*+` spares sre retrying every name at every indentation depth of a deep YAML.
+# A match ends on a non-space character, as LinePattern.finditer requires.
+_HPARAM_KEY = LinePattern(r"[ \t-]*+(" + "|".join(_HPARAM_NAMES) + r")\s*:\s*\S")
+# A hit needs two different keys, so at least one that is not the one-letter `C`: a file
+# containing none of the others cannot hit, and most YAML files (task or CI configs) don't.
+_HPARAM_NEEDLES = tuple(n.split("(")[0] for n in _HPARAM_NAMES if n != "C")
 _YAML_READERS = re.compile(r"\b(yaml\.(safe_)?load|read_yaml|OmegaConf\.load|load_yaml|ConfigBox|yaml\.full_load)\b")
 _NOT_CONFIG = re.compile(r"(^|/)(\.github|\.gitlab|\.circleci|k8s|kubernetes|helm|charts?|deploy|manifests?|docs?|tests?)(/|$)", re.I)
 
 
+@prefilters(*_HPARAM_NEEDLES, "yaml", "OmegaConf")
 def hyperparameters_in_config(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A YAML config (not CI or deployment manifests) holding at least two hyperparameters, in a
     repository whose Python code reads YAML configuration (directly or through a helper)."""
-    configs = [r for r in paths(view, det) if not _NOT_CONFIG.search(r)]
+    configs = [r for r in view.with_any(paths(view, det), _HPARAM_NEEDLES) if not _NOT_CONFIG.search(r)]
     if not configs:
         return
-    readers = [r for r, text in view.texts(view.by_ext(".py")) if ("yaml" in text or "OmegaConf" in text or "read_yaml" in text) and _YAML_READERS.search(text)]
-    if not readers:
+    # "read_yaml" contains "yaml": the two needles cover every reader the regex knows.
+    if not any(_YAML_READERS.search(text) for _, text in view.texts(view.with_any(view.by_ext(".py"), ("yaml", "OmegaConf")))):
         return
     for rel, text in view.texts(configs):
-        m = _HPARAM_KEY.search(text)
-        if m is None:
-            continue
-        keys = {k.group(1) for k in _HPARAM_KEY.finditer(text, m.start())}
+        found = [(start, m.group(1)) for start, _, m in _HPARAM_KEY.finditer(text)]
+        keys = {k for _, k in found}
         if len(keys) >= 2:
-            line = text.count("\n", 0, m.start()) + 1
+            line = text.count("\n", 0, found[0][0]) + 1
             yield Hit(rel, line, f"keeps hyperparameters in a config file ({', '.join(sorted(keys)[:4])})")
             return
 

@@ -16,8 +16,9 @@ from typing import Any
 from ....repo import RepoView
 from ....repo.textutil import headings
 from ....util import yamlsafe
-from ..helpers import Hit, paths
+from ..helpers import Hit, paths, prefilters
 from ..spec import DetectorSpec
+from .data import LowerNeedles
 
 # -- prose words (templates are not documentation) -------------------------------------------
 
@@ -164,12 +165,15 @@ def _section_words(lines: list[str], hs: list[tuple[int, str]], idx: int) -> int
     return prose_words("\n".join(lines[start:end]))
 
 
+_INTENDED_NEEDLES = LowerNeedles("intended", "out-of-scope", "out of scope", "uses")
+
+
+@prefilters(*_INTENDED_NEEDLES.needles)
 def model_doc_sections(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A document about a model with a filled "Intended use" (or out-of-scope / uses) section
     and a filled "Limitations" (risks, bias, caveats) or "Metrics/Evaluation" section."""
     for rel, text in view.texts(paths(view, det)):
-        low = text.lower()
-        if "intended" not in low and "out-of-scope" not in low and "out of scope" not in low and "uses" not in low:
+        if not _INTENDED_NEEDLES.in_file(view, rel, text):
             continue
         if not _MODEL_WORD.search(text):
             continue
@@ -226,16 +230,19 @@ _DATA_DIR = re.compile(r"(^|/)(data|datasets?|schemas?|data[_-]?docs?)(/|$)", re
 _DATA_FILE = re.compile(r"(^|[_-])(data|dataset|datasets|schema|columns|features)([_-]|$)", re.I)
 
 
+_DATA_DOC_NEEDLES = LowerNeedles("| column", "| field", "| feature", "| variable", "| attribute", "|column", "|field",
+                                 "|feature", "|variable", "| name", "data field", "dictionary", "datasheet",
+                                 "dataset structure", "data instances", "collection process", "dataset description",
+                                 "data description", "schema", "columns")
+
+
+@prefilters(*_DATA_DOC_NEEDLES.needles)
 def data_doc_fields(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A document that describes a dataset: a table of its columns with descriptions (under a
     data/dataset/columns heading, or in a data folder), or datasheet sections (data fields,
     dataset structure, collection process...: one strong or two filled sections)."""
     for rel, text in view.texts(paths(view, det)):
-        low = text.lower()
-        if not any(n in low for n in ("| column", "| field", "| feature", "| variable", "| attribute", "|column",
-                                       "|field", "|feature", "|variable", "| name", "data field", "dictionary",
-                                       "datasheet", "dataset structure", "data instances", "collection process",
-                                       "dataset description", "data description", "schema", "columns")):
+        if not _DATA_DOC_NEEDLES.in_file(view, rel, text):
             continue
         lines = text.splitlines()
         hs = headings(lines)
@@ -294,8 +301,8 @@ _FAIRNESS_METRIC = re.compile(
 )
 _GROUP_ATTRIBUTE = re.compile(r"^[^#\n]*?\b((protected|sensitive)_(attributes?|features?|groups?))\b", re.I | re.M)
 _FAIRNESS_CONTEXT = re.compile(r"fair|bias|parity|disparit|equal[ _]?opportunit|discriminat", re.I)
-_FAIRNESS_NEEDLES = ("parity", "equalized", "equalised", "opportunity", "disparate", "privileged", "protected_",
-                     "sensitive_", "average_odds")
+_FAIRNESS_NEEDLES = LowerNeedles("parity", "equalized", "equalised", "opportunity", "disparate", "privileged",
+                                 "protected_", "sensitive_", "average_odds")
 
 
 def _fairness_match(text: str) -> re.Match[str] | None:
@@ -307,14 +314,14 @@ def _fairness_match(text: str) -> re.Match[str] | None:
     return m
 
 
+@prefilters(*_FAIRNESS_NEEDLES.needles)
 def fairness_terms(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Code computing fairness metrics by name (demographic parity, equalized odds, disparate
     impact, statistical parity, privileged/unprivileged groups), or naming protected /
     sensitive attributes in a file about fairness or bias (privacy code that masks
     "sensitive features" is not fairness). Comments do not count."""
     for rel, text in view.texts(paths(view, det, ("*.py", "*.ipynb"))):
-        low = text.lower()
-        if not any(n in low for n in _FAIRNESS_NEEDLES):
+        if not _FAIRNESS_NEEDLES.in_file(view, rel, text):
             continue
         if rel.endswith(".ipynb"):
             for cell in view.notebook(rel) or []:
@@ -419,26 +426,37 @@ _APPROVED_CONSUMED = re.compile(
     r"[\"']ModelApprovalStatus[\"']\s*:\s*\[\s*[\"']Approved|ModelPackageStateChange|"
     r"[\"']Approved[\"']\s*[,\]]",
 )
+_PENDING_NEEDLES = ("PendingManualApproval", "transition-requests/create", "create_transition_request")
+_SCOPE_NEEDLES = ("Approv", "transition")
+_CONSUMED_NEEDLES = ("Approved", "ModelPackageStateChange")
 
 
+@prefilters(*_PENDING_NEEDLES, *_SCOPE_NEEDLES, *_CONSUMED_NEEDLES)
 def pending_approval_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """New model versions registered as `PendingManualApproval` where deployment takes only
     `Approved` packages (a filter or an event rule on the approval status), or Databricks
     stage-transition requests. Registering as pending while deploying whatever was registered
     is no gate."""
     cands = paths(view, det)
+    # Only files mentioning an approval or a transition count. Every `_PENDING` match lies in
+    # such a file, and without one nothing is reported, so the approval filter (a regex that
+    # sre cannot prefix-scan) runs only when something is pending, on files that contain
+    # "Approved" or "ModelPackageStateChange" (one of which every match contains).
     pending: list[tuple[str, int]] = []
     consumed = False
-    for rel, text in view.texts(cands):
-        if "Approv" not in text and "transition" not in text:
-            continue
+    for rel, text in view.texts(view.with_any(cands, _PENDING_NEEDLES)):
         m = _PENDING.search(text)
         if m:
             pending.append((rel, text.count("\n", 0, m.start()) + 1))
             if m.group(0) != "PendingManualApproval":
                 consumed = True  # a transition request is itself the approval workflow
-        if not consumed and _APPROVED_CONSUMED.search(text):
-            consumed = True
+    if not pending:
+        return
+    if not consumed:
+        for rel, text in view.texts(view.with_any(cands, _CONSUMED_NEEDLES)):
+            if view.contains_any(rel, _SCOPE_NEEDLES) and _APPROVED_CONSUMED.search(text):
+                consumed = True
+                break
     if not consumed:
         return
     for rel, line in pending:

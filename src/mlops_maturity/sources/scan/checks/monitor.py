@@ -18,6 +18,7 @@ from ....repo.python import PyFacts
 from ....util import yamlsafe
 from ..helpers import Hit, matching_calls, name_matches, paths, prefilters, python_files
 from ..spec import DetectorSpec
+from .data import LowerNeedles
 
 # -- shared vocabulary -----------------------------------------------------------------------
 
@@ -185,6 +186,7 @@ def _serving_file(view: RepoView, rel: str) -> bool:
     return not view.modules(rel).isdisjoint(SERVICE_ROOTS) or bool(_SERVING_PATH.search(rel))
 
 
+@prefilters("def lambda_handler", "def handler(event")
 def request_logging(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Request telemetry in the serving component: an HTTP middleware or request hook that
     times or logs requests, a logging/metrics middleware added to the app, latency written to
@@ -257,6 +259,7 @@ _PUSHED_METRICS = ("*.put_metric_data", "aws_lambda_powertools.Metrics", "aws_la
 _DRIFT_TEXT = re.compile(r"drift|data[_ ]quality|model[_ ]quality|psi\b|divergence", re.I)
 
 
+@prefilters("put_metric_data", "aws_lambda_powertools")
 def cloud_metrics_pushed(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Metrics pushed to CloudWatch (`put_metric_data`, Lambda Powertools metrics).
     `params.about: model` keeps files about drift or model quality, `service` the others."""
@@ -737,11 +740,14 @@ def _schedule_in_code(view: RepoView, rel: str, facts: PyFacts, what: str) -> Hi
     return None
 
 
-def _maybe_scheduled(text: str) -> bool:
-    low = text.lower()
-    return "schedul" in low or "cron" in low or "every" in low or "recurring" in low
+_SCHEDULE_WORDS = LowerNeedles("schedul", "cron", "every", "recurring")
 
 
+def _maybe_scheduled(view: RepoView, rel: str, text: str) -> bool:
+    return _SCHEDULE_WORDS.in_file(view, rel, text)
+
+
+@prefilters(*_SCHEDULE_WORDS.needles)
 def orchestrator_schedule_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """An orchestrator schedule in code for a flow that trains: an Airflow DAG with a schedule,
     a Prefect deployment with a cron/interval, Dagster schedules, Kubeflow recurring runs,
@@ -749,7 +755,7 @@ def orchestrator_schedule_trains(view: RepoView, det: DetectorSpec) -> Iterator[
     APScheduler jobs, EventBridge rules — in a file that also trains or launches training."""
     for rel in python_files(view, det, _ORCH_ROOTS, notebooks=False):
         text = view.text(rel) or ""
-        if not _maybe_scheduled(text) or not _TRAIN_CODE.search(text):
+        if not _maybe_scheduled(view, rel, text) or not _TRAIN_CODE.search(text):
             continue
         facts = view.python(rel)
         if facts is None:
@@ -759,12 +765,13 @@ def orchestrator_schedule_trains(view: RepoView, det: DetectorSpec) -> Iterator[
             yield hit
 
 
+@prefilters(*_SCHEDULE_WORDS.needles)
 def scheduled_drift_job(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """An orchestrator schedule in code for a drift-detection job (whatever computes the drift:
     a library, a package of the team, custom statistics)."""
     for rel in python_files(view, det, _ORCH_ROOTS, notebooks=False):
         text = view.text(rel) or ""
-        if "drift" not in text.lower() or not _maybe_scheduled(text):
+        if "drift" not in text.lower() or not _maybe_scheduled(view, rel, text):
             continue
         facts = view.python(rel)
         if facts is None:
@@ -852,6 +859,7 @@ _TRIGGER_CALLS = ("airflow.operators.trigger_dagrun.TriggerDagRunOperator", "air
                   "*.submit_pipeline_run", "*.create_dispatch")
 
 
+@prefilters("drift", "Drift")
 def drift_triggers_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Drift detection wired to start training: in a file about drift, a call that launches
     retraining (`trigger_retraining()`, `retrain_model()`, a DAG run / pipeline run / workflow
