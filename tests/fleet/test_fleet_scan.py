@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from mlops_maturity.fleet.cache import FORMAT
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 KINDS = ["churn-notebook", "fraud-training", "recsys-platform"]
@@ -137,14 +139,14 @@ def test_corrupt_cache_entries_are_discarded_not_trusted(tmp_path):
     cache = tmp_path / "cache"
     out1 = tmp_path / "1.json"
     assert scan("--each", *repos, "-j", "2", "--format", "json", "-o", out1, cache=cache).returncode == 0
-    entries = sorted((cache / "v1").glob("*/*.json"))
+    entries = sorted((cache / f"v{FORMAT}").glob("*/*.json"))
     assert len(entries) == 3
     # One entry truncated mid-write, one with a flipped byte in its body, one left alone.
     first = by_name(json.loads(out1.read_text()))
     entry_of = {}
     for e in entries:
-        body = e.read_bytes().split(b"\n", 1)[1]
-        entry_of[Path(json.loads(body)["root"]).name] = e
+        meta = e.read_bytes().split(b"\n", 2)[1]  # hash, meta, observations, output
+        entry_of[Path(json.loads(meta)["root"]).name] = e
     data = entry_of["repo-00"].read_bytes()
     entry_of["repo-00"].write_bytes(data[: len(data) // 2])
     data = entry_of["repo-01"].read_bytes()

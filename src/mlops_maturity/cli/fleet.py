@@ -156,7 +156,7 @@ def scan_fleet(
             gate_stage=gate[2],
             inner_jobs=jobs if len(paths) == 1 else 1,
         )
-        rows = _run_with_progress(run_fleet, paths, options, jobs)
+        rows = _run_with_progress(run_fleet, paths, options, jobs, fw)
         if not per_file:
             chunks: list = ["[\n"] if fmt == "json" else []
             for i, f in enumerate(Path(r.output) for r in rows if r.output):
@@ -170,9 +170,9 @@ def scan_fleet(
     _report(rows, fw, jobs, seconds, cache, summary_json, summary_html)
 
 
-def _run_with_progress(run_fleet, paths, options, jobs):  # noqa: ANN001,ANN202
+def _run_with_progress(run_fleet, paths, options, jobs, fw):  # noqa: ANN001,ANN202
     if not (sys.stderr.isatty() and not os.environ.get("CI")):
-        return run_fleet(paths, options, jobs)
+        return run_fleet(paths, options, jobs, framework=fw)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
@@ -188,7 +188,7 @@ def _run_with_progress(run_fleet, paths, options, jobs):  # noqa: ANN001,ANN202
             bar.advance(task)
             bar.refresh()
 
-        return run_fleet(paths, options, jobs, on_row=advance)
+        return run_fleet(paths, options, jobs, on_row=advance, framework=fw)
 
 
 def _report(rows, fw, jobs, seconds, cache, summary_json, summary_html) -> None:  # noqa: ANN001

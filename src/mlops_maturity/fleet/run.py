@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from ..scoring.gate import missed as gate_missed
@@ -46,6 +47,7 @@ class Options:
     gate_dims: dict = field(default_factory=dict)
     gate_stage: bool = False
     inner_jobs: int = 1
+    output_key: str | None = None  # set by run_fleet when rendered outputs can be reused
 
 
 @dataclass
@@ -74,15 +76,25 @@ class Row:
 # -- the worker ----------------------------------------------------------------------------
 
 _state: dict = {}
+# The framework the parent loaded (ref, catalog, framework): forked workers start with it.
+_loaded: tuple | None = None
+
+
+def _framework(ref: str | None):  # noqa: ANN202
+    global _loaded
+    from ..framework.load import default_catalog, load_framework
+
+    if _loaded is None or _loaded[0] != ref:
+        catalog = default_catalog()
+        _loaded = (ref, catalog, load_framework(ref, catalog))
+    return _loaded[1], _loaded[2]
 
 
 def _init(options: Options) -> None:
     """Once per worker process: the framework, the cache and (lazily) the database."""
-    from ..framework.load import default_catalog, load_framework
-
-    catalog = default_catalog()
+    catalog, framework = _framework(options.framework_ref)
     _state.clear()
-    _state.update(options=options, catalog=catalog, framework=load_framework(options.framework_ref, catalog), store=None)
+    _state.update(options=options, catalog=catalog, framework=framework, store=None)
     if options.cache_dir is not None:
         from .cache import ScanCache
 
@@ -139,7 +151,7 @@ def _assess_into(row: Row, path: Path, slot: str) -> None:
     from ..sources.assess import Request, read_configs, run, subject_name
     from ..sources.declared import InputError
     from ..store.db import StoreError
-    from .cache import CachedScan
+    from .cache import CachedScan, config_hash
 
     o: Options = _state["options"]
     fw, catalog = _state["framework"], _state["catalog"]
@@ -147,6 +159,7 @@ def _assess_into(row: Row, path: Path, slot: str) -> None:
     if problem:
         row.status, row.error = "error", problem
         return
+    config = config_hash(path) if o.output_key else None  # before it is read: a later change shows
     try:
         configs = read_configs([path], fw)
     except InputError as exc:
@@ -190,7 +203,12 @@ def _assess_into(row: Row, path: Path, slot: str) -> None:
         row.status, row.error = "error", next((s.message for s in result.sources if s.name == "scan"), "scan failed")
         return
     row.gate = gate_missed(result, o.gate_overall, o.gate_dims, o.gate_stage)
-    row.output = _write(result, o, row.index, slot)
+    row.output, text = _write(result, o, row.index, slot)
+    if o.output_key and text is not None:
+        keep = {"key": o.output_key, "path": str(path), "config": config, "row": {k: getattr(row, k) for k in ROW_KEPT}, "time": _time_in(text, o.fmt)}
+        scan.finish(keep, text)
+    else:
+        scan.finish()
     if o.save and store is not None:
         try:
             saved = store.save(result, project=name, team=o.team, source="scan", created_by=_who())
@@ -209,23 +227,136 @@ def _who() -> str:
         return ""
 
 
-def _write(result, o: Options, index: int, slot: str) -> str | None:  # noqa: ANN001
-    from .. import reporters
+def _target(o: Options, index: int, slot: str) -> Path | None:
+    if o.out_dir is not None:
+        return o.out_dir / f"{slot}.{EXTENSIONS[o.fmt]}"
+    if o.spool is not None:
+        return o.spool / f"{index:07d}.{EXTENSIONS[o.fmt]}"
+    return None
+
+
+def _put(o: Options, target: Path, data: bytes) -> None:
     from ..util import atomic
 
     if o.out_dir is not None:
-        target = o.out_dir / f"{slot}.{EXTENSIONS[o.fmt]}"
-    elif o.spool is not None:
-        target = o.spool / f"{index:07d}.{EXTENSIONS[o.fmt]}"
-    else:
-        return None
-    text = result.model_dump_json(indent=2) if o.fmt == "json" else reporters.render(result, o.fmt, **o.render)
-    if o.out_dir is not None:
-        atomic.write_text(target, text)
+        atomic.write_text(target, data.decode("utf-8"))
     else:  # the spool is the run's private directory: no one reads a file before the row says so
-        with open(target, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    return str(target)
+        with open(target, "wb") as fh:
+            fh.write(data)
+
+
+def _write(result, o: Options, index: int, slot: str) -> tuple[str | None, bytes | None]:  # noqa: ANN001
+    """Render and write one result; (where, the bytes written)."""
+    from .. import reporters
+
+    target = _target(o, index, slot)
+    if target is None:
+        return None, None
+    text = result.model_dump_json(indent=2) if o.fmt == "json" else reporters.render(result, o.fmt, **o.render)
+    data = text.encode("utf-8")
+    _put(o, target, data)
+    return str(target), data
+
+
+# -- reusing a rendered output ----------------------------------------------------------------
+#
+# The formats whose text can be copied from one run to the next: nothing in them depends on when
+# the run happens, except JSON's `generated_at`, which is replaced exactly (in an indented dump
+# only a top-level key starts a line with two spaces, and JSON escapes every newline inside a
+# string). Markdown, HTML and SARIF print the time in their own ways: with those, an unchanged
+# repository is still not read (its observations are cached) but is scored and rendered again.
+REUSABLE_FORMATS = ("json", "terminal", "badge")
+# What a reused output brings back for the summary.
+ROW_KEPT = ("name", "commit", "overall", "mean", "levels", "scan_status", "warnings", "gate")
+_TIME_LINE = b'\n  "generated_at": "'
+# The environment a terminal rendering may consult besides its explicit options.
+_RENDER_ENV = ("NO_COLOR", "FORCE_COLOR", "TERM", "COLORTERM", "COLUMNS", "LINES")
+
+
+def output_key(o: Options, framework, catalog) -> str | None:  # noqa: ANN001
+    """Everything besides the repository that decides a rendered output, hashed; None when the
+    outputs of this run cannot be reused (no cache, a format that prints the time, a live
+    source, or a database whose history feeds the result)."""
+    import hashlib
+    import json
+
+    from .cache import fingerprint, package_fingerprint
+
+    if o.cache_dir is None or o.fmt not in REUSABLE_FORMATS or o.mlflow_uri or o.db or o.save:
+        return None
+    h = hashlib.sha256()
+    parts = [
+        package_fingerprint(),
+        fingerprint(catalog),
+        framework.model_dump_json(),
+        o.fmt,
+        json.dumps(o.render, sort_keys=True),
+        json.dumps({k: os.environ.get(k) for k in _RENDER_ENV}, sort_keys=True) if o.fmt == "terminal" else "",
+        o.stage or "",
+        json.dumps([o.gate_overall, sorted(o.gate_dims.items()), o.gate_stage]),
+    ]
+    if o.answers is not None:
+        try:
+            data = Path(o.answers).read_bytes()
+        except OSError:
+            return None  # the workers report it
+        parts += [str(o.answers), hashlib.sha256(data).hexdigest()]
+    for part in parts:
+        h.update(hashlib.sha256(part.encode()).digest())
+    return h.hexdigest()
+
+
+def _time_in(text: bytes, fmt: str) -> str | None:
+    """The generation time as written in a JSON result (None for the other formats)."""
+    if fmt != "json":
+        return None
+    i = text.index(_TIME_LINE) + len(_TIME_LINE)
+    return text[i : text.index(b'"', i)].decode()
+
+
+@lru_cache(maxsize=1)
+def _time_adapter():  # noqa: ANN202
+    from datetime import datetime
+
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(datetime)
+
+
+def _now() -> bytes:
+    """The current time as the JSON result writes `generated_at` (pydantic's serialization)."""
+    from datetime import UTC, datetime
+
+    return _time_adapter().dump_json(datetime.now(UTC))[1:-1]
+
+
+def reuse_one(task: tuple[int, str, str], o: Options, cache) -> Row | None:  # noqa: ANN001
+    """In the parent: the row of a repository whose output a previous run left and nothing it
+    depends on has changed, with that output copied into place; None to give it to a worker."""
+    index, path_s, slot = task
+    started = time.perf_counter()
+    path = Path(path_s)
+    if _preflight(path) is not None:
+        return None
+    found = cache.reuse(path, o.output_key)
+    if found is None:
+        return None
+    kept, text = found
+    if kept.get("time"):
+        old = _TIME_LINE + kept["time"].encode() + b'"'
+        i = text.find(old)
+        if i < 0:
+            return None
+        text = text[:i] + _TIME_LINE + _now() + b'"' + text[i + len(old) :]
+    target = _target(o, index, slot)
+    try:
+        if target is not None:
+            _put(o, target, text)
+        row = Row(index=index, path=path_s, cache="hit", output=str(target) if target is not None else None, **kept["row"])
+    except (OSError, TypeError):
+        return None
+    row.seconds = round(time.perf_counter() - started, 4)
+    return row
 
 
 # -- the parent ----------------------------------------------------------------------------
@@ -252,10 +383,30 @@ def run_fleet(
     options: Options,
     jobs: int,
     on_row: Callable[[Row], None] | None = None,
+    framework=None,  # noqa: ANN001  (the caller's, loaded from options.framework_ref)
 ) -> list[Row]:
-    """Assess every path; rows in input order. `on_row` sees each row as it completes."""
+    """Assess every path; rows in input order. `on_row` sees each row as it completes.
+
+    The parent first tries to reuse each repository's output from the cache (`reuse_one`);
+    only the others go to the workers, which are started on the first of them: a run where
+    nothing changed starts none."""
+    from dataclasses import replace
+
     tasks = [(i, str(p), s) for i, (p, s) in enumerate(zip(paths, slots(paths)))]
     rows: list[Row | None] = [None] * len(tasks)
+    global _loaded
+    if framework is not None:
+        from ..framework.load import default_catalog
+
+        _loaded = (options.framework_ref, default_catalog(), framework)
+    catalog, framework = _framework(options.framework_ref)
+    options = replace(options, output_key=output_key(options, framework, catalog))
+    reuse: Callable[[tuple], Row | None] | None = None
+    if options.output_key is not None:
+        from .cache import ScanCache
+
+        cache = ScanCache(options.cache_dir)
+        reuse = lambda t: reuse_one(t, options, cache)  # noqa: E731
 
     def done(row: Row) -> None:
         rows[row.index] = row
@@ -265,9 +416,9 @@ def run_fleet(
     if jobs <= 1 or len(tasks) <= 1:
         _init(options)
         for t in tasks:
-            done(assess_one(t))
+            done((reuse(t) if reuse else None) or assess_one(t))
     else:
-        _parallel(tasks, options, min(jobs, len(tasks)), done)
+        _parallel(tasks, options, min(jobs, len(tasks)), done, reuse)
     return [r for r in rows if r is not None]
 
 
@@ -278,7 +429,7 @@ def _context():
     return multiprocessing.get_context("fork" if "fork" in methods and sys.platform == "linux" else "spawn")
 
 
-def _parallel(tasks: list, options: Options, jobs: int, done: Callable[[Row], None]) -> None:
+def _parallel(tasks: list, options: Options, jobs: int, done: Callable[[Row], None], reuse: Callable[[tuple], Row | None] | None) -> None:
     attempts: dict[int, int] = {}
     pending: Iterator = iter(tasks)
     retry: list = []
@@ -298,16 +449,26 @@ def _parallel(tasks: list, options: Options, jobs: int, done: Callable[[Row], No
 
     while True:
         broken = False
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init, initargs=(options,)) as pool:
-            running: dict[Future, tuple] = {}
+        pool: ProcessPoolExecutor | None = None
+        running: dict[Future, tuple] = {}
 
-            def submit_next() -> bool:
+        def submit_next() -> bool:
+            nonlocal pool
+            while True:
                 t = retry.pop() if retry else next(pending, None)
                 if t is None:
                     return False
+                if reuse is not None and t[0] not in attempts:
+                    row = reuse(t)
+                    if row is not None:
+                        done(row)
+                        continue
+                if pool is None:
+                    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init, initargs=(options,))
                 running[pool.submit(assess_one, t)] = t
                 return True
 
+        try:
             # A bounded window of submitted tasks: memory stays flat in the number of repositories.
             for _ in range(jobs * 2):
                 if not submit_next():
@@ -323,5 +484,8 @@ def _parallel(tasks: list, options: Options, jobs: int, done: Callable[[Row], No
                 wait(running)
                 for fut, t in running.items():
                     handle(fut, t)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
         if not broken:
             return
