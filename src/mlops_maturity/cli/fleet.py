@@ -166,6 +166,8 @@ def scan_fleet(
             if fmt == "json":
                 chunks.append("\n]\n")
             _stream_out(chunks, output)
+            for r in rows:  # spool files are gone with the run: the summary names no such file
+                r.output = None
     seconds = time.perf_counter() - started
     _report(rows, fw, jobs, seconds, cache, summary_json, summary_html)
 

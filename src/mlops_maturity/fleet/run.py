@@ -50,9 +50,10 @@ class Options:
     output_key: str | None = None  # set by run_fleet when rendered outputs can be reused
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
-    """One repository's line in the summary."""
+    """One repository's line in the summary. The parent keeps one per repository until the
+    summary is written: slots keep it to a few hundred bytes."""
 
     index: int
     path: str
