@@ -62,6 +62,7 @@ class Row:
     error: str = ""
     cache: str = "off"  # "hit" | "miss" | "corrupt" | "off"
     cache_reason: str = ""
+    reused: bool = False  # the output of a previous run copied: not scored nor rendered again
     commit: str | None = None
     overall: int | None = None
     mean: float | None = None
@@ -353,7 +354,7 @@ def reuse_one(task: tuple[int, str, str], o: Options, cache) -> Row | None:  # n
     try:
         if target is not None:
             _put(o, target, text)
-        row = Row(index=index, path=path_s, cache="hit", output=str(target) if target is not None else None, **kept["row"])
+        row = Row(index=index, path=path_s, cache="hit", reused=True, output=str(target) if target is not None else None, **kept["row"])
     except (OSError, TypeError):
         return None
     row.seconds = round(time.perf_counter() - started, 4)
