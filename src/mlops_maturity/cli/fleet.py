@@ -156,8 +156,11 @@ def scan_fleet(
             gate_stage=gate[2],
             inner_jobs=jobs if len(paths) == 1 else 1,
         )
-        rows = _run_with_progress(run_fleet, paths, options, jobs, fw)
-        if not per_file:
+        if not per_file and output is not None:
+            rows = _run_into(output, fmt, run_fleet, paths, options, jobs, fw)
+        else:
+            rows = _run_with_progress(run_fleet, paths, options, jobs, fw)
+        if not per_file and output is None:
             chunks: list = ["[\n"] if fmt == "json" else []
             for i, f in enumerate(Path(r.output) for r in rows if r.output):
                 if i:
@@ -172,9 +175,29 @@ def scan_fleet(
     _report(rows, fw, jobs, seconds, cache, summary_json, summary_html)
 
 
-def _run_with_progress(run_fleet, paths, options, jobs, fw):  # noqa: ANN001,ANN202
+def _run_into(output: Path, fmt: str, run_fleet, paths, options, jobs, fw):  # noqa: ANN001,ANN202
+    """Run, writing the results into `output` (atomically) in input order as they come."""
+    from ..fleet.run import Ordered
+    from ..util import atomic
+
+    tmp = atomic.tmp_path(output)
+    try:
+        with open(tmp or output, "wb") as fh:
+            ordered = Ordered(fh, b"[\n", b",\n", b"\n]\n") if fmt == "json" else Ordered(fh, sep=b"\n")
+            rows = _run_with_progress(run_fleet, paths, options, jobs, fw, ordered)
+            ordered.close()
+        if tmp is not None:
+            tmp.replace(output)
+    except OSError as exc:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        fail(f"{output}: cannot write ({exc.strerror})")
+    return rows
+
+
+def _run_with_progress(run_fleet, paths, options, jobs, fw, ordered=None):  # noqa: ANN001,ANN202
     if not (sys.stderr.isatty() and not os.environ.get("CI")):
-        return run_fleet(paths, options, jobs, framework=fw)
+        return run_fleet(paths, options, jobs, framework=fw, ordered=ordered)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
@@ -190,7 +213,7 @@ def _run_with_progress(run_fleet, paths, options, jobs, fw):  # noqa: ANN001,ANN
             bar.advance(task)
             bar.refresh()
 
-        return run_fleet(paths, options, jobs, on_row=advance, framework=fw)
+        return run_fleet(paths, options, jobs, on_row=advance, framework=fw, ordered=ordered)
 
 
 def _report(rows, fw, jobs, seconds, cache, summary_json, summary_html) -> None:  # noqa: ANN001

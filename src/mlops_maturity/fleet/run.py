@@ -14,6 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from typing import BinaryIO
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -332,7 +333,7 @@ def _now() -> bytes:
     return _time_adapter().dump_json(datetime.now(UTC))[1:-1]
 
 
-def reuse_one(task: tuple[int, str, str], o: Options, cache) -> Row | None:  # noqa: ANN001
+def reuse_one(task: tuple[int, str, str], o: Options, cache, ordered: Ordered | None = None) -> Row | None:  # noqa: ANN001
     """In the parent: the row of a repository whose output a previous run left and nothing it
     depends on has changed, with that output copied into place; None to give it to a worker."""
     index, path_s, slot = task
@@ -352,13 +353,57 @@ def reuse_one(task: tuple[int, str, str], o: Options, cache) -> Row | None:  # n
         text = text[:i] + _TIME_LINE + _now() + b'"' + text[i + len(old) :]
     target = _target(o, index, slot)
     try:
-        if target is not None:
+        if ordered is not None and ordered.emit(index, text):
+            target = None  # written to the output in its place
+        elif target is not None:
             _put(o, target, text)
         row = Row(index=index, path=path_s, cache="hit", reused=True, output=str(target) if target is not None else None, **kept["row"])
     except (OSError, TypeError):
         return None
     row.seconds = round(time.perf_counter() - started, 4)
     return row
+
+
+class Ordered:
+    """The per-repository outputs of a run written into one file in input order as they become
+    ready: the next one in order goes straight to the file, one ready early waits in the spool
+    (on disk, not in memory) until its turn. An output reused in the parent is thus written
+    once, not spooled and copied."""
+
+    def __init__(self, fh: BinaryIO, head: bytes = b"", sep: bytes = b"", tail: bytes = b"") -> None:
+        self.fh, self.sep, self.tail = fh, sep, tail
+        self.next = 0
+        self.items = 0
+        self.ready: dict[int, str | None] = {}
+        fh.write(head)
+
+    def _write(self, data: bytes) -> None:
+        if self.items:
+            self.fh.write(self.sep)
+        self.fh.write(data)
+        self.items += 1
+
+    def emit(self, index: int, data: bytes) -> bool:
+        """Write `data` now if repository `index` is next in order; False to spool it."""
+        if index != self.next:
+            return False
+        self._write(data)
+        return True
+
+    def done(self, index: int, spooled: str | None) -> None:
+        """Repository `index` is finished: its output is in the spool file `spooled`, or was
+        emitted, or there is none (it failed)."""
+        self.ready[index] = spooled
+        while self.next in self.ready:
+            path = self.ready.pop(self.next)
+            if path is not None:
+                with open(path, "rb") as fh:
+                    self._write(fh.read())
+                os.unlink(path)
+            self.next += 1
+
+    def close(self) -> None:
+        self.fh.write(self.tail)
 
 
 # -- the parent ----------------------------------------------------------------------------
@@ -386,6 +431,7 @@ def run_fleet(
     jobs: int,
     on_row: Callable[[Row], None] | None = None,
     framework=None,  # noqa: ANN001  (the caller's, loaded from options.framework_ref)
+    ordered: Ordered | None = None,
 ) -> list[Row]:
     """Assess every path; rows in input order. `on_row` sees each row as it completes.
 
@@ -408,10 +454,13 @@ def run_fleet(
         from .cache import ScanCache
 
         cache = ScanCache(options.cache_dir)
-        reuse = lambda t: reuse_one(t, options, cache)  # noqa: E731
+        reuse = lambda t: reuse_one(t, options, cache, ordered)  # noqa: E731
 
     def done(row: Row) -> None:
         rows[row.index] = row
+        if ordered is not None:
+            ordered.done(row.index, row.output)
+            row.output = None
         if on_row is not None:
             on_row(row)
 
