@@ -1,10 +1,14 @@
 """Assess many repositories: worker processes, one result per repository streamed to disk.
 
-The parent hands out repository paths and keeps one small row per repository (name, levels,
-status, cache outcome); each worker scans (through the cache), scores, writes the rendered
-result to its own file and, with a database, saves it. Memory therefore does not grow with the
-number of repositories beyond those rows, and a repository that fails (cannot be read, a bad
-`.mlops-maturity.yaml`, a worker that dies) becomes a row with its error while the others go on.
+The parent first asks the cache whether a repository's rendered result from the previous run
+can be reused (nothing it depends on changed: `ScanCache.reuse`); if so it copies that output
+and takes the summary row kept with it, with no worker, scoring or rendering. It hands the
+other repository paths to worker processes (started on the first of them) and keeps one small
+row per repository (name, levels, status, cache outcome); each worker scans (through the
+cache), scores, writes the rendered result to its own file and, with a database, saves it.
+Memory therefore does not grow with the number of repositories beyond those rows (a few
+hundred bytes each), and a repository that fails (cannot be read, a bad `.mlops-maturity.yaml`,
+a worker that dies) becomes a row with its error while the others go on.
 """
 
 from __future__ import annotations
