@@ -224,12 +224,23 @@ def _report(rows, fw, jobs, seconds, cache, summary_json, summary_html) -> None:
     from ..util import atomic
 
     summary = build(rows, fw, jobs=jobs, seconds=seconds, cache_dir=str(cache.directory) if cache else None)
-    for target, text in ((summary_json, lambda: json.dumps(summary, indent=2) + "\n"), (summary_html, lambda: render_summary(summary))):
-        if target is not None:
-            try:
-                atomic.write_text(target, text())
-            except OSError as exc:
-                fail(f"{target}: cannot write ({exc.strerror})")
+    if summary_json is not None:  # dumped piece by piece, not built as one string first
+        tmp = atomic.tmp_path(summary_json)
+        try:
+            with open(tmp or summary_json, "w", encoding="utf-8") as fh:
+                json.dump(summary, fh, indent=2)
+                fh.write("\n")
+            if tmp is not None:
+                tmp.replace(summary_json)
+        except OSError as exc:
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+            fail(f"{summary_json}: cannot write ({exc.strerror})")
+    if summary_html is not None:
+        try:
+            atomic.write_text(summary_html, render_summary(summary))
+        except OSError as exc:
+            fail(f"{summary_html}: cannot write ({exc.strerror})")
     for r in rows:
         for w in r.warnings:
             click.echo(f"mlops-maturity: warning: {r.name}: {w}", err=True)

@@ -53,6 +53,7 @@ class Options:
     gate_stage: bool = False
     inner_jobs: int = 1
     output_key: str | None = None  # set by run_fleet when rendered outputs can be reused
+    answers_digest: str | None = None  # the answers file's content that output_key was made with
 
 
 @dataclass(slots=True)
@@ -211,9 +212,10 @@ def _assess_into(row: Row, path: Path, slot: str) -> None:
         return
     row.gate = gate_missed(result, o.gate_overall, o.gate_dims, o.gate_stage)
     row.output, text = _write(result, o, row.index, slot)
-    if o.output_key and text is not None:
-        keep = {"key": o.output_key, "path": str(path), "config": config, "row": {k: getattr(row, k) for k in ROW_KEPT}, "time": _time_in(text, o.fmt)}
-        scan.finish(keep, text)
+    when = _time_in(text, o.fmt) if text is not None else None
+    # Kept only if made from the answers the key names (the file may change during the run).
+    if o.output_key and when is not None and answers_digest(o) == o.answers_digest:
+        scan.finish({"key": o.output_key, "path": str(path), "config": config, "row": {k: getattr(row, k) for k in ROW_KEPT}, "time": when}, text)
     else:
         scan.finish()
     if o.save and store is not None:
@@ -303,22 +305,31 @@ def output_key(o: Options, framework, catalog) -> str | None:  # noqa: ANN001
         json.dumps([o.gate_overall, sorted(o.gate_dims.items()), o.gate_stage]),
     ]
     if o.answers is not None:
-        try:
-            data = Path(o.answers).read_bytes()
-        except OSError:
-            return None  # the workers report it
-        parts += [str(o.answers), hashlib.sha256(data).hexdigest()]
+        if o.answers_digest is None:
+            return None  # unreadable: the workers report it
+        parts += [str(o.answers), o.answers_digest]
     for part in parts:
         h.update(hashlib.sha256(part.encode()).digest())
     return h.hexdigest()
 
 
-def _time_in(text: bytes, fmt: str) -> str | None:
-    """The generation time as written in a JSON result (None for the other formats)."""
-    if fmt != "json":
+def answers_digest(o: Options) -> str | None:
+    import hashlib
+
+    try:
+        return hashlib.sha256(Path(o.answers).read_bytes()).hexdigest() if o.answers is not None else ""
+    except OSError:
         return None
-    i = text.index(_TIME_LINE) + len(_TIME_LINE)
-    return text[i : text.index(b'"', i)].decode()
+
+
+def _time_in(text: bytes, fmt: str) -> str | None:
+    """The generation time as written in a JSON result ("" for the other formats), None when
+    it cannot be found (the output is then not kept: its time could not be replaced)."""
+    if fmt != "json":
+        return ""
+    i = text.find(_TIME_LINE)
+    j = text.find(b'"', i + len(_TIME_LINE)) if i >= 0 else -1
+    return text[i + len(_TIME_LINE) : j].decode() if j >= 0 else None
 
 
 @lru_cache(maxsize=1)
@@ -361,8 +372,12 @@ def reuse_one(task: tuple[int, str, str], o: Options, cache, ordered: Ordered | 
             target = None  # written to the output in its place
         elif target is not None:
             _put(o, target, text)
-        row = Row(index=index, path=path_s, cache="hit", reused=True, output=str(target) if target is not None else None, **kept["row"])
-    except (OSError, TypeError):
+        r = kept["row"]
+        # Interned: every row has the same dimension ids and status, one copy of each will do.
+        r["levels"] = {sys.intern(k): v for k, v in r["levels"].items()}
+        r["scan_status"] = sys.intern(r["scan_status"])
+        row = Row(index=index, path=path_s, cache="hit", reused=True, output=str(target) if target is not None else None, **r)
+    except (OSError, TypeError, KeyError, AttributeError):
         return None
     row.seconds = round(time.perf_counter() - started, 4)
     return row
@@ -452,6 +467,7 @@ def run_fleet(
 
         _loaded = (options.framework_ref, default_catalog(), framework)
     catalog, framework = _framework(options.framework_ref)
+    options = replace(options, answers_digest=answers_digest(options))
     options = replace(options, output_key=output_key(options, framework, catalog))
     reuse: Callable[[tuple], Row | None] | None = None
     if options.output_key is not None:
