@@ -10,7 +10,10 @@ Each repository is a copy of one of the examples or of a `present-*` fixture rep
 `scan --repos-from LIST --format json -o FILE --summary FILE`, in a fresh process each time:
 the first scan with an empty cache (every repository read, scored, rendered, its cache entry
 written), then the re-scan with nothing changed. With `--repeat R` each pair runs R times (the
-cache emptied before each first scan) and the medians are printed.
+cache emptied before each first scan) and the medians are printed, with the CPU time of the
+whole process tree beside the wall time (on a machine shared with other work, the CPU time is
+the steadier measure of how cost grows with N) and, for three N or more, the first scan fitted
+as a fixed cost plus a cost per repository, with how far each N lies off that line.
 
 What it measures, and what it does not: the generated repositories are small, so a first scan
 costs 30-50 ms a repository, mostly the fixed cost of assessing one (discovery, git, detectors,
@@ -39,6 +42,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -130,8 +134,10 @@ def _tree(pid: int) -> tuple[int, int, int, int]:
     return pss, rss_sum, rss.get(pid, 0), max((rss.get(c, 0) for c in children.get(pid, [])), default=0)
 
 
-def timed(cmd: list[str]) -> tuple[float, tuple[int, int, int, int], subprocess.CompletedProcess]:
+def timed(cmd: list[str]) -> tuple[float, float, tuple[int, int, int, int], subprocess.CompletedProcess]:
+    """Wall time, CPU time (user + system of the whole tree), peak memory, the process."""
     peak = [0, 0, 0, 0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"})
     done = threading.Event()
@@ -146,9 +152,11 @@ def timed(cmd: list[str]) -> tuple[float, tuple[int, int, int, int], subprocess.
     t.start()
     out, err = proc.communicate()
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     done.set()
     t.join()
-    return wall, tuple(peak), subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, tuple(peak), subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
 def _mib(b: float) -> str:
@@ -179,28 +187,41 @@ def main() -> None:
             runs = []
             for k in range(args.repeat):
                 shutil.rmtree(base / "cache", ignore_errors=True)
-                first, m1, p1 = timed(cmd)
+                first, c1, m1, p1 = timed(cmd)
                 s1 = json.loads((base / "summary.json").read_text())["stats"]
-                again, m2, p2 = timed(cmd)
+                again, c2, m2, p2 = timed(cmd)
                 s2 = json.loads((base / "summary.json").read_text())["stats"]
                 assert p1.returncode == 0 and p2.returncode == 0, (p1.stderr, p2.stderr)
                 assert s1["read"] == n and s2["cached"] == n, (s1, s2)
                 size = (base / "results.json").stat().st_size
-                runs.append((first, again, m1, m2))
-                print(f"N={n:5d} run {k + 1}: first {first:7.2f} s (PSS {_mib(m1[0])} MiB, RSS sum {_mib(m1[1])}, CLI {_mib(m1[2])}, worker {_mib(m1[3])})  "
-                      f"re-scan {again:6.2f} s (PSS {_mib(m2[0])} MiB)  x{first / again:5.1f}  [load {os.getloadavg()[0]:.2f}]", flush=True)
+                runs.append((first, again, m1, m2, c1, c2))
+                print(f"N={n:5d} run {k + 1}: first {first:7.2f} s, CPU {c1:6.2f} s (PSS {_mib(m1[0])} MiB, RSS sum {_mib(m1[1])}, CLI {_mib(m1[2])}, worker {_mib(m1[3])})  "
+                      f"re-scan {again:6.2f} s, CPU {c2:5.2f} s (PSS {_mib(m2[0])} MiB)  x{first / again:5.1f}  [load {os.getloadavg()[0]:.2f}]", flush=True)
             med = statistics.median
             first, again = med(r[0] for r in runs), med(r[1] for r in runs)
             table.append({
                 "n": n, "files": files / n, "generate": gen, "first": first, "again": again, "ratio": med(r[0] / r[1] for r in runs),
                 "pss1": med(r[2][0] for r in runs), "pss2": med(r[3][0] for r in runs), "rss1": med(r[2][1] for r in runs),
                 "cli1": med(r[2][2] for r in runs), "worker1": med(r[2][3] for r in runs), "size": size,
+                "cpu1": med(r[4] for r in runs), "cpu2": med(r[5] for r in runs),
             })
     print(f"\nmedians of {args.repeat} run(s); load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("    N  files/repo  first s  ms/repo  re-scan s  ms/repo  ratio  peak PSS first  peak PSS re-scan  (RSS sum first, CLI, worker)  results")
     for r in table:
         print(f"{r['n']:5d}  {r['files']:10.0f}  {r['first']:7.2f}  {r['first'] / r['n'] * 1000:7.1f}  {r['again']:9.2f}  {r['again'] / r['n'] * 1000:7.2f}  {r['ratio']:5.1f}  "
               f"{_mib(r['pss1'])} MiB      {_mib(r['pss2'])} MiB        ({_mib(r['rss1'])}, {_mib(r['cli1'])}, {_mib(r['worker1'])} MiB)  {r['size'] / 2**20:.1f} MiB")
+    print("\nCPU time (user + system, whole process tree; less sensitive than wall time to other load on the machine):")
+    for r in table:
+        print(f"  N={r['n']:5d}  first {r['cpu1']:7.2f} s ({r['cpu1'] / r['n'] * 1000:5.1f} ms/repo)  re-scan {r['cpu2']:6.2f} s ({r['cpu2'] / r['n'] * 1000:5.2f} ms/repo)")
+    if len(table) > 2:
+        # Linear in N means first = a + b N: fitted by least squares, with how far each N is from the line.
+        for key, label in (("first", "wall"), ("cpu1", "CPU")):
+            xs, ys = [r["n"] for r in table], [r[key] for r in table]
+            mx, my = statistics.fmean(xs), statistics.fmean(ys)
+            b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+            a = my - b * mx
+            dev = ", ".join(f"N={x}: {100 * (y - (a + b * x)) / y:+.0f}%" for x, y in zip(xs, ys))
+            print(f"first scan {label} time fitted as {a:.2f} s + {b * 1000:.1f} ms x N; off the line by {dev}")
     if len(table) > 1:
         r0 = table[0]
         print("\ngrowth relative to the smallest N (1.00 = linear in N for time, flat for memory):")
