@@ -6,8 +6,8 @@ and takes the summary row kept with it, with no worker, scoring or rendering. It
 other repository paths to worker processes (started on the first of them) and keeps one small
 row per repository (name, levels, status, cache outcome); each worker scans (through the
 cache), scores, writes the rendered result to its own file and, with a database, saves it.
-Memory therefore does not grow with the number of repositories beyond those rows (a few
-hundred bytes each), and a repository that fails (cannot be read, a bad `.mlops-maturity.yaml`,
+Memory therefore does not grow with the number of repositories beyond those rows (about 2 KB
+each with the repository's path, measured with bench/fleet_bench.py), and a repository that fails (cannot be read, a bad `.mlops-maturity.yaml`,
 a worker that dies) becomes a row with its error while the others go on.
 """
 
@@ -18,12 +18,12 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import BinaryIO
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 from ..scoring.gate import missed as gate_missed
 
@@ -59,7 +59,7 @@ class Options:
 @dataclass(slots=True)
 class Row:
     """One repository's line in the summary. The parent keeps one per repository until the
-    summary is written: slots keep it to a few hundred bytes."""
+    summary is written, so it is kept small (slots)."""
 
     index: int
     path: str
@@ -366,19 +366,24 @@ def reuse_one(task: tuple[int, str, str], o: Options, cache, ordered: Ordered | 
         if i < 0:
             return None
         text = text[:i] + _TIME_LINE + _now() + b'"' + text[i + len(old) :]
-    target = _target(o, index, slot)
     try:
-        if ordered is not None and ordered.emit(index, text):
-            target = None  # written to the output in its place
-        elif target is not None:
-            _put(o, target, text)
         r = kept["row"]
         # Interned: every row has the same dimension ids and status, one copy of each will do.
         r["levels"] = {sys.intern(k): v for k, v in r["levels"].items()}
         r["scan_status"] = sys.intern(r["scan_status"])
-        row = Row(index=index, path=path_s, cache="hit", reused=True, output=str(target) if target is not None else None, **r)
-    except (OSError, TypeError, KeyError, AttributeError):
+        row = Row(index=index, path=path_s, cache="hit", reused=True, **r)
+    except (TypeError, KeyError, AttributeError):
         return None
+    # Written to the output in its place when it is next in order (an error writing the
+    # output ends the run); else to its own file.
+    if ordered is None or not ordered.emit(index, text):
+        target = _target(o, index, slot)
+        if target is not None:
+            try:
+                _put(o, target, text)
+            except OSError:
+                return None
+            row.output = str(target)
     row.seconds = round(time.perf_counter() - started, 4)
     return row
 
