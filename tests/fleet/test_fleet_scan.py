@@ -88,6 +88,8 @@ def test_rescan_after_one_change_reads_only_that_repository(tmp_path, validate_r
     assert "1 read, 29 unchanged" in proc.stderr
 
     assert s2["stats"]["reused"] == 29 and "reused" not in next(r for r in s2["repositories"] if r["name"] == "repo-03")
+    # In input order, though repo-03 was assessed by a worker while the others were copied.
+    assert [r["subject"]["name"] for r in json.loads(out2.read_text())] == [f"repo-{i:02d}" for i in range(30)]
     second = by_name(json.loads(out2.read_text()))
     assert practice(second["repo-03"], "dev.pinned_env") == "present"
     assert [e["path"] for p in second["repo-03"]["practices"] if p["id"] == "dev.pinned_env" for e in p["evidence"]] == ["requirements.txt"]
@@ -96,6 +98,11 @@ def test_rescan_after_one_change_reads_only_that_repository(tmp_path, validate_r
             assert comparable(second[name]) == comparable(first[name]), name
             assert second[name]["generated_at"] > first[name]["generated_at"], name
         validate_result(json.dumps(second[name]))
+
+    proc = scan("--each", *repos, "--jobs", "2", "--format", "json", cache=cache)  # to stdout
+    assert proc.returncode == 0 and "0 read, 30 unchanged" in proc.stderr, proc.stderr
+    third = json.loads(proc.stdout)
+    assert [comparable(r) for r in third] == [comparable(second[f"repo-{i:02d}"]) for i in range(30)]
 
 
 def test_a_failing_repository_is_reported_and_the_others_complete(tmp_path):
