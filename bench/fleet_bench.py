@@ -6,7 +6,8 @@
 Each repository is a copy of one of the examples or of a `present-*` fixture repository, plus
 `--parts` other fixture repositories nested in it and a file of its own (11 to 35 files, about
 20 on average); two in three are git repositories (committed), one in three plain directories
-(the walk and the size+mtime snapshot). The command timed is the real CLI,
+(the walk and the size+mtime snapshot). `--from DIR` makes every repository a copy of the files
+git tracks in DIR instead, for a real repository's size (`--from .`: this project). The command timed is the real CLI,
 `scan --repos-from LIST --format json -o FILE --summary FILE`, in a fresh process each time:
 the first scan with an empty cache (every repository read, scored, rendered, its cache entry
 written), then the re-scan with nothing changed. With `--repeat R` each pair runs R times (the
@@ -62,18 +63,28 @@ def templates() -> list[Path]:
     return out
 
 
-def generate(base: Path, n: int, parts: int = 8) -> list[Path]:
+def generate(base: Path, n: int, parts: int = 8, source: Path | None = None) -> list[Path]:
     """Repository i: an example (or fixture repository) at the top, plus `parts` other fixture
     repositories as subdirectories: a few dozen files, closer to a real ML repository than one
-    fixture alone (whose scan costs less than starting the tool)."""
+    fixture alone (whose scan costs less than starting the tool). With `source`, a copy of the
+    files git tracks in that repository instead (a real repository's size and mix)."""
     tpl = templates()
+    listed = []
+    if source is not None:
+        out = subprocess.run(["git", "-C", str(source), "ls-files", "-z"], env=GIT_ENV, check=True, capture_output=True).stdout
+        listed = [n for n in out.decode().split("\0") if n and (source / n).is_file() and not (source / n).is_symlink()]
     repos = []
     for i in range(n):
         repo = base / f"repo-{i:04d}"
-        shutil.copytree(tpl[i % len(tpl)], repo, symlinks=True)
-        for k in range(parts):
-            part = tpl[(i * 7 + k * 13 + 1) % len(tpl)]
-            shutil.copytree(part, repo / "modules" / f"m{k}-{part.name}", symlinks=True, dirs_exist_ok=True)
+        if source is not None:
+            for name in listed:
+                (repo / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source / name, repo / name)
+        else:
+            shutil.copytree(tpl[i % len(tpl)], repo, symlinks=True)
+            for k in range(parts):
+                part = tpl[(i * 7 + k * 13 + 1) % len(tpl)]
+                shutil.copytree(part, repo / "modules" / f"m{k}-{part.name}", symlinks=True, dirs_exist_ok=True)
         (repo / "OWNER.txt").write_text(f"team-{i % 17}\n")
         if i % 3 != 2:
             for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "bench"]):
@@ -170,6 +181,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="first scan + re-scan pairs per N; medians are printed")
     ap.add_argument("--settle", type=float, default=2.5)
     ap.add_argument("--parts", type=int, default=8, help="fixture repositories nested in each generated one")
+    ap.add_argument("--from", dest="source", type=Path, help="copy the files git tracks in this repository instead (e.g. --from . : this project, ~730 files)")
     args = ap.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores; jobs {args.jobs}; {args.repeat} run(s) per N", flush=True)
     table = []
@@ -177,7 +189,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="mm-fleet-bench-") as tmp:
             base = Path(tmp)
             t0 = time.perf_counter()
-            repos = generate(base / "repos", n, args.parts)
+            repos = generate(base / "repos", n, args.parts, args.source.resolve() if args.source else None)
             files = sum(len(fs) for r in repos for d, _, fs in os.walk(r) if ".git" not in Path(d).parts)
             gen = time.perf_counter() - t0
             listing = base / "repos.txt"
