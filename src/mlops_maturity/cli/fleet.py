@@ -216,20 +216,29 @@ def _run_with_progress(run_fleet, paths, options, jobs, fw, ordered=None):  # no
         return run_fleet(paths, options, jobs, on_row=advance, framework=fw, ordered=ordered)
 
 
-def _report(rows, fw, jobs, seconds, cache, summary_json, summary_html) -> None:  # noqa: ANN001
+def _write_summary(fh, summary: dict) -> None:  # noqa: ANN001
+    """The summary document, indented, with one line per repository (`repositories` is its
+    last key): readable, easy to diff, and each line dumped by the C encoder (an indented dump
+    goes through the pure-Python one, which cost a fifth of a re-scan of 1000 repositories)."""
     import json
 
+    head = json.dumps({k: v for k, v in summary.items() if k != "repositories"}, indent=2)
+    fh.write(head[: -len("\n}")] + ',\n  "repositories": [')
+    for i, r in enumerate(summary["repositories"]):
+        fh.write(("," if i else "") + "\n    " + json.dumps(r))
+    fh.write("\n  ]\n}\n")
+
+
+def _report(rows, fw, jobs, seconds, cache, summary_json, summary_html) -> None:  # noqa: ANN001
     from ..fleet.summary import build
-    from ..reporters.fleet import render_summary
     from ..util import atomic
 
     summary = build(rows, fw, jobs=jobs, seconds=seconds, cache_dir=str(cache.directory) if cache else None)
-    if summary_json is not None:  # dumped piece by piece, not built as one string first
+    if summary_json is not None:  # written piece by piece, not built as one string first
         tmp = atomic.tmp_path(summary_json)
         try:
             with open(tmp or summary_json, "w", encoding="utf-8") as fh:
-                json.dump(summary, fh, indent=2)
-                fh.write("\n")
+                _write_summary(fh, summary)
             if tmp is not None:
                 tmp.replace(summary_json)
         except OSError as exc:
@@ -237,6 +246,8 @@ def _report(rows, fw, jobs, seconds, cache, summary_json, summary_html) -> None:
                 tmp.unlink(missing_ok=True)
             fail(f"{summary_json}: cannot write ({exc.strerror})")
     if summary_html is not None:
+        from ..reporters.fleet import render_summary
+
         try:
             atomic.write_text(summary_html, render_summary(summary))
         except OSError as exc:

@@ -25,8 +25,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
-from ..scoring.gate import missed as gate_missed
-
 EXTENSIONS = {"terminal": "txt", "json": "json", "markdown": "md", "html": "html", "sarif": "sarif", "badge": "svg"}
 # A repository whose worker died this many times is reported as failed instead of retried.
 MAX_ATTEMPTS = 2
@@ -156,6 +154,7 @@ def assess_one(task: tuple[int, str, str]) -> Row:
 
 
 def _assess_into(row: Row, path: Path, slot: str) -> None:
+    from ..scoring.gate import missed as gate_missed
     from ..sources.assess import Request, read_configs, run, subject_name
     from ..sources.declared import InputError
     from ..store.db import StoreError
