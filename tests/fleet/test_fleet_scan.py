@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from mlops_maturity.fleet.cache import FORMAT
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 KINDS = ["churn-notebook", "fraud-training", "recsys-platform"]
@@ -85,13 +87,22 @@ def test_rescan_after_one_change_reads_only_that_repository(tmp_path, validate_r
     assert set(outcomes.values()) == {("hit", "")}
     assert "1 read, 29 unchanged" in proc.stderr
 
+    assert s2["stats"]["reused"] == 29 and "reused" not in next(r for r in s2["repositories"] if r["name"] == "repo-03")
+    # In input order, though repo-03 was assessed by a worker while the others were copied.
+    assert [r["subject"]["name"] for r in json.loads(out2.read_text())] == [f"repo-{i:02d}" for i in range(30)]
     second = by_name(json.loads(out2.read_text()))
     assert practice(second["repo-03"], "dev.pinned_env") == "present"
     assert [e["path"] for p in second["repo-03"]["practices"] if p["id"] == "dev.pinned_env" for e in p["evidence"]] == ["requirements.txt"]
     for name in first:
-        if name != "repo-03":  # the others come from the cache, identical
+        if name != "repo-03":  # the others come from the cache, identical but for the time of the run
             assert comparable(second[name]) == comparable(first[name]), name
+            assert second[name]["generated_at"] > first[name]["generated_at"], name
         validate_result(json.dumps(second[name]))
+
+    proc = scan("--each", *repos, "--jobs", "2", "--format", "json", cache=cache)  # to stdout
+    assert proc.returncode == 0 and "0 read, 30 unchanged" in proc.stderr, proc.stderr
+    third = json.loads(proc.stdout)
+    assert [comparable(r) for r in third] == [comparable(second[f"repo-{i:02d}"]) for i in range(30)]
 
 
 def test_a_failing_repository_is_reported_and_the_others_complete(tmp_path):
@@ -137,14 +148,14 @@ def test_corrupt_cache_entries_are_discarded_not_trusted(tmp_path):
     cache = tmp_path / "cache"
     out1 = tmp_path / "1.json"
     assert scan("--each", *repos, "-j", "2", "--format", "json", "-o", out1, cache=cache).returncode == 0
-    entries = sorted((cache / "v1").glob("*/*.json"))
+    entries = sorted((cache / f"v{FORMAT}").glob("*/*.json"))
     assert len(entries) == 3
     # One entry truncated mid-write, one with a flipped byte in its body, one left alone.
     first = by_name(json.loads(out1.read_text()))
     entry_of = {}
     for e in entries:
-        body = e.read_bytes().split(b"\n", 1)[1]
-        entry_of[Path(json.loads(body)["root"]).name] = e
+        meta = e.read_bytes().split(b"\n", 2)[1]  # hash, meta, observations, output
+        entry_of[Path(json.loads(meta)["root"]).name] = e
     data = entry_of["repo-00"].read_bytes()
     entry_of["repo-00"].write_bytes(data[: len(data) // 2])
     data = entry_of["repo-01"].read_bytes()
@@ -246,3 +257,69 @@ def test_summary_html_is_a_self_contained_heatmap(tmp_path):
     table = page[page.index('id="heatmap"') :]
     assert table.count("<tr>") == 1 + 4  # header + one row per assessed repository
     assert sum(s["distribution"]["overall"].values()) == 4
+
+
+ANSWERS = """
+respondent: lead@example.com
+answered_at: 2026-11-20
+answers:
+  monitor.service-telemetry: {value}
+"""
+
+
+def test_a_reused_output_follows_every_input_of_the_run(tmp_path, validate_result):
+    """An unchanged repository's output is copied from the previous run only when that run had
+    the same inputs: answers (content), stage, format, a git-ignored .mlops-maturity.yaml."""
+    (repo,) = make_fleet(tmp_path / "fleet", 1)
+    (repo / ".gitignore").write_text(".mlops-maturity.yaml\n")
+    git(repo, "add", ".gitignore")
+    git(repo, "commit", "-q", "-m", "ignore the config")
+    cache, out, summary = tmp_path / "cache", tmp_path / "r.json", tmp_path / "s.json"
+
+    def run(*extra, fmt="json"):
+        proc = scan("--each", repo, "--format", fmt, "-o", out, "--summary", summary, *extra, cache=cache)
+        assert proc.returncode == 0, proc.stderr
+        row = json.loads(summary.read_text())["repositories"][0]
+        text = out.read_text()
+        return row["cache"], row.get("reused", False), (validate_result(json.dumps(json.loads(text)[0])) if fmt == "json" else text)
+
+    def criterion(result, cid):
+        return next(c for d in result["dimensions"] for c in d["criteria"] if c["id"] == cid)
+
+    assert run()[:2] == ("miss", False)
+    cache_state, reused, plain = run()
+    assert (cache_state, reused, plain["subject"]["stage"]) == ("hit", True, None)
+
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(ANSWERS.format(value=1))
+    for expect_reused in (False, True):
+        cache_state, reused, result = run("--answers", answers)
+        assert (cache_state, reused) == ("hit", expect_reused)  # the repository is never read again
+        assert criterion(result, "monitor.service-telemetry")["answer"]["value"] == 1
+    answers.write_text(ANSWERS.format(value=3))  # same path, same size: only the content differs
+    cache_state, reused, result = run("--answers", answers)
+    assert (reused, criterion(result, "monitor.service-telemetry")["answer"]["value"]) == (False, 3)
+
+    for stage in ("production", "production", "prototype"):
+        assert run("--stage", stage)[2]["subject"]["stage"] == stage
+    text = run(fmt="terminal")[2]
+    assert not text.lstrip().startswith("[") and "repo-00" in text
+    assert run(fmt="terminal")[1:] == (True, text)
+    again = run()[2]
+    assert again == plain | {"generated_at": again["generated_at"]}
+
+    config = repo / ".mlops-maturity.yaml"  # ignored by git: not in the snapshot, still an input
+    config.write_text("stage: production\n")
+    assert run()[2]["subject"]["stage"] == "production"
+    assert run()[1:2] == (True,)
+    config.write_text("stage: prototype \n")  # the same size
+    old = time.time_ns() - 3600 * 10**9  # not even racily new: only its content tells
+    os.utime(config, ns=(old, old))
+    assert run()[2]["subject"]["stage"] == "prototype"
+
+
+def test_the_plugin_group_named_by_the_cache_is_the_registry_s():
+    from mlops_maturity.fleet.cache import PLUGIN_GROUP
+    from mlops_maturity.sources.scan.registry import ENTRY_POINT_GROUP
+
+    assert PLUGIN_GROUP == ENTRY_POINT_GROUP

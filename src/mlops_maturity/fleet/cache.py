@@ -16,6 +16,13 @@ no git command and reads no file, except files modified within `RACY_WINDOW_NS` 
 snapshot: a second write in the same timestamp tick would not show in the mtime, so for those
 the snapshot keeps a content hash and the check compares it (git's "racily clean" rule).
 
+The entry also keeps the *rendered output* of the last fleet run that can reuse one (a format
+whose text does not depend on the time of the run but for JSON's `generated_at`, no live
+source, no database), with the repository's summary row. A later run with the same output key
+(the package's files, the detector set, the framework, the answers file, the stage, the
+format and its options, the gate) finds the repository unchanged in the parent process and
+copies that text: no worker, no scoring, no rendering (`ScanCache.reuse`).
+
 Entries are written to a temporary file, flushed and renamed, so a crash leaves the old entry
 or the new one. Each entry starts with the SHA-256 of its body: an entry that does not match
 its hash, does not parse or does not validate is deleted and the repository scanned again.
@@ -41,8 +48,9 @@ from ..repo import DEFAULT_MAX_FILE_BYTES
 from ..repo import gitinfo
 from ..repo.discovery import vendored_reason
 from ..sources.base import SourceResult
+from ..sources.declared import CONFIG_NAME
 
-FORMAT = 1
+FORMAT = 2
 CACHE_DIR_NAME = "scan-cache"
 ENV_VAR = "MLOPS_MATURITY_CACHE_DIR"
 # Files and directories modified this close to the snapshot get their content checked too.
@@ -58,29 +66,56 @@ class CacheError(Exception):
     """The cache directory cannot be used (one line, for the user)."""
 
 
+# The entry-point group of plug-in detectors (`sources.scan.registry.ENTRY_POINT_GROUP`, equal
+# by a test): named here so that the fingerprint does not load the registry and every spec.
+PLUGIN_GROUP = "mlops_maturity.detectors"
+
+
+def _hash_tree(h, base: Path, label: str) -> None:  # noqa: ANN001
+    for p in sorted(base.rglob("*")):
+        if p.suffix in (".py", ".yaml", ".yml", ".json") and "__pycache__" not in p.parts and p.is_file():
+            h.update(f"{label}/{p.relative_to(base).as_posix()}".encode() + b"\0")
+            h.update(hashlib.sha256(p.read_bytes()).digest())
+
+
 @lru_cache(maxsize=1)
 def detector_fingerprint() -> str:
     """A hash of the detector set: the tool version, every file of the scanner, the
-    repository view and the model, and the installed plug-in detectors. Any change to a
+    repository view and the model, and the installed plug-in detectors (each one's entry
+    point, distribution version and package files: its specs and its checks). Any change to a
     detector, a parser or a spec gives a new fingerprint, and every entry made with the old
-    one is ignored."""
-    h = hashlib.sha256(f"mlops-maturity {__version__} cache {FORMAT}\n".encode())
-    for sub in _FINGERPRINTED:
-        base = _PACKAGE / sub
-        for p in sorted(base.rglob("*")):
-            if p.suffix in (".py", ".yaml", ".yml", ".json") and p.is_file():
-                h.update(p.relative_to(_PACKAGE).as_posix().encode() + b"\0")
-                h.update(hashlib.sha256(p.read_bytes()).digest())
-    # Plug-in detectors (entry points) change results too: their specs and their versions.
+    one is ignored. Plug-ins are located, not imported (nor the built-in registry loaded): a
+    run that finds every repository unchanged does not pay for loading the detectors."""
+    import importlib.util
     from importlib import metadata
 
-    from ..sources.scan import registry
-
-    for d in registry.detectors():
-        h.update(d.model_dump_json().encode())
-    for ep in sorted(metadata.entry_points(group=registry.ENTRY_POINT_GROUP), key=lambda e: (e.name, e.value)):
+    h = hashlib.sha256(f"mlops-maturity {__version__} cache {FORMAT}\n".encode())
+    for sub in _FINGERPRINTED:
+        _hash_tree(h, _PACKAGE / sub, sub)
+    for ep in sorted(metadata.entry_points(group=PLUGIN_GROUP), key=lambda e: (e.name, e.value)):
         version = ep.dist.version if ep.dist is not None else ""
         h.update(f"plugin {ep.name}={ep.value} {version}\n".encode())
+        try:
+            spec = importlib.util.find_spec(ep.module)
+        except (ImportError, ValueError):
+            spec = None
+        for loc in (spec.submodule_search_locations or []) if spec is not None else []:
+            _hash_tree(h, Path(loc), ep.module)
+        if spec is not None and spec.origin and not spec.submodule_search_locations:
+            h.update(hashlib.sha256(Path(spec.origin).read_bytes()).digest())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def package_fingerprint() -> str:
+    """A hash of every file of the installed package (code, framework data, templates): what
+    turns observations into a rendered output besides the inputs of the run. Reusing a
+    rendered output needs this to match, not just the detector set."""
+    h = hashlib.sha256(f"mlops-maturity {__version__} output {FORMAT}\n".encode())
+    for p in sorted(_PACKAGE.rglob("*")):
+        if "__pycache__" not in p.parts and p.is_file():
+            h.update(p.relative_to(_PACKAGE).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(p.read_bytes()).digest())
     return h.hexdigest()
 
 
@@ -250,6 +285,16 @@ def changed(root: Path, snap: dict) -> str | None:
 
 
 # -- entries ------------------------------------------------------------------------------
+#
+# An entry file is the SHA-256 (hex) of its body, a newline, then the body: three parts
+# separated by newlines (compact JSON never holds a raw newline):
+#   1. meta: format, root, fingerprint, snapshot, and `output` (below) or null;
+#   2. the scan's observations;
+#   3. the rendered output of the last fleet run that can reuse one (empty without `output`).
+# `output` says what part 3 was made with: the run's output key (everything besides the
+# repository that decides the rendered text: see `fleet.run.output_key`), the path the
+# repository was named by, the hash of its `.mlops-maturity.yaml`, the repository's summary
+# row, and for JSON the generation time as written in the text.
 
 
 def _encode(result: SourceResult) -> dict:
@@ -268,6 +313,23 @@ def _decode(data: dict) -> SourceResult:
     )
 
 
+def config_hash(root: Path) -> str | None:
+    """The repository's `.mlops-maturity.yaml` as an assessment reads it (a regular file, not
+    a symlink): the hash of its content, None when there is none. An output depends on it,
+    and the snapshot does not cover it when it is git-ignored."""
+    cfg = os.path.join(root, CONFIG_NAME)
+    try:
+        if not stat.S_ISREG(os.lstat(cfg).st_mode):
+            return None
+    except OSError:
+        return None
+    try:
+        with open(cfg, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return "unreadable"  # equal to no stored hash: never reused
+
+
 @dataclass
 class Lookup:
     """What the cache said about one repository: hit, miss (with why) or corrupt."""
@@ -275,10 +337,21 @@ class Lookup:
     result: SourceResult | None
     outcome: str  # "hit" | "miss" | "corrupt"
     reason: str = ""
+    snapshot: dict | None = None
+
+
+def _split(raw: bytes) -> tuple[bytes, bytes, bytes] | None:
+    """(meta, observations, output) of an entry whose hash matches its body, else None."""
+    digest, _, body = raw.partition(b"\n")
+    if hashlib.sha256(body).hexdigest().encode() != digest:
+        return None
+    meta, _, rest = body.partition(b"\n")
+    observations, _, output = rest.partition(b"\n")
+    return meta, observations, output
 
 
 class ScanCache:
-    """Entries under `directory`/v1/, one per repository real path."""
+    """Entries under `directory`/v<FORMAT>/, one per repository real path."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
@@ -294,7 +367,10 @@ class ScanCache:
             raise CacheError(f"{self.directory}: the scan cache directory is not writable")
 
     def entry_path(self, root: Path) -> Path:
-        key = hashlib.sha256(os.fsencode(str(root.resolve()))).hexdigest()
+        return self._entry_path(str(root.resolve()))
+
+    def _entry_path(self, top: str) -> Path:
+        key = hashlib.sha256(os.fsencode(top)).hexdigest()
         return self.base / key[:2] / f"{key}.json"
 
     def lookup(self, root: Path, fp: str) -> Lookup:
@@ -306,14 +382,14 @@ class ScanCache:
         except OSError as exc:
             return Lookup(None, "miss", f"cache entry unreadable ({exc.strerror})")
         try:
-            digest, _, body = raw.partition(b"\n")
-            if hashlib.sha256(body).hexdigest().encode() != digest:
+            parts = _split(raw)
+            if parts is None:
                 raise ValueError("hash mismatch")
-            entry = json.loads(body)
+            entry = json.loads(parts[0])
             if entry["format"] != FORMAT or entry["root"] != str(root.resolve()):
                 raise ValueError("not an entry for this repository")
             snap = entry["snapshot"]
-            result = _decode(entry["result"])
+            result = _decode(json.loads(parts[1]))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             path.unlink(missing_ok=True)
             return Lookup(None, "corrupt", f"corrupt cache entry discarded ({str(exc).splitlines()[0][:80]})")
@@ -326,13 +402,39 @@ class ScanCache:
             return Lookup(None, "corrupt", "corrupt cache entry discarded (bad snapshot)")
         if why:
             return Lookup(None, "miss", why)
-        return Lookup(result, "hit")
+        return Lookup(result, "hit", snapshot=snap)
 
-    def store(self, root: Path, fp: str, snap: dict, result: SourceResult) -> None:
+    def reuse(self, root: Path, key: str) -> tuple[dict, bytes] | None:
+        """The rendered output a run with output key `key` left for the repository at `root`
+        (named by that same path), when nothing it depends on has changed; else None, and a
+        worker takes the repository (and tells a miss from a corrupt entry, which it discards).
+        Reads one file and checks the snapshot: no scan, no scoring, no rendering."""
+        try:
+            top = str(root.resolve())
+            raw = self._entry_path(top).read_bytes()
+        except (OSError, RuntimeError):
+            return None
+        parts = _split(raw)
+        if parts is None:
+            return None
+        try:
+            meta = json.loads(parts[0])
+            out = meta["output"]
+            if not out or meta["format"] != FORMAT or meta["root"] != top or out["key"] != key or out["path"] != str(root):
+                return None
+            if changed(root, meta["snapshot"]) is not None or config_hash(root) != out["config"]:
+                return None
+            out["row"]["name"]  # noqa: B018  (a row without a name is no row)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+        return out, parts[2]
+
+    def store(self, root: Path, fp: str, snap: dict, result: SourceResult, output: dict | None = None, text: bytes = b"") -> None:
         """Write the entry atomically. A cache that cannot be written is not an error for the
         scan: the next run just scans again."""
-        entry = {"format": FORMAT, "root": str(root.resolve()), "fingerprint": fp, "snapshot": snap, "result": _encode(result)}
-        body = json.dumps(entry, separators=(",", ":"), ensure_ascii=False).encode()
+        meta = {"format": FORMAT, "root": str(root.resolve()), "fingerprint": fp, "snapshot": snap, "output": output}
+        parts = [json.dumps(meta, separators=(",", ":"), ensure_ascii=False).encode(), json.dumps(_encode(result), separators=(",", ":"), ensure_ascii=False).encode()]
+        body = b"\n".join(parts) + b"\n" + (text if output is not None else b"")
         path = self.entry_path(root)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -356,8 +458,9 @@ class CachedScan:
     """The scan of one repository through the cache. Satisfies `sources.base.Source`.
 
     `outcome` tells afterwards what happened: "hit" (not read), "miss" or "corrupt" (read,
-    with `reason`), "off" (no cache). Only complete scans (status ok) are stored: a partial
-    one (an unreadable directory, a detector error) may have a cause the snapshot cannot see.
+    with `reason`), "off" (no cache). Only complete scans (status ok) are stored, by `finish`
+    once the run knows its output: a partial one (an unreadable directory, a detector error)
+    may have a cause the snapshot cannot see.
     """
 
     name = "scan"
@@ -369,6 +472,7 @@ class CachedScan:
         self.max_file_bytes = max_file_bytes
         self.outcome = "off"
         self.reason = ""
+        self._keep: tuple[str, dict, SourceResult] | None = None  # fingerprint, snapshot, result
 
     def collect(self, catalog: PracticeCatalog) -> SourceResult:
         from ..sources.scan import ScanSource
@@ -381,6 +485,7 @@ class CachedScan:
         self.outcome, self.reason = found.outcome, found.reason
         if found.result is not None:
             r = found.result
+            self._keep = (fp, found.snapshot or {}, r)
             commit = next(iter(r.subject.get("commits", {}).values()), None)
             # The same repository may be named by another path this time.
             subject = {**r.subject, "paths": [str(self.path)], "commits": {str(self.path): commit}}
@@ -388,5 +493,13 @@ class CachedScan:
         snap = take_snapshot(self.path)
         result = scan.collect(catalog)
         if result.run.status == "ok":
-            self.cache.store(self.path, fp, snap, result)
+            self._keep = (fp, snap, result)
         return result
+
+    def finish(self, output: dict | None = None, text: bytes = b"") -> None:
+        """Store the entry: after a complete scan, and after a hit when this run's rendered
+        output (`output`, see the entry layout above) is to be kept for the next run."""
+        if self.cache is None or self._keep is None or (self.outcome == "hit" and output is None):
+            return
+        fp, snap, result = self._keep
+        self.cache.store(self.path, fp, snap, result, output, text)

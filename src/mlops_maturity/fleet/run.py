@@ -1,10 +1,14 @@
 """Assess many repositories: worker processes, one result per repository streamed to disk.
 
-The parent hands out repository paths and keeps one small row per repository (name, levels,
-status, cache outcome); each worker scans (through the cache), scores, writes the rendered
-result to its own file and, with a database, saves it. Memory therefore does not grow with the
-number of repositories beyond those rows, and a repository that fails (cannot be read, a bad
-`.mlops-maturity.yaml`, a worker that dies) becomes a row with its error while the others go on.
+The parent first asks the cache whether a repository's rendered result from the previous run
+can be reused (nothing it depends on changed: `ScanCache.reuse`); if so it copies that output
+and takes the summary row kept with it, with no worker, scoring or rendering. It hands the
+other repository paths to worker processes (started on the first of them) and keeps one small
+row per repository (name, levels, status, cache outcome); each worker scans (through the
+cache), scores, writes the rendered result to its own file and, with a database, saves it.
+Memory therefore does not grow with the number of repositories beyond those rows (about 2 KB
+each with the repository's path, measured with bench/fleet_bench.py), and a repository that fails (cannot be read, a bad `.mlops-maturity.yaml`,
+a worker that dies) becomes a row with its error while the others go on.
 """
 
 from __future__ import annotations
@@ -17,9 +21,9 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-
-from ..scoring.gate import missed as gate_missed
+from typing import BinaryIO
 
 EXTENSIONS = {"terminal": "txt", "json": "json", "markdown": "md", "html": "html", "sarif": "sarif", "badge": "svg"}
 # A repository whose worker died this many times is reported as failed instead of retried.
@@ -46,11 +50,14 @@ class Options:
     gate_dims: dict = field(default_factory=dict)
     gate_stage: bool = False
     inner_jobs: int = 1
+    output_key: str | None = None  # set by run_fleet when rendered outputs can be reused
+    answers_digest: str | None = None  # the answers file's content that output_key was made with
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
-    """One repository's line in the summary."""
+    """One repository's line in the summary. The parent keeps one per repository until the
+    summary is written, so it is kept small (slots)."""
 
     index: int
     path: str
@@ -59,6 +66,7 @@ class Row:
     error: str = ""
     cache: str = "off"  # "hit" | "miss" | "corrupt" | "off"
     cache_reason: str = ""
+    reused: bool = False  # the output of a previous run copied: not scored nor rendered again
     commit: str | None = None
     overall: int | None = None
     mean: float | None = None
@@ -74,15 +82,25 @@ class Row:
 # -- the worker ----------------------------------------------------------------------------
 
 _state: dict = {}
+# The framework the parent loaded (ref, catalog, framework): forked workers start with it.
+_loaded: tuple | None = None
+
+
+def _framework(ref: str | None):  # noqa: ANN202
+    global _loaded
+    from ..framework.load import default_catalog, load_framework
+
+    if _loaded is None or _loaded[0] != ref:
+        catalog = default_catalog()
+        _loaded = (ref, catalog, load_framework(ref, catalog))
+    return _loaded[1], _loaded[2]
 
 
 def _init(options: Options) -> None:
     """Once per worker process: the framework, the cache and (lazily) the database."""
-    from ..framework.load import default_catalog, load_framework
-
-    catalog = default_catalog()
+    catalog, framework = _framework(options.framework_ref)
     _state.clear()
-    _state.update(options=options, catalog=catalog, framework=load_framework(options.framework_ref, catalog), store=None)
+    _state.update(options=options, catalog=catalog, framework=framework, store=None)
     if options.cache_dir is not None:
         from .cache import ScanCache
 
@@ -136,10 +154,11 @@ def assess_one(task: tuple[int, str, str]) -> Row:
 
 
 def _assess_into(row: Row, path: Path, slot: str) -> None:
+    from ..scoring.gate import missed as gate_missed
     from ..sources.assess import Request, read_configs, run, subject_name
     from ..sources.declared import InputError
     from ..store.db import StoreError
-    from .cache import CachedScan
+    from .cache import CachedScan, config_hash
 
     o: Options = _state["options"]
     fw, catalog = _state["framework"], _state["catalog"]
@@ -147,6 +166,7 @@ def _assess_into(row: Row, path: Path, slot: str) -> None:
     if problem:
         row.status, row.error = "error", problem
         return
+    config = config_hash(path) if o.output_key else None  # before it is read: a later change shows
     try:
         configs = read_configs([path], fw)
     except InputError as exc:
@@ -190,7 +210,13 @@ def _assess_into(row: Row, path: Path, slot: str) -> None:
         row.status, row.error = "error", next((s.message for s in result.sources if s.name == "scan"), "scan failed")
         return
     row.gate = gate_missed(result, o.gate_overall, o.gate_dims, o.gate_stage)
-    row.output = _write(result, o, row.index, slot)
+    row.output, text = _write(result, o, row.index, slot)
+    when = _time_in(text, o.fmt) if text is not None else None
+    # Kept only if made from the answers the key names (the file may change during the run).
+    if o.output_key and when is not None and answers_digest(o) == o.answers_digest:
+        scan.finish({"key": o.output_key, "path": str(path), "config": config, "row": {k: getattr(row, k) for k in ROW_KEPT}, "time": when}, text)
+    else:
+        scan.finish()
     if o.save and store is not None:
         try:
             saved = store.save(result, project=name, team=o.team, source="scan", created_by=_who())
@@ -209,23 +235,198 @@ def _who() -> str:
         return ""
 
 
-def _write(result, o: Options, index: int, slot: str) -> str | None:  # noqa: ANN001
-    from .. import reporters
+def _target(o: Options, index: int, slot: str) -> Path | None:
+    if o.out_dir is not None:
+        return o.out_dir / f"{slot}.{EXTENSIONS[o.fmt]}"
+    if o.spool is not None:
+        return o.spool / f"{index:07d}.{EXTENSIONS[o.fmt]}"
+    return None
+
+
+def _put(o: Options, target: Path, data: bytes) -> None:
     from ..util import atomic
 
     if o.out_dir is not None:
-        target = o.out_dir / f"{slot}.{EXTENSIONS[o.fmt]}"
-    elif o.spool is not None:
-        target = o.spool / f"{index:07d}.{EXTENSIONS[o.fmt]}"
-    else:
-        return None
-    text = result.model_dump_json(indent=2) if o.fmt == "json" else reporters.render(result, o.fmt, **o.render)
-    if o.out_dir is not None:
-        atomic.write_text(target, text)
+        atomic.write_text(target, data.decode("utf-8"))
     else:  # the spool is the run's private directory: no one reads a file before the row says so
-        with open(target, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    return str(target)
+        with open(target, "wb") as fh:
+            fh.write(data)
+
+
+def _write(result, o: Options, index: int, slot: str) -> tuple[str | None, bytes | None]:  # noqa: ANN001
+    """Render and write one result; (where, the bytes written)."""
+    from .. import reporters
+
+    target = _target(o, index, slot)
+    if target is None:
+        return None, None
+    text = result.model_dump_json(indent=2) if o.fmt == "json" else reporters.render(result, o.fmt, **o.render)
+    data = text.encode("utf-8")
+    _put(o, target, data)
+    return str(target), data
+
+
+# -- reusing a rendered output ----------------------------------------------------------------
+#
+# The formats whose text can be copied from one run to the next: nothing in them depends on when
+# the run happens, except JSON's `generated_at`, which is replaced exactly (in an indented dump
+# only a top-level key starts a line with two spaces, and JSON escapes every newline inside a
+# string). Markdown, HTML and SARIF print the time in their own ways: with those, an unchanged
+# repository is still not read (its observations are cached) but is scored and rendered again.
+REUSABLE_FORMATS = ("json", "terminal", "badge")
+# What a reused output brings back for the summary.
+ROW_KEPT = ("name", "commit", "overall", "mean", "levels", "scan_status", "warnings", "gate")
+_TIME_LINE = b'\n  "generated_at": "'
+# The environment a terminal rendering may consult besides its explicit options.
+_RENDER_ENV = ("NO_COLOR", "FORCE_COLOR", "TERM", "COLORTERM", "COLUMNS", "LINES")
+
+
+def output_key(o: Options, framework, catalog) -> str | None:  # noqa: ANN001
+    """Everything besides the repository that decides a rendered output, hashed; None when the
+    outputs of this run cannot be reused (no cache, a format that prints the time, a live
+    source, or a database whose history feeds the result)."""
+    import hashlib
+    import json
+
+    from .cache import fingerprint, package_fingerprint
+
+    if o.cache_dir is None or o.fmt not in REUSABLE_FORMATS or o.mlflow_uri or o.db or o.save:
+        return None
+    h = hashlib.sha256()
+    parts = [
+        package_fingerprint(),
+        fingerprint(catalog),
+        framework.model_dump_json(),
+        o.fmt,
+        json.dumps(o.render, sort_keys=True),
+        json.dumps({k: os.environ.get(k) for k in _RENDER_ENV}, sort_keys=True) if o.fmt == "terminal" else "",
+        o.stage or "",
+        json.dumps([o.gate_overall, sorted(o.gate_dims.items()), o.gate_stage]),
+    ]
+    if o.answers is not None:
+        if o.answers_digest is None:
+            return None  # unreadable: the workers report it
+        parts += [str(o.answers), o.answers_digest]
+    for part in parts:
+        h.update(hashlib.sha256(part.encode()).digest())
+    return h.hexdigest()
+
+
+def answers_digest(o: Options) -> str | None:
+    import hashlib
+
+    try:
+        return hashlib.sha256(Path(o.answers).read_bytes()).hexdigest() if o.answers is not None else ""
+    except OSError:
+        return None
+
+
+def _time_in(text: bytes, fmt: str) -> str | None:
+    """The generation time as written in a JSON result ("" for the other formats), None when
+    it cannot be found (the output is then not kept: its time could not be replaced)."""
+    if fmt != "json":
+        return ""
+    i = text.find(_TIME_LINE)
+    j = text.find(b'"', i + len(_TIME_LINE)) if i >= 0 else -1
+    return text[i + len(_TIME_LINE) : j].decode() if j >= 0 else None
+
+
+@lru_cache(maxsize=1)
+def _time_adapter():  # noqa: ANN202
+    from datetime import datetime
+
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(datetime)
+
+
+def _now() -> bytes:
+    """The current time as the JSON result writes `generated_at` (pydantic's serialization)."""
+    from datetime import UTC, datetime
+
+    return _time_adapter().dump_json(datetime.now(UTC))[1:-1]
+
+
+def reuse_one(task: tuple[int, str, str], o: Options, cache, ordered: Ordered | None = None) -> Row | None:  # noqa: ANN001
+    """In the parent: the row of a repository whose output a previous run left and nothing it
+    depends on has changed, with that output copied into place; None to give it to a worker."""
+    index, path_s, slot = task
+    started = time.perf_counter()
+    path = Path(path_s)
+    if _preflight(path) is not None:
+        return None
+    found = cache.reuse(path, o.output_key)
+    if found is None:
+        return None
+    kept, text = found
+    if kept.get("time"):
+        old = _TIME_LINE + kept["time"].encode() + b'"'
+        i = text.find(old)
+        if i < 0:
+            return None
+        text = text[:i] + _TIME_LINE + _now() + b'"' + text[i + len(old) :]
+    try:
+        r = kept["row"]
+        # Interned: every row has the same dimension ids and status, one copy of each will do.
+        r["levels"] = {sys.intern(k): v for k, v in r["levels"].items()}
+        r["scan_status"] = sys.intern(r["scan_status"])
+        row = Row(index=index, path=path_s, cache="hit", reused=True, **r)
+    except (TypeError, KeyError, AttributeError):
+        return None
+    # Written to the output in its place when it is next in order (an error writing the
+    # output ends the run); else to its own file.
+    if ordered is None or not ordered.emit(index, text):
+        target = _target(o, index, slot)
+        if target is not None:
+            try:
+                _put(o, target, text)
+            except OSError:
+                return None
+            row.output = str(target)
+    row.seconds = round(time.perf_counter() - started, 4)
+    return row
+
+
+class Ordered:
+    """The per-repository outputs of a run written into one file in input order as they become
+    ready: the next one in order goes straight to the file, one ready early waits in the spool
+    (on disk, not in memory) until its turn. An output reused in the parent is thus written
+    once, not spooled and copied."""
+
+    def __init__(self, fh: BinaryIO, head: bytes = b"", sep: bytes = b"", tail: bytes = b"") -> None:
+        self.fh, self.sep, self.tail = fh, sep, tail
+        self.next = 0
+        self.items = 0
+        self.ready: dict[int, str | None] = {}
+        fh.write(head)
+
+    def _write(self, data: bytes) -> None:
+        if self.items:
+            self.fh.write(self.sep)
+        self.fh.write(data)
+        self.items += 1
+
+    def emit(self, index: int, data: bytes) -> bool:
+        """Write `data` now if repository `index` is next in order; False to spool it."""
+        if index != self.next:
+            return False
+        self._write(data)
+        return True
+
+    def done(self, index: int, spooled: str | None) -> None:
+        """Repository `index` is finished: its output is in the spool file `spooled`, or was
+        emitted, or there is none (it failed)."""
+        self.ready[index] = spooled
+        while self.next in self.ready:
+            path = self.ready.pop(self.next)
+            if path is not None:
+                with open(path, "rb") as fh:
+                    self._write(fh.read())
+                os.unlink(path)
+            self.next += 1
+
+    def close(self) -> None:
+        self.fh.write(self.tail)
 
 
 # -- the parent ----------------------------------------------------------------------------
@@ -252,22 +453,47 @@ def run_fleet(
     options: Options,
     jobs: int,
     on_row: Callable[[Row], None] | None = None,
+    framework=None,  # noqa: ANN001  (the caller's, loaded from options.framework_ref)
+    ordered: Ordered | None = None,
 ) -> list[Row]:
-    """Assess every path; rows in input order. `on_row` sees each row as it completes."""
+    """Assess every path; rows in input order. `on_row` sees each row as it completes.
+
+    The parent first tries to reuse each repository's output from the cache (`reuse_one`);
+    only the others go to the workers, which are started on the first of them: a run where
+    nothing changed starts none."""
+    from dataclasses import replace
+
     tasks = [(i, str(p), s) for i, (p, s) in enumerate(zip(paths, slots(paths)))]
     rows: list[Row | None] = [None] * len(tasks)
+    global _loaded
+    if framework is not None:
+        from ..framework.load import default_catalog
+
+        _loaded = (options.framework_ref, default_catalog(), framework)
+    catalog, framework = _framework(options.framework_ref)
+    options = replace(options, answers_digest=answers_digest(options))
+    options = replace(options, output_key=output_key(options, framework, catalog))
+    reuse: Callable[[tuple], Row | None] | None = None
+    if options.output_key is not None:
+        from .cache import ScanCache
+
+        cache = ScanCache(options.cache_dir)
+        reuse = lambda t: reuse_one(t, options, cache, ordered)  # noqa: E731
 
     def done(row: Row) -> None:
         rows[row.index] = row
+        if ordered is not None:
+            ordered.done(row.index, row.output)
+            row.output = None
         if on_row is not None:
             on_row(row)
 
     if jobs <= 1 or len(tasks) <= 1:
         _init(options)
         for t in tasks:
-            done(assess_one(t))
+            done((reuse(t) if reuse else None) or assess_one(t))
     else:
-        _parallel(tasks, options, min(jobs, len(tasks)), done)
+        _parallel(tasks, options, min(jobs, len(tasks)), done, reuse)
     return [r for r in rows if r is not None]
 
 
@@ -278,7 +504,7 @@ def _context():
     return multiprocessing.get_context("fork" if "fork" in methods and sys.platform == "linux" else "spawn")
 
 
-def _parallel(tasks: list, options: Options, jobs: int, done: Callable[[Row], None]) -> None:
+def _parallel(tasks: list, options: Options, jobs: int, done: Callable[[Row], None], reuse: Callable[[tuple], Row | None] | None) -> None:
     attempts: dict[int, int] = {}
     pending: Iterator = iter(tasks)
     retry: list = []
@@ -298,16 +524,26 @@ def _parallel(tasks: list, options: Options, jobs: int, done: Callable[[Row], No
 
     while True:
         broken = False
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init, initargs=(options,)) as pool:
-            running: dict[Future, tuple] = {}
+        pool: ProcessPoolExecutor | None = None
+        running: dict[Future, tuple] = {}
 
-            def submit_next() -> bool:
+        def submit_next() -> bool:
+            nonlocal pool
+            while True:
                 t = retry.pop() if retry else next(pending, None)
                 if t is None:
                     return False
+                if reuse is not None and t[0] not in attempts:
+                    row = reuse(t)
+                    if row is not None:
+                        done(row)
+                        continue
+                if pool is None:
+                    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init, initargs=(options,))
                 running[pool.submit(assess_one, t)] = t
                 return True
 
+        try:
             # A bounded window of submitted tasks: memory stays flat in the number of repositories.
             for _ in range(jobs * 2):
                 if not submit_next():
@@ -323,5 +559,8 @@ def _parallel(tasks: list, options: Options, jobs: int, done: Callable[[Row], No
                 wait(running)
                 for fut, t in running.items():
                     handle(fut, t)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
         if not broken:
             return

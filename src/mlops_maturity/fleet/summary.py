@@ -37,6 +37,8 @@ def build(rows: Sequence[Row], fw, *, jobs: int, seconds: float, cache_dir: str 
             # read: scanned this run (no cache, a miss or a discarded entry); cached: not read
             "read": sum(1 for r in rows if r.status == "ok" and r.cache != "hit"),
             "cached": sum(1 for r in rows if r.cache == "hit"),
+            # of those, how many had their output copied from the previous run (not scored again)
+            "reused": sum(1 for r in rows if r.reused),
             "corrupt_cache_entries": sum(1 for r in rows if r.cache == "corrupt"),
             "jobs": jobs,
             "seconds": round(seconds, 3),
@@ -68,6 +70,8 @@ def _repo(r: Row) -> dict:
     )
     if r.cache_reason:
         out["cache_reason"] = r.cache_reason
+    if r.reused:
+        out["reused"] = True
     if r.scan_status:
         out["scan_status"] = r.scan_status
     if r.warnings:
