@@ -13,6 +13,8 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -56,8 +58,6 @@ def _check_writable_file(opt: str, path: Path | None) -> None:
 def _stream_out(chunks, output: Path | None) -> None:  # noqa: ANN001
     """Write the concatenation of `chunks` (strings or spool files) to stdout or, atomically,
     to `output`, holding one chunk in memory at a time."""
-    from ..util import atomic
-
     def pieces():
         for c in chunks:
             yield c.read_text("utf-8") if isinstance(c, Path) else c
@@ -66,11 +66,21 @@ def _stream_out(chunks, output: Path | None) -> None:  # noqa: ANN001
         for piece in pieces():
             click.echo(piece, nl=False)
         return
+    with _written(output, "w") as fh:
+        for piece in pieces():
+            fh.write(piece)
+
+
+@contextmanager
+def _written(output: Path, mode: str) -> Iterator:
+    """A file whose content replaces `output` when the block ends (through a temporary file
+    and a rename where `output` is a regular file); a write error ends the run with one line."""
+    from ..util import atomic
+
     tmp = atomic.tmp_path(output)
     try:
-        with open(tmp or output, "w", encoding="utf-8") as fh:
-            for piece in pieces():
-                fh.write(piece)
+        with open(tmp or output, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as fh:
+            yield fh
         if tmp is not None:
             tmp.replace(output)
     except OSError as exc:
@@ -178,20 +188,11 @@ def scan_fleet(
 def _run_into(output: Path, fmt: str, run_fleet, paths, options, jobs, fw):  # noqa: ANN001,ANN202
     """Run, writing the results into `output` (atomically) in input order as they come."""
     from ..fleet.run import Ordered
-    from ..util import atomic
 
-    tmp = atomic.tmp_path(output)
-    try:
-        with open(tmp or output, "wb") as fh:
-            ordered = Ordered(fh, b"[\n", b",\n", b"\n]\n") if fmt == "json" else Ordered(fh, sep=b"\n")
-            rows = _run_with_progress(run_fleet, paths, options, jobs, fw, ordered)
-            ordered.close()
-        if tmp is not None:
-            tmp.replace(output)
-    except OSError as exc:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
-        fail(f"{output}: cannot write ({exc.strerror})")
+    with _written(output, "wb") as fh:
+        ordered = Ordered(fh, b"[\n", b",\n", b"\n]\n") if fmt == "json" else Ordered(fh, sep=b"\n")
+        rows = _run_with_progress(run_fleet, paths, options, jobs, fw, ordered)
+        ordered.close()
     return rows
 
 
@@ -231,27 +232,17 @@ def _write_summary(fh, summary: dict) -> None:  # noqa: ANN001
 
 def _report(rows, fw, jobs, seconds, cache, summary_json, summary_html) -> None:  # noqa: ANN001
     from ..fleet.summary import build
-    from ..util import atomic
 
     summary = build(rows, fw, jobs=jobs, seconds=seconds, cache_dir=str(cache.directory) if cache else None)
     if summary_json is not None:  # written piece by piece, not built as one string first
-        tmp = atomic.tmp_path(summary_json)
-        try:
-            with open(tmp or summary_json, "w", encoding="utf-8") as fh:
-                _write_summary(fh, summary)
-            if tmp is not None:
-                tmp.replace(summary_json)
-        except OSError as exc:
-            if tmp is not None:
-                tmp.unlink(missing_ok=True)
-            fail(f"{summary_json}: cannot write ({exc.strerror})")
+        with _written(summary_json, "w") as fh:
+            _write_summary(fh, summary)
     if summary_html is not None:
         from ..reporters.fleet import render_summary
 
-        try:
-            atomic.write_text(summary_html, render_summary(summary))
-        except OSError as exc:
-            fail(f"{summary_html}: cannot write ({exc.strerror})")
+        html = render_summary(summary)
+        with _written(summary_html, "w") as fh:
+            fh.write(html)
     for r in rows:
         for w in r.warnings:
             click.echo(f"mlops-maturity: warning: {r.name}: {w}", err=True)
