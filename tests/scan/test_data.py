@@ -14,6 +14,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["src/churn/pipelines/ingest/pipeline.py:11 orchestrated-task-prepares-data"], []),
     ("data.feature_store", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("data.feature_store", "present-databricks"): ("present", ['notebooks/features.py:3 databricks-feature-store-used'], []),
+    # A notebook's double-quoted string argument (escaped in the notebook's JSON) is found.
+    ("data.feature_store", "present-featurestore-runtime-notebook"): (
+        "present", ["notebooks/online_features.ipynb:cell 3:line 1 sagemaker-featurestore-client"], []),
     ("data.feature_store", "present-feast-repo"): ("present", ['feature_repo/feature_store.yaml:1 feast-repo-configured', 'feature_repo/features.py:5 feast-api-used'], []),
     ("data.lineage", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("data.lineage", "absent-ge-data-docs"): ("absent", [], []),

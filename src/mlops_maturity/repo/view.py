@@ -459,7 +459,7 @@ class RepoView:
         got = self._found.get(rel)
         if got is None:
             idx = self._needles
-            t = self._searchable(rel)
+            t = self.source_text(rel)
             got = idx.scan(t) if (idx is not None and t) else _NO_NEEDLES
             self._found[rel] = got
             if self._by_needle is not None:
@@ -467,7 +467,9 @@ class RepoView:
                     self._by_needle[n].add(rel)
         return got
 
-    def _searchable(self, rel: str) -> str | None:
+    def source_text(self, rel: str) -> str | None:
+        """The text a reader means: a notebook's cell sources joined (not its JSON with outputs
+        and escapes), any other file's text."""
         if rel.endswith(".ipynb"):
             cells = self.notebook(rel)
             return None if cells is None else "\n".join(c.source for c in cells)
@@ -479,7 +481,7 @@ class RepoView:
         needles = tuple(needles)
         if self._needles is not None and self._needles.covers(needles):
             return not self.found(rel).isdisjoint(needles)
-        t = self._searchable(rel)
+        t = self.source_text(rel)
         return bool(t) and any(n in t for n in needles)
 
     def with_any(self, rels: list[str], needles: Iterable[str]) -> list[str]:

@@ -131,11 +131,15 @@ def python_files(
         cands = [r for r in cands if r.endswith(".py") or (nb and r.endswith(".ipynb"))]
     needles = tuple(n for n in needles if n is not None)
     if text_rx is not None:
-        lits = args_literals(det.args or "")
-        if lits:  # literals the pattern cannot match without: a cheap, exact first cut (.py only)
-            py_hits = set(view.with_any([r for r in cands if r.endswith(".py")], lits))
-            cands = [r for r in cands if r in py_hits or not r.endswith(".py")]
-        cands = [r for r in cands if text_rx.search(view.text(r) or "")]
+        key = ("args-prefilter", det.args, id(cands))
+        kept = view.memo.get(key)
+        if kept is None or kept[0] is not cands:
+            lits = args_literals(det.args or "")
+            # Literals the pattern cannot match without: a cheap, exact first cut.
+            hits = view.with_any(cands, lits) if lits else cands
+            # A notebook is searched in its cells' sources: its JSON escapes the quotes.
+            kept = view.memo[key] = (cands, [r for r in hits if text_rx.search(view.source_text(r) or "")])
+        cands = kept[1]
     if not roots and not needles:
         yield from cands
         return
