@@ -214,13 +214,18 @@ class RepoView:
 
     # For reads and parses split between forked processes: what a worker computed, and the merge.
     def export_warm(self, rels: Iterable[str], kinds: tuple[str, ...] = ("text", "modules", "python")) -> dict[str, Any]:
-        """The cached results of `kinds` (and needle sets and skip records) for `rels`."""
+        """The cached results of `kinds` (and needle sets and skip records) for `rels`. A
+        notebook's raw text (JSON with its outputs, often megabytes) stays behind: its parsed
+        cells travel, and the text is read again if something asks for it."""
         cache, found, notes = self._cache, self._found, self._skipped_read
         out_cache = {}
         out_found = {}
         out_notes = {}
         for rel in rels:
+            nb = rel.endswith(".ipynb")
             for kind in kinds:
+                if nb and kind == "text":
+                    continue
                 val = cache.get((kind, rel), _MISSING)
                 if val is not _MISSING:
                     out_cache[(kind, rel)] = val

@@ -335,8 +335,7 @@ def _warm_child(conn: Any, view: RepoView, part: Sequence[str], work: Callable[[
 def _read_and_index(view: RepoView, rels: Sequence[str]) -> None:
     for rel in rels:
         _warm(view, rel)
-        if not rel.endswith(".ipynb"):
-            view.found(rel)
+        view.found(rel)
 
 
 def _parse(view: RepoView, rels: Sequence[str]) -> None:
@@ -345,7 +344,8 @@ def _parse(view: RepoView, rels: Sequence[str]) -> None:
 
 
 def parse_candidates(view: RepoView, detectors: Sequence[DetectorSpec]) -> list[str]:
-    """.py files some calls/imports detector will parse (its cheap pre-filters pass)."""
+    """.py files and notebooks some calls/imports detector will parse (its cheap pre-filters
+    pass)."""
     want: set[str] = set()
     for det in detectors:
         if det.kind == "calls":
@@ -353,14 +353,14 @@ def parse_candidates(view: RepoView, detectors: Sequence[DetectorSpec]) -> list[
             want.update(python_files(view, det, roots, needles, tails=pattern_tails(det.calls), required=tuple(det.kwargs)))
         elif det.kind == "imports":
             want.update(python_files(view, det, pattern_roots(det.imports)[0]))
-    return sorted(r for r in want if r.endswith(".py"))
+    return sorted(want)
 
 
 def warm_forked(view: RepoView, rels: Sequence[str], detectors: Sequence[DetectorSpec], jobs: int, tick: Callable[[int], None]) -> None:
     """Read, index and parse in `jobs` processes (see above)."""
-    _fork_slices(view, rels, jobs, lambda part: _read_and_index(view, part), ("text", "modules"))
+    _fork_slices(view, rels, jobs, lambda part: _read_and_index(view, part), ("modules", "notebook"))
     tick(len(rels))
-    _fork_slices(view, parse_candidates(view, detectors), jobs, lambda part: _parse(view, part), ("python",))
+    _fork_slices(view, parse_candidates(view, detectors), jobs, lambda part: _parse(view, part), ("python", "notebook"))
 
 
 def dependency_only(view: RepoView, names: set[str]) -> list[Evidence]:
