@@ -79,6 +79,20 @@ def test_get_by_uid_prefix_and_unknown_refs(db_url, make_result):
             store.get("999")
         with pytest.raises(StoreError, match="neither an assessment id"):
             store.get("last-week")
+        with pytest.raises(StoreError, match="no assessment with uid 99999999999999999999"):
+            store.get("99999999999999999999")  # past any id column: a uid prefix, not an overflow
+
+
+def test_a_uid_prefix_of_digits_only_is_found(db_url, make_result):
+    """Uids are hex: some start with eight digits, and such a prefix must not be read as an id."""
+    with Store.open(db_url) as store:
+        for i in range(3000):
+            saved = store.save(make_result(TRACKED), project=f"digits-{i}")
+            if saved.uid[:8].isdigit():
+                break
+        else:  # pragma: no cover - (10/16)**8 per try: never in practice
+            pytest.fail("no uid started with eight digits")
+        assert store.get(saved.uid[:8]).summary.id == saved.id
 
 
 def test_export_then_import_is_identical_and_idempotent(db_url_pair, make_result):

@@ -24,6 +24,9 @@ DEFAULT_ORGANIZATION = "default"
 DEFAULT_TEAM = "default"
 
 
+MAX_ID = 2**31 - 1  # assessment ids are 32-bit integers in every database
+
+
 @dataclass(frozen=True)
 class AssessmentSummary:
     id: int
@@ -341,13 +344,14 @@ class Store:
         return times[-1] if times else None
 
     def get(self, ref: str) -> StoredAssessment:
-        """An assessment by its id (`12`) or a prefix of its uid (at least 8 hex digits)."""
+        """An assessment by its id (`12`) or a prefix of its uid (at least 8 hex digits). A
+        string of 8+ digits that is no assessment's id is looked up as a uid prefix: uids are
+        hex, and about one in forty starts with eight digits."""
         with self._transaction(write=False) as repo:
-            if ref.isdigit():
-                a = repo.assessment(int(ref))
-                if a is None:
-                    raise db.StoreError(f"no assessment #{ref} in {self.location}")
-            else:
+            a = repo.assessment(int(ref)) if ref.isdigit() and int(ref) <= MAX_ID else None
+            if a is None and ref.isdigit() and len(ref) < 8:
+                raise db.StoreError(f"no assessment #{ref} in {self.location}")
+            if a is None:
                 prefix = ref.lower()
                 if len(prefix) < 8 or any(c not in "0123456789abcdef" for c in prefix):
                     raise db.StoreError(f"{ref!r} is neither an assessment id, a uid (8+ hex digits) nor a file")
