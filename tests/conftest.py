@@ -33,6 +33,15 @@ def fw(catalog):
 
 
 @pytest.fixture(scope="session")
+def sarif_validator():
+    """The official SARIF 2.1.0 schema (tests/data), formats checked too."""
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
+    return jsonschema.Draft7Validator(json.loads(path.read_text(encoding="utf-8")), format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+
+
+@pytest.fixture(scope="session")
 def result_validator():
     return jsonschema.Draft202012Validator(schema.load())
 

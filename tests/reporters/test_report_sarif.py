@@ -3,30 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
-import jsonschema
-import pytest
 from reporter_samples import XSS_PATH, absent, ev, present
 
 from mlops_maturity.model.evidence import Evidence
 from mlops_maturity.model.result import CriterionStatus, Subject
 from mlops_maturity.reporters import render, sarif
 from mlops_maturity.scoring import Inputs, score
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = REPO_ROOT.parent / "shared/schemas/sarif-schema-2.1.0.json"
-
-
-@pytest.fixture(scope="module")
-def sarif_validator():
-    if not SCHEMA.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the official SARIF schema is missing at {SCHEMA}")
-        pytest.skip(f"the official SARIF schema is not at {SCHEMA} (outside CI only)")
-    return jsonschema.Draft7Validator(json.loads(SCHEMA.read_text(encoding="utf-8")), format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
-
 
 def check(validator, text: str) -> dict:
     data = json.loads(text)
