@@ -226,6 +226,21 @@ def matching_calls(
         yield call
 
 
+def norm_path(rel: str) -> str:
+    """A relative path with `.`, empty segments and `..` resolved (`..` never above the root),
+    backslashes read as slashes: `a/./b/../c` -> `a/c`."""
+    parts: list[str] = []
+    for seg in rel.replace("\\", "/").split("/"):
+        if seg in ("", "."):
+            continue
+        if seg == "..":
+            if parts:
+                parts.pop()
+        else:
+            parts.append(seg)
+    return "/".join(parts)
+
+
 def first_content_line(view: RepoView, rel: str) -> int | None:
     """Line of the first non-blank line, or None for an empty / unreadable file."""
     for i, line in enumerate(view.lines(rel), start=1):

@@ -14,7 +14,7 @@ from typing import Any
 
 from ....repo import RepoView
 from ....repo.ci import CiPipeline
-from ..helpers import Hit, matching_calls, name_matches, paths, prefilters, python_files
+from ..helpers import Hit, matching_calls, name_matches, norm_path, paths, prefilters, python_files
 from ..spec import DetectorSpec
 from .data import (
     TRAIN_NAME,
@@ -32,19 +32,6 @@ from .data import (
 
 CHANGE_TRIGGERS = frozenset({"push", "pull_request", "pull_request_target", "merge_request", "merge_group",
                              "workflow_run", "pipeline_completion"})
-
-
-def _norm(rel: str) -> str:
-    parts: list[str] = []
-    for seg in rel.replace("\\", "/").split("/"):
-        if seg in ("", "."):
-            continue
-        if seg == "..":
-            if parts:
-                parts.pop()
-        else:
-            parts.append(seg)
-    return "/".join(parts)
 
 
 def _dir(rel: str) -> str:
@@ -71,7 +58,7 @@ def _local_refs(view: RepoView, pipe: CiPipeline) -> list[str]:
     if pipe.system == "github":
         for s in pipe.steps:
             if s.uses.startswith("./") and s.uses.endswith((".yml", ".yaml")):
-                out.append(_norm(s.uses))
+                out.append(norm_path(s.uses))
         return out
     for node in _walk_raw(pipe.raw):
         if not isinstance(node, dict):
@@ -79,12 +66,12 @@ def _local_refs(view: RepoView, pipe: CiPipeline) -> list[str]:
         for key in ("template", "local"):
             ref = node.get(key)
             if isinstance(ref, str) and "@" not in ref and ref.endswith((".yml", ".yaml")):
-                out.append(_norm(ref) if ref.startswith("/") or pipe.system == "gitlab" else _norm(f"{base}/{ref}"))
+                out.append(norm_path(ref) if ref.startswith("/") or pipe.system == "gitlab" else norm_path(f"{base}/{ref}"))
         inc = node.get("include") if pipe.system == "gitlab" else None
         if isinstance(inc, str):
-            out.append(_norm(inc))
+            out.append(norm_path(inc))
         elif isinstance(inc, list):
-            out += [_norm(i) for i in inc if isinstance(i, str)]
+            out += [norm_path(i) for i in inc if isinstance(i, str)]
     return out
 
 
@@ -167,11 +154,11 @@ def _resolve(view: RepoView, token: str, base: str) -> str | None:
     token = token.strip("\"'")
     if token.startswith(("$", "~", "http")):
         return None
-    for cand in (_norm(token), _norm(f"{base}/{token}") if base else None):
+    for cand in (norm_path(token), norm_path(f"{base}/{token}") if base else None):
         if cand and view.exists(cand):
             return cand
     name = token.rsplit("/", 1)[-1]
-    hits = [r for r in view.by_name(name) if r.endswith("/" + _norm(token)) or r == _norm(token)]
+    hits = [r for r in view.by_name(name) if r.endswith("/" + norm_path(token)) or r == norm_path(token)]
     return hits[0] if len(hits) == 1 else None
 
 
@@ -230,7 +217,7 @@ def _expand(view: RepoView, cmd: str, base: str, depth: int, seen: set[str]) -> 
 
 
 def _composite_action_lines(view: RepoView, uses: str) -> list[tuple[str, str]]:
-    rel = _norm(uses)
+    rel = norm_path(uses)
     for cand in (f"{rel}/action.yml", f"{rel}/action.yaml"):
         if view.exists(cand):
             data = view.yaml(cand)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from ....repo import RepoView
 from ....repo.manifests import RequirementsFile, parse_requirements
 from ....repo.python import PyFacts
-from ..helpers import Hit, matching_calls, name_matches, paths, prefilters, python_files
+from ..helpers import Hit, matching_calls, name_matches, norm_path, paths, prefilters, python_files
 from ..spec import DetectorSpec
 from .data import LinePattern, make_targets, makefiles, py_tree
 
@@ -21,17 +21,9 @@ _DOCS_DIR = re.compile(r"(^|/)(docs?|documentation|tests?|examples?)/", re.I)
 
 
 def _resolve_include(base: str, target: str) -> str:
+    """`-r other.txt` of requirements file `base`, as a repository path."""
     parent = base.rsplit("/", 1)[0] if "/" in base else ""
-    parts = [p for p in (parent.split("/") if parent else [])]
-    for seg in target.split("/"):
-        if seg in ("", "."):
-            continue
-        if seg == "..":
-            if parts:
-                parts.pop()
-        else:
-            parts.append(seg)
-    return "/".join(parts)
+    return norm_path(f"{parent}/{target}")
 
 
 def _fully_pinned(view: RepoView, files: dict[str, RequirementsFile], rel: str, seen: set[str]) -> tuple[bool, int]:
