@@ -26,6 +26,7 @@ from .models import (
     User,
     WebSession,
 )
+from .repository import newest_assessment_id
 
 
 class AccessRepository:
@@ -87,16 +88,7 @@ class AccessRepository:
         """The projects of these teams (None: every team) with their newest assessment's summary
         and number of assessments, as plain rows (one query), and that assessment's level per
         dimension (one more). Ordered by organization, team and project name."""
-        # Correlated subqueries walk the (project_id, assessed_at) index once per project: on
-        # both databases much cheaper than a window over every assessment.
-        newest = (
-            select(Assessment.id)
-            .where(Assessment.project_id == Project.id)
-            .order_by(Assessment.assessed_at.desc(), Assessment.id.desc())
-            .limit(1)
-            .correlate(Project)
-            .scalar_subquery()
-        )
+        newest = newest_assessment_id()
         count = select(func.count()).where(Assessment.project_id == Project.id).correlate(Project).scalar_subquery()
         q = (
             select(

@@ -223,14 +223,20 @@ class Store:
     def _retrying(self, work: Callable[[Repository], object]) -> object:
         """Run a write; retry once when a concurrent writer (PostgreSQL) inserted the same
         unique row between our check and our insert: the retry finds it."""
-        try:
+
+        def attempt() -> object:
             with self._transaction(write=True) as repo:
                 return work(repo)
+
+        return self._twice_on_conflict(attempt)
+
+    def _twice_on_conflict(self, attempt: Callable[[], object]) -> object:
+        try:
+            return attempt()
         except IntegrityError:
             pass
         try:
-            with self._transaction(write=True) as repo:
-                return work(repo)
+            return attempt()
         except IntegrityError as exc:
             raise db.StoreError(f"{self.location}: {db.one_line(exc)}") from None
 
@@ -244,19 +250,12 @@ class Store:
     def run(self, work: Callable[[UnitOfWork], object], *, write: bool = True) -> object:
         """`work` in one unit; a write that met a concurrent insert of the same unique row is
         retried once (the retry finds the row), as `save` does."""
-        if not write:
-            with self.unit(write=False) as uow:
+
+        def attempt() -> object:
+            with self.unit(write=write) as uow:
                 return work(uow)
-        try:
-            with self.unit(write=True) as uow:
-                return work(uow)
-        except IntegrityError:
-            pass
-        try:
-            with self.unit(write=True) as uow:
-                return work(uow)
-        except IntegrityError as exc:
-            raise db.StoreError(f"{self.location}: {db.one_line(exc)}") from None
+
+        return self._twice_on_conflict(attempt) if write else attempt()
 
     # -- writes -----------------------------------------------------------------------------
 
