@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import subprocess
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
@@ -57,3 +59,22 @@ def temp_pg_database(prefix: str, what: str):
     finally:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.close()
+
+
+def cli(*args, cwd=None, env: dict | None = None, stdin=subprocess.DEVNULL, timeout: float = 300):
+    """`mlops-maturity ARGS` in a fresh process (NO_COLOR, no terminal), output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "mlops_maturity", *map(str, args)],
+        capture_output=True, text=True, cwd=cwd, env={**os.environ, "NO_COLOR": "1", **(env or {})}, stdin=stdin, timeout=timeout,
+    )
+
+
+def one_line_error(proc, *needles) -> str:
+    """Assert the run failed as input errors must: exit 2, one stderr line holding `needles`,
+    no traceback. Returns the line."""
+    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    for n in needles:
+        assert n in lines[0], lines[0]
+    return lines[0]

@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from helpers import write
-
-EXE = [sys.executable, "-m", "mlops_maturity"]
-
-
-def run(*args, cwd=None, env=None):
-    e = {**os.environ, "NO_COLOR": "1", **(env or {})}
-    return subprocess.run([*EXE, *map(str, args)], capture_output=True, text=True, cwd=cwd, env=e, timeout=120)
-
-
-def one_line_error(proc, *needles):
-    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert "Traceback" not in proc.stderr
-    for n in needles:
-        assert n in lines[0], lines[0]
-    return lines[0]
+from helpers import cli as run
+from helpers import one_line_error, write
 
 
 def test_validate_shipped_framework():
@@ -201,5 +184,5 @@ def test_assess_template_round_trips(tmp_path, fw):
 
 
 def test_assess_without_terminal_points_to_template(tmp_path):
-    proc = subprocess.run([*EXE, "assess", "--answers-out", str(tmp_path / "a.yaml")], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+    proc = subprocess.run([sys.executable, "-m", "mlops_maturity", "assess", "--answers-out", str(tmp_path / "a.yaml")], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
     assert proc.returncode == 2 and "--template" in proc.stderr

@@ -4,26 +4,20 @@ and stage profiles (.mlops-maturity.yaml or --stage; roadmap aims at the targets
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from helpers import write
+from helpers import cli, write
+
 from mlops_maturity.framework.load import default_catalog, load_framework
 from mlops_maturity.sources.assess import Request, run as assess
+
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 RESULT_SCHEMA = json.loads((ROOT / "src/mlops_maturity/schema/result.schema.json").read_text(encoding="utf-8"))
-
-
-def cli(*args, cwd=None):
-    env = {**os.environ, "NO_COLOR": "1"}
-    return subprocess.run([sys.executable, "-m", "mlops_maturity", *map(str, args)], capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
 
 
 def both(path: Path):

@@ -1,18 +1,12 @@
 """`scan --each`: one result per repository."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+from helpers import cli as run
+
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
-
-
-def run(*args):
-    env = {**os.environ, "NO_COLOR": "1"}
-    return subprocess.run([sys.executable, "-m", "mlops_maturity", *map(str, args)], capture_output=True, text=True, env=env, timeout=300)
 
 
 def test_each_json_is_one_result_per_repository(tmp_path, validate_result):

@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 from click.testing import CliRunner
 from learn_samples import binomial_tail, monitor_weakest
 from markdown_it import MarkdownIt
 
-from helpers import write
+from helpers import cli as run
+from helpers import one_line_error, write
+
 from mlops_maturity.cli import main
-
-EXE = [sys.executable, "-m", "mlops_maturity"]
-
-
-def run(*args, stdin=subprocess.DEVNULL):
-    env = {**os.environ, "NO_COLOR": "1"}
-    return subprocess.run([*EXE, *map(str, args)], stdin=stdin, capture_output=True, text=True, env=env, timeout=120)
-
-
-def one_line_error(proc, *needles):
-    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
-    for n in needles:
-        assert n in lines[0], lines[0]
-    return lines[0]
 
 
 @pytest.fixture(scope="module")

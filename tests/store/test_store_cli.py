@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from helpers import write
+from helpers import one_line_error, write
+
 from mlops_maturity.store.db import display
 from mlops_maturity.store.service import Store
+
 
 FIRST = "answers:\n  dev.experiment-tracking: 3\n  dev.scripted-training: 2\n"
 SECOND = FIRST + "  dev.reproducible-env: 2\n  data.rerunnable-pipeline: 2\n  data.versioned-data: 2\n"
@@ -48,15 +50,6 @@ def run(tmp_path):
         )
 
     return call
-
-
-def one_line_error(proc, *needles):
-    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
-    for n in needles:
-        assert n in lines[0], lines[0]
-    return lines[0]
 
 
 def save_three(run, tmp_path, db_url):

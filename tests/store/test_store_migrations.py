@@ -3,12 +3,11 @@ and the ORM model never drifts from what the migrations build."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 
 import pytest
 from sqlalchemy import text
+
+from helpers import cli
 
 from mlops_maturity.store import db
 from mlops_maturity.store.records import assessment_uid, canonical_json
@@ -98,11 +97,6 @@ def test_newer_database_is_refused(db_url):
     stamp_future(db_url)
     with pytest.raises(db.StoreError, match=rf"revision 9999\) is newer than this mlops-maturity understands \(revision {db.HEAD}\)"):
         Store.open(db_url)
-
-
-def cli(*args: str):
-    env = {**os.environ, "NO_COLOR": "1"}
-    return subprocess.run([sys.executable, "-m", "mlops_maturity", *args], capture_output=True, text=True, env=env, timeout=120)
 
 
 def test_cli_refuses_a_newer_database_in_one_line_and_upgrades_an_older_one(tmp_path):
