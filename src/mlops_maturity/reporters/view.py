@@ -141,7 +141,8 @@ def equivalent_text(e) -> str:  # noqa: ANN001
         if e.note:
             text += f"; {e.note}"
         return text
-    text = f"{e.name}: {len(e.met)} met"
+    mapped = len(e.met) + len(e.unmet) + len(e.unknown)
+    text = f"{e.name}: {len(e.met)} of {mapped} mapped ids met"
     if e.met:
         text += f" ({', '.join(e.met[:6])}{' …' if len(e.met) > 6 else ''})"
     text += f", {len(e.unmet)} not met, {len(e.unknown)} unknown"

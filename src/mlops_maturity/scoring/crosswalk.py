@@ -93,7 +93,7 @@ def _catalog(m, crosswalk: Crosswalk, status: dict[str, CriterionResult]) -> Equ
         else:
             unknown.append(item.id)
     uncovered = len(m.items) - len(per_item)
-    note = f"{m.name} has no levels: {len(met)} of the {len(per_item)} mapped ids are met"
+    note = "it has no levels"
     if uncovered:
         note += f"; {uncovered} of its {len(m.items)} ids have no counterpart in this framework"
     return Equivalent(
