@@ -149,10 +149,11 @@ class _Walker:
         if not stat.S_ISREG(st.st_mode):
             self.skip(rel, "not a regular file (FIFO, socket or device)")
             return
-        cap = size_cap(rel, self.max)
-        if st.st_size > cap:
-            self.skip(rel, f"over size cap ({st.st_size} bytes > {cap})")
-            return
+        if st.st_size > self.max:  # the notebook cap is larger: only then worth computing
+            cap = size_cap(rel, self.max)
+            if st.st_size > cap:
+                self.skip(rel, f"over size cap ({st.st_size} bytes > {cap})")
+                return
         self.result.files[rel] = FileInfo(rel, real, st.st_size)
 
     def vendored(self, rel_dir: str) -> str | None:
@@ -167,26 +168,42 @@ class _Walker:
     # -- git listing -----------------------------------------------------------------------
     def from_git(self, names: list[str]) -> None:
         skipped_dirs: dict[str, tuple[str, int]] = {}
+        # Whether a file is skipped depends only on its directory: decided once per directory.
+        decided: dict[str, tuple[str, str] | None] = {"": None}
+        prefix = os.path.join(os.fspath(self.root), "")
+        add = self.add_file
         for rel in names:
-            parts = rel.split("/")
-            reason = None
-            for i in range(len(parts) - 1):
-                d = "/".join(parts[: i + 1])
-                reason = self.vendored(d)
-                if reason and reason.startswith("build output") and parts[i] in ("build", "dist", "out"):
-                    # Files git lists under build/ are the project's own (Cloud Build configs,
-                    # deployment scripts): generated output is what .gitignore keeps out.
-                    reason = None
-                    continue
-                if reason:
-                    r, n = skipped_dirs.get(d, (reason, 0))
-                    skipped_dirs[d] = (r, n + 1)
-                    break
-            if reason:
+            slash = rel.rfind("/")
+            parent = rel[:slash] if slash > 0 else ""
+            verdict = decided.get(parent, False)
+            if verdict is False:
+                verdict = self._dir_verdict(parent, decided)
+            if verdict is not None:
+                d, reason = verdict
+                r, n = skipped_dirs.get(d, (reason, 0))
+                skipped_dirs[d] = (r, n + 1)
                 continue
-            self.add_file(rel, os.path.join(self.root, rel))
+            add(rel, prefix + rel)
         for d, (reason, n) in sorted(skipped_dirs.items()):
             self.skip(d + "/", f"{reason}: {n} file{'s' if n != 1 else ''} not scanned")
+
+    def _dir_verdict(self, rel_dir: str, decided: dict[str, tuple[str, str] | None]) -> tuple[str, str] | None:
+        """(skipped ancestor-or-self directory, reason) for files directly in `rel_dir`, or None."""
+        got = decided.get(rel_dir, False)
+        if got is not False:
+            return got  # type: ignore[return-value]
+        slash = rel_dir.rfind("/")
+        parent, name = (rel_dir[:slash], rel_dir[slash + 1 :]) if slash > 0 else ("", rel_dir)
+        verdict = self._dir_verdict(parent, decided)
+        if verdict is None:
+            reason = self.vendored(rel_dir)
+            if reason and reason.startswith("build output") and name in ("build", "dist", "out"):
+                # Files git lists under build/ are the project's own (Cloud Build configs,
+                # deployment scripts): generated output is what .gitignore keeps out.
+                reason = None
+            verdict = (rel_dir, reason) if reason else None
+        decided[rel_dir] = verdict
+        return verdict
 
     # -- walk ------------------------------------------------------------------------------
     def walk(self) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 GIT_TIMEOUT = 60
@@ -141,14 +142,7 @@ def list_files(root: Path) -> list[str]:
     """Tracked files plus untracked files git does not ignore, under `root` (which may be a
     subdirectory of the work tree), as paths relative to `root`. Raises GitError."""
     out = run_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".")
-    names = out.split(b"\0")
-    result: list[str] = []
-    seen: set[str] = set()
-    for raw in names:
-        if not raw:
-            continue
-        name = os.fsdecode(raw)
-        if name not in seen:  # --cached and --others overlap during a merge
-            seen.add(name)
-            result.append(name)
-    return result
+    # One decode of the whole listing (what os.fsdecode does per name); --cached and --others
+    # overlap during a merge, hence the de-duplication that keeps the first occurrence.
+    text = out.decode(sys.getfilesystemencoding(), sys.getfilesystemencodeerrors())
+    return [name for name in dict.fromkeys(text.split("\0")) if name]

@@ -103,13 +103,18 @@ class NeedleIndex:
     """Which of a fixed set of literal strings (detector pre-filters) a text contains, found in
     one pass over the text rather than one search per string."""
 
-    def __init__(self, needles: Iterable[str]) -> None:
+    # From this many texts on, a DFA pays for its longer build (about 10 ms for 1,000 needles)
+    # with a search about 1.5x faster than the default automaton's.
+    DFA_FROM = 2000
+
+    def __init__(self, needles: Iterable[str], texts: int = 0) -> None:
         self.needles = frozenset(n for n in needles if n)
         self._order = sorted(self.needles)
         self._auto = None
         if _acr is not None and self.needles:
+            impl = _acr.Implementation.DFA if texts >= self.DFA_FROM else None
             # Overlapping matches, so that a needle inside another needle's match is found too.
-            self._auto = _acr.AhoCorasick(self._order, matchkind=_acr.MatchKind.Standard)
+            self._auto = _acr.AhoCorasick(self._order, matchkind=_acr.MatchKind.Standard, implementation=impl)
 
     def covers(self, needles: Iterable[str]) -> bool:
         return self.needles.issuperset(needles)
@@ -422,8 +427,22 @@ class RepoView:
             return val  # type: ignore[return-value]
         return self._cached("text", rel, lambda: self._decode(rel))
 
+    def warm(self, rels: Iterable[str]) -> None:
+        """Read and decode files into the cache in one tight loop (the scanner's bulk read):
+        the same results as `text` file by file, with less per-file overhead."""
+        cache = self._cache
+        for rel in rels:
+            if ("text", rel) in cache:
+                continue
+            data = cache.get(("bytes", rel), _MISSING)
+            if data is _MISSING:
+                data = cache[("bytes", rel)] = self._read(rel)
+            cache[("text", rel)] = self._decoded(rel, data)  # type: ignore[arg-type]
+
     def _decode(self, rel: str) -> str | None:
-        data = self.read_bytes(rel)
+        return self._decoded(rel, self.read_bytes(rel))
+
+    def _decoded(self, rel: str, data: bytes | None) -> str | None:
         if data is None:
             return None
         if b"\0" in data[:_BINARY_PROBE]:
@@ -451,10 +470,11 @@ class RepoView:
         return out
 
     # -- substring pre-filters -------------------------------------------------------------
-    def index_needles(self, needles: Iterable[str]) -> None:
+    def index_needles(self, needles: Iterable[str], texts: int = 0) -> None:
         """Declare the literal strings detectors pre-filter files with: each file's text is
-        then searched for all of them at once (`found`), at most once per file."""
-        self._needles = NeedleIndex(needles)
+        then searched for all of them at once (`found`), at most once per file. `texts`: about
+        how many files will be searched (a large number picks a faster automaton)."""
+        self._needles = NeedleIndex(needles, texts)
         self._found = {}
         self._by_needle = None
 

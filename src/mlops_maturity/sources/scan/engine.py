@@ -265,8 +265,10 @@ def prefetch(view: RepoView, rels: Sequence[str], jobs: int, tick: Callable[[int
     chunk = 64
     if jobs <= 1:
         for i in range(0, len(rels), chunk):
+            view.warm(rels[i : i + chunk])
             for rel in rels[i : i + chunk]:
-                _warm(view, rel)
+                if rel.endswith((".py", ".ipynb")):
+                    view.modules(rel)
             tick(len(rels[i : i + chunk]))
         return
 
@@ -333,8 +335,10 @@ def _warm_child(conn: Any, view: RepoView, part: Sequence[str], work: Callable[[
 
 
 def _read_and_index(view: RepoView, rels: Sequence[str]) -> None:
+    view.warm(rels)
     for rel in rels:
-        _warm(view, rel)
+        if rel.endswith((".py", ".ipynb")):
+            view.modules(rel)
         view.found(rel)
 
 
@@ -520,7 +524,7 @@ def scan_view(
     """Run every (non-retired) detector on one repository; results keyed by practice id."""
     active = [d for d in detectors if not d.retired]
     rels = prefetch_paths(view, active)
-    view.index_needles(prefilter_needles(active, checks))
+    view.index_needles(prefilter_needles(active, checks), texts=len(rels))
     total = len(rels) + len(active)
     done = 0
 
