@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 a --fail-under threshold was missed, 2 usage or input e
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -68,6 +69,12 @@ from . import commands, crosswalk, history, learn, report, serve, upload  # noqa
 
 def run() -> None:
     """Console entry point: a bug shows one line (and the traceback only when asked for)."""
+    if sys.argv[1:2] == ["scan"]:
+        # A scan is a short batch run that builds many objects which live to its end (file
+        # lists, texts, parse results): the cyclic collector's repeated passes over them cost
+        # 10-15% of its time and free little. Rarer collections, for this process only (not
+        # for `serve`, which runs for days).
+        gc.set_threshold(100_000, 50, 100)
     try:
         main(standalone_mode=True)
     except KeyboardInterrupt:

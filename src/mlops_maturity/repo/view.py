@@ -63,6 +63,18 @@ def brace_expand(pattern: str) -> list[str]:
     return out
 
 
+_GLOB_WILD = re.compile(r"\*\*/|\*+|\?|\[[^\]]*\]")
+
+
+@lru_cache(maxsize=2048)
+def _longest_literal(pattern: str) -> str | None:
+    """The longest run of at least 3 literal characters in a brace-free glob: every path the
+    glob matches contains it (`**/` may match nothing, so the `/` after it is not part of a
+    literal). None when there is no such run."""
+    best = max(_GLOB_WILD.split(pattern), key=len)
+    return best if len(best) >= 3 else None
+
+
 @lru_cache(maxsize=2048)
 def glob_regex(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
     """Translate a glob to a regex over repo-relative posix paths.
@@ -113,8 +125,15 @@ class NeedleIndex:
         self._auto = None
         if _acr is not None and self.needles:
             impl = _acr.Implementation.DFA if texts >= self.DFA_FROM else None
-            # Overlapping matches, so that a needle inside another needle's match is found too.
-            self._auto = _acr.AhoCorasick(self._order, matchkind=_acr.MatchKind.Standard, implementation=impl)
+            # Searched as UTF-8 bytes: a str haystack costs the automaton 8 bytes of offset map
+            # per character (128 MB for a 16 MB notebook), and a needle occurs in a text exactly
+            # when its UTF-8 form occurs in the text's. Overlapping matches, so that a needle
+            # inside another needle's match is found too.
+            self._auto = _acr.BytesAhoCorasick(
+                [n.encode("utf-8", "surrogatepass") for n in self._order],
+                matchkind=_acr.MatchKind.Standard,
+                implementation=impl,
+            )
 
     def covers(self, needles: Iterable[str]) -> bool:
         return self.needles.issuperset(needles)
@@ -122,7 +141,8 @@ class NeedleIndex:
     def scan(self, text: str) -> frozenset[str]:
         if self._auto is not None:
             order = self._order
-            return frozenset(order[i] for i, _, _ in self._auto.find_matches_as_indexes(text, overlapping=True))
+            hits = self._auto.find_matches_as_indexes(text.encode("utf-8", "surrogatepass"), overlapping=True)
+            return frozenset(order[i] for i, _, _ in hits)
         return frozenset(n for n in self.needles if n in text)
 
 
@@ -160,11 +180,11 @@ class RepoView:
             if dot > 0:
                 self._by_ext[base[dot:].lower()].append(rel)
                 self._by_ext_exact[base[dot:]].append(rel)
-        self._name_blobs: dict[bool, tuple[str, list[int], list[str]]] = {}
+        self._name_blobs: dict[tuple[bool, bool], tuple[str, list[int], list[str], Any]] = {}
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str], Any] = {}
         self._glob_cache: dict[tuple[str, bool], list[str]] = {}
-        self._named_cache: dict[tuple[str, bool], frozenset[str]] = {}
+        self._named_cache: dict[tuple[str, bool, bool], frozenset[str]] = {}
         self._skipped_read: dict[str, str] = {}
         self._test_cache: dict[str, bool] = {}
         # Free-form per-scan memo for callers (detector helpers cache path lists here).
@@ -294,14 +314,14 @@ class RepoView:
                 cands = self._by_ext.get("." + base.rsplit(".", 1)[-1].lower(), [])
             else:
                 cands = self.files
-            lits = [x for x in re.split(r"[*?\[\]]+", base.rsplit(".", 1)[0]) if len(x) >= 3]
-            if lits and cands is not self.files or lits and len(cands) > 256:
-                lit = max(lits, key=len)  # a literal the file name must contain: cheaper than the regex
-                # Looked up among the distinct file names (the name index), not file by file.
-                if ignore_case:
-                    lit = lit.lower()
-                named = self._named(lit, ignore_case)
-                cands = named if cands is self.files else [f for f in cands if f in named]
+            if len(cands) > 64:
+                # A literal every match contains, looked up among the distinct file names (or,
+                # for a pattern with directories, among the paths) rather than file by file.
+                in_path = "/" in pat
+                lit = _longest_literal(pat.lstrip("/") if in_path else base)
+                if lit is not None:
+                    named = self._named(lit.lower() if ignore_case else lit, ignore_case, in_path)
+                    cands = named if cands is self.files else [f for f in cands if f in named]
             if cands:  # compiled only when needed: a regex compile costs more than most lookups
                 rx = glob_regex(pat, ignore_case)
                 result.update(f for f in cands if rx.match(f))
@@ -316,26 +336,38 @@ class RepoView:
             return [f for f in self.files if f in subset]
         return sorted(subset)
 
-    def _named(self, lit: str, ignore_case: bool) -> frozenset[str]:
-        """Files whose name contains `lit` (lower-case when `ignore_case`), from the name index."""
-        key = (lit, ignore_case)
+    def _named(self, lit: str, ignore_case: bool, in_path: bool = False) -> frozenset[str]:
+        """Files whose name (or, `in_path`, whose path) contains `lit` (lower-case when
+        `ignore_case`): a C substring search in one string of every distinct name or path."""
+        key = (lit, ignore_case, in_path)
         got = self._named_cache.get(key)
         if got is None:
-            index = self._by_name_lower if ignore_case else self._by_name
-            blob = self._name_blobs.get(ignore_case)
-            if blob is None:  # every distinct name in one string: a C substring search per literal
-                names = list(index)
+            blob = self._name_blobs.get((ignore_case, in_path))
+            if blob is None:
+                if in_path and not ignore_case:
+                    names, index = list(self.files), None
+                elif in_path:
+                    index = defaultdict(list)
+                    for f in self.files:
+                        index[f.lower()].append(f)
+                    names = list(index)
+                else:
+                    index = self._by_name_lower if ignore_case else self._by_name
+                    names = list(index)
                 starts, pos = [], 0
                 for n in names:
                     starts.append(pos)
                     pos += len(n) + 1
-                blob = self._name_blobs[ignore_case] = ("\n".join(names), starts, names)
-            text, starts, names = blob
+                blob = self._name_blobs[(ignore_case, in_path)] = ("\n".join(names), starts, names, index)
+            text, starts, names, index = blob
             hits: set[str] = set()
             i = text.find(lit)
             while i != -1:
                 k = bisect_right(starts, i) - 1
-                hits.update(index[names[k]])
+                if index is None:
+                    hits.add(names[k])
+                else:
+                    hits.update(index[names[k]])
                 nxt = starts[k + 1] if k + 1 < len(starts) else len(text)
                 i = text.find(lit, nxt)
             got = self._named_cache[key] = frozenset(hits)

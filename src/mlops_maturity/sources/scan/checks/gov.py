@@ -321,9 +321,12 @@ def fairness_terms(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     sensitive attributes in a file about fairness or bias (privacy code that masks
     "sensitive features" is not fairness). Comments do not count."""
     for rel, text in view.texts(paths(view, det, ("*.py", "*.ipynb"))):
-        if not _FAIRNESS_NEEDLES.in_file(view, rel, text):
+        nb = rel.endswith(".ipynb")
+        # A notebook's cell sources, not its JSON: only code cells count, and lowercasing a
+        # 16 MB notebook's outputs costs memory for nothing.
+        if not _FAIRNESS_NEEDLES.in_file(view, rel, (view.source_text(rel) or "") if nb else text):
             continue
-        if rel.endswith(".ipynb"):
+        if nb:
             for cell in view.notebook(rel) or []:
                 if cell.kind != "code":
                     continue
