@@ -130,30 +130,36 @@ def python_files(
     if det.files:
         cands = [r for r in cands if r.endswith(".py") or (nb and r.endswith(".ipynb"))]
     needles = tuple(n for n in needles if n is not None)
+    if roots or needles:
+        # Set operations on the view's indexes rather than a test per file: files importing a
+        # root (then `tails` / `required` on those few), else files containing a needle.
+        keep = set(cands)
+        importing = view.importing(frozenset(roots)) & keep if roots else frozenset()
+        hits = {
+            r for r in importing
+            if not (tails and not view.contains_any(r, tails)) and _contains_all(view, r, required)
+        }
+        if needles:
+            hits.update(r for r in view.with_any(cands, needles) if r not in importing and _contains_all(view, r, required))
+        cands = sorted(hits)
     if text_rx is not None:
-        key = ("args-prefilter", det.args, id(cands))
-        kept = view.memo.get(key)
-        if kept is None or kept[0] is not cands:
-            lits = args_literals(det.args or "")
-            # Literals the pattern cannot match without: a cheap, exact first cut.
-            hits = view.with_any(cands, lits) if lits else cands
-            # A notebook is searched in its cells' sources: its JSON escapes the quotes.
-            kept = view.memo[key] = (cands, [r for r in hits if text_rx.search(view.source_text(r) or "")])
-        cands = kept[1]
-    if not roots and not needles:
-        yield from cands
-        return
-    # Set operations on the view's indexes rather than a test per file: files importing a
-    # root (then `tails` / `required` on those few), else files containing a needle.
-    keep = set(cands)
-    importing = view.importing(frozenset(roots)) & keep if roots else frozenset()
-    hits = {
-        r for r in importing
-        if not (tails and not view.contains_any(r, tails)) and _contains_all(view, r, required)
-    }
-    if needles:
-        hits.update(r for r in view.with_any(cands, needles) if r not in importing and _contains_all(view, r, required))
-    yield from sorted(hits)
+        # Every filter is a test per file, so the costliest, the args regex, runs last, on the
+        # few files left; its literals first, a cheap exact cut.
+        lits = args_literals(det.args or "")
+        if lits:
+            cands = view.with_any(cands, lits)
+        cands = [r for r in cands if _args_hit(view, det.args or "", text_rx, r)]
+    yield from cands
+
+
+def _args_hit(view: RepoView, args: str, text_rx: re.Pattern[str], rel: str) -> bool:
+    """Does the file (a notebook: its cells' sources, as its JSON escapes the quotes) contain a
+    string literal matching `args`? Memoised per scan."""
+    key = ("args-hit", args, rel)
+    hit = view.memo.get(key)
+    if hit is None:
+        hit = view.memo[key] = text_rx.search(view.source_text(rel) or "") is not None
+    return hit
 
 
 def _contains_all(view: RepoView, rel: str, required: tuple[str, ...]) -> bool:
