@@ -54,6 +54,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.modular_code", "present-sklearn-script"): ("present", ["scripts/train.py:7 training-code-in-module"], []),
     ("dev.modular_code", "present-inference-wrapper"): ("present", ["src/model/inference.py:7 inference-code-in-module"], []),
     ("dev.modular_code", "absent-loads-data-only"): ("absent", [], []),
+    ("dev.modular_code", "absent-lightning-datamodule-only"): ("absent", [], []),
     ("dev.modular_code", "absent-notebook-export"): ("absent", [], []),
     ("dev.modular_code", "absent-notebook-only"): ("absent", [], []),
     ("dev.modular_code", "absent-plotting-helper"): ("absent", [], []),

@@ -10,7 +10,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
         "present", ["README.md:5 readme-explains-purpose-and-setup", "README.md:10 readme-explains-purpose-and-setup"]),
     ("team.readme", "present-rst"): (
         "present", ["README.rst:4 readme-explains-purpose-and-setup", "README.rst:11 readme-explains-purpose-and-setup"]),
+    ("team.readme", "present-prerequisites-section"): (
+        "present", ["README.md:3 readme-explains-purpose-and-setup", "README.md:5 readme-explains-purpose-and-setup"]),
     ("team.readme", "absent-purpose-only"): ("absent", []),
+    ("team.readme", "absent-empty-prerequisites"): ("absent", []),
     ("team.readme", "absent-title-only"): ("absent", []),
     ("team.contributing", "present-contributing"): ("present", ["CONTRIBUTING.md:1 contributing-guide-present"]),
     ("team.contributing", "present-pr-template"): ("present", [".github/PULL_REQUEST_TEMPLATE.md:1 pr-template-present"]),

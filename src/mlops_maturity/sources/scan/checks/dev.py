@@ -190,7 +190,7 @@ ML_ROOTS = frozenset(
 )
 MODEL_BASES = (
     "torch.nn.Module", "torch.nn.modules.module.Module", "torch.nn.modules.Module",
-    "*LightningModule", "*.LightningDataModule", "{keras,tensorflow.keras,tf_keras}.Model",
+    "*LightningModule", "{keras,tensorflow.keras,tf_keras}.Model",
     "{keras,tensorflow.keras,tf_keras}.models.Model", "{keras,tensorflow.keras,tf_keras}.layers.Layer",
     "sklearn.base.BaseEstimator", "flax.linen.Module", "haiku.Module", "transformers.PreTrainedModel",
     "transformers.*PreTrainedModel", "transformers.Trainer", "equinox.Module",

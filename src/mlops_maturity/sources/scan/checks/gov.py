@@ -230,10 +230,20 @@ _DATA_DIR = re.compile(r"(^|/)(data|datasets?|schemas?|data[_-]?docs?)(/|$)", re
 _DATA_FILE = re.compile(r"(^|[_-])(data|dataset|datasets|schema|columns|features)([_-]|$)", re.I)
 
 
+# A list of fields with their meaning (`- dteday : date`, `* `churned`: cancelled in 30 days`), as
+# dataset READMEs (the UCI Readme.txt among them) write a data dictionary without a table: under
+# a heading naming a dataset's fields anywhere, or naming fields/columns in a data folder's doc.
+_FIELD_LIST_HEADING = re.compile(r"data ?(set)?[ -](fields|columns|dictionary|characteristics|attributes|variables)|"
+                                 r"attribute information|(column|field|variable) descriptions?", re.I)
+_FIELD_LIST_HEADING_IN_DATA = re.compile(r"^(fields|columns|variables|attributes|schema)$", re.I)
+_FIELD_ITEM = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?`?[A-Za-z_][\w.-]*`?\s*(?:\([^()]*\)\s*)?[:\u2014\u2013]\s+\S")
+_MIN_FIELD_ITEMS = 3
+
 _DATA_DOC_NEEDLES = LowerNeedles("| column", "| field", "| feature", "| variable", "| attribute", "|column", "|field",
                                  "|feature", "|variable", "| name", "data field", "dictionary", "datasheet",
                                  "dataset structure", "data instances", "collection process", "dataset description",
-                                 "data description", "schema", "columns")
+                                 "data description", "schema", "columns", "characteristics", "attribute information",
+                                 "fields", "variables", "attributes")
 
 
 @prefilters(*_DATA_DOC_NEEDLES.needles)
@@ -253,6 +263,10 @@ def data_doc_fields(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if hit is not None:
             yield Hit(rel, hit, "describes dataset columns in a table")
             continue
+        hit = _field_list(lines, hs, in_data_path)
+        if hit is not None:
+            yield Hit(rel, hit[0], f"describes dataset fields in a list: {hit[1][:60]}")
+            continue
         kinds: dict[str, int] = {}
         for i, (_, h) in enumerate(hs):
             kind = next((k for k, rx in _DATA_SECTIONS if rx.search(h.strip(" *_`:"))), None)
@@ -262,6 +276,20 @@ def data_doc_fields(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if strong or len(kinds) >= 2:
             i = strong[0] if strong else min(kinds.values())
             yield Hit(rel, hs[i][0], f"documents a dataset: {hs[i][1].strip()[:60]}")
+
+
+def _field_list(lines: list[str], hs: list[tuple[int, str]], in_data_path: bool) -> tuple[int, str] | None:
+    """(line, heading) of a section naming a dataset's fields whose body lists at least three
+    `name: meaning` items; a bare Fields/Columns heading only counts in a data folder's doc."""
+    for idx, (ln, text) in enumerate(hs):
+        h = text.strip(" *_`:")
+        if not (_FIELD_LIST_HEADING.search(h) or (in_data_path and _FIELD_LIST_HEADING_IN_DATA.match(h))):
+            continue
+        end = hs[idx + 1][0] - 1 if idx + 1 < len(hs) else len(lines)
+        items = sum(1 for s in lines[ln:end] if _FIELD_ITEM.match(s))
+        if items >= _MIN_FIELD_ITEMS:
+            return ln, h
+    return None
 
 
 def _has_table(lines: list[str], hs: list[tuple[int, str]], idx: int) -> bool:

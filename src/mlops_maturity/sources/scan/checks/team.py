@@ -15,7 +15,7 @@ from ..spec import DetectorSpec
 README_GLOBS = ("/README", "/README.{md,markdown,rst,txt,adoc,org,mdx}")
 _SETUP_HEADING = re.compile(
     r"\b(install(ation|ing)?|set ?up|getting started|get started|quick ?start|usage|how to (run|use)|"
-    r"running|run(ning)? (the|it|locally)|requirements|prerequisites|training|reproduc\w*|"
+    r"running|run(ning)? (the|it|locally)|requirements|pre-?requisites?|training|reproduc\w*|"
     r"build(ing)?|development|local development|environment|deploy(ment)?|examples?|tutorial)\b",
     re.I,
 )
