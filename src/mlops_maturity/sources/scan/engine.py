@@ -347,12 +347,16 @@ def _parse(view: RepoView, rels: Sequence[str]) -> None:
         view.python(rel)
 
 
-def parse_candidates(view: RepoView, detectors: Sequence[DetectorSpec]) -> list[str]:
+def parse_candidates(view: RepoView, detectors: Sequence[DetectorSpec], checks: Mapping[str, CheckFn] | None = None) -> list[str]:
     """.py files and notebooks some calls/imports detector will parse (its cheap pre-filters
-    pass)."""
+    pass), and those code checks declare they parse (`helpers.parses`)."""
     want: set[str] = set()
     for det in detectors:
-        if det.kind == "calls":
+        if det.kind == "check":
+            select = getattr((checks or {}).get(det.check or ""), "parses", None)
+            if select is not None:
+                want.update(select(view, det))
+        elif det.kind == "calls":
             roots, needles = pattern_roots(det.calls)
             want.update(python_files(view, det, roots, needles, tails=pattern_tails(det.calls), required=tuple(det.kwargs)))
         elif det.kind == "imports":
@@ -360,11 +364,18 @@ def parse_candidates(view: RepoView, detectors: Sequence[DetectorSpec]) -> list[
     return sorted(want)
 
 
-def warm_forked(view: RepoView, rels: Sequence[str], detectors: Sequence[DetectorSpec], jobs: int, tick: Callable[[int], None]) -> None:
+def warm_forked(
+    view: RepoView,
+    rels: Sequence[str],
+    detectors: Sequence[DetectorSpec],
+    jobs: int,
+    tick: Callable[[int], None],
+    checks: Mapping[str, CheckFn] | None = None,
+) -> None:
     """Read, index and parse in `jobs` processes (see above)."""
     _fork_slices(view, rels, jobs, lambda part: _read_and_index(view, part), ("modules", "notebook"))
     tick(len(rels))
-    _fork_slices(view, parse_candidates(view, detectors), jobs, lambda part: _parse(view, part), ("python", "notebook"))
+    _fork_slices(view, parse_candidates(view, detectors, checks), jobs, lambda part: _parse(view, part), ("python", "notebook"))
 
 
 def dependency_only(view: RepoView, names: set[str]) -> list[Evidence]:
@@ -536,7 +547,7 @@ def scan_view(
 
     parallel = jobs > 1 and len(active) >= MIN_PARALLEL_DETECTORS and len(rels) >= MIN_PARALLEL_FILES and _can_fork()
     if parallel:
-        warm_forked(view, rels, active, jobs, tick)
+        warm_forked(view, rels, active, jobs, tick, checks)
     else:
         prefetch(view, rels, jobs, tick)
     outcomes: dict[int, _Outcome] | None = None

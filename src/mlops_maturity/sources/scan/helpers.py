@@ -46,6 +46,30 @@ def prefilters(*needles: str) -> Callable[[F], F]:
     return mark
 
 
+def parses(select: Callable[[RepoView, DetectorSpec], list[str]]) -> Callable[[F], F]:
+    """Declare the files a code check parses (`view.python`), chosen without parsing: with
+    --jobs the scanner parses them up front, split between processes and once for every
+    detector, instead of in whichever process runs the check. The check iterates over
+    `select(view, det)` itself (memoise it with `selected`), so hint and use cannot drift; a
+    file left out is parsed when the check asks for it, so results never depend on the hint."""
+
+    def mark(fn: F) -> F:
+        fn.parses = select  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+def selected(view: RepoView, det: DetectorSpec, name: str, make: Callable[[], Iterable[str]]) -> list[str]:
+    """`list(make())`, computed once per scan for this detector (the check and its `parses`
+    hint share it)."""
+    key = ("selected", name, det.id)
+    got = view.memo.get(key)
+    if got is None:
+        got = view.memo[key] = list(make())
+    return got
+
+
 def apply_test_policy(view: RepoView, rels: Iterable[str], policy: str) -> list[str]:
     """Keep test files (`only`), drop them (`exclude`) or keep everything (`include`) among
     files of the view."""

@@ -17,7 +17,7 @@ from typing import Any
 from ....repo import RepoView
 from ....repo.view import NeedleIndex
 from ....repo.python import PyFacts, _Resolver
-from ..helpers import Hit, matching_calls, meaningful_lines, name_matches, paths, prefilters, python_files
+from ..helpers import Hit, matching_calls, meaningful_lines, name_matches, parses, paths, prefilters, python_files, selected
 from ..spec import DetectorSpec
 
 # -- shared: regexes anchored at line starts ----------------------------------------------------
@@ -357,10 +357,16 @@ class OrchestratedFile:
     facts: PyFacts
 
 
+def orchestrator_files(view: RepoView, det: DetectorSpec) -> list[str]:
+    """The .py files `orchestrated_files` parses: those importing an orchestrator (the
+    `parses` hint of the checks built on it)."""
+    return selected(view, det, "orchestrator", lambda: python_files(view, det, ORCHESTRATOR_ROOTS, notebooks=False, tails=_ORCH_TAILS))
+
+
 def orchestrated_files(view: RepoView, det: DetectorSpec) -> Iterator[OrchestratedFile]:
     """Python files (not notebooks) that define a pipeline, DAG or flow of an orchestrator."""
     all_pats = tuple(p for pats in PIPELINE_DEFS.values() for p in pats)
-    for rel in python_files(view, det, ORCHESTRATOR_ROOTS, notebooks=False, tails=_ORCH_TAILS):
+    for rel in orchestrator_files(view, det):
         facts = view.python(rel)
         if facts is None:
             continue
@@ -610,6 +616,7 @@ _PREP_STEP_CLASSES = ("sagemaker.workflow.steps.ProcessingStep", "sagemaker.*Pro
                       "tfx.v1.components.{CsvExampleGen,ImportExampleGen,Transform}", "tfx.v1.extensions.*ExampleGen")
 
 
+@parses(orchestrator_files)
 def orchestrated_prep_task(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A task of an orchestrated pipeline prepares data: a decorated task/step/op/asset function
     or a node/operator/step whose name says so, or a processing step."""

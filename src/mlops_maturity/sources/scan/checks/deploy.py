@@ -14,7 +14,7 @@ from typing import Any
 
 from ....repo import RepoView
 from ....repo.ci import CiPipeline
-from ..helpers import Hit, matching_calls, name_matches, norm_path, paths, prefilters, python_files
+from ..helpers import Hit, matching_calls, name_matches, norm_path, parses, paths, prefilters, python_files
 from ..spec import DetectorSpec
 from .data import (
     TRAIN_NAME,
@@ -25,6 +25,7 @@ from .data import (
     dvc_train_stages,
     make_targets,
     orchestrated_files,
+    orchestrator_files,
     py_tree,
 )
 
@@ -1015,6 +1016,7 @@ def _may_train_text(line: str) -> bool:
     return any(n in low for n in _TRAIN_TEXT_NEEDLES)
 
 
+@parses(orchestrator_files)
 def orchestrated_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A pipeline / DAG / flow definition of an orchestrator that includes a training step."""
     for of in orchestrated_files(view, det):

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from ....repo import RepoView
 from ....repo.manifests import RequirementsFile, parse_requirements
 from ....repo.python import PyFacts
-from ..helpers import Hit, matching_calls, name_matches, norm_path, paths, prefilters, python_files
+from ..helpers import Hit, matching_calls, name_matches, norm_path, parses, paths, prefilters, python_files, selected
 from ..spec import DetectorSpec
 from .data import LinePattern, make_targets, makefiles, py_tree
 
@@ -113,11 +113,16 @@ _HPARAM_KWARG = re.compile(
     r"max_depth|warmup_steps|max_steps|lr_anneal_steps|grad_clip|ema_rate|embedding_dim|d_model)$")
 
 
+def _argparse_files(view: RepoView, det: DetectorSpec) -> list[str]:
+    return selected(view, det, "argparse", lambda: python_files(view, det, frozenset({"argparse"}), notebooks=False))
+
+
+@parses(_argparse_files)
 def cli_from_defaults_dict(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Options generated from a dict of hyperparameter defaults (`for k, v in defaults.items():
     parser.add_argument(f"--{k}", default=v)`, often in a helper module): the option names are
     not literals, the dict's keys are."""
-    files = list(python_files(view, det, frozenset({"argparse"}), notebooks=False))
+    files = _argparse_files(view, det)
     parsed = [(rel, f) for rel in files if (f := view.python(rel)) is not None]
     if not any(c.attr == "add_argument" and c.args and c.args[0] is ... for _, f in parsed for c in f.calls):
         return
@@ -239,12 +244,19 @@ def training_signal(facts: PyFacts) -> tuple[int, str] | None:
     return min(found) if found else None
 
 
+def _training_files(view: RepoView, det: DetectorSpec) -> list[str]:
+    # No textual sign of a model class or a training call: no parse.
+    return selected(view, det, "training", lambda: (
+        rel for rel in python_files(view, det, ML_ROOTS, notebooks=False, tails=TRAINING_TAILS)
+        if _TRAINING_TEXT.search(view.text(rel) or "")
+    ))
+
+
+@parses(_training_files)
 def training_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Non-test .py files (not notebook exports) that import an ML framework and define a
     model class or run training."""
-    for rel in python_files(view, det, ML_ROOTS, notebooks=False, tails=TRAINING_TAILS):
-        if not _TRAINING_TEXT.search(view.text(rel) or ""):
-            continue  # no textual sign of a model class or a training call: skip the parse
+    for rel in _training_files(view, det):
         facts = view.python(rel)
         if facts is None or facts.notebook_export:
             continue
@@ -260,10 +272,16 @@ _INFER_ATTRS = frozenset({"predict", "predict_proba", "run", "forward", "generat
 _LOAD_ROOTS = frozenset({"joblib", "pickle", "cloudpickle", "torch", "mlflow", "onnxruntime", "tensorflow", "keras", "xgboost", "lightgbm"})
 
 
+def _inference_files(view: RepoView, det: DetectorSpec) -> list[str]:
+    tails = ("load", "load_model", "InferenceSession", "Booster")
+    return selected(view, det, "inference", lambda: python_files(view, det, _LOAD_ROOTS, notebooks=False, tails=tails))
+
+
+@parses(_inference_files)
 def inference_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Model code that is not training: a non-test module that loads a model artifact and runs
     it (predict, run, forward...). Inference wrappers are model code written as code."""
-    for rel in python_files(view, det, _LOAD_ROOTS, notebooks=False, tails=("load", "load_model", "InferenceSession", "Booster")):
+    for rel in _inference_files(view, det):
         facts = view.python(rel)
         if facts is None or facts.notebook_export:
             continue
