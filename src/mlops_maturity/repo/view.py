@@ -301,6 +301,7 @@ class RepoView:
         result: set[str] = set()
         for pat in pats:
             base = pat.rsplit("/", 1)[-1]
+            ext = ""  # the extension every candidate has (from the extension index)
             if not re.search(r"[*?\[]", base):
                 cands = self.by_name(base, ignore_case=ignore_case)
                 if "/" not in pat:  # the name index is the whole answer
@@ -311,14 +312,17 @@ class RepoView:
                 result.update(self._by_ext.get(ext.lower(), []) if ignore_case else self._by_ext_exact.get(ext, []))
                 continue
             elif re.search(r"\.[\w-]+$", base):  # `*model_card*.md`: only files with that extension
-                cands = self._by_ext.get("." + base.rsplit(".", 1)[-1].lower(), [])
+                ext = "." + base.rsplit(".", 1)[-1]
+                cands = self._by_ext.get(ext.lower(), [])
             else:
                 cands = self.files
             if len(cands) > 64:
                 # A literal every match contains, looked up among the distinct file names (or,
-                # for a pattern with directories, among the paths) rather than file by file.
+                # for a pattern with directories, among the paths) rather than file by file;
+                # not the extension when the candidates already have it.
                 in_path = "/" in pat
-                lit = _longest_literal(pat.lstrip("/") if in_path else base)
+                src = pat.lstrip("/") if in_path else base
+                lit = _longest_literal(src[: -len(ext)] if ext else src)
                 if lit is not None:
                     named = self._named(lit.lower() if ignore_case else lit, ignore_case, in_path)
                     cands = named if cands is self.files else [f for f in cands if f in named]
