@@ -22,6 +22,20 @@ def _scan_cache_in_tmp(tmp_path_factory):
         os.environ["MLOPS_MATURITY_CACHE_DIR"] = old
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _spec_cache_in_tmp(tmp_path_factory):
+    """The detector spec cache lives in the user cache directory; the tests use their own."""
+    import os
+
+    old = os.environ.get("MLOPS_MATURITY_SPEC_CACHE")
+    os.environ["MLOPS_MATURITY_SPEC_CACHE"] = str(tmp_path_factory.mktemp("spec-cache") / "detector-specs.json")
+    yield
+    if old is None:
+        os.environ.pop("MLOPS_MATURITY_SPEC_CACHE", None)
+    else:
+        os.environ["MLOPS_MATURITY_SPEC_CACHE"] = old
+
+
 @pytest.fixture(scope="session")
 def catalog():
     return default_catalog()

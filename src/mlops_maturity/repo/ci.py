@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..util import yamlsafe
+from ..util.lazyre import lazy_re
 
 # Paths (relative, posix) of CI configurations, by system.
 CI_SYSTEMS: dict[str, str] = {
@@ -25,7 +26,7 @@ CI_SYSTEMS: dict[str, str] = {
     "buildkite": r"^\.buildkite/.+\.ya?ml$|(^|/)buildkite\.ya?ml$",
     "bitbucket": r"^bitbucket-pipelines\.ya?ml$",
 }
-_CI_RES = {k: re.compile(v) for k, v in CI_SYSTEMS.items()}
+_CI_RES = {k: lazy_re(v) for k, v in CI_SYSTEMS.items()}
 
 
 _CI_HINTS = (".github/workflows/", "gitlab", ".circleci/", ".travis.", "buildkite", "bitbucket-pipelines",
@@ -53,8 +54,8 @@ _AZURE_TOP_KEYS = frozenset({
     "parameters", "pool", "stages", "jobs", "steps", "extends", "lockBehavior", "container",
     "services", "workspace", "strategy", "timeoutInMinutes", "continueOnError",
 })
-_AZURE_BODY = re.compile(r"^(stages|jobs|steps|extends)\s*:", re.M)
-_AZURE_ITEM = re.compile(
+_AZURE_BODY = lazy_re(r"^(stages|jobs|steps|extends)\s*:", re.M)
+_AZURE_ITEM = lazy_re(
     r"^\s*-\s*(task|script|bash|pwsh|powershell|template|checkout|publish|download|job|stage|deployment)\s*:", re.M)
 
 
@@ -351,7 +352,7 @@ def _generic(path: str, system: str, data: Any) -> CiPipeline:
 
 # -- Jenkins ---------------------------------------------------------------------------------
 
-_SH = re.compile(r"""\b(sh|bat|powershell|pwsh)\s*(?:\(\s*)?(?:script\s*:\s*)?(['"]{1,3})(.*)$""")
+_SH = lazy_re(r"""\b(sh|bat|powershell|pwsh)\s*(?:\(\s*)?(?:script\s*:\s*)?(['"]{1,3})(.*)$""")
 
 
 def _jenkins(path: str, text: str) -> CiPipeline:

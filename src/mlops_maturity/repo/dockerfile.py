@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_NAME = re.compile(r"(^|/)(Dockerfile|Containerfile)([.\w-]*)$|(^|/)[\w.-]+\.(dockerfile|Dockerfile)$")
+from ..util.lazyre import lazy_re
+
+_NAME = lazy_re(r"(^|/)(Dockerfile|Containerfile)([.\w-]*)$|(^|/)[\w.-]+\.(dockerfile|Dockerfile)$")
 
 
 def is_dockerfile(rel: str) -> bool:

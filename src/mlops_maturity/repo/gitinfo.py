@@ -9,13 +9,14 @@ files under `.git` directly where possible; git is only the fallback.
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
 
+from ..util.lazyre import lazy_re
+
 GIT_TIMEOUT = 60
-_SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+_SHA = lazy_re(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 _HARDENING = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "--no-optional-locks")
 
 

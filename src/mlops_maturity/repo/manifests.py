@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..util import yamlsafe
+from ..util.lazyre import lazy_re
 
 LOCK_FILE_NAMES = frozenset(
     {"poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock", "conda-lock.yml", "conda-lock.yaml", "pixi.lock"}
@@ -54,7 +55,7 @@ class RequirementsFile:
     local: tuple[int, ...]  # lines installing local paths (-e ., ./pkg)
 
 
-_REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$")
+_REQ_NAME = lazy_re(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$")
 
 
 def _pinned_spec(spec: str) -> bool:

@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 from collections.abc import Iterator
 from typing import Any
 
+from ..util.lazyre import lazy_re
+
 # A cheap pre-filter: the top-level modules a file imports, without parsing it.
-_IMPORT_RE = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import|import[ \t]+([\w., \t]+))", re.M)
-_NB_EXPORT_RE = re.compile(r"^# In\[[ \d]*\]:?\s*$", re.M)
-_CALL_RE = re.compile(r"(?<![\w.])([A-Za-z_][\w]*(?:\s*\.\s*[A-Za-z_]\w*)*)\s*\(")
-_DEF_RE = re.compile(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)|^([ \t]*)class[ \t]+(\w+)\s*(?:\(([^)]*)\))?", re.M)
+_IMPORT_RE = lazy_re(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import|import[ \t]+([\w., \t]+))", re.M)
+_NB_EXPORT_RE = lazy_re(r"^# In\[[ \d]*\]:?\s*$", re.M)
+_CALL_RE = lazy_re(r"(?<![\w.])([A-Za-z_][\w]*(?:\s*\.\s*[A-Za-z_]\w*)*)\s*\(")
+_DEF_RE = lazy_re(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)|^([ \t]*)class[ \t]+(\w+)\s*(?:\(([^)]*)\))?", re.M)
 
 
 def imported_modules(text: str) -> frozenset[str]:
@@ -366,7 +368,7 @@ def notebook_cells(text: str) -> list[Cell]:
     return out
 
 
-_MAGIC = re.compile(r"^\s*[%!?]|^\s*\w+\s*=\s*!|.*\?\s*$")
+_MAGIC = lazy_re(r"^\s*[%!?]|^\s*\w+\s*=\s*!|.*\?\s*$")
 
 
 def _blank_magics(source: str) -> str:

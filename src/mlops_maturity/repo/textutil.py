@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ..util.lazyre import lazy_re
+
 SNIPPET_MAX = 120
 
 
@@ -26,8 +28,8 @@ def find_line(lines: list[str], needle: str, start: int = 0) -> int | None:
     return None
 
 
-_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+:.])\1{2,}\s*$")
+_MD_HEADING = lazy_re(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_RST_UNDERLINE = lazy_re(r"^([=\-~^\"'`#*+:.])\1{2,}\s*$")
 
 
 def headings(lines: list[str]) -> list[tuple[int, str]]:

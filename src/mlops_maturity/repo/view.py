@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterable, TypeVar
 
 from ..model.evidence import SkippedFile
 from ..util import yamlsafe
+from ..util.lazyre import lazy_re
 from . import ci as ci_mod
 from . import dockerfile as docker_mod
 from . import manifests as man
@@ -40,7 +41,7 @@ T = TypeVar("T")
 _MISSING = object()
 _BINARY_PROBE = 8192
 _TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "unittests", "unit_tests", "integration_tests"})
-_TEST_FILE = re.compile(r"^(test_.*|.*_test|conftest|tests)\.py$")
+_TEST_FILE = lazy_re(r"^(test_.*|.*_test|conftest|tests)\.py$")
 
 
 def is_test_path(rel: str) -> bool:
@@ -63,7 +64,7 @@ def brace_expand(pattern: str) -> list[str]:
     return out
 
 
-_GLOB_WILD = re.compile(r"\*\*/|\*+|\?|\[[^\]]*\]")
+_GLOB_WILD = lazy_re(r"\*\*/|\*+|\?|\[[^\]]*\]")
 
 
 @lru_cache(maxsize=2048)

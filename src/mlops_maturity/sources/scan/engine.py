@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -276,6 +275,8 @@ def prefetch(view: RepoView, rels: Sequence[str], jobs: int, tick: Callable[[int
         for rel in batch:
             _warm(view, rel)
         return len(batch)
+
+    from concurrent.futures import ThreadPoolExecutor  # here: a serial scan does without it
 
     batches = [rels[i : i + chunk] for i in range(0, len(rels), chunk)]
     with ThreadPoolExecutor(max_workers=jobs) as pool:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from importlib import metadata, resources
 from types import ModuleType
+from typing import Any
 
 from .checks import data as data_checks
 from .checks import deploy as deploy_checks
@@ -21,8 +22,10 @@ from .checks import dev as dev_checks
 from .checks import gov as gov_checks
 from .checks import monitor as monitor_checks
 from .checks import team as team_checks
+from ...util import yamlsafe
+from . import speccache
 from .engine import CheckFn
-from .spec import DetectorSpec, SpecError, parse_spec_file
+from .spec import DetectorSpec, SpecError, parse_spec_file, read_spec_text, spec_from_data
 
 # One YAML file per dimension, under detectors/.
 SPEC_FILES: tuple[str, ...] = ("dev.yaml", "team.yaml", "monitor.yaml", "gov.yaml", "data.yaml", "deploy.yaml")
@@ -54,23 +57,48 @@ def validate(specs: list[tuple[str, list[DetectorSpec]]], checks: Mapping[str, C
 
 @lru_cache(maxsize=4)  # parsed once per process: the built-in specs do not change while it runs
 def load_specs(spec_files: tuple[str, ...] = SPEC_FILES) -> list[tuple[str, list[DetectorSpec]]]:
-    """Parse and validate the spec files; raises SpecError listing every problem at once."""
+    """Parse and validate the spec files; raises SpecError listing every problem at once.
+
+    The YAML parse and the patterns' literals come from the spec cache when it has this
+    version of the files (see speccache.py); the validation runs either way."""
     errors: list[str] = []
     out: list[tuple[str, list[DetectorSpec]]] = []
     base = resources.files(__package__).joinpath("detectors")
+    texts: list[tuple[str, str]] = []
     for fname in spec_files:
         try:
-            text = base.joinpath(fname).read_text(encoding="utf-8")
+            texts.append((fname, base.joinpath(fname).read_text(encoding="utf-8")))
         except OSError as exc:
             errors.append(f"{fname}: cannot read: {exc}")
-            continue
-        spec, errs = parse_spec_file(fname, text)
+    cache = speccache.cache_file() if not errors else None
+    key = speccache.cache_key(texts) if cache is not None else None
+    cached = speccache.read(cache, key) if cache is not None and key is not None else None
+    fresh: dict[str, Any] = {}
+    for fname, text in texts:
+        entry = cached["files"].get(fname) if cached is not None else None
+        if entry is not None:
+            spec, errs = spec_from_data(fname, entry["data"], entry["item_lines"], compiled_before=True)
+            if spec is not None:
+                for d, lits in zip(spec.detectors, cached["literals"][fname]):  # type: ignore[index]
+                    if lits is not None:
+                        d._lits = tuple(lits)
+        else:
+            data, errs = read_spec_text(fname, text)
+            spec = None
+            if data is not None:
+                spec, errs = spec_from_data(fname, data, data["detectors"].item_lines)
+                plain = yamlsafe.plain(data)
+                if spec is not None and key is not None and speccache.faithful(plain):
+                    fresh[fname] = {"data": plain, "item_lines": list(data["detectors"].item_lines)}
         errors += errs
         if spec is not None:
             out.append((fname, list(spec.detectors)))
     errors += validate(out, CHECKS)
     if errors:
         raise SpecError("\n".join(errors))
+    if cache is not None and key is not None and cached is None and len(fresh) == len(texts):
+        literals = {f: [list(d.literals()) if d.pattern else None for d in dets] for f, dets in out}
+        speccache.write(cache, key, fresh, literals)
     return out
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import Field, PrivateAttr, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, ValidationInfo, model_validator
 
 from ...model.base import Frozen
 from ...util import yamlsafe
@@ -84,7 +84,7 @@ class DetectorSpec(Frozen):
         return self._lits
 
     @model_validator(mode="after")
-    def _kind_fields(self) -> DetectorSpec:
+    def _kind_fields(self, info: ValidationInfo) -> DetectorSpec:
         need: dict[str, tuple[str, ...]] = {
             "files": ("files",),
             "content": ("files", "pattern"),
@@ -97,12 +97,15 @@ class DetectorSpec(Frozen):
         missing = [f for f in need[self.kind] if not getattr(self, f)]
         if missing:
             raise ValueError(f"kind {self.kind!r} needs {', '.join(missing)}")
-        if self.pattern is not None:
+        # A spec read from the spec cache compiled when it was cached (speccache.py): its
+        # pattern is compiled when first used.
+        compiled_before = bool(info.context and info.context.get("compiled_before"))
+        if self.pattern is not None and not compiled_before:
             try:
                 self.regex()
             except re.error as exc:
                 raise ValueError(f"pattern does not compile: {exc}") from None
-        if self.args is not None:
+        if self.args is not None and not compiled_before:
             try:
                 re.compile(self.args)
             except re.error as exc:
@@ -121,20 +124,39 @@ class SpecError(ValueError):
 
 def parse_spec_file(name: str, text: str) -> tuple[SpecFile | None, list[str]]:
     """(spec, errors): validation errors name the file, the line and the detector id."""
+    data, errors = read_spec_text(name, text)
+    if data is None:
+        return None, errors
+    return spec_from_data(name, data, data["detectors"].item_lines)
+
+
+def read_spec_text(name: str, text: str) -> tuple[Any, list[str]]:
+    """(data, errors): the YAML of a spec file, a mapping with a `detectors` list (whose
+    `item_lines` are the lines of its items), or None and why not."""
     try:
         data = yamlsafe.load(text)
     except yamlsafe.YamlError as exc:
         return None, [f"{name}: {exc}"]
     if not isinstance(data, dict) or not isinstance(data.get("detectors"), list):
         return None, [f"{name}: expected a mapping with `dimension` and a `detectors` list"]
+    return data, []
+
+
+def spec_from_data(
+    name: str, data: dict[str, Any], item_lines: list[int], *, compiled_before: bool = False
+) -> tuple[SpecFile | None, list[str]]:
+    """(spec, errors) of a spec file's data (see `read_spec_text`); `item_lines` are the lines
+    of the detectors, for the errors. `compiled_before`: the same data, validated by the same
+    code, had every pattern compile (the spec cache's data), so none is compiled now."""
+    context = {"compiled_before": True} if compiled_before else None
     errors: list[str] = []
     dets: list[DetectorSpec] = []
     items = data["detectors"]
     for i, item in enumerate(items):
-        line = items.item_lines[i] if i < len(items.item_lines) else 0
+        line = item_lines[i] if i < len(item_lines) else 0
         did = item.get("id", f"#{i + 1}") if isinstance(item, dict) else f"#{i + 1}"
         try:
-            dets.append(DetectorSpec.model_validate(yamlsafe.plain(item)))
+            dets.append(DetectorSpec.model_validate(yamlsafe.plain(item), context=context))
         except ValidationError as exc:
             for err in exc.errors():
                 loc = ".".join(str(x) for x in err["loc"]) or "detector"
@@ -144,7 +166,7 @@ def parse_spec_file(name: str, text: str) -> tuple[SpecFile | None, list[str]]:
         if isinstance(dim, str) and not d.practice.startswith(dim + "."):
             errors.append(f"{name}: {d.id}: practice {d.practice} is not in dimension {dim}")
     try:
-        spec = SpecFile(dimension=dim, detectors=tuple(dets)) if not errors else None
+        spec = SpecFile.model_validate({"dimension": dim, "detectors": tuple(dets)}, context=context) if not errors else None
     except ValidationError as exc:
         errors.append(f"{name}: dimension: {exc.errors()[0]['msg']}")
         spec = None

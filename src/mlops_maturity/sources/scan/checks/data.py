@@ -17,6 +17,7 @@ from typing import Any
 from ....repo import RepoView
 from ....repo.view import NeedleIndex
 from ....repo.python import PyFacts, _Resolver
+from ....util.lazyre import lazy_re
 from ..helpers import Hit, matching_calls, meaningful_lines, name_matches, parses, paths, prefilters, python_files, selected
 from ..spec import DetectorSpec
 
@@ -31,8 +32,8 @@ class LinePattern:
     that starts the next match lies beyond the previous match)."""
 
     def __init__(self, body: str, flags: int = 0) -> None:
-        self.anchored = re.compile("^" + body, flags | re.M)
-        self._after_newline = re.compile("\n" + body, flags | re.M)
+        self.anchored = lazy_re("^" + body, flags | re.M)
+        self._after_newline = lazy_re("\n" + body, flags | re.M)
 
     def search(self, text: str) -> int | None:
         """Offset of the first match, or None."""
@@ -138,7 +139,7 @@ def decorated_functions(view: RepoView, rel: str, facts: PyFacts) -> list[Decora
     return out
 
 
-_SETUP_CALL = re.compile(r"^(logging|logger|log|warnings|sys|os|load_dotenv|dotenv|set_seed|seed_everything|seed|"
+_SETUP_CALL = lazy_re(r"^(logging|logger|log|warnings|sys|os|load_dotenv|dotenv|set_seed|seed_everything|seed|"
                          r"torch|np|numpy|random|pd|pandas|matplotlib|plt|sns|tf|print|nest_asyncio|mpl)\b")
 
 
@@ -159,15 +160,15 @@ def is_script(tree: ast.Module) -> bool:
 
 # -- shared: model-like vs data-like paths ---------------------------------------------------
 
-_MODEL_EXT = re.compile(
+_MODEL_EXT = lazy_re(
     r"\.(pt|pth|ckpt|onnx|pkl|pickle|joblib|safetensors|pb|tflite|mlmodel|engine|keras|sav|gguf|ggml|"
     r"h5|hdf5|weights|params|model|bst|cbm|mar|bento|savedmodel)$", re.I)
-_MODEL_WORD = re.compile(r"(^|[/_.-])(models?|checkpoints?|ckpts?|weights|artifacts?|trained[_-]?\w*|"
+_MODEL_WORD = lazy_re(r"(^|[/_.-])(models?|checkpoints?|ckpts?|weights|artifacts?|trained[_-]?\w*|"
                          r"saved[_-]?models?|outputs?|runs|mlruns|metrics|plots|eval|evaluation|reports?|"
                          r"results?|logs?|scores?)([/_.-]|$)", re.I)
-_DATA_WORD = re.compile(r"(^|[/_.-])(data|datasets?|raw|processed|interim|features?|corpus|corpora|"
+_DATA_WORD = lazy_re(r"(^|[/_.-])(data|datasets?|raw|processed|interim|features?|corpus|corpora|"
                         r"train|test|valid|validation|images|audio|labels?|annotations?)([/_.-]|$)", re.I)
-_DATA_EXT = re.compile(r"\.(csv|tsv|parquet|pq|feather|arrow|jsonl|ndjson|json|xml|txt|npy|npz|tfrecords?|"
+_DATA_EXT = lazy_re(r"\.(csv|tsv|parquet|pq|feather|arrow|jsonl|ndjson|json|xml|txt|npy|npz|tfrecords?|"
                        r"avro|orc|xlsx?|zip|tar|tgz|gz|bz2|xz|7z|db|sqlite|hdf|nc|zarr|wav|flac|mp3|"
                        r"jpg|jpeg|png|tif|tiff|dcm|nii|las|shp|geojson|msgpack|bin|idx|mat)$", re.I)
 
@@ -229,7 +230,7 @@ def dvc_stages(view: RepoView) -> list[DvcStage]:
     return out
 
 
-PREP_NAME = re.compile(
+PREP_NAME = lazy_re(
     r"(?i)(^|[^a-z])(pre_?process\w*|prep|prepare\w*|data_?prep\w*|make_?data(set)?s?|build_?(data(set)?|features?)\w*|"
     r"create_?(data(set)?|features?)\w*|generate_?data(set)?\w*|featuri[sz]\w*|feature_?(engineering|extraction|pipeline|gen\w*)|"
     r"ingest\w*|etl|extract_?(data|features?)\w*|clean(ing)?_?data\w*|data_?clean\w*|transform_?data\w*|split_?data\w*|data_?split\w*|"
@@ -239,8 +240,8 @@ PREP_NAME = re.compile(
 # Stage / target names that are data preparation on their own.
 EXACT_PREP = frozenset({"data", "dataset", "datasets", "features", "split", "extract", "transform", "download",
                         "process", "etl", "cleaning", "preprocessing"})
-TRAIN_NAME = re.compile(r"(?i)(^|[^a-z])(re)?train(ing|er)?([^a-z]|$)|(^|[^a-z])(fit|finetune|fine_?tun\w*)([^a-z]|$)")
-_TRAIN_CMD = re.compile(r"(?i)(^|[\s/.=\"'])((re)?train\w*|finetun\w*|fine_tun\w*|fit)(\.py)?\b")
+TRAIN_NAME = lazy_re(r"(?i)(^|[^a-z])(re)?train(ing|er)?([^a-z]|$)|(^|[^a-z])(fit|finetune|fine_?tun\w*)([^a-z]|$)")
+_TRAIN_CMD = lazy_re(r"(?i)(^|[\s/.=\"'])((re)?train\w*|finetun\w*|fine_tun\w*|fit)(\.py)?\b")
 
 
 def dvc_prep_stages(view: RepoView) -> Iterator[tuple[DvcStage, str]]:
@@ -277,7 +278,7 @@ class MakeTarget:
     recipe: list[tuple[int, str]]
 
 
-_TARGET = re.compile(r"^([A-Za-z0-9_.%/-]+(?:\s+[A-Za-z0-9_.%/-]+)*)\s*::?(?!=)\s*(.*)$")
+_TARGET = lazy_re(r"^([A-Za-z0-9_.%/-]+(?:\s+[A-Za-z0-9_.%/-]+)*)\s*::?(?!=)\s*(.*)$")
 
 
 def make_targets(view: RepoView, rel: str) -> dict[str, MakeTarget]:
@@ -311,7 +312,7 @@ def make_targets(view: RepoView, rel: str) -> dict[str, MakeTarget]:
     return out
 
 
-_RUNS_CODE = re.compile(r"\b(python3?|py|\$\(PYTHON\w*\)|\$\{PYTHON\w*\}|poetry run|uv run|Rscript|bash|sh|spark-submit|dbt|"
+_RUNS_CODE = lazy_re(r"\b(python3?|py|\$\(PYTHON\w*\)|\$\{PYTHON\w*\}|poetry run|uv run|Rscript|bash|sh|spark-submit|dbt|"
                         r"kedro run|dvc repro|\./[\w./-]+|[\w./-]+\.(py|sh))\b")
 
 
@@ -385,7 +386,7 @@ def orchestrated_files(view: RepoView, det: DetectorSpec) -> Iterator[Orchestrat
 
 # A function handed to an orchestrator by reference: a Kedro `node(func, ...)` /
 # `node(func=...)`, an Airflow `python_callable=fn` (names, not string literals).
-_CALLABLE_REF = re.compile(r"\bnode\(\s*(?!func\s*=)([A-Za-z_][\w.]*)\s*,|\b(?:func|python_callable)\s*=\s*([A-Za-z_][\w.]*)")
+_CALLABLE_REF = lazy_re(r"\bnode\(\s*(?!func\s*=)([A-Za-z_][\w.]*)\s*,|\b(?:func|python_callable)\s*=\s*([A-Za-z_][\w.]*)")
 
 
 def callable_refs(view: RepoView, rel: str) -> list[tuple[int, str]]:
@@ -463,12 +464,12 @@ def dvc_tracks_data(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             yield Hit(rel, text.count("\n", 0, m.start()) + 1, "configures a DVC remote")
 
 
-_LFS_LINE = re.compile(r"^\s*(\S+)\s+.*\bfilter=lfs\b")
+_LFS_LINE = lazy_re(r"^\s*(\S+)\s+.*\bfilter=lfs\b")
 
 
 # Extensions that are data whatever the directory (images, archives, .bin or .json may be docs
 # assets or weights: they count only under a data directory).
-_LFS_DATA_EXT = re.compile(r"\.(csv|tsv|parquet|pq|feather|arrow|jsonl|ndjson|npy|npz|tfrecords?|avro|orc|xlsx?|"
+_LFS_DATA_EXT = lazy_re(r"\.(csv|tsv|parquet|pq|feather|arrow|jsonl|ndjson|npy|npz|tfrecords?|avro|orc|xlsx?|"
                            r"hdf|zarr|msgpack|db|sqlite|nc|dcm|nii|las|laz|shp|geojson|wds|idx)\*?$", re.I)
 
 
@@ -490,7 +491,7 @@ def lfs_tracks_data(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 # -- data.pipeline ---------------------------------------------------------------------------
 
-_PREP_SCRIPT = re.compile(
+_PREP_SCRIPT = lazy_re(
     r"^(pre_?process\w*|prepare(?!_?(model|submission|env|environment|release|docs?|config|weights|checkpoints?|deploy\w*|"
     r"results?|reports?|package|build|commit|pr|ci)\b)\w*|prep_\w+|prep|data_?prep\w*|make_?data(set)?s?\w*|build_?(data(set)?|features?)\w*|"
     r"create_?(data(set)?|features?)\w*|generate_?data(set)?\w*|featuri[sz]\w*|feature_?(engineering|extraction)\w*|"
@@ -498,8 +499,8 @@ _PREP_SCRIPT = re.compile(
     r"tokeni[sz]e_?data\w*|data_?processing|data_?preprocessing|prepare_?data\w*|\w+_preprocess(ing)?|\w+_prepare_data)$",
     re.I)
 # Scripts that fetch a dataset count when they live with the data (data/scripts/get_coco.sh).
-_FETCH_SCRIPT = re.compile(r"^(download|get|fetch)_\w+$", re.I)
-_PREP_DIR = re.compile(r"(^|/)(pre_?processing|data_?prep(aration)?|etl|ingestion|data_?processing|feature_?engineering)/", re.I)
+_FETCH_SCRIPT = lazy_re(r"^(download|get|fetch)_\w+$", re.I)
+_PREP_DIR = lazy_re(r"(^|/)(pre_?processing|data_?prep(aration)?|etl|ingestion|data_?processing|feature_?engineering)/", re.I)
 
 
 def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
@@ -545,8 +546,8 @@ def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         yield Hit(rel, line, f"runnable data preparation script {rel.rsplit('/', 1)[-1]}")
 
 
-_STAGE_DIR = re.compile(r"(^|/)(pipelines?|stages?|components?)/[^/]+$", re.I)
-_STAGE_NAME = re.compile(r"^(stage_?\d+_?)?\w*(data_?ingestion|data_?transformation|prepare_?data|pre_?process\w*|"
+_STAGE_DIR = lazy_re(r"(^|/)(pipelines?|stages?|components?)/[^/]+$", re.I)
+_STAGE_NAME = lazy_re(r"^(stage_?\d+_?)?\w*(data_?ingestion|data_?transformation|prepare_?data|pre_?process\w*|"
                          r"data_?preprocessing|feature_?engineering|data_?preparation)\w*$", re.I)
 
 
@@ -601,7 +602,7 @@ def make_prep_target(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 break
 
 
-_PREP_TASK_TEXT = re.compile(
+_PREP_TASK_TEXT = lazy_re(
     r"""(?ix)(task_id|name|step_name|display_name|set_display_name\()\s*=?\s*["'][^"']*\b(pre_?process\w*|prep\w*|ingest\w*|etl|extract\w*|clean\w*|
     featuri[sz]\w*|feature[_ -]?engineering|split\w*|download\w*|load[_ -]?data\w*|data[_ -]?(prep|process|load|ingest)\w*|
     process(ing)?[_ -]?data\w*|make[_ -]?dataset|build[_ -]?features|engineer[_ -]?features)"""
@@ -678,7 +679,7 @@ def class_with_base(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 # -- data.validation: records validated by pydantic / jsonschema in data code -----------------
 
-_DATA_PATH = re.compile(r"(^|/|_)(data|datasets?|etl|ingest\w*|pipelines?|pre_?process\w*|prepare\w*|validat\w*|"
+_DATA_PATH = lazy_re(r"(^|/|_)(data|datasets?|etl|ingest\w*|pipelines?|pre_?process\w*|prepare\w*|validat\w*|"
                         r"schemas?|clean\w*|loaders?|features?)(/|_|\.py$)", re.I)
 _DATA_ROOTS = frozenset({"pandas", "polars", "pyarrow", "csv", "datasets", "pyspark"})
 _RECORD_VALIDATION = ("jsonschema.validate", "jsonschema.*Validator", "jsonschema.*Validator().validate",
@@ -708,11 +709,11 @@ def records_validated(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             break
 
 
-_VALIDATOR_FN = re.compile(
+_VALIDATOR_FN = lazy_re(
     r"^_?(validate|verify|check)_?(\w*_)?(images?|imgs?|labels?|annotations?|data|dataset|records?|rows?|samples?|examples?|"
     r"schema|columns?|files?|inputs?|features?|df|dataframe|frame|batch|entry|entries|items?|instances?|texts?|audio|"
     r"masks?|bboxe?s?|boxes|segments?|tokens?|sequences?|json|csv)(_\w*)?$", re.I)
-_LOADER_PATH = re.compile(r"(?i)(^|/|_)(data|datasets?|dataloaders?|loaders?|io|pre_?process\w*|etl|ingest\w*|validat\w*|"
+_LOADER_PATH = lazy_re(r"(?i)(^|/|_)(data|datasets?|dataloaders?|loaders?|io|pre_?process\w*|etl|ingest\w*|validat\w*|"
                           r"schemas?|cleaning|prepare\w*)(/|_|\.py$)")
 
 

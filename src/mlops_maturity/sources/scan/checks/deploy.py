@@ -14,6 +14,7 @@ from typing import Any
 
 from ....repo import RepoView
 from ....repo.ci import CiPipeline
+from ....util.lazyre import lazy_re
 from ..helpers import Hit, matching_calls, name_matches, norm_path, parses, paths, prefilters, python_files
 from ..spec import DetectorSpec
 from .data import (
@@ -141,12 +142,12 @@ class CiLine:
     step: str = ""
 
 
-_INSTALL = re.compile(r"^\s*(sudo\s+)?((python3?\s+-m\s+)?pip3?\s+install|uv\s+(pip\s+install|add|sync|tool\s+install)|"
+_INSTALL = lazy_re(r"^\s*(sudo\s+)?((python3?\s+-m\s+)?pip3?\s+install|uv\s+(pip\s+install|add|sync|tool\s+install)|"
                       r"conda\s+(install|create|env)|mamba\s+(install|create)|apt(-get)?\s+install|brew\s+install|"
                       r"poetry\s+(add|install)|pipx\s+install|npm\s+(install|i|ci)\b|yarn\s+add|echo\b|printf\b|"
                       r"export\s|cat\s|which\s|apk\s+add|yum\s+install|choco\s+install|gem\s+install|pdm\s+(add|install))")
-_FILE_TOKEN = re.compile(r"(?:^|[\s=\"'(])(\.{0,2}/?[\w./@-]+\.(?:sh|bash|ya?ml))\b")
-_MAKE = re.compile(r"(?:^|[;&|]\s*)make\s+((?:-[Cf]\s*\S+\s+|-\S+\s+)*)([\w.-]+(?:\s+[\w.-]+)*)")
+_FILE_TOKEN = lazy_re(r"(?:^|[\s=\"'(])(\.{0,2}/?[\w./@-]+\.(?:sh|bash|ya?ml))\b")
+_MAKE = lazy_re(r"(?:^|[;&|]\s*)make\s+((?:-[Cf]\s*\S+\s+|-\S+\s+)*)([\w.-]+(?:\s+[\w.-]+)*)")
 # Literals every match of _FILE_TOKEN / _MAKE contains: most CI lines have none of them.
 _FILE_TOKEN_NEEDLES = (".sh", ".bash", ".yml", ".yaml")
 
@@ -273,7 +274,7 @@ def _msg(prefix: str, cl: CiLine, what: str) -> str:
 
 # -- deploy.ci -------------------------------------------------------------------------------
 
-_CHECK_CMD = re.compile(
+_CHECK_CMD = lazy_re(
     r"(?:^|[\s;&|(/\"'`=])("
     r"py\.?test|pytest|nosetests|nose2|tox|nox|coverage\s+run|ward|"
     r"flake8|ruff(?:\s+(?:check|format\s+--check|format\s+--diff))?|pylint|mypy|pyright|pytype|basedpyright|"
@@ -289,18 +290,18 @@ _CHECK_CMD = re.compile(
     r")\b"
 )
 # A step or job named as a test / check runs its commands as checks (smoke tests of scripts).
-_CHECK_STEP_NAME = re.compile(r"(?i)(^|[\s_:/-])(tests?|testing|smoke|lint(ing)?|linters?|type[ -]?check(ing)?|unit|integration|"
+_CHECK_STEP_NAME = lazy_re(r"(?i)(^|[\s_:/-])(tests?|testing|smoke|lint(ing)?|linters?|type[ -]?check(ing)?|unit|integration|"
                               r"e2e|pytest|benchmarks?|static analysis|code quality|quality checks?|style checks?)([\s_:/-]|$)")
-_TRIVIAL_CMD = re.compile(r"^\s*(cd|ls|pwd|mkdir|cp|mv|rm|source|set|env|printenv|true|exit|if|fi|then|else|done|do|for|"
+_TRIVIAL_CMD = lazy_re(r"^\s*(cd|ls|pwd|mkdir|cp|mv|rm|source|set|env|printenv|true|exit|if|fi|then|else|done|do|for|"
                           r"echo|printf|export|cat|which|git|curl|wget|unzip|tar|chmod|sudo|\w+=|docker\s+(build|push|login|tag|pull))\b")
-_CHECK_ACTIONS = re.compile(
+_CHECK_ACTIONS = lazy_re(
     r"^(pre-commit/action|psf/black|astral-sh/ruff-action|chartboost/ruff-action|jpetrucciani/[\w-]+-check|py-actions/flake8|"
     r"suo/flake8-github-action|ricardochaves/python-lint|wemake-services/[\w-]+|reviewdog/action-[\w-]+|"
     r"github/super-linter|super-linter/super-linter|pavelzw/pytest-action|tj-actions/pytest|isort/isort-action|"
     r"jakebailey/pyright-action|sourcery-ai/action|pre-commit-ci/lite-action|tox-dev/gh-action-tox|"
     r"paambaati/codeclimate-action|actions-rs/cargo|getsentry/action-[\w-]*lint)(@|/|$)", re.I)
-_CHECK_TASKS = re.compile(r"^(PublishTestResults|VSTest|Pytest|PythonTest)@\d", re.I)
-_NOT_CHECK = re.compile(r"--(version|help)\b|fast_dev_run", re.I)
+_CHECK_TASKS = lazy_re(r"^(PublishTestResults|VSTest|Pytest|PythonTest)@\d", re.I)
+_NOT_CHECK = lazy_re(r"--(version|help)\b|fast_dev_run", re.I)
 
 
 def ci_runs_checks(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
@@ -345,7 +346,7 @@ def ci_runs_checks(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 # -- deploy.cd -------------------------------------------------------------------------------
 
-_DEPLOY_CMD = re.compile(
+_DEPLOY_CMD = lazy_re(
     r"(?:^|[\s;&|(])("
     r"(?:docker|podman|buildah|nerdctl)\s+(?:image\s+)?push\b|docker(?:-compose|\s+compose)\s+(?:\S+\s+)*push\b|"
     r"docker\s+buildx\s+build\b[^\n]*--push\b|/kaniko/executor\b[^\n]*--destination|crane\s+push\b|skopeo\s+copy\b|"
@@ -369,7 +370,7 @@ _DEPLOY_CMD = re.compile(
     r"docker\s+stack\s+deploy\b|docker\s+service\s+update\b|seldon\s+(?:model|pipeline)\s+load\b"
     r")"
 )
-_DEPLOY_ACTIONS = re.compile(
+_DEPLOY_ACTIONS = lazy_re(
     r"^(google-github-actions/deploy-[\w-]+|aws-actions/amazon-ecs-deploy-task-definition|aws-actions/amazon-ecr-push|"
     r"azure/webapps-deploy|azure/functions-action|azure/k8s-deploy|azure/container-apps-deploy-action|azure/aci-deploy|"
     r"azure/aml-deploy|azure/aks-set-context|deliverybot/helm|wahyd4/kubectl-helm-action|steebchen/kubectl|actions-hub/kubectl|"
@@ -380,15 +381,15 @@ _DEPLOY_ACTIONS = re.compile(
     r"nateraw/huggingface-sync-action|docker/build-push-action|aws-actions/aws-lambda-deploy|"
     r"azure/aml-registermodel-deploy|appleboy/ssh-action|easingthemes/ssh-deploy|burnett01/rsync-deployments)(@|/|$)", re.I)
 # A job bound to a deployment environment deploys (docs and package-index environments aside).
-_DEPLOY_ENV = re.compile(r"(?i)^(prod\w*|production|staging|stage|live|preprod|pre-prod|uat|deploy\w*|qa|test(ing)?|dev(elopment)?)$")
-_NOT_DEPLOY_JOB = re.compile(r"(?i)pypi|twine|gh-pages|github-pages|mkdocs|sphinx|docs|npm\s+publish|poetry\s+publish")
-_DEPLOY_TASKS = re.compile(
+_DEPLOY_ENV = lazy_re(r"(?i)^(prod\w*|production|staging|stage|live|preprod|pre-prod|uat|deploy\w*|qa|test(ing)?|dev(elopment)?)$")
+_NOT_DEPLOY_JOB = lazy_re(r"(?i)pypi|twine|gh-pages|github-pages|mkdocs|sphinx|docs|npm\s+publish|poetry\s+publish")
+_DEPLOY_TASKS = lazy_re(
     r"^(AzureWebAppContainer|AzureWebApp|AzureRmWebAppDeployment|AzureFunctionApp|AzureFunctionAppContainer|AzureContainerApps|"
     r"HelmDeploy|KubernetesManifest|Kubernetes|ECRPushImage|LambdaDeployFunction|AzureSpringCloud|"
     r"[\w.-]*AMLModelDeploy|[\w.-]*azureml-model-deploy[\w.-]*|Docker)@\d", re.I)
-_PUSHING_DOCKER_TASK = re.compile(r"\b(push|buildAndPush)\b", re.I)
-_DEPLOY_SCRIPT_NAME = re.compile(r"(?i)(^|[_-])(deploy\w*|release_model|promote\w*|rollout)($|[_-])")
-_PY_TARGET = re.compile(r"\bpython3?\s+(?:-\w+\s+)*(?:-m\s+([\w.]+)|([\w./-]+\.py))")
+_PUSHING_DOCKER_TASK = lazy_re(r"\b(push|buildAndPush)\b", re.I)
+_DEPLOY_SCRIPT_NAME = lazy_re(r"(?i)(^|[_-])(deploy\w*|release_model|promote\w*|rollout)($|[_-])")
+_PY_TARGET = lazy_re(r"\bpython3?\s+(?:-\w+\s+)*(?:-m\s+([\w.]+)|([\w./-]+\.py))")
 _DEPLOY_CALLS = (
     "sagemaker.*.deploy", "*.deploy", "google.cloud.aiplatform.Endpoint.create", "google.cloud.aiplatform.*.deploy",
     "*.online_deployments.begin_create_or_update", "*.online_endpoints.begin_create_or_update",
@@ -398,7 +399,7 @@ _DEPLOY_CALLS = (
     "kubernetes.client.*.create_namespaced_deployment", "*.create_namespaced_deployment", "*.patch_namespaced_deployment",
     "bentoml.deployment.*", "*.create_inference_service", "*.replace_namespaced_custom_object",
 )
-_DEPLOY_KWARGS = re.compile(r"initial_instance_count|instance_type|endpoint_name|machine_type|deployed_model_display_name|"
+_DEPLOY_KWARGS = lazy_re(r"initial_instance_count|instance_type|endpoint_name|machine_type|deployed_model_display_name|"
                             r"traffic_percentage|deployment_config|inference_config|EndpointConfigName|EndpointName|"
                             r"ProductionVariants|namespace")
 
@@ -438,7 +439,7 @@ def _script_deploys(view: RepoView, rel: str) -> str | None:
     return found
 
 
-_DOCKERFILE_OPT = re.compile(r"(?:-f|--file)[ =]+(\S+)")
+_DOCKERFILE_OPT = lazy_re(r"(?:-f|--file)[ =]+(\S+)")
 
 
 def _pushed_dockerfile_is_ml(view: RepoView, pipe: CiPipeline, cl: CiLine, lines: list[CiLine]) -> bool:
@@ -454,7 +455,7 @@ def _pushed_dockerfile_is_ml(view: RepoView, pipe: CiPipeline, cl: CiLine, lines
     return True
 
 
-_REMOTE_DEPLOY = re.compile(r"(?i)(^|[/_-])(deploy|deployment|endpoint|rollout)[\w-]*\.ya?ml@")
+_REMOTE_DEPLOY = lazy_re(r"(?i)(^|[/_-])(deploy|deployment|endpoint|rollout)[\w-]*\.ya?ml@")
 
 
 def _remote_deploy_ref(pipe: CiPipeline) -> tuple[int, str] | None:
@@ -644,7 +645,7 @@ def build_config_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 _CODEPIPELINE_CALLS = ("aws_cdk.aws_codepipeline.Pipeline", "aws_cdk.pipelines.CodePipeline", "aws_cdk.pipelines.CodeBuildStep",
                        "aws_cdk.pipelines.ShellStep")
-_PIPELINE_DEPLOY_TEXT = re.compile(r"(?:sam|cdk|serverless|sls|copilot)\s+(?:\S+\s+){0,3}deploy\b|CloudFormationCreateUpdateStackAction|"
+_PIPELINE_DEPLOY_TEXT = lazy_re(r"(?:sam|cdk|serverless|sls|copilot)\s+(?:\S+\s+){0,3}deploy\b|CloudFormationCreateUpdateStackAction|"
                                    r"CloudFormationCreateReplaceChangeSetAction|EcsDeployAction|CodeDeploy\w*DeployAction|"
                                    r"ElasticBeanstalkDeployAction|\.add_stage\(|addStage\(|kubectl\s+apply|helm\s+upgrade")
 
@@ -666,11 +667,11 @@ def pipeline_as_code_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]
 
 # -- deploy.container ------------------------------------------------------------------------
 
-_NOT_ML_DIR = re.compile(r"(^|/)(\.?devcontainers?|docs?|documentation|site|website|\.github)(/|$)", re.I)
-_DOCS_TOOLS = re.compile(r"\b(mkdocs|sphinx|jekyll|hugo|docusaurus|mdbook|gitbook)\b", re.I)
-_WEB_ONLY_BASES = re.compile(r"^(--platform=\S+\s+)?(node|nginx|httpd|caddy|nginxinc/\S+|golang|rust|php|ruby|"
+_NOT_ML_DIR = lazy_re(r"(^|/)(\.?devcontainers?|docs?|documentation|site|website|\.github)(/|$)", re.I)
+_DOCS_TOOLS = lazy_re(r"\b(mkdocs|sphinx|jekyll|hugo|docusaurus|mdbook|gitbook)\b", re.I)
+_WEB_ONLY_BASES = lazy_re(r"^(--platform=\S+\s+)?(node|nginx|httpd|caddy|nginxinc/\S+|golang|rust|php|ruby|"
                              r"postgres|mysql|mariadb|redis|mongo|rabbitmq|alpine/git|traefik|haproxy)(:|\s|@|$)", re.I)
-_ML_HINT = re.compile(r"\b(python|pip3?|conda|mamba|micromamba|poetry|uv|torch|tensorflow|mlflow|bentoml|uvicorn|gunicorn|"
+_ML_HINT = lazy_re(r"\b(python|pip3?|conda|mamba|micromamba|poetry|uv|torch|tensorflow|mlflow|bentoml|uvicorn|gunicorn|"
                       r"jupyter|triton|torchserve|sklearn|scikit|onnx|cuda|airflow|prefect|dagster|ray|grafana|prometheus|"
                       r"evidently|spark|R\b|Rscript)", re.I)
 
@@ -704,7 +705,7 @@ def ml_container(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         yield Hit(rel, line, f"containerizes a component: {rel.rsplit('/', 1)[-1]}")
 
 
-_ML_IMAGES = re.compile(r"(?i)(mlflow|tritonserver|tensorflow/serving|torchserve|pytorch|tensorflow|seldon|bentoml|kserve|"
+_ML_IMAGES = lazy_re(r"(?i)(mlflow|tritonserver|tensorflow/serving|torchserve|pytorch|tensorflow|seldon|bentoml|kserve|"
                         r"airflow|prefect|dagster|grafana|prometheus|evidently|ray|jupyter|huggingface|vllm|"
                         r"text-generation-inference|ollama|sagemaker|azureml|nvidia/cuda|nvcr\.io|label-studio|feast|"
                         r"mlserver|kubeflow|zenml|clearml|wandb|minio)")
@@ -758,18 +759,18 @@ _PREDICT_ATTRS = frozenset({"predict", "predict_proba", "predict_on_batch", "pre
                             "predictions", "run_inference", "model_predict", "get_prediction", "get_predictions", "make_prediction",
                             "score", "transcribe", "detect", "segment", "embed", "encode_text", "forecast", "recommend",
                             "decision_function", "kneighbors"})
-_PREDICT_TEXT = re.compile(r"\.(predict\w*|inference|infer|classify|forecast|transcribe|recommend)\s*\(|\bload_model\b|\bfrom_pretrained\b|"
+_PREDICT_TEXT = lazy_re(r"\.(predict\w*|inference|infer|classify|forecast|transcribe|recommend)\s*\(|\bload_model\b|\bfrom_pretrained\b|"
                            r"joblib\.load|pickle\.load|torch\.load|InferenceSession|\bmodel\s*\(|\bpipeline\s*\(|load_learner|YOLO\(")
 # Literals one of which every _PREDICT_TEXT match contains (util.regexlit.required_literals).
 _PREDICT_TEXT_NEEDLES = ("InferenceSession", "YOLO(", "classify", "forecast", "from_pretrained", "infer", "joblib.load",
                          "load_learner", "model", "pickle.load", "pipeline", "predict", "recommend", "torch.load", "transcribe")
 _LOADS_MODEL_NEEDLES = ("InferenceSession", "YOLO(", "from_pretrained", "joblib.load", "load_learner", "load_model",
                         "pickle.load", "saved_model.load", "torch.load")  # one is in every _LOADS_MODEL_TEXT match
-_MODEL_WORD = re.compile(r"\b(models?|predictors?|predict\w*|prediction\w*|classifier|regressor|estimator)\b", re.I)
+_MODEL_WORD = lazy_re(r"\b(models?|predictors?|predict\w*|prediction\w*|classifier|regressor|estimator)\b", re.I)
 
 
-_APP_RECEIVER = re.compile(r"(?i)(^|[._])(app|router|api|bp|blueprint|server|application|routes?|svc|service|web|flask_app|api_router)$")
-_CLIENT_RECEIVER = re.compile(r"(?i)(client|session|requests|httpx|urllib\w*|http|conn|s3|bucket|redis|cache|dict|config|os\.environ)$")
+_APP_RECEIVER = lazy_re(r"(?i)(^|[._])(app|router|api|bp|blueprint|server|application|routes?|svc|service|web|flask_app|api_router)$")
+_CLIENT_RECEIVER = lazy_re(r"(?i)(client|session|requests|httpx|urllib\w*|http|conn|s3|bucket|redis|cache|dict|config|os\.environ)$")
 
 
 def _route_line(facts: Any) -> int | None:
@@ -830,7 +831,7 @@ def serving_endpoint(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         yield Hit(rel, line, f"{kind} endpoint in a module that calls {signal.name}")
 
 
-_LOADS_MODEL_TEXT = re.compile(r"joblib\.load|pickle\.load|torch\.load|\bload_model\b|\bfrom_pretrained\b|InferenceSession|"
+_LOADS_MODEL_TEXT = lazy_re(r"joblib\.load|pickle\.load|torch\.load|\bload_model\b|\bfrom_pretrained\b|InferenceSession|"
                                r"mlflow\.\w+\.load_model|\bYOLO\(|load_learner|saved_model\.load")
 
 
@@ -859,9 +860,9 @@ def _local_model_call(view: RepoView, facts):  # noqa: ANN001,ANN202
     return None
 
 
-_HANDLER_DEF = re.compile(r"^\s*def (init|model_fn|lambda_handler|handler)\s*\(", re.M)
+_HANDLER_DEF = lazy_re(r"^\s*def (init|model_fn|lambda_handler|handler)\s*\(", re.M)
 _HANDLER_DEF_NEEDLES = ("def init", "def model_fn", "def lambda_handler", "def handler")
-_HANDLER_LOADS = re.compile(r"AZUREML_MODEL_DIR|get_model_path|joblib\.load|pickle\.load|torch\.load|load_model|from_pretrained|"
+_HANDLER_LOADS = lazy_re(r"AZUREML_MODEL_DIR|get_model_path|joblib\.load|pickle\.load|torch\.load|load_model|from_pretrained|"
                             r"InferenceSession|model_fn|\.predict\(|onnx", re.I)
 
 
@@ -934,7 +935,7 @@ def register_model_method(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 break
 
 
-_NOT_MODEL_RECEIVER = re.compile(r"(?i)(^|[._])(ds|dataset\w*|data\w*|df|dataframe|tokenizer|processor|feature_extractor|"
+_NOT_MODEL_RECEIVER = lazy_re(r"(?i)(^|[._])(ds|dataset\w*|data\w*|df|dataframe|tokenizer|processor|feature_extractor|"
                                  r"image_processor|card|results?|table|space)(\(\))?$")
 
 
@@ -983,7 +984,7 @@ def dvc_model_artifact(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 # -- deploy.training_pipeline ----------------------------------------------------------------
 
-_TRAIN_TEXT = re.compile(
+_TRAIN_TEXT = lazy_re(
     r"(?i)(task_id|name|step_name|display_name|job_name|component|func|python_callable|script_name|script|entry_point|"
     r"command|cmd|bash_command|arguments|source_directory)\s*=\s*[\"'\[][^\n]*?\b((re)?train(ing|er)?\b|fine[_-]?tun\w*|finetun\w*|fit\b)"
     r"|\b(TrainingStep|TuningStep|EstimatorStep|HyperDriveStep|AutoMLStep|CustomTrainingJobOp|CustomContainerTrainingJobRunOp|"
@@ -994,13 +995,13 @@ _TRAIN_TEXT = re.compile(
 
 
 # Names with "train" that are about data or tests, not a training step.
-_NOT_TRAINING_NAME = re.compile(r"(?i)train_test|test_train|test|train_?(data|dataset|set|split|loader|df|x|y|path|dir|file|"
+_NOT_TRAINING_NAME = lazy_re(r"(?i)train_test|test_train|test|train_?(data|dataset|set|split|loader|df|x|y|path|dir|file|"
                                 r"features|table|query|samples|examples|ids|idx|size|images|labels)s?(?![a-z])|x_train|y_train|trainable")
 
 
 # A node / operator function that trains (fit_* alone is often an encoder or scaler).
-_TRAINING_DATA_NAME = re.compile(r"(?i)train(ing)?_?(data|dataset|set|split|loader|df|samples|examples|features|inputs?|table)")
-_TRAIN_FUNC = re.compile(r"(?i)(^|[^a-z])((re)?train(ing|er)?|fine_?tun\w*|finetun\w*)([^a-z]|$)|^fit(_model)?$")
+_TRAINING_DATA_NAME = lazy_re(r"(?i)train(ing)?_?(data|dataset|set|split|loader|df|samples|examples|features|inputs?|table)")
+_TRAIN_FUNC = lazy_re(r"(?i)(^|[^a-z])((re)?train(ing|er)?|fine_?tun\w*|finetun\w*)([^a-z]|$)|^fit(_model)?$")
 
 
 # Every _TRAIN_TEXT match contains one of these, case-insensitively. `_may_train_text` tests
@@ -1058,7 +1059,7 @@ def dvc_train_stage(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             break
 
 
-_CI_TRAIN = re.compile(
+_CI_TRAIN = lazy_re(
     r"(?:^|[\s;&|(])(?:(?:python3?|py|accelerate\s+launch|torchrun|deepspeed|horovodrun|composer|lightning\s+run\s+model|"
     r"(?:poetry|uv|pipenv|pdm|hatch|conda)\s+run(?:\s+-n\s+\S+)?(?:\s+python3?)?|Rscript)\s+(?:-[\w-]+(?:[ =]\S+)?\s+)*(?:-m\s+)?"
     r"[\w./-]*?\b((?:re)?train\w*|finetun\w*|fine_tun\w*|fit_model\w*)(?:\.py|\.R)?\b"
@@ -1070,7 +1071,7 @@ _CI_TRAIN = re.compile(
 # line with none of them cannot train, whatever the other tests say.
 _CI_TRAIN_NEEDLES = ("create", "custom-jobs", "dvc", "fine_tun", "finetun", "fit_model", "kedro", "launch", "mlflow",
                      "model", "pipeline", "submit-", "train", "training")
-_SMOKE = re.compile(r"(?i)fast_dev_run|dry[-_]?run|smoke|--debug\b|debug=|--max[_-]?(steps|epochs|iters?)[= ]+[0-9]{1,2}\b|"
+_SMOKE = lazy_re(r"(?i)fast_dev_run|dry[-_]?run|smoke|--debug\b|debug=|--max[_-]?(steps|epochs|iters?)[= ]+[0-9]{1,2}\b|"
                     r"max_epochs=[12]\b|--(num[_-]?)?epochs[= ]+[12]\b|--(n[_-]?)?(steps|iters?|iterations)[= ]+[0-9]{1,2}\b|pytest")
 
 
@@ -1096,9 +1097,9 @@ def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 # -- deploy.iac ------------------------------------------------------------------------------
 
-_K8S_API = re.compile(r"^apiVersion:\s*[\"']?([\w./-]+)", re.M)
-_K8S_KIND = re.compile(r"^kind:\s*[\"']?(\w+)", re.M)
-_NOT_INFRA_API = re.compile(r"^(backstage\.io|kind\.x-k8s\.io|skaffold)", re.I)
+_K8S_API = lazy_re(r"^apiVersion:\s*[\"']?([\w./-]+)", re.M)
+_K8S_KIND = lazy_re(r"^kind:\s*[\"']?(\w+)", re.M)
+_NOT_INFRA_API = lazy_re(r"^(backstage\.io|kind\.x-k8s\.io|skaffold)", re.I)
 _NOT_INFRA_KIND = frozenset({"Config", "Component", "Template", "System", "API", "Resource", "Group", "User", "Domain",
                              "Location"})
 
@@ -1118,15 +1119,15 @@ def kubernetes_manifest(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 # -- deploy.model_gate -----------------------------------------------------------------------
 
-_METRIC_NAME = re.compile(r"(?i)(acc|accuracy|f1|auc|roc|precision|recall|mse|rmse|mae|mape|r2|loss|score|metric|map|bleu|"
+_METRIC_NAME = lazy_re(r"(?i)(acc|accuracy|f1|auc|roc|precision|recall|mse|rmse|mae|mape|r2|loss|score|metric|map|bleu|"
                           r"rouge|perplexity|ppl|wer|cer|iou|dice|ndcg|logloss|error|performance|quality)")
-_THRESHOLD_NAME = re.compile(r"(?i)(threshold|thresh|min_|max_|minimum|maximum|baseline|champion|production|prod|current|"
+_THRESHOLD_NAME = lazy_re(r"(?i)(threshold|thresh|min_|max_|minimum|maximum|baseline|champion|production|prod|current|"
                              r"deployed|target|expected|acceptable|required|cutoff|tolerance|limit|benchmark|reference|"
                              r"registered|incumbent|live|existing|latest|previous|old|golden)")
-_PROMOTE_CALL = re.compile(r"(?i)(register|transition|promot|deploy|alias|set_tag|tag_model|publish|push_to_hub|release|"
+_PROMOTE_CALL = lazy_re(r"(?i)(register|transition|promot|deploy|alias|set_tag|tag_model|publish|push_to_hub|release|"
                            r"update_model|create_model_version|approve|cancel|fail)")
-_FLAG_NAME = re.compile(r"(?i)(deploy|promot|register|approv|pass|bless|gate|accept|is_better|better|should_|can_|go_live|ok\b)")
-_GATE_FILE = re.compile(r"(?i)(eval|validat|gate|promot|compar|check|register|deploy|champion|quality|approve|bless)")
+_FLAG_NAME = lazy_re(r"(?i)(deploy|promot|register|approv|pass|bless|gate|accept|is_better|better|should_|can_|go_live|ok\b)")
+_GATE_FILE = lazy_re(r"(?i)(eval|validat|gate|promot|compar|check|register|deploy|champion|quality|approve|bless)")
 
 
 def _names(node: ast.AST) -> str:
@@ -1250,7 +1251,7 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 yield Hit(rel, fn.lineno, f"defines quality gate {fn.name} comparing metrics to thresholds")
 
 
-_GATE_FN = re.compile(r"(?i)^_?((quality|model|metrics?|performance|eval\w*|promotion|deploy\w*|release)_?gate\w*|gate_?check\w*|"
+_GATE_FN = lazy_re(r"(?i)^_?((quality|model|metrics?|performance|eval\w*|promotion|deploy\w*|release)_?gate\w*|gate_?check\w*|"
                       r"check_?(model_)?(quality|thresholds?|performance|metrics?)(_gate)?|(passes|meets|check)_?thresholds?|"
                       r"is_?model_?(acceptable|good_enough|better)|should_?(deploy|promote|register))$")
 
@@ -1271,8 +1272,8 @@ def _gate_function(tree: ast.Module) -> ast.FunctionDef | None:
 # back never helps (possessive); `[^\n<>]*+[<>]` finds a `<`/`>` exactly when `[^\n]*[<>]` does,
 # and the match runs on to the end of that line either way.
 _COMPARE_LINE = LinePattern(r"[ \t]*+(?:(?:el)?(?:if|assert)\b|\w++\s*=)[^\n<>]*+[<>][^\n]*+$")
-_CHAMPION = re.compile(r"(?i)champ|chall|incumbent")
-_NEWLINE = re.compile("\n")
+_CHAMPION = lazy_re(r"(?i)champ|chall|incumbent")
+_NEWLINE = lazy_re("\n")
 # Formerly `(?im)^\s*\w*(win|...)\w*\s*=[^=]`; possessive where a word character must follow.
 _DECISION_ASSIGN = LinePattern(r"\s*+\w*(win|better|pass|promot|deploy|approv|accept|bless)\w*+\s*=[^=]", re.I)
 _ANY_COMPARE = LinePattern(r"[^#\n]*\w\)?\s*[<>]=?\s*\(?\w[^\n]*$")
@@ -1290,10 +1291,10 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield from _statements(h.body)
 
 
-_BEHAVIOURAL = re.compile(r"(?i)behaviou?ral|invariance|directional|minimum_functionality|\bmft\b|checklist")
+_BEHAVIOURAL = lazy_re(r"(?i)behaviou?ral|invariance|directional|minimum_functionality|\bmft\b|checklist")
 
 
-_PYTEST_RUN = re.compile(r"(?:^|[\s;&|(])(?:python3?\s+-m\s+)?(?:py\.?test|pytest)\b(.*)$")
+_PYTEST_RUN = lazy_re(r"(?:^|[\s;&|(])(?:python3?\s+-m\s+)?(?:py\.?test|pytest)\b(.*)$")
 
 
 def _blocking_pytest_run(view: RepoView, rel: str) -> CiLine | None:
@@ -1364,8 +1365,8 @@ def feature_flag_routes_model(view: RepoView, det: DetectorSpec) -> Iterator[Hit
                 break
 
 
-_VARIANT_WEIGHT = re.compile(r"[\"']?(InitialVariantWeight|initial_variant_weight|initial_weight)[\"']?\s*[:=]")
-_SPLIT_CONTEXT = re.compile(r"(?i)champion|challenger|canary|blue.?green|\ba/?b[ _-]?test|ab_test|shadow|traffic.?split|"
+_VARIANT_WEIGHT = lazy_re(r"[\"']?(InitialVariantWeight|initial_variant_weight|initial_weight)[\"']?\s*[:=]")
+_SPLIT_CONTEXT = lazy_re(r"(?i)champion|challenger|canary|blue.?green|\ba/?b[ _-]?test|ab_test|shadow|traffic.?split|"
                             r"gradual|rollout|split traffic|weighted traffic")
 
 
@@ -1390,7 +1391,7 @@ def sagemaker_variant_split(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 # -- Databricks asset bundles: jobs declared in databricks.yml / resources/*.yml ----------------
 
-_TRAINS = re.compile(r"(?i)(^|[/_.\-\s])(train\w*|fit|retrain\w*|model_?training)([/_.\-\s]|$)")
+_TRAINS = lazy_re(r"(?i)(^|[/_.\-\s])(train\w*|fit|retrain\w*|model_?training)([/_.\-\s]|$)")
 
 
 def databricks_jobs(view: RepoView, rels: list[str]) -> Iterator[tuple[str, str, Any, Any]]:

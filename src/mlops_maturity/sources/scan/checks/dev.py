@@ -10,14 +10,15 @@ from collections.abc import Iterator
 from ....repo import RepoView
 from ....repo.manifests import RequirementsFile, parse_requirements
 from ....repo.python import PyFacts
+from ....util.lazyre import lazy_re
 from ..helpers import Hit, matching_calls, name_matches, norm_path, parses, paths, prefilters, python_files, selected
 from ..spec import DetectorSpec
 from .data import LinePattern, make_targets, makefiles, py_tree
 
 # -- dev.pinned_env --------------------------------------------------------------------------
 
-_NON_RUNTIME = re.compile(r"(^|[/_.-])(dev|docs?|tests?|testing|lint|ci|style|typing|mypy)([/_.-]|$)", re.I)
-_DOCS_DIR = re.compile(r"(^|/)(docs?|documentation|tests?|examples?)/", re.I)
+_NON_RUNTIME = lazy_re(r"(^|[/_.-])(dev|docs?|tests?|testing|lint|ci|style|typing|mypy)([/_.-]|$)", re.I)
+_DOCS_DIR = lazy_re(r"(^|/)(docs?|documentation|tests?|examples?)/", re.I)
 
 
 def _resolve_include(base: str, target: str) -> str:
@@ -85,7 +86,7 @@ def pinned_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 # -- dev.code_quality ------------------------------------------------------------------------
 
-_LINT_CMD = re.compile(
+_LINT_CMD = lazy_re(
     r"^(?:(?:python3?|py|\$\(PYTHON\w*\)|\$\{PYTHON\w*\})\s+-m\s+|poetry run\s+|uv run\s+|uvx\s+|pipenv run\s+|pdm run\s+|"
     r"hatch run\s+|pipx run\s+|\$\(\w*BIN\w*\)/)?(ruff|flake8|pylint|black|isort|mypy|pyright|pre-commit\s+run|pycodestyle|"
     r"pydocstyle|yapf|autopep8)\b(?!\s*==)")
@@ -107,7 +108,7 @@ def makefile_runs_linter(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 # -- dev.config ------------------------------------------------------------------------------
 
-_HPARAM_KWARG = re.compile(
+_HPARAM_KWARG = lazy_re(
     r"^(lr|learning_rate|base_lr|epochs?|num_epochs|n_epochs|max_epochs|batch_size|microbatch|dropout|weight_decay|"
     r"momentum|hidden_(size|dim|units)|num_layers|n_layers|num_channels|num_res_blocks|num_heads|n_estimators|"
     r"max_depth|warmup_steps|max_steps|lr_anneal_steps|grad_clip|ema_rate|embedding_dim|d_model)$")
@@ -136,7 +137,7 @@ def cli_from_defaults_dict(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 # -- dev.tests -------------------------------------------------------------------------------
 
-_TEST_NAME = re.compile(r"^(test_.*|.*_test)\.py$")
+_TEST_NAME = lazy_re(r"^(test_.*|.*_test)\.py$")
 
 
 # What a generated project template's own test checks (Kedro's test_run.py asserts the
@@ -210,13 +211,13 @@ TRAINING_ATTRS = frozenset({"fit", "fit_generator", "train_on_batch", "backward"
 TRAINING_TAILS = ("Module", "Model", "Layer", "Estimator", "Trainer", "Sequential", ".fit", ".train",
                   "backward", "train_on_batch", "partial_fit", "xgb", "lgb", "xgboost", "lightgbm", "catboost")
 # A superset, as text, of what training_signal finds in the parsed file.
-_TRAINING_TEXT = re.compile(
+_TRAINING_TEXT = lazy_re(
     r"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*(Module|Model|Layer|Estimator|Trainer)\b"
     r"|\.(fit|fit_generator|train_on_batch|partial_fit|train_model|backward)[ \t]*\("
     r"|\b(train|cv|Trainer|Sequential|\w*Model)[ \t]*\(",
     re.M,
 )
-_NOT_TRAINING_RECEIVERS = re.compile(r"(scaler|encoder|vectori[sz]er|imputer|tokenizer|pca|transformer|binarizer)s?$", re.I)
+_NOT_TRAINING_RECEIVERS = lazy_re(r"(scaler|encoder|vectori[sz]er|imputer|tokenizer|pca|transformer|binarizer)s?$", re.I)
 
 
 def training_signal(facts: PyFacts) -> tuple[int, str] | None:
@@ -333,8 +334,8 @@ _HPARAM_KEY = LinePattern(r"[ \t-]*+(" + "|".join(_HPARAM_NAMES) + r")\s*:\s*\S"
 # A hit needs two different keys, so at least one that is not the one-letter `C`: a file
 # containing none of the others cannot hit, and most YAML files (task or CI configs) don't.
 _HPARAM_NEEDLES = tuple(n.split("(")[0] for n in _HPARAM_NAMES if n != "C")
-_YAML_READERS = re.compile(r"\b(yaml\.(safe_)?load|read_yaml|OmegaConf\.load|load_yaml|ConfigBox|yaml\.full_load)\b")
-_NOT_CONFIG = re.compile(r"(^|/)(\.github|\.gitlab|\.circleci|k8s|kubernetes|helm|charts?|deploy|manifests?|docs?|tests?)(/|$)", re.I)
+_YAML_READERS = lazy_re(r"\b(yaml\.(safe_)?load|read_yaml|OmegaConf\.load|load_yaml|ConfigBox|yaml\.full_load)\b")
+_NOT_CONFIG = lazy_re(r"(^|/)(\.github|\.gitlab|\.circleci|k8s|kubernetes|helm|charts?|deploy|manifests?|docs?|tests?)(/|$)", re.I)
 
 
 @prefilters(*_HPARAM_NEEDLES, "yaml", "OmegaConf")

@@ -16,20 +16,21 @@ from typing import Any
 from ....repo import RepoView
 from ....repo.textutil import headings
 from ....util import yamlsafe
+from ....util.lazyre import lazy_re
 from ..helpers import Hit, paths, prefilters
 from ..spec import DetectorSpec
 from .data import LowerNeedles
 
 # -- prose words (templates are not documentation) -------------------------------------------
 
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazy_re(
     r"\[more information needed\]|\[needs more information\]|more information needed|\{\{.*?\}\}|\{%.*?%\}|"
     r"<!--.*?-->|\bTODO\b|\bTBD\b|\bTBA\b|\bN/?A\b|\bXXX+\b|lorem ipsum|<[^>\n]{1,60}>|\[[A-Z _-]{3,}\]|"
     r"\[(your|insert|add|describe|enter|fill)[^\]]*\]|\((your|insert|add|describe|fill)[^)]*here\)",
     re.I | re.S,
 )
-_LABEL = re.compile(r"^[\s>*_|-]*([\w /(),'-]{1,40}?)[*_\s]*:[*_\s]*(.*)$")
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+_LABEL = lazy_re(r"^[\s>*_|-]*([\w /(),'-]{1,40}?)[*_\s]*:[*_\s]*(.*)$")
+_WORD = lazy_re(r"[A-Za-z][A-Za-z'-]+")
 
 
 def prose_words(text: str) -> int:
@@ -73,7 +74,7 @@ def _front_matter(text: str) -> tuple[Any, int] | None:
 
 # -- gov.model_card / gov.data_card: card files ----------------------------------------------
 
-_TEMPLATE_NAME = re.compile(r"template|example|sample|skeleton|boilerplate", re.I)
+_TEMPLATE_NAME = lazy_re(r"template|example|sample|skeleton|boilerplate", re.I)
 _BINARY_DOC = (".pdf", ".xlsx", ".xls", ".docx", ".odt", ".ods")
 
 
@@ -152,11 +153,11 @@ def card_metadata(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 # -- gov.model_card: a document with intended use and limitations / metrics ------------------
 
-_INTENDED = re.compile(r"intended[ -](use|uses|usage|purpose|application)|out[- ]of[- ]scope|^(direct |downstream )?uses?$|"
+_INTENDED = lazy_re(r"intended[ -](use|uses|usage|purpose|application)|out[- ]of[- ]scope|^(direct |downstream )?uses?$|"
                        r"primary (intended )?use", re.I)
-_LIMITS = re.compile(r"limitation|caveat|risks?\b|bias|ethic|fairness|known issues|failure modes", re.I)
-_METRICS = re.compile(r"metric|evaluation|performance|results|accuracy|benchmark", re.I)
-_MODEL_WORD = re.compile(r"\bmodels?\b", re.I)
+_LIMITS = lazy_re(r"limitation|caveat|risks?\b|bias|ethic|fairness|known issues|failure modes", re.I)
+_METRICS = lazy_re(r"metric|evaluation|performance|results|accuracy|benchmark", re.I)
+_MODEL_WORD = lazy_re(r"\bmodels?\b", re.I)
 
 
 def _section_words(lines: list[str], hs: list[tuple[int, str]], idx: int) -> int:
@@ -213,21 +214,21 @@ def _level(lines: list[str], ln: int) -> int:
 # Sections of a datasheet / dataset card, by kind: a document needs one field-level section
 # or sections of two different kinds (the same heading repeated per dataset is one kind).
 _DATA_SECTIONS = (
-    ("fields", re.compile(r"data(set)?[ -](fields|dictionary)|column descriptions?|feature descriptions?|datasheet", re.I)),
-    ("instances", re.compile(r"data[ -](instances|splits)|dataset[ -]splits", re.I)),
-    ("creation", re.compile(r"dataset[ -](creation|composition)|data[ -]collection|collection process|"
+    ("fields", lazy_re(r"data(set)?[ -](fields|dictionary)|column descriptions?|feature descriptions?|datasheet", re.I)),
+    ("instances", lazy_re(r"data[ -](instances|splits)|dataset[ -]splits", re.I)),
+    ("creation", lazy_re(r"dataset[ -](creation|composition)|data[ -]collection|collection process|"
                             r"annotation process|curation rationale|source data|^composition$|^motivation$", re.I)),
-    ("summary", re.compile(r"dataset[ -](description|summary|structure)|data[ -](description|sources?)|"
+    ("summary", lazy_re(r"dataset[ -](description|summary|structure)|data[ -](description|sources?)|"
                            r"^(columns|fields|schema)$|field descriptions?", re.I)),
 )
 _STRONG_KINDS = ("fields",)
-_TABLE_HEAD = re.compile(r"^\s*\|?\s*\**(column|column name|field|field name|feature|feature name|variable|"
+_TABLE_HEAD = lazy_re(r"^\s*\|?\s*\**(column|column name|field|field name|feature|feature name|variable|"
                          r"variable name|attribute|name)\**\s*\|(.*)$", re.I)
-_DESC_COL = re.compile(r"\b(description|meaning|definition|explanation)\b", re.I)
-_DATA_CONTEXT = re.compile(r"\b(data|dataset|datasets|columns|schema|features|data dictionary)\b", re.I)
-_CONFIG_COL = re.compile(r"\b(default|suggested|required|env|environment|flag|option|argument|parameter)\b", re.I)
-_DATA_DIR = re.compile(r"(^|/)(data|datasets?|schemas?|data[_-]?docs?)(/|$)", re.I)
-_DATA_FILE = re.compile(r"(^|[_-])(data|dataset|datasets|schema|columns|features)([_-]|$)", re.I)
+_DESC_COL = lazy_re(r"\b(description|meaning|definition|explanation)\b", re.I)
+_DATA_CONTEXT = lazy_re(r"\b(data|dataset|datasets|columns|schema|features|data dictionary)\b", re.I)
+_CONFIG_COL = lazy_re(r"\b(default|suggested|required|env|environment|flag|option|argument|parameter)\b", re.I)
+_DATA_DIR = lazy_re(r"(^|/)(data|datasets?|schemas?|data[_-]?docs?)(/|$)", re.I)
+_DATA_FILE = lazy_re(r"(^|[_-])(data|dataset|datasets|schema|columns|features)([_-]|$)", re.I)
 
 
 # A list of fields with their meaning (`- dteday : date`, `* `churned`: cancelled in 30 days`), as
@@ -322,13 +323,13 @@ def _field_table(lines: list[str], hs: list[tuple[int, str]], in_data_path: bool
 
 # -- gov.fairness ----------------------------------------------------------------------------
 
-_FAIRNESS_METRIC = re.compile(
+_FAIRNESS_METRIC = lazy_re(
     r"^[^#\n]*?\b(demographic_parity\w*|equali[sz]ed_odds\w*|equal_opportunity\w*|disparate_impact\w*|"
     r"statistical_parity\w*|average_odds_difference|predictive_parity\w*|(un)?privileged_groups)\b",
     re.I | re.M,
 )
-_GROUP_ATTRIBUTE = re.compile(r"^[^#\n]*?\b((protected|sensitive)_(attributes?|features?|groups?))\b", re.I | re.M)
-_FAIRNESS_CONTEXT = re.compile(r"fair|bias|parity|disparit|equal[ _]?opportunit|discriminat", re.I)
+_GROUP_ATTRIBUTE = lazy_re(r"^[^#\n]*?\b((protected|sensitive)_(attributes?|features?|groups?))\b", re.I | re.M)
+_FAIRNESS_CONTEXT = lazy_re(r"fair|bias|parity|disparit|equal[ _]?opportunit|discriminat", re.I)
 _FAIRNESS_NEEDLES = LowerNeedles("parity", "equalized", "equalised", "opportunity", "disparate", "privileged",
                                  "protected_", "sensitive_", "average_odds")
 
@@ -371,13 +372,13 @@ def fairness_terms(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 # -- gov.approval ----------------------------------------------------------------------------
 
-NON_PROD_ENV = re.compile(
+NON_PROD_ENV = lazy_re(
     r"^(pypi|test-?pypi|pypi-?test|github-pages|gh-?pages|pages|docs?|documentation|preview|review[\w-]*|ci|"
     r"tests?|testing|dev|develop(ment)?|local|sandbox|codecov|coverage|benchmarks?|copilot|npm|conda|anaconda|"
     r"artifacts?|website|site|storybook|chromatic|release-drafter)$",
     re.I,
 )
-_PUBLISH = re.compile(
+_PUBLISH = lazy_re(
     r"pypa/gh-action-pypi-publish|twine\s+upload|poetry\s+publish|uv\s+publish|hatch\s+publish|flit\s+publish|"
     r"pdm\s+publish|npm\s+publish|anaconda\s+upload|peaceiris/actions-gh-pages|actions/deploy-pages|"
     r"mkdocs\s+gh-deploy|JamesIves/github-pages-deploy-action|release-drafter|softprops/action-gh-release",
@@ -393,7 +394,7 @@ def _env_name(env: Any) -> str:
     return ""
 
 
-_STAGE_ENV = re.compile(r"prod|prd|live|release|stag|uat|deploy|\$\{\{", re.I)
+_STAGE_ENV = lazy_re(r"prod|prd|live|release|stag|uat|deploy|\$\{\{", re.I)
 
 
 def environment_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
@@ -418,8 +419,8 @@ def environment_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             break
 
 
-_PROD_ENV = re.compile(r"prod|prd|live|release|uat", re.I)
-_ADO_DEPLOYMENT = re.compile(r"^(\s*)-\s*deployment:\s*\S", re.M)
+_PROD_ENV = lazy_re(r"prod|prd|live|release|uat", re.I)
+_ADO_DEPLOYMENT = lazy_re(r"^(\s*)-\s*deployment:\s*\S", re.M)
 
 
 def ado_deployment_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
@@ -451,8 +452,8 @@ def ado_deployment_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hi
                 break
 
 
-_PENDING = re.compile(r"PendingManualApproval|transition-requests/create|create_transition_request")
-_APPROVED_CONSUMED = re.compile(
+_PENDING = lazy_re(r"PendingManualApproval|transition-requests/create|create_transition_request")
+_APPROVED_CONSUMED = lazy_re(
     r"(ModelApprovalStatus|approval_status|ApprovalStatus)[\"']?\s*[=:]\s*[\"']Approved[\"']|"
     r"[\"']ModelApprovalStatus[\"']\s*:\s*\[\s*[\"']Approved|ModelPackageStateChange|"
     r"[\"']Approved[\"']\s*[,\]]",
@@ -502,8 +503,8 @@ def pending_approval_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         yield Hit(rel, line, "registers models pending manual approval; deployment takes approved versions")
 
 
-_DEPLOY_JOB = re.compile(r"deploy|prod|release|promot|rollout|serve|publish[-_ ]model|go[-_ ]?live", re.I)
-_DOCS_JOB = re.compile(r"docs?\b|pages|documentation", re.I)
+_DEPLOY_JOB = lazy_re(r"deploy|prod|release|promot|rollout|serve|publish[-_ ]model|go[-_ ]?live", re.I)
+_DOCS_JOB = lazy_re(r"docs?\b|pages|documentation", re.I)
 
 
 def gitlab_manual_deploy(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
@@ -525,7 +526,7 @@ def gitlab_manual_deploy(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             break
 
 
-_MODEL_PATH = re.compile(
+_MODEL_PATH = lazy_re(
     r"(^|/)(models?|model[_-]?(registry|artifacts?|configs?|cards?|weights)|trained[_-]?models?|ml[_-]?models?|"
     r"saved[_-]?models?)(/|$)|\.(onnx|pt|pth|pkl|joblib|h5|safetensors|ckpt)\b",
     re.I,

@@ -16,6 +16,7 @@ from ....repo import RepoView
 from ....repo.ci import CiPipeline
 from ....repo.python import PyFacts
 from ....util import yamlsafe
+from ....util.lazyre import lazy_re
 from ..helpers import Hit, matching_calls, name_matches, paths, prefilters, python_files
 from ..spec import DetectorSpec
 from .data import LowerNeedles
@@ -40,8 +41,8 @@ SINK_ROOTS = frozenset(
 )
 CONTINUITY_ROOTS = SCHEDULER_ROOTS | SERVICE_ROOTS | STREAM_ROOTS | SINK_ROOTS
 
-_LOOP = re.compile(r"^[ \t]*while[ \t]+(True|1)[ \t]*:", re.M)
-_SERVING_PATH = re.compile(
+_LOOP = lazy_re(r"^[ \t]*while[ \t]+(True|1)[ \t]*:", re.M)
+_SERVING_PATH = lazy_re(
     r"(^|/)(app|apps|api|apis|serving|serve|server|service|services|inference|deploy|deployment|"
     r"backend|endpoint|endpoints|webapp|web)(/|$)|(^|/)(app|main|server|serve\w*|api|service|"
     r"predict(or)?_?(api|app|service|server)?|inference_?(api|app|service|server)?|wsgi|asgi)\.py$",
@@ -49,7 +50,7 @@ _SERVING_PATH = re.compile(
 )
 
 # Names of metrics that measure the model or the data, not the service.
-DRIFT_METRIC = re.compile(
+DRIFT_METRIC = lazy_re(
     r"drift|(^|_)psi($|_)|population_stability|divergence|wasserstein|kolmogorov|(^|_)ks_(stat|test|score)|"
     r"data_quality|missing_values|feature_(mean|stat|dist)|prediction_(dist|mean|value|score)|model_output|"
     r"model_(accuracy|quality|performance|f1|auc|rmse|mae)|accuracy|f1_score|roc_auc|(^|_)rmse($|_)|"
@@ -145,33 +146,33 @@ def drift_metrics_exported(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         yield Hit(rel, call.line, f"exports drift/quality metric{label}: calls {call.name}", call.cell)
 
 
-_MIDDLEWARE_TIMING = re.compile(
+_MIDDLEWARE_TIMING = lazy_re(
     r"latenc|elapsed|duration|process[_-]?time|perf_counter|time\.time\(\)|time\.monotonic|"
     r"request[_-]?id|correlation[_-]?id",
     re.I,
 )
-_ADD_MIDDLEWARE = re.compile(
+_ADD_MIDDLEWARE = lazy_re(
     r"\.add_middleware\(\s*(\w*(Logging|Logger|AccessLog|RequestLog|Log(?=Middleware)|Timing|Timer|Metrics?|"
     r"Prometheus|Telemetry|Tracing|Tracer|Instrument|Correlation|RequestId|RequestID|Otel|OpenTelemetry|Sentry|"
     r"Datadog|NewRelic|Apm|APM)\w*)"
 )
-_LOGGED_LATENCY = re.compile(
+_LOGGED_LATENCY = lazy_re(
     r"\b(log(ger|ging)?|_log|LOG(GER)?)\.(info|debug|warning|warn|log)\((?:[^()\n]|\([^()\n]*\))*"
     r"(latenc|elapsed|inference[_ ]time|response[_ ]time|process(ing)?[_ ]time|request[_ ]duration|duration_ms)",
     re.I,
 )
 # A structured (JSON or `extra=` fields) log record written in a request handler; plain text
 # log lines (`logger.info(event)`) are debugging output, not request telemetry.
-_LOGGED_REQUEST = re.compile(
+_LOGGED_REQUEST = lazy_re(
     r"^[ \t]+(log(ger|ging)?|_log|_logger|LOG(GER)?|app\.logger)\.(info|debug|warning|log)\("
     r"(.*\bjson\.dumps\(|.*\bextra\s*=\s*\{)",
     re.M,
 )
 # A logging format that writes JSON records (`'{"ts":"%(asctime)s", ...'`), or request ids
 # bound to the log context of a web service.
-_JSON_LOG_FORMAT = re.compile(r"""^[^#\n]*=\s*[rbf]?['"]\{\s*\\?["']\w+\\?["']\s*:\s*\\?["']?%\(\w+\)""", re.M)
-_REQUEST_ID_LOG = re.compile(r"""(bind|contextualize)\(\s*request_id\s*=|extra\[\s*['"]?request_id""")
-_SERVES_MODEL = re.compile(r"predict|inference|invoke_endpoint|\.generate\(|classify|score\(")
+_JSON_LOG_FORMAT = lazy_re(r"""^[^#\n]*=\s*[rbf]?['"]\{\s*\\?["']\w+\\?["']\s*:\s*\\?["']?%\(\w+\)""", re.M)
+_REQUEST_ID_LOG = lazy_re(r"""(bind|contextualize)\(\s*request_id\s*=|extra\[\s*['"]?request_id""")
+_SERVES_MODEL = lazy_re(r"predict|inference|invoke_endpoint|\.generate\(|classify|score\(")
 _STRUCTURED_LOGGING = (
     "structlog.get_logger", "structlog.configure", "structlog.wrap_logger", "structlog.stdlib.*",
     "pythonjsonlogger.jsonlogger.JsonFormatter", "pythonjsonlogger.json.JsonFormatter",
@@ -256,7 +257,7 @@ def request_logging(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 
 _PUSHED_METRICS = ("*.put_metric_data", "aws_lambda_powertools.Metrics", "aws_lambda_powertools.metrics.*")
-_DRIFT_TEXT = re.compile(r"drift|data[_ ]quality|model[_ ]quality|psi\b|divergence", re.I)
+_DRIFT_TEXT = lazy_re(r"drift|data[_ ]quality|model[_ ]quality|psi\b|divergence", re.I)
 
 
 @prefilters("put_metric_data", "aws_lambda_powertools")
@@ -307,7 +308,7 @@ _STAT_CALLS = (
     "mannwhitneyu,energy_distance}",
     "scipy.spatial.distance.jensenshannon",
 )
-_EVIDENTLY_MAIN = re.compile(r"(Report|TestSuite|Dashboard|Profile|Drift\w*|Preset|Snapshot|run)$")
+_EVIDENTLY_MAIN = lazy_re(r"(Report|TestSuite|Dashboard|Profile|Drift\w*|Preset|Snapshot|run)$")
 _WORKSPACE_CALLS = ("evidently.ui.*", "evidently.legacy.ui.*", "evidently.collector.*",
                     "*.add_report", "*.add_snapshot", "*.add_run", "*.add_test_suite")
 _TAILS = ("Report", "TestSuite", "Dashboard", "Profile", "Drift", "drift", "Preset", "log", "Calculator",
@@ -342,7 +343,7 @@ _GENERIC_STEMS = frozenset(
 )
 
 
-_CALLER_ABOUT_MONITORING = re.compile(r"drift|monitor", re.I)
+_CALLER_ABOUT_MONITORING = lazy_re(r"drift|monitor", re.I)
 
 
 def _module_names(rel: str) -> tuple[str, str]:
@@ -433,12 +434,12 @@ _CHAT_CALLS = (
     "airflow.providers.slack.*", "airflow.contrib.operators.slack*", "airflow.operators.slack*",
     "airflow.providers.microsoft.*teams*", "prefect_slack.*", "prefect.blocks.notifications.*",
 )
-_WEBHOOK_URL = re.compile(
+_WEBHOOK_URL = lazy_re(
     r"hooks\.slack\.com/|\.webhook\.office\.com/|outlook\.office\.com/webhook|events\.pagerduty\.com|"
     r"api\.opsgenie\.com|discord(app)?\.com/api/webhooks|SLACK_WEBHOOK|TEAMS_WEBHOOK|slack_webhook|teams_webhook",
     re.I,
 )
-_ALERT_CONTEXT = re.compile(r"alert|drift|fail|threshold|monitor|anomal|degrad|incident|on_failure", re.I)
+_ALERT_CONTEXT = lazy_re(r"alert|drift|fail|threshold|monitor|anomal|degrad|incident|on_failure", re.I)
 
 
 def notification_on_problem(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
@@ -475,18 +476,18 @@ def notification_on_problem(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 yield Hit(rel, line, f"posts alerts to a webhook ({url.group(0)})")
 
 
-_CI_NOTIFY_ACTION = re.compile(
+_CI_NOTIFY_ACTION = lazy_re(
     r"slack|msteams|teams-notify|microsoft-teams|discord|pagerduty|opsgenie|send-?mail|telegram|sns-publish|"
     r"mattermost|rocketchat|webex",
     re.I,
 )
-_CI_NOTIFY_COMMAND = re.compile(
+_CI_NOTIFY_COMMAND = lazy_re(
     r"hooks\.slack\.com|webhook\.office\.com|discord(app)?\.com/api/webhooks|events\.pagerduty\.com|"
     r"api\.opsgenie\.com|\baws\s+sns\s+publish\b|\$\{?\{?\s*(secrets\.|env\.)?\w*(SLACK|TEAMS|DISCORD)\w*WEBHOOK",
     re.I,
 )
-_FAILURE_CONDITION = re.compile(r"failure\(\)|\.result\s*==\s*'(failure|cancelled)'|cancelled\(\)", re.I)
-_MONITOR_WORD = re.compile(r"drift|monitor|evidently|whylogs|nannyml", re.I)
+_FAILURE_CONDITION = lazy_re(r"failure\(\)|\.result\s*==\s*'(failure|cancelled)'|cancelled\(\)", re.I)
+_MONITOR_WORD = lazy_re(r"drift|monitor|evidently|whylogs|nannyml", re.I)
 
 
 def _step_ifs(job) -> list[str]:
@@ -556,9 +557,9 @@ def grafana_dashboard_json(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 # -- monitor.retrain_trigger -----------------------------------------------------------------
 
-_TRAIN_WORD = re.compile(r"(?<![a-z])(re)?train(?!ed)", re.I)
-_TRAIN_TOOL = re.compile(r"\bdvc\s+(repro|exp\s+run)\b|\bkedro\s+run\b|\bmlflow\s+run\b|\bzenml\s+pipeline\s+run\b", re.I)
-_NOT_TRAINING = re.compile(
+_TRAIN_WORD = lazy_re(r"(?<![a-z])(re)?train(?!ed)", re.I)
+_TRAIN_TOOL = lazy_re(r"\bdvc\s+(repro|exp\s+run)\b|\bkedro\s+run\b|\bmlflow\s+run\b|\bzenml\s+pipeline\s+run\b", re.I)
+_NOT_TRAINING = lazy_re(
     r"\b(pytest|unittest|tox|nox|coverage|pip3?|conda|mamba|apt(-get)?|echo|printf|mypy|flake8|ruff|pylint|black|"
     r"isort|lint|requirements|brew|npm|yarn|wget|git)\b",
     re.I,
@@ -569,8 +570,8 @@ def _is_scheduled(pipe: CiPipeline) -> bool:
     return bool(pipe.schedules) or "schedule" in pipe.triggers
 
 
-_SEGMENT_SPLIT = re.compile(r"&&|\|\||;|\|")
-_SMOKE_TEST = re.compile(r"(--|\b)(max_)?epochs?[= ]+1\b|fast_dev_run|--smoke|--dry[-_]run|--max[-_]steps[= ]+\d\b|"
+_SEGMENT_SPLIT = lazy_re(r"&&|\|\||;|\|")
+_SMOKE_TEST = lazy_re(r"(--|\b)(max_)?epochs?[= ]+1\b|fast_dev_run|--smoke|--dry[-_]run|--max[-_]steps[= ]+\d\b|"
                          r"limit_train_batches|--debug\b", re.I)
 
 
@@ -594,7 +595,7 @@ def _trains(text: str) -> bool:
     return False
 
 
-_NAMED_TEST = re.compile(r"(^|[/_. -])(tests?|testing|ci|lint|smoke|nightly-tests?)([/_. -]|$)", re.I)
+_NAMED_TEST = lazy_re(r"(^|[/_. -])(tests?|testing|ci|lint|smoke|nightly-tests?)([/_. -]|$)", re.I)
 
 
 def _pipeline_trains(pipe: CiPipeline) -> Hit | None:
@@ -632,7 +633,7 @@ def _pipeline_trains(pipe: CiPipeline) -> Hit | None:
     return None
 
 
-_PROGRAM = re.compile(
+_PROGRAM = lazy_re(
     r"^(python3?|py|uv run|poetry run|pipenv run|pdm run|hatch run|bash|sh|\./|make|just|dvc|mlflow|papermill|"
     r"Rscript|accelerate|torchrun|az ml|gcloud|aws sagemaker|sky|kubectl|docker run)\b"
 )
@@ -673,7 +674,7 @@ def scheduled_ci_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             yield found
 
 
-_TRAIN_CODE = re.compile(r"(?<![a-z])(re)?train(?!ed)|\.fit\(", re.I)
+_TRAIN_CODE = lazy_re(r"(?<![a-z])(re)?train(?!ed)|\.fit\(", re.I)
 _ORCH_ROOTS = frozenset(
     "airflow prefect dagster kfp zenml metaflow flytekit apscheduler schedule azureml azure sagemaker google "
     "boto3 aws_cdk databricks modal".split()
@@ -782,7 +783,7 @@ def scheduled_drift_job(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 
 # (line regex, label) markers of a schedule in a configuration file.
-_SCHEDULE_MARKERS = re.compile(
+_SCHEDULE_MARKERS = lazy_re(
     r"^kind:\s*(CronJob|CronWorkflow|ScheduledWorkflow)\b"
     r"|^\s*quartz_cron_expression\s*[:=]"
     r"|^\s*\"?quartz_cron_expression\"?\s*:"
@@ -797,7 +798,7 @@ _SCHEDULE_MARKERS = re.compile(
 
 
 _WINDOW = 40  # lines around a schedule that must name training
-_DISABLED = re.compile(r"pause_status:\s*[\"']?PAUSED|State:\s*[\"']?DISABLED|state\s*=\s*\"DISABLED\"|is_enabled\s*=\s*false|suspend:\s*true|"
+_DISABLED = lazy_re(r"pause_status:\s*[\"']?PAUSED|State:\s*[\"']?DISABLED|state\s*=\s*\"DISABLED\"|is_enabled\s*=\s*false|suspend:\s*true|"
                        r"\"State\"\s*:\s*\"DISABLED\"", re.I)
 _SCHEDULE_NEEDLES = ("CronJob", "CronWorkflow", "ScheduledWorkflow", "quartz_cron", "schedule_expression",
                      "ScheduleExpression", "schedules:", "google_cloud_scheduler", "aws_scheduler",
@@ -849,7 +850,7 @@ def schedule_config_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             break
 
 
-_TRIGGER_ATTR = re.compile(
+_TRIGGER_ATTR = lazy_re(
     r"(^|_)re_?train|^(trigger|start|launch|submit|kick|schedule)\w*train|^run\w*train\w*pipeline",
     re.I,
 )

@@ -7,19 +7,20 @@ from collections.abc import Iterator
 
 from ....repo import RepoView
 from ....repo.textutil import headings
+from ....util.lazyre import lazy_re
 from ..helpers import Hit, paths
 from ..spec import DetectorSpec
 
 # -- team.readme -----------------------------------------------------------------------------
 
 README_GLOBS = ("/README", "/README.{md,markdown,rst,txt,adoc,org,mdx}")
-_SETUP_HEADING = re.compile(
+_SETUP_HEADING = lazy_re(
     r"\b(install(ation|ing)?|set ?up|getting started|get started|quick ?start|usage|how to (run|use)|"
     r"running|run(ning)? (the|it|locally)|requirements|pre-?requisites?|training|reproduc\w*|"
     r"build(ing)?|development|local development|environment|deploy(ment)?|examples?|tutorial)\b",
     re.I,
 )
-_COMMAND = re.compile(
+_COMMAND = lazy_re(
     r"^(\$\s*|>\s*|%\s*|!\s*)?(sudo\s+)?("
     r"pip3?\s+install|python3?\s+-m\s+pip\s+install|conda\s+(env\s+)?(create|install|activate|update)|"
     r"mamba\s+(env\s+)?(create|install)|poetry\s+(install|run|shell)|uv\s+(sync|run|pip|venv)|"
@@ -32,8 +33,8 @@ _COMMAND = re.compile(
     r"[\w-]+\s+--(config|help)\b|accelerate\s+launch|torchrun|deepspeed)",
     re.I,
 )
-_NOT_PROSE = re.compile(r"^\s*(\[!\[|!\[|<|\[[^\]]*\]\([^)]*\)\s*$|[-=*_]{3,}\s*$|\|)")
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+_NOT_PROSE = lazy_re(r"^\s*(\[!\[|!\[|<|\[[^\]]*\]\([^)]*\)\s*$|[-=*_]{3,}\s*$|\|)")
+_WORD = lazy_re(r"[A-Za-z][A-Za-z'-]+")
 
 
 def _code_lines(lines: list[str]) -> list[tuple[int, str]]:
@@ -159,17 +160,17 @@ def codeowners_rules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 DOC_EXTS = (".md", ".markdown", ".rst", ".txt", ".adoc", ".org", ".mdx")
 DIAGRAM_EXTS = (".puml", ".plantuml", ".drawio", ".mmd", ".mermaid", ".dsl")
-_DESIGN_DIR = re.compile(
+_DESIGN_DIR = lazy_re(
     r"^(adrs?|decisions|architecture[-_ ]decision[-_ ]records?|design|designs|design[-_]docs?|"
     r"rfcs?|architecture)$",
     re.I,
 )
-_DESIGN_FILE = re.compile(
+_DESIGN_FILE = lazy_re(
     r"(^|[-_ ])(architecture|design|adr[-_]?\d*|rfc[-_]?\d+|system[-_]design|technical[-_]design)([-_ .]|$)|^\d{3,4}[-_]",
     re.I,
 )
-_DESIGN_HEADING = re.compile(r"\barchitecture\b|\bdesign(s|\s+doc\w*|\s+decisions?|\s+principles?|\s+overview)?\b", re.I)
-_DOCS_ROOT = re.compile(r"^(docs?|documentation|wiki)/", re.I)
+_DESIGN_HEADING = lazy_re(r"\barchitecture\b|\bdesign(s|\s+doc\w*|\s+decisions?|\s+principles?|\s+overview)?\b", re.I)
+_DOCS_ROOT = lazy_re(r"^(docs?|documentation|wiki)/", re.I)
 
 
 def design_docs(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
