@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlops_maturity.sources.scan import registry
-from mlops_maturity.util.regexlit import required_literals
+from mlops_maturity.util.regexlit import required_clauses, required_literals
 
 
 @pytest.mark.parametrize(
@@ -63,6 +63,41 @@ def test_every_match_of_every_detector_pattern_contains_a_derived_literal(data):
     text = data.draw(st.from_regex(rx, fullmatch=False), label="text")
     for m in rx.finditer(text):
         assert any(x in m.group(0) for x in lits), (det_id, m.group(0), lits)
+
+
+def _clause_patterns():
+    return [(d.id, d.regex(), d.clauses()) for d in registry.detectors()
+            if d.kind == "content" and not d.retired and len(d.clauses()) > 1]
+
+
+CLAUSE_PATTERNS = _clause_patterns()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"task:\s*(CredScan|trivy)@", (("CredScan@", "trivy@"), ("task:",))),
+        (r"(?s)(^kind:\s*Workflow\b|pipelineInfo)(?=.*\btrain)", (("Workflow", "pipelineInfo"), ("train",))),
+        (r"abc(?!def)", (("abc",),)),  # a negative lookahead requires nothing
+        (r"(?i)abc", ()),
+    ],
+)
+def test_derived_clauses(pattern, expected):
+    assert required_clauses(pattern) == expected
+
+
+def test_several_content_detectors_get_more_than_one_clause():
+    assert len(CLAUSE_PATTERNS) >= 10
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_every_text_with_a_match_contains_one_literal_of_every_clause(data):
+    det_id, rx, clauses = data.draw(st.sampled_from(CLAUSE_PATTERNS), label="detector")
+    text = data.draw(st.from_regex(rx, fullmatch=False), label="text")
+    if rx.search(text):
+        for clause in clauses:
+            assert any(x in text for x in clause), (det_id, text, clause)
 
 
 # -- one alternative at a time ------------------------------------------------------------------

@@ -67,8 +67,15 @@ def _exact(items: list) -> Alts | None:
 
 
 def _sequence(items: list) -> Alts | None:
-    """What a sequence requires: the best of its literal runs and of its items' requirements.
-    A run is a maximal stretch of literal-only items, kept as the exact strings it matches."""
+    """What a sequence requires: the best of its literal runs and of its items' requirements."""
+    return _best(_requirements(items))
+
+
+def _requirements(items: list, lookarounds: bool = False) -> list[Alts]:
+    """Everything a sequence requires, each a set of alternatives: its literal runs (a run is
+    a maximal stretch of literal-only items, kept as the exact strings it matches) and its
+    items' requirements. With `lookarounds`, what a positive lookahead / lookbehind requires
+    too: in the text around the match rather than in it."""
     cands: list[Alts] = []
     run: set[str] = {""}
 
@@ -97,12 +104,14 @@ def _sequence(items: list) -> Alts | None:
             got = _sequence(list(body)) if lo >= 1 else None
         elif _ATOMIC is not None and op is _ATOMIC:
             got = _sequence(list(av))
+        elif lookarounds and op is _c.ASSERT:
+            got = _sequence(list(av[1]))
         else:
             got = None  # classes, anchors, lookarounds, backreferences: nothing required here
         if got:
             cands.append(got)
     flush()
-    return _best(cands)
+    return cands
 
 
 def _branch(branches: list) -> Alts | None:
@@ -126,6 +135,26 @@ def required_literals(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
         return None
     got = _sequence(list(parsed))
     return tuple(sorted(got)) if got else None
+
+
+@lru_cache(maxsize=1024)
+def required_clauses(pattern: str, flags: int = 0) -> tuple[tuple[str, ...], ...]:
+    """Every set of alternatives that a text with a match of `pattern` contains one of (each
+    requirement of the pattern's top-level sequence, positive lookarounds included), best
+    first: a conjunction of substring pre-filters, each exact. Empty when none."""
+    try:
+        parsed = _p.parse(pattern, flags)
+    except (re.error, RecursionError, OverflowError):
+        return ()
+    if parsed.state.flags & re.IGNORECASE:
+        return ()
+    ok = [c for c in _requirements(list(parsed), lookarounds=True) if _best([c]) is not None]
+    out: list[tuple[str, ...]] = []
+    for c in sorted(ok, key=_score, reverse=True):
+        t = tuple(sorted(c))
+        if t not in out:
+            out.append(t)
+    return tuple(out)
 
 
 # -- searching a top-level alternation one alternative at a time -------------------------------

@@ -60,12 +60,12 @@ def _files(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
 def _content(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
     rels = paths(view, det)
     nbs = [r for r in rels if r.endswith(".ipynb")]
-    lits = det.literals()
+    clauses = det.clauses()
     for rel in nbs:  # notebooks are searched cell by cell, to cite the cell
         for cell in view.notebook(rel) or []:
             if det.needle and not any(n in cell.source for n in det.needle):
                 continue
-            if lits and not any(x in cell.source for x in lits):
+            if not all(any(x in cell.source for x in c) for c in clauses):
                 continue
             m = det.search(cell.source)
             if m:
@@ -75,11 +75,13 @@ def _content(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
                 break
     plain = [r for r in rels if not r.endswith(".ipynb")] if nbs else rels
     # Substring pre-filters, answered by the view's one-pass needle index: the spec's needles,
-    # then literals every match of the pattern must contain.
+    # then each set of literals one of which a text with a match must contain.
     if det.needle:
         plain = view.with_any(plain, det.needle)
-    if lits and plain:
-        plain = view.with_any(plain, lits)
+    for clause in clauses:
+        if not plain:
+            break
+        plain = view.with_any(plain, clause)
     texts = view.texts(plain)
     for rel, text in texts:
         m = det.search(text)
@@ -241,7 +243,8 @@ def prefilter_needles(detectors: Sequence[DetectorSpec], checks: Mapping[str, Ch
     for det in detectors:
         out.update(det.needle)
         if det.kind == "content":
-            out.update(det.literals())
+            for clause in det.clauses():
+                out.update(clause)
         if det.kind == "check" and checks is not None:
             out.update(getattr(checks.get(det.check or ""), "needles", ()))
         if det.kind == "calls":

@@ -81,7 +81,7 @@ def load_specs(spec_files: tuple[str, ...] = SPEC_FILES) -> list[tuple[str, list
             if spec is not None:
                 for d, lits in zip(spec.detectors, cached["literals"][fname]):  # type: ignore[index]
                     if lits is not None:
-                        d._lits = tuple(lits)
+                        d.restore_literals(lits)
         else:
             data, errs = read_spec_text(fname, text)
             spec = None
@@ -97,7 +97,7 @@ def load_specs(spec_files: tuple[str, ...] = SPEC_FILES) -> list[tuple[str, list
     if errors:
         raise SpecError("\n".join(errors))
     if cache is not None and key is not None and cached is None and len(fresh) == len(texts):
-        literals = {f: [list(d.literals()) if d.pattern else None for d in dets] for f, dets in out}
+        literals = {f: [d.cached_literals() if d.pattern else None for d in dets] for f, dets in out}
         speccache.write(cache, key, fresh, literals)
     return out
 

@@ -14,7 +14,7 @@ from pydantic import Field, PrivateAttr, ValidationError, ValidationInfo, model_
 
 from ...model.base import Frozen
 from ...util import yamlsafe
-from ...util.regexlit import SplitSearch, required_literals
+from ...util.regexlit import SplitSearch, required_clauses, required_literals
 
 Kind = Literal["files", "content", "calls", "imports", "config_keys", "ci_commands", "check"]
 ID_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -57,6 +57,7 @@ class DetectorSpec(Frozen):
     retired: bool = False
     _rx: re.Pattern[str] | None = PrivateAttr(default=None)
     _lits: tuple[str, ...] | None = PrivateAttr(default=None)
+    _clauses: tuple[tuple[str, ...], ...] | None = PrivateAttr(default=None)
     _searcher: SplitSearch | None = PrivateAttr(default=None)
 
     def regex(self) -> re.Pattern[str]:
@@ -82,6 +83,26 @@ class DetectorSpec(Frozen):
             rx = self.regex() if self.pattern else None
             self._lits = (required_literals(rx.pattern, rx.flags) or ()) if rx is not None else ()
         return self._lits
+
+    def clauses(self) -> tuple[tuple[str, ...], ...]:
+        """Every derived substring pre-filter of `pattern` (`literals()` first, when there is
+        one): a file with a match contains one string of each (see util/regexlit.py)."""
+        if self._clauses is None:
+            rx = self.regex() if self.pattern else None
+            more = required_clauses(rx.pattern, rx.flags) if rx is not None else ()
+            first = self.literals()
+            self._clauses = ((first,) if first else ()) + tuple(c for c in more if c != first)
+        return self._clauses
+
+    def cached_literals(self) -> list[list[str]]:
+        """`literals()` then the other clauses, as the spec cache stores them."""
+        return [list(self.literals()), *(list(c) for c in self.clauses() if c != self.literals())]
+
+    def restore_literals(self, stored: list[list[str]]) -> None:
+        """Set what `cached_literals` stored, instead of deriving it again."""
+        self._lits = tuple(stored[0]) if stored else ()
+        rest = tuple(tuple(c) for c in stored[1:])
+        self._clauses = ((self._lits,) if self._lits else ()) + rest
 
     @model_validator(mode="after")
     def _kind_fields(self, info: ValidationInfo) -> DetectorSpec:

@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2  # 2: per detector, literals() then the other clauses (lists of lists)
 ENV_VAR = "MLOPS_MATURITY_SPEC_CACHE"
 FILE_NAME = "detector-specs.json"
 
@@ -74,7 +74,7 @@ def cache_key(texts: list[tuple[str, str]]) -> str | None:
 
 def read(path: Path, key: str) -> dict[str, Any] | None:
     """The cached entry for `key`: {"files": {name: {"data", "item_lines"}}, "literals":
-    {name: [literals or None per detector]}}, or None (missing, corrupt, another key)."""
+    {name: [[literals, *other clauses] or None per detector]}}, or None (missing, corrupt, another key)."""
     try:
         got = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -92,7 +92,7 @@ def read(path: Path, key: str) -> dict[str, Any] | None:
             and isinstance(entry.get("item_lines"), list)
             and isinstance(lits.get(name), list)
             and len(lits[name]) == len(entry["data"]["detectors"])
-            and all(x is None or (isinstance(x, list) and all(isinstance(s, str) for s in x)) for x in lits[name])
+            and all(x is None or (isinstance(x, list) and all(isinstance(c, list) and all(isinstance(s, str) for s in c) for c in x)) for x in lits[name])
         ):
             return None
     return {"files": files, "literals": lits}
@@ -117,7 +117,7 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def write(path: Path, key: str, files: dict[str, Any], literals: dict[str, list[list[str] | None]]) -> None:
+def write(path: Path, key: str, files: dict[str, Any], literals: dict[str, list[list[list[str]] | None]]) -> None:
     """Store the entry atomically (temporary file, then rename); errors are ignored."""
     text = json.dumps({"format": FORMAT, "key": key, "files": files, "literals": literals}, separators=(",", ":"))
     tmp = None
