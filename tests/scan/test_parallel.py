@@ -45,6 +45,26 @@ def test_forked_equals_serial(case, small_thresholds):
         assert serial.skipped == forked.skipped
 
 
+# The practices whose code checks declare the files they parse (helpers.parses).
+HINTED = ["dev.modular_code", "dev.config", "deploy.training_pipeline", "data.pipeline"]
+
+
+@pytest.mark.parametrize("case", HINTED)
+def test_forked_equals_serial_with_parse_hints(case, small_thresholds):
+    test_forked_equals_serial(case, small_thresholds)
+
+
+def test_parse_hints_put_the_checks_files_among_the_up_front_parses():
+    dets = [d for d in registry.detectors() if not d.retired]
+    view = RepoView(FIXTURES / "dev.modular_code" / "present-torch-module", use_git=False)
+    view.index_needles(engine.prefilter_needles(dets, registry.CHECKS))
+    without = engine.parse_candidates(view, dets)
+    hinted = engine.parse_candidates(view, dets, registry.CHECKS)
+    extra = set(hinted) - set(without)
+    assert extra, "the training-module check's files are not among the up-front parses"
+    assert all(r.endswith(".py") for r in extra)
+
+
 def test_forked_reports_errors_per_detector(tmp_path, small_thresholds):
     (tmp_path / "a.py").write_text("import os\n")
 
