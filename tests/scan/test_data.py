@@ -20,6 +20,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.feature_store", "present-feast-repo"): ("present", ['feature_repo/feature_store.yaml:1 feast-repo-configured', 'feature_repo/features.py:5 feast-api-used'], []),
     ("data.lineage", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("data.lineage", "absent-ge-data-docs"): ("absent", [], []),
+    # Airflow's default airflow.cfg has an [openlineage] section with empty values: not lineage.
+    ("data.lineage", "absent-airflow-default-cfg"): ("absent", [], []),
+    ("data.lineage", "present-airflow-cfg-transport"): (
+        "present", ["config/airflow.cfg:5 openlineage-configured"], []),
     ("data.lineage", "present-marquez-compose"): ("present", ['docker-compose.yml:3 openlineage-configured'], []),
     ("data.lineage", "present-openlineage"): ("present", ['etl/emit.py:6 openlineage-emitted'], []),
     ("data.lineage", "present-tfx-metadata"): ("present", ['pipeline.py:5 ml-metadata-recorded'], []),

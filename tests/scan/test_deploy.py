@@ -95,6 +95,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.training_pipeline", "absent-etl-flow"): ("absent", [], []),
     ("deploy.training_pipeline", "absent-script-only"): ("absent", [], []),
     ("deploy.training_pipeline", "present-airflow-dag"): ("present", ['dags/retrain.py:6 orchestrated-pipeline-trains'], []),
+    # A task id in snake_case (train_model) names a training task; training_data does not.
+    ("deploy.training_pipeline", "present-airflow-container-tasks"): (
+        "present", ["dags/churn_pipeline.py:8 orchestrated-pipeline-trains"], []),
+    ("deploy.training_pipeline", "absent-airflow-training-data-export"): ("absent", [], []),
     ("deploy.training_pipeline", "present-ci-trains"): ("present", ['.github/workflows/train.yml:9 ci-job-trains'], []),
     ("deploy.training_pipeline", "present-dvc-train-stage"): ("present", ['dvc.yaml:2 dvc-stage-trains'], []),
     ("deploy.training_pipeline", "present-kfp-pipeline"): ("present", ['pipeline.py:9 orchestrated-pipeline-trains'], []),

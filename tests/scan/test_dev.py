@@ -60,9 +60,13 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.modular_code", "absent-plotting-helper"): ("absent", [], []),
     ("dev.config", "present-hydra"): ("present", ["train.py:5 hydra-config-used"], []),
     ("dev.config", "present-argparse-hparams"): ("present", ["train.py:7 cli-hyperparameters-declared"], []),
+    ("dev.config", "present-argparse-hyperparameters-json"): (
+        "present", ["src/worker/train_model.py:11 cli-hyperparameters-declared"], []),
     ("dev.config", "present-params-yaml"): ("present", ["params.yaml:1 params-file-present"], []),
     ("dev.config", "present-typer-options"): ("present", ["train.py:10 typer-hyperparameters-declared"], []),
     ("dev.config", "present-params-json"): ("present", ["train.py:7 params-json-loaded"], []),
+    # A CDK app reading its stage's deployment settings configures infrastructure, not training.
+    ("dev.config", "absent-cdk-stage-config"): ("absent", [], []),
     ("dev.config", "present-configurator"): ("present", ["train.py:6 config-script-overrides"], []),
     ("dev.config", "absent-labels-json"): ("absent", [], []),
     ("dev.config", "present-config-yaml-helper"): ("present", ["config/config.yaml:4 hyperparameters-in-config-file"], []),

@@ -14,6 +14,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("gov.approval", "present-github-environment"): ("present", ['.github/workflows/deploy.yml:8 deploy-job-uses-protected-environment'], []),
     ("gov.approval", "present-gitlab-manual-deploy"): ("present", ['.gitlab-ci.yml:13 gitlab-deploy-job-manual'], []),
     ("gov.approval", "present-sagemaker-pending-approval"): ("present", ['pipelines/pipeline.py:4 model-registration-pending-approval'], []),
+    ("gov.data_card", "present-dbt-schema-descriptions"): (
+        "present", ["dbt/models/marts/schema.yml:6 dbt-columns-described"], []),
+    # Column tests without descriptions are data validation, not documentation.
+    ("gov.data_card", "absent-dbt-tests-only"): ("absent", [], []),
     ("gov.data_card", "absent-config-table"): ("absent", [], []),
     ("gov.data_card", "absent-dataset-layout"): ("absent", [], []),
     ("gov.data_card", "absent-env-variables-table"): ("absent", [], []),

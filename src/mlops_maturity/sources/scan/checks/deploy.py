@@ -986,7 +986,8 @@ def dvc_model_artifact(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 _TRAIN_TEXT = lazy_re(
     r"(?i)(task_id|name|step_name|display_name|job_name|component|func|python_callable|script_name|script|entry_point|"
-    r"command|cmd|bash_command|arguments|source_directory)\s*=\s*[\"'\[][^\n]*?\b((re)?train(ing|er)?\b|fine[_-]?tun\w*|finetun\w*|fit\b)"
+    r"command|cmd|bash_command|arguments|source_directory)\s*=\s*[\"'\[][^\n]*?(?<![a-z0-9])((re)?train(ing|er)?(?![a-z0-9])\w*|"
+    r"fine[_-]?tun\w*|finetun\w*|fit\b)"
     r"|\b(TrainingStep|TuningStep|EstimatorStep|HyperDriveStep|AutoMLStep|CustomTrainingJobOp|CustomContainerTrainingJobRunOp|"
     r"AutoML\w*Training\w*Op|SageMakerTrainingOperator|SageMakerTuningOperator|Trainer|TrainingJob\w*)\s*\("
     r"|\b(def|class)\s+\w*(train|fit|finetun)\w*\b"
@@ -1030,7 +1031,8 @@ def orchestrated_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             for i, line in _code_lines(view, of.rel):
                 if not _may_train_text(line):
                     continue
-                m = next((m for m in _TRAIN_TEXT.finditer(line) if not _NOT_TRAINING_NAME.search(m.group(0))), None)
+                m = next((m for m in _TRAIN_TEXT.finditer(line)
+                          if not _NOT_TRAINING_NAME.search(m.group(0)) and not _TRAINING_DATA_NAME.search(m.group(0))), None)
                 if m:
                     found = (i, line.strip()[:60])
                     break

@@ -319,6 +319,28 @@ def config_loaded_by_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit
             break
 
 
+# -- dev.config: a JSON parameters file read by the code --------------------------------------
+
+_PARAMS_JSON = re.compile(r"""(?i)open\(\s*(f?["'][^"'\n]*(param|hparam|hyperparam|config)[^"'\n]*\.json["'])""")
+# Infrastructure-as-code programs (a CDK / Pulumi / CDKTF app) read per-stage deployment
+# settings from JSON: that configures infrastructure, not training.
+_IAC_ROOTS = frozenset({"aws_cdk", "constructs", "pulumi", "cdktf", "troposphere"})
+
+
+@prefilters(".json")
+def params_json_loaded(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Python file opening a parameters/config JSON file, outside infrastructure-as-code apps."""
+    for rel in paths(view, det):
+        if not rel.endswith(".py") or not view.contains_any(rel, (".json",)):
+            continue
+        if not view.modules(rel).isdisjoint(_IAC_ROOTS):
+            continue
+        text = view.text(rel) or ""
+        m = _PARAMS_JSON.search(text)
+        if m:
+            yield Hit(rel, text.count("\n", 0, m.start()) + 1, f"reads a parameters file: {m.group(0).strip()}")
+
+
 # -- dev.config: hyperparameters kept in a config file the code reads ---------------------------
 
 _HPARAM_NAMES = (
@@ -366,4 +388,5 @@ CHECKS = {
     "inference_modules": inference_modules,
     "config_loaded_by_training": config_loaded_by_training,
     "hyperparameters_in_config": hyperparameters_in_config,
+    "params_json_loaded": params_json_loaded,
 }

@@ -279,6 +279,50 @@ def data_doc_fields(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             yield Hit(rel, hs[i][0], f"documents a dataset: {hs[i][1].strip()[:60]}")
 
 
+# dbt properties files (models/**/schema.yml): `columns:` of models, seeds, snapshots or source
+# tables with a description each are the project's data dictionary (what `dbt docs` renders).
+_DBT_KINDS = ("models", "seeds", "snapshots")
+_MIN_DBT_COLUMNS = 3
+
+
+def _dbt_described_columns(node: Any) -> tuple[int, int]:
+    """(described columns, line of the first such `columns:`) of one model/seed/table entry."""
+    cols = node.get("columns") if isinstance(node, dict) else None
+    if not isinstance(cols, list):
+        return 0, 0
+    n = sum(1 for c in cols if isinstance(c, dict) and isinstance(c.get("description"), str) and c["description"].strip())
+    return n, (node.line_of("columns", 0) or 0) if n else 0
+
+
+@prefilters("columns:")
+def dbt_columns_described(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A dbt properties file (version: 2) describing at least three columns of its models,
+    seeds, snapshots or source tables: column tests alone are not documentation."""
+    for rel in paths(view, det):
+        if not view.contains_any(rel, ("columns:",)):
+            continue
+        text = view.text(rel) or ""
+        if "description" not in text:
+            continue
+        doc = view.yaml(rel)
+        if not isinstance(doc, dict) or str(doc.get("version", "")).strip() != "2":
+            continue
+        entries: list[Any] = []
+        for kind in _DBT_KINDS:
+            if isinstance(doc.get(kind), list):
+                entries += doc[kind]
+        for src in doc.get("sources") or []:
+            if isinstance(src, dict) and isinstance(src.get("tables"), list):
+                entries += src["tables"]
+        total, first = 0, 0
+        for entry in entries:
+            n, line = _dbt_described_columns(entry)
+            total += n
+            first = first or line
+        if total >= _MIN_DBT_COLUMNS:
+            yield Hit(rel, first or 1, f"dbt properties describe {total} columns")
+
+
 def _field_list(lines: list[str], hs: list[tuple[int, str]], in_data_path: bool) -> tuple[int, str] | None:
     """(line, heading) of a section naming a dataset's fields whose body lists at least three
     `name: meaning` items; a bare Fields/Columns heading only counts in a data folder's doc."""
@@ -550,6 +594,7 @@ def codeowners_model_dirs(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 
 CHECKS = {
+    "dbt_columns_described": dbt_columns_described,
     "card_file": card_file,
     "card_metadata": card_metadata,
     "model_doc_sections": model_doc_sections,
