@@ -1387,7 +1387,9 @@ def sagemaker_variant_split(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if not found:
             continue
         literal_variants = len({m.start() for m in found if m.group(1) == "InitialVariantWeight"})
-        if literal_variants >= 2 or _SPLIT_CONTEXT.search(text):
+        # The context is the code's, not a comment's ("if there is no champion variant yet").
+        code = "\n".join(ln for ln in text.splitlines() if not ln.lstrip().startswith(("#", "//")))
+        if literal_variants >= 2 or _SPLIT_CONTEXT.search(code):
             yield Hit(rel, text.count("\n", 0, found[0].start()) + 1, "weights SageMaker production variants")
 
 
