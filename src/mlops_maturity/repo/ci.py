@@ -36,7 +36,7 @@ _CI_HINTS = (".github/workflows/", "gitlab", ".circleci/", ".travis.", "buildkit
 def maybe_ci(rel: str) -> bool:
     """Substring checks only: is `rel` possibly a CI configuration (then ask `ci_system`)."""
     low = rel.lower()
-    return any(h in low for h in _CI_HINTS)
+    return any(map(low.__contains__, _CI_HINTS))
 
 
 def ci_system(rel: str) -> str | None:
@@ -63,7 +63,7 @@ def maybe_azure_pipeline(rel: str) -> bool:
     """Substring checks only: a YAML file outside the known CI paths that may be an Azure
     Pipelines definition (then ask `sniff_azure_pipeline` with its text)."""
     low = rel.lower()
-    return low.endswith((".yml", ".yaml")) and any(h in low for h in _AZURE_PATH_HINTS) and ci_system(rel) is None
+    return low.endswith((".yml", ".yaml")) and any(map(low.__contains__, _AZURE_PATH_HINTS)) and ci_system(rel) is None
 
 
 def sniff_azure_pipeline(text: str) -> bool:

@@ -544,7 +544,7 @@ class RepoView:
         if self._needles is not None and self._needles.covers(needles):
             return not self.found(rel).isdisjoint(needles)
         t = self.source_text(rel)
-        return bool(t) and any(n in t for n in needles)
+        return bool(t) and any(map(t.__contains__, needles))
 
     def with_any(self, rels: list[str], needles: Iterable[str]) -> list[str]:
         """The files of `rels` (a list in path order) whose text contains one of `needles`,

@@ -63,9 +63,9 @@ def _content(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
     clauses = det.clauses()
     for rel in nbs:  # notebooks are searched cell by cell, to cite the cell
         for cell in view.notebook(rel) or []:
-            if det.needle and not any(n in cell.source for n in det.needle):
+            if det.needle and not any(map(cell.source.__contains__, det.needle)):
                 continue
-            if not all(any(x in cell.source for x in c) for c in clauses):
+            if not all(any(map(cell.source.__contains__, c)) for c in clauses):
                 continue
             m = det.search(cell.source)
             if m:
@@ -170,7 +170,7 @@ def _ci_commands(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
                 found = Hit(pipe.path, step.line, _msg(det, match=step.uses, name=step.uses, path=pipe.path))
                 break
             for cmd in step.commands:
-                if det.needle and not any(n in cmd.text for n in det.needle):
+                if det.needle and not any(map(cmd.text.__contains__, det.needle)):
                     continue
                 m = rx.search(cmd.text)
                 if m:

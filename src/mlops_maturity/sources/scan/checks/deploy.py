@@ -183,19 +183,25 @@ def _file_lines(view: RepoView, rel: str) -> list[tuple[int, str]]:
     return out
 
 
+def _may_expand(cmd: str) -> bool:
+    """Whether `_expand` can find anything in a command (names a file, or runs make)."""
+    return "make" in cmd or any(map(cmd.__contains__, _FILE_TOKEN_NEEDLES))
+
+
 def _expand(view: RepoView, cmd: str, base: str, depth: int, seen: set[str]) -> Iterator[tuple[str, str]]:
     """(text, via) of the lines a command runs indirectly: shell scripts and job configs it
     names, Makefile targets it makes (two levels deep)."""
-    if depth > 2:
+    if depth > 2 or not _may_expand(cmd):
         return
-    for m in _FILE_TOKEN.finditer(cmd) if any(n in cmd for n in _FILE_TOKEN_NEEDLES) else ():
+    for m in _FILE_TOKEN.finditer(cmd) if any(map(cmd.__contains__, _FILE_TOKEN_NEEDLES)) else ():
         rel = _resolve(view, m.group(1), base)
         if rel is None or rel in seen:
             continue
         seen.add(rel)
         for _, text in _file_lines(view, rel):
             yield text, rel
-            yield from ((t, v) for t, v in _expand(view, text, _dir(rel), depth + 1, seen))
+            if _may_expand(text):
+                yield from _expand(view, text, _dir(rel), depth + 1, seen)
     m = _MAKE.search(cmd) if "make" in cmd else None
     if m:
         opts, targets = m.group(1), m.group(2).split()
@@ -214,7 +220,7 @@ def _expand(view: RepoView, cmd: str, base: str, depth: int, seen: set[str]) -> 
                 todo += tmap[t].prereqs
                 for _, text in tmap[t].recipe:
                     yield text, f"{mk} target {t}"
-                    if depth < 2:
+                    if depth < 2 and _may_expand(text):
                         yield from _expand(view, text, _dir(mk), depth + 1, seen)
 
 
@@ -260,7 +266,7 @@ def ci_lines(view: RepoView, pipe: CiPipeline) -> list[CiLine]:
                                 out.append(CiLine(pipe.path, step.line, t.strip(), "", job.name, manual, step.name))
     direct = list(out)
     for cl in direct:
-        if _INSTALL.match(cl.text):
+        if not _may_expand(cl.text) or _INSTALL.match(cl.text):
             continue
         for text, via in _expand(view, cl.text, base, 1, set()):
             out.append(CiLine(cl.path, cl.line, text, via, cl.job, cl.manual, cl.step))
@@ -1015,7 +1021,7 @@ def _may_train_text(line: str) -> bool:
     if not line.isascii():
         return True
     low = line.lower()
-    return any(n in low for n in _TRAIN_TEXT_NEEDLES)
+    return any(map(low.__contains__, _TRAIN_TEXT_NEEDLES))
 
 
 @parses(orchestrator_files)
@@ -1083,7 +1089,7 @@ def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     test of the training code."""
     for pipe, _t in effective_pipelines(view):
         for cl in ci_lines(view, pipe):
-            if not any(n in cl.text for n in _CI_TRAIN_NEEDLES):
+            if not any(map(cl.text.__contains__, _CI_TRAIN_NEEDLES)):
                 continue
             if _INSTALL.match(cl.text) or _SMOKE.search(cl.text) or (cl.via and view.is_test(cl.via)):
                 continue
