@@ -20,7 +20,7 @@ def _load(monkeypatch, path):
 
 
 def _facts(specs):
-    return [(f, [(d.model_dump(), d.literals(), d.clauses(), d.regex().pattern, d.regex().flags) for d in dets]) for f, dets in specs]
+    return [(f, [(d.model_dump(), d.literals(), d.clauses(), d.alternative_literals(), d.regex().pattern, d.regex().flags) for d in dets]) for f, dets in specs]
 
 
 @pytest.fixture

@@ -102,7 +102,7 @@ def test_every_text_with_a_match_contains_one_literal_of_every_clause(data):
 
 # -- one alternative at a time ------------------------------------------------------------------
 
-from mlops_maturity.util.regexlit import SplitSearch, split_alternatives  # noqa: E402
+from mlops_maturity.util.regexlit import SplitSearch, alternative_literals, split_alternatives  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -146,3 +146,34 @@ def test_split_search_finds_the_same_match_as_the_pattern(data):
     assert (a is None) == (b is None), det_id
     if a is not None:
         assert (a.span(), a.group(0)) == (b.span(), b.group(0)), det_id
+
+
+SPLIT_SPECS = [d for d in registry.detectors() if d.kind == "content" and not d.retired and SplitSearch(d.regex()).alts]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_split_search_told_which_literals_occur_finds_the_same_match(data):
+    det = data.draw(st.sampled_from(SPLIT_SPECS), label="detector")
+    rx = det.regex()
+    pieces = data.draw(st.lists(st.one_of(st.from_regex(rx, fullmatch=True), st.text(max_size=12)), min_size=1, max_size=4))
+    text = "\n".join(pieces)
+    present = frozenset(x for x in det.alternative_literals() if x in text)
+    a, b = rx.search(text), det.search(text, present)
+    assert (a is None) == (b is None), det.id
+    if a is not None:
+        assert (a.span(), a.group(0)) == (b.span(), b.group(0)), det.id
+
+
+def test_an_alternative_whose_literals_are_absent_is_skipped():
+    rx = re.compile(r"tritonserver --model-repository|mlflow models serve")
+    ss = SplitSearch(rx)
+    text = "mlflow models serve -m x"
+    assert ss.search(text, frozenset({"mlflow models serve"})).group(0) == "mlflow models serve"
+    # Told (wrongly) that no literal occurs, it searches nothing: the skip is real.
+    assert ss.search(text, frozenset()) is None
+
+
+def test_alternative_literals_follow_the_patterns_inline_flags():
+    assert alternative_literals(r"(?i)abc|def") == (None, None)
+    assert alternative_literals(r"abc|de") == (("abc",), None)

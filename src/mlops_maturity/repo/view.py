@@ -515,6 +515,10 @@ class RepoView:
         self._found = {}
         self._by_needle = None
 
+    def indexes(self, needles: Iterable[str]) -> bool:
+        """Whether `found` reports on every one of `needles` (they were declared)."""
+        return self._needles is not None and self._needles.covers(needles)
+
     def found(self, rel: str) -> frozenset[str]:
         """The declared needles that occur in the file's text (empty for unreadable files); for
         a notebook, in its cells' sources (not its outputs, not JSON-escaped)."""

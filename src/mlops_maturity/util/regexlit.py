@@ -204,6 +204,22 @@ def split_alternatives(pattern: str) -> list[str] | None:
     return parts if len(parts) > 1 else None
 
 
+@lru_cache(maxsize=1024)
+def alternative_literals(pattern: str, flags: int = 0) -> tuple[tuple[str, ...] | None, ...]:
+    """For each top-level alternative of `pattern` (see `split_alternatives`), the literals one
+    of which its every match contains, or None where none can be derived; () when the pattern
+    is not an alternation. Parsed, never compiled; the pattern's inline flags apply to every
+    alternative (a case-insensitive pattern gives None everywhere)."""
+    parts = split_alternatives(pattern)
+    if parts is None:
+        return ()
+    try:
+        flags = _p.parse(pattern, flags).state.flags & ~re.UNICODE
+    except (re.error, RecursionError, OverflowError):
+        return ()
+    return tuple(required_literals(p, flags) for p in parts)
+
+
 def _literal_led(alt: str, flags: int) -> bool:
     try:
         parsed = _p.parse(alt, flags)
@@ -220,6 +236,7 @@ class SplitSearch:
     def __init__(self, rx: re.Pattern[str]) -> None:
         self.rx = rx
         self.alts: list[re.Pattern[str]] | None = None
+        self.alt_literals: tuple[tuple[str, ...] | None, ...] = ()
         if rx.flags & re.VERBOSE:
             return
         parts = split_alternatives(rx.pattern)
@@ -233,12 +250,22 @@ class SplitSearch:
             self.alts = [re.compile(p, flags) for p in parts]
         except re.error:
             self.alts = None
+            return
+        # Per alternative, literals one of which its every match contains (None: unknown).
+        self.alt_literals = alternative_literals(rx.pattern, rx.flags)
+        if len(self.alt_literals) != len(self.alts):
+            self.alt_literals = (None,) * len(self.alts)
 
-    def search(self, text: str) -> re.Match[str] | None:
+    def search(self, text: str, present: frozenset[str] | None = None) -> re.Match[str] | None:
+        """The match `rx.search(text)` finds. `present`, when given, must say which of
+        `literals()` occur in `text`: an alternative none of whose literals occurs is not
+        searched."""
         if self.alts is None:
             return self.rx.search(text)
         best = None
-        for alt in self.alts:
+        for alt, lits in zip(self.alts, self.alt_literals):
+            if present is not None and lits and present.isdisjoint(lits):
+                continue
             m = alt.search(text)
             if m is not None and (best is None or m.start() < best.start()):
                 best = m

@@ -83,8 +83,11 @@ def _content(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
             break
         plain = view.with_any(plain, clause)
     texts = view.texts(plain)
+    alts = det.alternative_literals() if texts else frozenset()
+    # Which alternatives a file can match, from the needle index, when it knows their literals.
+    indexed = bool(alts) and view.indexes(alts)
     for rel, text in texts:
-        m = det.search(text)
+        m = det.search(text, view.found(rel) if indexed else None)
         if m:
             yield Hit(rel, line_of_offset(text, m.start()), _msg(det, match=m.group(0).strip(), path=rel))
 
@@ -245,6 +248,7 @@ def prefilter_needles(detectors: Sequence[DetectorSpec], checks: Mapping[str, Ch
         if det.kind == "content":
             for clause in det.clauses():
                 out.update(clause)
+            out.update(det.alternative_literals())
         if det.kind == "check" and checks is not None:
             out.update(getattr(checks.get(det.check or ""), "needles", ()))
         if det.kind == "calls":

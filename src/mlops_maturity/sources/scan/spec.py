@@ -14,7 +14,7 @@ from pydantic import Field, PrivateAttr, ValidationError, ValidationInfo, model_
 
 from ...model.base import Frozen
 from ...util import yamlsafe
-from ...util.regexlit import SplitSearch, required_clauses, required_literals
+from ...util.regexlit import SplitSearch, alternative_literals, required_clauses, required_literals
 
 Kind = Literal["files", "content", "calls", "imports", "config_keys", "ci_commands", "check"]
 ID_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -58,6 +58,7 @@ class DetectorSpec(Frozen):
     _rx: re.Pattern[str] | None = PrivateAttr(default=None)
     _lits: tuple[str, ...] | None = PrivateAttr(default=None)
     _clauses: tuple[tuple[str, ...], ...] | None = PrivateAttr(default=None)
+    _alt_lits: frozenset[str] | None = PrivateAttr(default=None)
     _searcher: SplitSearch | None = PrivateAttr(default=None)
 
     def regex(self) -> re.Pattern[str]:
@@ -68,12 +69,27 @@ class DetectorSpec(Frozen):
             self._rx = re.compile(self.pattern or "", flags)
         return self._rx
 
-    def search(self, text: str) -> re.Match[str] | None:
+    def search(self, text: str, present: frozenset[str] | None = None) -> re.Match[str] | None:
         """`regex().search(text)`, an alternation searched one literal-led alternative at a
-        time (see util/regexlit.py): the same match, found faster."""
+        time (see util/regexlit.py): the same match, found faster. `present`: which strings of
+        `alternative_literals()` the text contains, to skip alternatives that cannot match."""
+        return self._split().search(text, present)
+
+    def alternative_literals(self) -> frozenset[str]:
+        """The literals of each top-level alternative of `pattern` (see `search`): parsed from
+        the pattern, not compiled."""
+        if self._alt_lits is None:
+            if not self.pattern:
+                self._alt_lits = frozenset()
+            else:
+                flags = (re.M if self.kind == "content" else 0) | (re.I if self.ignore_case else 0)
+                self._alt_lits = frozenset(x for lits in alternative_literals(self.pattern, flags) if lits for x in lits)
+        return self._alt_lits
+
+    def _split(self) -> SplitSearch:
         if self._searcher is None:
             self._searcher = SplitSearch(self.regex())
-        return self._searcher.search(text)
+        return self._searcher
 
     def literals(self) -> tuple[str, ...]:
         """Strings one of which every match of `pattern` contains (derived from the pattern,
@@ -95,13 +111,16 @@ class DetectorSpec(Frozen):
         return self._clauses
 
     def cached_literals(self) -> list[list[str]]:
-        """`literals()` then the other clauses, as the spec cache stores them."""
-        return [list(self.literals()), *(list(c) for c in self.clauses() if c != self.literals())]
+        """`literals()`, then the alternatives' literals, then the other clauses: what the
+        spec cache stores (lists of strings, for JSON)."""
+        rest = [list(c) for c in self.clauses() if c != self.literals()]
+        return [list(self.literals()), sorted(self.alternative_literals()), *rest]
 
     def restore_literals(self, stored: list[list[str]]) -> None:
         """Set what `cached_literals` stored, instead of deriving it again."""
         self._lits = tuple(stored[0]) if stored else ()
-        rest = tuple(tuple(c) for c in stored[1:])
+        self._alt_lits = frozenset(stored[1]) if len(stored) > 1 else frozenset()
+        rest = tuple(tuple(c) for c in stored[2:])
         self._clauses = ((self._lits,) if self._lits else ()) + rest
 
     @model_validator(mode="after")

@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-FORMAT = 2  # 2: per detector, literals() then the other clauses (lists of lists)
+FORMAT = 3  # 3: per detector, literals(), alternative_literals(), then the other clauses
 ENV_VAR = "MLOPS_MATURITY_SPEC_CACHE"
 FILE_NAME = "detector-specs.json"
 
@@ -74,7 +74,7 @@ def cache_key(texts: list[tuple[str, str]]) -> str | None:
 
 def read(path: Path, key: str) -> dict[str, Any] | None:
     """The cached entry for `key`: {"files": {name: {"data", "item_lines"}}, "literals":
-    {name: [[literals, *other clauses] or None per detector]}}, or None (missing, corrupt, another key)."""
+    {name: [[literals, alternatives' literals, *other clauses] or None per detector]}}, or None (missing, corrupt, another key)."""
     try:
         got = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
