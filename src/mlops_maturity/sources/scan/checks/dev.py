@@ -114,8 +114,21 @@ _HPARAM_KWARG = lazy_re(
     r"max_depth|warmup_steps|max_steps|lr_anneal_steps|grad_clip|ema_rate|embedding_dim|d_model)$")
 
 
+# `add_argument(` whose first argument is not a plain string literal (an f-string, a name, a
+# concatenation): what an option generated from a dict needs. Anything it cannot read as a
+# literal counts, so it never rules out a file the parse would keep.
+_DYNAMIC_OPTION = lazy_re(r"""\badd_argument\s*\(\s*+(?![rRbBuU]{0,2}(?:"[^"\\\n]*"|'[^'\\\n]*')\s*[,)])""")
+
+
 def _argparse_files(view: RepoView, det: DetectorSpec) -> list[str]:
-    return selected(view, det, "argparse", lambda: python_files(view, det, frozenset({"argparse"}), notebooks=False))
+    """The argparse files, or none when not one of them has a generated option: then the check
+    can find nothing, and nothing needs a parse."""
+
+    def make() -> list[str]:
+        files = list(python_files(view, det, frozenset({"argparse"}), notebooks=False))
+        return files if any(_DYNAMIC_OPTION.search(view.text(r) or "") for r in files) else []
+
+    return selected(view, det, "argparse", make)
 
 
 @parses(_argparse_files)
