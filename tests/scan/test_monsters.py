@@ -4,7 +4,7 @@ files, 50 MB one-line files and one-line files just under the size cap, a 16 MB 
 installed command, in its own process) and must finish within a time and a memory bound,
 report every skip, find the evidence that is there, and show no byte from outside the root.
 
-Bounds (docs/security.md): measured about 4-6 s and 110-130 MB peak RSS on the 2-core CI
+Bounds (docs/security.md): measured about 3.5-5.5 s and 255-300 MB peak RSS on the 2-core CI
 machine while other work runs; the test allows 60 s and 400 MB, so that it fails on a hang,
 on reading a monster whole (2 GiB, /dev/zero), or on quadratic work, not on a slow day.
 """
