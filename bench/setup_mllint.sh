@@ -22,5 +22,5 @@ site=$("$venv/bin/python" -c "import site; print(site.getsitepackages()[0])")
 rm -rf "$site/mllint" && cp -r "$built" "$site/mllint"
 printf '#!%s\nfrom mllint.cli import main\nmain()\n' "$venv/bin/python" > "$venv/bin/mllint"
 chmod +x "$venv/bin/mllint"
-"$venv/bin/mllint" version | head -1 >&2
+"$venv/bin/mllint" version 2>&1 | head -1 >&2 || true  # head closing the pipe must not fail the install
 echo "$venv/bin/mllint"
