@@ -29,6 +29,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.experiment_tracking", "present-hydra-logger-config"): (
         "present", ["configs/logger/wandb.yaml:3 tracker-logger-configured"], []),
     ("dev.experiment_tracking", "present-hf-report-to"): ("present", ["finetune.py:3 hf-trainer-reports-to-tracker"], []),
+    ("dev.experiment_tracking", "present-hf-report-to-when-enabled"): (
+        "present", ["finetune.py:12 trainer-reports-to-tracker-when-enabled"], []),
+    ("dev.experiment_tracking", "absent-hf-report-to-none"): ("absent", [], []),
     ("dev.experiment_tracking", "present-azureml-run"): ("present", ["train_aml.py:6 azureml-run-logged"], []),
     ("dev.experiment_tracking", "present-ray-callback"): ("present", ["train.py:9 tracker-callback-used"], []),
     ("dev.experiment_tracking", "absent-dependency-only"): ("absent", [], ["requirements.txt:2 dependency-declared"]),
