@@ -68,6 +68,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-params-yaml"): ("present", ["params.yaml:1 params-file-present"], []),
     ("dev.config", "present-typer-options"): ("present", ["train.py:10 typer-hyperparameters-declared"], []),
     ("dev.config", "present-params-json"): ("present", ["train.py:7 params-json-loaded"], []),
+    ("dev.config", "absent-params-json-written"): ("absent", [], []),
     # A CDK app reading its stage's deployment settings configures infrastructure, not training.
     ("dev.config", "absent-cdk-stage-config"): ("absent", [], []),
     ("dev.config", "present-configurator"): ("present", ["train.py:6 config-script-overrides"], []),

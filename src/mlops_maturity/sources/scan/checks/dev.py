@@ -338,6 +338,8 @@ _PARAMS_JSON = re.compile(r"""(?i)open\(\s*(f?["'][^"'\n]*(param|hparam|hyperpar
 # Infrastructure-as-code programs (a CDK / Pulumi / CDKTF app) read per-stage deployment
 # settings from JSON: that configures infrastructure, not training.
 _IAC_ROOTS = frozenset({"aws_cdk", "constructs", "pulumi", "cdktf", "troposphere"})
+# The mode argument after the file name: a write, append or create mode.
+_WRITE_MODE = re.compile(r"""\s*,\s*(mode\s*=\s*)?["'][rbt+]*[wax]""")
 
 
 @prefilters(".json")
@@ -349,9 +351,11 @@ def params_json_loaded(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if not view.modules(rel).isdisjoint(_IAC_ROOTS):
             continue
         text = view.text(rel) or ""
-        m = _PARAMS_JSON.search(text)
-        if m:
+        for m in _PARAMS_JSON.finditer(text):
+            if _WRITE_MODE.match(text, m.end()):
+                continue  # open(".../params.json", "w"): the script writes the file, it is not configured by it
             yield Hit(rel, text.count("\n", 0, m.start()) + 1, f"reads a parameters file: {m.group(0).strip()}")
+            break
 
 
 # -- dev.config: hyperparameters kept in a config file the code reads ---------------------------
