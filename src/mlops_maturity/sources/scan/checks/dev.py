@@ -279,16 +279,25 @@ def training_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             yield Hit(rel, sig[0], sig[1])
 
 
+_PRETRAINED_CONSTRUCTORS = (
+    "{tensorflow.keras,keras,tf_keras}.applications*.{MobileNet*,ResNet*,VGG*,Inception*,Xception,EfficientNet*,DenseNet*,"
+    "NASNet*,ConvNeXt*,RegNet*}",
+    "cv2.dnn.readNet*",
+)
 _MODEL_LOAD_CALLS = ("joblib.load", "pickle.load", "cloudpickle.load", "torch.load", "torch.jit.load", "mlflow.*.load_model",
                      "onnxruntime.InferenceSession", "tensorflow.keras.models.load_model", "keras.models.load_model",
-                     "keras.saving.load_model", "xgboost.Booster", "lightgbm.Booster", "tensorflow.saved_model.load")
+                     "keras.saving.load_model", "xgboost.Booster", "lightgbm.Booster", "tensorflow.saved_model.load",
+                     # a pretrained network built from its published weights: MobileNetV2(weights="imagenet"),
+                     # cv2.dnn.readNetFromDarknet(cfg, weights)
+                     *_PRETRAINED_CONSTRUCTORS)
 _INFER_ATTRS = frozenset({"predict", "predict_proba", "run", "forward", "generate", "transform", "decision_function"})
 _LOAD_ROOTS = frozenset({"joblib", "pickle", "cloudpickle", "torch", "mlflow", "onnxruntime", "tensorflow", "keras", "xgboost", "lightgbm"})
 
 
 def _inference_files(view: RepoView, det: DetectorSpec) -> list[str]:
-    tails = ("load", "load_model", "InferenceSession", "Booster")
-    return selected(view, det, "inference", lambda: python_files(view, det, _LOAD_ROOTS, notebooks=False, tails=tails))
+    tails = ("load", "load_model", "InferenceSession", "Booster", "applications", "readNet")
+    return selected(view, det, "inference", lambda: python_files(view, det, _LOAD_ROOTS, ("readNet",), notebooks=False,
+                                                                 tails=tails))
 
 
 @parses(_inference_files)
