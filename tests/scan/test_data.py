@@ -36,6 +36,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "absent-training-loop"): ("absent", [], []),
     ("data.pipeline", "present-airflow-task"): ("present", ['dags/churn.py:9 orchestrated-task-prepares-data'], []),
     ("data.pipeline", "present-download-script"): ("present", ['data/scripts/get_coco.sh:4 data-prep-script-runnable'], []),
+    ("data.pipeline", "present-kaggle-download-script"): (
+        "present", ["scripts/download_data.sh:10 data-prep-script-runnable"], []),
     ("data.pipeline", "present-dvc-stage"): ("present", ['dvc.yaml:2 dvc-stage-prepares-data'], []),
     ("data.pipeline", "present-make-dataset-script"): ("present", ['src/data/make_dataset.py:11 data-prep-script-runnable'], []),
     ("data.pipeline", "present-makefile-target"): ("present", ['Makefile:3 make-target-prepares-data'], []),

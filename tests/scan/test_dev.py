@@ -29,6 +29,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.experiment_tracking", "present-hydra-logger-config"): (
         "present", ["configs/logger/wandb.yaml:3 tracker-logger-configured"], []),
     ("dev.experiment_tracking", "present-hf-report-to"): ("present", ["finetune.py:3 hf-trainer-reports-to-tracker"], []),
+    ("dev.experiment_tracking", "present-hf-report-to-when-enabled"): (
+        "present", ["finetune.py:12 trainer-reports-to-tracker-when-enabled"], []),
+    ("dev.experiment_tracking", "absent-hf-report-to-none"): ("absent", [], []),
     ("dev.experiment_tracking", "present-azureml-run"): ("present", ["train_aml.py:6 azureml-run-logged"], []),
     ("dev.experiment_tracking", "present-ray-callback"): ("present", ["train.py:9 tracker-callback-used"], []),
     ("dev.experiment_tracking", "absent-dependency-only"): ("absent", [], ["requirements.txt:2 dependency-declared"]),
@@ -53,6 +56,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.modular_code", "present-torch-module"): ("present", ["src/net.py:6 training-code-in-module"], []),
     ("dev.modular_code", "present-sklearn-script"): ("present", ["scripts/train.py:7 training-code-in-module"], []),
     ("dev.modular_code", "present-inference-wrapper"): ("present", ["src/model/inference.py:7 inference-code-in-module"], []),
+    ("dev.modular_code", "present-pretrained-keras-app"): ("present", ["app.py:6 inference-code-in-module"], []),
+    ("dev.modular_code", "present-opencv-dnn-detector"): ("present", ["detect.py:7 inference-code-in-module"], []),
+    ("dev.modular_code", "absent-keras-preprocess-only"): ("absent", [], []),
     ("dev.modular_code", "absent-loads-data-only"): ("absent", [], []),
     ("dev.modular_code", "absent-lightning-datamodule-only"): ("absent", [], []),
     ("dev.modular_code", "absent-notebook-export"): ("absent", [], []),
@@ -65,6 +71,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-params-yaml"): ("present", ["params.yaml:1 params-file-present"], []),
     ("dev.config", "present-typer-options"): ("present", ["train.py:10 typer-hyperparameters-declared"], []),
     ("dev.config", "present-params-json"): ("present", ["train.py:7 params-json-loaded"], []),
+    ("dev.config", "absent-params-json-written"): ("absent", [], []),
     # A CDK app reading its stage's deployment settings configures infrastructure, not training.
     ("dev.config", "absent-cdk-stage-config"): ("absent", [], []),
     ("dev.config", "present-configurator"): ("present", ["train.py:6 config-script-overrides"], []),

@@ -22,6 +22,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("gov.data_card", "absent-dataset-layout"): ("absent", [], []),
     ("gov.data_card", "absent-env-variables-table"): ("absent", [], []),
     ("gov.data_card", "absent-file-and-feature-lists"): ("absent", [], []),
+    ("gov.data_card", "absent-feature-list-data-package"): ("absent", [], []),
+    ("gov.data_card", "present-feature-list-beside-csv"): (
+        "present", ["dataset/README.md:5 dataset-doc-describes-fields"], []),
     ("gov.data_card", "absent-one-line-data-readme"): ("absent", [], []),
     ("gov.data_card", "present-data-dictionary-table"): ("present", ['data/README.md:5 dataset-doc-describes-fields'], []),
     ("gov.data_card", "present-column-list"): ("present", ['data/README.md:5 dataset-doc-describes-fields'], []),

@@ -518,7 +518,10 @@ def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if base in ("setup", "__init__", "conftest") or "/docs/" in f"/{rel}":
             continue
         if rel.endswith(".sh"):
-            fetch_cmd = re.compile(r"\b(curl|wget|unzip|tar|gdown|kaggle|aws\s+s3|gsutil|azcopy|huggingface-cli|hf\s+download|git\s+clone)\b")
+            # the tool as a command (line start, after ; & | ( or sudo/then/do), not a word in a
+            # path or an argument (`[[ -f ~/.kaggle/kaggle.json ]]`, `pip install kaggle`)
+            fetch_cmd = re.compile(r"(?:^|[;&|(]|\b(?:sudo|then|do))\s*(curl|wget|unzip|tar|gdown|kaggle|aws\s+s3|gsutil|azcopy|"
+                                   r"huggingface-cli|hf\s+download|git\s+clone)\b")
             lines = meaningful_lines(view, rel)
             line = next((i for i, s in lines if fetch and fetch_cmd.search(s)), None) or next(
                 (i for i, s in lines if _RUNS_CODE.search(s) and not re.match(r"\s*\w+=", s)), None)

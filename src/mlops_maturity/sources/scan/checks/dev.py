@@ -279,16 +279,25 @@ def training_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             yield Hit(rel, sig[0], sig[1])
 
 
+_PRETRAINED_CONSTRUCTORS = (
+    "{tensorflow.keras,keras,tf_keras}.applications*.{MobileNet*,ResNet*,VGG*,Inception*,Xception,EfficientNet*,DenseNet*,"
+    "NASNet*,ConvNeXt*,RegNet*}",
+    "cv2.dnn.readNet*",
+)
 _MODEL_LOAD_CALLS = ("joblib.load", "pickle.load", "cloudpickle.load", "torch.load", "torch.jit.load", "mlflow.*.load_model",
                      "onnxruntime.InferenceSession", "tensorflow.keras.models.load_model", "keras.models.load_model",
-                     "keras.saving.load_model", "xgboost.Booster", "lightgbm.Booster", "tensorflow.saved_model.load")
+                     "keras.saving.load_model", "xgboost.Booster", "lightgbm.Booster", "tensorflow.saved_model.load",
+                     # a pretrained network built from its published weights: MobileNetV2(weights="imagenet"),
+                     # cv2.dnn.readNetFromDarknet(cfg, weights)
+                     *_PRETRAINED_CONSTRUCTORS)
 _INFER_ATTRS = frozenset({"predict", "predict_proba", "run", "forward", "generate", "transform", "decision_function"})
 _LOAD_ROOTS = frozenset({"joblib", "pickle", "cloudpickle", "torch", "mlflow", "onnxruntime", "tensorflow", "keras", "xgboost", "lightgbm"})
 
 
 def _inference_files(view: RepoView, det: DetectorSpec) -> list[str]:
-    tails = ("load", "load_model", "InferenceSession", "Booster")
-    return selected(view, det, "inference", lambda: python_files(view, det, _LOAD_ROOTS, notebooks=False, tails=tails))
+    tails = ("load", "load_model", "InferenceSession", "Booster", "applications", "readNet")
+    return selected(view, det, "inference", lambda: python_files(view, det, _LOAD_ROOTS, ("readNet",), notebooks=False,
+                                                                 tails=tails))
 
 
 @parses(_inference_files)
@@ -338,6 +347,8 @@ _PARAMS_JSON = re.compile(r"""(?i)open\(\s*(f?["'][^"'\n]*(param|hparam|hyperpar
 # Infrastructure-as-code programs (a CDK / Pulumi / CDKTF app) read per-stage deployment
 # settings from JSON: that configures infrastructure, not training.
 _IAC_ROOTS = frozenset({"aws_cdk", "constructs", "pulumi", "cdktf", "troposphere"})
+# The mode argument after the file name: a write, append or create mode.
+_WRITE_MODE = re.compile(r"""\s*,\s*(mode\s*=\s*)?["'][rbt+]*[wax]""")
 
 
 @prefilters(".json")
@@ -349,9 +360,11 @@ def params_json_loaded(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if not view.modules(rel).isdisjoint(_IAC_ROOTS):
             continue
         text = view.text(rel) or ""
-        m = _PARAMS_JSON.search(text)
-        if m:
+        for m in _PARAMS_JSON.finditer(text):
+            if _WRITE_MODE.match(text, m.end()):
+                continue  # open(".../params.json", "w"): the script writes the file, it is not configured by it
             yield Hit(rel, text.count("\n", 0, m.start()) + 1, f"reads a parameters file: {m.group(0).strip()}")
+            break
 
 
 # -- dev.config: hyperparameters kept in a config file the code reads ---------------------------

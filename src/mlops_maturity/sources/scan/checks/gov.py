@@ -10,7 +10,7 @@ placeholders or headings.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ....repo import RepoView
@@ -237,6 +237,10 @@ _DATA_FILE = lazy_re(r"(^|[_-])(data|dataset|datasets|schema|columns|features)([
 _FIELD_LIST_HEADING = re.compile(r"data ?(set)?[ -](fields|columns|dictionary|characteristics|attributes|variables)|"
                                  r"attribute information|(column|field|variable) descriptions?", re.I)
 _FIELD_LIST_HEADING_IN_DATA = re.compile(r"^(fields|columns|variables|attributes|schema)$", re.I)
+# "Features" is also a product README's list of selling points: as a list of dataset fields it
+# counts only in a data folder's doc that sits beside the data file it describes.
+_FEATURE_LIST_HEADING_BESIDE_DATA = re.compile(r"^features$", re.I)
+_DATA_FILE_EXTS = (".csv", ".tsv", ".parquet", ".xlsx", ".xls", ".arff", ".jsonl", ".feather")
 _FIELD_ITEM = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?`?[A-Za-z_][\w.-]*`?\s*(?:\([^()]*\)\s*)?[:\u2014\u2013]\s+\S")
 _MIN_FIELD_ITEMS = 3
 
@@ -244,7 +248,7 @@ _DATA_DOC_NEEDLES = LowerNeedles("| column", "| field", "| feature", "| variable
                                  "|feature", "|variable", "| name", "data field", "dictionary", "datasheet",
                                  "dataset structure", "data instances", "collection process", "dataset description",
                                  "data description", "schema", "columns", "characteristics", "attribute information",
-                                 "fields", "variables", "attributes")
+                                 "fields", "variables", "attributes", "features")
 
 
 @prefilters(*_DATA_DOC_NEEDLES.needles)
@@ -264,7 +268,7 @@ def data_doc_fields(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if hit is not None:
             yield Hit(rel, hit, "describes dataset columns in a table")
             continue
-        hit = _field_list(lines, hs, in_data_path)
+        hit = _field_list(lines, hs, in_data_path, lambda: _beside_data_file(view, rel))
         if hit is not None:
             yield Hit(rel, hit[0], f"describes dataset fields in a list: {hit[1][:60]}")
             continue
@@ -328,12 +332,25 @@ def dbt_columns_described(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             yield Hit(rel, first or 1, f"dbt properties describe {total} columns")
 
 
-def _field_list(lines: list[str], hs: list[tuple[int, str]], in_data_path: bool) -> tuple[int, str] | None:
+def _beside_data_file(view: RepoView, rel: str) -> bool:
+    """A tabular data file (read, or skipped as over the size cap) is in the document's folder."""
+    folders = view.memo.get("gov.data_file_folders")
+    if folders is None:
+        data_files = [p for ext in _DATA_FILE_EXTS for p in view.by_ext(ext)]
+        data_files += [f.path for f in view.skipped if f.path.lower().endswith(_DATA_FILE_EXTS)]
+        folders = view.memo["gov.data_file_folders"] = frozenset(p.rsplit("/", 1)[0] if "/" in p else "" for p in data_files)
+    return (rel.rsplit("/", 1)[0] if "/" in rel else "") in folders
+
+
+def _field_list(lines: list[str], hs: list[tuple[int, str]], in_data_path: bool,
+                beside_data: Callable[[], bool] = lambda: False) -> tuple[int, str] | None:
     """(line, heading) of a section naming a dataset's fields whose body lists at least three
-    `name: meaning` items; a bare Fields/Columns heading only counts in a data folder's doc."""
+    `name: meaning` items; a bare Fields/Columns heading only counts in a data folder's doc, a
+    Features heading only in a data folder's doc beside a data file."""
     for idx, (ln, text) in enumerate(hs):
         h = text.strip(" *_`:")
-        if not (_FIELD_LIST_HEADING.search(h) or (in_data_path and _FIELD_LIST_HEADING_IN_DATA.match(h))):
+        if not (_FIELD_LIST_HEADING.search(h) or (in_data_path and _FIELD_LIST_HEADING_IN_DATA.match(h))
+                or (in_data_path and _FEATURE_LIST_HEADING_BESIDE_DATA.match(h) and beside_data())):
             continue
         end = hs[idx + 1][0] - 1 if idx + 1 < len(hs) else len(lines)
         items = sum(1 for s in lines[ln:end] if _FIELD_ITEM.match(s))
