@@ -72,6 +72,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.registry", "present-client-alias"): ("present", ['promote.py:4 mlflow-model-registered'], []),
     ("deploy.registry", "present-mlflow-register"): ("present", ['register.py:3 mlflow-model-registered'], []),
     ("deploy.registry", "present-push-to-hub"): ("present", ['train.py:4 model-pushed-to-hub'], []),
+    ("deploy.registry", "present-unsloth-push-merged"): ("present", ['finetune.py:18 model-pushed-to-hub'], []),
+    ("deploy.registry", "absent-unsloth-save-local"): ("absent", [], []),
     ("deploy.registry", "present-registered-model-name"): ("present", ['train.py:6 mlflow-model-logged-to-registry'], []),
     ("deploy.serving", "present-databricks-endpoint"): (
         "present", ["deploy_model.py:6 databricks-serving-endpoint-configured"], []),
