@@ -86,6 +86,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.serving", "absent-http-client"): ("absent", [], []),
     ("deploy.serving", "absent-streamlit-demo"): ("absent", [], []),
     ("deploy.serving", "present-azureml-score"): ("present", ['scoring/score.py:12 managed-endpoint-handler-defined'], []),
+    ("deploy.serving", "present-torchserve-custom-handler"): (
+        "present", ['handler.py:28 torchserve-handler-defined', 'package.py:10 serving-framework-service-defined'], []),
+    ("deploy.serving", "absent-event-handler"): ("absent", [], []),
     ("deploy.serving", "present-azureml-notebook-timed-cell"): ("present", ['deploy.ipynb:cell 3:line 2 cloud-endpoint-deployed'], []),
     ("deploy.serving", "present-bentoml"): ("present", ['service.py:4 serving-framework-service-defined'], []),
     ("deploy.serving", "present-fastapi-predict"): ("present", ['app/main.py:8 web-endpoint-serves-model'], []),
