@@ -52,7 +52,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.service", "absent-opik-offline-eval"): ("absent", [], []),
     ("monitor.service", "present-opik-traced-llm-service"): ("present", ['app.py:14 llm-tracing-configured'], []),
     ("monitor.service", "present-torchserve-handler-metrics"): (
-        "present", ['handler.py:13 torchserve-handler-metrics-emitted'], []),
+        "present", ['handler.py:14 torchserve-handler-metrics-emitted'], []),
     ("monitor.service", "absent-plain-basicconfig"): ("absent", [], []),
     ("monitor.service", "absent-plain-lambda-logging"): ("absent", [], []),
     ("monitor.service", "absent-training-logging"): ("absent", [], []),
