@@ -104,6 +104,8 @@ def test_azure_pipelines_with_free_names_are_recognised_by_content(tmp_path):
     kfp = "pipelineInfo:\n  name: train\nroot:\n  dag:\n    tasks: {}\nsteps:\n- script: x\n"
     assert maybe_azure_pipeline(".pipelines/ci.yml") and maybe_azure_pipeline("devops/deploy-pipeline.yaml")
     assert not maybe_azure_pipeline("azure-pipelines.yml")  # already known by its name
+    assert maybe_azure_pipeline("tests/ci/cpu_unit_tests_linux.yml") and maybe_azure_pipeline(".ci/build.yaml")
+    assert maybe_azure_pipeline(".vsts-ci.yml") and not maybe_azure_pipeline("configs/cifar/train.yaml")
     assert sniff_azure_pipeline(azure)
     assert not sniff_azure_pipeline(aml_job) and not sniff_azure_pipeline(kfp)
     write(tmp_path / ".pipelines" / "ci.yml", azure)

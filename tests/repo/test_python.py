@@ -68,8 +68,10 @@ def test_notebook_calls_carry_cell_and_line():
         {"cell_type": "code", "source": ["%load_ext autoreload\n", "!pip install x\n", "m.autolog()\n"]},
         {"cell_type": "code", "source": "def broken(:\n"},
         {"cell_type": "code", "source": "%%bash\necho m.log_metric()\n"},
+        {"cell_type": "code", "source": "%%time\nm.log_param('a', 1)\n"},
+        {"cell_type": "code", "source": "%%writefile score.py\nm.log_metric('b', 2)\n"},
     ], "nbformat": 4}
     cells = notebook_cells(json.dumps(nb))
     f = parse_notebook("n.ipynb", cells)
-    assert [(c.name, c.cell, c.line) for c in f.calls if c.resolved] == [("mlflow.autolog", 3, 3)]
+    assert [(c.name, c.cell, c.line) for c in f.calls if c.resolved] == [("mlflow.autolog", 3, 3), ("mlflow.log_param", 6, 2)]
     assert not f.parsed  # cell 4 fell back to regex

@@ -41,6 +41,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "present-dvc-stage"): ("present", ['dvc.yaml:2 dvc-stage-prepares-data'], []),
     ("data.pipeline", "present-make-dataset-script"): ("present", ['src/data/make_dataset.py:11 data-prep-script-runnable'], []),
     ("data.pipeline", "present-makefile-target"): ("present", ['Makefile:3 make-target-prepares-data'], []),
+    ("data.pipeline", "present-makefile-script-path"): (
+        "present", ['Makefile:4 make-target-prepares-data', 'src/data/build_features.py:12 data-prep-script-runnable'], []),
+    ("data.pipeline", "absent-makefile-missing-script"): ("absent", [], []),
     ("data.validation", "absent-api-upload-checks"): ("absent", [], []),
     ("data.validation", "absent-api-request-model"): ("absent", [], []),
     ("data.validation", "absent-assert-shape"): ("absent", [], ['requirements.txt:2 dependency-declared']),

@@ -30,6 +30,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.ci", "absent-cloud-build"): ("absent", [], []),
     ("deploy.ci", "absent-echo-only"): ("absent", [], []),
     ("deploy.ci", "absent-manual-only"): ("absent", [], []),
+    ("deploy.ci", "present-azure-ci-folder"): ("present", ['tests/ci/unit_tests_linux.yml:22 ci-runs-checks-on-change'], []),
     ("deploy.ci", "present-azure-template"): ("present", ['.pipelines/code-quality-template.yml:3 ci-runs-checks-on-change'], []),
     ("deploy.ci", "present-github-pytest"): ("present", ['.github/workflows/ci.yml:12 ci-runs-checks-on-change'], []),
     ("deploy.ci", "present-make-target"): ("present", ['.gitlab-ci.yml:5 ci-runs-checks-on-change'], []),
@@ -72,6 +73,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.registry", "present-client-alias"): ("present", ['promote.py:4 mlflow-model-registered'], []),
     ("deploy.registry", "present-mlflow-register"): ("present", ['register.py:3 mlflow-model-registered'], []),
     ("deploy.registry", "present-push-to-hub"): ("present", ['train.py:4 model-pushed-to-hub'], []),
+    ("deploy.registry", "present-unsloth-push-merged"): ("present", ['finetune.py:18 model-pushed-to-hub'], []),
+    ("deploy.registry", "absent-unsloth-save-local"): ("absent", [], []),
     ("deploy.registry", "present-registered-model-name"): ("present", ['train.py:6 mlflow-model-logged-to-registry'], []),
     ("deploy.serving", "present-databricks-endpoint"): (
         "present", ["deploy_model.py:6 databricks-serving-endpoint-configured"], []),
@@ -84,6 +87,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.serving", "absent-http-client"): ("absent", [], []),
     ("deploy.serving", "absent-streamlit-demo"): ("absent", [], []),
     ("deploy.serving", "present-azureml-score"): ("present", ['scoring/score.py:12 managed-endpoint-handler-defined'], []),
+    ("deploy.serving", "present-torchserve-custom-handler"): (
+        "present", ['handler.py:28 torchserve-handler-defined', 'package.py:10 serving-framework-service-defined'], []),
+    ("deploy.serving", "absent-event-handler"): ("absent", [], []),
+    ("deploy.serving", "present-azureml-notebook-timed-cell"): ("present", ['deploy.ipynb:cell 3:line 2 cloud-endpoint-deployed'], []),
     ("deploy.serving", "present-bentoml"): ("present", ['service.py:4 serving-framework-service-defined'], []),
     ("deploy.serving", "present-fastapi-predict"): ("present", ['app/main.py:8 web-endpoint-serves-model'], []),
     ("deploy.serving", "present-flask-route-variable"): ("present", ['api/restapi.py:9 web-endpoint-serves-model'], []),

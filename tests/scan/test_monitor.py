@@ -49,6 +49,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.retrain_trigger", "present-named-retrain-workflow"): ("present", ['.github/workflows/weekly.yml:4 scheduled-ci-trains-model', '.github/workflows/weekly.yml:11 scheduled-ci-trains-model'], []),
     ("monitor.service", "absent-dependency-only"): ("absent", [], ['requirements.txt:2 dependency-declared']),
     ("monitor.service", "absent-drift-gauge-only"): ("absent", [], []),
+    ("monitor.service", "absent-opik-offline-eval"): ("absent", [], []),
+    ("monitor.service", "present-opik-traced-llm-service"): ("present", ['app.py:14 llm-tracing-configured'], []),
+    ("monitor.service", "present-torchserve-handler-metrics"): (
+        "present", ['handler.py:14 torchserve-handler-metrics-emitted'], []),
     ("monitor.service", "absent-plain-basicconfig"): ("absent", [], []),
     ("monitor.service", "absent-plain-lambda-logging"): ("absent", [], []),
     ("monitor.service", "absent-training-logging"): ("absent", [], []),

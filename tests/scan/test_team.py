@@ -15,6 +15,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
     ("team.readme", "absent-purpose-only"): ("absent", []),
     ("team.readme", "absent-empty-prerequisites"): ("absent", []),
     ("team.readme", "absent-title-only"): ("absent", []),
+    ("team.readme", "absent-project-tree"): ("absent", []),
+    ("team.readme", "present-tree-and-usage"): (
+        "present", ["README.md:3 readme-explains-purpose-and-setup", "README.md:8 readme-explains-purpose-and-setup"]),
     ("team.contributing", "present-contributing"): ("present", ["CONTRIBUTING.md:1 contributing-guide-present"]),
     ("team.contributing", "present-pr-template"): ("present", [".github/PULL_REQUEST_TEMPLATE.md:1 pr-template-present"]),
     ("team.contributing", "absent-empty-contributing"): ("absent", []),

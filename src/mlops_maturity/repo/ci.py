@@ -48,7 +48,9 @@ def ci_system(rel: str) -> str | None:
 
 # Azure Pipelines files may have any name (`.pipelines/ci.yml`, `devops/deploy-pipeline.yml`):
 # YAML files whose path hints at a pipeline are recognised by their content.
-_AZURE_PATH_HINTS = ("pipeline", "azure", "devops", ".ado/")
+_AZURE_PATH_HINTS = ("pipeline", "azure", "devops", ".ado/", "vsts")
+# ... or that sit in a CI folder (`ci/`, `.ci/`, `tests/ci/`, `cicd/`).
+_AZURE_CI_DIR = lazy_re(r"(^|/)\.?(ci|cicd|ci[-_]cd)/")
 _AZURE_TOP_KEYS = frozenset({
     "name", "appendCommitMessageToRunName", "trigger", "pr", "schedules", "resources", "variables",
     "parameters", "pool", "stages", "jobs", "steps", "extends", "lockBehavior", "container",
@@ -63,7 +65,8 @@ def maybe_azure_pipeline(rel: str) -> bool:
     """Substring checks only: a YAML file outside the known CI paths that may be an Azure
     Pipelines definition (then ask `sniff_azure_pipeline` with its text)."""
     low = rel.lower()
-    return low.endswith((".yml", ".yaml")) and any(map(low.__contains__, _AZURE_PATH_HINTS)) and ci_system(rel) is None
+    return (low.endswith((".yml", ".yaml")) and (any(map(low.__contains__, _AZURE_PATH_HINTS)) or ("ci" in low and bool(_AZURE_CI_DIR.search(low))))
+            and ci_system(rel) is None)
 
 
 def sniff_azure_pipeline(text: str) -> bool:

@@ -389,13 +389,15 @@ def notebook_cells(text: str) -> list[Cell]:
 
 
 _MAGIC = lazy_re(r"^\s*[%!?]|^\s*\w+\s*=\s*!|.*\?\s*$")
+# Cell magics whose body is Python run in the kernel (timed, captured, profiled).
+_PYTHON_CELL_MAGIC = lazy_re(r"^\s*%%(time|timeit|capture|prun|debug|python3?)\b")
 
 
 def _blank_magics(source: str) -> str:
     """Replace IPython magics, shell escapes and help lines with blank lines (keeps line numbers)."""
     lines = source.split("\n")
-    if lines and lines[0].lstrip().startswith("%%"):
-        return ""  # a cell magic: the whole cell is another language
+    if lines and lines[0].lstrip().startswith("%%") and not _PYTHON_CELL_MAGIC.match(lines[0]):
+        return ""  # a cell magic: the whole cell is another language (or a file written out)
     return "\n".join("" if _MAGIC.match(line) else line for line in lines)
 
 

@@ -600,9 +600,24 @@ def make_prep_target(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 continue
             if not (PREP_NAME.search(t.name) or t.name.lower() in EXACT_PREP):
                 continue
-            if any(_RUNS_CODE.search(cmd) for _, cmd in t.recipe):
+            if any(_RUNS_CODE.search(cmd) and not _missing_scripts_only(view, rel, cmd) for _, cmd in t.recipe):
                 yield Hit(rel, t.line, f"Makefile target {t.name} runs data preparation")
                 break
+
+
+# A script path in a recipe, after an optional make-variable directory (`$(PROJECT_DIR)/src/x.py`).
+_RECIPE_SCRIPT = lazy_re(r"(?:^|[\s=])(?:\$[({]\w+[)}]/)?((?:[\w.-]+/)*[\w.-]+\.(?:py|sh))\b")
+
+
+def _missing_scripts_only(view: RepoView, makefile: str, cmd: str) -> bool:
+    """The command runs script files, and none of them is in the repository: a target left over
+    from a project template (cookiecutter's `make data` -> src/data/make_dataset.py) runs nothing."""
+    scripts = [m.group(1) for m in _RECIPE_SCRIPT.finditer(cmd)]
+    if not scripts:
+        return False
+    base = makefile.rsplit("/", 1)[0] + "/" if "/" in makefile else ""
+    return not any(view.exists(p) or view.exists(base + p.removeprefix("./")) or view.exists(p.removeprefix("./"))
+                   for p in scripts)
 
 
 _PREP_TASK_TEXT = lazy_re(

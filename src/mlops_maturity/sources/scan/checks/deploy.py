@@ -945,17 +945,22 @@ _NOT_MODEL_RECEIVER = lazy_re(r"(?i)(^|[._])(ds|dataset\w*|data\w*|df|dataframe|
                                  r"image_processor|card|results?|table|space)(\(\))?$")
 
 
+# Unsloth's merged / GGUF exports push the fine-tuned model too.
+_PUSH_TO_HUB = frozenset({"push_to_hub", "push_to_hub_merged", "push_to_hub_gguf"})
+
+
 @prefilters("push_to_hub", "upload_folder", "upload_file", "upload_large_folder")
 def model_pushed_to_hub(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A model (not a dataset, tokenizer or card) pushed to the Hugging Face Hub:
-    `model.push_to_hub`, `trainer.push_to_hub`, TrainingArguments(push_to_hub=True), or
+    `model.push_to_hub` (`push_to_hub_merged` / `_gguf` of Unsloth), `trainer.push_to_hub`,
+    TrainingArguments(push_to_hub=True), or
     `upload_folder`/`upload_file` to a model repository."""
     for rel in python_files(view, det, frozenset(), ("push_to_hub", "upload_folder", "upload_file", "upload_large_folder")):
         facts = view.python(rel)
         if facts is None:
             continue
         for call in facts.calls:
-            if call.attr == "push_to_hub" and "." in call.name:
+            if call.attr in _PUSH_TO_HUB and "." in call.name:
                 receiver = call.name.rsplit(".", 1)[0]
                 if _NOT_MODEL_RECEIVER.search(receiver) or receiver.startswith(("datasets.", "huggingface_hub.")):
                     continue

@@ -35,6 +35,9 @@ _COMMAND = lazy_re(
 )
 _NOT_PROSE = lazy_re(r"^\s*(\[!\[|!\[|<|\[[^\]]*\]\([^)]*\)\s*$|[-=*_]{3,}\s*$|\|)")
 _WORD = lazy_re(r"[A-Za-z][A-Za-z'-]+")
+# A line of a directory tree (`├── Makefile  <- commands like `make data``, the project layout of
+# cookiecutter templates): its inline code describes files, it is not a step to run.
+_TREE_LINE = lazy_re(r"^\s*[├└│]")
 
 
 def _code_lines(lines: list[str]) -> list[tuple[int, str]]:
@@ -65,6 +68,8 @@ def _code_lines(lines: list[str]) -> list[tuple[int, str]]:
             continue
         if line.startswith(("    ", "\t")) and s and not s.startswith(("-", "*", "+")):
             out.append((i, s))
+            continue
+        if _TREE_LINE.match(line):
             continue
         for span in re.findall(r"`([^`]+)`", line):
             out.append((-i, span.strip()))  # inline spans: negative line = weaker, tried last
