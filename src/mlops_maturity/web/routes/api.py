@@ -237,7 +237,7 @@ UPLOAD_LIMITS: dict[str, Any] = {
     "properties": {
         "subject": {"type": "object", "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": PRINTABLE_NAME}, "commit": {"type": ["string", "null"], "maxLength": 64}}},
         "framework": {"type": "object", "properties": {"id": {"type": "string", "maxLength": 100}, "version": {"type": "string", "maxLength": 50}}},
-        "generated_at": {"type": "string", "pattern": "(Z|z|[+-][0-9]{2}:?[0-9]{2})$"},
+        "generated_at": {"type": "string", "pattern": "(Z|z|[+-][0-9]{2}:?[0-9]{2})$", "not": {"pattern": "^(0001-01-01|9999-12-31)"}},
         "overall": {"type": "object", "properties": {"level": {"type": "integer", "minimum": 0, "maximum": uploads.MAX_LEVEL}, "mean": {"type": "number", "minimum": -uploads.MAX_LEVEL, "maximum": uploads.MAX_LEVEL}}},
         "dimensions": {
             "type": "array",

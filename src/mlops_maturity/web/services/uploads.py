@@ -8,7 +8,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 
 from pydantic import ValidationError
@@ -96,11 +96,10 @@ def _check_limits(r: Result) -> None:
     problems = []
     if r.generated_at.tzinfo is None:
         problems.append("generated_at needs a time zone")
-    else:
-        try:
-            r.generated_at.astimezone(UTC)
-        except OverflowError:
-            problems.append("generated_at is out of range")
+    elif r.generated_at.date() in (date.min, date.max):
+        # The first and last representable days can leave the range once converted to UTC
+        # (0001-01-01T00:00+00:02): refused whole, as the published spec says.
+        problems.append("generated_at must lie between 0001-01-02 and 9999-12-30")
     if not 1 <= len(r.subject.name) <= 200:
         problems.append("subject/name must have 1 to 200 characters")
     if len(r.framework.id) > 100 or len(r.framework.version) > 50:
