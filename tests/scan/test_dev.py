@@ -40,6 +40,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.pinned_env", "present-poetry-lock"): ("present", ["poetry.lock environment-pinned"], []),
     ("dev.pinned_env", "present-pinned-requirements"): ("present", ["requirements.txt:3 environment-pinned"], []),
     ("dev.pinned_env", "present-conda-env"): ("present", ["environment.yml:5 environment-pinned"], []),
+    ("dev.pinned_env", "present-utf16-freeze"): ("present", ["requirements.txt:1 environment-pinned"], []),
     ("dev.pinned_env", "absent-one-unpinned"): ("absent", [], []),
     ("dev.pinned_env", "absent-dev-pinned-only"): ("absent", [], []),
     ("dev.pinned_env", "absent-docs-only"): ("absent", [], []),
