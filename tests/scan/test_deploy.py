@@ -66,6 +66,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.registry", "present-wandb-registry-path"): (
         "present", [".gcp/cloudbuild_api.yaml:4 wandb-registry-artifact-used"], []),
     ("deploy.registry", "absent-wandb-artifact-no-registry"): ("absent", [], []),
+    ("deploy.registry", "present-hopsworks-registry"): (
+        "present", ["train.py:15 hopsworks-model-registered"], []),
+    ("deploy.registry", "absent-hopsworks-feature-store-only"): ("absent", [], []),
     ("deploy.registry", "absent-dataset-push"): ("absent", [], []),
     ("deploy.registry", "absent-log-model-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("deploy.registry", "absent-plugin-registry"): ("absent", [], []),
