@@ -10,6 +10,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.alerting", "absent-recording-rules"): ("absent", [], []),
     ("monitor.alerting", "absent-release-announcement"): ("absent", [], []),
     ("monitor.alerting", "absent-slack-chatbot"): ("absent", [], []),
+    ("monitor.alerting", "absent-webhook-config-only"): ("absent", [], []),
+    ("monitor.alerting", "present-configured-slack-webhook"): (
+        "present", ["monitoring/notify.py:16 alert-notification-sent"], []),
     ("monitor.alerting", "present-alertmanager-config"): ("present", ['monitoring/alertmanager.yml:4 alertmanager-routes-configured'], []),
     ("monitor.alerting", "present-build-failure-sns"): ("present", ['buildspec.yml:10 build-failure-published'], []),
     ("monitor.alerting", "present-ci-failure-notification"): ("present", ['.github/workflows/nightly.yml:11 ci-notifies-on-failure'], []),
