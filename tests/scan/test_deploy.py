@@ -101,6 +101,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.training_pipeline", "present-mage-pipeline"): (
         "present", ["ml/pipelines/training/metadata.yaml:8 mage-pipeline-trains"], []),
     ("deploy.training_pipeline", "present-databricks-job"): ("present", ["databricks.yml:12 databricks-job-trains"], []),
+    ("deploy.training_pipeline", "present-databricks-job-payload"): (
+        "present", ["RUNME.py:23 databricks-job-payload-trains"], []),
+    ("deploy.training_pipeline", "absent-databricks-job-payload-etl"): ("absent", [], []),
     ("deploy.training_pipeline", "absent-databricks-etl-job"): ("absent", [], []),
     ("deploy.training_pipeline", "absent-ci-smoke-test"): ("absent", [], []),
     ("deploy.training_pipeline", "absent-etl-flow"): ("absent", [], []),
