@@ -54,6 +54,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.tests", "present-unittest"): ("present", ["pkg/tests/test_data.py:8 project-tests-defined"], []),
     ("dev.tests", "absent-empty-init"): ("absent", [], []),
     ("dev.tests", "absent-placeholder"): ("absent", [], []),
+    ("dev.tests", "absent-hand-run-request-script"): ("absent", [], []),
+    ("dev.tests", "present-script-with-asserts"): ("present", ["scripts/test_features.py:4 project-tests-defined"], []),
     ("dev.modular_code", "present-torch-module"): ("present", ["src/net.py:6 training-code-in-module"], []),
     ("dev.modular_code", "present-sklearn-script"): ("present", ["scripts/train.py:7 training-code-in-module"], []),
     ("dev.modular_code", "present-inference-wrapper"): ("present", ["src/model/inference.py:7 inference-code-in-module"], []),
