@@ -35,6 +35,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.ci", "present-github-pytest"): ("present", ['.github/workflows/ci.yml:12 ci-runs-checks-on-change'], []),
     ("deploy.ci", "present-make-target"): ("present", ['.gitlab-ci.yml:5 ci-runs-checks-on-change'], []),
     ("deploy.ci", "present-smoke-test-step"): ("present", ['.github/workflows/smoke.yml:11 ci-runs-checks-on-change'], []),
+    ("deploy.ci", "present-databricks-notebook-test"): (
+        "present", [".github/workflows/integration-test.yml:13 ci-runs-checks-on-change"], []),
+    ("deploy.ci", "absent-databricks-notebook-deploy"): ("absent", [], []),
     ("deploy.container", "absent-db-only-compose"): ("absent", [], []),
     ("deploy.container", "absent-devcontainer"): ("absent", [], []),
     ("deploy.container", "absent-docs-site"): ("absent", [], []),

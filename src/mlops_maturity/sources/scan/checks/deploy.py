@@ -307,6 +307,9 @@ _CHECK_ACTIONS = lazy_re(
     r"jakebailey/pyright-action|sourcery-ai/action|pre-commit-ci/lite-action|tox-dev/gh-action-tox|"
     r"paambaati/codeclimate-action|actions-rs/cargo|getsentry/action-[\w-]*lint)(@|/|$)", re.I)
 _CHECK_TASKS = lazy_re(r"^(PublishTestResults|VSTest|Pytest|PythonTest)@\d", re.I)
+# Actions that run the repository's own code elsewhere (a notebook on a Databricks cluster): a
+# check when the step, job or workflow is named as a test (an integration test of the notebooks).
+_RUNS_REPO_CODE_ACTIONS = lazy_re(r"^databricks/run-notebook(@|$)", re.I)
 _NOT_CHECK = lazy_re(r"--(version|help)\b|fast_dev_run", re.I)
 
 
@@ -334,9 +337,13 @@ def ci_runs_checks(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 hit = Hit(pipe.path, cl.line, _msg("CI runs", cl, m.group(1).strip() + " on change"))
                 break
         if hit is None:
+            pipe_name = str(pipe.raw.get("name") or "") if isinstance(pipe.raw, dict) else ""
             for job in pipe.jobs:
                 for step in job.steps:
                     named = _CHECK_STEP_NAME.search(step.name) or _CHECK_STEP_NAME.search(job.name)
+                    if step.uses and _RUNS_REPO_CODE_ACTIONS.search(step.uses) and (named or _CHECK_STEP_NAME.search(pipe_name)):
+                        hit = Hit(pipe.path, step.line, f"CI runs {step.uses.split('@')[0]} as a test on change")
+                        break
                     if not named or step.name.endswith("(manual)"):
                         continue
                     cmd = next((c for c in step.commands if not _INSTALL.match(c.text) and not _TRIVIAL_CMD.match(c.text)), None)
