@@ -25,6 +25,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.dashboards", "present-evidently-ui"): ("present", ['monitoring/project.py:6 dashboard-generated-in-code'], []),
     ("monitor.dashboards", "present-grafana-json"): ("present", ['grafana/dashboards/model.json:5 grafana-dashboard-defined'], []),
     ("monitor.dashboards", "present-grafana-provisioning"): ("present", ['grafana/provisioning/dashboards/default.yaml:3 grafana-dashboards-provisioned'], []),
+    ("monitor.dashboards", "present-databricks-lakeview"): (
+        "present", ["dashboards/model_quality.lvdash.json:1 databricks-dashboard-exported"], []),
+    ("monitor.dashboards", "absent-dashboard-screenshot"): ("absent", [], []),
     ("monitor.model", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("monitor.model", "absent-one-off-report"): ("absent", [], []),
     ("monitor.model", "present-drift-gauge"): ("present", ['monitoring/exporter.py:5 drift-metrics-exported'], []),
