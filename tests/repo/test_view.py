@@ -73,3 +73,12 @@ def test_glob_indexes_agree_with_the_regex(tmp_path):
         for ic in (False, True):
             rx = glob_regex(pat, ic)
             assert view.glob(pat, ignore_case=ic) == [f for f in view.files if rx.match(f)], (pat, ic)
+
+
+def test_utf16_with_bom_is_text_and_binary_stays_binary(tmp_path):
+    # `pip freeze > requirements.txt` in Windows PowerShell writes UTF-16 LE with a BOM.
+    (tmp_path / "requirements.txt").write_bytes("numpy==1.26.4\r\npandas==2.2.2\r\n".encode("utf-16"))
+    (tmp_path / "blob.bin").write_bytes(b"\xff\xfe\x00\x00\x01")  # odd length: not UTF-16
+    v = RepoView(tmp_path, use_git=False)
+    assert v.text("requirements.txt") == "numpy==1.26.4\r\npandas==2.2.2\r\n"
+    assert v.text("blob.bin") is None

@@ -44,6 +44,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "present-makefile-script-path"): (
         "present", ['Makefile:4 make-target-prepares-data', 'src/data/build_features.py:12 data-prep-script-runnable'], []),
     ("data.pipeline", "absent-makefile-missing-script"): ("absent", [], []),
+    ("data.pipeline", "present-databricks-job-payload"): (
+        "present", ["RUNME.py:18 databricks-job-prepares-data"], []),
+    ("data.pipeline", "present-databricks-bundle"): (
+        "present", ["databricks.yml:11 databricks-job-prepares-data"], []),
+    ("data.pipeline", "absent-databricks-job-payload-no-prep"): ("absent", [], []),
     ("data.validation", "absent-api-upload-checks"): ("absent", [], []),
     ("data.validation", "absent-api-request-model"): ("absent", [], []),
     ("data.validation", "absent-assert-shape"): ("absent", [], ['requirements.txt:2 dependency-declared']),

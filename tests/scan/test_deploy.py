@@ -35,6 +35,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.ci", "present-github-pytest"): ("present", ['.github/workflows/ci.yml:12 ci-runs-checks-on-change'], []),
     ("deploy.ci", "present-make-target"): ("present", ['.gitlab-ci.yml:5 ci-runs-checks-on-change'], []),
     ("deploy.ci", "present-smoke-test-step"): ("present", ['.github/workflows/smoke.yml:11 ci-runs-checks-on-change'], []),
+    ("deploy.ci", "present-databricks-notebook-test"): (
+        "present", [".github/workflows/integration-test.yml:13 ci-runs-checks-on-change"], []),
+    ("deploy.ci", "absent-databricks-notebook-deploy"): ("absent", [], []),
     ("deploy.container", "absent-db-only-compose"): ("absent", [], []),
     ("deploy.container", "absent-devcontainer"): ("absent", [], []),
     ("deploy.container", "absent-docs-site"): ("absent", [], []),
@@ -66,6 +69,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.registry", "present-wandb-registry-path"): (
         "present", [".gcp/cloudbuild_api.yaml:4 wandb-registry-artifact-used"], []),
     ("deploy.registry", "absent-wandb-artifact-no-registry"): ("absent", [], []),
+    ("deploy.registry", "present-hopsworks-registry"): (
+        "present", ["train.py:15 hopsworks-model-registered"], []),
+    ("deploy.registry", "absent-hopsworks-feature-store-only"): ("absent", [], []),
     ("deploy.registry", "absent-dataset-push"): ("absent", [], []),
     ("deploy.registry", "absent-log-model-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("deploy.registry", "absent-plugin-registry"): ("absent", [], []),
@@ -95,9 +101,15 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.serving", "present-fastapi-predict"): ("present", ['app/main.py:8 web-endpoint-serves-model'], []),
     ("deploy.serving", "present-flask-route-variable"): ("present", ['api/restapi.py:9 web-endpoint-serves-model'], []),
     ("deploy.serving", "present-kserve-manifest"): ("present", ['k8s/isvc.yaml:2 serving-manifest-defined'], []),
+    ("deploy.serving", "present-hopsworks-deployment"): (
+        "present", ["deploy_model.py:10 hopsworks-model-deployed"], []),
+    ("deploy.serving", "absent-hopsworks-batch-inference"): ("absent", [], []),
     ("deploy.training_pipeline", "present-mage-pipeline"): (
         "present", ["ml/pipelines/training/metadata.yaml:8 mage-pipeline-trains"], []),
     ("deploy.training_pipeline", "present-databricks-job"): ("present", ["databricks.yml:12 databricks-job-trains"], []),
+    ("deploy.training_pipeline", "present-databricks-job-payload"): (
+        "present", ["RUNME.py:23 databricks-job-payload-trains"], []),
+    ("deploy.training_pipeline", "absent-databricks-job-payload-etl"): ("absent", [], []),
     ("deploy.training_pipeline", "absent-databricks-etl-job"): ("absent", [], []),
     ("deploy.training_pipeline", "absent-ci-smoke-test"): ("absent", [], []),
     ("deploy.training_pipeline", "absent-etl-flow"): ("absent", [], []),

@@ -10,6 +10,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.alerting", "absent-recording-rules"): ("absent", [], []),
     ("monitor.alerting", "absent-release-announcement"): ("absent", [], []),
     ("monitor.alerting", "absent-slack-chatbot"): ("absent", [], []),
+    ("monitor.alerting", "absent-webhook-config-only"): ("absent", [], []),
+    ("monitor.alerting", "present-configured-slack-webhook"): (
+        "present", ["monitoring/notify.py:16 alert-notification-sent"], []),
     ("monitor.alerting", "present-alertmanager-config"): ("present", ['monitoring/alertmanager.yml:4 alertmanager-routes-configured'], []),
     ("monitor.alerting", "present-build-failure-sns"): ("present", ['buildspec.yml:10 build-failure-published'], []),
     ("monitor.alerting", "present-ci-failure-notification"): ("present", ['.github/workflows/nightly.yml:11 ci-notifies-on-failure'], []),
@@ -22,6 +25,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.dashboards", "present-evidently-ui"): ("present", ['monitoring/project.py:6 dashboard-generated-in-code'], []),
     ("monitor.dashboards", "present-grafana-json"): ("present", ['grafana/dashboards/model.json:5 grafana-dashboard-defined'], []),
     ("monitor.dashboards", "present-grafana-provisioning"): ("present", ['grafana/provisioning/dashboards/default.yaml:3 grafana-dashboards-provisioned'], []),
+    ("monitor.dashboards", "present-databricks-lakeview"): (
+        "present", ["dashboards/model_quality.lvdash.json:1 databricks-dashboard-exported"], []),
+    ("monitor.dashboards", "absent-dashboard-screenshot"): ("absent", [], []),
     ("monitor.model", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("monitor.model", "absent-one-off-report"): ("absent", [], []),
     ("monitor.model", "present-drift-gauge"): ("present", ['monitoring/exporter.py:5 drift-metrics-exported'], []),

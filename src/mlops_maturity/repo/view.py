@@ -482,6 +482,14 @@ class RepoView:
     def _decoded(self, rel: str, data: bytes | None) -> str | None:
         if data is None:
             return None
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            # UTF-16 with a BOM: what `pip freeze > requirements.txt` writes in Windows PowerShell.
+            try:
+                text = data.decode("utf-16")  # the codec drops the BOM
+                if "\0" not in text[:_BINARY_PROBE]:
+                    return text
+            except UnicodeDecodeError:
+                pass
         if b"\0" in data[:_BINARY_PROBE]:
             self._note(rel, "binary file (NUL byte)")
             return None

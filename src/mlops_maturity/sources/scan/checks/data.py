@@ -803,7 +803,38 @@ def mage_data_pipeline(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             return
 
 
+# -- Databricks jobs (asset bundle YAML, or a Jobs API payload in Python) -------------------------
+
+_DBX_TASK_PATH = lazy_re(r"""["']?\b(notebook_path|python_file)["']?\s*:\s*f?["']?([^"'\n#,}]+)""")
+_DBX_JOB_CREATE = ("deploy_compute(", "jobs.create(", "jobs/create", "jobs.reset(", "jobs/reset", "runs/submit",
+                   "jobs.submit(", "create_job(")
+_MEDALLION = lazy_re(r"(^|_)(bronze|silver)(_|$)", re.I)
+
+
+def databricks_job_prep_task(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Databricks job with a task whose notebook or file prepares data (ingest, ETL, features,
+    bronze/silver tables): in an asset bundle, or in a Jobs API payload that the same Python
+    code creates (solution-accelerator RUNME notebooks, jobs/create scripts)."""
+    cands = view.with_any(paths(view, det), ("task_key",))
+    for rel in cands:
+        text = view.text(rel) or ""
+        if "tasks" not in text:
+            continue
+        if rel.endswith(".py") and not any(c in text for c in _DBX_JOB_CREATE):
+            continue
+        for m in _DBX_TASK_PATH.finditer(text):
+            stem = m.group(2).strip().rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            stem = re.sub(r"^\d+[_\-.]*", "", stem)
+            if _PREP_SCRIPT.match(stem) or _MEDALLION.search(stem):
+                line = text.count("\n", 0, m.start()) + 1
+                if view.line(rel, line).lstrip().startswith("#"):
+                    continue
+                yield Hit(rel, line, f"Databricks job task prepares data: {m.group(1)} {m.group(2).strip()}")
+                return
+
+
 CHECKS = {
+    "databricks_job_prep_task": databricks_job_prep_task,
     "mage_data_pipeline": mage_data_pipeline,
     "processing_job_prepares_data": processing_job_prepares_data,
     "custom_data_validator": custom_data_validator,

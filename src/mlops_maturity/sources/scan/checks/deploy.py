@@ -307,6 +307,9 @@ _CHECK_ACTIONS = lazy_re(
     r"jakebailey/pyright-action|sourcery-ai/action|pre-commit-ci/lite-action|tox-dev/gh-action-tox|"
     r"paambaati/codeclimate-action|actions-rs/cargo|getsentry/action-[\w-]*lint)(@|/|$)", re.I)
 _CHECK_TASKS = lazy_re(r"^(PublishTestResults|VSTest|Pytest|PythonTest)@\d", re.I)
+# Actions that run the repository's own code elsewhere (a notebook on a Databricks cluster): a
+# check when the step, job or workflow is named as a test (an integration test of the notebooks).
+_RUNS_REPO_CODE_ACTIONS = lazy_re(r"^databricks/run-notebook(@|$)", re.I)
 _NOT_CHECK = lazy_re(r"--(version|help)\b|fast_dev_run", re.I)
 
 
@@ -334,9 +337,13 @@ def ci_runs_checks(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 hit = Hit(pipe.path, cl.line, _msg("CI runs", cl, m.group(1).strip() + " on change"))
                 break
         if hit is None:
+            pipe_name = str(pipe.raw.get("name") or "") if isinstance(pipe.raw, dict) else ""
             for job in pipe.jobs:
                 for step in job.steps:
                     named = _CHECK_STEP_NAME.search(step.name) or _CHECK_STEP_NAME.search(job.name)
+                    if step.uses and _RUNS_REPO_CODE_ACTIONS.search(step.uses) and (named or _CHECK_STEP_NAME.search(pipe_name)):
+                        hit = Hit(pipe.path, step.line, f"CI runs {step.uses.split('@')[0]} as a test on change")
+                        break
                     if not named or step.name.endswith("(manual)"):
                         continue
                     cmd = next((c for c in step.commands if not _INSTALL.match(c.text) and not _TRIVIAL_CMD.match(c.text)), None)
@@ -1465,6 +1472,30 @@ def databricks_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             return
 
 
+# A Jobs API payload written in Python (Databricks solution-accelerator RUNME notebooks, scripts
+# calling jobs/create): "tasks" with "task_key" and "notebook_path" / "python_file", created by
+# the same file. Read by regex: such payloads are dict literals mixed with f-strings and names.
+_DBX_TASK_FILE = lazy_re(r"""["'](notebook_path|python_file)["']\s*:\s*f?["']([^"'\n]+)["']""")
+_DBX_JOB_CREATE = ("deploy_compute(", "jobs.create(", "jobs/create", "jobs.reset(", "jobs/reset", "runs/submit",
+                   "jobs.submit(", "create_job(")
+
+
+def databricks_job_json_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Databricks multi-task job defined as a Jobs API payload in Python, with a task whose
+    notebook or file trains, and created or submitted by that code (not a payload left in docs)."""
+    for rel in python_files(view, det, frozenset(), needles=('"task_key"', "'task_key'"), notebooks=False):
+        text = view.text(rel) or ""
+        if "tasks" not in text or not any(c in text for c in _DBX_JOB_CREATE):
+            continue
+        for m in _DBX_TASK_FILE.finditer(text):
+            if _TRAINS.search(m.group(2).rsplit("/", 1)[-1]):
+                line = text.count("\n", 0, m.start()) + 1
+                if view.line(rel, line).lstrip().startswith("#"):
+                    continue
+                yield Hit(rel, line, f"Databricks job payload runs training {m.group(1)} {m.group(2)}")
+                return
+
+
 # -- Mage pipelines: pipelines/<name>/metadata.yaml with blocks, triggers.yaml beside it -------
 
 
@@ -1505,6 +1536,7 @@ def mage_pipeline_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 CHECKS = {
     "mage_pipeline_trains": mage_pipeline_trains,
     "databricks_job_trains": databricks_job_trains,
+    "databricks_job_json_trains": databricks_job_json_trains,
     "sagemaker_variant_split": sagemaker_variant_split,
     "ci_runs_checks": ci_runs_checks,
     "cd_deploys": cd_deploys,

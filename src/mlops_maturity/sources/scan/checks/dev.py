@@ -177,16 +177,27 @@ def _scaffold_tests(view: RepoView, rel: str, text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+_TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__"})
+
+
+def _hand_run_script(rel: str, text: str) -> bool:
+    """A test_*.py outside any test directory that is a script run by hand (a smoke request to a
+    local server, say): it runs from `__main__`, uses neither pytest nor unittest, asserts nothing."""
+    if "__main__" not in text or "assert" in text or "pytest" in text or "unittest" in text:
+        return False
+    return _TEST_DIRS.isdisjoint(rel.split("/")[:-1])
+
+
 def project_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Test files (test_*.py / *_test.py, or any .py under a test directory) defining at least
     one test function or method whose body is more than a placeholder (nor a generated
-    template's check of the project's own name)."""
+    template's check of the project's own name, nor a hand-run script named test_*.py)."""
     for rel in paths(view, det, ("*.py",)):
         base = rel.rsplit("/", 1)[-1]
         if not (_TEST_NAME.match(base) or (view.is_test(rel) and base != "conftest.py")):
             continue
         text = view.text(rel)
-        if not text or ("def test" not in text and "TestCase" not in text):
+        if not text or ("def test" not in text and "TestCase" not in text) or _hand_run_script(rel, text):
             continue
         facts = view.python(rel)
         if facts is None:

@@ -439,6 +439,10 @@ _WEBHOOK_URL = lazy_re(
     r"api\.opsgenie\.com|discord(app)?\.com/api/webhooks|SLACK_WEBHOOK|TEAMS_WEBHOOK|slack_webhook|teams_webhook",
     re.I,
 )
+# A webhook whose URL is configured rather than written in the code (`self.webhook_url`,
+# `cfg["webhook_url"]`) in a file that names the chat service: counts only with an HTTP post.
+_WEBHOOK_VAR = lazy_re(r"webhook_?url", re.I)
+_CHAT_SERVICE = lazy_re(r"slack|teams|discord|mattermost", re.I)
 _ALERT_CONTEXT = lazy_re(r"alert|drift|fail|threshold|monitor|anomal|degrad|incident|on_failure", re.I)
 
 
@@ -453,8 +457,11 @@ def notification_on_problem(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         url = _WEBHOOK_URL.search(text)
         chat = not mods.isdisjoint({"slack_sdk", "slack", "pymsteams", "discord_webhook", "apprise", "prefect_slack"}) \
             or "providers.slack" in text or "operators.slack" in text or "notifications" in text
+        hook_var = None
         if not (paging or url or chat):
-            continue
+            hook_var = _WEBHOOK_VAR.search(text)
+            if hook_var is None or not _CHAT_SERVICE.search(text):
+                continue
         if not paging and not _ALERT_CONTEXT.search(text):
             continue
         facts = view.python(rel)
@@ -474,6 +481,11 @@ def notification_on_problem(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             line = post.line if post is not None else text.count("\n", 0, url.start()) + 1
             if not view.line(rel, line).lstrip().startswith("#"):
                 yield Hit(rel, line, f"posts alerts to a webhook ({url.group(0)})")
+        elif hook_var is not None:
+            post = next((c for c in facts.calls if c.attr == "post" and c.resolved
+                         and c.name.split(".", 1)[0] in ("requests", "httpx")), None)
+            if post is not None:
+                yield Hit(rel, post.line, f"posts alerts to a configured chat webhook ({hook_var.group(0)})")
 
 
 _CI_NOTIFY_ACTION = lazy_re(
