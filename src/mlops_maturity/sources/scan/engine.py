@@ -355,6 +355,9 @@ def _parse(view: RepoView, rels: Sequence[str]) -> None:
         view.python(rel)
 
 
+PARSE_HINT_FILES_PER_EVIDENCE = 4
+
+
 def parse_candidates(view: RepoView, detectors: Sequence[DetectorSpec], checks: Mapping[str, CheckFn] | None = None) -> list[str]:
     """.py files and notebooks some calls/imports detector will parse (its cheap pre-filters
     pass), and those code checks declare they parse (`helpers.parses`)."""
@@ -363,7 +366,9 @@ def parse_candidates(view: RepoView, detectors: Sequence[DetectorSpec], checks: 
         if det.kind == "check":
             select = getattr((checks or {}).get(det.check or ""), "parses", None)
             if select is not None:
-                want.update(select(view, det))
+                # A check stops at its evidence cap (or its first hit): its first files, in the
+                # order it takes them, are the ones it is sure to parse.
+                want.update(select(view, det)[: PARSE_HINT_FILES_PER_EVIDENCE * det.max_evidence])
         elif det.kind == "calls":
             roots, needles = pattern_roots(det.calls)
             want.update(python_files(view, det, roots, needles, tails=pattern_tails(det.calls), required=tuple(det.kwargs)))
