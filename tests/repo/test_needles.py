@@ -37,3 +37,28 @@ def test_with_any_in_path_order_and_fallback(tmp_path: Path):
     # The binary file is never a hit, and is recorded as skipped.
     assert not view.contains_any("bin.yaml", ["ModelMonitor"])
     assert any(s.path == "bin.yaml" for s in view.skipped)
+
+
+def test_bulk_read_finds_needles_in_bytes_as_in_text(tmp_path: Path):
+    """`warm` leaves plain ASCII files undecoded (their needles are found in their bytes); every
+    other file is decoded at once, so that what is recorded as skipped does not depend on which
+    detector reads what."""
+    write(tmp_path / "ascii.yaml", "kind: ModelMonitor\n")
+    write(tmp_path / "utf8.yaml", "# café\nkind: ModelMonitor\n")
+    (tmp_path / "utf16.txt").write_bytes("kind: ModelMonitor\n".encode("utf-16"))
+    (tmp_path / "latin1.yaml").write_bytes("# caf\xe9\nkind: ModelMonitor\n".encode("latin-1"))
+    (tmp_path / "nul.yaml").write_bytes(b"kind: ModelMonitor\0\n")
+    view = RepoView(tmp_path, use_git=False)
+    view.index_needles(["ModelMonitor", "kind:"])
+    view.warm(list(view.files))
+    undecoded = {r for r in view.files if ("text", r) not in view._cache}
+    assert undecoded == {"ascii.yaml"}
+    assert {r: view.found(r) for r in view.files} == {
+        "ascii.yaml": {"ModelMonitor", "kind:"},
+        "latin1.yaml": {"ModelMonitor", "kind:"},  # read with a replacement character
+        "nul.yaml": frozenset(),  # binary
+        "utf16.txt": {"ModelMonitor", "kind:"},
+        "utf8.yaml": {"ModelMonitor", "kind:"},
+    }
+    assert {s.path: s.reason.split(":")[0] for s in view.skipped} == {"latin1.yaml": "invalid UTF-8", "nul.yaml": "binary file (NUL byte)"}
+    assert view.text("ascii.yaml") == "kind: ModelMonitor\n"

@@ -141,10 +141,15 @@ class NeedleIndex:
 
     def scan(self, text: str) -> frozenset[str]:
         if self._auto is not None:
-            order = self._order
-            hits = self._auto.find_matches_as_indexes(text.encode("utf-8", "surrogatepass"), overlapping=True)
-            return frozenset(order[i] for i, _, _ in hits)
+            return self.scan_bytes(text.encode("utf-8", "surrogatepass"))
         return frozenset(n for n in self.needles if n in text)
+
+    def scan_bytes(self, data: bytes) -> frozenset[str]:
+        """The needles in a text given as its UTF-8 bytes."""
+        if self._auto is not None:
+            order = self._order
+            return frozenset(order[i] for i, _, _ in self._auto.find_matches_as_indexes(data, overlapping=True))
+        return self.scan(data.decode("utf-8", "surrogateescape"))
 
 
 _NO_NEEDLES: frozenset[str] = frozenset()
@@ -465,8 +470,11 @@ class RepoView:
         return self._cached("text", rel, lambda: self._decode(rel))
 
     def warm(self, rels: Iterable[str]) -> None:
-        """Read and decode files into the cache in one tight loop (the scanner's bulk read):
-        the same results as `text` file by file, with less per-file overhead."""
+        """Read files into the cache in one tight loop (the scanner's bulk read), with less
+        per-file overhead than `text` file by file. A file that is plain ASCII is decoded only
+        when something asks for its text (its needles are found in its bytes, `found`); any
+        other is decoded now, so that binary files and invalid UTF-8 are recorded as skipped
+        whether or not a detector reads them."""
         cache = self._cache
         for rel in rels:
             if ("text", rel) in cache:
@@ -474,7 +482,8 @@ class RepoView:
             data = cache.get(("bytes", rel), _MISSING)
             if data is _MISSING:
                 data = cache[("bytes", rel)] = self._read(rel)
-            cache[("text", rel)] = self._decoded(rel, data)  # type: ignore[arg-type]
+            if data is None or not data.isascii() or b"\0" in data[:_BINARY_PROBE]:
+                cache[("text", rel)] = self._decoded(rel, data)  # type: ignore[arg-type]
 
     def _decode(self, rel: str) -> str | None:
         return self._decoded(rel, self.read_bytes(rel))
@@ -533,8 +542,13 @@ class RepoView:
         got = self._found.get(rel)
         if got is None:
             idx = self._needles
-            t = self.source_text(rel)
-            got = idx.scan(t) if (idx is not None and t) else _NO_NEEDLES
+            raw = None if rel.endswith(".ipynb") or ("text", rel) in self._cache else self._cache.get(("bytes", rel))
+            if raw is not None and raw.isascii() and b"\0" not in raw[:_BINARY_PROBE]:
+                # Plain ASCII (read by `warm`), not decoded yet: its bytes are its text.
+                got = idx.scan_bytes(raw) if (idx is not None and raw) else _NO_NEEDLES
+            else:
+                t = self.source_text(rel)
+                got = idx.scan(t) if (idx is not None and t) else _NO_NEEDLES
             self._found[rel] = got
             if self._by_needle is not None:
                 for n in got:

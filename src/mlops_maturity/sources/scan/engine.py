@@ -18,7 +18,7 @@ from ...repo import RepoView
 from ...repo.manifests import normalize
 from ...repo.textutil import line_of_offset
 from ...repo.textutil import snippet as make_snippet
-from .helpers import Hit, args_literals, matching_calls, name_matches, paths, pattern_roots, pattern_tails, python_files
+from .helpers import Hit, args_literals, matching_calls, name_matches, paths, pattern_roots, pattern_tails, python_files, split_notebooks
 from .spec import DetectorSpec
 
 CheckFn = Callable[[RepoView, DetectorSpec], Iterable[Hit]]
@@ -58,8 +58,7 @@ def _files(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
 
 
 def _content(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
-    rels = paths(view, det)
-    nbs = [r for r in rels if r.endswith(".ipynb")]
+    nbs, plain = split_notebooks(view, paths(view, det))
     clauses = det.clauses()
     for rel in nbs:  # notebooks are searched cell by cell, to cite the cell
         for cell in view.notebook(rel) or []:
@@ -73,7 +72,6 @@ def _content(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
                 src = cell.source.split("\n")[ln - 1]
                 yield Hit(rel, ln, _msg(det, match=m.group(0).strip(), path=rel), cell.number, make_snippet(src))
                 break
-    plain = [r for r in rels if not r.endswith(".ipynb")] if nbs else rels
     # Substring pre-filters, answered by the view's one-pass needle index: the spec's needles,
     # then each set of literals one of which a text with a match must contain.
     if det.needle:

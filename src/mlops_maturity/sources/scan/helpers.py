@@ -98,6 +98,21 @@ def paths(view: RepoView, det: DetectorSpec, default: Iterable[str] | None = Non
     return out
 
 
+def split_notebooks(view: RepoView, rels: list[str]) -> tuple[list[str], list[str]]:
+    """(notebooks, other files) of a candidate list from `paths`, in path order; computed
+    once per list (a content detector's candidates are often every file of the repository)."""
+    nbs = view.memo.get("__notebooks__")
+    if nbs is None:
+        nbs = view.memo["__notebooks__"] = frozenset(r for r in view.files if r.endswith(".ipynb"))
+    if not nbs:
+        return [], rels
+    key = ("split_notebooks", id(rels))
+    got = view.memo.get(key)
+    if got is None or got[0] is not rels:  # the list is kept alive with its split: its id is not reused
+        got = view.memo[key] = (rels, [r for r in rels if r in nbs], [r for r in rels if r not in nbs])
+    return got[1], got[2]
+
+
 def pattern_roots(patterns: Iterable[str]) -> tuple[frozenset[str], tuple[str, ...]]:
     """(module roots, substring needles) that a file must import / contain to possibly match
     any of the dotted-name patterns. `mlflow.log_*` → root mlflow; `*.add_argument` → needle."""
@@ -210,10 +225,22 @@ def _name_rx(pattern: str) -> re.Pattern[str]:
     return re.compile("^(?:" + "|".join(alts) + ")$")
 
 
+@lru_cache(maxsize=4096)
+def _name_test(pattern: str) -> Callable[[str], bool]:
+    """A matcher for one name pattern: plain string tests for a literal (`mlflow.log_metric`)
+    or a prefix (`mlflow.*`), the regex otherwise."""
+    if not any(c in pattern for c in "*?[{"):
+        return pattern.__eq__
+    head = pattern[:-1]
+    if pattern.endswith("*") and not any(c in head for c in "*?[{"):
+        return lambda name: name.startswith(head)
+    return lambda name: _name_rx(pattern).match(name) is not None
+
+
 def name_matches(name: str, patterns: Iterable[str]) -> str | None:
     """The first pattern matching a dotted name (`*` spans dots, `{a,b}` alternates), or None."""
     for p in patterns:
-        if _name_rx(p).match(name):
+        if _name_test(p)(name):
             return p
     return None
 

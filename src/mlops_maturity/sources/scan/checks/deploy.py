@@ -572,15 +572,22 @@ _BUILD_TRIGGERS = ("start_build", "aws_codebuild_project", "aws_codepipeline", "
                    "cloudbuild.googleapis.com/v1/projects")
 
 
+_BUILD_SECTIONS = ("phases:", "steps:")
+
+
 def _build_configs(view: RepoView) -> list[tuple[str, list[tuple[int, str]]]]:
     """AWS CodeBuild buildspecs and Google Cloud Build configs, as (path, [(line, command)])."""
     key = ("deploy.build_configs",)
     if key in view.memo:
         return view.memo[key]
     out: list[tuple[str, list[tuple[int, str]]]] = []
-    for rel in view.by_ext(".yml", ".yaml"):
+    yamls = view.by_ext(".yml", ".yaml")
+    with_sections = set(view.with_any(yamls, _BUILD_SECTIONS))  # before decoding every YAML file
+    for rel in yamls:
         name = rel.rsplit("/", 1)[-1].lower()
         if view.is_test(rel) or rel.startswith(".github/"):
+            continue
+        if rel not in with_sections and not name.startswith(("buildspec", "cloudbuild")):
             continue
         text = view.text(rel) or ""
         if name.startswith("buildspec") or ("phases:" in text and re.search(r"^version:\s*['\"]?0\.\d", text, re.M)):
@@ -633,7 +640,7 @@ def _builds_triggered(view: RepoView) -> bool:
     return view.memo[key]
 
 
-@prefilters(*_BUILD_TRIGGERS)
+@prefilters(*_BUILD_TRIGGERS, *_BUILD_SECTIONS)
 def build_config_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A CodeBuild buildspec or Cloud Build config that deploys or pushes an image, when the
     repository also defines what starts it automatically (a build launched by hand is not CD)."""
@@ -1124,11 +1131,12 @@ _NOT_INFRA_KIND = frozenset({"Config", "Component", "Template", "System", "API",
                              "Location"})
 
 
+@prefilters("apiVersion")
 def kubernetes_manifest(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A Kubernetes manifest (or Helm template): top-level `apiVersion:` and `kind:`."""
-    for rel in paths(view, det):
+    for rel in view.with_any(paths(view, det), ("apiVersion",)):
         text = view.text(rel)
-        if not text or "apiVersion" not in text or "kind" not in text:
+        if not text or "kind" not in text:
             continue
         api = _K8S_API.search(text)
         kind = _K8S_KIND.search(text)

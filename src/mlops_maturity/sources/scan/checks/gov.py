@@ -489,12 +489,13 @@ _PROD_ENV = lazy_re(r"prod|prd|live|release|uat", re.I)
 _ADO_DEPLOYMENT = lazy_re(r"^(\s*)-\s*deployment:\s*\S", re.M)
 
 
+@prefilters("deployment:")
 def ado_deployment_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """An Azure Pipelines deployment job targeting a production environment (where approvals
     and checks are configured). Other environments (a test or A/B environment) are often
     created on the fly without checks, so only production-like names count."""
-    for rel, text in view.texts(paths(view, det)):
-        if "deployment:" not in text or "environment" not in text:
+    for rel, text in view.texts(view.with_any(paths(view, det), ("deployment:",))):
+        if "environment" not in text:
             continue
         lines = text.split("\n")
         for m in _ADO_DEPLOYMENT.finditer(text):

@@ -548,12 +548,11 @@ def ci_failure_notification(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 # -- monitor.dashboards ----------------------------------------------------------------------
 
 
+@prefilters('"panels"')
 def grafana_dashboard_json(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A Grafana dashboard model: a JSON object with a `panels` list and dashboard fields
     (`schemaVersion`, `title`, `uid`, `templating`, `time`), at the top or under `dashboard`."""
-    for rel, text in view.texts(paths(view, det, ("*.json",))):
-        if '"panels"' not in text:
-            continue
+    for rel in view.with_any(paths(view, det, ("*.json",)), ('"panels"',)):
         data = view.json(rel)
         if isinstance(data, dict) and isinstance(data.get("dashboard"), dict):
             data = data["dashboard"]
@@ -825,12 +824,12 @@ def schedule_config_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     Prefect deployment schedules, crontab lines. The same file must name training."""
     from ....repo.ci import maybe_ci
 
-    for rel, text in view.texts(paths(view, det)):
-        if maybe_ci(rel) and rel.startswith(".github/"):
-            continue  # GitHub workflows: scheduled_ci_trains reads them parsed
+    # GitHub workflows are left to scheduled_ci_trains, which reads them parsed. The others:
+    # crontab-like files by name, any other file by a schedule word (before decoding its text).
+    rels = [r for r in paths(view, det) if not (r.startswith(".github/") and maybe_ci(r))]
+    scheduled = set(view.with_any(rels, _SCHEDULE_NEEDLES))
+    for rel, text in view.texts([r for r in rels if r in scheduled or "cron" in r.rsplit("/", 1)[-1].lower()]):
         base = rel.rsplit("/", 1)[-1].lower()
-        if "cron" not in base and not view.contains_any(rel, _SCHEDULE_NEEDLES):
-            continue
         if not _TRAIN_WORD.search(text) and not _TRAIN_TOOL.search(text):
             continue
         if "cron" in base and not base.endswith((".yml", ".yaml", ".json", ".tf")):
