@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything the project needs on a fresh machine: a virtual environment in .venv with the
-# package (editable) and its test dependencies. Idempotent: re-running only installs what changed.
+# package (editable) and its test dependencies, at the versions of scripts/constraints.txt.
+# Idempotent: re-running only installs what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,10 +18,10 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-stamp=.venv/.installed-$(cat pyproject.toml | sha1sum | cut -c1-12)
+stamp=.venv/.installed-$(cat pyproject.toml scripts/constraints.txt | sha1sum | cut -c1-12)
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -U pip 2>&1 | grep -v "^WARNING: Location" || true
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
+  .venv/bin/python -m pip install -q --disable-pip-version-check -c scripts/constraints.txt -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/python -c "import mlops_maturity, pytest, hypothesis" || { echo "setup: installation failed" >&2; exit 1; }
   rm -f .venv/.installed-*
   touch "$stamp"
