@@ -155,11 +155,11 @@ def _expanded_size(root: Node, limit: int) -> int:
 _CLoader = getattr(yaml, "CSafeLoader", None)
 
 
-def _check_graph(root: Node, max_aliases: int) -> None:
+def _check_graph(root: Node, max_aliases: int) -> int:
     """Limits for a node graph composed by libyaml: an alias shows there as a node met twice.
 
     Counts nodes and depth without recursion, rejects aliases (or allows `max_aliases` of them,
-    the expansion then being checked by `_expanded_size`)."""
+    the expansion then being checked by `_expanded_size`). Returns how many aliases it met."""
     seen: set[int] = set()
     aliases = 0
     nodes = 0
@@ -187,6 +187,7 @@ def _check_graph(root: Node, max_aliases: int) -> None:
         elif isinstance(node, SequenceNode):
             for child in node.value:
                 stack.append((child, depth + 1))
+    return aliases
 
 
 def _fast_docs(text: str, *, single: bool, max_aliases: int, tolerate_tags: bool, max_documents: int = 1000) -> list[Any]:
@@ -205,8 +206,8 @@ def _fast_docs(text: str, *, single: bool, max_aliases: int, tolerate_tags: bool
                     raise YamlError(f"more than {max_documents} YAML documents")
         out = []
         for node in nodes:
-            _check_graph(node, max_aliases)
-            if max_aliases > 0 and _expanded_size(node, MAX_NODES) > MAX_NODES:
+            # Without aliases the graph is a tree of at most MAX_NODES nodes: nothing to expand.
+            if _check_graph(node, max_aliases) and _expanded_size(node, MAX_NODES) > MAX_NODES:
                 raise YamlError(f"YAML aliases expand to more than {MAX_NODES} nodes")
             out.append(constructor.construct_document(node))
         if single:

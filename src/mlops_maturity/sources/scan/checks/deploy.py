@@ -644,9 +644,9 @@ def _builds_triggered(view: RepoView) -> bool:
 def build_config_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A CodeBuild buildspec or Cloud Build config that deploys or pushes an image, when the
     repository also defines what starts it automatically (a build launched by hand is not CD)."""
-    configs = _build_configs(view)
-    if not configs or not _builds_triggered(view):
+    if not _builds_triggered(view):  # first: the cheaper question (needles, no YAML parse)
         return
+    configs = _build_configs(view)
     for rel, cmds in configs:
         for line, text in cmds:
             if _INSTALL.match(text):
