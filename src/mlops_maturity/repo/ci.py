@@ -56,6 +56,7 @@ _AZURE_TOP_KEYS = frozenset({
     "parameters", "pool", "stages", "jobs", "steps", "extends", "lockBehavior", "container",
     "services", "workspace", "strategy", "timeoutInMinutes", "continueOnError",
 })
+_AZURE_BODY_KEYS = ("stages", "jobs", "steps", "extends")
 _AZURE_BODY = lazy_re(r"^(stages|jobs|steps|extends)\s*:", re.M)
 _AZURE_ITEM = lazy_re(
     r"^\s*-\s*(task|script|bash|pwsh|powershell|template|checkout|publish|download|job|stage|deployment)\s*:", re.M)
@@ -73,6 +74,10 @@ def sniff_azure_pipeline(text: str) -> bool:
     """True when a YAML text is an Azure Pipelines definition or template: only Azure top-level
     keys, and stages/jobs/steps as lists (an Azure ML pipeline job has `$schema`, `type` and a
     `jobs` mapping; a Kubeflow spec has `pipelineInfo`...)."""
+    # A top-level key starts the text or a line: found by substring before the line regexes,
+    # which Python tries at every position of a large YAML file.
+    if not (text.startswith(_AZURE_BODY_KEYS) or any(f"\n{k}" in text for k in _AZURE_BODY_KEYS)):
+        return False
     if not _AZURE_BODY.search(text) or not _AZURE_ITEM.search(text):
         return False
     try:

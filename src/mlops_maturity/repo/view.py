@@ -19,6 +19,7 @@ import threading
 import tomllib
 from collections import defaultdict
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
@@ -112,6 +113,10 @@ def glob_regex(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
     return re.compile("^(?:" + "|".join(alts) + ")$", re.I if ignore_case else 0)
 
 
+_NO_NEEDLES: frozenset[str] = frozenset()
+_FIRST = itemgetter(0)
+
+
 class NeedleIndex:
     """Which of a fixed set of literal strings (detector pre-filters) a text contains, found in
     one pass over the text rather than one search per string."""
@@ -147,12 +152,11 @@ class NeedleIndex:
     def scan_bytes(self, data: bytes) -> frozenset[str]:
         """The needles in a text given as its UTF-8 bytes."""
         if self._auto is not None:
-            order = self._order
-            return frozenset(order[i] for i, _, _ in self._auto.find_matches_as_indexes(data, overlapping=True))
+            hits = self._auto.find_matches_as_indexes(data, overlapping=True)
+            return frozenset(map(self._order.__getitem__, set(map(_FIRST, hits)))) if hits else _NO_NEEDLES
         return self.scan(data.decode("utf-8", "surrogateescape"))
 
 
-_NO_NEEDLES: frozenset[str] = frozenset()
 
 
 class RepoView:
