@@ -178,18 +178,36 @@ class RepoView:
         self._disc = discovery or discover(self.root, max_file_bytes=max_file_bytes, use_git=use_git)
         self._info = self._disc.files
         self.files: tuple[str, ...] = tuple(sorted(self._info))
-        self._by_name: dict[str, list[str]] = defaultdict(list)
-        self._by_name_lower: dict[str, list[str]] = defaultdict(list)
-        self._by_ext: dict[str, list[str]] = defaultdict(list)
-        self._by_ext_exact: dict[str, list[str]] = defaultdict(list)
+        # File name and extension indexes, in path order (one pass; tight: a large repository
+        # has tens of thousands of files).
+        by_name: dict[str, list[str]] = {}
+        by_ext: dict[str, list[str]] = {}
         for rel in self.files:
-            base = rel.rsplit("/", 1)[-1]
-            self._by_name[base].append(rel)
-            self._by_name_lower[base.lower()].append(rel)
+            base = rel.rpartition("/")[2]
+            got = by_name.get(base)
+            if got is None:
+                by_name[base] = [rel]
+            else:
+                got.append(rel)
+        for base, rels in by_name.items():
             dot = base.rfind(".")
             if dot > 0:
-                self._by_ext[base[dot:].lower()].append(rel)
-                self._by_ext_exact[base[dot:]].append(rel)
+                ext = base[dot:]
+                got = by_ext.get(ext)
+                if got is None:
+                    by_ext[ext] = list(rels)
+                else:
+                    got += rels
+        self._by_name = by_name
+        self._by_ext_exact = {e: sorted(rels) for e, rels in by_ext.items()}
+        by_name_lower: dict[str, list[str]] = defaultdict(list)
+        for base, rels in by_name.items():
+            by_name_lower[base.lower()] += rels
+        self._by_name_lower = {b: sorted(rels) if len(rels) > 1 else rels for b, rels in by_name_lower.items()}
+        by_ext_lower: dict[str, list[str]] = defaultdict(list)
+        for ext, rels in self._by_ext_exact.items():
+            by_ext_lower[ext.lower()] += rels
+        self._by_ext = {e: sorted(rels) for e, rels in by_ext_lower.items()}
         self._name_blobs: dict[tuple[bool, bool], tuple[str, list[int], list[str], Any]] = {}
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str], Any] = {}
