@@ -222,6 +222,7 @@ class RepoView:
         self._needles: NeedleIndex | None = None
         self._found: dict[str, frozenset[str]] = {}
         self._by_needle: dict[str, set[str]] | None = None
+        self._indexed_lists: dict[int, list[str]] = {}  # lists whose every file `found` has seen
 
     # -- facts about the repository --------------------------------------------------------
     @property
@@ -553,6 +554,7 @@ class RepoView:
         self._needles = NeedleIndex(needles, texts)
         self._found = {}
         self._by_needle = None
+        self._indexed_lists = {}
 
     def indexes(self, needles: Iterable[str]) -> bool:
         """Whether `found` reports on every one of `needles` (they were declared)."""
@@ -609,8 +611,10 @@ class RepoView:
                 for n in fs:
                     by_needle[n].add(r)
             self._by_needle = by_needle
-        for r in [r for r in rels if r not in found]:
-            self.found(r)
+        if self._indexed_lists.get(id(rels)) is not rels:  # once per list (kept alive here)
+            for r in [r for r in rels if r not in found]:
+                self.found(r)
+            self._indexed_lists[id(rels)] = rels
         hits: set[str] = set()
         for n in needles:
             hits.update(by_needle.get(n, ()))

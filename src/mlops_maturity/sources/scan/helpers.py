@@ -8,6 +8,7 @@ pre-filter before any parse) so that it honours the same conventions as the data
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -103,13 +104,22 @@ def split_notebooks(view: RepoView, rels: list[str]) -> tuple[list[str], list[st
     once per list (a content detector's candidates are often every file of the repository)."""
     nbs = view.memo.get("__notebooks__")
     if nbs is None:
-        nbs = view.memo["__notebooks__"] = frozenset(r for r in view.files if r.endswith(".ipynb"))
+        nbs = view.memo["__notebooks__"] = [r for r in view.files if r.endswith(".ipynb")]
     if not nbs:
         return [], rels
     key = ("split_notebooks", id(rels))
     got = view.memo.get(key)
     if got is None or got[0] is not rels:  # the list is kept alive with its split: its id is not reused
-        got = view.memo[key] = (rels, [r for r in rels if r in nbs], [r for r in rels if r not in nbs])
+        # `rels` is in path order: look each notebook up by bisection, and copy the list only
+        # when it holds one.
+        n = len(rels)
+        mine = [nb for nb in nbs if (i := bisect_left(rels, nb)) < n and rels[i] == nb]
+        if mine:
+            keep = set(mine)
+            got = (rels, mine, [r for r in rels if r not in keep])
+        else:
+            got = (rels, [], rels)
+        view.memo[key] = got
     return got[1], got[2]
 
 
