@@ -1405,9 +1405,7 @@ _VARIANT_WEIGHT_NEEDLES = ("InitialVariantWeight", "initial_variant_weight", "in
 def sagemaker_variant_split(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Weighted SageMaker production variants: weights given to two or more variants, or in
     code that is about canary / A/B / champion-challenger traffic."""
-    for rel in paths(view, det):
-        if not view.contains_any(rel, _VARIANT_WEIGHT_NEEDLES):
-            continue
+    for rel in view.with_any(paths(view, det), _VARIANT_WEIGHT_NEEDLES):
         text = view.text(rel) or ""
         found = list(_VARIANT_WEIGHT.finditer(text))
         if not found:

@@ -307,9 +307,7 @@ _DBT_VERSION_LINE = lazy_re(r"^version\s*:\s*[\"']?2[\"']?\s*(#.*)?$", re.M)
 def dbt_columns_described(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A dbt properties file (version: 2) describing at least three columns of its models,
     seeds, snapshots or source tables: column tests alone are not documentation."""
-    for rel in paths(view, det):
-        if not view.contains_any(rel, ("columns:",)):
-            continue
+    for rel in view.with_any(paths(view, det), ("columns:",)):
         text = view.text(rel) or ""
         if "description" not in text or not _DBT_VERSION_LINE.search(text):
             continue
