@@ -32,6 +32,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.experiment_tracking", "present-hf-report-to-when-enabled"): (
         "present", ["finetune.py:12 trainer-reports-to-tracker-when-enabled"], []),
     ("dev.experiment_tracking", "absent-hf-report-to-none"): ("absent", [], []),
+    ("dev.experiment_tracking", "present-yaml-recipe-report-to"): (
+        "present", ["configs/ner.yaml:8 training-recipe-reports-to-tracker"], []),
+    ("dev.experiment_tracking", "absent-yaml-recipe-report-to-none"): ("absent", [], []),
     ("dev.experiment_tracking", "present-azureml-run"): ("present", ["train_aml.py:6 azureml-run-logged"], []),
     ("dev.experiment_tracking", "present-ray-callback"): ("present", ["train.py:9 tracker-callback-used"], []),
     ("dev.experiment_tracking", "absent-dependency-only"): ("absent", [], ["requirements.txt:2 dependency-declared"]),
