@@ -46,6 +46,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.pinned_env", "present-utf16-freeze"): ("present", ["requirements.txt:1 environment-pinned"], []),
     ("dev.pinned_env", "absent-one-unpinned"): ("absent", [], []),
     ("dev.pinned_env", "absent-dev-pinned-only"): ("absent", [], []),
+    ("dev.pinned_env", "absent-pinned-extras-only"): ("absent", [], []),
+    ("dev.pinned_env", "present-pinned-base-and-extras"): ("present", ["requirements.txt:1 environment-pinned"], []),
     ("dev.pinned_env", "absent-docs-only"): ("absent", [], []),
     ("dev.pinned_env", "absent-conda-unversioned"): ("absent", [], []),
     ("dev.code_quality", "present-ruff-pyproject"): ("present", ["pyproject.toml:5 linter-configured-in-pyproject"], []),
