@@ -32,6 +32,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.experiment_tracking", "present-hf-report-to-when-enabled"): (
         "present", ["finetune.py:12 trainer-reports-to-tracker-when-enabled"], []),
     ("dev.experiment_tracking", "absent-hf-report-to-none"): ("absent", [], []),
+    ("dev.experiment_tracking", "present-yaml-recipe-report-to"): (
+        "present", ["configs/ner.yaml:8 training-recipe-reports-to-tracker"], []),
+    ("dev.experiment_tracking", "absent-yaml-recipe-report-to-none"): ("absent", [], []),
     ("dev.experiment_tracking", "present-azureml-run"): ("present", ["train_aml.py:6 azureml-run-logged"], []),
     ("dev.experiment_tracking", "present-ray-callback"): ("present", ["train.py:9 tracker-callback-used"], []),
     ("dev.experiment_tracking", "absent-dependency-only"): ("absent", [], ["requirements.txt:2 dependency-declared"]),
@@ -43,6 +46,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.pinned_env", "present-utf16-freeze"): ("present", ["requirements.txt:1 environment-pinned"], []),
     ("dev.pinned_env", "absent-one-unpinned"): ("absent", [], []),
     ("dev.pinned_env", "absent-dev-pinned-only"): ("absent", [], []),
+    ("dev.pinned_env", "absent-pinned-extras-only"): ("absent", [], []),
+    ("dev.pinned_env", "present-pinned-base-and-extras"): ("present", ["requirements.txt:1 environment-pinned"], []),
     ("dev.pinned_env", "absent-docs-only"): ("absent", [], []),
     ("dev.pinned_env", "absent-conda-unversioned"): ("absent", [], []),
     ("dev.code_quality", "present-ruff-pyproject"): ("present", ["pyproject.toml:5 linter-configured-in-pyproject"], []),

@@ -735,10 +735,17 @@ _LOADER_PATH = lazy_re(r"(?i)(^|/|_)(data|datasets?|dataloaders?|loaders?|io|pre
                           r"schemas?|cleaning|prepare\w*)(/|_|\.py$)")
 
 
+# The first parameter of a function that validates a schema definition itself
+# (`check_schema(schema)`: are its columns named and typed?), whereas
+# `validate_schema(df, schema)` checks data against it.
+_SCHEMA_ARG = lazy_re(r"^(json_?)?schema(_(def|definition|dict|doc|spec))?$|^spec$", re.I)
+
+
 def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A validate_*/verify_* function in data-loading code that checks records, images or
     labels (at least two assertions or raises on their content) — not config or argument
-    validation, not a single shape assert."""
+    validation, not a single shape assert, not the validation of a schema definition (whose
+    first parameter is the schema)."""
     for rel in paths(view, det, ("*.py",)):
         if not _LOADER_PATH.search(rel):
             continue
@@ -755,6 +762,9 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 continue
             if re.search(r"(?i)config|args|param|option|env|version|path_exists|install", n.name):
                 continue
+            params = [a.arg for a in n.args.posonlyargs + n.args.args if a.arg not in ("self", "cls")]
+            if params and _SCHEMA_ARG.match(params[0]):
+                continue  # checks a schema definition (a JSON Schema's keywords), not records
             checks = sum(1 for c in ast.walk(n) if isinstance(c, (ast.Assert, ast.Raise)))
             if checks >= 2:
                 yield Hit(rel, n.lineno, f"data validator {n.name} rejects bad records ({checks} checks)")

@@ -17,7 +17,10 @@ from .data import LinePattern, make_targets, makefiles, py_tree
 
 # -- dev.pinned_env --------------------------------------------------------------------------
 
-_NON_RUNTIME = lazy_re(r"(^|[/_.-])(dev|docs?|tests?|testing|lint|ci|style|typing|mypy)([/_.-]|$)", re.I)
+# Files that are not the runtime environment: dev/docs/test tools, and optional add-ons
+# (requirements-extras.txt / requirements-optional.txt, installed on top of the base file): a
+# pinned add-on beside an unpinned base does not pin the environment.
+_NON_RUNTIME = lazy_re(r"(^|[/_.-])(dev|docs?|tests?|testing|lint|ci|style|typing|mypy|extras?|optional)([/_.-]|$)", re.I)
 _DOCS_DIR = lazy_re(r"(^|/)(docs?|documentation|tests?|examples?)/", re.I)
 
 
@@ -60,7 +63,7 @@ def _fully_pinned(view: RepoView, files: dict[str, RequirementsFile], rel: str, 
 def pinned_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A lock file, or a fully pinned requirements / conda environment file that installs the
     project's runtime environment (docs/test/dev-only files do not count, nor does a pinned
-    dev file beside an unpinned runtime one)."""
+    dev file or optional add-on (extras) beside an unpinned runtime one)."""
     allowed = set(paths(view, det))
     for rel in view.lock_files():
         if rel in allowed and not _DOCS_DIR.search(rel):

@@ -174,7 +174,9 @@ _DESIGN_FILE = lazy_re(
     r"(^|[-_ ])(architecture|design|adr[-_]?\d*|rfc[-_]?\d+|system[-_]design|technical[-_]design)([-_ .]|$)|^\d{3,4}[-_]",
     re.I,
 )
-_DESIGN_HEADING = lazy_re(r"\barchitecture\b|\bdesign(s|\s+doc\w*|\s+decisions?|\s+principles?|\s+overview)?\b", re.I)
+# "Data flow": how the system moves data from raw input to the model, a design description.
+_DESIGN_HEADING = lazy_re(r"\barchitecture\b|\bdesign(s|\s+doc\w*|\s+decisions?|\s+principles?|\s+overview)?\b|"
+                          r"\bdata[ -]?flows?\b", re.I)
 _DOCS_ROOT = lazy_re(r"^(docs?|documentation|wiki)/", re.I)
 
 
