@@ -29,7 +29,7 @@ CI_SYSTEMS: dict[str, str] = {
 _CI_RES = {k: lazy_re(v) for k, v in CI_SYSTEMS.items()}
 
 
-_CI_HINTS = (".github/workflows/", "gitlab", ".circleci/", ".travis.", "buildkite", "bitbucket-pipelines",
+CI_PATH_HINTS = _CI_HINTS = (".github/workflows/", "gitlab", ".circleci/", ".travis.", "buildkite", "bitbucket-pipelines",
              "azure", "jenkinsfile")
 
 
@@ -51,6 +51,8 @@ def ci_system(rel: str) -> str | None:
 _AZURE_PATH_HINTS = ("pipeline", "azure", "devops", ".ado/", "vsts")
 # ... or that sit in a CI folder (`ci/`, `.ci/`, `tests/ci/`, `cicd/`).
 _AZURE_CI_DIR = lazy_re(r"(^|/)\.?(ci|cicd|ci[-_]cd)/")
+# Substrings of the lower-cased path, one of which a `maybe_azure_pipeline` path contains.
+AZURE_PATH_HINTS = (*_AZURE_PATH_HINTS, "ci")
 _AZURE_TOP_KEYS = frozenset({
     "name", "appendCommitMessageToRunName", "trigger", "pr", "schedules", "resources", "variables",
     "parameters", "pool", "stages", "jobs", "steps", "extends", "lockBehavior", "container",

@@ -19,6 +19,7 @@ import threading
 import tomllib
 from collections import defaultdict
 from functools import lru_cache
+from itertools import accumulate
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
@@ -377,20 +378,13 @@ class RepoView:
         if got is None:
             blob = self._name_blobs.get((ignore_case, in_path))
             if blob is None:
-                if in_path and not ignore_case:
-                    names, index = list(self.files), None
-                elif in_path:
-                    index = defaultdict(list)
-                    for f in self.files:
-                        index[f.lower()].append(f)
-                    names = list(index)
+                if in_path:  # one line per file: k-th line, k-th file
+                    names = [f.lower() for f in self.files] if ignore_case else list(self.files)
+                    index = None
                 else:
                     index = self._by_name_lower if ignore_case else self._by_name
                     names = list(index)
-                starts, pos = [], 0
-                for n in names:
-                    starts.append(pos)
-                    pos += len(n) + 1
+                starts = [0, *accumulate(len(n) + 1 for n in names)][:-1]
                 blob = self._name_blobs[(ignore_case, in_path)] = ("\n".join(names), starts, names, index)
             text, starts, names, index = blob
             hits: set[str] = set()
@@ -398,7 +392,7 @@ class RepoView:
             while i != -1:
                 k = bisect_right(starts, i) - 1
                 if index is None:
-                    hits.add(names[k])
+                    hits.add(self.files[k])
                 else:
                     hits.update(index[names[k]])
                 nxt = starts[k + 1] if k + 1 < len(starts) else len(text)
@@ -838,10 +832,17 @@ class RepoView:
     def ci_files(self) -> list[str]:
         """Paths of CI configurations of every supported system."""
         if self._ci_files is None:
-            found = [f for f in self.files if ci_mod.maybe_ci(f) and ci_mod.ci_system(f)]
+            # The path hints are looked up in one string of every path, not file by file.
+            hinted: set[str] = set()
+            for hint in ci_mod.CI_PATH_HINTS:
+                hinted |= self._named(hint, True, True)
+            found = [f for f in hinted if ci_mod.maybe_ci(f) and ci_mod.ci_system(f)]
             # Azure Pipelines definitions with free names, recognised by content.
+            maybe_azure: set[str] = set()
+            for hint in ci_mod.AZURE_PATH_HINTS:
+                maybe_azure |= self._named(hint, True, True)
             self._ci_sniffed = {
-                f for f in self.by_ext(".yml", ".yaml")
+                f for f in sorted(maybe_azure)
                 if ci_mod.maybe_azure_pipeline(f) and ci_mod.sniff_azure_pipeline(self.text(f) or "")
             }
             self._ci_files = sorted(set(found) | self._ci_sniffed)
