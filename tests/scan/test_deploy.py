@@ -107,6 +107,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.training_pipeline", "present-mage-pipeline"): (
         "present", ["ml/pipelines/training/metadata.yaml:8 mage-pipeline-trains"], []),
     ("deploy.training_pipeline", "present-databricks-job"): ("present", ["databricks.yml:12 databricks-job-trains"], []),
+    ("deploy.training_pipeline", "present-terraform-databricks-job"): (
+        "present", ["infra/jobs.tf:22 terraform-databricks-job-trains"], []),
+    ("deploy.training_pipeline", "absent-terraform-databricks-etl-job"): ("absent", [], []),
     ("deploy.training_pipeline", "present-databricks-job-payload"): (
         "present", ["RUNME.py:23 databricks-job-payload-trains"], []),
     ("deploy.training_pipeline", "absent-databricks-job-payload-etl"): ("absent", [], []),

@@ -1496,6 +1496,58 @@ def databricks_job_json_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hi
                 return
 
 
+# A Databricks job declared with the Terraform provider (resource "databricks_job"): its tasks'
+# task_key / notebook_path / python_file say what they run, as in a bundle.
+_TF_DBX_JOB = lazy_re(r'^[ \t]*resource[ \t]+"databricks_job"[ \t]+"([\w-]+)"[ \t]*\{', re.M)
+_TF_DBX_TASK_ATTR = lazy_re(r'^[ \t]*(task_key|notebook_path|python_file|entry_point|package_name|description)[ \t]*=[ \t]*"([^"\n]*)"', re.M)
+
+
+def _hcl_block_end(text: str, start: int) -> int:
+    """Offset just past the `}` closing the block whose `{` is at `start` (strings and #
+    comments skipped), or the end of the text."""
+    depth, i, n = 0, start, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            i += 1
+            while i < n and text[i] != '"' and text[i] != "\n":
+                i += 2 if text[i] == "\\" else 1
+        elif ch == "#" or (ch == "/" and text.startswith("//", i)):
+            nl = text.find("\n", i)
+            i = n if nl < 0 else nl
+            continue
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return n
+
+
+def terraform_databricks_jobs(view: RepoView, rels: list[str]) -> Iterator[tuple[str, str, str, int]]:
+    """(path, job name, block text, block offset) of every `resource "databricks_job"`."""
+    for rel in rels:
+        text = view.text(rel) or ""
+        if "databricks_job" not in text:
+            continue
+        for m in _TF_DBX_JOB.finditer(text):
+            end = _hcl_block_end(text, m.end() - 1)
+            yield rel, m.group(1), text[m.start():end], m.start()
+
+
+@prefilters("databricks_job")
+def terraform_databricks_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Databricks job declared in Terraform with a task whose key, notebook or file trains."""
+    for rel, name, block, offset in terraform_databricks_jobs(view, paths(view, det, ("*.tf",))):
+        for a in _TF_DBX_TASK_ATTR.finditer(block):
+            if _TRAINS.search(a.group(2)):
+                line = view.text(rel).count("\n", 0, offset + a.start()) + 1  # type: ignore[union-attr]
+                yield Hit(rel, line, f"Databricks job {name} runs training {a.group(1)} {a.group(2)}")
+                return
+
+
 # -- Mage pipelines: pipelines/<name>/metadata.yaml with blocks, triggers.yaml beside it -------
 
 
@@ -1535,6 +1587,7 @@ def mage_pipeline_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 CHECKS = {
     "mage_pipeline_trains": mage_pipeline_trains,
+    "terraform_databricks_job_trains": terraform_databricks_job_trains,
     "databricks_job_trains": databricks_job_trains,
     "databricks_job_json_trains": databricks_job_json_trains,
     "sagemaker_variant_split": sagemaker_variant_split,
