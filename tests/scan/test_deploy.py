@@ -60,6 +60,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.model_gate", "present-sagemaker-condition"): ("present", ['pipeline.py:4 pipeline-condition-on-metric'], []),
     ("deploy.model_gate", "present-threshold-raise"): ("present", ['pipeline/evaluate.py:7 metric-gate-blocks-promotion'], []),
     ("deploy.progressive", "absent-champion-comment-single-variant"): ("absent", [], []),
+    ("deploy.progressive", "present-random-canary-router"): (
+        "present", ["serving/router.py:15 random-draw-routes-canary"], []),
+    ("deploy.progressive", "absent-random-traffic-simulator"): ("absent", [], []),
     ("deploy.progressive", "absent-single-deployment"): ("absent", [], []),
     ("deploy.progressive", "absent-single-variant"): ("absent", [], []),
     ("deploy.progressive", "present-argo-rollout"): ("present", ['k8s/rollout.yaml:7 argo-rollout-strategy'], []),
