@@ -12,6 +12,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.training_pipeline", "absent-rattler-recipe"): ("absent", [], []),
     ("deploy.model_gate", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-validation-gates-register"], []),
     ("deploy.model_gate", "absent-mlflow-recipe-no-criteria"): ("absent", [], []),
+    ("deploy.model_gate", "present-promotion-policy"): (
+        "present", ["src/promotion.py:10 metric-gate-blocks-promotion"], []),
+    ("deploy.model_gate", "absent-promotion-report-only"): ("absent", [], []),
     ("deploy.training_pipeline", "present-kedro-node"): (
         "present", ["src/churn/pipelines/modeling/pipeline.py:7 orchestrated-pipeline-trains"], []),
     ("deploy.training_pipeline", "absent-kedro-data-nodes"): ("absent", [], ["requirements.txt:1 dependency-declared"]),

@@ -1233,7 +1233,8 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                  if (_METRIC_NAME.search(g) and (_THRESHOLD_NAME.search(g) or re.search(r"\d", g)
                                                  or len(_METRIC_NAME.findall(g)) >= 2))
                  or _CHAMPION.search(g)}
-        gate_fn = re.search(r"(?i)def _?\w*(gate|threshold|should_deploy|should_promote|model_acceptable|is_model_better)\w*\s*\(", text)
+        gate_fn = re.search(r"(?i)def _?\w*(gate|threshold|should_deploy|should_promote|model_acceptable|is_model_better|"
+                            r"promotion_?(policy|policies|decision|criteria|rules?|checks?))\w*\s*\(", text)
         cmp_lines: set[int] = set()
         if _DECISION_ASSIGN.search(text) is not None:
             cmp_lines = {bisect_right(newlines, start) + 1 for start, g, _ in _ANY_COMPARE.finditer(text)
@@ -1273,7 +1274,8 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 _GATE_FN = lazy_re(r"(?i)^_?((quality|model|metrics?|performance|eval\w*|promotion|deploy\w*|release)_?gate\w*|gate_?check\w*|"
                       r"check_?(model_)?(quality|thresholds?|performance|metrics?)(_gate)?|(passes|meets|check)_?thresholds?|"
-                      r"is_?model_?(acceptable|good_enough|better)|should_?(deploy|promote|register))$")
+                      r"is_?model_?(acceptable|good_enough|better)|should_?(deploy|promote|register)|"
+                      r"(evaluate_?|check_?|apply_?)?promotion_?(policy|policies|decision|criteria|rules?|checks?))$")
 
 
 def _gate_function(tree: ast.Module) -> ast.FunctionDef | None:
