@@ -30,6 +30,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.cd", "present-shared-deploy-template"): ("present", ['.github/workflows/deploy-online-endpoint.yml:4 pipeline-deploys-service'], []),
     ("deploy.cd", "present-gitlab-kubectl"): ("present", ['.gitlab-ci.yml:5 pipeline-deploys-service'], []),
     ("deploy.ci", "absent-build-image-only"): ("absent", [], []),
+    ("deploy.ci", "present-config-validation"): ("present", [".github/workflows/validate.yml:14 ci-runs-checks-on-change"], []),
+    ("deploy.ci", "absent-terraform-apply-only"): ("absent", [], []),
     ("deploy.ci", "absent-cloud-build"): ("absent", [], []),
     ("deploy.ci", "absent-echo-only"): ("absent", [], []),
     ("deploy.ci", "absent-manual-only"): ("absent", [], []),

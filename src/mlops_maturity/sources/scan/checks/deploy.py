@@ -292,7 +292,12 @@ _CHECK_CMD = lazy_re(
     r"(?:npm|yarn|pnpm)\s+test|go\s+test|cargo\s+(?:test|clippy)|"
     r"python3?\s+(?:-\w+\s+)*-m\s+(?:pytest|unittest|doctest|mypy|flake8|pylint|ruff|black|isort|coverage|tox|nox|pyright)|"
     r"python3?\s+(?:-\w+\s+)*(?:setup\.py\s+test|[\w./-]*\btests?/[\w./-]+\.py|[\w./-]*\btest_\w+\.py|[\w./-]*_test\.py|[\w./-]*run_?tests?\.py)|"
-    r"dvc\s+(?:metrics|plots|params|exp)\s+diff|cml\s+(?:comment|send-comment|publish|report)"
+    r"dvc\s+(?:metrics|plots|params|exp)\s+diff|cml\s+(?:comment|send-comment|publish|report)|"
+    # validators of configs and infrastructure code: a validate_*.py / *_validator.py script,
+    # terraform validate / fmt -check, linters of Dockerfiles, shell, charts, SQL and manifests
+    r"python3?\s+(?:-\w+\s+)*[\w./${}-]*/?(?:validate\w*|\w*_validat(?:e|or|ion))\.py|"
+    r"terraform\s+(?:-chdir=\S+\s+)?(?:validate|fmt\s+(?:-\S+\s+)*-check)|tflint|hadolint|shellcheck|helm\s+lint|"
+    r"check-jsonschema|kubeconform|kubeval|sqlfluff\s+lint|actionlint"
     r")\b"
 )
 # A step or job named as a test / check runs its commands as checks (smoke tests of scripts).
