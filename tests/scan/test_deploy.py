@@ -44,6 +44,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", [".github/workflows/integration-test.yml:13 ci-runs-checks-on-change"], []),
     ("deploy.ci", "absent-databricks-notebook-deploy"): ("absent", [], []),
     ("deploy.container", "absent-db-only-compose"): ("absent", [], []),
+    ("deploy.container", "present-compose-model-server"): ("present", ["docker-compose.yml:3 compose-builds-ml-service"], []),
+    ("deploy.container", "absent-tracking-server-compose"): ("absent", [], []),
     ("deploy.container", "absent-devcontainer"): ("absent", [], []),
     ("deploy.container", "absent-docs-site"): ("absent", [], []),
     ("deploy.container", "present-compose-build"): ("present", ['docker-compose.yml:3 compose-builds-ml-service', 'train.Dockerfile:1 ml-component-containerized'], []),

@@ -729,6 +729,21 @@ _ML_IMAGES = lazy_re(r"(?i)(mlflow|tritonserver|tensorflow/serving|torchserve|py
                         r"mlserver|kubeflow|zenml|clearml|wandb|minio)")
 
 
+# Stock images of platform services: an experiment-tracking server, an object store, a notebook
+# or labelling server. Running one (mlflow server, minio) containerizes no training, serving,
+# pipeline or monitoring component — unless its command serves a model (mlflow models serve).
+_PLATFORM_IMAGES = lazy_re(r"(?i)(mlflow|minio|jupyter|label-studio|wandb|clearml)")
+_SERVE_COMMAND = lazy_re(r"(?i)(?<![\w-])serve(?![\w-])")  # mlflow models serve, not --serve-artifacts
+
+
+def _serves_model(svc: Any) -> bool:
+    cmd = " ".join(
+        " ".join(str(x) for x in v) if isinstance(v, list) else str(v)
+        for v in (svc.get("command"), svc.get("entrypoint")) if v is not None
+    )
+    return _SERVE_COMMAND.search(cmd) is not None
+
+
 def compose_builds_ml(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A docker-compose file with a service that builds an ML component, or runs an ML /
     pipeline / monitoring image."""
@@ -750,6 +765,8 @@ def compose_builds_ml(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                     break
             img = svc.get("image")
             if isinstance(img, str) and _ML_IMAGES.search(img) and not re.search(r"(?i)postgres|redis|mysql|nginx", img):
+                if _PLATFORM_IMAGES.search(img) and not _serves_model(svc):
+                    continue  # a tracking / artifact-store / notebook server, not a component of the ML system
                 yield Hit(rel, svc.line_of("image", services.line_of(name, 1)), f"compose service {name} runs {img}")
                 break
 
