@@ -10,6 +10,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-prepares-data"], []),
     ("data.pipeline", "present-spark-job-entry"): ("present", ["jobs/main.py:21 entry-script-runs-data-prep"], []),
     ("data.pipeline", "absent-inference-cli-preprocess"): ("absent", [], []),
+    ("data.pipeline", "absent-report-script-prepare-helper"): ("absent", [], []),
     ("data.pipeline", "present-lambda-feature-pipeline"): (
         "present", ["src/lambdas/feature_pipeline.py:15 data-prep-script-runnable"], []),
     ("data.pipeline", "absent-feature-pipeline-library"): ("absent", [], []),

@@ -567,8 +567,15 @@ def _serverless_handler_line(tree: ast.Module) -> int | None:
 
 _PREP_DEF_TEXT = lazy_re(r"(?im)^[ \t]*(?:def|class)[ \t]+\w*(pre_?process|prepar|ingest|etl|featuri[sz]|feature_?(engineer|extract|build)|"
                          r"build_?(data|features?)|make_?data|clean_?data|process_?(data|raw)|data_?(transform|prep))")
-_INFER_CALL = lazy_re(r"^(predict\w*|infer\w*|inference|classify|detect|generate|forward|serve|load_model)$", re.I)
-_TRAIN_CALL = lazy_re(r"^(fit|fit_generator|train_on_batch|partial_fit|train|train_\w+|\w+_train|run_training|training)$", re.I)
+# What a data-preparation function or class is called (snake-cased class names too): narrower
+# than the script names, a prepare_rows() helper of a prediction script is not a step.
+_PREP_DEF_NAME = lazy_re(
+    r"^(\w+_)?(pre_?process\w*|data_?prep\w*|prepare_?(data|dataset|features|training_data)\w*|build_?(data_?set|features?)\w*|"
+    r"make_?data_?set\w*|feature_?(engineering|extraction|builder|pipeline)\w*|featuri[sz]\w*|etl\w*|ingest\w*|data_?ingestion\w*|"
+    r"data_?transformation\w*|clean_?data\w*|process_?(raw|data)\w*)$", re.I)
+# A main that predicts, evaluates or trains: the preparation is part of that run.
+_NOT_PREP_RUN = lazy_re(r"(?i)predict|infer|evaluat|classify|generate|forward|load_model|serve|(^|_)(re)?train|^fit$|_fit$|"
+                        r"^fit_generator$|^partial_fit$")
 
 
 def _snake(name: str) -> str:
@@ -608,7 +615,7 @@ def entry_script_runs_prep(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if guard is None:
             continue
         defs = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-        prep_defs = {name for name in defs if _PREP_SCRIPT.match(_snake(name))}
+        prep_defs = {name for name in defs if _PREP_DEF_NAME.match(_snake(name))}
         if not prep_defs:
             continue
         called = _called_names(guard.body)
@@ -616,7 +623,7 @@ def entry_script_runs_prep(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             fn = defs.get(name)
             if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and name not in prep_defs:
                 called += _called_names(fn.body)  # main() and the like, one level down
-        if any(_TRAIN_CALL.match(c) or _INFER_CALL.match(c) for c in called):
+        if any(_NOT_PREP_RUN.search(c) for c in called):
             continue  # preparation inside a training run, or an inference script's input preprocessing
         hit = next((c for c in called if c in prep_defs), None)
         if hit is None:
