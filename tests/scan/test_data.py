@@ -8,6 +8,12 @@ from scan_helpers import check_case, check_fixture_folders, describe
 # (practice, fixture case) -> (status, evidence, dependency-only evidence)
 CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-prepares-data"], []),
+    ("data.pipeline", "present-spark-job-entry"): ("present", ["jobs/main.py:21 entry-script-runs-data-prep"], []),
+    ("data.pipeline", "absent-inference-cli-preprocess"): ("absent", [], []),
+    ("data.pipeline", "absent-report-script-prepare-helper"): ("absent", [], []),
+    ("data.pipeline", "present-lambda-feature-pipeline"): (
+        "present", ["src/lambdas/feature_pipeline.py:15 data-prep-script-runnable"], []),
+    ("data.pipeline", "absent-feature-pipeline-library"): ("absent", [], []),
     ("data.pipeline", "present-components-ingestion"): (
         "present", ["src/components/data_ingestion.py:25 data-prep-script-runnable"], []),
     ("data.pipeline", "present-kedro-node"): (

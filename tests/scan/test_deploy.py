@@ -12,6 +12,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.training_pipeline", "absent-rattler-recipe"): ("absent", [], []),
     ("deploy.model_gate", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-validation-gates-register"], []),
     ("deploy.model_gate", "absent-mlflow-recipe-no-criteria"): ("absent", [], []),
+    ("deploy.model_gate", "present-promotion-policy"): (
+        "present", ["src/promotion.py:10 metric-gate-blocks-promotion"], []),
+    ("deploy.model_gate", "absent-promotion-report-only"): ("absent", [], []),
     ("deploy.training_pipeline", "present-kedro-node"): (
         "present", ["src/churn/pipelines/modeling/pipeline.py:7 orchestrated-pipeline-trains"], []),
     ("deploy.training_pipeline", "absent-kedro-data-nodes"): ("absent", [], ["requirements.txt:1 dependency-declared"]),
@@ -27,6 +30,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.cd", "present-shared-deploy-template"): ("present", ['.github/workflows/deploy-online-endpoint.yml:4 pipeline-deploys-service'], []),
     ("deploy.cd", "present-gitlab-kubectl"): ("present", ['.gitlab-ci.yml:5 pipeline-deploys-service'], []),
     ("deploy.ci", "absent-build-image-only"): ("absent", [], []),
+    ("deploy.ci", "present-config-validation"): ("present", [".github/workflows/validate.yml:14 ci-runs-checks-on-change"], []),
+    ("deploy.ci", "absent-terraform-apply-only"): ("absent", [], []),
     ("deploy.ci", "absent-cloud-build"): ("absent", [], []),
     ("deploy.ci", "absent-echo-only"): ("absent", [], []),
     ("deploy.ci", "absent-manual-only"): ("absent", [], []),
@@ -39,6 +44,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", [".github/workflows/integration-test.yml:13 ci-runs-checks-on-change"], []),
     ("deploy.ci", "absent-databricks-notebook-deploy"): ("absent", [], []),
     ("deploy.container", "absent-db-only-compose"): ("absent", [], []),
+    ("deploy.container", "present-compose-model-server"): ("present", ["docker-compose.yml:3 compose-builds-ml-service"], []),
+    ("deploy.container", "absent-tracking-server-compose"): ("absent", [], []),
     ("deploy.container", "absent-devcontainer"): ("absent", [], []),
     ("deploy.container", "absent-docs-site"): ("absent", [], []),
     ("deploy.container", "present-compose-build"): ("present", ['docker-compose.yml:3 compose-builds-ml-service', 'train.Dockerfile:1 ml-component-containerized'], []),
@@ -60,6 +67,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.model_gate", "present-sagemaker-condition"): ("present", ['pipeline.py:4 pipeline-condition-on-metric'], []),
     ("deploy.model_gate", "present-threshold-raise"): ("present", ['pipeline/evaluate.py:7 metric-gate-blocks-promotion'], []),
     ("deploy.progressive", "absent-champion-comment-single-variant"): ("absent", [], []),
+    ("deploy.progressive", "present-random-canary-router"): (
+        "present", ["serving/router.py:15 random-draw-routes-canary"], []),
+    ("deploy.progressive", "absent-random-traffic-simulator"): ("absent", [], []),
     ("deploy.progressive", "absent-single-deployment"): ("absent", [], []),
     ("deploy.progressive", "absent-single-variant"): ("absent", [], []),
     ("deploy.progressive", "present-argo-rollout"): ("present", ['k8s/rollout.yaml:7 argo-rollout-strategy'], []),
@@ -107,6 +117,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.training_pipeline", "present-mage-pipeline"): (
         "present", ["ml/pipelines/training/metadata.yaml:8 mage-pipeline-trains"], []),
     ("deploy.training_pipeline", "present-databricks-job"): ("present", ["databricks.yml:12 databricks-job-trains"], []),
+    ("deploy.training_pipeline", "present-terraform-databricks-job"): (
+        "present", ["infra/jobs.tf:22 terraform-databricks-job-trains"], []),
+    ("deploy.training_pipeline", "absent-terraform-databricks-etl-job"): ("absent", [], []),
     ("deploy.training_pipeline", "present-databricks-job-payload"): (
         "present", ["RUNME.py:23 databricks-job-payload-trains"], []),
     ("deploy.training_pipeline", "absent-databricks-job-payload-etl"): ("absent", [], []),

@@ -88,6 +88,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "absent-hparams-yaml-unread"): ("absent", [], []),
     ("dev.config", "absent-argparse-paths-only"): ("absent", [], []),
     ("dev.config", "absent-hardcoded"): ("absent", [], []),
+    ("dev.config", "present-cli-split-settings"): ("present", ["src/train.py:11 training-cli-run-settings"], []),
+    ("dev.config", "absent-cli-split-without-training"): ("absent", [], []),
     ("dev.hpo", "present-optuna"): ("present", ["tune.py:8 optuna-study-run"], []),
     ("dev.hpo", "present-gridsearch"): ("present", ["search.py:4 search-cv-used"], []),
     ("dev.hpo", "present-wandb-sweep"): ("present", ["sweep.yaml:2 sweep-config-present"], []),

@@ -19,6 +19,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.alerting", "present-cloudwatch-alarm"): ("present", ['infra/monitoring.tf:5 cloud-metric-alarm-defined'], []),
     ("monitor.alerting", "present-prometheus-rules"): ("present", ['monitoring/alerts.yml:4 prometheus-alert-rules-defined'], []),
     ("monitor.alerting", "present-slack-on-drift"): ("present", ['monitoring/notify.py:10 alert-notification-sent'], []),
+    ("monitor.alerting", "present-azure-monitor-sdk"): ("present", ['ops/create_alerts.py:12 cloud-alarm-created-in-code'], []),
+    ("monitor.alerting", "absent-azure-metrics-read"): ("absent", [], []),
     ("monitor.dashboards", "absent-datasource-only"): ("absent", [], []),
     ("monitor.dashboards", "absent-panels-not-grafana"): ("absent", [], []),
     ("monitor.dashboards", "absent-streamlit-app"): ("absent", [], []),

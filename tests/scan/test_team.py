@@ -23,6 +23,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
     ("team.contributing", "absent-empty-contributing"): ("absent", []),
     ("team.contributing", "absent-issue-config-only"): ("absent", []),
     ("team.contributing", "absent-vendored-contributing"): ("absent", []),
+    ("team.contributing", "present-contribution-guide"): ("present", ["docs/CONTRIBUTION_GUIDE.md:1 contributing-guide-present"]),
+    ("team.contributing", "absent-contributors-list"): ("absent", []),
     ("team.ownership", "present-codeowners"): ("present", [".github/CODEOWNERS:3 codeowners-assigns-owners"]),
     ("team.ownership", "absent-comments-only"): ("absent", []),
     ("team.design_docs", "present-adr"): ("present", ["docs/adr/0001-use-dvc-for-data.md:1 design-docs-present"]),

@@ -496,7 +496,8 @@ _PREP_SCRIPT = lazy_re(
     r"results?|reports?|package|build|commit|pr|ci)\b)\w*|prep_\w+|prep|data_?prep\w*|make_?data(set)?s?\w*|build_?(data(set)?|features?)\w*|"
     r"create_?(data(set)?|features?)\w*|generate_?data(set)?\w*|featuri[sz]\w*|feature_?(engineering|extraction)\w*|"
     r"ingest\w*|etl\w*|clean_?data\w*|process_?(data|dataset|raw)\w*|download_?data(set)?\w*|split_?data\w*|"
-    r"tokeni[sz]e_?data\w*|data_?processing|data_?preprocessing|prepare_?data\w*|\w+_preprocess(ing)?|\w+_prepare_data)$",
+    r"tokeni[sz]e_?data\w*|data_?processing|data_?preprocessing|prepare_?data\w*|\w+_preprocess(ing)?|\w+_prepare_data|"
+    r"\w*(features?|data)_?pipeline\w*)$",
     re.I)
 # Scripts that fetch a dataset count when they live with the data (data/scripts/get_coco.sh).
 _FETCH_SCRIPT = lazy_re(r"^(download|get|fetch)_\w+$", re.I)
@@ -535,6 +536,8 @@ def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             stage = _pipeline_stage_line(rel, tree)
             if stage is not None:
                 yield Hit(rel, stage, f"data preparation stage of a pipeline {rel.rsplit('/', 1)[-1]}")
+            elif rel.endswith(".py") and _PREP_SCRIPT.match(base) and (line := _serverless_handler_line(tree)) is not None:
+                yield Hit(rel, line, f"serverless data preparation function {rel.rsplit('/', 1)[-1]}")
             continue
         facts = view.python(rel)
         if facts is not None and facts.notebook_export:
@@ -547,6 +550,85 @@ def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 s, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
                 and not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))), 1)
         yield Hit(rel, line, f"runnable data preparation script {rel.rsplit('/', 1)[-1]}")
+
+
+def _serverless_handler_line(tree: ast.Module) -> int | None:
+    """Line of a top-level serverless entry point `def handler(event, context)` (AWS Lambda,
+    Azure / Google functions with that signature): the module runs on its own when invoked."""
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names = [a.arg.lstrip("_") for a in node.args.args[:2]]
+            if names == ["event", "context"]:
+                return node.lineno
+    return None
+
+
+# -- data.pipeline: an entry script (main.py, run.py ...) whose main runs a data-prep step ------
+
+_PREP_DEF_TEXT = lazy_re(r"(?im)^[ \t]*(?:def|class)[ \t]+\w*(pre_?process|prepar|ingest|etl|featuri[sz]|feature_?(engineer|extract|build)|"
+                         r"build_?(data|features?)|make_?data|clean_?data|process_?(data|raw)|data_?(transform|prep))")
+# What a data-preparation function or class is called (snake-cased class names too): narrower
+# than the script names, a prepare_rows() helper of a prediction script is not a step.
+_PREP_DEF_NAME = lazy_re(
+    r"^(\w+_)?(pre_?process\w*|data_?prep\w*|prepare_?(data|dataset|features|training_data)\w*|build_?(data_?set|features?)\w*|"
+    r"make_?data_?set\w*|feature_?(engineering|extraction|builder|pipeline)\w*|featuri[sz]\w*|etl\w*|ingest\w*|data_?ingestion\w*|"
+    r"data_?transformation\w*|clean_?data\w*|process_?(raw|data)\w*)$", re.I)
+# A main that predicts, evaluates or trains: the preparation is part of that run.
+_NOT_PREP_RUN = lazy_re(r"(?i)predict|infer|evaluat|classify|generate|forward|load_model|serve|(^|_)(re)?train|^fit$|_fit$|"
+                        r"^fit_generator$|^partial_fit$")
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def _called_names(nodes: list[ast.stmt]) -> list[str]:
+    out = []
+    for stmt in nodes:
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.Call):
+                name = dotted(n.func) or (n.func.attr if isinstance(n.func, ast.Attribute) else "")
+                if name:
+                    out.append(name.rsplit(".", 1)[-1])
+    return out
+
+
+@prefilters("__main__")
+def entry_script_runs_prep(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A runnable script with a generic name (main.py, run.py, job.py) whose `__main__` block,
+    directly or through the main() it calls, runs a data-preparation function or class of its
+    own (SparkPreprocessing(...).preprocess(), build_features()) and trains nothing: a
+    standalone preparation step, typically launched as a Spark / batch job."""
+    for rel in paths(view, det, ("*.py",)):
+        base = rel.rsplit("/", 1)[-1][:-3]
+        if _PREP_SCRIPT.match(base) or _PREP_DIR.search(rel) or (_STAGE_DIR.search(rel) and _STAGE_NAME.match(base)):
+            continue  # prep-named scripts and stages are data_prep_scripts' business
+        if not view.contains_any(rel, ("__main__",)):
+            continue
+        text = view.text(rel) or ""
+        if not _PREP_DEF_TEXT.search(text):
+            continue
+        tree = py_tree(view, rel)
+        if tree is None:
+            continue
+        guard = next((s for s in tree.body if isinstance(s, ast.If) and "__main__" in ast.dump(s.test)), None)
+        if guard is None:
+            continue
+        defs = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+        prep_defs = {name for name in defs if _PREP_DEF_NAME.match(_snake(name))}
+        if not prep_defs:
+            continue
+        called = _called_names(guard.body)
+        for name in list(called):
+            fn = defs.get(name)
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and name not in prep_defs:
+                called += _called_names(fn.body)  # main() and the like, one level down
+        if any(_NOT_PREP_RUN.search(c) for c in called):
+            continue  # preparation inside a training run, or an inference script's input preprocessing
+        hit = next((c for c in called if c in prep_defs), None)
+        if hit is None:
+            continue
+        yield Hit(rel, guard.lineno, f"script {rel.rsplit('/', 1)[-1]} runs data preparation {hit}")
 
 
 _STAGE_DIR = lazy_re(r"(^|/)(pipelines?|stages?|components?)/[^/]+$", re.I)
@@ -851,6 +933,7 @@ CHECKS = {
     "dvc_tracks_data": dvc_tracks_data,
     "lfs_tracks_data": lfs_tracks_data,
     "data_prep_scripts": data_prep_scripts,
+    "entry_script_runs_prep": entry_script_runs_prep,
     "dvc_prep_stage": dvc_prep_stage,
     "make_prep_target": make_prep_target,
     "orchestrated_prep_task": orchestrated_prep_task,

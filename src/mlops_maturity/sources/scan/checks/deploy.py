@@ -292,7 +292,12 @@ _CHECK_CMD = lazy_re(
     r"(?:npm|yarn|pnpm)\s+test|go\s+test|cargo\s+(?:test|clippy)|"
     r"python3?\s+(?:-\w+\s+)*-m\s+(?:pytest|unittest|doctest|mypy|flake8|pylint|ruff|black|isort|coverage|tox|nox|pyright)|"
     r"python3?\s+(?:-\w+\s+)*(?:setup\.py\s+test|[\w./-]*\btests?/[\w./-]+\.py|[\w./-]*\btest_\w+\.py|[\w./-]*_test\.py|[\w./-]*run_?tests?\.py)|"
-    r"dvc\s+(?:metrics|plots|params|exp)\s+diff|cml\s+(?:comment|send-comment|publish|report)"
+    r"dvc\s+(?:metrics|plots|params|exp)\s+diff|cml\s+(?:comment|send-comment|publish|report)|"
+    # validators of configs and infrastructure code: a validate_*.py / *_validator.py script,
+    # terraform validate / fmt -check, linters of Dockerfiles, shell, charts, SQL and manifests
+    r"python3?\s+(?:-\w+\s+)*[\w./${}-]*/?(?:validate\w*|\w*_validat(?:e|or|ion))\.py|"
+    r"terraform\s+(?:-chdir=\S+\s+)?(?:validate|fmt\s+(?:-\S+\s+)*-check)|tflint|hadolint|shellcheck|helm\s+lint|"
+    r"check-jsonschema|kubeconform|kubeval|sqlfluff\s+lint|actionlint"
     r")\b"
 )
 # A step or job named as a test / check runs its commands as checks (smoke tests of scripts).
@@ -731,6 +736,21 @@ _ML_IMAGES = lazy_re(r"(?i)(mlflow|tritonserver|tensorflow/serving|torchserve|py
                         r"mlserver|kubeflow|zenml|clearml|wandb|minio)")
 
 
+# Stock images of platform services: an experiment-tracking server, an object store, a notebook
+# or labelling server. Running one (mlflow server, minio) containerizes no training, serving,
+# pipeline or monitoring component — unless its command serves a model (mlflow models serve).
+_PLATFORM_IMAGES = lazy_re(r"(?i)(mlflow|minio|jupyter|label-studio|wandb|clearml)")
+_SERVE_COMMAND = lazy_re(r"(?i)(?<![\w-])serve(?![\w-])")  # mlflow models serve, not --serve-artifacts
+
+
+def _serves_model(svc: Any) -> bool:
+    cmd = " ".join(
+        " ".join(str(x) for x in v) if isinstance(v, list) else str(v)
+        for v in (svc.get("command"), svc.get("entrypoint")) if v is not None
+    )
+    return _SERVE_COMMAND.search(cmd) is not None
+
+
 def compose_builds_ml(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A docker-compose file with a service that builds an ML component, or runs an ML /
     pipeline / monitoring image."""
@@ -752,6 +772,8 @@ def compose_builds_ml(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                     break
             img = svc.get("image")
             if isinstance(img, str) and _ML_IMAGES.search(img) and not re.search(r"(?i)postgres|redis|mysql|nginx", img):
+                if _PLATFORM_IMAGES.search(img) and not _serves_model(svc):
+                    continue  # a tracking / artifact-store / notebook server, not a component of the ML system
                 yield Hit(rel, svc.line_of("image", services.line_of(name, 1)), f"compose service {name} runs {img}")
                 break
 
@@ -1241,7 +1263,8 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                  if (_METRIC_NAME.search(g) and (_THRESHOLD_NAME.search(g) or re.search(r"\d", g)
                                                  or len(_METRIC_NAME.findall(g)) >= 2))
                  or _CHAMPION.search(g)}
-        gate_fn = re.search(r"(?i)def _?\w*(gate|threshold|should_deploy|should_promote|model_acceptable|is_model_better)\w*\s*\(", text)
+        gate_fn = re.search(r"(?i)def _?\w*(gate|threshold|should_deploy|should_promote|model_acceptable|is_model_better|"
+                            r"promotion_?(policy|policies|decision|criteria|rules?|checks?))\w*\s*\(", text)
         cmp_lines: set[int] = set()
         if _DECISION_ASSIGN.search(text) is not None:
             cmp_lines = {bisect_right(newlines, start) + 1 for start, g, _ in _ANY_COMPARE.finditer(text)
@@ -1281,7 +1304,8 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 _GATE_FN = lazy_re(r"(?i)^_?((quality|model|metrics?|performance|eval\w*|promotion|deploy\w*|release)_?gate\w*|gate_?check\w*|"
                       r"check_?(model_)?(quality|thresholds?|performance|metrics?)(_gate)?|(passes|meets|check)_?thresholds?|"
-                      r"is_?model_?(acceptable|good_enough|better)|should_?(deploy|promote|register))$")
+                      r"is_?model_?(acceptable|good_enough|better)|should_?(deploy|promote|register)|"
+                      r"(evaluate_?|check_?|apply_?)?promotion_?(policy|policies|decision|criteria|rules?|checks?))$")
 
 
 def _gate_function(tree: ast.Module) -> ast.FunctionDef | None:
@@ -1502,6 +1526,58 @@ def databricks_job_json_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hi
                 return
 
 
+# A Databricks job declared with the Terraform provider (resource "databricks_job"): its tasks'
+# task_key / notebook_path / python_file say what they run, as in a bundle.
+_TF_DBX_JOB = lazy_re(r'^[ \t]*resource[ \t]+"databricks_job"[ \t]+"([\w-]+)"[ \t]*\{', re.M)
+_TF_DBX_TASK_ATTR = lazy_re(r'^[ \t]*(task_key|notebook_path|python_file|entry_point|package_name|description)[ \t]*=[ \t]*"([^"\n]*)"', re.M)
+
+
+def _hcl_block_end(text: str, start: int) -> int:
+    """Offset just past the `}` closing the block whose `{` is at `start` (strings and #
+    comments skipped), or the end of the text."""
+    depth, i, n = 0, start, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            i += 1
+            while i < n and text[i] != '"' and text[i] != "\n":
+                i += 2 if text[i] == "\\" else 1
+        elif ch == "#" or (ch == "/" and text.startswith("//", i)):
+            nl = text.find("\n", i)
+            i = n if nl < 0 else nl
+            continue
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return n
+
+
+def terraform_databricks_jobs(view: RepoView, rels: list[str]) -> Iterator[tuple[str, str, str, int]]:
+    """(path, job name, block text, block offset) of every `resource "databricks_job"`."""
+    for rel in rels:
+        text = view.text(rel) or ""
+        if "databricks_job" not in text:
+            continue
+        for m in _TF_DBX_JOB.finditer(text):
+            end = _hcl_block_end(text, m.end() - 1)
+            yield rel, m.group(1), text[m.start():end], m.start()
+
+
+@prefilters("databricks_job")
+def terraform_databricks_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Databricks job declared in Terraform with a task whose key, notebook or file trains."""
+    for rel, name, block, offset in terraform_databricks_jobs(view, paths(view, det, ("*.tf",))):
+        for a in _TF_DBX_TASK_ATTR.finditer(block):
+            if _TRAINS.search(a.group(2)):
+                line = view.text(rel).count("\n", 0, offset + a.start()) + 1  # type: ignore[union-attr]
+                yield Hit(rel, line, f"Databricks job {name} runs training {a.group(1)} {a.group(2)}")
+                return
+
+
 # -- Mage pipelines: pipelines/<name>/metadata.yaml with blocks, triggers.yaml beside it -------
 
 
@@ -1541,6 +1617,7 @@ def mage_pipeline_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 CHECKS = {
     "mage_pipeline_trains": mage_pipeline_trains,
+    "terraform_databricks_job_trains": terraform_databricks_job_trains,
     "databricks_job_trains": databricks_job_trains,
     "databricks_job_json_trains": databricks_job_json_trains,
     "sagemaker_variant_split": sagemaker_variant_split,

@@ -419,7 +419,61 @@ def hyperparameters_in_config(view: RepoView, det: DetectorSpec) -> Iterator[Hit
             return
 
 
+# -- dev.config: a training script's options for its data split, seed and model choice ----------
+
+# The share of the data held out (--test-size 0.2, --valid-ratio, --test_split_ratio).
+_SPLIT_OPTION = lazy_re(
+    r"^-{0,2}((test|val|valid|validation|eval|holdout|train)[_-](size|ratio|split|split[_-](ratio|size)|fraction|frac|pct|percent)"
+    r"|split[_-](ratio|size|fraction)|test[_-]split)$", re.I)
+# Settings that select what is trained and how it is resampled; alone each is weak (a --seed
+# is everywhere), two together in a training script configure the training run.
+_RUN_OPTION = lazy_re(r"^-{0,2}(random[_-]state|random[_-]seed|seed|model[_-]type|model[_-]kind|algorithm|algo|estimator|"
+                      r"classifier|regressor|n[_-]splits|n[_-]folds|num[_-]folds|folds|cv[_-]folds|k[_-]folds)$", re.I)
+_CLI_CALLS = ("*.add_argument", "click.option")
+
+
+def _cli_training_files(view: RepoView, det: DetectorSpec) -> list[str]:
+    """Training scripts (an ML import and a textual training sign) that declare options."""
+    return selected(view, det, "cli-training", lambda: (
+        rel for rel in _training_files(view, det)
+        if not view.modules(rel).isdisjoint({"argparse", "click"})
+        and ("add_argument" in (view.text(rel) or "") or "option(" in (view.text(rel) or ""))
+    ))
+
+
+def _option_names(call) -> list[str]:
+    return [a for a in call.args if isinstance(a, str) and a.startswith("-")]
+
+
+@parses(_cli_training_files)
+def cli_training_settings(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A training script whose command line sets the held-out split (--test-size,
+    --valid-ratio) or at least two run settings (--model-type, --random-state, --n-folds):
+    the run is configured by parameters, not hard-coded. Options of a script that does not
+    train (a data generator's --seed) do not count."""
+    for rel in _cli_training_files(view, det):
+        facts = view.python(rel)
+        if facts is None or facts.notebook_export or training_signal(facts) is None:
+            continue
+        split = None
+        run: dict[str, int] = {}
+        for call in matching_calls(facts, _CLI_CALLS):
+            for name in _option_names(call):
+                if split is None and _SPLIT_OPTION.match(name):
+                    split = (call.line, name)
+                elif _RUN_OPTION.match(name):
+                    run.setdefault(name.lstrip("-").replace("-", "_").lower(), call.line)
+        if split is not None:
+            yield Hit(rel, split[0], f"training script takes its data split from the command line ({split[1]})")
+            return
+        if len(run) >= 2:
+            names = sorted(run, key=run.get)
+            yield Hit(rel, run[names[0]], f"training script takes run settings from the command line ({', '.join(names[:3])})")
+            return
+
+
 CHECKS = {
+    "cli_training_settings": cli_training_settings,
     "pinned_environment": pinned_environment,
     "makefile_runs_linter": makefile_runs_linter,
     "cli_from_defaults_dict": cli_from_defaults_dict,
