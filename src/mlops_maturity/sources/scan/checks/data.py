@@ -656,11 +656,14 @@ def _pipeline_stage_line(rel: str, tree: ast.Module) -> int | None:
 
 def _imported_elsewhere(view: RepoView, rel: str) -> bool:
     mod = rel.rsplit("/", 1)[-1][:-3]
-    rx = re.compile(rf"^\s*(from\s+[\w.]*\b{re.escape(mod)}\s+import|import\s+[\w.]*\b{re.escape(mod)}\b|"
-                    rf"from\s+[\w.]+\s+import\s+[^\n]*\b{re.escape(mod)}\b)", re.M)
+    rx = None  # compiled once some file names the module
     for other, text in view.texts(view.by_ext(".py")):
-        if other != rel and mod in text and rx.search(text):
-            return True
+        if other != rel and mod in text:
+            if rx is None:
+                rx = re.compile(rf"^\s*(from\s+[\w.]*\b{re.escape(mod)}\s+import|import\s+[\w.]*\b{re.escape(mod)}\b|"
+                                rf"from\s+[\w.]+\s+import\s+[^\n]*\b{re.escape(mod)}\b)", re.M)
+            if rx.search(text):
+                return True
     return False
 
 

@@ -362,15 +362,21 @@ def _scheduled_caller(view: RepoView, rel: str) -> str | None:
     if callers is None:
         callers = _caller_texts(view)
         view.memo[("monitor", "scheduled-callers")] = callers
-    rx = re.compile(rf"(?<![\w.-])({re.escape(base)}|{re.escape(dotted)}|{re.escape(stem)})(?![\w-])")
-    imp = re.compile(rf"^[ \t]*(from[ \t]+[\w.]*\b{re.escape(stem)}\b[ \t]+import|import[ \t]+[\w.]*\b{re.escape(stem)}\b)", re.M)
+    # Compiled only for a file some caller names (a compile costs ~0.1-1 ms; a library has
+    # hundreds of candidate modules and few callers mention any of them).
+    rx = imp = None
     for path, text, kind in callers:
-        if path == rel:
+        if path == rel or stem not in text:
             continue
         if kind == "module":
-            if stem in text and imp.search(text) and _CALLER_ABOUT_MONITORING.search(text):
+            if imp is None:
+                imp = re.compile(rf"^[ \t]*(from[ \t]+[\w.]*\b{re.escape(stem)}\b[ \t]+import|"
+                                 rf"import[ \t]+[\w.]*\b{re.escape(stem)}\b)", re.M)
+            if imp.search(text) and _CALLER_ABOUT_MONITORING.search(text):
                 return path
-        elif base in text or stem in text:
+        else:
+            if rx is None:
+                rx = re.compile(rf"(?<![\w.-])({re.escape(base)}|{re.escape(dotted)}|{re.escape(stem)})(?![\w-])")
             if rx.search(text):
                 return path
     return None
