@@ -82,9 +82,34 @@ def pinned_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     for rel, deps in view.environment_files().items():
         if rel not in allowed or _DOCS_DIR.search(rel) or not deps:
             continue
-        if all(d.pinned for d in deps):
-            yield Hit(rel, deps[0].line, f"pins a version for every package ({len(deps)} packages)")
+        if not all(d.pinned for d in deps):
+            continue
+        # Its pip section may install a requirements file (`- -r requirements.txt`): that file
+        # is part of the environment and must be pinned too; pinning Python alone pins nothing.
+        packages = sum(1 for d in deps if d.name not in ("python", "pip"))
+        for target in _pip_includes(view.yaml(rel)):
+            ok, k = _fully_pinned(view, files, _resolve_include(rel, target), set())
+            if not ok:
+                packages = 0
+                break
+            packages += k
+        if packages > 0:
+            yield Hit(rel, deps[0].line, f"pins a version for every package ({packages} packages)")
             return
+
+
+def _pip_includes(env: object) -> list[str]:
+    """The requirements files a conda environment's pip section installs (`-r file`)."""
+    out: list[str] = []
+    items = env.get("dependencies") if isinstance(env, dict) else None
+    for item in items if isinstance(items, list) else ():
+        pip = item.get("pip") if isinstance(item, dict) else None
+        for p in pip if isinstance(pip, list) else ():
+            if isinstance(p, str):
+                m = re.match(r"\s*(?:-r|--requirement)(?:\s+|=)(\S+)", p)
+                if m:
+                    out.append(m.group(1))
+    return out
 
 
 # -- dev.code_quality ------------------------------------------------------------------------
