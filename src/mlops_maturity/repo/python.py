@@ -96,6 +96,7 @@ class FunctionDef:
     line: int
     trivial: bool  # body is only pass / ... / a docstring / `assert True`
     cell: int | None = None
+    end: int | None = None  # last line of the body; None from the regex fallback
 
 
 @dataclass
@@ -260,7 +261,8 @@ def _collect_ast(tree: ast.AST, raw: _Raw, cell: int | None, line_offset: int = 
                 raw.classes.append((node.name, bases, node.lineno + line_offset, cell))
             else:
                 raw.functions.append(
-                    FunctionDef(node.name, node.lineno + line_offset, _trivial(node.body), cell)
+                    FunctionDef(node.name, node.lineno + line_offset, _trivial(node.body), cell,
+                                (node.end_lineno or node.lineno) + line_offset)
                 )
 
 

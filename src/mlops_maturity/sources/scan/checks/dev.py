@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from ....repo import RepoView
 from ....repo.manifests import RequirementsFile, parse_requirements
-from ....repo.python import PyFacts
+from ....repo.python import Call, PyFacts
 from ....util.lazyre import lazy_re
 from ..helpers import Hit, matching_calls, name_matches, norm_path, parses, paths, prefilters, python_files, selected
 from ..spec import DetectorSpec
@@ -272,6 +272,18 @@ _TRAINING_TEXT = lazy_re(
 _NOT_TRAINING_RECEIVERS = lazy_re(r"(scaler|encoder|vectori[sz]er|imputer|tokenizer|pca|transformer|binarizer)s?$", re.I)
 
 
+# A function that draws (plot_*, visualize_*, show_*, an interactive widget's callback): a fit
+# inside it belongs to a plotting helper (practices.md: plotting helpers are not model code).
+_PLOTTING_FUNCTION = lazy_re(r"^_?(plot|visuali[sz]e|viz|draw|show|display|animate|interact)(_|$)", re.I)
+
+
+def _in_plotting_function(facts: PyFacts, call: Call) -> bool:
+    return any(
+        f.end is not None and f.line <= call.line <= f.end and f.cell == call.cell and _PLOTTING_FUNCTION.match(f.name)
+        for f in facts.functions
+    )
+
+
 def training_signal(facts: PyFacts) -> tuple[int, str] | None:
     """(line, message) of the first sign of model or training code, or None."""
     found: list[tuple[int, str]] = []
@@ -281,7 +293,7 @@ def training_signal(facts: PyFacts) -> tuple[int, str] | None:
                 found.append((c.line, f"defines model class {c.name}({b})"))
                 break
     for call in facts.calls:
-        if call.resolved and name_matches(call.name, TRAINING_CALLS):
+        if call.resolved and name_matches(call.name, TRAINING_CALLS) and not _in_plotting_function(facts, call):
             found.append((call.line, f"calls {call.name}"))
             break
     for call in facts.calls:
@@ -291,6 +303,8 @@ def training_signal(facts: PyFacts) -> tuple[int, str] | None:
             continue  # a module function named fit/train, not a method on a model
         receiver = call.name.rsplit(".", 1)[0]
         if _NOT_TRAINING_RECEIVERS.search(receiver.rsplit(".", 1)[-1].rstrip("()")):
+            continue
+        if _in_plotting_function(facts, call):
             continue
         found.append((call.line, f"calls {call.name}"))
         break
