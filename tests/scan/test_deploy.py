@@ -116,6 +116,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.serving", "present-hopsworks-deployment"): (
         "present", ["deploy_model.py:10 hopsworks-model-deployed"], []),
     ("deploy.serving", "absent-hopsworks-batch-inference"): ("absent", [], []),
+    ("deploy.serving", "present-hopsworks-predictor"): ("present", ["serve.py:7 hopsworks-model-serving-used"], []),
+    ("deploy.serving", "absent-paddle-predictor"): ("absent", [], []),
     ("deploy.training_pipeline", "present-mage-pipeline"): (
         "present", ["ml/pipelines/training/metadata.yaml:8 mage-pipeline-trains"], []),
     ("deploy.training_pipeline", "present-databricks-job"): ("present", ["databricks.yml:12 databricks-job-trains"], []),

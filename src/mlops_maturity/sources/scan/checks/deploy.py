@@ -908,6 +908,25 @@ def _route_line(facts: Any) -> int | None:
     return None
 
 
+_HOPSWORKS_ROOTS = frozenset({"hopsworks", "hsml"})
+_HOPSWORKS_SERVING_CALLS = ("*.get_model_serving", "*.create_predictor")
+
+
+def hopsworks_serving(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """The Hopsworks model serving API (project.get_model_serving(), ms.create_predictor(model))
+    called on variables, so the module must import Hopsworks: other libraries have a
+    create_predictor too (paddle.inference)."""
+    for rel in python_files(view, det, _HOPSWORKS_ROOTS, tails=("get_model_serving", "create_predictor")):
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        for call in matching_calls(facts, _HOPSWORKS_SERVING_CALLS):
+            if call.resolved and call.name.split(".", 1)[0] not in _HOPSWORKS_ROOTS:
+                continue
+            yield Hit(rel, call.line, f"uses Hopsworks model serving: calls {call.name}", call.cell)
+            break
+
+
 @prefilters(*_PREDICT_TEXT_NEEDLES, *_LOADS_MODEL_NEEDLES)
 def serving_endpoint(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A web (FastAPI, Flask, aiohttp...) or gRPC endpoint in a module that loads a model or
@@ -1704,6 +1723,7 @@ CHECKS = {
     "ml_container": ml_container,
     "compose_builds_ml": compose_builds_ml,
     "serving_endpoint": serving_endpoint,
+    "hopsworks_serving": hopsworks_serving,
     "scoring_handler": scoring_handler,
     "register_model_method": register_model_method,
     "model_pushed_to_hub": model_pushed_to_hub,
