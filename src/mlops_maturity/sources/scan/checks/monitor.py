@@ -260,6 +260,25 @@ _PUSHED_METRICS = ("*.put_metric_data", "aws_lambda_powertools.Metrics", "aws_la
 _DRIFT_TEXT = lazy_re(r"drift|data[_ ]quality|model[_ ]quality|psi\b|divergence", re.I)
 
 
+@prefilters("system_metrics")
+def mlflow_system_metrics_logged(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Resource use of training or batch jobs recorded by MLflow: system metrics (CPU, GPU,
+    memory) turned on with `mlflow.enable_system_metrics_logging()` or
+    `start_run(log_system_metrics=...)` set to anything but a literal False/None (a flag read
+    from the job's configuration counts, as tracking wired in but off by default does)."""
+    for rel in python_files(view, det, frozenset({"mlflow"}), tails=("system_metrics",), notebooks=False):
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        for call in facts.calls:
+            if call.resolved and call.name == "mlflow.enable_system_metrics_logging":
+                yield Hit(rel, call.line, "turns on MLflow system metrics: calls mlflow.enable_system_metrics_logging", call.cell)
+                break
+            if call.attr == "start_run" and call.kwarg("log_system_metrics") not in (None, False):
+                yield Hit(rel, call.line, "records system metrics of the run: start_run(log_system_metrics=...)", call.cell)
+                break
+
+
 @prefilters("put_metric_data", "aws_lambda_powertools")
 def cloud_metrics_pushed(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Metrics pushed to CloudWatch (`put_metric_data`, Lambda Powertools metrics).
@@ -942,6 +961,7 @@ CHECKS = {
     "service_metrics_defined": service_metrics_defined,
     "drift_metrics_exported": drift_metrics_exported,
     "cloud_metrics_pushed": cloud_metrics_pushed,
+    "mlflow_system_metrics_logged": mlflow_system_metrics_logged,
     "request_logging": request_logging,
     "drift_monitoring_job": drift_monitoring_job,
     "notification_on_problem": notification_on_problem,
