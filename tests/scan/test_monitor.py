@@ -20,6 +20,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.alerting", "present-prometheus-rules"): ("present", ['monitoring/alerts.yml:4 prometheus-alert-rules-defined'], []),
     ("monitor.alerting", "present-slack-on-drift"): ("present", ['monitoring/notify.py:10 alert-notification-sent'], []),
     ("monitor.alerting", "present-azure-monitor-sdk"): ("present", ['ops/create_alerts.py:12 cloud-alarm-created-in-code'], []),
+    ("monitor.alerting", "present-telegram-notifier-on-drift"): (
+        "present", ["flows/daily_check.py:20 alert-notification-sent"], []),
+    ("monitor.alerting", "absent-telegram-progress-messages"): ("absent", [], []),
     ("monitor.alerting", "absent-azure-metrics-read"): ("absent", [], []),
     ("monitor.dashboards", "absent-datasource-only"): ("absent", [], []),
     ("monitor.dashboards", "absent-panels-not-grafana"): ("absent", [], []),

@@ -453,9 +453,11 @@ _CHAT_CALLS = (
     "airflow.providers.slack.*", "airflow.contrib.operators.slack*", "airflow.operators.slack*",
     "airflow.providers.microsoft.*teams*", "prefect_slack.*", "prefect.blocks.notifications.*",
 )
+_CHAT_MODULES = frozenset({"slack_sdk", "slack", "pymsteams", "discord_webhook", "apprise", "prefect_slack"})
 _WEBHOOK_URL = lazy_re(
     r"hooks\.slack\.com/|\.webhook\.office\.com/|outlook\.office\.com/webhook|events\.pagerduty\.com|"
-    r"api\.opsgenie\.com|discord(app)?\.com/api/webhooks|SLACK_WEBHOOK|TEAMS_WEBHOOK|slack_webhook|teams_webhook",
+    r"api\.opsgenie\.com|discord(app)?\.com/api/webhooks|api\.telegram\.org/bot|SLACK_WEBHOOK|TEAMS_WEBHOOK|slack_webhook|"
+    r"teams_webhook",
     re.I,
 )
 # A webhook whose URL is configured rather than written in the code (`self.webhook_url`,
@@ -466,15 +468,18 @@ _ALERT_CONTEXT = lazy_re(r"alert|drift|fail|threshold|monitor|anomal|degrad|inci
 
 
 def notification_on_problem(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
-    """Code that pages (PagerDuty, Opsgenie) or posts to a chat webhook (Slack, Teams, Discord)
-    where the file is about alerts, drift, failures or thresholds (a chat bot is not an alert)."""
+    """Code that pages (PagerDuty, Opsgenie) or posts to a chat (Slack, Teams, Discord, a
+    Telegram bot) where the file is about alerts, drift, failures or thresholds (a chat bot is
+    not an alert). A notifier module that says nothing about problems itself counts through a
+    caller that is about them (a flow sending "data drift detected" with `notify(...)`)."""
+    notifiers: list[str] = []
     for rel in python_files(view, det, _NOTIFY_ROOTS, notebooks=False):
         text = view.text(rel) or ""
         mods = view.modules(rel)
         paging = not mods.isdisjoint({"pdpyras", "pypd", "pagerduty", "opsgenie_sdk"}) or "providers.pagerduty" in text \
             or "providers.opsgenie" in text
         url = _WEBHOOK_URL.search(text)
-        chat = not mods.isdisjoint({"slack_sdk", "slack", "pymsteams", "discord_webhook", "apprise", "prefect_slack"}) \
+        chat = not mods.isdisjoint(_CHAT_MODULES) \
             or "providers.slack" in text or "operators.slack" in text or "notifications" in text
         hook_var = None
         if not (paging or url or chat):
@@ -482,6 +487,8 @@ def notification_on_problem(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             if hook_var is None or not _CHAT_SERVICE.search(text):
                 continue
         if not paging and not _ALERT_CONTEXT.search(text):
+            if url or not mods.isdisjoint(_CHAT_MODULES):
+                notifiers.append(rel)
             continue
         facts = view.python(rel)
         if facts is None:
@@ -505,6 +512,35 @@ def notification_on_problem(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                          and c.name.split(".", 1)[0] in ("requests", "httpx")), None)
             if post is not None:
                 yield Hit(rel, post.line, f"posts alerts to a configured chat webhook ({hook_var.group(0)})")
+    for rel in notifiers:
+        hit = _alerting_caller(view, rel)
+        if hit is not None:
+            yield hit
+
+
+def _alerting_caller(view: RepoView, notifier: str) -> Hit | None:
+    """A Python file about alerts, drift or failures that calls into the notifier module
+    (resolved through its imports); the evidence is the call whose line says what is wrong,
+    else the first call."""
+    stem, _ = _module_names(notifier)
+    if stem in _GENERIC_STEMS or len(stem) < 4:
+        return None
+    component = f".{stem}."
+    for rel in view.by_ext(".py"):
+        if rel == notifier or view.is_test(rel):
+            continue
+        text = view.text(rel) or ""
+        if stem not in text or not _ALERT_CONTEXT.search(text):
+            continue
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        calls = [c for c in facts.calls if c.resolved and component in f".{c.name}"]
+        if not calls:
+            continue
+        best = next((c for c in calls if _ALERT_CONTEXT.search(view.line(rel, c.line, c.cell) or "")), calls[0])
+        return Hit(rel, best.line, f"sends alert notifications through {best.name}", best.cell)
+    return None
 
 
 _CI_NOTIFY_ACTION = lazy_re(
