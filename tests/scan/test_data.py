@@ -10,6 +10,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-prepares-data"], []),
     ("data.pipeline", "present-spark-job-entry"): ("present", ["jobs/main.py:21 entry-script-runs-data-prep"], []),
     ("data.pipeline", "absent-inference-cli-preprocess"): ("absent", [], []),
+    ("data.pipeline", "present-flow-runs-imported-prep-task"): (
+        "present", ["pipeline/flows/weekly.py:9 orchestrated-task-prepares-data"], []),
+    ("data.pipeline", "absent-flow-calls-prepare-helper"): ("absent", [], []),
     ("data.pipeline", "absent-report-script-prepare-helper"): ("absent", [], []),
     ("data.pipeline", "present-lambda-feature-pipeline"): (
         "present", ["src/lambdas/feature_pipeline.py:15 data-prep-script-runnable"], []),

@@ -20,6 +20,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.alerting", "present-prometheus-rules"): ("present", ['monitoring/alerts.yml:4 prometheus-alert-rules-defined'], []),
     ("monitor.alerting", "present-slack-on-drift"): ("present", ['monitoring/notify.py:10 alert-notification-sent'], []),
     ("monitor.alerting", "present-azure-monitor-sdk"): ("present", ['ops/create_alerts.py:12 cloud-alarm-created-in-code'], []),
+    ("monitor.alerting", "present-telegram-notifier-on-drift"): (
+        "present", ["flows/daily_check.py:20 alert-notification-sent"], []),
+    ("monitor.alerting", "absent-telegram-progress-messages"): ("absent", [], []),
     ("monitor.alerting", "absent-azure-metrics-read"): ("absent", [], []),
     ("monitor.dashboards", "absent-datasource-only"): ("absent", [], []),
     ("monitor.dashboards", "absent-panels-not-grafana"): ("absent", [], []),
@@ -64,6 +67,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.service", "absent-plain-basicconfig"): ("absent", [], []),
     ("monitor.service", "absent-plain-lambda-logging"): ("absent", [], []),
     ("monitor.service", "absent-training-logging"): ("absent", [], []),
+    ("monitor.service", "absent-mlflow-system-metrics-off"): ("absent", [], []),
+    ("monitor.service", "present-mlflow-run-system-metrics"): (
+        "present", ["jobs/training.py:16 mlflow-system-metrics-logged"], []),
+    ("monitor.service", "present-mlflow-system-metrics-enabled"): ("present", ["train.py:4 mlflow-system-metrics-logged"], []),
     ("monitor.service", "present-json-log-format"): ("present", ['server.py:7 request-logging-in-serving'], []),
     ("monitor.service", "present-opentelemetry"): ("present", ['serve.py:6 opentelemetry-instrumented'], []),
     ("monitor.service", "present-prometheus-fastapi"): ("present", ['app/main.py:7 prometheus-service-metrics-defined'], []),

@@ -293,6 +293,18 @@ def matching_calls(
         yield call
 
 
+def local_module_file(view: RepoView, dotted: str) -> str | None:
+    """The repository file a dotted module name refers to (also under src/), if any: the
+    longest prefix of `dotted` that is a module (`pkg.mod.func` -> `pkg/mod.py`)."""
+    parts = dotted.split(".")
+    for end in range(len(parts), 0, -1):
+        base = "/".join(parts[:end])
+        for cand in (f"{base}.py", f"{base}/__init__.py", f"src/{base}.py", f"src/{base}/__init__.py"):
+            if view.exists(cand):
+                return cand
+    return None
+
+
 def norm_path(rel: str) -> str:
     """A relative path with `.`, empty segments and `..` resolved (`..` never above the root),
     backslashes read as slashes: `a/./b/../c` -> `a/c`."""

@@ -18,7 +18,7 @@ from ....repo import RepoView
 from ....repo.view import NeedleIndex
 from ....repo.python import PyFacts, _Resolver
 from ....util.lazyre import lazy_re
-from ..helpers import Hit, matching_calls, meaningful_lines, name_matches, parses, paths, prefilters, python_files, selected
+from ..helpers import Hit, local_module_file, matching_calls, meaningful_lines, name_matches, parses, paths, prefilters, python_files, selected
 from ..spec import DetectorSpec
 
 # -- shared: regexes anchored at line starts ----------------------------------------------------
@@ -756,8 +756,40 @@ def orchestrated_prep_task(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             m = _PREP_TASK_TEXT.search(text)
             if m:
                 hit = (text.count("\n", 0, m.start()) + 1, f"{of.framework} task {m.group(2)} prepares data")
+        if hit is None:
+            hit = _imported_prep_task(view, of)
         if hit:
             yield Hit(of.rel, hit[0], hit[1])
+
+
+# How a flow runs a task besides calling it: `prep.submit()`, `prep.map()`, `prep.fn()`.
+_TASK_RUN_ATTRS = frozenset({"submit", "map", "fn", "with_options", "delay", "apply_async"})
+
+
+def _imported_prep_task(view: RepoView, of: OrchestratedFile) -> tuple[int, str] | None:
+    """A flow calls a data-preparation task defined in another module of the repository
+    (`from tasks.ingest import ingest_today` then `ingest_today(...)` in a Prefect flow): the
+    function must carry an orchestrator task decorator there, a plain `prepare_dir()` helper
+    is not a step."""
+    for call in of.facts.calls:
+        if not call.resolved or "." not in call.name:
+            continue
+        parts = call.name.split(".")
+        if parts[-1] in _TASK_RUN_ATTRS and len(parts) > 2:
+            parts = parts[:-1]
+        fn = parts[-1]
+        if not PREP_NAME.search(fn) or TRAIN_NAME.search(fn):
+            continue
+        target = local_module_file(view, ".".join(parts[:-1]))
+        if target is None or target == of.rel:
+            continue
+        facts = view.python(target)
+        if facts is None:
+            continue
+        for d in decorated_functions(view, target, facts):
+            if d.name == fn and any(_task_decorator(name) for name, _ in d.decorators):
+                return call.line, f"{of.framework} runs task {fn} ({target}), which prepares data"
+    return None
 
 
 # -- shared: class bases ---------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any
 from ....repo import RepoView
 from ....repo.ci import CiPipeline
 from ....util.lazyre import lazy_re
-from ..helpers import Hit, matching_calls, name_matches, norm_path, parses, paths, prefilters, python_files
+from ..helpers import Hit, local_module_file, matching_calls, name_matches, norm_path, parses, paths, prefilters, python_files
 from ..spec import DetectorSpec
 from .data import (
     TRAIN_NAME,
@@ -972,24 +972,13 @@ _LOADS_MODEL_TEXT = lazy_re(r"joblib\.load|pickle\.load|torch\.load|\bload_model
                                r"mlflow\.\w+\.load_model|\bYOLO\(|load_learner|saved_model\.load")
 
 
-def _local_module_file(view: RepoView, dotted: str) -> str | None:
-    """The repository file a dotted module name refers to (also under src/), if any."""
-    parts = dotted.split(".")
-    for end in range(len(parts), 0, -1):
-        base = "/".join(parts[:end])
-        for cand in (f"{base}.py", f"{base}/__init__.py", f"src/{base}.py", f"src/{base}/__init__.py"):
-            if view.exists(cand):
-                return cand
-    return None
-
-
 def _local_model_call(view: RepoView, facts):  # noqa: ANN001,ANN202
     """A call into a module of this repository that loads a model (one hop: the route calls
     `PredictionPipeline().predict_x()` or `predict()` imported from the project's own code)."""
     for call in facts.calls:
         if not call.resolved or "." not in call.name:
             continue
-        target = _local_module_file(view, call.name)
+        target = local_module_file(view, call.name)
         if target is None or target == facts.path:
             continue
         if view.contains_any(target, _LOADS_MODEL_NEEDLES) and _LOADS_MODEL_TEXT.search(view.text(target) or ""):

@@ -260,6 +260,25 @@ _PUSHED_METRICS = ("*.put_metric_data", "aws_lambda_powertools.Metrics", "aws_la
 _DRIFT_TEXT = lazy_re(r"drift|data[_ ]quality|model[_ ]quality|psi\b|divergence", re.I)
 
 
+@prefilters("system_metrics")
+def mlflow_system_metrics_logged(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Resource use of training or batch jobs recorded by MLflow: system metrics (CPU, GPU,
+    memory) turned on with `mlflow.enable_system_metrics_logging()` or
+    `start_run(log_system_metrics=...)` set to anything but a literal False/None (a flag read
+    from the job's configuration counts, as tracking wired in but off by default does)."""
+    for rel in python_files(view, det, frozenset({"mlflow"}), tails=("system_metrics",), notebooks=False):
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        for call in facts.calls:
+            if call.resolved and call.name == "mlflow.enable_system_metrics_logging":
+                yield Hit(rel, call.line, "turns on MLflow system metrics: calls mlflow.enable_system_metrics_logging", call.cell)
+                break
+            if call.attr == "start_run" and call.kwarg("log_system_metrics") not in (None, False):
+                yield Hit(rel, call.line, "records system metrics of the run: start_run(log_system_metrics=...)", call.cell)
+                break
+
+
 @prefilters("put_metric_data", "aws_lambda_powertools")
 def cloud_metrics_pushed(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Metrics pushed to CloudWatch (`put_metric_data`, Lambda Powertools metrics).
@@ -440,9 +459,11 @@ _CHAT_CALLS = (
     "airflow.providers.slack.*", "airflow.contrib.operators.slack*", "airflow.operators.slack*",
     "airflow.providers.microsoft.*teams*", "prefect_slack.*", "prefect.blocks.notifications.*",
 )
+_CHAT_MODULES = frozenset({"slack_sdk", "slack", "pymsteams", "discord_webhook", "apprise", "prefect_slack"})
 _WEBHOOK_URL = lazy_re(
     r"hooks\.slack\.com/|\.webhook\.office\.com/|outlook\.office\.com/webhook|events\.pagerduty\.com|"
-    r"api\.opsgenie\.com|discord(app)?\.com/api/webhooks|SLACK_WEBHOOK|TEAMS_WEBHOOK|slack_webhook|teams_webhook",
+    r"api\.opsgenie\.com|discord(app)?\.com/api/webhooks|api\.telegram\.org/bot|SLACK_WEBHOOK|TEAMS_WEBHOOK|slack_webhook|"
+    r"teams_webhook",
     re.I,
 )
 # A webhook whose URL is configured rather than written in the code (`self.webhook_url`,
@@ -453,15 +474,18 @@ _ALERT_CONTEXT = lazy_re(r"alert|drift|fail|threshold|monitor|anomal|degrad|inci
 
 
 def notification_on_problem(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
-    """Code that pages (PagerDuty, Opsgenie) or posts to a chat webhook (Slack, Teams, Discord)
-    where the file is about alerts, drift, failures or thresholds (a chat bot is not an alert)."""
+    """Code that pages (PagerDuty, Opsgenie) or posts to a chat (Slack, Teams, Discord, a
+    Telegram bot) where the file is about alerts, drift, failures or thresholds (a chat bot is
+    not an alert). A notifier module that says nothing about problems itself counts through a
+    caller that is about them (a flow sending "data drift detected" with `notify(...)`)."""
+    notifiers: list[str] = []
     for rel in python_files(view, det, _NOTIFY_ROOTS, notebooks=False):
         text = view.text(rel) or ""
         mods = view.modules(rel)
         paging = not mods.isdisjoint({"pdpyras", "pypd", "pagerduty", "opsgenie_sdk"}) or "providers.pagerduty" in text \
             or "providers.opsgenie" in text
         url = _WEBHOOK_URL.search(text)
-        chat = not mods.isdisjoint({"slack_sdk", "slack", "pymsteams", "discord_webhook", "apprise", "prefect_slack"}) \
+        chat = not mods.isdisjoint(_CHAT_MODULES) \
             or "providers.slack" in text or "operators.slack" in text or "notifications" in text
         hook_var = None
         if not (paging or url or chat):
@@ -469,6 +493,8 @@ def notification_on_problem(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             if hook_var is None or not _CHAT_SERVICE.search(text):
                 continue
         if not paging and not _ALERT_CONTEXT.search(text):
+            if url or not mods.isdisjoint(_CHAT_MODULES):
+                notifiers.append(rel)
             continue
         facts = view.python(rel)
         if facts is None:
@@ -492,6 +518,35 @@ def notification_on_problem(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                          and c.name.split(".", 1)[0] in ("requests", "httpx")), None)
             if post is not None:
                 yield Hit(rel, post.line, f"posts alerts to a configured chat webhook ({hook_var.group(0)})")
+    for rel in notifiers:
+        hit = _alerting_caller(view, rel)
+        if hit is not None:
+            yield hit
+
+
+def _alerting_caller(view: RepoView, notifier: str) -> Hit | None:
+    """A Python file about alerts, drift or failures that calls into the notifier module
+    (resolved through its imports); the evidence is the call whose line says what is wrong,
+    else the first call."""
+    stem, _ = _module_names(notifier)
+    if stem in _GENERIC_STEMS or len(stem) < 4:
+        return None
+    component = f".{stem}."
+    for rel in view.by_ext(".py"):
+        if rel == notifier or view.is_test(rel):
+            continue
+        text = view.text(rel) or ""
+        if stem not in text or not _ALERT_CONTEXT.search(text):
+            continue
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        calls = [c for c in facts.calls if c.resolved and component in f".{c.name}"]
+        if not calls:
+            continue
+        best = next((c for c in calls if _ALERT_CONTEXT.search(view.line(rel, c.line, c.cell) or "")), calls[0])
+        return Hit(rel, best.line, f"sends alert notifications through {best.name}", best.cell)
+    return None
 
 
 _CI_NOTIFY_ACTION = lazy_re(
@@ -948,6 +1003,7 @@ CHECKS = {
     "service_metrics_defined": service_metrics_defined,
     "drift_metrics_exported": drift_metrics_exported,
     "cloud_metrics_pushed": cloud_metrics_pushed,
+    "mlflow_system_metrics_logged": mlflow_system_metrics_logged,
     "request_logging": request_logging,
     "drift_monitoring_job": drift_monitoring_job,
     "notification_on_problem": notification_on_problem,
