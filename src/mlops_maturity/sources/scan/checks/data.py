@@ -817,6 +817,9 @@ _LOADER_PATH = lazy_re(r"(?i)(^|/|_)(data|datasets?|dataloaders?|loaders?|io|pre
                           r"schemas?|cleaning|prepare\w*)(/|_|\.py$)")
 
 
+# `validate_input_dir` / `check_output_path`: argument checks on a path (exists, is a folder).
+_PATH_CHECK_FN = lazy_re(r"(^|_)(dirs?|director(y|ies)|folders?|paths?)$", re.I)
+
 # The first parameter of a function that validates a schema definition itself
 # (`check_schema(schema)`: are its columns named and typed?), whereas
 # `validate_schema(df, schema)` checks data against it.
@@ -844,6 +847,8 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 continue
             if re.search(r"(?i)config|args|param|option|env|version|path_exists|install", n.name):
                 continue
+            if _PATH_CHECK_FN.search(n.name):
+                continue  # checks that a CLI path argument exists / is a directory, not its records
             params = [a.arg for a in n.args.posonlyargs + n.args.args if a.arg not in ("self", "cls")]
             if params and _SCHEMA_ARG.match(params[0]):
                 continue  # checks a schema definition (a JSON Schema's keywords), not records
