@@ -504,9 +504,19 @@ _FETCH_SCRIPT = lazy_re(r"^(download|get|fetch)_\w+$", re.I)
 _PREP_DIR = lazy_re(r"(^|/)(pre_?processing|data_?prep(aration)?|etl|ingestion|data_?processing|feature_?engineering)/", re.I)
 
 
+# A retrieval (RAG) app's ingestion step: a script named for filling the index or vector store
+# (populate_database.py, build_index.py) that chunks/embeds documents into one. A script that
+# seeds an application database has the name but none of these words.
+_INDEX_SCRIPT = lazy_re(r"(?i)^(populate|build|create|update|load|fill|refresh)_?(vector_?(db|store|index)|vectorstore|chroma|faiss|"
+                        r"index|database|db|embeddings?|knowledge_?base|kb)\w*$")
+_VECTOR_STORE_NEEDLES = ("Chroma", "FAISS", "VectorStore", "vectorstore", "vector_store", "TextSplitter", "from_documents",
+                         "add_documents", "VectorStoreIndex", "PineconeVectorStore", "Qdrant", "Weaviate")
+
+
 def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A runnable script dedicated to data preparation (prepare.py, make_dataset.py,
-    preprocess_*.py ... with a `__main__` guard or module-level work)."""
+    preprocess_*.py, a RAG app's populate_database.py that fills a vector store ... with a
+    `__main__` guard or module-level work)."""
     for rel in paths(view, det, ("*.py", "*.sh")):
         base = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         folder = rel.rsplit("/", 1)[0] if "/" in rel else ""
@@ -514,7 +524,8 @@ def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             _DATA_WORD.search(folder) is not None or re.search(r"(?i)data|corpus", base) is not None) and not re.search(
             r"(?i)weights?|models?|checkpoints?|ckpts?|pretrained", base)
         stage_like = rel.endswith(".py") and _STAGE_DIR.search(rel) is not None and _STAGE_NAME.match(base) is not None
-        if not (_PREP_SCRIPT.match(base) or fetch or stage_like or (_PREP_DIR.search(rel) and base != "__init__")):
+        index = rel.endswith(".py") and _INDEX_SCRIPT.match(base) is not None and view.contains_any(rel, _VECTOR_STORE_NEEDLES)
+        if not (_PREP_SCRIPT.match(base) or fetch or stage_like or index or (_PREP_DIR.search(rel) and base != "__init__")):
             continue
         if base in ("setup", "__init__", "conftest") or "/docs/" in f"/{rel}":
             continue
