@@ -32,6 +32,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("gov.data_card", "present-field-list-readme-txt"): ("present", ['data/Readme.txt:8 dataset-doc-describes-fields'], []),
     ("gov.data_card", "present-hf-dataset-card"): ("present", ['data/README.md:3 hf-dataset-card-metadata'], []),
     ("gov.explainability", "absent-feature-importances"): ("absent", [], []),
+    ("gov.explainability", "absent-explainer-version-lookup"): ("absent", [], []),
+    ("gov.explainability", "present-attribution-method-by-name"): (
+        "present", ['tabkit/explain.py:14 explainer-chosen-by-name'], []),
     ("gov.explainability", "absent-shap-requirements-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("gov.explainability", "present-captum-notebook"): ("present", ['notebooks/attributions.ipynb:cell 2:line 2 explainer-library-used'], []),
     ("gov.explainability", "present-shap"): ("present", ['explain.py:7 explainer-library-used'], []),
