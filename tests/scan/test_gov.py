@@ -19,6 +19,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # Column tests without descriptions are data validation, not documentation.
     ("gov.data_card", "absent-dbt-tests-only"): ("absent", [], []),
     ("gov.data_card", "absent-config-table"): ("absent", [], []),
+    ("gov.data_card", "absent-code-file-description"): ("absent", [], []),
+    ("gov.data_card", "present-data-folder-file-description"): (
+        "present", ["data/README:7 dataset-doc-describes-fields"], []),
     ("gov.data_card", "absent-dataset-layout"): ("absent", [], []),
     ("gov.data_card", "absent-env-variables-table"): ("absent", [], []),
     ("gov.data_card", "absent-file-and-feature-lists"): ("absent", [], []),
