@@ -14,6 +14,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["pipeline/flows/weekly.py:9 orchestrated-task-prepares-data"], []),
     ("data.pipeline", "absent-flow-calls-prepare-helper"): ("absent", [], []),
     ("data.pipeline", "absent-report-script-prepare-helper"): ("absent", [], []),
+    ("data.pipeline", "absent-app-db-seed-script"): ("absent", [], []),
+    ("data.pipeline", "present-rag-index-script"): ("present", ["populate_database.py:19 data-prep-script-runnable"], []),
     ("data.pipeline", "present-lambda-feature-pipeline"): (
         "present", ["src/lambdas/feature_pipeline.py:15 data-prep-script-runnable"], []),
     ("data.pipeline", "absent-feature-pipeline-library"): ("absent", [], []),
@@ -63,6 +65,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.validation", "absent-assert-shape"): ("absent", [], ['requirements.txt:2 dependency-declared']),
     ("data.validation", "absent-config-validation"): ("absent", [], []),
     ("data.validation", "absent-schema-definition-check"): ("absent", [], []),
+    ("data.validation", "absent-path-argument-checks"): ("absent", [], []),
+    ("data.validation", "present-validator-beside-path-checks"): ("present", ['prepare/utils.py:14 custom-data-validator-defined'], []),
     ("data.validation", "present-dataframe-schema-check"): ("present", ['src/data/schema.py:6 custom-data-validator-defined'], []),
     ("data.validation", "present-custom-validator"): ("present", ['src/data/loader.py:4 custom-data-validator-defined'], []),
     ("data.validation", "present-great-expectations"): ("present", ['pipeline/validate.py:6 great-expectations-used'], []),

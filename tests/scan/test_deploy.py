@@ -98,6 +98,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["deploy_model.py:6 databricks-serving-endpoint-configured"], []),
     ("deploy.serving", "absent-api-without-model"): ("absent", [], []),
     ("deploy.serving", "absent-router-calls-project-db"): ("absent", [], []),
+    ("deploy.serving", "absent-nested-app-service-without-model"): ("absent", [], []),
+    ("deploy.serving", "present-nested-app-service-layer"): (
+        "present", ["apps/scorer/src/scorer/routes.py:13 web-endpoint-serves-model"], []),
     ("deploy.serving", "present-router-calls-project-pipeline"): (
         "present", ["controller/prediction.py:8 web-endpoint-serves-model"], []),
     ("deploy.serving", "absent-batch-scoring"): ("absent", [], []),

@@ -100,6 +100,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.hpo", "present-wandb-sweep"): ("present", ["sweep.yaml:2 sweep-config-present"], []),
     ("dev.hpo", "absent-dependency-only"): ("absent", [], ["requirements.txt:1 dependency-declared"]),
     ("dev.hpo", "absent-manual-loop"): ("absent", [], []),
+    ("dev.hpo", "present-parameter-sampler"): ("present", ["tuner.py:10 parameter-grid-searched"], []),
+    ("dev.hpo", "absent-parameter-grid-in-tests"): ("absent", [], []),
 }
 
 

@@ -19,6 +19,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # Column tests without descriptions are data validation, not documentation.
     ("gov.data_card", "absent-dbt-tests-only"): ("absent", [], []),
     ("gov.data_card", "absent-config-table"): ("absent", [], []),
+    ("gov.data_card", "absent-code-file-description"): ("absent", [], []),
+    ("gov.data_card", "present-data-folder-file-description"): (
+        "present", ["data/README:7 dataset-doc-describes-fields"], []),
     ("gov.data_card", "absent-dataset-layout"): ("absent", [], []),
     ("gov.data_card", "absent-env-variables-table"): ("absent", [], []),
     ("gov.data_card", "absent-file-and-feature-lists"): ("absent", [], []),
@@ -32,6 +35,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("gov.data_card", "present-field-list-readme-txt"): ("present", ['data/Readme.txt:8 dataset-doc-describes-fields'], []),
     ("gov.data_card", "present-hf-dataset-card"): ("present", ['data/README.md:3 hf-dataset-card-metadata'], []),
     ("gov.explainability", "absent-feature-importances"): ("absent", [], []),
+    ("gov.explainability", "absent-explainer-version-lookup"): ("absent", [], []),
+    ("gov.explainability", "present-attribution-method-by-name"): (
+        "present", ['tabkit/explain.py:14 explainer-chosen-by-name'], []),
     ("gov.explainability", "absent-shap-requirements-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("gov.explainability", "present-captum-notebook"): ("present", ['notebooks/attributions.ipynb:cell 2:line 2 explainer-library-used'], []),
     ("gov.explainability", "present-shap"): ("present", ['explain.py:7 explainer-library-used'], []),

@@ -293,15 +293,21 @@ def matching_calls(
         yield call
 
 
-def local_module_file(view: RepoView, dotted: str) -> str | None:
-    """The repository file a dotted module name refers to (also under src/), if any: the
-    longest prefix of `dotted` that is a module (`pkg.mod.func` -> `pkg/mod.py`)."""
+def local_module_file(view: RepoView, dotted: str, importer: str = "") -> str | None:
+    """The repository file a dotted module name refers to, if any: the longest prefix of
+    `dotted` that is a module (`pkg.mod.func` -> `pkg/mod.py`), at the root, under src/, or
+    under a folder above the importing file (the package root of one app of a monorepo,
+    apps/api/src/api/...)."""
     parts = dotted.split(".")
+    roots = ["", "src/"]
+    folders = importer.split("/")[:-1]
+    roots += ["/".join(folders[:i]) + "/" for i in range(len(folders), 0, -1)]
     for end in range(len(parts), 0, -1):
         base = "/".join(parts[:end])
-        for cand in (f"{base}.py", f"{base}/__init__.py", f"src/{base}.py", f"src/{base}/__init__.py"):
-            if view.exists(cand):
-                return cand
+        for root in roots:
+            for cand in (f"{root}{base}.py", f"{root}{base}/__init__.py"):
+                if view.exists(cand):
+                    return cand
     return None
 
 

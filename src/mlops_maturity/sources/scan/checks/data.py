@@ -504,9 +504,19 @@ _FETCH_SCRIPT = lazy_re(r"^(download|get|fetch)_\w+$", re.I)
 _PREP_DIR = lazy_re(r"(^|/)(pre_?processing|data_?prep(aration)?|etl|ingestion|data_?processing|feature_?engineering)/", re.I)
 
 
+# A retrieval (RAG) app's ingestion step: a script named for filling the index or vector store
+# (populate_database.py, build_index.py) that chunks/embeds documents into one. A script that
+# seeds an application database has the name but none of these words.
+_INDEX_SCRIPT = lazy_re(r"(?i)^(populate|build|create|update|load|fill|refresh)_?(vector_?(db|store|index)|vectorstore|chroma|faiss|"
+                        r"index|database|db|embeddings?|knowledge_?base|kb)\w*$")
+_VECTOR_STORE_NEEDLES = ("Chroma", "FAISS", "VectorStore", "vectorstore", "vector_store", "TextSplitter", "from_documents",
+                         "add_documents", "VectorStoreIndex", "PineconeVectorStore", "Qdrant", "Weaviate")
+
+
 def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A runnable script dedicated to data preparation (prepare.py, make_dataset.py,
-    preprocess_*.py ... with a `__main__` guard or module-level work)."""
+    preprocess_*.py, a RAG app's populate_database.py that fills a vector store ... with a
+    `__main__` guard or module-level work)."""
     for rel in paths(view, det, ("*.py", "*.sh")):
         base = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         folder = rel.rsplit("/", 1)[0] if "/" in rel else ""
@@ -514,7 +524,8 @@ def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             _DATA_WORD.search(folder) is not None or re.search(r"(?i)data|corpus", base) is not None) and not re.search(
             r"(?i)weights?|models?|checkpoints?|ckpts?|pretrained", base)
         stage_like = rel.endswith(".py") and _STAGE_DIR.search(rel) is not None and _STAGE_NAME.match(base) is not None
-        if not (_PREP_SCRIPT.match(base) or fetch or stage_like or (_PREP_DIR.search(rel) and base != "__init__")):
+        index = rel.endswith(".py") and _INDEX_SCRIPT.match(base) is not None and view.contains_any(rel, _VECTOR_STORE_NEEDLES)
+        if not (_PREP_SCRIPT.match(base) or fetch or stage_like or index or (_PREP_DIR.search(rel) and base != "__init__")):
             continue
         if base in ("setup", "__init__", "conftest") or "/docs/" in f"/{rel}":
             continue
@@ -852,6 +863,9 @@ _LOADER_PATH = lazy_re(r"(?i)(^|/|_)(data|datasets?|dataloaders?|loaders?|io|pre
                           r"schemas?|cleaning|prepare\w*)(/|_|\.py$)")
 
 
+# `validate_input_dir` / `check_output_path`: argument checks on a path (exists, is a folder).
+_PATH_CHECK_FN = lazy_re(r"(^|_)(dirs?|director(y|ies)|folders?|paths?)$", re.I)
+
 # The first parameter of a function that validates a schema definition itself
 # (`check_schema(schema)`: are its columns named and typed?), whereas
 # `validate_schema(df, schema)` checks data against it.
@@ -879,6 +893,8 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 continue
             if re.search(r"(?i)config|args|param|option|env|version|path_exists|install", n.name):
                 continue
+            if _PATH_CHECK_FN.search(n.name):
+                continue  # checks that a CLI path argument exists / is a directory, not its records
             params = [a.arg for a in n.args.posonlyargs + n.args.args if a.arg not in ("self", "cls")]
             if params and _SCHEMA_ARG.match(params[0]):
                 continue  # checks a schema definition (a JSON Schema's keywords), not records

@@ -972,17 +972,35 @@ _LOADS_MODEL_TEXT = lazy_re(r"joblib\.load|pickle\.load|torch\.load|\bload_model
                                r"mlflow\.\w+\.load_model|\bYOLO\(|load_learner|saved_model\.load")
 
 
+def _loads_model(view: RepoView, rel: str) -> bool:
+    return view.contains_any(rel, _LOADS_MODEL_NEEDLES) and bool(_LOADS_MODEL_TEXT.search(view.text(rel) or ""))
+
+
 def _local_model_call(view: RepoView, facts):  # noqa: ANN001,ANN202
-    """A call into a module of this repository that loads a model (one hop: the route calls
-    `PredictionPipeline().predict_x()` or `predict()` imported from the project's own code)."""
+    """A call into a module of this repository that loads a model: the route calls
+    `PredictionPipeline().predict_x()` or `predict()` imported from the project's own code, or
+    a service function of the project whose module calls such a model wrapper (route -> service
+    -> model, two hops)."""
+    seconds = []
     for call in facts.calls:
         if not call.resolved or "." not in call.name:
             continue
-        target = local_module_file(view, call.name)
+        target = local_module_file(view, call.name, facts.path)
         if target is None or target == facts.path:
             continue
-        if view.contains_any(target, _LOADS_MODEL_NEEDLES) and _LOADS_MODEL_TEXT.search(view.text(target) or ""):
+        if _loads_model(view, target):
             return call
+        seconds.append((call, target))
+    for call, target in seconds:
+        inner = view.python(target) if target.endswith(".py") else None
+        if inner is None:
+            continue
+        for c in inner.calls:
+            if not c.resolved or "." not in c.name:
+                continue
+            t = local_module_file(view, c.name, target)
+            if t is not None and t not in (target, facts.path) and _loads_model(view, t):
+                return call
     return None
 
 

@@ -222,6 +222,9 @@ _DATA_SECTIONS = (
                            r"^(columns|fields|schema)$|field descriptions?", re.I)),
 )
 _STRONG_KINDS = ("fields",)
+# "RATINGS FILE DESCRIPTION", "Data file format": the layout of the dataset's files, a data
+# dictionary where the doc sits in a data folder (plain-text dataset READMEs write it so).
+_FILE_SECTION = lazy_re(r"^(\w+ )?(data |dataset )?files? (descriptions?|formats?|layout)$", re.I)
 _TABLE_HEAD = lazy_re(r"^\s*\|?\s*\**(column|column name|field|field name|feature|feature name|variable|"
                          r"variable name|attribute|name)\**\s*\|(.*)$", re.I)
 _DESC_COL = lazy_re(r"\b(description|meaning|definition|explanation)\b", re.I)
@@ -246,7 +249,7 @@ _MIN_FIELD_ITEMS = 3
 
 _DATA_DOC_NEEDLES = LowerNeedles("| column", "| field", "| feature", "| variable", "| attribute", "|column", "|field",
                                  "|feature", "|variable", "| name", "data field", "dictionary", "datasheet",
-                                 "dataset structure", "data instances", "collection process", "dataset description",
+                                 "dataset structure", "data instances", "collection process", "dataset description", "file description",
                                  "data description", "schema", "columns", "characteristics", "attribute information",
                                  "fields", "variables", "attributes", "features")
 
@@ -278,6 +281,9 @@ def data_doc_fields(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             if kind and kind not in kinds and (_section_words(lines, hs, i) >= 8 or _has_table(lines, hs, i)):
                 kinds[kind] = i
         strong = [kinds[k] for k in _STRONG_KINDS if k in kinds]
+        if in_data_path and not strong:
+            strong = [i for i, (_, h) in enumerate(hs)
+                      if _FILE_SECTION.search(h.strip(" *_`:")) and _section_words(lines, hs, i) >= 8][:1]
         if strong or len(kinds) >= 2:
             i = strong[0] if strong else min(kinds.values())
             yield Hit(rel, hs[i][0], f"documents a dataset: {hs[i][1].strip()[:60]}")
