@@ -6,10 +6,9 @@ endpoints, training pipelines, model registries and quality gates. Each check is
 from __future__ import annotations
 
 import ast
-import json
 import re
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -716,84 +715,7 @@ def dockerfile_is_ml(view: RepoView, rel: str) -> bool:
     froms = [i.args for i in instrs if i.keyword == "FROM"]
     if froms and all(_WEB_ONLY_BASES.match(f) for f in froms) and not _ML_HINT.search(text):
         return False
-    if _dev_environment(view, rel, instrs):
-        return False
     return bool(instrs)
-
-
-# A development environment rather than a component of the ML system: the image installs an
-# environment (it copies environment / requirements files and shell or notebook settings, no
-# project code) and what it runs is an interactive shell or a notebook server.
-_NOTEBOOK_SERVER = lazy_re(r"(?i)\bjupyter(?:-|\s+|\"\s*,\s*\")(?:notebook|lab|server)\b|start-notebook\.sh|\bjupyterhub\b")
-_SHELL_ONLY = lazy_re(r'(?i)^\[?\s*"?(?:/usr)?(?:/bin/)?(?:ba|z)?sh"?\s*\]?$')
-_ENV_FILE = lazy_re(r"(?i)^(environment[\w.-]*\.ya?ml|conda[\w.-]*\.ya?ml|requirements[\w.-]*\.(?:txt|in)|\.?bashrc|[\w.-]*\.bash|"
-                    r"jupyter_\w*config\.py|\.condarc|apt[\w.-]*\.txt)$")
-
-
-def _copies_code(instrs: Sequence[Any]) -> bool:
-    """Whether a COPY / ADD brings in anything but environment files (or another stage's files)."""
-    for i in instrs:
-        if i.keyword not in ("COPY", "ADD"):
-            continue
-        if "--from" in i.args:
-            return True
-        try:
-            toks = json.loads(i.args) if i.args.startswith("[") else i.args.split()
-        except ValueError:
-            return True
-        srcs = [t for t in toks if isinstance(t, str) and not t.startswith("--")][:-1]
-        if any(not _ENV_FILE.match(src.rstrip("/").rsplit("/", 1)[-1]) for src in srcs):
-            return True
-    return False
-
-
-def _dev_command(cmd: str, entrypoint: str | None) -> bool:
-    if _NOTEBOOK_SERVER.search(f"{entrypoint or ''} {cmd}"):
-        return True
-    return entrypoint is None and _SHELL_ONLY.match(cmd.strip()) is not None
-
-
-def _dev_environment(view: RepoView, rel: str, instrs: Sequence[Any]) -> bool:
-    if _copies_code(instrs):
-        return False
-    cmd = next((i.args for i in reversed(instrs) if i.keyword == "CMD"), None)
-    entry = next((i.args for i in reversed(instrs) if i.keyword == "ENTRYPOINT"), None)
-    if cmd is not None or entry is not None:
-        return _dev_command(cmd or "", entry)
-    # No command of its own: what the compose services that build it run.
-    runs = _compose_builds(view).get(rel)
-    return bool(runs) and all(_dev_command(c, e) for c, e in runs)
-
-
-def _compose_builds(view: RepoView) -> dict[str, list[tuple[str, str | None]]]:
-    """Dockerfile -> (command, entrypoint) of each compose service that builds it."""
-    out = view.memo.get(("deploy", "compose-builds"))
-    if out is not None:
-        return out
-    out = {}
-    for rel in view.globs(_COMPOSE_FILES):
-        data = view.yaml(rel)
-        services = data.get("services") if isinstance(data, dict) else None
-        for svc in services.values() if isinstance(services, dict) else ():
-            build = svc.get("build") if isinstance(svc, dict) else None
-            if build is None:
-                continue
-            target = _build_target(view, rel, build)
-            if target is not None:
-                cmd, entry = (" ".join(str(x) for x in v) if isinstance(v, list) else (str(v) if v is not None else None)
-                              for v in (svc.get("command"), svc.get("entrypoint")))
-                out.setdefault(target, []).append((cmd or "", entry))
-    view.memo[("deploy", "compose-builds")] = out
-    return out
-
-
-_COMPOSE_FILES = ("docker-compose*.yml", "docker-compose*.yaml", "compose.yml", "compose.yaml", "compose.*.yml", "compose.*.yaml")
-
-
-def _build_target(view: RepoView, rel: str, build: Any) -> str | None:
-    ctx = build if isinstance(build, str) else (build.get("context", ".") if isinstance(build, dict) else ".")
-    df = build.get("dockerfile", "Dockerfile") if isinstance(build, dict) else "Dockerfile"
-    return _resolve(view, f"{ctx}/{df}" if isinstance(ctx, str) and isinstance(df, str) else "Dockerfile", _dir(rel))
 
 
 def ml_container(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
@@ -842,7 +764,9 @@ def compose_builds_ml(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 continue
             build = svc.get("build")
             if build is not None:
-                target = _build_target(view, rel, build)
+                ctx = build if isinstance(build, str) else (build.get("context", ".") if isinstance(build, dict) else ".")
+                df = build.get("dockerfile", "Dockerfile") if isinstance(build, dict) else "Dockerfile"
+                target = _resolve(view, f"{ctx}/{df}" if isinstance(ctx, str) and isinstance(df, str) else "Dockerfile", _dir(rel))
                 if target is None or dockerfile_is_ml(view, target):
                     yield Hit(rel, svc.line_of("build", services.line_of(name, 1)), f"compose service {name} builds a container")
                     break
