@@ -93,7 +93,8 @@ def mllint_exe(choice: str) -> str | None:
     if choice == "none":
         return None
     if choice != "auto":
-        return choice
+        # mllint runs in a throwaway directory: a relative path must not be read from there.
+        return str(Path(choice).resolve()) if os.sep in choice else choice
     found = shutil.which("mllint")
     if found:
         return found
