@@ -71,6 +71,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.service", "present-mlflow-run-system-metrics"): (
         "present", ["jobs/training.py:16 mlflow-system-metrics-logged"], []),
     ("monitor.service", "present-mlflow-system-metrics-enabled"): ("present", ["train.py:4 mlflow-system-metrics-logged"], []),
+    ("monitor.service", "present-mlflow-system-metrics-env"): (
+        "present", ["Dockerfile:7 mlflow-system-metrics-enabled-by-env"], []),
+    ("monitor.service", "absent-mlflow-system-metrics-env-off"): ("absent", [], []),
     ("monitor.service", "present-json-log-format"): ("present", ['server.py:7 request-logging-in-serving'], []),
     ("monitor.service", "present-opentelemetry"): ("present", ['serve.py:6 opentelemetry-instrumented'], []),
     ("monitor.service", "present-prometheus-fastapi"): ("present", ['app/main.py:7 prometheus-service-metrics-defined'], []),
