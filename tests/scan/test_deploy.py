@@ -99,6 +99,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.serving", "absent-nested-app-service-without-model"): ("absent", [], []),
     ("deploy.serving", "present-nested-app-service-layer"): (
         "present", ["apps/scorer/src/scorer/routes.py:13 web-endpoint-serves-model"], []),
+    ("deploy.serving", "absent-router-calls-commented-model-load"): ("absent", [], []),
     ("deploy.serving", "present-router-calls-project-pipeline"): (
         "present", ["controller/prediction.py:8 web-endpoint-serves-model"], []),
     ("deploy.serving", "absent-batch-scoring"): ("absent", [], []),

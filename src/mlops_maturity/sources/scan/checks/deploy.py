@@ -897,7 +897,14 @@ _LOADS_MODEL_TEXT = lazy_re(r"joblib\.load|pickle\.load|torch\.load|\bload_model
 
 
 def _loads_model(view: RepoView, rel: str) -> bool:
-    return view.contains_any(rel, _LOADS_MODEL_NEEDLES) and bool(_LOADS_MODEL_TEXT.search(view.text(rel) or ""))
+    """Whether a module's code (not a comment: `# from x import load_model`) loads a model."""
+    if not view.contains_any(rel, _LOADS_MODEL_NEEDLES):
+        return False
+    text = view.text(rel) or ""
+    for m in _LOADS_MODEL_TEXT.finditer(text):
+        if "#" not in text[text.rfind("\n", 0, m.start()) + 1 : m.start()]:
+            return True
+    return False
 
 
 def _local_model_call(view: RepoView, facts):  # noqa: ANN001,ANN202
