@@ -18,6 +18,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.training_pipeline", "present-kedro-node"): (
         "present", ["src/churn/pipelines/modeling/pipeline.py:7 orchestrated-pipeline-trains"], []),
     ("deploy.training_pipeline", "absent-kedro-data-nodes"): ("absent", [], ["requirements.txt:1 dependency-declared"]),
+    ("deploy.cd", "present-flow-step-deploys-endpoint"): (
+        "present", ["flows/churn_flow.py:23 orchestrated-pipeline-deploys"], []),
+    ("deploy.cd", "absent-driver-deploys-after-pipeline"): ("absent", [], []),
     ("deploy.cd", "absent-devcontainer-image"): ("absent", [], []),
     ("deploy.cd", "absent-docs-deploy"): ("absent", [], []),
     ("deploy.cd", "absent-manual-script"): ("absent", [], []),

@@ -37,6 +37,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.experiment_tracking", "absent-yaml-recipe-report-to-none"): ("absent", [], []),
     ("dev.experiment_tracking", "present-azureml-run"): ("present", ["train_aml.py:6 azureml-run-logged"], []),
     ("dev.experiment_tracking", "present-ray-callback"): ("present", ["train.py:9 tracker-callback-used"], []),
+    ("dev.experiment_tracking", "present-kfp-metrics-artifact"): (
+        "present", ["components/evaluate.py:10 kfp-metrics-artifact-logged"], []),
+    ("dev.experiment_tracking", "absent-kfp-metrics-unlogged"): ("absent", [], []),
     ("dev.experiment_tracking", "absent-dependency-only"): ("absent", [], ["requirements.txt:2 dependency-declared"]),
     ("dev.experiment_tracking", "absent-tests-only"): ("absent", [], []),
     ("dev.experiment_tracking", "absent-csv-logger"): ("absent", [], []),

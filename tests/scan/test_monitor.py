@@ -16,6 +16,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.alerting", "present-alertmanager-config"): ("present", ['monitoring/alertmanager.yml:4 alertmanager-routes-configured'], []),
     ("monitor.alerting", "present-build-failure-sns"): ("present", ['buildspec.yml:10 build-failure-published'], []),
     ("monitor.alerting", "present-ci-failure-notification"): ("present", ['.github/workflows/nightly.yml:11 ci-notifies-on-failure'], []),
+    ("monitor.alerting", "present-vertex-alert-config-dict"): (
+        "present", ["pipeline/batch_predict.py:8 vertex-monitoring-alert-config-set"], []),
+    ("monitor.alerting", "absent-vertex-alert-config-mentioned"): ("absent", [], []),
     ("monitor.alerting", "present-cloudwatch-alarm"): ("present", ['infra/monitoring.tf:5 cloud-metric-alarm-defined'], []),
     ("monitor.alerting", "present-prometheus-rules"): ("present", ['monitoring/alerts.yml:4 prometheus-alert-rules-defined'], []),
     ("monitor.alerting", "present-slack-on-drift"): ("present", ['monitoring/notify.py:10 alert-notification-sent'], []),

@@ -18,6 +18,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
     ("team.readme", "absent-project-tree"): ("absent", []),
     ("team.readme", "present-tree-and-usage"): (
         "present", ["README.md:3 readme-explains-purpose-and-setup", "README.md:8 readme-explains-purpose-and-setup"]),
+    ("team.readme", "present-license-comment-header"): (
+        "present", ["README.md:9 readme-explains-purpose-and-setup", "README.md:14 readme-explains-purpose-and-setup"]),
+    ("team.readme", "absent-license-comment-only"): ("absent", []),
     ("team.contributing", "present-contributing"): ("present", ["CONTRIBUTING.md:1 contributing-guide-present"]),
     ("team.contributing", "present-pr-template"): ("present", [".github/PULL_REQUEST_TEMPLATE.md:1 pr-template-present"]),
     ("team.contributing", "absent-empty-contributing"): ("absent", []),

@@ -1124,6 +1124,29 @@ def orchestrated_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             yield Hit(of.rel, of.line, f"defines a {of.framework} that includes training (line {found[0]})")
 
 
+# Keywords that make a `.deploy(...)` a SageMaker (initial_instance_count) or Vertex AI
+# (machine_type) endpoint deployment, as the deploy.serving detectors read them.
+_ENDPOINT_DEPLOY_KWARGS = frozenset({"initial_instance_count", "machine_type"})
+
+
+@parses(orchestrator_files)
+def orchestrated_pipeline_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A pipeline / DAG / flow definition of an orchestrator whose steps deploy the model to an
+    endpoint (a Metaflow @step or an Airflow @task calling model.deploy): every run ends in a
+    deployment, with no one deploying by hand. A driver script that starts a pipeline and then
+    deploys at module level is a manual step, not a pipeline step."""
+    for of in orchestrated_files(view, det):
+        calls = [c for c in of.facts.calls if c.name.rsplit(".", 1)[-1] == "deploy"
+                 and any(k in _ENDPOINT_DEPLOY_KWARGS for k, _ in c.kwargs)]
+        if not calls:
+            continue
+        steps = [(fn.node.lineno, getattr(fn.node, "end_lineno", None) or fn.node.lineno)
+                 for fn in decorated_functions(view, of.rel, of.facts)]
+        call = next((c for c in calls if any(a <= c.line <= b for a, b in steps)), None)
+        if call is not None:
+            yield Hit(of.rel, call.line, f"a {of.framework} step deploys a model endpoint: calls {call.name}")
+
+
 def _code_lines(view: RepoView, rel: str) -> list[tuple[int, str]]:
     out = []
     for i, line in enumerate(view.lines(rel), start=1):
@@ -1667,6 +1690,7 @@ CHECKS = {
     "model_pushed_to_hub": model_pushed_to_hub,
     "dvc_model_artifact": dvc_model_artifact,
     "orchestrated_training": orchestrated_training,
+    "orchestrated_pipeline_deploys": orchestrated_pipeline_deploys,
     "dvc_train_stage": dvc_train_stage,
     "ci_job_trains": ci_job_trains,
     "quality_gate": quality_gate,

@@ -86,9 +86,17 @@ def _purpose_line(lines: list[str]) -> int | None:
 def _prose_lines(lines: list[str]) -> list[tuple[int, bool]]:
     out: list[tuple[int, bool]] = []
     in_code = False
+    in_comment = False
     heading_lines = {ln for ln, _ in headings(lines)}
     for i, line in enumerate(lines, start=1):
         s = line.strip()
+        # An HTML comment (a license header above the title) is not read by anyone on the page.
+        if in_comment:
+            in_comment = "-->" not in s
+            continue
+        if s.startswith("<!--") and "-->" not in s:
+            in_comment = True
+            continue
         if s.startswith(("```", "~~~")):
             in_code = not in_code
             continue
