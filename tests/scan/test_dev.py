@@ -10,6 +10,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-defaults-dict"): ("present", ["scripts/train.py:7 cli-options-from-hyperparameter-defaults"], []),
     ("dev.config", "absent-defaults-dict-no-cli"): ("absent", [], []),
     ("dev.experiment_tracking", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-tracked"], []),
+    ("dev.experiment_tracking", "present-sagemaker-experiment-config"): (
+        "present", ["pipeline/train.py:7 training-job-joins-experiment"], []),
+    ("dev.experiment_tracking", "absent-sagemaker-fit-no-experiment"): ("absent", [], []),
     ("dev.config", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-configured"], []),
     ("dev.hpo", "present-vertex-tuning-job"): ("present", ["pipeline/tune.py:7 hpo-library-search-run"], []),
     ("dev.hpo", "absent-vertex-custom-job"): ("absent", [], []),

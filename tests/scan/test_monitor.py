@@ -36,6 +36,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.dashboards", "present-databricks-lakeview"): (
         "present", ["dashboards/model_quality.lvdash.json:1 databricks-dashboard-exported"], []),
     ("monitor.dashboards", "absent-dashboard-screenshot"): ("absent", [], []),
+    ("monitor.dashboards", "present-cloudwatch-body"): (
+        "present", ["monitoring/endpoint-dashboard.json:1 cloudwatch-dashboard-body-defined"], []),
+    ("monitor.dashboards", "absent-widgets-ui-config"): ("absent", [], []),
     ("monitor.model", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("monitor.model", "absent-one-off-report"): ("absent", [], []),
     ("monitor.model", "present-drift-gauge"): ("present", ['monitoring/exporter.py:5 drift-metrics-exported'], []),

@@ -35,6 +35,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
     ("team.design_docs", "absent-api-docs"): ("absent", []),
     ("team.design_docs", "present-data-flow-page"): ("present", ["docs/data-flow.md:1 design-docs-present"]),
     ("team.design_docs", "absent-data-usage-page"): ("absent", []),
+    ("team.design_docs", "present-proposals-dir"): (
+        "present", ["proposals/batch-scoring-queue.md:1 design-docs-present"]),
+    ("team.design_docs", "absent-proposals-template-only"): ("absent", []),
 }
 
 

@@ -175,7 +175,7 @@ DOC_EXTS = (".md", ".markdown", ".rst", ".txt", ".adoc", ".org", ".mdx")
 DIAGRAM_EXTS = (".puml", ".plantuml", ".drawio", ".mmd", ".mermaid", ".dsl")
 _DESIGN_DIR = lazy_re(
     r"^(adrs?|decisions|architecture[-_ ]decision[-_ ]records?|design|designs|design[-_]docs?|"
-    r"rfcs?|architecture)$",
+    r"rfcs?|architecture|proposals?|enhancements|keps?)$",
     re.I,
 )
 _DESIGN_FILE = lazy_re(
@@ -189,7 +189,7 @@ _DOCS_ROOT = lazy_re(r"^(docs?|documentation|wiki)/", re.I)
 
 
 def design_docs(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
-    """ADR / design / RFC folders with documents, design or architecture documents by name,
+    """ADR / design / RFC / proposal folders with documents, design or architecture documents by name,
     diagrams as code, or docs/ pages with an architecture or design heading."""
     cands = paths(view, det)
     for rel in cands:
