@@ -99,6 +99,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "absent-hparams-yaml-unread"): ("absent", [], []),
     ("dev.config", "absent-argparse-paths-only"): ("absent", [], []),
     ("dev.config", "absent-hardcoded"): ("absent", [], []),
+    ("dev.config", "present-ml-collections-config-file"): ("present", ["train.py:6 config-framework-cli-used"], []),
+    ("dev.config", "absent-absl-flags-paths-only"): ("absent", [], []),
     ("dev.config", "present-cli-split-settings"): ("present", ["src/train.py:11 training-cli-run-settings"], []),
     ("dev.config", "absent-cli-split-without-training"): ("absent", [], []),
     ("dev.hpo", "present-optuna"): ("present", ["tune.py:8 optuna-study-run"], []),
