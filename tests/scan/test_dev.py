@@ -47,6 +47,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.experiment_tracking", "absent-tests-only"): ("absent", [], []),
     ("dev.experiment_tracking", "absent-csv-logger"): ("absent", [], []),
     ("dev.pinned_env", "present-poetry-lock"): ("present", ["poetry.lock environment-pinned"], []),
+    ("dev.pinned_env", "present-root-and-nested-lock"): ("present", ["uv.lock environment-pinned"], []),
     ("dev.pinned_env", "present-pinned-requirements"): ("present", ["requirements.txt:3 environment-pinned"], []),
     ("dev.pinned_env", "present-conda-env"): ("present", ["environment.yml:5 environment-pinned"], []),
     ("dev.pinned_env", "present-utf16-freeze"): ("present", ["requirements.txt:1 environment-pinned"], []),

@@ -65,7 +65,8 @@ def pinned_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     project's runtime environment (docs/test/dev-only files do not count, nor does a pinned
     dev file or optional add-on (extras) beside an unpinned runtime one)."""
     allowed = set(paths(view, det))
-    for rel in view.lock_files():
+    # The shallowest lock file first: the root's is the project's (a nested one may pin a tool).
+    for rel in sorted(view.lock_files(), key=lambda r: (r.count("/"), r)):
         if rel in allowed and not _DOCS_DIR.search(rel):
             yield Hit(rel, None, f"has lock file {rel.rsplit('/', 1)[-1]}", snippet="")
             return
