@@ -31,6 +31,9 @@ def test_test_paths():
     assert is_test_path("tests/unit/helpers.py")
     assert is_test_path("pkg/test_model.py") and is_test_path("pkg/model_test.py")
     assert not is_test_path("src/testing_utils.py") and not is_test_path("src/contest.py")
+    # a test suite's inputs: sample pipelines a compiler test reads are not the project's code
+    assert is_test_path("test_data/pipelines/train_metrics.py") and is_test_path("pkg/testdata/flow.py")
+    assert not is_test_path("src/datasets/testset_builder.py") and not is_test_path("data_tests_report/summary.py")
 
 
 def test_reads_are_cached_and_bounded(tmp_path):

@@ -45,6 +45,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.experiment_tracking", "absent-kfp-metrics-unlogged"): ("absent", [], []),
     ("dev.experiment_tracking", "absent-dependency-only"): ("absent", [], ["requirements.txt:2 dependency-declared"]),
     ("dev.experiment_tracking", "absent-tests-only"): ("absent", [], []),
+    ("dev.experiment_tracking", "absent-tracker-in-test-data"): ("absent", [], []),
     ("dev.experiment_tracking", "absent-csv-logger"): ("absent", [], []),
     ("dev.pinned_env", "present-poetry-lock"): ("present", ["poetry.lock environment-pinned"], []),
     ("dev.pinned_env", "present-root-and-nested-lock"): ("present", ["uv.lock environment-pinned"], []),

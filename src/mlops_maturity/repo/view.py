@@ -42,7 +42,8 @@ except ImportError:  # pragma: no cover - the plain search below gives the same 
 T = TypeVar("T")
 _MISSING = object()
 _BINARY_PROBE = 8192
-_TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "unittests", "unit_tests", "integration_tests"})
+_TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "unittests", "unit_tests", "integration_tests",
+                        "testdata", "test_data", "test-data"})  # a test suite's inputs (Go's testdata/)
 _TEST_FILE = lazy_re(r"^(test_.*|.*_test|conftest|tests)\.py$")
 
 
