@@ -74,6 +74,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.validation", "present-custom-validator"): ("present", ['src/data/loader.py:4 custom-data-validator-defined'], []),
     ("data.validation", "present-great-expectations"): ("present", ['pipeline/validate.py:6 great-expectations-used'], []),
     ("data.validation", "present-pandera-model"): ("present", ['src/schema.py:5 pandera-model-defined'], []),
+    ("data.validation", "absent-pandera-fake-data"): ("absent", [], []),
+    ("data.validation", "present-pandera-validates-and-fakes"): (
+        "present", ['src/shop/orders.py:7 pandera-model-defined', 'src/shop/orders.py:8 pandera-schema-used'], []),
     ("data.validation", "present-soda-checks"): ("present", ['checks/orders.yml:1 soda-checks-defined'], []),
     ("data.versioning", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("data.versioning", "absent-lfs-images-and-weights"): ("absent", [], []),

@@ -824,6 +824,44 @@ def class_with_base(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 break
 
 
+# -- data.validation: pandera schemas that validate, not only synthesize test data ------------
+
+_PANDERA_SYNTHESIS = (".example", ".strategy")
+_PANDERA_VALIDATES = (".validate(", "check_types", "check_input", "check_output", "check_io")
+
+
+def _pandera_synthesis_only(view: RepoView, rel: str, facts: PyFacts) -> bool:
+    """A module that generates fake data from a pandera schema (`schema.example(size=...)`,
+    `.strategy()`, pandera's data synthesis for tests) and validates nothing with it."""
+    if not any(c.name.endswith(_PANDERA_SYNTHESIS) for c in facts.calls):
+        return False
+    return not view.contains_any(rel, _PANDERA_VALIDATES)
+
+
+@prefilters(*_PANDERA_VALIDATES)
+def pandera_used(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """pandera in a module: with `params.what: calls`, its first call into pandera (a schema,
+    a check, `validate`); with `what: model`, a class deriving from a DataFrameModel /
+    SchemaModel. A module that only synthesizes fake data from its schema does not count."""
+    model = det.params.get("what") == "model"
+    bases = ("pandera.DataFrameModel", "pandera.SchemaModel", "pandera.*.DataFrameModel", "pandera.*.SchemaModel")
+    tails = ("DataFrameModel", "SchemaModel") if model else ()
+    for rel in python_files(view, det, frozenset({"pandera"}), tails=tails):
+        facts = view.python(rel)
+        if facts is None or _pandera_synthesis_only(view, rel, facts):
+            continue
+        if model:
+            for c in facts.classes:
+                b = next((b for b in c.bases if name_matches(b, bases)), None)
+                if b:
+                    yield Hit(rel, c.line, det.message.replace("{name}", b).replace("{cls}", c.name), c.cell)
+                    break
+        else:
+            for call in matching_calls(facts, ("pandera.*",), {}, None):
+                yield Hit(rel, call.line, det.message.replace("{name}", call.name), call.cell)
+                break
+
+
 # -- data.validation: records validated by pydantic / jsonschema in data code -----------------
 
 _DATA_PATH = lazy_re(r"(^|/|_)(data|datasets?|etl|ingest\w*|pipelines?|pre_?process\w*|prepare\w*|validat\w*|"
@@ -990,5 +1028,6 @@ CHECKS = {
     "make_prep_target": make_prep_target,
     "orchestrated_prep_task": orchestrated_prep_task,
     "class_with_base": class_with_base,
+    "pandera_used": pandera_used,
     "records_validated": records_validated,
 }
