@@ -303,6 +303,7 @@ _CHECK_CMD = lazy_re(
 # A step or job named as a test / check runs its commands as checks (smoke tests of scripts).
 _CHECK_STEP_NAME = lazy_re(r"(?i)(^|[\s_:/-])(tests?|testing|smoke|lint(ing)?|linters?|type[ -]?check(ing)?|unit|integration|"
                               r"e2e|pytest|benchmarks?|static analysis|code quality|quality checks?|style checks?)([\s_:/-]|$)")
+_SETUP_STEP_NAME = lazy_re(r"(?i)\s*(install(ing)?|set\s*up|setting\s+up|setup|cache|caching|download(ing)?|fetch(ing)?|prepare\s+(the\s+)?environment)\b")
 _TRIVIAL_CMD = lazy_re(r"^\s*(cd|ls|pwd|mkdir|cp|mv|rm|source|set|env|printenv|true|exit|if|fi|then|else|done|do|for|"
                           r"echo|printf|export|cat|which|git|curl|wget|unzip|tar|chmod|sudo|\w+=|docker\s+(build|push|login|tag|pull))\b")
 _CHECK_ACTIONS = lazy_re(
@@ -351,6 +352,8 @@ def ci_runs_checks(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                         break
                     if not named or step.name.endswith("(manual)"):
                         continue
+                    if not _CHECK_STEP_NAME.search(step.name) and _SETUP_STEP_NAME.match(step.name):
+                        continue  # "Install argparse" in a job named test: setting up, not a check
                     cmd = next((c for c in step.commands if not _INSTALL.match(c.text) and not _TRIVIAL_CMD.match(c.text)), None)
                     if cmd is not None:
                         label = step.name if _CHECK_STEP_NAME.search(step.name) else job.name
