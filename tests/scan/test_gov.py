@@ -45,6 +45,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ['aml/train-pipeline.yml:23 rai-explanation-component-used'], []),
     ("gov.explainability", "absent-rai-error-analysis-only"): ("absent", [], []),
     ("gov.fairness", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
+    ("gov.fairness", "present-rai-scorecard-fairness"): (
+        "present", ['aml/scorecard.json:10 rai-fairness-component-used'], []),
+    ("gov.fairness", "absent-rai-dashboard-without-fairness"): ("absent", [], []),
     ("gov.fairness", "absent-eda-groupby"): ("absent", [], []),
     ("gov.fairness", "absent-performance-slices"): ("absent", [], []),
     ("gov.fairness", "absent-privacy-sensitive-features"): ("absent", [], []),
