@@ -13,6 +13,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.experiment_tracking", "present-sagemaker-experiment-config"): (
         "present", ["pipeline/train.py:7 training-job-joins-experiment"], []),
     ("dev.experiment_tracking", "absent-sagemaker-fit-no-experiment"): ("absent", [], []),
+    ("dev.experiment_tracking", "present-project-template-file"): (
+        "present", ["template/{{.project}}/training/train.py.tmpl:11 mlflow-run-logged"], []),
+    ("dev.experiment_tracking", "absent-template-without-file-type"): ("absent", [], []),
     ("dev.config", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-configured"], []),
     ("dev.hpo", "present-vertex-tuning-job"): ("present", ["pipeline/tune.py:7 hpo-library-search-run"], []),
     ("dev.hpo", "absent-vertex-custom-job"): ("absent", [], []),
