@@ -6,6 +6,7 @@ import pytest
 from helpers import write
 
 from mlops_maturity.repo import RepoView, glob_regex, is_test_path
+from mlops_maturity.repo.view import rendered_path
 from mlops_maturity.util import yamlsafe
 
 
@@ -34,6 +35,34 @@ def test_test_paths():
     # a test suite's inputs: sample pipelines a compiler test reads are not the project's code
     assert is_test_path("test_data/pipelines/train_metrics.py") and is_test_path("pkg/testdata/flow.py")
     assert not is_test_path("src/datasets/testset_builder.py") and not is_test_path("data_tests_report/summary.py")
+
+
+@pytest.mark.parametrize(
+    ("rel", "rendered"),
+    [
+        ("tpl/{{.name}}/train.py.tmpl", "tpl/{{.name}}/train.py"),
+        ("ci/.github/workflows/ci.yml.jinja", "ci/.github/workflows/ci.yml"),
+        ("deploy/values.yaml.j2", "deploy/values.yaml"),
+        ("docker/Dockerfile.tmpl", "docker/Dockerfile"),
+        ("charts/app/templates/_helpers.tpl", "charts/app/templates/_helpers.tpl"),  # Helm's name
+        ("scripts/train.tmpl", "scripts/train.tmpl"),  # no file type to render to
+        ("a/.tmpl", "a/.tmpl"),
+        ("src/train.py", "src/train.py"),
+    ],
+)
+def test_template_files_render_to_their_own_name(rel, rendered):
+    assert rendered_path(rel) == rendered
+
+
+def test_template_files_are_scanned_under_the_rendered_name(tmp_path):
+    write(tmp_path / "tpl" / "train.py.tmpl", "import mlflow\n{{if .tracking}}mlflow.autolog(){{end}}\n")
+    write(tmp_path / "tpl" / "util.py.jinja", "X = 1\n")
+    write(tmp_path / "tpl" / "util.py", "X = 2\n")  # a real file keeps its name: the template is not renamed
+    v = RepoView(tmp_path, use_git=False)
+    assert v.glob("*.py") == ["tpl/train.py", "tpl/util.py"]
+    assert v.exists("tpl/util.py.jinja") and v.text("tpl/util.py") == "X = 2\n"
+    assert v.text("tpl/train.py").startswith("import mlflow") and v.source_path("tpl/train.py") == "tpl/train.py.tmpl"
+    assert v.source_path("tpl/util.py") == "tpl/util.py"
 
 
 def test_reads_are_cached_and_bounded(tmp_path):

@@ -64,6 +64,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["databricks.yml:11 databricks-job-prepares-data"], []),
     ("data.pipeline", "absent-databricks-job-payload-no-prep"): ("absent", [], []),
     ("data.validation", "absent-api-upload-checks"): ("absent", [], []),
+    ("data.validation", "present-sagemaker-data-quality-step"): (
+        "present", ["pipelines/scoring.py:15 pipeline-data-quality-checked"], []),
+    ("data.validation", "absent-sagemaker-baseline-and-model-check"): ("absent", [], []),
     ("data.validation", "absent-api-request-model"): ("absent", [], []),
     ("data.validation", "absent-assert-shape"): ("absent", [], ['requirements.txt:2 dependency-declared']),
     ("data.validation", "absent-config-validation"): ("absent", [], []),

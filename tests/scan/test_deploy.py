@@ -21,6 +21,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.cd", "present-flow-step-deploys-endpoint"): (
         "present", ["flows/churn_flow.py:23 orchestrated-pipeline-deploys"], []),
     ("deploy.cd", "absent-driver-deploys-after-pipeline"): ("absent", [], []),
+    ("deploy.cd", "present-databricks-bundle-deploy"): (
+        "present", [".github/workflows/cd-staging.yml:16 pipeline-deploys-service"], []),
+    ("deploy.cd", "absent-databricks-etl-bundle-deploy"): ("absent", [], []),
     ("deploy.cd", "absent-devcontainer-image"): ("absent", [], []),
     ("deploy.cd", "absent-docs-deploy"): ("absent", [], []),
     ("deploy.cd", "absent-manual-script"): ("absent", [], []),

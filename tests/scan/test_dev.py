@@ -13,6 +13,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.experiment_tracking", "present-sagemaker-experiment-config"): (
         "present", ["pipeline/train.py:7 training-job-joins-experiment"], []),
     ("dev.experiment_tracking", "absent-sagemaker-fit-no-experiment"): ("absent", [], []),
+    ("dev.experiment_tracking", "present-project-template-file"): (
+        "present", ["template/{{.project}}/training/train.py.tmpl:11 mlflow-run-logged"], []),
+    ("dev.experiment_tracking", "absent-template-without-file-type"): ("absent", [], []),
     ("dev.config", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-configured"], []),
     ("dev.hpo", "present-vertex-tuning-job"): ("present", ["pipeline/tune.py:7 hpo-library-search-run"], []),
     ("dev.hpo", "absent-vertex-custom-job"): ("absent", [], []),
@@ -64,6 +67,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.code_quality", "present-ruff-pyproject"): ("present", ["pyproject.toml:5 linter-configured-in-pyproject"], []),
     ("dev.code_quality", "present-flake8-file"): ("present", [".flake8:1 linter-config-file-present"], []),
     ("dev.code_quality", "present-ci-lint"): ("present", [".github/workflows/lint.yml:12 ci-runs-linter"], []),
+    ("dev.code_quality", "present-ci-pytest-lint-plugin"): (
+        "present", [".github/workflows/checks.yml:13 ci-runs-linter"], []),
+    ("dev.code_quality", "absent-ci-pytest-no-lint-plugin"): ("absent", [], []),
     ("dev.code_quality", "absent-dependency-only"): ("absent", [], ["requirements-dev.txt:2 dependency-declared"]),
     ("dev.code_quality", "absent-editorconfig"): ("absent", [], []),
     ("dev.tests", "present-pytest"): ("present", ["tests/test_features.py:4 project-tests-defined"], []),

@@ -41,7 +41,13 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("gov.explainability", "absent-shap-requirements-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("gov.explainability", "present-captum-notebook"): ("present", ['notebooks/attributions.ipynb:cell 2:line 2 explainer-library-used'], []),
     ("gov.explainability", "present-shap"): ("present", ['explain.py:7 explainer-library-used'], []),
+    ("gov.explainability", "present-rai-explanation-component"): (
+        "present", ['aml/train-pipeline.yml:23 rai-explanation-component-used'], []),
+    ("gov.explainability", "absent-rai-error-analysis-only"): ("absent", [], []),
     ("gov.fairness", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
+    ("gov.fairness", "present-rai-scorecard-fairness"): (
+        "present", ['aml/scorecard.json:10 rai-fairness-component-used'], []),
+    ("gov.fairness", "absent-rai-dashboard-without-fairness"): ("absent", [], []),
     ("gov.fairness", "absent-eda-groupby"): ("absent", [], []),
     ("gov.fairness", "absent-performance-slices"): ("absent", [], []),
     ("gov.fairness", "absent-privacy-sensitive-features"): ("absent", [], []),

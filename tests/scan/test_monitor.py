@@ -41,6 +41,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.dashboards", "absent-widgets-ui-config"): ("absent", [], []),
     ("monitor.model", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("monitor.model", "absent-one-off-report"): ("absent", [], []),
+    ("monitor.model", "present-databricks-bundle-quality-monitor"): (
+        "present", ['resources/monitoring.yml:2 databricks-quality-monitor-defined'], []),
+    ("monitor.model", "absent-databricks-bundle-monitor-commented"): ("absent", [], []),
     ("monitor.model", "present-drift-gauge"): ("present", ['monitoring/exporter.py:5 drift-metrics-exported'], []),
     ("monitor.model", "present-evidently-prefect"): ("present", ['monitoring/drift_flow.py:15 drift-monitored-continuously', 'monitoring/drift_flow.py:21 drift-job-scheduled'], []),
     ("monitor.model", "present-sagemaker-model-monitor"): ("present", ['monitor.py:3 managed-model-monitor-configured'], []),

@@ -57,6 +57,26 @@ def is_test_path(rel: str) -> bool:
     return _TEST_FILE.match(parts[-1]) is not None
 
 
+# Project templates keep a file's own name before a template suffix (`train.py.tmpl` of a
+# Databricks bundle template, `ci.yml.jinja` of copier, `values.yaml.j2`): the scan reads such a
+# file as the file it renders to, and reports evidence at its real path. `.tpl` is left alone:
+# Helm's helpers and Grafana templates are globbed under that name.
+TEMPLATE_SUFFIXES = (".tmpl", ".jinja", ".jinja2", ".j2")
+_EXTENSIONLESS_NAMES = frozenset({"Dockerfile", "Containerfile", "Makefile", "Jenkinsfile", "Procfile", "Pipfile",
+                                  "CODEOWNERS", "LICENSE", "README", "MLproject"})
+
+
+def rendered_path(rel: str) -> str:
+    """The path a template file renders to (`a/train.py.tmpl` -> `a/train.py`), else `rel`."""
+    if not rel.endswith(TEMPLATE_SUFFIXES):
+        return rel
+    stem = rel[: rel.rfind(".")]
+    base = stem.rpartition("/")[2]
+    if base in _EXTENSIONLESS_NAMES or base.rfind(".") > 0 and not base.endswith(TEMPLATE_SUFFIXES):
+        return stem
+    return rel
+
+
 def brace_expand(pattern: str) -> list[str]:
     m = re.search(r"\{([^{}]*)\}", pattern)
     if not m:
@@ -179,6 +199,16 @@ class RepoView:
         self.max_file_bytes = max_file_bytes
         self._disc = discovery or discover(self.root, max_file_bytes=max_file_bytes, use_git=use_git)
         self._info = self._disc.files
+        # Template files under the name they render to (unless a real file has that name).
+        self._source: dict[str, str] = {}
+        if any(r.endswith(TEMPLATE_SUFFIXES) for r in self._info):
+            info = dict(self._info)
+            for rel in self._info:
+                out = rendered_path(rel)
+                if out != rel and out not in self._info and out not in self._source:
+                    info[out] = info.pop(rel)
+                    self._source[out] = rel
+            self._info = info
         self.files: tuple[str, ...] = tuple(sorted(self._info))
         # File name and extension indexes, in path order (one pass; tight: a large repository
         # has tens of thousands of files).
@@ -244,7 +274,7 @@ class RepoView:
     def skipped(self) -> list[SkippedFile]:
         """Files not scanned, or not fully used, with the reason: from discovery and from reads."""
         with self._lock:
-            extra = [SkippedFile(path=p, reason=r) for p, r in sorted(self._skipped_read.items())]
+            extra = [SkippedFile(path=self.source_path(p), reason=r) for p, r in sorted(self._skipped_read.items())]
         return list(self._disc.skipped) + extra
 
     def _note(self, rel: str, reason: str) -> None:
@@ -306,6 +336,11 @@ class RepoView:
                         self._by_needle[n].add(rel)
 
     # -- file lookup -----------------------------------------------------------------------
+    def source_path(self, rel: str) -> str:
+        """The repository path of a scanned file: a template's own path (`train.py.tmpl`) for
+        the name it is scanned under (`train.py`), else `rel`."""
+        return self._source.get(rel, rel)
+
     def exists(self, rel: str) -> bool:
         return rel in self._info
 

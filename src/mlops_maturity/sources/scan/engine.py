@@ -208,7 +208,8 @@ def run_detector(view: RepoView, det: DetectorSpec, checks: Mapping[str, CheckFn
         seen.add(key)
         snip = hit.snippet if hit.snippet is not None else view.snippet(hit.path, hit.line, hit.cell)
         out.append(
-            Evidence(path=hit.path, line=hit.line, cell=hit.cell, snippet=snip, detector=det.id, message=hit.message)
+            Evidence(path=view.source_path(hit.path), line=hit.line, cell=hit.cell, snippet=snip, detector=det.id,
+                     message=hit.message)
         )
         if len(out) >= det.max_evidence:
             break
@@ -397,7 +398,7 @@ def dependency_only(view: RepoView, names: set[str]) -> list[Evidence]:
             seen.add((dep.path, dep.name))
             out.append(
                 Evidence(
-                    path=dep.path,
+                    path=view.source_path(dep.path),
                     line=dep.line,
                     snippet=view.snippet(dep.path, dep.line),
                     detector=DEPENDENCY_DETECTOR,

@@ -969,6 +969,36 @@ def processing_job_prepares_data(view: RepoView, det: DetectorSpec) -> Iterator[
 
 
 
+@prefilters("DataQualityCheckConfig")
+def pipeline_data_quality_checked(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A SageMaker Pipelines QualityCheckStep whose config is a DataQualityCheckConfig and whose
+    check runs: the step's data is profiled and compared with the baseline constraints, and the
+    pipeline stops on a violation. `skip_check=True` only computes or registers a baseline, and
+    a ModelQualityCheckConfig checks the model, not the data."""
+    for rel in python_files(view, det, frozenset({"sagemaker"}), tails=("DataQualityCheckConfig",)):
+        tree = py_tree(view, rel)
+        if tree is None:
+            continue
+        data_cfgs: set[str] = set()
+        steps: list[ast.Call] = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) \
+                    and (dotted(node.value.func) or "").endswith("DataQualityCheckConfig"):
+                data_cfgs.update(t.id for t in node.targets if isinstance(t, ast.Name))
+            elif isinstance(node, ast.Call) and (dotted(node.func) or "").endswith("QualityCheckStep"):
+                steps.append(node)
+        for call in sorted(steps, key=lambda c: c.lineno):
+            kw = {k.arg: k.value for k in call.keywords if k.arg}
+            skip = kw.get("skip_check")
+            if isinstance(skip, ast.Constant) and skip.value is True:
+                continue
+            cfg = kw.get("quality_check_config")
+            if isinstance(cfg, ast.Name) and cfg.id in data_cfgs \
+                    or isinstance(cfg, ast.Call) and (dotted(cfg.func) or "").endswith("DataQualityCheckConfig"):
+                yield Hit(rel, call.lineno, "pipeline step checks data against baseline constraints: calls QualityCheckStep")
+                break
+
+
 def mage_data_pipeline(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A Mage pipeline that loads and transforms data without training: a data preparation
     pipeline (data_loader then transformer / data_exporter blocks)."""
@@ -1016,6 +1046,7 @@ def databricks_job_prep_task(view: RepoView, det: DetectorSpec) -> Iterator[Hit]
 
 
 CHECKS = {
+    "pipeline_data_quality_checked": pipeline_data_quality_checked,
     "databricks_job_prep_task": databricks_job_prep_task,
     "mage_data_pipeline": mage_data_pipeline,
     "processing_job_prepares_data": processing_job_prepares_data,

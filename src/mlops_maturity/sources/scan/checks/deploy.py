@@ -388,7 +388,8 @@ _DEPLOY_CMD = lazy_re(
     r"bentoml\s+(?:deploy|deployment\s+(?:create|update|apply)|push)\b|heroku\s+(?:container:(?:push|release)|releases?:\w+)\b|"
     r"git\s+push\s+\S*heroku\S*|anyscale\s+services?\s+(?:rollout|deploy|update)\b|"
     r"huggingface-cli\s+upload\b|hf\s+upload\b|git\s+push\s+\S*huggingface\.co\S*|"
-    r"docker\s+stack\s+deploy\b|docker\s+service\s+update\b|seldon\s+(?:model|pipeline)\s+load\b"
+    r"docker\s+stack\s+deploy\b|docker\s+service\s+update\b|seldon\s+(?:model|pipeline)\s+load\b|"
+    r"databricks\s+bundle\s+deploy\b"
     r")"
 )
 _DEPLOY_ACTIONS = lazy_re(
@@ -496,10 +497,28 @@ def _remote_deploy_ref(pipe: CiPipeline) -> tuple[int, str] | None:
     return None
 
 
+# Resources of a Databricks asset bundle that make its deployment an ML deployment (a bundle of
+# ETL jobs only is a data platform's deployment).
+_BUNDLE_ML_RESOURCES = ("registered_models:", "model_serving_endpoints:", "quality_monitors:")
+_BUNDLE_ML_RESOURCE_LINE = lazy_re(r"^\s*(registered_models|model_serving_endpoints|quality_monitors|models|experiments):\s*$", re.M)
+
+
+def _bundle_is_ml(view: RepoView) -> bool:
+    """Whether a Databricks asset bundle of the repository declares ML resources (registered
+    models, serving endpoints, quality monitors; MLflow models or experiments)."""
+    key = ("deploy.bundle_is_ml",)
+    if key not in view.memo:
+        cands = view.with_any(view.globs(("*.yml", "*.yaml")), (*_BUNDLE_ML_RESOURCES, "experiments:", "models:"))
+        view.memo[key] = any(_BUNDLE_ML_RESOURCE_LINE.search(t) and "resources:" in t for _, t in view.texts(cands))
+    return view.memo[key]
+
+
+@prefilters(*_BUNDLE_ML_RESOURCES, "experiments:", "models:")
 def cd_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A CI/CD pipeline deploys or publishes a model or service: pushes an image, deploys to
     Kubernetes / a cloud / serverless target, serves or releases a model (directly, or in a
-    script it runs). Publishing a library to PyPI and deploying docs do not count."""
+    script it runs), deploys a Databricks asset bundle that declares ML resources. Publishing a
+    library to PyPI and deploying docs do not count."""
     allowed = set(paths(view, det)) if (det.files or det.exclude) else None
     for pipe, _triggers in effective_pipelines(view):
         if allowed is not None and pipe.path not in allowed:
@@ -548,6 +567,8 @@ def cd_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             if m:
                 what = re.sub(r"\s+", " ", m.group(1).strip())
                 if re.match(r"(docker|podman|buildah|nerdctl)\s", what) and "push" in what and not _pushed_dockerfile_is_ml(view, pipe, cl, lines):
+                    continue
+                if what.startswith("databricks") and not _bundle_is_ml(view):
                     continue
                 hit = Hit(pipe.path, cl.line, _msg("CI/CD runs", cl, what))
                 break
@@ -648,7 +669,7 @@ def _builds_triggered(view: RepoView) -> bool:
     return view.memo[key]
 
 
-@prefilters(*_BUILD_TRIGGERS, *_BUILD_SECTIONS)
+@prefilters(*_BUILD_TRIGGERS, *_BUILD_SECTIONS, *_BUNDLE_ML_RESOURCES, "experiments:", "models:")
 def build_config_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A CodeBuild buildspec or Cloud Build config that deploys or pushes an image, when the
     repository also defines what starts it automatically (a build launched by hand is not CD)."""
@@ -662,6 +683,8 @@ def build_config_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             m = _DEPLOY_CMD.search(text)
             if m:
                 what = re.sub(r"\s+", " ", m.group(1).strip())
+                if what.startswith("databricks") and not _bundle_is_ml(view):
+                    continue
                 yield Hit(rel, line, f"build config runs {what}")
                 break
             script = _python_script(view, text, "")
