@@ -32,6 +32,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.cd", "present-deploy-script"): ("present", ['.github/workflows/deploy.yml:9 pipeline-deploys-service'], []),
     ("deploy.cd", "present-shared-deploy-template"): ("present", ['.github/workflows/deploy-online-endpoint.yml:4 pipeline-deploys-service'], []),
     ("deploy.cd", "present-gitlab-kubectl"): ("present", ['.gitlab-ci.yml:5 pipeline-deploys-service'], []),
+    ("deploy.cd", "present-azd-deploy"): ("present", ['.github/workflows/deploy.yml:14 pipeline-deploys-service'], []),
+    ("deploy.cd", "absent-azd-provision-only"): ("absent", [], []),
     ("deploy.ci", "absent-build-image-only"): ("absent", [], []),
     ("deploy.ci", "present-config-validation"): ("present", [".github/workflows/validate.yml:14 ci-runs-checks-on-change"], []),
     ("deploy.ci", "absent-terraform-apply-only"): ("absent", [], []),

@@ -385,7 +385,9 @@ _DEPLOY_CMD = lazy_re(
     r"bentoml\s+(?:deploy|deployment\s+(?:create|update|apply)|push)\b|heroku\s+(?:container:(?:push|release)|releases?:\w+)\b|"
     r"git\s+push\s+\S*heroku\S*|anyscale\s+services?\s+(?:rollout|deploy|update)\b|"
     r"huggingface-cli\s+upload\b|hf\s+upload\b|git\s+push\s+\S*huggingface\.co\S*|"
-    r"docker\s+stack\s+deploy\b|docker\s+service\s+update\b|seldon\s+(?:model|pipeline)\s+load\b"
+    r"docker\s+stack\s+deploy\b|docker\s+service\s+update\b|seldon\s+(?:model|pipeline)\s+load\b|"
+    # the Azure Developer CLI deploys the services azure.yaml declares (up = provision + deploy)
+    r"azd\s+(?:deploy|up)\b"
     r")"
 )
 _DEPLOY_ACTIONS = lazy_re(
