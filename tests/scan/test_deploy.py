@@ -40,6 +40,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.ci", "absent-cloud-build"): ("absent", [], []),
     ("deploy.ci", "absent-echo-only"): ("absent", [], []),
     ("deploy.ci", "absent-manual-only"): ("absent", [], []),
+    ("deploy.ci", "present-psrule-iac-rules"): ("present", [".github/workflows/infra-rules.yml:11 ci-runs-checks-on-change"], []),
+    ("deploy.ci", "absent-psrule-nightly-only"): ("absent", [], []),
     ("deploy.ci", "present-azure-ci-folder"): ("present", ['tests/ci/unit_tests_linux.yml:22 ci-runs-checks-on-change'], []),
     ("deploy.ci", "present-azure-template"): ("present", ['.pipelines/code-quality-template.yml:3 ci-runs-checks-on-change'], []),
     ("deploy.ci", "present-github-pytest"): ("present", ['.github/workflows/ci.yml:12 ci-runs-checks-on-change'], []),
