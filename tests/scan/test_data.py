@@ -19,6 +19,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "absent-report-script-prepare-helper"): ("absent", [], []),
     ("data.pipeline", "absent-app-db-seed-script"): ("absent", [], []),
     ("data.pipeline", "present-rag-index-script"): ("present", ["populate_database.py:19 data-prep-script-runnable"], []),
+    ("data.pipeline", "present-shell-index-update"): ("present", ["update-index.sh:8 data-prep-script-runnable"], []),
+    ("data.pipeline", "absent-db-reindex-script"): ("absent", [], []),
     ("data.pipeline", "present-lambda-feature-pipeline"): (
         "present", ["src/lambdas/feature_pipeline.py:15 data-prep-script-runnable"], []),
     ("data.pipeline", "absent-feature-pipeline-library"): ("absent", [], []),

@@ -512,6 +512,9 @@ _INDEX_SCRIPT = lazy_re(r"(?i)^(populate|build|create|update|load|fill|refresh)_
                         r"index|database|db|embeddings?|knowledge_?base|kb)\w*$")
 _VECTOR_STORE_NEEDLES = ("Chroma", "FAISS", "VectorStore", "vectorstore", "vector_store", "TextSplitter", "from_documents",
                          "add_documents", "VectorStoreIndex", "PineconeVectorStore", "Qdrant", "Weaviate")
+# A shell script that runs the indexing names the embedding model or the chunking it sets up
+# (EMBEDDING_MODEL_NAME=..., chunk_size=700), where a database REINDEX names neither.
+_EMBED_SHELL_NEEDLES = ("embedding", "EMBEDDING", "Embedding", "chunk_size", "chunk_overlap", "CHUNK_SIZE")
 
 
 def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
@@ -519,13 +522,15 @@ def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     preprocess_*.py, a RAG app's populate_database.py that fills a vector store ... with a
     `__main__` guard or module-level work)."""
     for rel in paths(view, det, ("*.py", "*.sh")):
-        base = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        # update-index.sh names its step as update_index.py does
+        base = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("-", "_")
         folder = rel.rsplit("/", 1)[0] if "/" in rel else ""
         fetch = _FETCH_SCRIPT.match(base) is not None and (
             _DATA_WORD.search(folder) is not None or re.search(r"(?i)data|corpus", base) is not None) and not re.search(
             r"(?i)weights?|models?|checkpoints?|ckpts?|pretrained", base)
         stage_like = rel.endswith(".py") and _STAGE_DIR.search(rel) is not None and _STAGE_NAME.match(base) is not None
-        index = rel.endswith(".py") and _INDEX_SCRIPT.match(base) is not None and view.contains_any(rel, _VECTOR_STORE_NEEDLES)
+        index = _INDEX_SCRIPT.match(base) is not None and view.contains_any(
+            rel, _VECTOR_STORE_NEEDLES if rel.endswith(".py") else _VECTOR_STORE_NEEDLES + _EMBED_SHELL_NEEDLES)
         if not (_PREP_SCRIPT.match(base) or fetch or stage_like or index or (_PREP_DIR.search(rel) and base != "__init__")):
             continue
         if base in ("setup", "__init__", "conftest") or "/docs/" in f"/{rel}":
