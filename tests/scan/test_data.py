@@ -21,6 +21,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "present-rag-index-script"): ("present", ["populate_database.py:19 data-prep-script-runnable"], []),
     ("data.pipeline", "present-shell-index-update"): ("present", ["update-index.sh:8 data-prep-script-runnable"], []),
     ("data.pipeline", "absent-db-reindex-script"): ("absent", [], []),
+    ("data.pipeline", "present-dataset-generator-script"): (
+        "present", ["dataset_generator.py:23 data-prep-script-runnable"], []),
+    ("data.pipeline", "absent-dataset-generator-module"): ("absent", [], []),
     ("data.pipeline", "present-lambda-feature-pipeline"): (
         "present", ["src/lambdas/feature_pipeline.py:15 data-prep-script-runnable"], []),
     ("data.pipeline", "absent-feature-pipeline-library"): ("absent", [], []),

@@ -494,7 +494,8 @@ def lfs_tracks_data(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 _PREP_SCRIPT = lazy_re(
     r"^(pre_?process\w*|prepare(?!_?(model|submission|env|environment|release|docs?|config|weights|checkpoints?|deploy\w*|"
     r"results?|reports?|package|build|commit|pr|ci)\b)\w*|prep_\w+|prep|data_?prep\w*|make_?data(set)?s?\w*|build_?(data(set)?|features?)\w*|"
-    r"create_?(data(set)?|features?)\w*|generate_?data(set)?\w*|generate_?features?(_?set)?|features?_?(set_?)?generation|"
+    r"create_?(data(set)?|features?)\w*|generate_?data(set)?\w*|data_?set_?generat(or|ion)\w*|"
+    r"generate_?features?(_?set)?|features?_?(set_?)?generation|"
     r"load_?raw_?data\w*|featuri[sz]\w*|feature_?(engineering|extraction)\w*|"
     r"ingest\w*|etl\w*|clean_?data\w*|process_?(data|dataset|raw)\w*|download_?data(set)?\w*|split_?data\w*|"
     r"tokeni[sz]e_?data\w*|data_?processing|data_?preprocessing|prepare_?data\w*|\w+_preprocess(ing)?|\w+_prepare_data|"
