@@ -879,9 +879,19 @@ _PATH_CHECK_FN = lazy_re(r"(^|_)(dirs?|director(y|ies)|folders?|paths?)$", re.I)
 _SCHEMA_ARG = lazy_re(r"^(json_?)?schema(_(def|definition|dict|doc|spec))?$|^spec$", re.I)
 
 
+# A validator may collect what is wrong instead of raising (`errors.append("missing columns")`,
+# the caller then refuses the file): each collected error is a rejection; warnings are not.
+_ERROR_LIST = lazy_re(r"^_?(errors?|errs|issues|problems|violations|failures|invalid_\w+)$", re.I)
+
+
+def _collects_error(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("append", "add")
+            and isinstance(node.func.value, ast.Name) and _ERROR_LIST.match(node.func.value.id) is not None)
+
+
 def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A validate_*/verify_* function in data-loading code that checks records, images or
-    labels (at least two assertions or raises on their content) — not config or argument
+    labels (at least two assertions, raises or collected errors on their content) — not config or argument
     validation, not a single shape assert, not the validation of a schema definition (whose
     first parameter is the schema)."""
     for rel in paths(view, det, ("*.py",)):
@@ -905,7 +915,7 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             params = [a.arg for a in n.args.posonlyargs + n.args.args if a.arg not in ("self", "cls")]
             if params and _SCHEMA_ARG.match(params[0]):
                 continue  # checks a schema definition (a JSON Schema's keywords), not records
-            checks = sum(1 for c in ast.walk(n) if isinstance(c, (ast.Assert, ast.Raise)))
+            checks = sum(1 for c in ast.walk(n) if isinstance(c, (ast.Assert, ast.Raise)) or _collects_error(c))
             if checks >= 2:
                 yield Hit(rel, n.lineno, f"data validator {n.name} rejects bad records ({checks} checks)")
                 break
