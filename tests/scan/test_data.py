@@ -19,6 +19,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "absent-report-script-prepare-helper"): ("absent", [], []),
     ("data.pipeline", "absent-app-db-seed-script"): ("absent", [], []),
     ("data.pipeline", "present-rag-index-script"): ("present", ["populate_database.py:19 data-prep-script-runnable"], []),
+    ("data.pipeline", "present-shell-index-update"): ("present", ["update-index.sh:8 data-prep-script-runnable"], []),
+    ("data.pipeline", "absent-db-reindex-script"): ("absent", [], []),
+    ("data.pipeline", "present-dataset-generator-script"): (
+        "present", ["dataset_generator.py:23 data-prep-script-runnable"], []),
+    ("data.pipeline", "absent-dataset-generator-module"): ("absent", [], []),
     ("data.pipeline", "present-lambda-feature-pipeline"): (
         "present", ["src/lambdas/feature_pipeline.py:15 data-prep-script-runnable"], []),
     ("data.pipeline", "absent-feature-pipeline-library"): ("absent", [], []),
@@ -75,6 +80,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.validation", "present-validator-beside-path-checks"): ("present", ['prepare/utils.py:14 custom-data-validator-defined'], []),
     ("data.validation", "present-dataframe-schema-check"): ("present", ['src/data/schema.py:6 custom-data-validator-defined'], []),
     ("data.validation", "present-custom-validator"): ("present", ['src/data/loader.py:4 custom-data-validator-defined'], []),
+    ("data.validation", "present-validator-collects-errors"): (
+        "present", ['src/data/checks.py:6 custom-data-validator-defined'], []),
+    ("data.validation", "absent-validator-only-warns"): ("absent", [], []),
     ("data.validation", "present-great-expectations"): ("present", ['pipeline/validate.py:6 great-expectations-used'], []),
     ("data.validation", "present-pandera-model"): ("present", ['src/schema.py:5 pandera-model-defined'], []),
     ("data.validation", "absent-pandera-fake-data"): ("absent", [], []),

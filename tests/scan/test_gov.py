@@ -31,6 +31,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("gov.data_card", "absent-one-line-data-readme"): ("absent", [], []),
     ("gov.data_card", "present-data-dictionary-table"): ("present", ['data/README.md:5 dataset-doc-describes-fields'], []),
     ("gov.data_card", "present-column-list"): ("present", ['data/README.md:5 dataset-doc-describes-fields'], []),
+    ("gov.data_card", "present-dataset-description-fields"): (
+        "present", ['docs/corpus.md:3 dataset-doc-describes-fields'], []),
+    ("gov.data_card", "absent-model-description-params"): ("absent", [], []),
     ("gov.data_card", "present-datasheet"): ("present", ['docs/datasheet.md:1 data-card-file-present'], []),
     ("gov.data_card", "present-field-list-readme-txt"): ("present", ['data/Readme.txt:8 dataset-doc-describes-fields'], []),
     ("gov.data_card", "present-hf-dataset-card"): ("present", ['data/README.md:3 hf-dataset-card-metadata'], []),

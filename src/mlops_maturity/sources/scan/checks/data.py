@@ -494,7 +494,8 @@ def lfs_tracks_data(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 _PREP_SCRIPT = lazy_re(
     r"^(pre_?process\w*|prepare(?!_?(model|submission|env|environment|release|docs?|config|weights|checkpoints?|deploy\w*|"
     r"results?|reports?|package|build|commit|pr|ci)\b)\w*|prep_\w+|prep|data_?prep\w*|make_?data(set)?s?\w*|build_?(data(set)?|features?)\w*|"
-    r"create_?(data(set)?|features?)\w*|generate_?data(set)?\w*|generate_?features?(_?set)?|features?_?(set_?)?generation|"
+    r"create_?(data(set)?|features?)\w*|generate_?data(set)?\w*|data_?set_?generat(or|ion)\w*|"
+    r"generate_?features?(_?set)?|features?_?(set_?)?generation|"
     r"load_?raw_?data\w*|featuri[sz]\w*|feature_?(engineering|extraction)\w*|"
     r"ingest\w*|etl\w*|clean_?data\w*|process_?(data|dataset|raw)\w*|download_?data(set)?\w*|split_?data\w*|"
     r"tokeni[sz]e_?data\w*|data_?processing|data_?preprocessing|prepare_?data\w*|\w+_preprocess(ing)?|\w+_prepare_data|"
@@ -512,6 +513,9 @@ _INDEX_SCRIPT = lazy_re(r"(?i)^(populate|build|create|update|load|fill|refresh)_
                         r"index|database|db|embeddings?|knowledge_?base|kb)\w*$")
 _VECTOR_STORE_NEEDLES = ("Chroma", "FAISS", "VectorStore", "vectorstore", "vector_store", "TextSplitter", "from_documents",
                          "add_documents", "VectorStoreIndex", "PineconeVectorStore", "Qdrant", "Weaviate")
+# A shell script that runs the indexing names the embedding model or the chunking it sets up
+# (EMBEDDING_MODEL_NAME=..., chunk_size=700), where a database REINDEX names neither.
+_EMBED_SHELL_NEEDLES = ("embedding", "EMBEDDING", "Embedding", "chunk_size", "chunk_overlap", "CHUNK_SIZE")
 
 
 def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
@@ -519,13 +523,15 @@ def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     preprocess_*.py, a RAG app's populate_database.py that fills a vector store ... with a
     `__main__` guard or module-level work)."""
     for rel in paths(view, det, ("*.py", "*.sh")):
-        base = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        # update-index.sh names its step as update_index.py does
+        base = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("-", "_")
         folder = rel.rsplit("/", 1)[0] if "/" in rel else ""
         fetch = _FETCH_SCRIPT.match(base) is not None and (
             _DATA_WORD.search(folder) is not None or re.search(r"(?i)data|corpus", base) is not None) and not re.search(
             r"(?i)weights?|models?|checkpoints?|ckpts?|pretrained", base)
         stage_like = rel.endswith(".py") and _STAGE_DIR.search(rel) is not None and _STAGE_NAME.match(base) is not None
-        index = rel.endswith(".py") and _INDEX_SCRIPT.match(base) is not None and view.contains_any(rel, _VECTOR_STORE_NEEDLES)
+        index = _INDEX_SCRIPT.match(base) is not None and view.contains_any(
+            rel, _VECTOR_STORE_NEEDLES if rel.endswith(".py") else _VECTOR_STORE_NEEDLES + _EMBED_SHELL_NEEDLES)
         if not (_PREP_SCRIPT.match(base) or fetch or stage_like or index or (_PREP_DIR.search(rel) and base != "__init__")):
             continue
         if base in ("setup", "__init__", "conftest") or "/docs/" in f"/{rel}":
@@ -911,9 +917,19 @@ _PATH_CHECK_FN = lazy_re(r"(^|_)(dirs?|director(y|ies)|folders?|paths?)$", re.I)
 _SCHEMA_ARG = lazy_re(r"^(json_?)?schema(_(def|definition|dict|doc|spec))?$|^spec$", re.I)
 
 
+# A validator may collect what is wrong instead of raising (`errors.append("missing columns")`,
+# the caller then refuses the file): each collected error is a rejection; warnings are not.
+_ERROR_LIST = lazy_re(r"^_?(errors?|errs|issues|problems|violations|failures|invalid_\w+)$", re.I)
+
+
+def _collects_error(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("append", "add")
+            and isinstance(node.func.value, ast.Name) and _ERROR_LIST.match(node.func.value.id) is not None)
+
+
 def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A validate_*/verify_* function in data-loading code that checks records, images or
-    labels (at least two assertions or raises on their content) — not config or argument
+    labels (at least two assertions, raises or collected errors on their content) — not config or argument
     validation, not a single shape assert, not the validation of a schema definition (whose
     first parameter is the schema)."""
     for rel in paths(view, det, ("*.py",)):
@@ -937,7 +953,7 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             params = [a.arg for a in n.args.posonlyargs + n.args.args if a.arg not in ("self", "cls")]
             if params and _SCHEMA_ARG.match(params[0]):
                 continue  # checks a schema definition (a JSON Schema's keywords), not records
-            checks = sum(1 for c in ast.walk(n) if isinstance(c, (ast.Assert, ast.Raise)))
+            checks = sum(1 for c in ast.walk(n) if isinstance(c, (ast.Assert, ast.Raise)) or _collects_error(c))
             if checks >= 2:
                 yield Hit(rel, n.lineno, f"data validator {n.name} rejects bad records ({checks} checks)")
                 break

@@ -311,7 +311,9 @@ _CHECK_ACTIONS = lazy_re(
     r"suo/flake8-github-action|ricardochaves/python-lint|wemake-services/[\w-]+|reviewdog/action-[\w-]+|"
     r"github/super-linter|super-linter/super-linter|pavelzw/pytest-action|tj-actions/pytest|isort/isort-action|"
     r"jakebailey/pyright-action|sourcery-ai/action|pre-commit-ci/lite-action|tox-dev/gh-action-tox|"
-    r"paambaati/codeclimate-action|actions-rs/cargo|getsentry/action-[\w-]*lint)(@|/|$)", re.I)
+    r"paambaati/codeclimate-action|actions-rs/cargo|getsentry/action-[\w-]*lint|"
+    # PSRule checks infrastructure templates (Bicep / ARM) against rules, as tflint or helm lint do
+    r"microsoft/ps-rule)(@|/|$)", re.I)
 _CHECK_TASKS = lazy_re(r"^(PublishTestResults|VSTest|Pytest|PythonTest)@\d", re.I)
 # Actions that run the repository's own code elsewhere (a notebook on a Databricks cluster): a
 # check when the step, job or workflow is named as a test (an integration test of the notebooks).
@@ -389,7 +391,9 @@ _DEPLOY_CMD = lazy_re(
     r"git\s+push\s+\S*heroku\S*|anyscale\s+services?\s+(?:rollout|deploy|update)\b|"
     r"huggingface-cli\s+upload\b|hf\s+upload\b|git\s+push\s+\S*huggingface\.co\S*|"
     r"docker\s+stack\s+deploy\b|docker\s+service\s+update\b|seldon\s+(?:model|pipeline)\s+load\b|"
-    r"databricks\s+bundle\s+deploy\b"
+    r"databricks\s+bundle\s+deploy\b|"
+    # the Azure Developer CLI deploys the services azure.yaml declares (up = provision + deploy)
+    r"azd\s+(?:deploy|up)\b"
     r")"
 )
 _DEPLOY_ACTIONS = lazy_re(

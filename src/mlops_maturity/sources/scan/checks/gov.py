@@ -237,8 +237,10 @@ _DATA_FILE = lazy_re(r"(^|[_-])(data|dataset|datasets|schema|columns|features)([
 # A list of fields with their meaning (`- dteday : date`, `* `churned`: cancelled in 30 days`), as
 # dataset READMEs (the UCI Readme.txt among them) write a data dictionary without a table: under
 # a heading naming a dataset's fields anywhere, or naming fields/columns in a data folder's doc.
+# A "Dataset description" / "Dataset structure" section whose list names the fields counts too.
 _FIELD_LIST_HEADING = re.compile(r"data ?(set)?[ -](fields|columns|dictionary|characteristics|attributes|variables)|"
-                                 r"attribute information|(column|field|variable) descriptions?", re.I)
+                                 r"attribute information|(column|field|variable) descriptions?|"
+                                 r"data ?set[ -](description|structure)", re.I)
 _FIELD_LIST_HEADING_IN_DATA = re.compile(r"^(fields|columns|variables|attributes|schema)$", re.I)
 # "Features" is also a product README's list of selling points: as a list of dataset fields it
 # counts only in a data folder's doc that sits beside the data file it describes.
