@@ -58,6 +58,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.pinned_env", "present-pinned-base-and-extras"): ("present", ["requirements.txt:1 environment-pinned"], []),
     ("dev.pinned_env", "absent-docs-only"): ("absent", [], []),
     ("dev.pinned_env", "absent-conda-unversioned"): ("absent", [], []),
+    ("dev.pinned_env", "present-pyproject-pinned"): ("present", ["pyproject.toml:10 environment-pinned"], []),
+    ("dev.pinned_env", "absent-pyproject-one-range"): ("absent", [], []),
     ("dev.pinned_env", "absent-conda-env-unpinned-pip-file"): ("absent", [], []),
     ("dev.pinned_env", "absent-conda-python-only"): ("absent", [], []),
     ("dev.pinned_env", "present-conda-env-pinned-pip-file"): ("present", ["requirements/base.txt:2 environment-pinned"], []),

@@ -97,6 +97,21 @@ def pinned_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if packages > 0:
             yield Hit(rel, deps[0].line, f"pins a version for every package ({packages} packages)")
             return
+    # A pyproject.toml whose runtime dependencies (PEP 621 `dependencies`, Poetry's main group)
+    # are all exact pins is the pinned requirements list `pip install .` installs; extras and
+    # dev groups are add-ons. An unpinned runtime requirements file beside it leaves open which
+    # one installs the environment, so then it does not count.
+    if runtime:
+        return
+    by_path: dict[str, list] = {}
+    for d in view.dependencies():
+        if d.kind == "pyproject" and d.group == "":
+            by_path.setdefault(d.path, []).append(d)
+    for rel in sorted(by_path, key=lambda r: (r.count("/"), r)):
+        deps = by_path[rel]
+        if rel in allowed and not _DOCS_DIR.search(rel) and all(d.pinned for d in deps):
+            yield Hit(rel, min(d.line for d in deps), f"pins every runtime dependency with == ({len(deps)} packages)")
+            return
 
 
 def _pip_includes(env: object) -> list[str]:
