@@ -36,6 +36,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.dashboards", "present-databricks-lakeview"): (
         "present", ["dashboards/model_quality.lvdash.json:1 databricks-dashboard-exported"], []),
     ("monitor.dashboards", "absent-dashboard-screenshot"): ("absent", [], []),
+    ("monitor.dashboards", "present-provider-in-configmap"): (
+        "present", ["k8s/monitoring/grafana-dashboards.yaml:9 grafana-dashboards-provisioned"], []),
+    ("monitor.dashboards", "absent-indented-providers-other-tool"): ("absent", [], []),
     ("monitor.dashboards", "present-cloudwatch-body"): (
         "present", ["monitoring/endpoint-dashboard.json:1 cloudwatch-dashboard-body-defined"], []),
     ("monitor.dashboards", "absent-widgets-ui-config"): ("absent", [], []),
