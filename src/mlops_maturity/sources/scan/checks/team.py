@@ -173,8 +173,9 @@ def codeowners_rules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 DOC_EXTS = (".md", ".markdown", ".rst", ".txt", ".adoc", ".org", ".mdx")
 DIAGRAM_EXTS = (".puml", ".plantuml", ".drawio", ".mmd", ".mermaid", ".dsl")
+# A numbered folder (docs/01-architecture/, 2_design/) is the same folder kept in reading order.
 _DESIGN_DIR = lazy_re(
-    r"^(adrs?|decisions|architecture[-_ ]decision[-_ ]records?|design|designs|design[-_]docs?|"
+    r"^(?:\d{1,3}[-_. ]+)?(adrs?|decisions|architecture[-_ ]decision[-_ ]records?|design|designs|design[-_]docs?|"
     r"rfcs?|architecture|proposals?|enhancements|keps?)$",
     re.I,
 )
