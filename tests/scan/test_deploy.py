@@ -73,6 +73,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.progressive", "present-random-canary-router"): (
         "present", ["serving/router.py:15 random-draw-routes-canary"], []),
     ("deploy.progressive", "absent-random-traffic-simulator"): ("absent", [], []),
+    ("deploy.progressive", "present-percent-canary-router"): (
+        "present", ["app/services/router.py:13 random-draw-routes-canary"], []),
+    ("deploy.progressive", "absent-percent-draw-augmentation"): ("absent", [], []),
     ("deploy.progressive", "absent-single-deployment"): ("absent", [], []),
     ("deploy.progressive", "absent-single-variant"): ("absent", [], []),
     ("deploy.progressive", "present-argo-rollout"): ("present", ['k8s/rollout.yaml:7 argo-rollout-strategy'], []),
