@@ -37,6 +37,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.ci", "absent-terraform-apply-only"): ("absent", [], []),
     ("deploy.ci", "absent-cloud-build"): ("absent", [], []),
     ("deploy.ci", "absent-echo-only"): ("absent", [], []),
+    ("deploy.ci", "absent-library-import-check"): ("absent", [], []),
+    ("deploy.ci", "present-package-import-smoke-test"): (
+        "present", [".github/workflows/main.yml:11 ci-runs-checks-on-change"], []),
     ("deploy.ci", "absent-manual-only"): ("absent", [], []),
     ("deploy.ci", "present-azure-ci-folder"): ("present", ['tests/ci/unit_tests_linux.yml:22 ci-runs-checks-on-change'], []),
     ("deploy.ci", "present-azure-template"): ("present", ['.pipelines/code-quality-template.yml:3 ci-runs-checks-on-change'], []),

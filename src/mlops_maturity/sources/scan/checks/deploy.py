@@ -316,6 +316,28 @@ _CHECK_TASKS = lazy_re(r"^(PublishTestResults|VSTest|Pytest|PythonTest)@\d", re.
 # check when the step, job or workflow is named as a test (an integration test of the notebooks).
 _RUNS_REPO_CODE_ACTIONS = lazy_re(r"^databricks/run-notebook(@|$)", re.I)
 _NOT_CHECK = lazy_re(r"--(version|help)\b|fast_dev_run", re.I)
+# `python -c "import pandas; import sklearn; print('ready')"`: it checks that installed libraries
+# import, like an echo after pip install, not the repository's code.
+_PY_C = lazy_re(r"""^\s*python3?\s+-c\s+(["'])(.*)\1\s*$""")
+_PY_C_STMT = lazy_re(r"^(?:import\s+([\w.]+(?:\s*,\s*[\w.]+)*)|from\s+([\w.]+)\s+import\s+[\w.*, ]+|print\(.*\))$")
+
+
+def _imports_installed_only(view: RepoView, text: str) -> bool:
+    """A `python -c` one-liner that only imports modules that are not the repository's own and
+    prints."""
+    m = _PY_C.match(text)
+    if not m:
+        return False
+    for stmt in (x.strip() for x in re.split(r"[;\n]", m.group(2))):
+        if not stmt:
+            continue
+        sm = _PY_C_STMT.match(stmt)
+        if not sm:
+            return False
+        mods = [x.strip() for x in (sm.group(1) or sm.group(2) or "").split(",") if x.strip()]
+        if any(local_module_file(view, mod) for mod in mods):
+            return False
+    return True
 
 
 def ci_runs_checks(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
@@ -351,7 +373,8 @@ def ci_runs_checks(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                         break
                     if not named or step.name.endswith("(manual)"):
                         continue
-                    cmd = next((c for c in step.commands if not _INSTALL.match(c.text) and not _TRIVIAL_CMD.match(c.text)), None)
+                    cmd = next((c for c in step.commands if not _INSTALL.match(c.text) and not _TRIVIAL_CMD.match(c.text)
+                                and not _imports_installed_only(view, c.text)), None)
                     if cmd is not None:
                         label = step.name if _CHECK_STEP_NAME.search(step.name) else job.name
                         hit = Hit(pipe.path, cmd.line, f"CI runs step '{label}' on change: {cmd.text[:60]}")
