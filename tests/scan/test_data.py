@@ -13,6 +13,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "present-flow-runs-imported-prep-task"): (
         "present", ["pipeline/flows/weekly.py:9 orchestrated-task-prepares-data"], []),
     ("data.pipeline", "absent-flow-calls-prepare-helper"): ("absent", [], []),
+    ("data.pipeline", "present-prefect-extract-raw-task"): (
+        "present", ["flows/scoring.py:6 orchestrated-task-prepares-data"], []),
+    ("data.pipeline", "absent-flow-loads-raw-data-helper"): ("absent", [], []),
     ("data.pipeline", "present-feature-generation-script"): (
         "present", ["src/feature_set_generation.py:9 data-prep-script-runnable"], []),
     ("data.pipeline", "absent-feature-report-script"): ("absent", [], []),

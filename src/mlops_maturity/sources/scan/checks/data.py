@@ -233,9 +233,9 @@ def dvc_stages(view: RepoView) -> list[DvcStage]:
 PREP_NAME = lazy_re(
     r"(?i)(^|[^a-z])(pre_?process\w*|prep|prepare\w*|data_?prep\w*|make_?data(set)?s?|build_?(data(set)?|features?)\w*|"
     r"create_?(data(set)?|features?)\w*|generate_?data(set)?\w*|featuri[sz]\w*|feature_?(engineering|extraction|pipeline|gen\w*)|"
-    r"ingest\w*|etl|extract_?(data|features?)\w*|clean(ing)?_?data\w*|data_?clean\w*|transform_?data\w*|split_?data\w*|data_?split\w*|"
-    r"download_?data(set)?\w*|fetch_?data\w*|get_?data|tokeni[sz](e|ation)\w*|process(ing)?_?(data|dataset|raw)\w*|"
-    r"data_?process\w*|load_?data|data_?load\w*|data_?ingest\w*|prepare_?data\w*)($|[^a-z])"
+    r"ingest\w*|etl|extract_?(raw_?)?(data|features?)\w*|clean(ing)?_?data\w*|data_?clean\w*|transform_?data\w*|split_?data\w*|data_?split\w*|"
+    r"download_?data(set)?\w*|fetch_?(raw_?)?data\w*|get_?data|tokeni[sz](e|ation)\w*|process(ing)?_?(data|dataset|raw)\w*|"
+    r"data_?process\w*|load_?(raw_?)?data|data_?load\w*|data_?ingest\w*|prepare_?data\w*)($|[^a-z])"
 )
 # Stage / target names that are data preparation on their own.
 EXACT_PREP = frozenset({"data", "dataset", "datasets", "features", "split", "extract", "transform", "download",
