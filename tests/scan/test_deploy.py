@@ -22,6 +22,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["flows/churn_flow.py:23 orchestrated-pipeline-deploys"], []),
     ("deploy.cd", "absent-driver-deploys-after-pipeline"): ("absent", [], []),
     ("deploy.cd", "absent-devcontainer-image"): ("absent", [], []),
+    ("deploy.cd", "present-render-auto-deploy"): ("present", ["render.yaml:5 paas-redeploys-on-push"], []),
+    ("deploy.cd", "absent-render-auto-deploy-off"): ("absent", [], []),
     ("deploy.cd", "absent-docs-deploy"): ("absent", [], []),
     ("deploy.cd", "absent-manual-script"): ("absent", [], []),
     ("deploy.cd", "absent-pypi-publish"): ("absent", [], []),
