@@ -1271,6 +1271,16 @@ def _names(node: ast.AST) -> str:
     return " ".join(out)
 
 
+# A decision recorded as a value (decision="keep_champion", verdict = "reject") that the caller
+# acts on, the way a deploy flag is.
+_DECISION_KEY = lazy_re(r"(?i)^_?(decision|verdict|promotion_decision|deploy_decision)$")
+_DECISION_VALUE = lazy_re(r"(?i)promot|deploy|reject|keep[_ -]?(champion|current|production)|block|approve")
+
+
+def _decision_value(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and _DECISION_VALUE.search(node.value) is not None
+
+
 def _blocks(body: list[ast.stmt]) -> str | None:
     """What a branch does that blocks or drives promotion: raise, exit, cancel, fail, a
     register/deploy/promote call, or setting a deploy/promote flag."""
@@ -1290,8 +1300,30 @@ def _blocks(body: list[ast.stmt]) -> str | None:
                     tn = dotted(t) or (t.slice.value if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str) else "")
                     if isinstance(tn, str) and _FLAG_NAME.search(tn):
                         return f"sets {tn}"
+                    if isinstance(tn, str) and _DECISION_KEY.search(tn.rsplit(".", 1)[-1]) and _decision_value(n.value):
+                        return f"sets {tn} to {n.value.value!r}"
+            if isinstance(n, ast.keyword) and n.arg and _DECISION_KEY.search(n.arg) and _decision_value(n.value):
+                return f"sets {n.arg} to {n.value.value!r}"
             if isinstance(n, ast.Return) and isinstance(n.value, ast.Constant) and n.value.value is False:
                 return "returns False"
+    return None
+
+
+def _test_names(test: ast.AST) -> list[str] | None:
+    """The names an `if` test combines with not / and / or only (`if ok:`, `if not (a and b):`),
+    else None."""
+    if isinstance(test, ast.Name):
+        return [test.id]
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _test_names(test.operand)
+    if isinstance(test, ast.BoolOp):
+        out: list[str] = []
+        for v in test.values:
+            names = _test_names(v)
+            if names is None:
+                return None
+            out += names
+        return out
     return None
 
 
@@ -1358,8 +1390,9 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                     and any(ln in cmp_lines for ln in range(st.lineno, (st.end_lineno or st.lineno) + 1))
                     for t in st.targets if isinstance(t, ast.Name)}
         for n in _statements(tree.body):
-            if isinstance(n, ast.If) and isinstance(n.test, ast.Name) and n.test.id in assigned:
-                if _is_gate_compare(assigned[n.test.id]):
+            used = _test_names(n.test) if isinstance(n, ast.If) else None
+            if used and any(u in assigned for u in used):
+                if any(_is_gate_compare(assigned[u]) for u in used if u in assigned):
                     action = _blocks(n.body) or _blocks(n.orelse)
                     if action:
                         yield Hit(rel, n.lineno, f"compares a model metric to a threshold or the production model and {action}")
@@ -1406,8 +1439,8 @@ _COMPARE_LINE = LinePattern(r"[ \t]*+(?:(?:el)?(?:if|assert)\b|\w++\s*=)[^\n<>]*
 _CHAMPION = lazy_re(r"(?i)champ|chall|incumbent")
 _NEWLINE = lazy_re("\n")
 # Formerly `(?im)^\s*\w*(win|...)\w*\s*=[^=]`; possessive where a word character must follow.
-_DECISION_ASSIGN = LinePattern(r"\s*+\w*(win|better|pass|promot|deploy|approv|accept|bless)\w*+\s*=[^=]", re.I)
-_ANY_COMPARE = LinePattern(r"[^#\n]*\w\)?\s*[<>]=?\s*\(?\w[^\n]*$")
+_DECISION_ASSIGN = LinePattern(r"\s*+\w*(win|better|pass|promot|deploy|approv|accept|bless|meets?_)\w*+\s*=[^=]", re.I)
+_ANY_COMPARE = LinePattern(r"[^#\n]*[\w\]]\)?\s*[<>]=?\s*\(?\w[^\n]*$")
 
 
 def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
