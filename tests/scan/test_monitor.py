@@ -51,6 +51,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.retrain_trigger", "present-mage-trigger"): (
         "present", ["ml/pipelines/training/triggers.yaml:2 mage-trigger-retrains"], []),
     ("monitor.retrain_trigger", "absent-mage-trigger-inactive"): ("absent", [], []),
+    ("monitor.retrain_trigger", "present-prefect-deployment-schedule"): (
+        "present", ["prefect.yaml:10 schedule-config-runs-training"], []),
+    ("monitor.retrain_trigger", "absent-prefect-schedule-inactive"): ("absent", [], []),
     ("monitor.retrain_trigger", "present-databricks-schedule"): (
         "present", ["databricks.yml:9 schedule-config-runs-training"], []),
     ("monitor.retrain_trigger", "absent-databricks-paused"): ("absent", [], []),

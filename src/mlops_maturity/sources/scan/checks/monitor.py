@@ -864,13 +864,13 @@ _SCHEDULE_MARKERS = lazy_re(
     r"|^schedules:\s*$"
     r"|^\s*resource\s+\"(google_cloud_scheduler_job|aws_scheduler_schedule|aws_cloudwatch_event_rule)\""
     r"|^trigger:\s*$"
-    r"|^\s*(cron|interval|rrule):\s*[\"']?[\d*@]",
+    r"|^\s*(?:-\s+)?(cron|interval|rrule):\s*[\"']?[\d*@]",
     re.M,
 )
 
 
 _WINDOW = 40  # lines around a schedule that must name training
-_DISABLED = lazy_re(r"pause_status:\s*[\"']?PAUSED|State:\s*[\"']?DISABLED|state\s*=\s*\"DISABLED\"|is_enabled\s*=\s*false|suspend:\s*true|"
+_DISABLED = lazy_re(r"pause_status:\s*[\"']?PAUSED|\bactive:\s*false\b|State:\s*[\"']?DISABLED|state\s*=\s*\"DISABLED\"|is_enabled\s*=\s*false|suspend:\s*true|"
                        r"\"State\"\s*:\s*\"DISABLED\"", re.I)
 _SCHEDULE_NEEDLES = ("CronJob", "CronWorkflow", "ScheduledWorkflow", "quartz_cron", "schedule_expression",
                      "ScheduleExpression", "schedules:", "google_cloud_scheduler", "aws_scheduler",
@@ -902,7 +902,7 @@ def schedule_config_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                     break
             continue
         for m in _SCHEDULE_MARKERS.finditer(text):
-            marker = m.group(0).strip()
+            marker = re.sub(r"^-\s*", "", m.group(0).strip())  # a schedules list item (- cron: ...)
             if marker.startswith("trigger:") and "create_job" not in text:
                 continue  # Azure ML schedule: a trigger creating a (training) job; else an ADO trigger
             if marker.startswith(("cron:", "interval:", "rrule:")) and "create_job" not in text \
