@@ -72,6 +72,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.model_gate", "present-constraints-keep-champion"): (
         "present", ["pipelines/compare.py:14 metric-gate-blocks-promotion"], []),
     ("deploy.model_gate", "absent-constraints-logged-only"): ("absent", [], []),
+    ("deploy.model_gate", "present-gate-result-from-helper"): (
+        "present", ["pipeline/flow.py:9 metric-gate-blocks-promotion"], []),
+    ("deploy.model_gate", "absent-helper-checks-file-size"): ("absent", [], []),
     ("deploy.model_gate", "present-behavioral-tests-in-ci"): ("present", ['tests/model/test_behavioral.py:5 behavioural-model-tests'], []),
     ("deploy.model_gate", "present-challenger-wins"): ("present", ['components/update_best_model.py:8 metric-gate-blocks-promotion'], []),
     ("deploy.model_gate", "present-champion-challenger"): ("present", ['promote.py:7 metric-gate-blocks-promotion'], []),

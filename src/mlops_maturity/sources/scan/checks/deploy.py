@@ -1327,6 +1327,54 @@ def _test_names(test: ast.AST) -> list[str] | None:
     return None
 
 
+_FLAG_IF = LinePattern(r"[ \t]*+if\s++(?:not\s++)?(\w++)\s*:")
+
+
+def _helper_gate_results(view: RepoView, rel: str, tree: ast.Module) -> dict[str, ast.AST]:
+    """Flag names bound to what a function of the repository returns when that is a model
+    metric comparison: `is_better, metrics = compare_models(run_id)` where compare_models (in this
+    file, or in the module it is imported from) returns `chall_f1 > champ_f1` or a name assigned
+    from it; name -> that comparison."""
+    imports = {a.asname or a.name: f"{n.module}.{a.name}" for n in ast.walk(tree)
+               if isinstance(n, ast.ImportFrom) and n.module and not n.level for a in n.names}
+    out: dict[str, ast.AST] = {}
+    for st in _statements(tree.body):
+        if not (isinstance(st, ast.Assign) and isinstance(st.value, ast.Call) and len(st.targets) == 1):
+            continue
+        target = st.targets[0]
+        if isinstance(target, ast.Tuple) and target.elts:
+            target = target.elts[0]
+        fname = dotted(st.value.func) or ""
+        if not isinstance(target, ast.Name) or not _FLAG_NAME.search(target.id) or not fname or "." in fname:
+            continue
+        where, fn = rel, fname
+        if fname in imports:
+            module, fn = imports[fname].rsplit(".", 1)
+            where = local_module_file(view, module, rel)
+        cmp = _returned_comparison(py_tree(view, where), fn) if where else None
+        if cmp is not None:
+            out[target.id] = cmp
+    return out
+
+
+def _returned_comparison(tree: ast.Module | None, fn: str) -> ast.AST | None:
+    """The metric comparison function `fn` returns (first of a returned tuple), directly or
+    through a local name, or None."""
+    for f in ast.walk(tree) if tree is not None else ():
+        if not (isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == fn):
+            continue
+        local = {t.id: n.value for n in ast.walk(f) if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+        for r in ast.walk(f):
+            if not isinstance(r, ast.Return) or r.value is None:
+                continue
+            v = r.value.elts[0] if isinstance(r.value, ast.Tuple) and r.value.elts else r.value
+            if isinstance(v, ast.Name):
+                v = local.get(v.id, v)
+            if isinstance(v, (ast.Compare, ast.BoolOp)) and _is_gate_compare(v):
+                return v
+    return None
+
+
 _NOT_GATE_TOKENS = frozenset({"best", "epoch", "epochs", "patience", "step", "steps", "lr", "len", "size", "count", "num",
                               "n", "iter", "iteration", "batch", "idx", "i", "j", "k", "length", "shape", "wait"})
 
@@ -1367,7 +1415,9 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         gate_file = _GATE_FILE.search(rel.rsplit("/", 1)[-1]) is not None
         if not (gate_file or view.contains_any(rel, _GATE_WORDS)):
             continue
-        if "<" not in text and ">" not in text:
+        # `if is_better:` on what a comparison helper returned (possibly from another module)
+        flag_if = any(_FLAG_NAME.search(m.group(1)) for _, _, m in _FLAG_IF.finditer(text))
+        if "<" not in text and ">" not in text and not flag_if:
             continue
         newlines = [m.start() for m in _NEWLINE.finditer(text)]
         lines = {bisect_right(newlines, start) + 1 for start, g, _ in _COMPARE_LINE.finditer(text)
@@ -1380,7 +1430,7 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if _DECISION_ASSIGN.search(text) is not None:
             cmp_lines = {bisect_right(newlines, start) + 1 for start, g, _ in _ANY_COMPARE.finditer(text)
                          if _CHAMPION.search(g) or _METRIC_NAME.search(g)}
-        if not lines and not gate_fn and not cmp_lines:
+        if not lines and not gate_fn and not cmp_lines and not flag_if:
             continue
         tree = py_tree(view, rel)
         if tree is None:
@@ -1389,6 +1439,9 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         assigned = {t.id: st.value for st in _statements(tree.body) if isinstance(st, ast.Assign)
                     and any(ln in cmp_lines for ln in range(st.lineno, (st.end_lineno or st.lineno) + 1))
                     for t in st.targets if isinstance(t, ast.Name)}
+        if flag_if:
+            for name, cmp in _helper_gate_results(view, rel, tree).items():
+                assigned.setdefault(name, cmp)
         for n in _statements(tree.body):
             used = _test_names(n.test) if isinstance(n, ast.If) else None
             if used and any(u in assigned for u in used):
