@@ -10,6 +10,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.alerting", "absent-recording-rules"): ("absent", [], []),
     ("monitor.alerting", "absent-release-announcement"): ("absent", [], []),
     ("monitor.alerting", "absent-slack-chatbot"): ("absent", [], []),
+    ("monitor.alerting", "present-smtp-drift-alert"): (
+        "present", ["monitoring/notify.py:12 alert-notification-sent"], []),
+    ("monitor.alerting", "absent-smtp-weekly-report"): ("absent", [], []),
     ("monitor.alerting", "absent-webhook-config-only"): ("absent", [], []),
     ("monitor.alerting", "present-configured-slack-webhook"): (
         "present", ["monitoring/notify.py:16 alert-notification-sent"], []),
