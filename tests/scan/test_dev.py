@@ -92,6 +92,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-argparse-hyperparameters-json"): (
         "present", ["src/worker/train_model.py:11 cli-hyperparameters-declared"], []),
     ("dev.config", "present-params-yaml"): ("present", ["params.yaml:1 params-file-present"], []),
+    ("dev.config", "absent-params-placeholders"): ("absent", [], []),
     ("dev.config", "present-typer-options"): ("present", ["train.py:10 typer-hyperparameters-declared"], []),
     ("dev.config", "present-params-json"): ("present", ["train.py:7 params-json-loaded"], []),
     ("dev.config", "absent-params-json-written"): ("absent", [], []),

@@ -11,7 +11,7 @@ from ....repo import RepoView
 from ....repo.manifests import RequirementsFile, parse_requirements
 from ....repo.python import Call, PyFacts
 from ....util.lazyre import lazy_re
-from ..helpers import Hit, matching_calls, name_matches, norm_path, parses, paths, prefilters, python_files, selected
+from ..helpers import Hit, first_content_line, matching_calls, name_matches, norm_path, parses, paths, prefilters, python_files, selected
 from ..spec import DetectorSpec
 from .data import LinePattern, make_targets, makefiles, py_tree
 
@@ -527,7 +527,39 @@ def cli_training_settings(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             return
 
 
+# -- dev.config: a params file that sets something --------------------------------------------
+
+# What a starter kit leaves for the reader to fill in: `learning_rate: TODO`, `epochs:`, `<lr>`.
+_PLACEHOLDER = lazy_re(r"^\s*(todo|tbd|fixme|changeme|xxx+|\?+|\.\.\.|<[^>]*>)?\s*$", re.I)
+
+
+def _leaves(node: object) -> Iterator[object]:
+    if isinstance(node, dict):
+        for v in node.values():
+            yield from _leaves(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _leaves(v)
+    else:
+        yield node
+
+
+def params_file_set(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A DVC-style params file that sets at least one value: a skeleton whose every value is a
+    placeholder (TODO, empty) configures nothing. A file that does not parse is taken as is."""
+    for rel in paths(view, det):
+        line = first_content_line(view, rel)
+        if line is None:
+            continue
+        doc = view.json(rel) if rel.endswith(".json") else view.yaml(rel)
+        if isinstance(doc, (dict, list)) and all(
+                v is None or (isinstance(v, str) and _PLACEHOLDER.match(v)) for v in _leaves(doc)):
+            continue
+        yield Hit(rel, line, f"has {rel.rsplit('/', 1)[-1]}")
+
+
 CHECKS = {
+    "params_file_set": params_file_set,
     "cli_training_settings": cli_training_settings,
     "pinned_environment": pinned_environment,
     "makefile_runs_linter": makefile_runs_linter,
