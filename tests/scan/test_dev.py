@@ -60,6 +60,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.pinned_env", "absent-conda-unversioned"): ("absent", [], []),
     ("dev.pinned_env", "present-pyproject-pinned"): ("present", ["pyproject.toml:10 environment-pinned"], []),
     ("dev.pinned_env", "absent-pyproject-one-range"): ("absent", [], []),
+    ("dev.pinned_env", "absent-mlruns-model-requirements"): ("absent", [], []),
     ("dev.pinned_env", "absent-conda-env-unpinned-pip-file"): ("absent", [], []),
     ("dev.pinned_env", "absent-conda-python-only"): ("absent", [], []),
     ("dev.pinned_env", "present-conda-env-pinned-pip-file"): ("present", ["requirements/base.txt:2 environment-pinned"], []),

@@ -21,7 +21,10 @@ from .data import LinePattern, make_targets, makefiles, py_tree
 # (requirements-extras.txt / requirements-optional.txt, installed on top of the base file): a
 # pinned add-on beside an unpinned base does not pin the environment.
 _NON_RUNTIME = lazy_re(r"(^|[/_.-])(dev|docs?|tests?|testing|lint|ci|style|typing|mypy|extras?|optional)([/_.-]|$)", re.I)
-_DOCS_DIR = lazy_re(r"(^|/)(docs?|documentation|tests?|examples?)/", re.I)
+# Not the project's environment: docs, tests and examples, and an MLflow tracking store committed
+# with the code (each logged model keeps the requirements.txt / conda.yaml of its run: the model's
+# record, not what installs the project).
+_NOT_PROJECT_ENV = lazy_re(r"(^|/)(docs?|documentation|tests?|examples?|mlruns|mlartifacts)/", re.I)
 
 
 def _resolve_include(base: str, target: str) -> str:
@@ -67,11 +70,11 @@ def pinned_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     allowed = set(paths(view, det))
     # The shallowest lock file first: the root's is the project's (a nested one may pin a tool).
     for rel in sorted(view.lock_files(), key=lambda r: (r.count("/"), r)):
-        if rel in allowed and not _DOCS_DIR.search(rel):
+        if rel in allowed and not _NOT_PROJECT_ENV.search(rel):
             yield Hit(rel, None, f"has lock file {rel.rsplit('/', 1)[-1]}", snippet="")
             return
     files = view.requirements_files()
-    candidates = [r for r in files if r in allowed and not _DOCS_DIR.search(r) and not r.endswith(".in")]
+    candidates = [r for r in files if r in allowed and not _NOT_PROJECT_ENV.search(r) and not r.endswith(".in")]
     runtime = [r for r in candidates if not _NON_RUNTIME.search(r.rsplit("/", 1)[-1].rsplit(".", 1)[0])]
     # Judge the runtime files when there are any; dev-only files pin a dev environment.
     for rel in runtime or candidates:
@@ -81,7 +84,7 @@ def pinned_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             yield Hit(rel, first, f"pins every requirement with == ({n} packages)")
             return
     for rel, deps in view.environment_files().items():
-        if rel not in allowed or _DOCS_DIR.search(rel) or not deps:
+        if rel not in allowed or _NOT_PROJECT_ENV.search(rel) or not deps:
             continue
         if not all(d.pinned for d in deps):
             continue
@@ -109,7 +112,7 @@ def pinned_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             by_path.setdefault(d.path, []).append(d)
     for rel in sorted(by_path, key=lambda r: (r.count("/"), r)):
         deps = by_path[rel]
-        if rel in allowed and not _DOCS_DIR.search(rel) and all(d.pinned for d in deps):
+        if rel in allowed and not _NOT_PROJECT_ENV.search(rel) and all(d.pinned for d in deps):
             yield Hit(rel, min(d.line for d in deps), f"pins every runtime dependency with == ({len(deps)} packages)")
             return
 
