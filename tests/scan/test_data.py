@@ -75,6 +75,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.validation", "present-validator-beside-path-checks"): ("present", ['prepare/utils.py:14 custom-data-validator-defined'], []),
     ("data.validation", "present-dataframe-schema-check"): ("present", ['src/data/schema.py:6 custom-data-validator-defined'], []),
     ("data.validation", "present-custom-validator"): ("present", ['src/data/loader.py:4 custom-data-validator-defined'], []),
+    ("data.validation", "absent-validator-never-called"): ("absent", [], []),
     ("data.validation", "present-great-expectations"): ("present", ['pipeline/validate.py:6 great-expectations-used'], []),
     ("data.validation", "present-pandera-model"): ("present", ['src/schema.py:5 pandera-model-defined'], []),
     ("data.validation", "present-soda-checks"): ("present", ['checks/orders.yml:1 soda-checks-defined'], []),

@@ -900,9 +900,31 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             if params and _SCHEMA_ARG.match(params[0]):
                 continue  # checks a schema definition (a JSON Schema's keywords), not records
             checks = sum(1 for c in ast.walk(n) if isinstance(c, (ast.Assert, ast.Raise)))
-            if checks >= 2:
+            if checks >= 2 and _validator_used(view, rel, tree, n):
                 yield Hit(rel, n.lineno, f"data validator {n.name} rejects bad records ({checks} checks)")
                 break
+
+
+def _validator_used(view: RepoView, rel: str, tree: ast.Module, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A validator checks data only where something runs it: its name is used in its own module
+    outside its definition, or in another non-test Python file of the repository. Looked up
+    only for a validator already found, from the cached texts."""
+    name = fn.name
+    inside = {id(x) for x in ast.walk(fn)}
+    for x in ast.walk(tree):
+        if id(x) in inside:
+            continue
+        if (isinstance(x, ast.Name) and x.id == name) or (isinstance(x, ast.Attribute) and x.attr == name):
+            return True
+    used = re.compile(rf"\b{re.escape(name)}\b")
+    for other in view.by_ext(".py"):
+        if other == rel or view.is_test(other):
+            continue
+        text = view.text(other) or ""
+        if name in text and any(used.search(line) and not line.lstrip().startswith(("def ", "#"))
+                                for line in text.splitlines() if name in line):
+            return True
+    return False
 
 
 _PROCESSING_CALLS = ("sagemaker.workflow.steps.ProcessingStep", "sagemaker.*Processor", "sagemaker.*Processor().run",
