@@ -1416,7 +1416,8 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if not (gate_file or view.contains_any(rel, _GATE_WORDS)):
             continue
         # `if is_better:` on what a comparison helper returned (possibly from another module)
-        flag_if = any(_FLAG_NAME.search(m.group(1)) for _, _, m in _FLAG_IF.finditer(text))
+        flags = {m.group(1) for _, _, m in _FLAG_IF.finditer(text) if _FLAG_NAME.search(m.group(1))}
+        flag_if = any(re.search(rf"^[ \t]*{re.escape(f)}\s*(?:,\s*\w+\s*)*=\s*[\w.]+\(", text, re.M) for f in flags)
         if "<" not in text and ">" not in text and not flag_if:
             continue
         newlines = [m.start() for m in _NEWLINE.finditer(text)]
