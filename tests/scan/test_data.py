@@ -13,6 +13,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "present-flow-runs-imported-prep-task"): (
         "present", ["pipeline/flows/weekly.py:9 orchestrated-task-prepares-data"], []),
     ("data.pipeline", "absent-flow-calls-prepare-helper"): ("absent", [], []),
+    ("data.pipeline", "present-prefect-extract-raw-task"): (
+        "present", ["flows/scoring.py:6 orchestrated-task-prepares-data"], []),
+    ("data.pipeline", "absent-flow-loads-raw-data-helper"): ("absent", [], []),
     ("data.pipeline", "present-feature-generation-script"): (
         "present", ["src/feature_set_generation.py:9 data-prep-script-runnable"], []),
     ("data.pipeline", "absent-feature-report-script"): ("absent", [], []),
@@ -83,6 +86,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.validation", "present-validator-collects-errors"): (
         "present", ['src/data/checks.py:6 custom-data-validator-defined'], []),
     ("data.validation", "absent-validator-only-warns"): ("absent", [], []),
+    ("data.validation", "absent-validator-never-called"): ("absent", [], []),
     ("data.validation", "present-great-expectations"): ("present", ['pipeline/validate.py:6 great-expectations-used'], []),
     ("data.validation", "present-pandera-model"): ("present", ['src/schema.py:5 pandera-model-defined'], []),
     ("data.validation", "absent-pandera-fake-data"): ("absent", [], []),

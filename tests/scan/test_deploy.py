@@ -25,6 +25,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", [".github/workflows/cd-staging.yml:16 pipeline-deploys-service"], []),
     ("deploy.cd", "absent-databricks-etl-bundle-deploy"): ("absent", [], []),
     ("deploy.cd", "absent-devcontainer-image"): ("absent", [], []),
+    ("deploy.cd", "present-render-auto-deploy"): ("present", ["render.yaml:5 paas-redeploys-on-push"], []),
+    ("deploy.cd", "absent-render-auto-deploy-off"): ("absent", [], []),
     ("deploy.cd", "absent-docs-deploy"): ("absent", [], []),
     ("deploy.cd", "absent-manual-script"): ("absent", [], []),
     ("deploy.cd", "absent-pypi-publish"): ("absent", [], []),
@@ -42,6 +44,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.ci", "absent-terraform-apply-only"): ("absent", [], []),
     ("deploy.ci", "absent-cloud-build"): ("absent", [], []),
     ("deploy.ci", "absent-echo-only"): ("absent", [], []),
+    ("deploy.ci", "absent-library-import-check"): ("absent", [], []),
+    ("deploy.ci", "present-package-import-smoke-test"): (
+        "present", [".github/workflows/main.yml:11 ci-runs-checks-on-change"], []),
     ("deploy.ci", "absent-manual-only"): ("absent", [], []),
     ("deploy.ci", "present-psrule-iac-rules"): ("present", [".github/workflows/infra-rules.yml:11 ci-runs-checks-on-change"], []),
     ("deploy.ci", "absent-psrule-nightly-only"): ("absent", [], []),
@@ -74,6 +79,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.model_gate", "absent-data-check"): ("absent", [], []),
     ("deploy.model_gate", "absent-early-stopping"): ("absent", [], []),
     ("deploy.model_gate", "absent-report-only"): ("absent", [], []),
+    ("deploy.model_gate", "present-constraints-keep-champion"): (
+        "present", ["pipelines/compare.py:14 metric-gate-blocks-promotion"], []),
+    ("deploy.model_gate", "absent-constraints-logged-only"): ("absent", [], []),
+    ("deploy.model_gate", "present-gate-result-from-helper"): (
+        "present", ["pipeline/flow.py:9 metric-gate-blocks-promotion"], []),
+    ("deploy.model_gate", "absent-helper-checks-file-size"): ("absent", [], []),
     ("deploy.model_gate", "present-behavioral-tests-in-ci"): ("present", ['tests/model/test_behavioral.py:5 behavioural-model-tests'], []),
     ("deploy.model_gate", "present-challenger-wins"): ("present", ['components/update_best_model.py:8 metric-gate-blocks-promotion'], []),
     ("deploy.model_gate", "present-champion-challenger"): ("present", ['promote.py:7 metric-gate-blocks-promotion'], []),
@@ -83,6 +94,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.progressive", "present-random-canary-router"): (
         "present", ["serving/router.py:15 random-draw-routes-canary"], []),
     ("deploy.progressive", "absent-random-traffic-simulator"): ("absent", [], []),
+    ("deploy.progressive", "present-percent-canary-router"): (
+        "present", ["app/services/router.py:13 random-draw-routes-canary"], []),
+    ("deploy.progressive", "absent-percent-draw-augmentation"): ("absent", [], []),
     ("deploy.progressive", "absent-single-deployment"): ("absent", [], []),
     ("deploy.progressive", "absent-single-variant"): ("absent", [], []),
     ("deploy.progressive", "present-argo-rollout"): ("present", ['k8s/rollout.yaml:7 argo-rollout-strategy'], []),

@@ -61,6 +61,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.pinned_env", "present-pinned-base-and-extras"): ("present", ["requirements.txt:1 environment-pinned"], []),
     ("dev.pinned_env", "absent-docs-only"): ("absent", [], []),
     ("dev.pinned_env", "absent-conda-unversioned"): ("absent", [], []),
+    ("dev.pinned_env", "present-pyproject-pinned"): ("present", ["pyproject.toml:10 environment-pinned"], []),
+    ("dev.pinned_env", "absent-pyproject-one-range"): ("absent", [], []),
+    ("dev.pinned_env", "absent-mlruns-model-requirements"): ("absent", [], []),
     ("dev.pinned_env", "absent-conda-env-unpinned-pip-file"): ("absent", [], []),
     ("dev.pinned_env", "absent-conda-python-only"): ("absent", [], []),
     ("dev.pinned_env", "present-conda-env-pinned-pip-file"): ("present", ["requirements/base.txt:2 environment-pinned"], []),
@@ -96,6 +99,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-argparse-hyperparameters-json"): (
         "present", ["src/worker/train_model.py:11 cli-hyperparameters-declared"], []),
     ("dev.config", "present-params-yaml"): ("present", ["params.yaml:1 params-file-present"], []),
+    ("dev.config", "absent-params-placeholders"): ("absent", [], []),
     ("dev.config", "present-typer-options"): ("present", ["train.py:10 typer-hyperparameters-declared"], []),
     ("dev.config", "present-params-json"): ("present", ["train.py:7 params-json-loaded"], []),
     ("dev.config", "absent-params-json-written"): ("absent", [], []),

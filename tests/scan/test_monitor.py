@@ -10,6 +10,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.alerting", "absent-recording-rules"): ("absent", [], []),
     ("monitor.alerting", "absent-release-announcement"): ("absent", [], []),
     ("monitor.alerting", "absent-slack-chatbot"): ("absent", [], []),
+    ("monitor.alerting", "present-smtp-drift-alert"): (
+        "present", ["monitoring/notify.py:12 alert-notification-sent"], []),
+    ("monitor.alerting", "absent-smtp-weekly-report"): ("absent", [], []),
     ("monitor.alerting", "absent-webhook-config-only"): ("absent", [], []),
     ("monitor.alerting", "present-configured-slack-webhook"): (
         "present", ["monitoring/notify.py:16 alert-notification-sent"], []),
@@ -36,6 +39,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.dashboards", "present-databricks-lakeview"): (
         "present", ["dashboards/model_quality.lvdash.json:1 databricks-dashboard-exported"], []),
     ("monitor.dashboards", "absent-dashboard-screenshot"): ("absent", [], []),
+    ("monitor.dashboards", "present-provider-in-configmap"): (
+        "present", ["k8s/monitoring/grafana-dashboards.yaml:9 grafana-dashboards-provisioned"], []),
+    ("monitor.dashboards", "absent-indented-providers-other-tool"): ("absent", [], []),
     ("monitor.dashboards", "present-cloudwatch-body"): (
         "present", ["monitoring/endpoint-dashboard.json:1 cloudwatch-dashboard-body-defined"], []),
     ("monitor.dashboards", "absent-widgets-ui-config"): ("absent", [], []),
@@ -51,6 +57,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.retrain_trigger", "present-mage-trigger"): (
         "present", ["ml/pipelines/training/triggers.yaml:2 mage-trigger-retrains"], []),
     ("monitor.retrain_trigger", "absent-mage-trigger-inactive"): ("absent", [], []),
+    ("monitor.retrain_trigger", "present-prefect-deployment-schedule"): (
+        "present", ["prefect.yaml:10 schedule-config-runs-training"], []),
+    ("monitor.retrain_trigger", "absent-prefect-schedule-inactive"): ("absent", [], []),
     ("monitor.retrain_trigger", "present-databricks-schedule"): (
         "present", ["databricks.yml:9 schedule-config-runs-training"], []),
     ("monitor.retrain_trigger", "absent-databricks-paused"): ("absent", [], []),

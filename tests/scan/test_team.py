@@ -13,6 +13,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
     ("team.readme", "present-prerequisites-section"): (
         "present", ["README.md:3 readme-explains-purpose-and-setup", "README.md:5 readme-explains-purpose-and-setup"]),
     ("team.readme", "absent-purpose-only"): ("absent", []),
+    ("team.readme", "present-plain-text-commands"): (
+        "present", ["README.md:3 readme-explains-purpose-and-setup", "README.md:6 readme-explains-purpose-and-setup"]),
+    ("team.readme", "absent-commands-in-prose-only"): ("absent", []),
     ("team.readme", "absent-empty-prerequisites"): ("absent", []),
     ("team.readme", "absent-title-only"): ("absent", []),
     ("team.readme", "absent-project-tree"): ("absent", []),
@@ -33,6 +36,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
     ("team.design_docs", "present-adr"): ("present", ["docs/adr/0001-use-dvc-for-data.md:1 design-docs-present"]),
     ("team.design_docs", "present-architecture-heading"): ("present", ["docs/overview.md:5 design-docs-present"]),
     ("team.design_docs", "absent-api-docs"): ("absent", []),
+    ("team.design_docs", "present-numbered-architecture-dir"): (
+        "present", ["docs/02-architecture/serving-layout.md:1 design-docs-present"]),
+    ("team.design_docs", "absent-numbered-api-dir"): ("absent", []),
     ("team.design_docs", "present-data-flow-page"): ("present", ["docs/data-flow.md:1 design-docs-present"]),
     ("team.design_docs", "absent-data-usage-page"): ("absent", []),
     ("team.design_docs", "present-proposals-dir"): (

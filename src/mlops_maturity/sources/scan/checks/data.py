@@ -233,9 +233,9 @@ def dvc_stages(view: RepoView) -> list[DvcStage]:
 PREP_NAME = lazy_re(
     r"(?i)(^|[^a-z])(pre_?process\w*|prep|prepare\w*|data_?prep\w*|make_?data(set)?s?|build_?(data(set)?|features?)\w*|"
     r"create_?(data(set)?|features?)\w*|generate_?data(set)?\w*|featuri[sz]\w*|feature_?(engineering|extraction|pipeline|gen\w*)|"
-    r"ingest\w*|etl|extract_?(data|features?)\w*|clean(ing)?_?data\w*|data_?clean\w*|transform_?data\w*|split_?data\w*|data_?split\w*|"
-    r"download_?data(set)?\w*|fetch_?data\w*|get_?data|tokeni[sz](e|ation)\w*|process(ing)?_?(data|dataset|raw)\w*|"
-    r"data_?process\w*|load_?data|data_?load\w*|data_?ingest\w*|prepare_?data\w*)($|[^a-z])"
+    r"ingest\w*|etl|extract_?(raw_?)?(data|features?)\w*|clean(ing)?_?data\w*|data_?clean\w*|transform_?data\w*|split_?data\w*|data_?split\w*|"
+    r"download_?data(set)?\w*|fetch_?(raw_?)?data\w*|get_?data|tokeni[sz](e|ation)\w*|process(ing)?_?(data|dataset|raw)\w*|"
+    r"data_?process\w*|load_?(raw_?)?data|data_?load\w*|data_?ingest\w*|prepare_?data\w*)($|[^a-z])"
 )
 # Stage / target names that are data preparation on their own.
 EXACT_PREP = frozenset({"data", "dataset", "datasets", "features", "split", "extract", "transform", "download",
@@ -954,9 +954,31 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             if params and _SCHEMA_ARG.match(params[0]):
                 continue  # checks a schema definition (a JSON Schema's keywords), not records
             checks = sum(1 for c in ast.walk(n) if isinstance(c, (ast.Assert, ast.Raise)) or _collects_error(c))
-            if checks >= 2:
+            if checks >= 2 and _validator_used(view, rel, tree, n):
                 yield Hit(rel, n.lineno, f"data validator {n.name} rejects bad records ({checks} checks)")
                 break
+
+
+def _validator_used(view: RepoView, rel: str, tree: ast.Module, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A validator checks data only where something runs it: its name is used in its own module
+    outside its definition, or in another non-test Python file of the repository. Looked up
+    only for a validator already found, from the cached texts."""
+    name = fn.name
+    inside = {id(x) for x in ast.walk(fn)}
+    for x in ast.walk(tree):
+        if id(x) in inside:
+            continue
+        if (isinstance(x, ast.Name) and x.id == name) or (isinstance(x, ast.Attribute) and x.attr == name):
+            return True
+    used = re.compile(rf"\b{re.escape(name)}\b")
+    for other in view.by_ext(".py"):
+        if other == rel or view.is_test(other):
+            continue
+        text = view.text(other) or ""
+        if name in text and any(used.search(line) and not line.lstrip().startswith(("def ", "#"))
+                                for line in text.splitlines() if name in line):
+            return True
+    return False
 
 
 _PROCESSING_CALLS = ("sagemaker.workflow.steps.ProcessingStep", "sagemaker.*Processor", "sagemaker.*Processor().run",

@@ -319,6 +319,28 @@ _CHECK_TASKS = lazy_re(r"^(PublishTestResults|VSTest|Pytest|PythonTest)@\d", re.
 # check when the step, job or workflow is named as a test (an integration test of the notebooks).
 _RUNS_REPO_CODE_ACTIONS = lazy_re(r"^databricks/run-notebook(@|$)", re.I)
 _NOT_CHECK = lazy_re(r"--(version|help)\b|fast_dev_run", re.I)
+# `python -c "import pandas; import sklearn; print('ready')"`: it checks that installed libraries
+# import, like an echo after pip install, not the repository's code.
+_PY_C = lazy_re(r"""^\s*python3?\s+-c\s+(["'])(.*)\1\s*$""")
+_PY_C_STMT = lazy_re(r"^(?:import\s+([\w.]+(?:\s*,\s*[\w.]+)*)|from\s+([\w.]+)\s+import\s+[\w.*, ]+|print\(.*\))$")
+
+
+def _imports_installed_only(view: RepoView, text: str) -> bool:
+    """A `python -c` one-liner that only imports modules that are not the repository's own and
+    prints."""
+    m = _PY_C.match(text)
+    if not m:
+        return False
+    for stmt in (x.strip() for x in re.split(r"[;\n]", m.group(2))):
+        if not stmt:
+            continue
+        sm = _PY_C_STMT.match(stmt)
+        if not sm:
+            return False
+        mods = [x.strip() for x in (sm.group(1) or sm.group(2) or "").split(",") if x.strip()]
+        if any(local_module_file(view, mod) for mod in mods):
+            return False
+    return True
 
 
 def ci_runs_checks(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
@@ -356,7 +378,8 @@ def ci_runs_checks(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                         continue
                     if not _CHECK_STEP_NAME.search(step.name) and _SETUP_STEP_NAME.match(step.name):
                         continue  # "Install argparse" in a job named test: setting up, not a check
-                    cmd = next((c for c in step.commands if not _INSTALL.match(c.text) and not _TRIVIAL_CMD.match(c.text)), None)
+                    cmd = next((c for c in step.commands if not _INSTALL.match(c.text) and not _TRIVIAL_CMD.match(c.text)
+                                and not _imports_installed_only(view, c.text)), None)
                     if cmd is not None:
                         label = step.name if _CHECK_STEP_NAME.search(step.name) else job.name
                         hit = Hit(pipe.path, cmd.line, f"CI runs step '{label}' on change: {cmd.text[:60]}")
@@ -1278,6 +1301,16 @@ def _names(node: ast.AST) -> str:
     return " ".join(out)
 
 
+# A decision recorded as a value (decision="keep_champion", verdict = "reject") that the caller
+# acts on, the way a deploy flag is.
+_DECISION_KEY = lazy_re(r"(?i)^_?(decision|verdict|promotion_decision|deploy_decision)$")
+_DECISION_VALUE = lazy_re(r"(?i)promot|deploy|reject|keep[_ -]?(champion|current|production)|block|approve")
+
+
+def _decision_value(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and _DECISION_VALUE.search(node.value) is not None
+
+
 def _blocks(body: list[ast.stmt]) -> str | None:
     """What a branch does that blocks or drives promotion: raise, exit, cancel, fail, a
     register/deploy/promote call, or setting a deploy/promote flag."""
@@ -1297,8 +1330,78 @@ def _blocks(body: list[ast.stmt]) -> str | None:
                     tn = dotted(t) or (t.slice.value if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str) else "")
                     if isinstance(tn, str) and _FLAG_NAME.search(tn):
                         return f"sets {tn}"
+                    if isinstance(tn, str) and _DECISION_KEY.search(tn.rsplit(".", 1)[-1]) and _decision_value(n.value):
+                        return f"sets {tn} to {n.value.value!r}"
+            if isinstance(n, ast.keyword) and n.arg and _DECISION_KEY.search(n.arg) and _decision_value(n.value):
+                return f"sets {n.arg} to {n.value.value!r}"
             if isinstance(n, ast.Return) and isinstance(n.value, ast.Constant) and n.value.value is False:
                 return "returns False"
+    return None
+
+
+def _test_names(test: ast.AST) -> list[str] | None:
+    """The names an `if` test combines with not / and / or only (`if ok:`, `if not (a and b):`),
+    else None."""
+    if isinstance(test, ast.Name):
+        return [test.id]
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _test_names(test.operand)
+    if isinstance(test, ast.BoolOp):
+        out: list[str] = []
+        for v in test.values:
+            names = _test_names(v)
+            if names is None:
+                return None
+            out += names
+        return out
+    return None
+
+
+_FLAG_IF = LinePattern(r"[ \t]*+if\s++(?:not\s++)?(\w++)\s*:")
+
+
+def _helper_gate_results(view: RepoView, rel: str, tree: ast.Module) -> dict[str, ast.AST]:
+    """Flag names bound to what a function of the repository returns when that is a model
+    metric comparison: `is_better, metrics = compare_models(run_id)` where compare_models (in this
+    file, or in the module it is imported from) returns `chall_f1 > champ_f1` or a name assigned
+    from it; name -> that comparison."""
+    imports = {a.asname or a.name: f"{n.module}.{a.name}" for n in ast.walk(tree)
+               if isinstance(n, ast.ImportFrom) and n.module and not n.level for a in n.names}
+    out: dict[str, ast.AST] = {}
+    for st in _statements(tree.body):
+        if not (isinstance(st, ast.Assign) and isinstance(st.value, ast.Call) and len(st.targets) == 1):
+            continue
+        target = st.targets[0]
+        if isinstance(target, ast.Tuple) and target.elts:
+            target = target.elts[0]
+        fname = dotted(st.value.func) or ""
+        if not isinstance(target, ast.Name) or not _FLAG_NAME.search(target.id) or not fname or "." in fname:
+            continue
+        where, fn = rel, fname
+        if fname in imports:
+            module, fn = imports[fname].rsplit(".", 1)
+            where = local_module_file(view, module, rel)
+        cmp = _returned_comparison(py_tree(view, where), fn) if where else None
+        if cmp is not None:
+            out[target.id] = cmp
+    return out
+
+
+def _returned_comparison(tree: ast.Module | None, fn: str) -> ast.AST | None:
+    """The metric comparison function `fn` returns (first of a returned tuple), directly or
+    through a local name, or None."""
+    for f in ast.walk(tree) if tree is not None else ():
+        if not (isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == fn):
+            continue
+        local = {t.id: n.value for n in ast.walk(f) if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+        for r in ast.walk(f):
+            if not isinstance(r, ast.Return) or r.value is None:
+                continue
+            v = r.value.elts[0] if isinstance(r.value, ast.Tuple) and r.value.elts else r.value
+            if isinstance(v, ast.Name):
+                v = local.get(v.id, v)
+            if isinstance(v, (ast.Compare, ast.BoolOp)) and _is_gate_compare(v):
+                return v
     return None
 
 
@@ -1342,7 +1445,10 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         gate_file = _GATE_FILE.search(rel.rsplit("/", 1)[-1]) is not None
         if not (gate_file or view.contains_any(rel, _GATE_WORDS)):
             continue
-        if "<" not in text and ">" not in text:
+        # `if is_better:` on what a comparison helper returned (possibly from another module)
+        flags = {m.group(1) for _, _, m in _FLAG_IF.finditer(text) if _FLAG_NAME.search(m.group(1))}
+        flag_if = any(re.search(rf"^[ \t]*{re.escape(f)}\s*(?:,\s*\w+\s*)*=\s*[\w.]+\(", text, re.M) for f in flags)
+        if "<" not in text and ">" not in text and not flag_if:
             continue
         newlines = [m.start() for m in _NEWLINE.finditer(text)]
         lines = {bisect_right(newlines, start) + 1 for start, g, _ in _COMPARE_LINE.finditer(text)
@@ -1355,7 +1461,7 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if _DECISION_ASSIGN.search(text) is not None:
             cmp_lines = {bisect_right(newlines, start) + 1 for start, g, _ in _ANY_COMPARE.finditer(text)
                          if _CHAMPION.search(g) or _METRIC_NAME.search(g)}
-        if not lines and not gate_fn and not cmp_lines:
+        if not lines and not gate_fn and not cmp_lines and not flag_if:
             continue
         tree = py_tree(view, rel)
         if tree is None:
@@ -1364,9 +1470,13 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         assigned = {t.id: st.value for st in _statements(tree.body) if isinstance(st, ast.Assign)
                     and any(ln in cmp_lines for ln in range(st.lineno, (st.end_lineno or st.lineno) + 1))
                     for t in st.targets if isinstance(t, ast.Name)}
+        if flag_if:
+            for name, cmp in _helper_gate_results(view, rel, tree).items():
+                assigned.setdefault(name, cmp)
         for n in _statements(tree.body):
-            if isinstance(n, ast.If) and isinstance(n.test, ast.Name) and n.test.id in assigned:
-                if _is_gate_compare(assigned[n.test.id]):
+            used = _test_names(n.test) if isinstance(n, ast.If) else None
+            if used and any(u in assigned for u in used):
+                if any(_is_gate_compare(assigned[u]) for u in used if u in assigned):
                     action = _blocks(n.body) or _blocks(n.orelse)
                     if action:
                         yield Hit(rel, n.lineno, f"compares a model metric to a threshold or the production model and {action}")
@@ -1413,8 +1523,8 @@ _COMPARE_LINE = LinePattern(r"[ \t]*+(?:(?:el)?(?:if|assert)\b|\w++\s*=)[^\n<>]*
 _CHAMPION = lazy_re(r"(?i)champ|chall|incumbent")
 _NEWLINE = lazy_re("\n")
 # Formerly `(?im)^\s*\w*(win|...)\w*\s*=[^=]`; possessive where a word character must follow.
-_DECISION_ASSIGN = LinePattern(r"\s*+\w*(win|better|pass|promot|deploy|approv|accept|bless)\w*+\s*=[^=]", re.I)
-_ANY_COMPARE = LinePattern(r"[^#\n]*\w\)?\s*[<>]=?\s*\(?\w[^\n]*$")
+_DECISION_ASSIGN = LinePattern(r"\s*+\w*(win|better|pass|promot|deploy|approv|accept|bless|meets?_)\w*+\s*=[^=]", re.I)
+_ANY_COMPARE = LinePattern(r"[^#\n]*[\w\]]\)?\s*[<>]=?\s*\(?\w[^\n]*$")
 
 
 def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:

@@ -11,7 +11,7 @@ from ....repo import RepoView
 from ....repo.manifests import RequirementsFile, parse_requirements
 from ....repo.python import Call, PyFacts
 from ....util.lazyre import lazy_re
-from ..helpers import Hit, matching_calls, name_matches, norm_path, parses, paths, prefilters, python_files, selected
+from ..helpers import Hit, first_content_line, matching_calls, name_matches, norm_path, parses, paths, prefilters, python_files, selected
 from ..spec import DetectorSpec
 from .data import LinePattern, make_targets, makefiles, py_tree
 
@@ -21,7 +21,10 @@ from .data import LinePattern, make_targets, makefiles, py_tree
 # (requirements-extras.txt / requirements-optional.txt, installed on top of the base file): a
 # pinned add-on beside an unpinned base does not pin the environment.
 _NON_RUNTIME = lazy_re(r"(^|[/_.-])(dev|docs?|tests?|testing|lint|ci|style|typing|mypy|extras?|optional)([/_.-]|$)", re.I)
-_DOCS_DIR = lazy_re(r"(^|/)(docs?|documentation|tests?|examples?)/", re.I)
+# Not the project's environment: docs, tests and examples, and an MLflow tracking store committed
+# with the code (each logged model keeps the requirements.txt / conda.yaml of its run: the model's
+# record, not what installs the project).
+_NOT_PROJECT_ENV = lazy_re(r"(^|/)(docs?|documentation|tests?|examples?|mlruns|mlartifacts)/", re.I)
 
 
 def _resolve_include(base: str, target: str) -> str:
@@ -67,11 +70,11 @@ def pinned_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     allowed = set(paths(view, det))
     # The shallowest lock file first: the root's is the project's (a nested one may pin a tool).
     for rel in sorted(view.lock_files(), key=lambda r: (r.count("/"), r)):
-        if rel in allowed and not _DOCS_DIR.search(rel):
+        if rel in allowed and not _NOT_PROJECT_ENV.search(rel):
             yield Hit(rel, None, f"has lock file {rel.rsplit('/', 1)[-1]}", snippet="")
             return
     files = view.requirements_files()
-    candidates = [r for r in files if r in allowed and not _DOCS_DIR.search(r) and not r.endswith(".in")]
+    candidates = [r for r in files if r in allowed and not _NOT_PROJECT_ENV.search(r) and not r.endswith(".in")]
     runtime = [r for r in candidates if not _NON_RUNTIME.search(r.rsplit("/", 1)[-1].rsplit(".", 1)[0])]
     # Judge the runtime files when there are any; dev-only files pin a dev environment.
     for rel in runtime or candidates:
@@ -81,7 +84,7 @@ def pinned_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             yield Hit(rel, first, f"pins every requirement with == ({n} packages)")
             return
     for rel, deps in view.environment_files().items():
-        if rel not in allowed or _DOCS_DIR.search(rel) or not deps:
+        if rel not in allowed or _NOT_PROJECT_ENV.search(rel) or not deps:
             continue
         if not all(d.pinned for d in deps):
             continue
@@ -96,6 +99,21 @@ def pinned_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             packages += k
         if packages > 0:
             yield Hit(rel, deps[0].line, f"pins a version for every package ({packages} packages)")
+            return
+    # A pyproject.toml whose runtime dependencies (PEP 621 `dependencies`, Poetry's main group)
+    # are all exact pins is the pinned requirements list `pip install .` installs; extras and
+    # dev groups are add-ons. An unpinned runtime requirements file beside it leaves open which
+    # one installs the environment, so then it does not count.
+    if runtime:
+        return
+    by_path: dict[str, list] = {}
+    for d in view.dependencies():
+        if d.kind == "pyproject" and d.group == "":
+            by_path.setdefault(d.path, []).append(d)
+    for rel in sorted(by_path, key=lambda r: (r.count("/"), r)):
+        deps = by_path[rel]
+        if rel in allowed and not _NOT_PROJECT_ENV.search(rel) and all(d.pinned for d in deps):
+            yield Hit(rel, min(d.line for d in deps), f"pins every runtime dependency with == ({len(deps)} packages)")
             return
 
 
@@ -512,7 +530,39 @@ def cli_training_settings(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             return
 
 
+# -- dev.config: a params file that sets something --------------------------------------------
+
+# What a starter kit leaves for the reader to fill in: `learning_rate: TODO`, `epochs:`, `<lr>`.
+_PLACEHOLDER = lazy_re(r"^\s*(todo|tbd|fixme|changeme|xxx+|\?+|\.\.\.|<[^>]*>)?\s*$", re.I)
+
+
+def _leaves(node: object) -> Iterator[object]:
+    if isinstance(node, dict):
+        for v in node.values():
+            yield from _leaves(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _leaves(v)
+    else:
+        yield node
+
+
+def params_file_set(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A DVC-style params file that sets at least one value: a skeleton whose every value is a
+    placeholder (TODO, empty) configures nothing. A file that does not parse is taken as is."""
+    for rel in paths(view, det):
+        line = first_content_line(view, rel)
+        if line is None:
+            continue
+        doc = view.json(rel) if rel.endswith(".json") else view.yaml(rel)
+        if isinstance(doc, (dict, list)) and all(
+                v is None or (isinstance(v, str) and _PLACEHOLDER.match(v)) for v in _leaves(doc)):
+            continue
+        yield Hit(rel, line, f"has {rel.rsplit('/', 1)[-1]}")
+
+
 CHECKS = {
+    "params_file_set": params_file_set,
     "cli_training_settings": cli_training_settings,
     "pinned_environment": pinned_environment,
     "makefile_runs_linter": makefile_runs_linter,

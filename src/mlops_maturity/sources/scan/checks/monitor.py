@@ -451,7 +451,7 @@ def drift_monitoring_job(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 _NOTIFY_ROOTS = frozenset({"slack_sdk", "slack", "pymsteams", "pdpyras", "pypd", "pagerduty", "opsgenie_sdk",
                            "discord_webhook", "apprise", "prefect_slack", "airflow", "requests", "httpx",
-                           "urllib3", "aiohttp", "prefect", "knockknock"})
+                           "urllib3", "aiohttp", "prefect", "knockknock", "smtplib"})
 _PAGING_CALLS = ("pdpyras.*", "pypd.*", "pagerduty.*", "opsgenie_sdk.*",
                  "airflow.providers.pagerduty.*", "airflow.providers.opsgenie.*")
 _CHAT_CALLS = (
@@ -471,12 +471,16 @@ _WEBHOOK_URL = lazy_re(
 _WEBHOOK_VAR = lazy_re(r"webhook_?url", re.I)
 _CHAT_SERVICE = lazy_re(r"slack|teams|discord|mattermost", re.I)
 _ALERT_CONTEXT = lazy_re(r"alert|drift|fail|threshold|monitor|anomal|degrad|incident|on_failure", re.I)
+# E-mail code nearly always says "failed" about its own sending: an e-mail module must name the
+# problem it reports (an alert, drift, a threshold), else it counts only through an alerting caller.
+_EMAIL_ALERT_CONTEXT = lazy_re(r"alert|drift|threshold|anomal|degrad|incident|on_failure", re.I)
+_EMAIL_CALLS = ("smtplib.SMTP", "smtplib.SMTP_SSL")
 
 
 def notification_on_problem(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
-    """Code that pages (PagerDuty, Opsgenie) or posts to a chat (Slack, Teams, Discord, a
-    Telegram bot) where the file is about alerts, drift, failures or thresholds (a chat bot is
-    not an alert). A notifier module that says nothing about problems itself counts through a
+    """Code that pages (PagerDuty, Opsgenie), posts to a chat (Slack, Teams, Discord, a
+    Telegram bot) or sends e-mail (smtplib) where the file is about alerts, drift, failures or
+    thresholds (a chat bot or a report mailer is not an alert). A notifier module that says nothing about problems itself counts through a
     caller that is about them (a flow sending "data drift detected" with `notify(...)`)."""
     notifiers: list[str] = []
     for rel in python_files(view, det, _NOTIFY_ROOTS, notebooks=False):
@@ -487,11 +491,15 @@ def notification_on_problem(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         url = _WEBHOOK_URL.search(text)
         chat = not mods.isdisjoint(_CHAT_MODULES) \
             or "providers.slack" in text or "operators.slack" in text or "notifications" in text
+        email = "smtplib" in mods and not (paging or url or chat)
         hook_var = None
-        if not (paging or url or chat):
+        if not (paging or url or chat or email):
             hook_var = _WEBHOOK_VAR.search(text)
             if hook_var is None or not _CHAT_SERVICE.search(text):
                 continue
+        if email and not _EMAIL_ALERT_CONTEXT.search(text):
+            notifiers.append(rel)
+            continue
         if not paging and not _ALERT_CONTEXT.search(text):
             if url or not mods.isdisjoint(_CHAT_MODULES):
                 notifiers.append(rel)
@@ -507,6 +515,11 @@ def notification_on_problem(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         c = next(iter(matching_calls(facts, _CHAT_CALLS)), None)
         if c is not None:
             yield Hit(rel, c.line, f"sends an alert notification: calls {c.name}", c.cell)
+            continue
+        if email:
+            c = next(iter(matching_calls(facts, _EMAIL_CALLS)), None)
+            if c is not None:
+                yield Hit(rel, c.line, f"sends an alert e-mail: calls {c.name}", c.cell)
             continue
         if url:
             post = next((c for c in facts.calls if c.attr in ("post", "urlopen", "request") and c.resolved), None)
@@ -864,13 +877,13 @@ _SCHEDULE_MARKERS = lazy_re(
     r"|^schedules:\s*$"
     r"|^\s*resource\s+\"(google_cloud_scheduler_job|aws_scheduler_schedule|aws_cloudwatch_event_rule)\""
     r"|^trigger:\s*$"
-    r"|^\s*(cron|interval|rrule):\s*[\"']?[\d*@]",
+    r"|^\s*(?:-\s+)?(cron|interval|rrule):\s*[\"']?[\d*@]",
     re.M,
 )
 
 
 _WINDOW = 40  # lines around a schedule that must name training
-_DISABLED = lazy_re(r"pause_status:\s*[\"']?PAUSED|State:\s*[\"']?DISABLED|state\s*=\s*\"DISABLED\"|is_enabled\s*=\s*false|suspend:\s*true|"
+_DISABLED = lazy_re(r"pause_status:\s*[\"']?PAUSED|\bactive:\s*false\b|State:\s*[\"']?DISABLED|state\s*=\s*\"DISABLED\"|is_enabled\s*=\s*false|suspend:\s*true|"
                        r"\"State\"\s*:\s*\"DISABLED\"", re.I)
 _SCHEDULE_NEEDLES = ("CronJob", "CronWorkflow", "ScheduledWorkflow", "quartz_cron", "schedule_expression",
                      "ScheduleExpression", "schedules:", "google_cloud_scheduler", "aws_scheduler",
@@ -902,7 +915,7 @@ def schedule_config_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                     break
             continue
         for m in _SCHEDULE_MARKERS.finditer(text):
-            marker = m.group(0).strip()
+            marker = re.sub(r"^-\s*", "", m.group(0).strip())  # a schedules list item (- cron: ...)
             if marker.startswith("trigger:") and "create_job" not in text:
                 continue  # Azure ML schedule: a trigger creating a (training) job; else an ADO trigger
             if marker.startswith(("cron:", "interval:", "rrule:")) and "create_job" not in text \

@@ -112,7 +112,8 @@ def _prose_lines(lines: list[str]) -> list[tuple[int, bool]]:
 
 
 def _setup_line(lines: list[str]) -> tuple[int, str] | None:
-    """A command in a code block, else a non-empty setup-like section, else an inline command."""
+    """A command in a code block, else a non-empty setup-like section, else an inline command,
+    else a line that is a command on its own."""
     code = _code_lines(lines)
     for ln, text in code:
         if ln > 0 and _COMMAND.match(text):
@@ -123,7 +124,22 @@ def _setup_line(lines: list[str]) -> tuple[int, str] | None:
     for ln, text in code:
         if ln < 0 and _COMMAND.match(text):
             return -ln, f"gives setup or run steps: {text[:60]}"
+    for ln, line in enumerate(lines, start=1):
+        if _BARE_COMMAND.match(line):
+            return ln, f"gives setup or run steps: {line.strip()[:60]}"
     return None
+
+
+# A README pasted without its Markdown keeps its commands as plain lines (`pip install -r
+# app/requirements.txt`, `uvicorn app.main:app --reload`): a whole line that is a command, of
+# forms prose never takes (a .py script, a module:app target, an install from a file).
+_BARE_COMMAND = lazy_re(
+    r"^\s*(\$\s*)?(pip3?\s+install\s+(-r|-e|--requirement)\s+\S+(\s+\S+)*|pip3?\s+install\s+\.|"
+    r"python3?\s+(-m\s+[\w.]+|[\w./-]+\.py)(\s+\S+)*|uvicorn\s+[\w.]+:\w+(\s+\S+)*|"
+    r"docker(-compose|\s+compose)?\s+(build|run|up|pull)(\s+\S+)*?\s+(-\S+|\S*[/:.]\S*)(\s+\S+)*|"
+    r"docker(-compose|\s+compose)\s+up|git\s+clone\s+\S+|"
+    r"streamlit\s+run\s+[\w./-]+\.py(\s+\S+)*|dvc\s+(repro|pull)(\s+\S+)*)\s*$"
+)
 
 
 def _setup_section(lines: list[str]) -> tuple[int, str] | None:
@@ -173,8 +189,9 @@ def codeowners_rules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 DOC_EXTS = (".md", ".markdown", ".rst", ".txt", ".adoc", ".org", ".mdx")
 DIAGRAM_EXTS = (".puml", ".plantuml", ".drawio", ".mmd", ".mermaid", ".dsl")
+# A numbered folder (docs/01-architecture/, 2_design/) is the same folder kept in reading order.
 _DESIGN_DIR = lazy_re(
-    r"^(adrs?|decisions|architecture[-_ ]decision[-_ ]records?|design|designs|design[-_]docs?|"
+    r"^(?:\d{1,3}[-_. ]+)?(adrs?|decisions|architecture[-_ ]decision[-_ ]records?|design|designs|design[-_]docs?|"
     r"rfcs?|architecture|proposals?|enhancements|keps?)$",
     re.I,
 )
