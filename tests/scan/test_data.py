@@ -99,6 +99,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.versioning", "absent-unpinned-dataset"): ("absent", [], []),
     ("data.versioning", "present-dvc-file"): ("present", ['data/raw/transactions.csv.dvc:5 dvc-tracks-data'], []),
     ("data.versioning", "present-hf-revision"): ("present", ['train.py:3 hf-dataset-pinned-revision'], []),
+    ("data.versioning", "absent-hf-revision-branch"): ("absent", [], []),
     ("data.versioning", "present-lfs-data"): ("present", ['.gitattributes:3 lfs-tracks-data-files'], []),
     ("data.versioning", "present-wandb-dataset"): ("present", ['log_dataset.py:4 wandb-dataset-artifact'], []),
 }

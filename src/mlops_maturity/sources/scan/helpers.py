@@ -258,9 +258,12 @@ def name_matches(name: str, patterns: Iterable[str]) -> str | None:
 def _kw_ok(value: Any, allowed: tuple[Any, ...]) -> bool:
     if value is None:
         return False
+    values = value if isinstance(value, tuple) else (value,)
+    banned = {str(a)[1:].lower() for a in allowed if str(a).startswith("!")}
+    if banned and any(isinstance(v, str) and v.lower() in banned for v in values):
+        return False
     if "*" in allowed:
         return True
-    values = value if isinstance(value, tuple) else (value,)
     low = {str(a).lower() for a in allowed}
     return any(isinstance(v, (str, bool, int)) and str(v).lower() in low for v in values)
 
@@ -274,8 +277,8 @@ def matching_calls(
     """Calls of `facts` whose name matches a pattern. A pattern with a literal root matches
     only calls resolved through an import; a pattern starting with `*` matches any call
     (`*.add_argument`). `kwargs` requires each named keyword to have a literal value in the
-    list (`"*"`: any non-None value); `args` requires a literal string positional argument
-    matching the regex."""
+    list (`"*"`: any non-None value; `"!x"`: anything but the literal x); `args` requires a
+    literal string positional argument matching the regex."""
     pats = tuple(patterns)
     anchored = tuple(p for p in pats if not p.startswith("*"))
     floating = tuple(p for p in pats if p.startswith("*"))
