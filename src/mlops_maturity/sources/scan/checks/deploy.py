@@ -1278,8 +1278,12 @@ def kubernetes_manifest(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 # -- deploy.model_gate -----------------------------------------------------------------------
 
-_METRIC_NAME = lazy_re(r"(?i)(acc|accuracy|f1|auc|roc|precision|recall|mse|rmse|mae|mape|r2|loss|score|metric|map|bleu|"
-                          r"rouge|perplexity|ppl|wer|cer|iou|dice|ndcg|logloss|error|performance|quality)")
+# A model metric in a name: the longer words anywhere (`valloss`, `best_score`), the short
+# abbreviations only as a word of their own (`val_acc`, `acc1`, `roc_auc`), so that
+# `accelerator`, `process`, `lower`, `apply`, `previous`, `indices` are not metrics.
+_METRIC_NAME = lazy_re(r"(?i)(accuracy|precision|recall|rmse|mape|loss|score|metric|bleu|rouge|perplexity|ndcg|logloss|"
+                          r"auroc|auprc|miou|error|performance|quality|"
+                          r"(?<![a-z])(?:acc|f1|auc|roc|mse|mae|r2|map|ppl|wer|cer|iou|dice)(?![a-z]))")
 _THRESHOLD_NAME = lazy_re(r"(?i)(threshold|thresh|min_|max_|minimum|maximum|baseline|champion|production|prod|current|"
                              r"deployed|target|expected|acceptable|required|cutoff|tolerance|limit|benchmark|reference|"
                              r"registered|incumbent|live|existing|latest|previous|old|golden)")
