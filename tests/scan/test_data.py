@@ -66,6 +66,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "present-makefile-script-path"): (
         "present", ['Makefile:4 make-target-prepares-data', 'src/data/build_features.py:12 data-prep-script-runnable'], []),
     ("data.pipeline", "absent-makefile-missing-script"): ("absent", [], []),
+    ("data.pipeline", "absent-make-prepare-release"): ("absent", [], []),
+    ("data.pipeline", "present-make-prepare-release-and-data"): (
+        "present", ['Makefile:4 make-target-prepares-data', 'scripts/prepare.py:5 data-prep-script-runnable'], []),
     ("data.pipeline", "present-databricks-job-payload"): (
         "present", ["RUNME.py:18 databricks-job-prepares-data"], []),
     ("data.pipeline", "present-databricks-bundle"): (

@@ -230,8 +230,11 @@ def dvc_stages(view: RepoView) -> list[DvcStage]:
     return out
 
 
+# `prepare_release`, `prep_docs`, `prepare_env`: preparing something other than data.
+_NOT_DATA = (r"(?![_-]?(?:release|docs?|env|environment|venv|commit|deploy\w*|dist|package|changelog|version|repo|ci|tests?|"
+             r"infra|cluster|image|container|docker|model|submission|pr)(?![a-z]))")
 PREP_NAME = lazy_re(
-    r"(?i)(^|[^a-z])(pre_?process\w*|prep|prepare\w*|data_?prep\w*|make_?data(set)?s?|build_?(data(set)?|features?)\w*|"
+    r"(?i)(^|[^a-z])(pre_?process\w*|prep" + _NOT_DATA + r"|prepare" + _NOT_DATA + r"\w*|data_?prep\w*|make_?data(set)?s?|build_?(data(set)?|features?)\w*|"
     r"create_?(data(set)?|features?)\w*|generate_?data(set)?\w*|featuri[sz]\w*|feature_?(engineering|extraction|pipeline|gen\w*)|"
     r"ingest\w*|etl|extract_?(raw_?)?(data|features?)\w*|clean(ing)?_?data\w*|data_?clean\w*|transform_?data\w*|split_?data\w*|data_?split\w*|"
     r"download_?data(set)?\w*|fetch_?(raw_?)?data\w*|get_?data|tokeni[sz](e|ation)\w*|process(ing)?_?(data|dataset|raw)\w*|"
