@@ -24,6 +24,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
     ("team.readme", "present-license-comment-header"): (
         "present", ["README.md:9 readme-explains-purpose-and-setup", "README.md:14 readme-explains-purpose-and-setup"]),
     ("team.readme", "absent-license-comment-only"): ("absent", []),
+    ("team.readme", "absent-title-names-deployment"): ("absent", []),
+    ("team.readme", "absent-feature-sections"): ("absent", []),
+    ("team.readme", "present-deployment-numbered-steps"): (
+        "present", ["README.md:3 readme-explains-purpose-and-setup", "README.md:5 readme-explains-purpose-and-setup"]),
     ("team.contributing", "present-contributing"): ("present", ["CONTRIBUTING.md:1 contributing-guide-present"]),
     ("team.contributing", "present-pr-template"): ("present", [".github/PULL_REQUEST_TEMPLATE.md:1 pr-template-present"]),
     ("team.contributing", "absent-empty-contributing"): ("absent", []),

@@ -313,7 +313,10 @@ _CHECK_ACTIONS = lazy_re(
     r"jakebailey/pyright-action|sourcery-ai/action|pre-commit-ci/lite-action|tox-dev/gh-action-tox|"
     r"paambaati/codeclimate-action|actions-rs/cargo|getsentry/action-[\w-]*lint|"
     # PSRule checks infrastructure templates (Bicep / ARM) against rules, as tflint or helm lint do
-    r"microsoft/ps-rule)(@|/|$)", re.I)
+    r"microsoft/ps-rule|"
+    # security scanners check the code, its dependencies and images: other checks, as linters are
+    r"aquasecurity/trivy-action|github/codeql-action/analyze|snyk/actions/[\w-]+|pypa/gh-action-pip-audit|"
+    r"bridgecrewio/checkov-action|(?:returntocorp|semgrep)/semgrep-action|pycqa/bandit-action)(@|/|$)", re.I)
 _CHECK_TASKS = lazy_re(r"^(PublishTestResults|VSTest|Pytest|PythonTest)@\d", re.I)
 # Actions that run the repository's own code elsewhere (a notebook on a Databricks cluster): a
 # check when the step, job or workflow is named as a test (an integration test of the notebooks).

@@ -988,6 +988,54 @@ def dispatch_triggered_training(view: RepoView, det: DetectorSpec) -> Iterator[H
 
 
 
+# An Argo Events Sensor: its triggers start a resource (an Argo Workflow, a Kubernetes Job) when
+# an event arrives from its event sources (a calendar schedule, a webhook an alert manager
+# calls, an upload of new data).
+_SENSOR_NEEDLES = ("kind: Sensor",)
+_SENSOR_KIND = lazy_re(r"^kind:\s*[\"']?Sensor[\"']?\s*$", re.M)
+_SENSOR_TRIGGERS = lazy_re(r"^\s+triggers:\s*$", re.M)
+_SENSOR_SUBMITS = lazy_re(r"^\s*(argoWorkflow|k8s):\s*$|^\s*workflowTemplateRef:|^\s*kind:\s*(Workflow|Job)\s*$", re.M)
+_YAML_DOC_SEP = lazy_re(r"^---[ \t]*$", re.M)
+# An EventSource of git pushes (github:, gitlab:, bitbucket: sections of its spec), its name, and
+# the event sources a sensor's dependencies name.
+_GIT_EVENT_SOURCE = lazy_re(r"^kind:\s*EventSource\s*$(?s:.*)^\s+(github|gitlab|bitbucket|bitbucketserver|gerrit):\s*$", re.M)
+_META_NAME = lazy_re(r"^metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+name:\s*[\"']?([\w.-]+)", re.M)
+_SENSOR_SOURCE = lazy_re(r"^\s*(?:-\s+)?eventSourceName:\s*[\"']?([\w.-]+)", re.M)
+
+
+@prefilters(*_SENSOR_NEEDLES)
+def event_sensor_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """An Argo Events Sensor whose trigger submits a workflow or job that trains (a retraining
+    workflow, the training pipeline's workflow template): training starts on an event whose
+    source is defined beside it (a calendar schedule, the webhook an alert calls, new data), as
+    a workflow on repository_dispatch does. A sensor submitting something else (an ingestion
+    workflow) does not count, nor one listening only to git pushes of an event source in the
+    same file (training on push is CI, as a workflow on push is)."""
+    for rel, text in view.texts(view.with_any(paths(view, det), _SENSOR_NEEDLES)):
+        starts = [0] + [m.end() for m in _YAML_DOC_SEP.finditer(text)]
+        ends = [m.start() for m in _YAML_DOC_SEP.finditer(text)] + [len(text)]
+        docs = [(start, text[start:end]) for start, end in zip(starts, ends)]
+        git_sources = {m.group(1) for _, doc in docs if _GIT_EVENT_SOURCE.search(doc)
+                       for m in [_META_NAME.search(doc)] if m}
+        for start, doc in docs:
+            if not _SENSOR_KIND.search(doc) or "argoproj.io" not in doc:
+                continue
+            trig = _SENSOR_TRIGGERS.search(doc)
+            if trig is None:
+                continue
+            sources = set(_SENSOR_SOURCE.findall(doc[:trig.start()]))
+            if sources and sources <= git_sources:
+                continue
+            triggers = doc[trig.end():]
+            if not _SENSOR_SUBMITS.search(triggers):
+                continue
+            word = _TRAIN_WORD.search(triggers)
+            if word is None:
+                continue
+            line = text.count("\n", 0, start + trig.end() + word.start()) + 1
+            yield Hit(rel, line, "an event sensor submits a training workflow")
+            break
+
 
 def mage_trigger_retrains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """An active Mage time trigger (triggers.yaml) on a pipeline that trains."""
@@ -1013,6 +1061,7 @@ def mage_trigger_retrains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 CHECKS = {
     "mage_trigger_retrains": mage_trigger_retrains,
+    "event_sensor_trains": event_sensor_trains,
     "service_metrics_defined": service_metrics_defined,
     "drift_metrics_exported": drift_metrics_exported,
     "cloud_metrics_pushed": cloud_metrics_pushed,

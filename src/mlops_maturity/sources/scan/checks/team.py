@@ -142,15 +142,41 @@ _BARE_COMMAND = lazy_re(
 )
 
 
+# Headings that announce steps by themselves. The other setup words also name what a project
+# does or has ("3. Training, evaluating and logging the model", "Deployment architecture"): a
+# section under them gives steps only where its body shows one (code, a command, a numbered
+# step), not where it describes the feature.
+_STEPS_HEADING = lazy_re(
+    r"\b(install(ation|ing)?|set ?up|getting started|get started|quick ?start|usage|how to (run|use)|running|"
+    r"run(ning)? (the|it|locally)|requirements|pre-?requisites?|reproduc\w*|tutorial)\b",
+    re.I,
+)
+_STEP_LINE = lazy_re(r"^\s*(```|~~~|\d+[.)]\s|(\$|>)\s)|`[^`]+`|^(    |\t)\S")
+
+
+def _is_title(lines: list[str], ln: int) -> bool:
+    """A level-1 heading (`# Name`, a setext `===` underline, `<h1>`): the document's title, which
+    names the project ("# Scaled ML Deployment"), not one of its sections."""
+    line = lines[ln - 1].lstrip()
+    if re.match(r"#(?!#)", line) or re.match(r"(?i)<h1\b", line):
+        return True
+    return ln < len(lines) and re.match(r"^=+\s*$", lines[ln]) is not None
+
+
 def _setup_section(lines: list[str]) -> tuple[int, str] | None:
     hs = headings(lines)
     for idx, (ln, text) in enumerate(hs):
         if not _SETUP_HEADING.search(text):
             continue
+        if idx == 0 and _is_title(lines, ln):
+            continue
         end = hs[idx + 1][0] - 1 if idx + 1 < len(hs) else len(lines)
         body = [s for s in lines[ln:end] if s.strip() and not re.match(r"^[=\-~^\"'`#*+]{3,}$", s.strip())]
-        if body and len(_WORD.findall(" ".join(body))) >= 5:
-            return ln, f"has a setup/run section: {text[:60]}"
+        if not body or len(_WORD.findall(" ".join(body))) < 5:
+            continue
+        if not _STEPS_HEADING.search(text) and not any(_STEP_LINE.search(s) for s in body):
+            continue  # a feature described under a "Training" / "Deployment" heading
+        return ln, f"has a setup/run section: {text[:60]}"
     return None
 
 
