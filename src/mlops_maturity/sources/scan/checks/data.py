@@ -367,10 +367,11 @@ def orchestrator_files(view: RepoView, det: DetectorSpec) -> list[str]:
     return selected(view, det, "orchestrator", lambda: python_files(view, det, ORCHESTRATOR_ROOTS, notebooks=False, tails=_ORCH_TAILS))
 
 
-def orchestrated_files(view: RepoView, det: DetectorSpec) -> Iterator[OrchestratedFile]:
-    """Python files (not notebooks) that define a pipeline, DAG or flow of an orchestrator."""
+def orchestrated_files(view: RepoView, det: DetectorSpec, rels: list[str] | None = None) -> Iterator[OrchestratedFile]:
+    """Python files (not notebooks) that define a pipeline, DAG or flow of an orchestrator
+    (among `rels`, a subset of `orchestrator_files`, when given)."""
     all_pats = tuple(p for pats in PIPELINE_DEFS.values() for p in pats)
-    for rel in orchestrator_files(view, det):
+    for rel in orchestrator_files(view, det) if rels is None else rels:
         facts = view.python(rel)
         if facts is None:
             continue

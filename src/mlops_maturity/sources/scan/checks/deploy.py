@@ -15,7 +15,7 @@ from typing import Any
 from ....repo import RepoView
 from ....repo.ci import CiPipeline
 from ....util.lazyre import lazy_re
-from ..helpers import Hit, local_module_file, matching_calls, name_matches, norm_path, parses, paths, prefilters, python_files
+from ..helpers import Hit, local_module_file, matching_calls, name_matches, norm_path, parses, paths, prefilters, python_files, selected
 from ..spec import DetectorSpec
 from .data import (
     TRAIN_NAME,
@@ -1154,10 +1154,22 @@ def _may_train_text(line: str) -> bool:
     return any(map(low.__contains__, _TRAIN_TEXT_NEEDLES))
 
 
-@parses(orchestrator_files)
+def _may_train_file(view: RepoView, rel: str) -> bool:
+    """Whether a file may name training at all (`_may_train_text` for a whole file): a step,
+    a task or a callable that trains is named with one of `_TRAIN_TEXT_NEEDLES`."""
+    t = view.text(rel) or ""
+    return _may_train_text(t)
+
+
+def _training_orchestrator_files(view: RepoView, det: DetectorSpec) -> list[str]:
+    """Orchestrator files that may name training: the others are not parsed for this check."""
+    return selected(view, det, "may-train", lambda: [r for r in orchestrator_files(view, det) if _may_train_file(view, r)])
+
+
+@parses(_training_orchestrator_files)
 def orchestrated_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A pipeline / DAG / flow definition of an orchestrator that includes a training step."""
-    for of in orchestrated_files(view, det):
+    for of in orchestrated_files(view, det, _training_orchestrator_files(view, det)):
         found: tuple[int, str] | None = None
         for fn in decorated_functions(view, of.rel, of.facts):
             if TRAIN_NAME.search(fn.name) and fn.decorators and not _NOT_TRAINING_NAME.search(fn.name):
@@ -1185,13 +1197,20 @@ def orchestrated_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 _ENDPOINT_DEPLOY_KWARGS = frozenset({"initial_instance_count", "machine_type"})
 
 
-@parses(orchestrator_files)
+def _endpoint_deploy_files(view: RepoView, det: DetectorSpec) -> list[str]:
+    """Orchestrator files that name an endpoint deployment keyword: only they can deploy one,
+    so the many pipeline files of a pipeline-heavy project are not parsed for this check."""
+    return selected(view, det, "endpoint-deploy", lambda: view.with_any(orchestrator_files(view, det), _ENDPOINT_DEPLOY_KWARGS))
+
+
+@prefilters(*sorted(_ENDPOINT_DEPLOY_KWARGS))
+@parses(_endpoint_deploy_files)
 def orchestrated_pipeline_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A pipeline / DAG / flow definition of an orchestrator whose steps deploy the model to an
     endpoint (a Metaflow @step or an Airflow @task calling model.deploy): every run ends in a
     deployment, with no one deploying by hand. A driver script that starts a pipeline and then
     deploys at module level is a manual step, not a pipeline step."""
-    for of in orchestrated_files(view, det):
+    for of in orchestrated_files(view, det, _endpoint_deploy_files(view, det)):
         calls = [c for c in of.facts.calls if c.name.rsplit(".", 1)[-1] == "deploy"
                  and any(k in _ENDPOINT_DEPLOY_KWARGS for k, _ in c.kwargs)]
         if not calls:
