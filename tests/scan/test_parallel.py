@@ -134,3 +134,19 @@ def test_a_dead_warm_up_worker_loses_nothing(tmp_path, small_thresholds, monkeyp
     b = engine.scan_view(forked, dets, registry.checks(), jobs=3)
     assert _summary(a) == _summary(b)
     assert serial.skipped == forked.skipped
+
+
+def test_call_tails_are_per_module_root(tmp_path):
+    """A file importing one root is parsed for a calls detector only if it names a tail of that
+    root's patterns: the word `log` (a tail of arize.*.log*) does not make a file that imports
+    only evidently a candidate, and the detector still finds the arize call elsewhere."""
+    (tmp_path / "report.py").write_text("import evidently\nimport logging\nlogging.info('x')\n")
+    (tmp_path / "collect.py").write_text("import evidently\nevidently.collector.run()\n")
+    (tmp_path / "send.py").write_text("import arize\narize.pandas.log(frame)\n")
+    det = DetectorSpec.model_validate({
+        "id": "per-root-tails", "practice": "monitor.model", "kind": "calls", "message": "calls {name}",
+        "calls": ["evidently.collector.*", "arize.*.log*"],
+    })
+    view = RepoView(tmp_path)
+    assert engine.parse_candidates(view, [det]) == ["collect.py", "send.py"]
+    assert [(h.path, h.line) for h in engine._calls(view, det)] == [("collect.py", 2), ("send.py", 2)]

@@ -18,7 +18,7 @@ from ...repo import RepoView
 from ...repo.manifests import normalize
 from ...repo.textutil import line_of_offset
 from ...repo.textutil import snippet as make_snippet
-from .helpers import Hit, args_literals, matching_calls, name_matches, paths, pattern_roots, pattern_tails, python_files, split_notebooks
+from .helpers import Hit, args_literals, matching_calls, name_matches, paths, pattern_roots, pattern_tails, pattern_tails_by_root, python_files, split_notebooks
 from .spec import DetectorSpec
 
 CheckFn = Callable[[RepoView, DetectorSpec], Iterable[Hit]]
@@ -92,7 +92,7 @@ def _content(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
 
 def _calls(view: RepoView, det: DetectorSpec) -> Iterable[Hit]:
     roots, needles = pattern_roots(det.calls)
-    tails = pattern_tails(det.calls)
+    tails = pattern_tails_by_root(det.calls)
     for rel in python_files(view, det, roots, needles, tails=tails, required=tuple(det.kwargs)):
         facts = view.python(rel)
         if facts is None:
@@ -370,7 +370,7 @@ def parse_candidates(view: RepoView, detectors: Sequence[DetectorSpec], checks: 
                 want.update(select(view, det)[: PARSE_HINT_FILES_PER_EVIDENCE * det.max_evidence])
         elif det.kind == "calls":
             roots, needles = pattern_roots(det.calls)
-            want.update(python_files(view, det, roots, needles, tails=pattern_tails(det.calls), required=tuple(det.kwargs)))
+            want.update(python_files(view, det, roots, needles, tails=pattern_tails_by_root(det.calls), required=tuple(det.kwargs)))
         elif det.kind == "imports":
             want.update(python_files(view, det, pattern_roots(det.imports)[0]))
     return sorted(want)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -156,6 +156,33 @@ def pattern_tails(patterns: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(tails))
 
 
+def pattern_tails_by_root(patterns: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """`pattern_tails` per module root, for the patterns with a literal root: a call resolved
+    through an import of `sklearn` can only match the `sklearn.*` patterns, so a file importing
+    only sklearn needs one of their tails, not one of every root's (`arize.*.log*` made every
+    file with the word `log` a candidate of a detector that also names evidently). A root with a
+    pattern without a literal tail maps to () (no filter for it)."""
+    by_root: dict[str, list[str]] = {}
+    for p in (x for pat in patterns for x in brace_expand(pat)):
+        root = p.split(".", 1)[0]
+        if not any(c in root for c in "*?["):
+            by_root.setdefault(root, []).append(p)
+    return {root: pattern_tails(pats) for root, pats in by_root.items()}
+
+
+def _tails_of(view: RepoView, rel: str, tails: Mapping[str, tuple[str, ...]]) -> tuple[str, ...] | None:
+    """The tails a file importing some of `tails`' roots must contain one of; None: no filter."""
+    out: list[str] = []
+    for mod in view.modules(rel):
+        t = tails.get(mod)
+        if t is None:
+            continue
+        if not t:
+            return None
+        out += t
+    return tuple(out)
+
+
 def python_files(
     view: RepoView,
     det: DetectorSpec,
@@ -163,14 +190,20 @@ def python_files(
     needles: Iterable[str] = (),
     *,
     notebooks: bool | None = None,
-    tails: Iterable[str] = (),
+    tails: Iterable[str] | Mapping[str, tuple[str, ...]] = (),
     required: Iterable[str] = (),
 ) -> Iterator[str]:
     """.py files (and notebooks, unless disabled) passing the spec's path filters that import
     one of `roots` or contain one of `needles` — checked without parsing. With neither given,
     every candidate is yielded. A file importing a root must also contain one of `tails`
-    (when given) and every string in `required` (keyword names), again without parsing."""
-    tails = tuple(tails)
+    (when given; a mapping gives each root its own, `pattern_tails_by_root`) and every string
+    in `required` (keyword names), again without parsing."""
+    if isinstance(tails, Mapping):
+        by_root: Mapping[str, tuple[str, ...]] | None = tails
+        tails = ()
+    else:
+        by_root = None
+        tails = tuple(tails)
     required = tuple(required)
     text_rx = _args_text_rx(det.args) if det.args else None
     nb = det.notebooks if notebooks is None else notebooks
@@ -188,6 +221,8 @@ def python_files(
             r for r in importing
             if not (tails and not view.contains_any(r, tails)) and _contains_all(view, r, required)
         }
+        if by_root is not None:
+            hits = {r for r in hits if (t := _tails_of(view, r, by_root)) is None or view.contains_any(r, t)}
         if needles:
             hits.update(r for r in view.with_any(cands, needles) if r not in importing and _contains_all(view, r, required))
         cands = sorted(hits)
