@@ -338,15 +338,41 @@ def _training_files(view: RepoView, det: DetectorSpec) -> list[str]:
     ))
 
 
+# Layers of torch.nn that hold weights, and the containers that chain them: a module building
+# them composes a network (model code) even outside an nn.Module subclass, e.g. a classifier
+# head set on a pretrained backbone (`model.classifier = nn.Sequential(nn.Linear(...), ...)`).
+# Activations, dropout and softmax alone build nothing.
+_TORCH_WEIGHT_LAYERS = (
+    "torch.nn.{Linear,LazyLinear,Bilinear,Conv1d,Conv2d,Conv3d,ConvTranspose1d,ConvTranspose2d,ConvTranspose3d,"
+    "LSTM,GRU,RNN,LSTMCell,GRUCell,Embedding,EmbeddingBag,MultiheadAttention,Transformer,TransformerEncoder,"
+    "TransformerDecoder,TransformerEncoderLayer,TransformerDecoderLayer}",
+)
+_TORCH_CONTAINERS = ("torch.nn.{Sequential,ModuleList,ModuleDict}",)
+
+
+def _network_built(facts: PyFacts) -> tuple[int, str] | None:
+    """(line, message) where a file builds a network from torch.nn layers: two layers with
+    weights, or one inside a Sequential / ModuleList; None otherwise."""
+    layers = [c for c in facts.calls if c.resolved and name_matches(c.name, _TORCH_WEIGHT_LAYERS)
+              and not _in_plotting_function(facts, c)]
+    if not layers:
+        return None
+    containers = [c for c in facts.calls if c.resolved and name_matches(c.name, _TORCH_CONTAINERS)]
+    if len(layers) < 2 and not containers:
+        return None
+    first = min(layers + containers, key=lambda c: (c.cell or 0, c.line))
+    return first.line, f"builds a network from torch.nn layers: calls {first.name}"
+
+
 @parses(_training_files)
 def training_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Non-test .py files (not notebook exports) that import an ML framework and define a
-    model class or run training."""
+    model class, run training or build a network from torch.nn layers."""
     for rel in _training_files(view, det):
         facts = view.python(rel)
         if facts is None or facts.notebook_export:
             continue
-        sig = training_signal(facts)
+        sig = training_signal(facts) or _network_built(facts)
         if sig:
             yield Hit(rel, sig[0], sig[1])
 
