@@ -98,6 +98,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.modular_code", "present-train-beside-plot-helper"): ("present", ["src/model.py:12 training-code-in-module"], []),
     ("dev.modular_code", "present-torch-head-on-backbone"): ("present", ["app/classifier.py:11 training-code-in-module"], []),
     ("dev.modular_code", "absent-architecture-plot-helper"): ("absent", [], []),
+    ("dev.modular_code", "present-numpy-model-class"): ("present", ["mlcourse/perceptron.py:4 model-class-from-scratch"], []),
+    ("dev.modular_code", "absent-model-interface-only"): ("absent", [], []),
     ("dev.config", "present-hydra"): ("present", ["train.py:5 hydra-config-used"], []),
     ("dev.config", "present-argparse-hparams"): ("present", ["train.py:7 cli-hyperparameters-declared"], []),
     ("dev.config", "present-argparse-hyperparameters-json"): (

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from ....repo import RepoView
 from ....repo.manifests import RequirementsFile, parse_requirements
-from ....repo.python import Call, PyFacts
+from ....repo.python import Call, PyFacts, is_notebook_export
 from ....util.lazyre import lazy_re
 from ..helpers import Hit, first_content_line, matching_calls, name_matches, norm_path, parses, paths, prefilters, python_files, selected
 from ..spec import DetectorSpec
@@ -377,6 +377,48 @@ def training_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             yield Hit(rel, sig[0], sig[1])
 
 
+# -- dev.modular_code: a model class written from scratch ------------------------------------
+
+_FIT_DEF = lazy_re(r"(?m)^[ \t]+def[ \t]+(fit|train)[ \t]*\(")
+_PREDICT_DEF = lazy_re(r"(?m)^[ \t]+def[ \t]+predict(_proba)?[ \t]*\(")
+
+
+def _stub(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A body of only a docstring, pass, `...` or raise NotImplementedError: an interface."""
+    for stmt in fn.body:
+        if isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+            continue
+        if isinstance(stmt, ast.Raise) and "NotImplemented" in ast.dump(stmt):
+            continue
+        return False
+    return True
+
+
+@prefilters("def predict")
+def scratch_model_classes(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A class with both a training method (fit / train) and a predict method that do
+    something: a model written as code without a framework (a NumPy classifier, a k-NN),
+    the estimator convention. Abstract interfaces whose methods only raise are not models."""
+    for rel in paths(view, det, ("*.py",)):
+        if not rel.endswith(".py") or not view.contains_any(rel, ("def predict",)):
+            continue
+        text = view.text(rel) or ""
+        if not (_PREDICT_DEF.search(text) and _FIT_DEF.search(text)) or is_notebook_export(text):
+            continue
+        tree = py_tree(view, rel)
+        if tree is None:
+            continue
+        for node in tree.body:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            methods = {m.name: m for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            fit = next((methods[n] for n in ("fit", "train") if n in methods and not _stub(methods[n])), None)
+            pred = next((methods[n] for n in ("predict", "predict_proba") if n in methods and not _stub(methods[n])), None)
+            if fit is not None and pred is not None:
+                yield Hit(rel, node.lineno, f"defines model class {node.name} with {fit.name}() and {pred.name}()")
+                break
+
+
 _PRETRAINED_CONSTRUCTORS = (
     "{tensorflow.keras,keras,tf_keras}.applications*.{MobileNet*,ResNet*,VGG*,Inception*,Xception,EfficientNet*,DenseNet*,"
     "NASNet*,ConvNeXt*,RegNet*}",
@@ -588,6 +630,7 @@ def params_file_set(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 
 CHECKS = {
+    "scratch_model_classes": scratch_model_classes,
     "params_file_set": params_file_set,
     "cli_training_settings": cli_training_settings,
     "pinned_environment": pinned_environment,
