@@ -34,6 +34,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["notebooks/explore.ipynb:cell 3:line 2 wandb-run-logged"], []),
     ("dev.experiment_tracking", "present-hydra-logger-config"): (
         "present", ["configs/logger/wandb.yaml:3 tracker-logger-configured"], []),
+    ("dev.experiment_tracking", "present-logger-target-in-defaults"): (
+        "present", ["main.py:14 tracker-logger-configured"], []),
+    ("dev.experiment_tracking", "absent-csv-logger-target"): ("absent", [], []),
     ("dev.experiment_tracking", "present-hf-report-to"): ("present", ["finetune.py:3 hf-trainer-reports-to-tracker"], []),
     ("dev.experiment_tracking", "present-hf-report-to-when-enabled"): (
         "present", ["finetune.py:12 trainer-reports-to-tracker-when-enabled"], []),
