@@ -73,6 +73,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.code_quality", "present-ruff-pyproject"): ("present", ["pyproject.toml:5 linter-configured-in-pyproject"], []),
     ("dev.code_quality", "present-flake8-file"): ("present", [".flake8:1 linter-config-file-present"], []),
     ("dev.code_quality", "present-ci-lint"): ("present", [".github/workflows/lint.yml:12 ci-runs-linter"], []),
+    ("dev.code_quality", "present-ci-lint-action-by-name"): ("present", [".github/workflows/style.yml:10 ci-runs-linter"], []),
+    ("dev.code_quality", "absent-ci-setup-linter-action-only"): ("absent", [], []),
     ("dev.code_quality", "present-ci-lint-after-version"): ("present", ['.github/workflows/ci.yml:13 ci-runs-linter'], []),
     ("dev.code_quality", "absent-ci-linter-version-only"): ("absent", [], []),
     ("dev.code_quality", "present-ci-pytest-lint-plugin"): (
