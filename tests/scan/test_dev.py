@@ -28,6 +28,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.experiment_tracking", "present-kedro-mlflow-catalog"): (
         "present", ["conf/base/catalog.yml:6 kedro-mlflow-datasets-logged"], []),
     ("dev.tests", "absent-kedro-template-test"): ("absent", [], []),
+    ("dev.tests", "absent-vendored-library-tests"): ("absent", [], []),
+    ("dev.tests", "absent-repo-copied-into-package"): ("absent", [], []),
+    ("dev.tests", "present-component-with-own-readme"): (
+        "present", ["services/scorer/tests/test_scoring.py:4 project-tests-defined"], []),
     ("dev.experiment_tracking", "present-mlflow-alias"): ("present", ["src/train.py:8 mlflow-run-logged"], []),
     ("dev.experiment_tracking", "present-mlflow-from-import"): ("present", ["train.py:7 mlflow-run-logged"], []),
     ("dev.experiment_tracking", "present-wandb-notebook"): (

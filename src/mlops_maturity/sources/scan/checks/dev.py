@@ -235,13 +235,42 @@ def _hand_run_script(rel: str, text: str) -> bool:
     return _TEST_DIRS.isdisjoint(rel.split("/")[:-1])
 
 
+# Folders that hold other people's code copied into the repository.
+_VENDOR_DIRS = frozenset({"third_party", "third-party", "thirdparty", "3rdparty", "3rd_party", "3rd-party", "vendor",
+                          "vendored", "_vendor", "extern", "external", "externals"})
+_README_NAMES = ("README.md", "README.rst", "README.txt", "README", "readme.md")
+
+
+def _foreign_tests(view: RepoView, rel: str) -> bool:
+    """Tests of code the project copied in, not of its own: under a vendoring folder
+    (third_party/, vendor/, external/ above the test directory), or inside a whole repository
+    copied into one of the project's packages (the nearest folder with its own README and
+    .gitignore sits in a directory that has an __init__.py). A monorepo's component with its
+    own README and tests is not inside a package and keeps its tests."""
+    parts = rel.split("/")[:-1]
+    for p in parts:
+        low = p.lower()
+        if low in _TEST_DIRS:
+            break
+        if low in _VENDOR_DIRS:
+            return True
+    for i in range(len(parts), 1, -1):
+        folder = "/".join(parts[:i])
+        if view.exists(f"{folder}/.gitignore") and any(view.exists(f"{folder}/{n}") for n in _README_NAMES):
+            return view.exists("/".join(parts[:i - 1]) + "/__init__.py")
+    return False
+
+
 def project_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Test files (test_*.py / *_test.py, or any .py under a test directory) defining at least
     one test function or method whose body is more than a placeholder (nor a generated
-    template's check of the project's own name, nor a hand-run script named test_*.py)."""
+    template's check of the project's own name, nor a hand-run script named test_*.py, nor the
+    tests of a library copied into the repository)."""
     for rel in paths(view, det, ("*.py",)):
         base = rel.rsplit("/", 1)[-1]
         if not (_TEST_NAME.match(base) or (view.is_test(rel) and base != "conftest.py")):
+            continue
+        if _foreign_tests(view, rel):
             continue
         text = view.text(rel)
         if not text or ("def test" not in text and "TestCase" not in text) or _hand_run_script(rel, text):
