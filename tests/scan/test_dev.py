@@ -41,6 +41,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.experiment_tracking", "present-logger-target-in-defaults"): (
         "present", ["main.py:14 tracker-logger-configured"], []),
     ("dev.experiment_tracking", "absent-csv-logger-target"): ("absent", [], []),
+    ("dev.experiment_tracking", "absent-vendored-library-logger"): ("absent", [], []),
     ("dev.experiment_tracking", "present-hf-report-to"): ("present", ["finetune.py:3 hf-trainer-reports-to-tracker"], []),
     ("dev.experiment_tracking", "present-hf-report-to-when-enabled"): (
         "present", ["finetune.py:12 trainer-reports-to-tracker-when-enabled"], []),
