@@ -128,6 +128,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "absent-argparse-paths-only"): ("absent", [], []),
     ("dev.config", "present-argparse-method-alias"): ("present", ["train.py:10 cli-hyperparameters-declared"], []),
     ("dev.config", "absent-argparse-alias-paths-only"): ("absent", [], []),
+    ("dev.config", "present-training-batch-size-option"): ("present", ["fit.py:9 cli-batch-size-in-training-script"], []),
+    ("dev.config", "absent-eval-script-batch-size-only"): ("absent", [], []),
     ("dev.config", "absent-hardcoded"): ("absent", [], []),
     ("dev.config", "present-ml-collections-config-file"): ("present", ["train.py:6 config-framework-cli-used"], []),
     ("dev.config", "absent-absl-flags-paths-only"): ("absent", [], []),

@@ -627,6 +627,28 @@ def cli_training_settings(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             return
 
 
+_BATCH_OPTION = lazy_re(r"^-{0,2}(batch[_-]size|bs)$", re.I)
+
+
+@parses(_cli_training_files)
+def cli_batch_size_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A training script (named train* / *finetun*, or see training_signal) whose command line sets the batch size. An
+    evaluation or inference script's --batch-size (a vendored FID tool, a predict.py) configures
+    no training, so the option counts only where the script trains or defines the model."""
+    for rel in _cli_training_files(view, det):
+        facts = view.python(rel)
+        if facts is None or facts.notebook_export:
+            continue
+        base = rel.rsplit("/", 1)[-1].lower()
+        if "train" not in base and "finetun" not in base and training_signal(facts) is None:
+            continue
+        for call in matching_calls(facts, _CLI_CALLS):
+            name = next((n for n in _option_names(call) if _BATCH_OPTION.match(n)), None)
+            if name is not None:
+                yield Hit(rel, call.line, f"training script takes its batch size from the command line ({name})")
+                return
+
+
 # -- dev.config: a params file that sets something --------------------------------------------
 
 # What a starter kit leaves for the reader to fill in: `learning_rate: TODO`, `epochs:`, `<lr>`.
@@ -662,6 +684,7 @@ CHECKS = {
     "scratch_model_classes": scratch_model_classes,
     "params_file_set": params_file_set,
     "cli_training_settings": cli_training_settings,
+    "cli_batch_size_training": cli_batch_size_training,
     "pinned_environment": pinned_environment,
     "makefile_runs_linter": makefile_runs_linter,
     "cli_from_defaults_dict": cli_from_defaults_dict,
