@@ -37,6 +37,30 @@ def test_aliases_and_from_imports_resolve():
     assert f.modules == {"mlflow", "torch"}
 
 
+def test_method_alias_calls_read_as_the_method():
+    src = (
+        "import argparse\n"
+        "import mlflow\n"
+        "parser = argparse.ArgumentParser()\n"
+        "arg = parser.add_argument\n"
+        "arg('--lr', type=float)\n"
+        "log = mlflow.log_metric\n"
+        "log('acc', 0.9)\n"
+        "step = 1\n"
+        "step = optimizer.step\n"
+        "step()\n"
+        "def run():\n"
+        "    pass\n"
+        "run = parser.parse_args\n"
+        "run()\n"
+    )
+    f = parse_python("t.py", src)
+    calls = [(c.name, c.line, c.resolved) for c in f.calls]
+    assert ("parser.add_argument", 5, False) in calls and ("mlflow.log_metric", 7, True) in calls
+    # bound twice to different things, or also a def: ambiguous, left as written
+    assert ("step", 10, False) in calls and ("run", 14, False) in calls
+
+
 def test_decorators_classes_and_trivial_functions():
     src = (
         "import hydra\nfrom torch import nn\n"

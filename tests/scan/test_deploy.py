@@ -62,6 +62,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", [".github/workflows/integration-test.yml:13 ci-runs-checks-on-change"], []),
     ("deploy.ci", "absent-databricks-notebook-deploy"): ("absent", [], []),
     ("deploy.ci", "present-image-scan-on-push"): ("present", [".github/workflows/image.yml:11 ci-runs-checks-on-change"], []),
+    ("deploy.ci", "present-lint-action-by-name"): ("present", [".github/workflows/style.yml:10 ci-runs-checks-on-change"], []),
+    ("deploy.ci", "absent-setup-linter-action-only"): ("absent", [], []),
     ("deploy.ci", "absent-image-scan-nightly-only"): ("absent", [], []),
     ("deploy.container", "absent-db-only-compose"): ("absent", [], []),
     ("deploy.container", "present-compose-model-server"): ("present", ["docker-compose.yml:3 compose-builds-ml-service"], []),

@@ -28,12 +28,20 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.experiment_tracking", "present-kedro-mlflow-catalog"): (
         "present", ["conf/base/catalog.yml:6 kedro-mlflow-datasets-logged"], []),
     ("dev.tests", "absent-kedro-template-test"): ("absent", [], []),
+    ("dev.tests", "absent-vendored-library-tests"): ("absent", [], []),
+    ("dev.tests", "absent-repo-copied-into-package"): ("absent", [], []),
+    ("dev.tests", "present-component-with-own-readme"): (
+        "present", ["services/scorer/tests/test_scoring.py:4 project-tests-defined"], []),
     ("dev.experiment_tracking", "present-mlflow-alias"): ("present", ["src/train.py:8 mlflow-run-logged"], []),
     ("dev.experiment_tracking", "present-mlflow-from-import"): ("present", ["train.py:7 mlflow-run-logged"], []),
     ("dev.experiment_tracking", "present-wandb-notebook"): (
         "present", ["notebooks/explore.ipynb:cell 3:line 2 wandb-run-logged"], []),
     ("dev.experiment_tracking", "present-hydra-logger-config"): (
         "present", ["configs/logger/wandb.yaml:3 tracker-logger-configured"], []),
+    ("dev.experiment_tracking", "present-logger-target-in-defaults"): (
+        "present", ["main.py:14 tracker-logger-configured"], []),
+    ("dev.experiment_tracking", "absent-csv-logger-target"): ("absent", [], []),
+    ("dev.experiment_tracking", "absent-vendored-library-logger"): ("absent", [], []),
     ("dev.experiment_tracking", "present-hf-report-to"): ("present", ["finetune.py:3 hf-trainer-reports-to-tracker"], []),
     ("dev.experiment_tracking", "present-hf-report-to-when-enabled"): (
         "present", ["finetune.py:12 trainer-reports-to-tracker-when-enabled"], []),
@@ -70,6 +78,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.code_quality", "present-ruff-pyproject"): ("present", ["pyproject.toml:5 linter-configured-in-pyproject"], []),
     ("dev.code_quality", "present-flake8-file"): ("present", [".flake8:1 linter-config-file-present"], []),
     ("dev.code_quality", "present-ci-lint"): ("present", [".github/workflows/lint.yml:12 ci-runs-linter"], []),
+    ("dev.code_quality", "present-ci-lint-action-by-name"): ("present", [".github/workflows/style.yml:10 ci-runs-linter"], []),
+    ("dev.code_quality", "absent-ci-setup-linter-action-only"): ("absent", [], []),
     ("dev.code_quality", "present-ci-lint-after-version"): ("present", ['.github/workflows/ci.yml:13 ci-runs-linter'], []),
     ("dev.code_quality", "absent-ci-linter-version-only"): ("absent", [], []),
     ("dev.code_quality", "present-ci-pytest-lint-plugin"): (
@@ -96,6 +106,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.modular_code", "absent-plotting-helper"): ("absent", [], []),
     ("dev.modular_code", "absent-fit-inside-plot-helper"): ("absent", [], []),
     ("dev.modular_code", "present-train-beside-plot-helper"): ("present", ["src/model.py:12 training-code-in-module"], []),
+    ("dev.modular_code", "present-torch-head-on-backbone"): ("present", ["app/classifier.py:11 training-code-in-module"], []),
+    ("dev.modular_code", "absent-architecture-plot-helper"): ("absent", [], []),
+    ("dev.modular_code", "present-numpy-model-class"): ("present", ["mlcourse/perceptron.py:4 model-class-from-scratch"], []),
+    ("dev.modular_code", "absent-model-interface-only"): ("absent", [], []),
     ("dev.config", "present-hydra"): ("present", ["train.py:5 hydra-config-used"], []),
     ("dev.config", "present-argparse-hparams"): ("present", ["train.py:7 cli-hyperparameters-declared"], []),
     ("dev.config", "present-argparse-hyperparameters-json"): (
@@ -112,6 +126,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-config-yaml-helper"): ("present", ["config/config.yaml:4 hyperparameters-in-config-file"], []),
     ("dev.config", "absent-hparams-yaml-unread"): ("absent", [], []),
     ("dev.config", "absent-argparse-paths-only"): ("absent", [], []),
+    ("dev.config", "present-argparse-method-alias"): ("present", ["train.py:10 cli-hyperparameters-declared"], []),
+    ("dev.config", "absent-argparse-alias-paths-only"): ("absent", [], []),
+    ("dev.config", "present-training-batch-size-option"): ("present", ["fit.py:9 cli-batch-size-in-training-script"], []),
+    ("dev.config", "absent-eval-script-batch-size-only"): ("absent", [], []),
     ("dev.config", "absent-hardcoded"): ("absent", [], []),
     ("dev.config", "present-ml-collections-config-file"): ("present", ["train.py:6 config-framework-cli-used"], []),
     ("dev.config", "absent-absl-flags-paths-only"): ("absent", [], []),

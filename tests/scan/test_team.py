@@ -40,6 +40,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
     ("team.design_docs", "present-adr"): ("present", ["docs/adr/0001-use-dvc-for-data.md:1 design-docs-present"]),
     ("team.design_docs", "present-architecture-heading"): ("present", ["docs/overview.md:5 design-docs-present"]),
     ("team.design_docs", "absent-api-docs"): ("absent", []),
+    ("team.design_docs", "absent-tutorial-design-step"): ("absent", []),
+    ("team.design_docs", "present-design-section"): ("present", ["docs/internals.md:3 design-docs-present"]),
     ("team.design_docs", "present-numbered-architecture-dir"): (
         "present", ["docs/02-architecture/serving-layout.md:1 design-docs-present"]),
     ("team.design_docs", "absent-numbered-api-dir"): ("absent", []),

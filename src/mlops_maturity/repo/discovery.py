@@ -56,6 +56,15 @@ VENDORED_DIRS: dict[str, str] = {
     ".vscode-test": "editor test downloads",
 }
 _VENDORED_SUFFIXES = (".egg-info", ".dist-info")
+# Top-level packages of widely used ML libraries. A package of that name nested inside the
+# project (annotator/uniformer/mmcv/__init__.py) is a copy of the library, not the project's
+# code; at the root or under src/ (the library's own repository or a fork of it) it is kept.
+VENDORED_LIBRARIES = frozenset(
+    """mmcv mmdet mmseg mmpose mmengine mmcls mmpretrain mmaction mmocr mmdet3d timm detectron2 apex
+    fairseq transformers diffusers pytorch_lightning torchvision tensorboardX basicsr kornia
+    segmentation_models_pytorch open_clip""".split()
+)
+_LIBRARY_PARENTS_KEPT = frozenset({"src", "lib", "python", "packages"})
 
 
 class FileInfo:
@@ -160,8 +169,12 @@ class _Walker:
         """Reason to skip the directory `rel_dir` (posix, relative), or None. Cached."""
         if rel_dir in self._venv_cache:
             return self._venv_cache[rel_dir]
-        name = rel_dir.rsplit("/", 1)[-1]
+        parent, _, name = rel_dir.rpartition("/")
         reason = vendored_reason(name, os.path.join(self.root, rel_dir))
+        if (reason is None and name in VENDORED_LIBRARIES and parent
+                and parent.rsplit("/", 1)[-1] not in _LIBRARY_PARENTS_KEPT
+                and os.path.isfile(os.path.join(self.root, rel_dir, "__init__.py"))):
+            reason = f"vendored copy of a library ({name})"
         self._venv_cache[rel_dir] = reason
         return reason
 

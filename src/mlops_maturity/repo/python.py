@@ -173,6 +173,10 @@ class _Raw:
     calls: list[tuple[str, int, tuple, tuple, int | None]] = field(default_factory=list)
     classes: list[tuple[str, tuple[str, ...], int, int | None]] = field(default_factory=list)
     functions: list[FunctionDef] = field(default_factory=list)
+    # `arg = parser.add_argument`: a name bound to a method (a dotted attribute, not a call's
+    # result), so that `arg("--lr")` is read as `parser.add_argument("--lr")`. A name bound
+    # twice to different things is ambiguous and dropped (None).
+    method_aliases: dict[str, str | None] = field(default_factory=dict)
 
 
 def _trivial(body: list[ast.stmt]) -> bool:
@@ -232,11 +236,20 @@ def _walk(tree: ast.AST) -> Iterator[ast.AST]:
 
 
 def _collect_ast(tree: ast.AST, raw: _Raw, cell: int | None, line_offset: int = 0) -> None:
-    call_t, import_t, import_from_t = ast.Call, ast.Import, ast.ImportFrom
+    call_t, import_t, import_from_t, assign_t, attribute_t = ast.Call, ast.Import, ast.ImportFrom, ast.Assign, ast.Attribute
     defs = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
     for node in _walk(tree):
         cls = node.__class__
-        if cls is call_t:
+        if cls is assign_t:
+            targets = node.targets
+            if len(targets) == 1 and targets[0].__class__ is ast.Name:
+                key = targets[0].id
+                target = _dotted(node.value) if node.value.__class__ is attribute_t else None
+                if key in raw.method_aliases and raw.method_aliases[key] != target:
+                    raw.method_aliases[key] = None
+                else:
+                    raw.method_aliases[key] = target
+        elif cls is call_t:
             name = _dotted(node.func)
             if name is not None:
                 args = tuple(_literal(a) for a in node.args[:8])
@@ -251,6 +264,7 @@ def _collect_ast(tree: ast.AST, raw: _Raw, cell: int | None, line_offset: int = 
                 bound = a.asname or a.name.split(".", 1)[0]
                 raw.imports.append(Import(a.name, None, bound, node.lineno + line_offset, cell))
         elif cls in defs:
+            raw.method_aliases[node.name] = None  # a def or class of that name: not an alias
             for dec in node.decorator_list:
                 if not isinstance(dec, ast.Call):  # decorator calls are visited as calls
                     name = _dotted(dec)
@@ -322,6 +336,9 @@ def _finish(path: str, raw: _Raw, parsed: bool, export: bool) -> PyFacts:
     resolver = _Resolver(raw.imports)
     calls = []
     for name, line, args, kwargs, cell in raw.calls:
+        method = raw.method_aliases.get(name) if "." not in name else None
+        if method is not None and name not in resolver.aliases:
+            name = method
         full, ok = resolver.resolve(name)
         calls.append(Call(full, line, ok, args, kwargs, cell))
     classes = [

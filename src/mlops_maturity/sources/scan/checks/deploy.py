@@ -316,7 +316,10 @@ _CHECK_ACTIONS = lazy_re(
     r"microsoft/ps-rule|"
     # security scanners check the code, its dependencies and images: other checks, as linters are
     r"aquasecurity/trivy-action|github/codeql-action/analyze|snyk/actions/[\w-]+|pypa/gh-action-pip-audit|"
-    r"bridgecrewio/checkov-action|(?:returntocorp|semgrep)/semgrep-action|pycqa/bandit-action)(@|/|$)", re.I)
+    r"bridgecrewio/checkov-action|(?:returntocorp|semgrep)/semgrep-action|pycqa/bandit-action|"
+    # any action whose repository is named for a linter as a word (owner/actions-flake8,
+    # owner/action-mypy); setup-* / install-* actions only install the tool
+    r"[\w.-]+/(?!setup-|install-)(?:[\w.]+[-_])*(?:flake8|pylint|ruff|black|isort|mypy|pyright|pycodestyle|pydocstyle|yapf)(?:[-_][\w.]+)*)(@|/|$)", re.I)
 _CHECK_TASKS = lazy_re(r"^(PublishTestResults|VSTest|Pytest|PythonTest)@\d", re.I)
 # Actions that run the repository's own code elsewhere (a notebook on a Databricks cluster): a
 # check when the step, job or workflow is named as a test (an integration test of the notebooks).

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from ....repo import RepoView
 from ....repo.manifests import RequirementsFile, parse_requirements
-from ....repo.python import Call, PyFacts
+from ....repo.python import Call, PyFacts, is_notebook_export
 from ....util.lazyre import lazy_re
 from ..helpers import Hit, first_content_line, matching_calls, name_matches, norm_path, parses, paths, prefilters, python_files, selected
 from ..spec import DetectorSpec
@@ -235,13 +235,42 @@ def _hand_run_script(rel: str, text: str) -> bool:
     return _TEST_DIRS.isdisjoint(rel.split("/")[:-1])
 
 
+# Folders that hold other people's code copied into the repository.
+_VENDOR_DIRS = frozenset({"third_party", "third-party", "thirdparty", "3rdparty", "3rd_party", "3rd-party", "vendor",
+                          "vendored", "_vendor", "extern", "external", "externals"})
+_README_NAMES = ("README.md", "README.rst", "README.txt", "README", "readme.md")
+
+
+def _foreign_tests(view: RepoView, rel: str) -> bool:
+    """Tests of code the project copied in, not of its own: under a vendoring folder
+    (third_party/, vendor/, external/ above the test directory), or inside a whole repository
+    copied into one of the project's packages (the nearest folder with its own README and
+    .gitignore sits in a directory that has an __init__.py). A monorepo's component with its
+    own README and tests is not inside a package and keeps its tests."""
+    parts = rel.split("/")[:-1]
+    for p in parts:
+        low = p.lower()
+        if low in _TEST_DIRS:
+            break
+        if low in _VENDOR_DIRS:
+            return True
+    for i in range(len(parts), 1, -1):
+        folder = "/".join(parts[:i])
+        if view.exists(f"{folder}/.gitignore") and any(view.exists(f"{folder}/{n}") for n in _README_NAMES):
+            return view.exists("/".join(parts[:i - 1]) + "/__init__.py")
+    return False
+
+
 def project_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Test files (test_*.py / *_test.py, or any .py under a test directory) defining at least
     one test function or method whose body is more than a placeholder (nor a generated
-    template's check of the project's own name, nor a hand-run script named test_*.py)."""
+    template's check of the project's own name, nor a hand-run script named test_*.py, nor the
+    tests of a library copied into the repository)."""
     for rel in paths(view, det, ("*.py",)):
         base = rel.rsplit("/", 1)[-1]
         if not (_TEST_NAME.match(base) or (view.is_test(rel) and base != "conftest.py")):
+            continue
+        if _foreign_tests(view, rel):
             continue
         text = view.text(rel)
         if not text or ("def test" not in text and "TestCase" not in text) or _hand_run_script(rel, text):
@@ -338,17 +367,85 @@ def _training_files(view: RepoView, det: DetectorSpec) -> list[str]:
     ))
 
 
+# Layers of torch.nn that hold weights, and the containers that chain them: a module building
+# them composes a network (model code) even outside an nn.Module subclass, e.g. a classifier
+# head set on a pretrained backbone (`model.classifier = nn.Sequential(nn.Linear(...), ...)`).
+# Activations, dropout and softmax alone build nothing.
+_TORCH_WEIGHT_LAYERS = (
+    "torch.nn.{Linear,LazyLinear,Bilinear,Conv1d,Conv2d,Conv3d,ConvTranspose1d,ConvTranspose2d,ConvTranspose3d,"
+    "LSTM,GRU,RNN,LSTMCell,GRUCell,Embedding,EmbeddingBag,MultiheadAttention,Transformer,TransformerEncoder,"
+    "TransformerDecoder,TransformerEncoderLayer,TransformerDecoderLayer}",
+)
+_TORCH_CONTAINERS = ("torch.nn.{Sequential,ModuleList,ModuleDict}",)
+
+
+def _network_built(facts: PyFacts) -> tuple[int, str] | None:
+    """(line, message) where a file builds a network from torch.nn layers: two layers with
+    weights, or one inside a Sequential / ModuleList; None otherwise."""
+    layers = [c for c in facts.calls if c.resolved and name_matches(c.name, _TORCH_WEIGHT_LAYERS)
+              and not _in_plotting_function(facts, c)]
+    if not layers:
+        return None
+    containers = [c for c in facts.calls if c.resolved and name_matches(c.name, _TORCH_CONTAINERS)]
+    if len(layers) < 2 and not containers:
+        return None
+    first = min(layers + containers, key=lambda c: (c.cell or 0, c.line))
+    return first.line, f"builds a network from torch.nn layers: calls {first.name}"
+
+
 @parses(_training_files)
 def training_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Non-test .py files (not notebook exports) that import an ML framework and define a
-    model class or run training."""
+    model class, run training or build a network from torch.nn layers."""
     for rel in _training_files(view, det):
         facts = view.python(rel)
         if facts is None or facts.notebook_export:
             continue
-        sig = training_signal(facts)
+        sig = training_signal(facts) or _network_built(facts)
         if sig:
             yield Hit(rel, sig[0], sig[1])
+
+
+# -- dev.modular_code: a model class written from scratch ------------------------------------
+
+_FIT_DEF = lazy_re(r"(?m)^[ \t]+def[ \t]+(fit|train)[ \t]*\(")
+_PREDICT_DEF = lazy_re(r"(?m)^[ \t]+def[ \t]+predict(_proba)?[ \t]*\(")
+
+
+def _stub(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A body of only a docstring, pass, `...` or raise NotImplementedError: an interface."""
+    for stmt in fn.body:
+        if isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+            continue
+        if isinstance(stmt, ast.Raise) and "NotImplemented" in ast.dump(stmt):
+            continue
+        return False
+    return True
+
+
+@prefilters("def predict")
+def scratch_model_classes(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A class with both a training method (fit / train) and a predict method that do
+    something: a model written as code without a framework (a NumPy classifier, a k-NN),
+    the estimator convention. Abstract interfaces whose methods only raise are not models."""
+    for rel in paths(view, det, ("*.py",)):
+        if not rel.endswith(".py") or not view.contains_any(rel, ("def predict",)):
+            continue
+        text = view.text(rel) or ""
+        if not (_PREDICT_DEF.search(text) and _FIT_DEF.search(text)) or is_notebook_export(text):
+            continue
+        tree = py_tree(view, rel)
+        if tree is None:
+            continue
+        for node in tree.body:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            methods = {m.name: m for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            fit = next((methods[n] for n in ("fit", "train") if n in methods and not _stub(methods[n])), None)
+            pred = next((methods[n] for n in ("predict", "predict_proba") if n in methods and not _stub(methods[n])), None)
+            if fit is not None and pred is not None:
+                yield Hit(rel, node.lineno, f"defines model class {node.name} with {fit.name}() and {pred.name}()")
+                break
 
 
 _PRETRAINED_CONSTRUCTORS = (
@@ -530,6 +627,28 @@ def cli_training_settings(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             return
 
 
+_BATCH_OPTION = lazy_re(r"^-{0,2}(batch[_-]size|bs)$", re.I)
+
+
+@parses(_cli_training_files)
+def cli_batch_size_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A training script (named train* / *finetun*, or see training_signal) whose command line sets the batch size. An
+    evaluation or inference script's --batch-size (a vendored FID tool, a predict.py) configures
+    no training, so the option counts only where the script trains or defines the model."""
+    for rel in _cli_training_files(view, det):
+        facts = view.python(rel)
+        if facts is None or facts.notebook_export:
+            continue
+        base = rel.rsplit("/", 1)[-1].lower()
+        if "train" not in base and "finetun" not in base and training_signal(facts) is None:
+            continue
+        for call in matching_calls(facts, _CLI_CALLS):
+            name = next((n for n in _option_names(call) if _BATCH_OPTION.match(n)), None)
+            if name is not None:
+                yield Hit(rel, call.line, f"training script takes its batch size from the command line ({name})")
+                return
+
+
 # -- dev.config: a params file that sets something --------------------------------------------
 
 # What a starter kit leaves for the reader to fill in: `learning_rate: TODO`, `epochs:`, `<lr>`.
@@ -562,8 +681,10 @@ def params_file_set(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 
 CHECKS = {
+    "scratch_model_classes": scratch_model_classes,
     "params_file_set": params_file_set,
     "cli_training_settings": cli_training_settings,
+    "cli_batch_size_training": cli_batch_size_training,
     "pinned_environment": pinned_environment,
     "makefile_runs_linter": makefile_runs_linter,
     "cli_from_defaults_dict": cli_from_defaults_dict,

@@ -226,8 +226,11 @@ _DESIGN_FILE = lazy_re(
     re.I,
 )
 # "Data flow": how the system moves data from raw input to the model, a design description.
-_DESIGN_HEADING = lazy_re(r"\barchitecture\b|\bdesign(s|\s+doc\w*|\s+decisions?|\s+principles?|\s+overview)?\b|"
-                          r"\bdata[ -]?flows?\b", re.I)
+# "Design" as a verb of a how-to step ("Step 0 - Design your dataset", "Design a prompt") is an
+# instruction to the reader, not a section describing the system's design.
+_DESIGN_HEADING = lazy_re(r"\barchitecture\b|\bdesign(s|\s+doc\w*|\s+decisions?|\s+principles?|\s+overview)?\b"
+                          r"(?!\s+(your|yours|a|an|my|our)\b)|\bdata[ -]?flows?\b", re.I)
+_HOWTO_STEP = lazy_re(r"^\s*(step|part|stage)\s*\d+\b", re.I)
 _DOCS_ROOT = lazy_re(r"^(docs?|documentation|wiki)/", re.I)
 
 
@@ -258,7 +261,7 @@ def design_docs(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 if "architecture" not in low_text and "design" not in low_text:
                     continue
                 for ln, heading in headings(view.lines(rel)):
-                    if _DESIGN_HEADING.search(heading):
+                    if _DESIGN_HEADING.search(heading) and not _HOWTO_STEP.match(heading):
                         yield Hit(rel, ln, f"has a design section: {heading[:60]}")
                         break
         elif low.endswith(DIAGRAM_EXTS) and (_DOCS_ROOT.match(rel) or any(_DESIGN_DIR.match(d) for d in dirs)):
