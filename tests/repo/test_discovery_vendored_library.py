@@ -23,6 +23,8 @@ def _repo(tmp_path: Path) -> Path:
     _write(repo, "timm/__init__.py")  # the library's own repository (or a fork): kept
     _write(repo, "src/transformers/__init__.py")  # src layout: kept
     _write(repo, "configs/mmcv/base.yaml", "lr: 0.1\n")  # not a package: kept
+    _write(repo, "churn/features/transformers/__init__.py")  # a project's own feature transformers: kept
+    _write(repo, "churn/features/__init__.py")
     return repo
 
 
@@ -38,5 +40,5 @@ def test_nested_library_package_is_skipped(tmp_path, use_git):
     assert "annotator/seg/mmcv/runner/logger.py" not in names
     assert "annotator/seg/mmcv/__init__.py" not in names
     assert {"train.py", "annotator/seg/model.py", "timm/__init__.py", "src/transformers/__init__.py",
-            "configs/mmcv/base.yaml"} <= names
+            "configs/mmcv/base.yaml", "churn/features/transformers/__init__.py"} <= names
     assert any(s.path == "annotator/seg/mmcv/" and "vendored copy of a library (mmcv)" in s.reason for s in found.skipped)

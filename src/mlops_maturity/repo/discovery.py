@@ -59,9 +59,11 @@ _VENDORED_SUFFIXES = (".egg-info", ".dist-info")
 # Top-level packages of widely used ML libraries. A package of that name nested inside the
 # project (annotator/uniformer/mmcv/__init__.py) is a copy of the library, not the project's
 # code; at the root or under src/ (the library's own repository or a fork of it) it is kept.
+# Only names a project would not give a package of its own: not `transformers` (a project's
+# scikit-learn-style feature transformers, mypkg/features/transformers/) nor `apex`.
 VENDORED_LIBRARIES = frozenset(
-    """mmcv mmdet mmseg mmpose mmengine mmcls mmpretrain mmaction mmocr mmdet3d timm detectron2 apex
-    fairseq transformers diffusers pytorch_lightning torchvision tensorboardX basicsr kornia
+    """mmcv mmdet mmseg mmpose mmengine mmcls mmpretrain mmaction mmocr mmdet3d timm detectron2
+    fairseq diffusers pytorch_lightning torchvision tensorboardX basicsr kornia
     segmentation_models_pytorch open_clip""".split()
 )
 _LIBRARY_PARENTS_KEPT = frozenset({"src", "lib", "python", "packages"})
