@@ -67,6 +67,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ['Makefile:4 make-target-prepares-data', 'src/data/build_features.py:12 data-prep-script-runnable'], []),
     ("data.pipeline", "absent-makefile-missing-script"): ("absent", [], []),
     ("data.pipeline", "absent-make-prepare-release"): ("absent", [], []),
+    ("data.pipeline", "present-make-hyphenated-target"): ("present", ['Makefile:6 make-target-prepares-data'], []),
+    ("data.pipeline", "present-dvc-preproc-stage"): ("present", ['dvc.yaml:2 dvc-stage-prepares-data'], []),
+    ("data.pipeline", "absent-make-hyphenated-other"): ("absent", [], []),
     ("data.pipeline", "present-make-prepare-release-and-data"): (
         "present", ['Makefile:4 make-target-prepares-data', 'scripts/prepare.py:5 data-prep-script-runnable'], []),
     ("data.pipeline", "present-databricks-job-payload"): (

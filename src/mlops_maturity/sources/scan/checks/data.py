@@ -234,11 +234,11 @@ def dvc_stages(view: RepoView) -> list[DvcStage]:
 _NOT_DATA = (r"(?![_-]?(?:release|docs?|env|environment|venv|commit|deploy\w*|dist|package|changelog|version|repo|ci|tests?|"
              r"infra|cluster|image|container|docker|model|submission|pr)(?![a-z]))")
 PREP_NAME = lazy_re(
-    r"(?i)(^|[^a-z])(pre_?process\w*|prep" + _NOT_DATA + r"|prepare" + _NOT_DATA + r"\w*|data_?prep\w*|make_?data(set)?s?|build_?(data(set)?|features?)\w*|"
-    r"create_?(data(set)?|features?)\w*|generate_?data(set)?\w*|featuri[sz]\w*|feature_?(engineering|extraction|pipeline|gen\w*)|"
-    r"ingest\w*|etl|extract_?(raw_?)?(data|features?)\w*|clean(ing)?_?data\w*|data_?clean\w*|transform_?data\w*|split_?data\w*|data_?split\w*|"
-    r"download_?data(set)?\w*|fetch_?(raw_?)?data\w*|get_?data|tokeni[sz](e|ation)\w*|process(ing)?_?(data|dataset|raw)\w*|"
-    r"data_?process\w*|load_?(raw_?)?data|data_?load\w*|data_?ingest\w*|prepare_?data\w*)($|[^a-z])"
+    r"(?i)(^|[^a-z])(pre[_-]?proc\w*|prep" + _NOT_DATA + r"|prepare" + _NOT_DATA + r"\w*|data[_-]?prep\w*|make[_-]?data(set)?s?|build[_-]?(data(set)?|features?)\w*|"
+    r"create[_-]?(data(set)?|features?)\w*|generate[_-]?data(set)?\w*|featuri[sz]\w*|feature[_-]?(engineering|extraction|pipeline|gen\w*)|"
+    r"ingest\w*|etl|extract[_-]?(raw[_-]?)?(data|features?)\w*|clean(ing)?[_-]?data\w*|data[_-]?clean\w*|transform[_-]?data\w*|split[_-]?data\w*|data[_-]?split\w*|"
+    r"download[_-]?data(set)?\w*|fetch[_-]?(raw[_-]?)?data\w*|get[_-]?data|tokeni[sz](e|ation)\w*|process(ing)?[_-]?(data|dataset|raw)\w*|"
+    r"data[_-]?process\w*|load[_-]?(raw[_-]?)?data|data[_-]?load\w*|data[_-]?ingest\w*|prepare[_-]?data\w*)($|[^a-z])"
 )
 # Stage / target names that are data preparation on their own.
 EXACT_PREP = frozenset({"data", "dataset", "datasets", "features", "split", "extract", "transform", "download",
