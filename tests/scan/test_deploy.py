@@ -117,6 +117,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.registry", "absent-log-model-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("deploy.registry", "absent-plugin-registry"): ("absent", [], []),
     ("deploy.registry", "present-azureml-run-register"): ("present", ['register.py:4 model-registered-by-method'], []),
+    ("deploy.registry", "present-azureml-register-wrapper"): ("present", ['publish.py:6 model-registered-by-method'], []),
+    ("deploy.registry", "absent-own-registry-class"): ("absent", [], []),
     ("deploy.registry", "present-client-alias"): ("present", ['promote.py:4 mlflow-model-registered'], []),
     ("deploy.registry", "present-mlflow-register"): ("present", ['register.py:3 mlflow-model-registered'], []),
     ("deploy.registry", "present-push-to-hub"): ("present", ['train.py:4 model-pushed-to-hub'], []),

@@ -1033,10 +1033,28 @@ def scoring_handler(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 # -- deploy.registry -------------------------------------------------------------------------
 
 
-@prefilters(".register_model(", "Model.register(")
+_OWN_REGISTER_DEF = ("def register_model(",)
+_REGISTRY_TOOL_ROOTS = frozenset({"azureml", "azure", "comet_ml", "wandb", "clearml", "neptune", "sagemaker", "mlflow", "boto3",
+                                  "google", "dagshub", "huggingface_hub"})
+
+
+def _defines_register_model(view: RepoView) -> bool:
+    """Does the project's own code (not tests) define a `register_model` function or method?
+    Then an unresolved `<obj>.register_model(...)` most likely calls it (a class that writes model
+    versions to the project's own database) when the calling file uses no registry tool; a
+    wrapper around a tool (`def register_model(run): run.register_model(...)` next to `import
+    azureml`) keeps its calls."""
+    key = ("deploy.own_register_model",)
+    if key not in view.memo:
+        view.memo[key] = any(not view.is_test(rel) for rel in view.with_any(view.by_ext(".py"), _OWN_REGISTER_DEF))
+    return view.memo[key]
+
+
+@prefilters(".register_model(", "Model.register(", *_OWN_REGISTER_DEF)
 def register_model_method(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """`<obj>.register_model(...)` (Azure ML Run, Comet, W&B...) or `Model.register(...)` with
-    model arguments — not a project's own `register_model` decorator or plugin registry."""
+    model arguments — not a project's own `register_model` decorator or plugin registry, nor a
+    method of the project's own registry class defined in another file."""
     for rel in python_files(view, det, frozenset(), (".register_model(", "Model.register("), notebooks=True):
         facts = view.python(rel)
         if facts is None:
@@ -1051,6 +1069,8 @@ def register_model_method(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                     continue  # mlflow.register_model has its own detector; a project's own function is not a registry
                 if "register_model" in own and root in ("self", "cls"):
                     continue
+                if not call.resolved and not (facts.modules & _REGISTRY_TOOL_ROOTS) and _defines_register_model(view):
+                    continue  # the project's own registry class, called from a file that uses no registry tool
                 if not call.kwargs and not call.args:
                     continue
                 if not any(k in ("model_name", "model_path", "registered_model_name", "name", "model", "model_uri",
