@@ -77,6 +77,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.iac", "present-helm-chart"): ("present", ['charts/api/Chart.yaml:1 helm-chart-defined'], []),
     ("deploy.iac", "present-k8s-manifest"): ("present", ['k8s/deployment.yaml:3 kubernetes-manifest-defined'], []),
     ("deploy.iac", "present-terraform"): ("present", ['infra/main.tf:1 terraform-resources-defined'], []),
+    ("deploy.iac", "present-ansible-gce-instance"): ("present", ['infra/provision.yml:7 ansible-provisions-cloud-resources'], []),
+    ("deploy.iac", "absent-ansible-host-setup"): ("absent", [], []),
     ("deploy.model_gate", "absent-behavioral-tests-not-blocking"): ("absent", [], []),
     ("deploy.model_gate", "absent-data-check"): ("absent", [], []),
     ("deploy.model_gate", "absent-early-stopping"): ("absent", [], []),

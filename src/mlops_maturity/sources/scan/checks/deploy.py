@@ -14,6 +14,7 @@ from typing import Any
 
 from ....repo import RepoView
 from ....repo.ci import CiPipeline
+from ....repo.textutil import line_of_offset
 from ....util.lazyre import lazy_re
 from ..helpers import Hit, local_module_file, matching_calls, name_matches, norm_path, parses, paths, prefilters, python_files
 from ..spec import DetectorSpec
@@ -1838,6 +1839,62 @@ def mage_pipeline_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             return
 
 
+# -- deploy.iac: Ansible provisioning ---------------------------------------------------------
+
+_ANSIBLE_NEEDLES = ("gcp_compute_", "gcp_container_", "gcp_sql_", "gcp_storage_", "gcp_pubsub_", "gcp_bigquery_", "gcp_redis_",
+                    "gcp_filestore_", "ec2_instance", "ec2_vpc_", "ec2_security_group", "ec2_group", "rds_instance", "eks_cluster",
+                    "ecs_cluster", "s3_bucket:", "azure_rm_", "digital_ocean_droplet", "openstack.cloud.", "k8s:")
+# The module key of a task that creates cloud or cluster resources; the key opens a block of
+# arguments (nothing after the colon). Searched literal-first, the task shape checked after.
+_ANSIBLE_MODULE = lazy_re(
+    r"(?P<module>(?:google\.cloud\.)?gcp_(?:compute|container|sql|storage|pubsub|bigquery|redis|filestore)_\w+|"
+    r"(?:amazon\.aws\.|community\.aws\.)?(?:ec2_instance|ec2_vpc_net|ec2_vpc_subnet|ec2_security_group|ec2_group|rds_instance|"
+    r"eks_cluster|ecs_cluster|s3_bucket)|"
+    r"(?:azure\.azcollection\.)?azure_rm_(?:virtualmachine|resourcegroup|aks|storageaccount|virtualnetwork|subnet|securitygroup|"
+    r"containerinstance|publicipaddress)\w*|"
+    r"(?:community\.digitalocean\.)?digital_ocean_droplet|openstack\.cloud\.(?:server|network|subnet)|"
+    r"(?:kubernetes\.core\.|community\.kubernetes\.)?k8s):[ \t]*$", re.M)
+_TASK_KEY = lazy_re(r"[ \t]+\w+:[ \t]*[^\s#]")
+
+
+def _ansible_task_module(text: str, start: int) -> bool:
+    """The module key at `start` is a task's: its line is `- module:`, or it is indented under a
+    `- name: ...` item with at most three scalar keys (become, register ...) between them."""
+    line_start = text.rfind("\n", 0, start) + 1
+    prefix = text[line_start:start]
+    if prefix.strip() == "-":
+        return True
+    if prefix.strip():
+        return False
+    pos = line_start
+    for _ in range(4):
+        if pos == 0:
+            return False
+        prev_start = text.rfind("\n", 0, pos - 1) + 1
+        prev = text[prev_start:pos - 1]
+        stripped = prev.lstrip()
+        if stripped.startswith("- name:") and len(prev) - len(stripped) < len(prefix):
+            return True
+        if not _TASK_KEY.match(prev):
+            return False
+        pos = prev_start
+    return False
+
+
+@prefilters(*_ANSIBLE_NEEDLES)
+def ansible_provisions_infrastructure(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """An Ansible task whose module provisions infrastructure (gcp_compute_instance, ec2_instance,
+    azure_rm_virtualmachine, a k8s object ...): the module key on a task item, after its name."""
+    for rel in view.with_any(paths(view, det, ("*.yml", "*.yaml")), _ANSIBLE_NEEDLES):
+        text = view.text(rel)
+        if not text:
+            continue
+        for m in _ANSIBLE_MODULE.finditer(text):
+            if _ansible_task_module(text, m.start()):
+                yield Hit(rel, line_of_offset(text, m.start()), f"Ansible task provisions infrastructure: {m.group('module')}")
+                break
+
+
 CHECKS = {
     "mage_pipeline_trains": mage_pipeline_trains,
     "terraform_databricks_job_trains": terraform_databricks_job_trains,
@@ -1854,6 +1911,7 @@ CHECKS = {
     "hopsworks_serving": hopsworks_serving,
     "scoring_handler": scoring_handler,
     "register_model_method": register_model_method,
+    "ansible_provisions_infrastructure": ansible_provisions_infrastructure,
     "model_pushed_to_hub": model_pushed_to_hub,
     "dvc_model_artifact": dvc_model_artifact,
     "orchestrated_training": orchestrated_training,
