@@ -939,6 +939,9 @@ _TRIGGER_ATTR = lazy_re(
     r"(^|_)re_?train|^(trigger|start|launch|submit|kick|schedule)\w*train|^run\w*train\w*pipeline",
     re.I,
 )
+# A question about retraining (`is_retraining_required()`, `should_retrain()`,
+# `retrain_needed()`): it answers yes or no and starts nothing.
+_PREDICATE_ATTR = lazy_re(r"^_?(is|should|needs?|has|can|check|get|must|requires?)_|_(required|needed|due|flag|status|reason)$", re.I)
 _TRIGGER_CALLS = ("airflow.operators.trigger_dagrun.TriggerDagRunOperator", "airflow.operators.dagrun_operator.*",
                   "airflow.api.common.trigger_dag.trigger_dag", "*.trigger_dag", "prefect.deployments.run_deployment",
                   "*.create_run_from_pipeline_func", "*.create_run_from_pipeline_package", "*.start_pipeline_execution",
@@ -949,7 +952,8 @@ _TRIGGER_CALLS = ("airflow.operators.trigger_dagrun.TriggerDagRunOperator", "air
 def drift_triggers_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Drift detection wired to start training: in a file about drift, a call that launches
     retraining (`trigger_retraining()`, `retrain_model()`, a DAG run / pipeline run / workflow
-    dispatch naming training)."""
+    dispatch naming training); a call asking whether to retrain (`is_retraining_required()`)
+    launches nothing."""
     for rel in python_files(view, det, needles=("drift", "Drift")):
         if rel.endswith(".ipynb"):
             continue
@@ -960,7 +964,7 @@ def drift_triggers_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if facts is None:
             continue
         for call in facts.calls:
-            if _TRIGGER_ATTR.search(call.attr):
+            if _TRIGGER_ATTR.search(call.attr) and not _PREDICATE_ATTR.search(call.attr):
                 yield Hit(rel, call.line, f"drift handling launches training: calls {call.name}", call.cell)
                 break
             if _call_matches(call, _TRIGGER_CALLS):
