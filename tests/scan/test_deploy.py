@@ -94,6 +94,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.model_gate", "present-champion-challenger"): ("present", ['promote.py:7 metric-gate-blocks-promotion'], []),
     ("deploy.model_gate", "present-sagemaker-condition"): ("present", ['pipeline.py:4 pipeline-condition-on-metric'], []),
     ("deploy.model_gate", "present-threshold-raise"): ("present", ['pipeline/evaluate.py:7 metric-gate-blocks-promotion'], []),
+    ("deploy.model_gate", "present-threshold-skips-promotion"): ("present", ['release/refresh.py:12 metric-gate-blocks-promotion'], []),
+    ("deploy.model_gate", "absent-threshold-skips-report"): ("absent", [], []),
     ("deploy.model_gate", "present-short-metric-name-gate"): ("present", ['pipeline/evaluate.py:8 metric-gate-blocks-promotion'], []),
     ("deploy.model_gate", "absent-resource-limits-not-metrics"): ("absent", [], []),
     ("deploy.progressive", "absent-champion-comment-single-variant"): ("absent", [], []),

@@ -1310,7 +1310,7 @@ _METRIC_NAME = lazy_re(r"(?i)(accuracy|precision|recall|rmse|mape|loss|score|met
                           r"(?<![a-z])(?:acc|f1|auc|roc|mse|mae|r2|map|ppl|wer|cer|iou|dice)(?![a-z]))")
 _THRESHOLD_NAME = lazy_re(r"(?i)(threshold|thresh|min_|max_|minimum|maximum|baseline|champion|production|prod|current|"
                              r"deployed|target|expected|acceptable|required|cutoff|tolerance|limit|benchmark|reference|"
-                             r"registered|incumbent|live|existing|latest|previous|old|golden)")
+                             r"registered|incumbent|live|existing|latest|previous|old|golden|gate)")
 _PROMOTE_CALL = lazy_re(r"(?i)(register|transition|promot|deploy|alias|set_tag|tag_model|publish|push_to_hub|release|"
                            r"update_model|create_model_version|approve|cancel|fail)")
 _FLAG_NAME = lazy_re(r"(?i)(deploy|promot|register|approv|pass|bless|gate|accept|is_better|better|should_|can_|go_live|ok\b)")
@@ -1365,6 +1365,33 @@ def _blocks(body: list[ast.stmt]) -> str | None:
             if isinstance(n, ast.Return) and isinstance(n.value, ast.Constant) and n.value.value is False:
                 return "returns False"
     return None
+
+
+def _early_exits_before_promotion(tree: ast.Module) -> dict[int, str]:
+    """`if <test>: ... continue` (or `break`, a bare `return`) in a block whose later statements
+    promote (a register / promote / deploy call): the branch skips the promotion. Line of each such
+    `if` -> what it skips."""
+    out: dict[int, str] = {}
+    for st in ast.walk(tree):
+        for attr in ("body", "orelse", "finalbody"):
+            block = getattr(st, attr, None)
+            if not (isinstance(block, list) and block and isinstance(block[0], ast.stmt)):
+                continue
+            for i, n in enumerate(block):
+                if not isinstance(n, ast.If) or not n.body:
+                    continue
+                last = n.body[-1]
+                if not (isinstance(last, (ast.Continue, ast.Break)) or (isinstance(last, ast.Return) and (
+                        last.value is None or (isinstance(last.value, ast.Constant) and last.value.value in (None, False))))):
+                    continue
+                for later in block[i + 1:]:
+                    call = next((c for c in ast.walk(later) if isinstance(c, ast.Call) and _PROMOTE_CALL.search(
+                        (dotted(c.func) or "").rsplit(".", 1)[-1]) and (dotted(c.func) or "").rsplit(".", 1)[-1] not in (
+                        "print", "info", "warning", "log")), None)
+                    if call is not None:
+                        out[n.lineno] = f"skips {dotted(call.func)}"
+                        break
+    return out
 
 
 def _test_names(test: ast.AST) -> list[str] | None:
@@ -1463,9 +1490,10 @@ _GATE_WORDS = (".register_model(", "registered_model_name", ".register(", "creat
 @prefilters(*_GATE_WORDS)
 def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """An evaluation metric compared to a threshold or to the production / champion model,
-    in code that then blocks (raise, exit, cancel, fail) or drives promotion (register,
-    deploy, promote, transition, a deploy flag); also `assert metric >= threshold` in a
-    non-test evaluation step."""
+    in code that then blocks (raise, exit, cancel, fail), skips the promotion that follows
+    (`continue` / `return` before a promote call) or drives promotion (register, deploy,
+    promote, transition, a deploy flag); also `assert metric >= threshold` in a non-test
+    evaluation step."""
     for rel in paths(view, det, ("*.py",)):
         text = view.text(rel)
         if not text:
@@ -1501,6 +1529,7 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if flag_if:
             for name, cmp in _helper_gate_results(view, rel, tree).items():
                 assigned.setdefault(name, cmp)
+        early: dict[int, str] | None = None
         for n in _statements(tree.body):
             used = _test_names(n.test) if isinstance(n, ast.If) else None
             if used and any(u in assigned for u in used):
@@ -1514,6 +1543,10 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 continue
             if isinstance(n, ast.If) and _is_gate_compare(n.test):
                 action = _blocks(n.body) or _blocks(n.orelse)
+                if not action:
+                    if early is None:
+                        early = _early_exits_before_promotion(tree)
+                    action = early.get(n.lineno)
                 if action:
                     yield Hit(rel, n.lineno, f"compares a model metric to a threshold or the production model and {action}")
                     break
