@@ -906,7 +906,7 @@ def records_validated(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 _VALIDATOR_FN = lazy_re(
     r"^_?(validate|verify|check)_?(\w*_)?(images?|imgs?|labels?|annotations?|data|dataset|records?|rows?|samples?|examples?|"
     r"schema|columns?|files?|inputs?|features?|df|dataframe|frame|batch|entry|entries|items?|instances?|texts?|audio|"
-    r"masks?|bboxe?s?|boxes|segments?|tokens?|sequences?|json|csv)(_\w*)?$", re.I)
+    r"masks?|bboxe?s?|boxes|segments?|tokens?|sequences?|json|csv|parquet|tables?)(_\w*)?$", re.I)
 _LOADER_PATH = lazy_re(r"(?i)(^|/|_)(data|datasets?|dataloaders?|loaders?|io|pre_?process\w*|etl|ingest\w*|validat\w*|"
                           r"schemas?|cleaning|prepare\w*)(/|_|\.py$)")
 
@@ -930,9 +930,33 @@ def _collects_error(node: ast.AST) -> bool:
             and isinstance(node.func.value, ast.Name) and _ERROR_LIST.match(node.func.value.id) is not None)
 
 
+_FS_TEST = frozenset({"exists", "is_file", "is_dir", "isfile", "isdir", "access", "lexists"})
+
+
+def _rejects(node: ast.AST) -> bool:
+    """`if <check>: ... return False`: a validator that answers no to a failed check (its caller
+    stops); not when the check is whether a file exists."""
+    if not isinstance(node, ast.If) or not any(
+            isinstance(b, ast.Return) and isinstance(b.value, ast.Constant) and b.value.value is False for b in node.body):
+        return False
+    return not any(isinstance(c, ast.Call) and isinstance(c.func, (ast.Attribute, ast.Name))
+                   and (c.func.attr if isinstance(c.func, ast.Attribute) else c.func.id) in _FS_TEST
+                   for c in ast.walk(node.test))
+
+
+def _checks_columns(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The function compares the data's columns with the ones it needs (`required - set(df.columns)`,
+    `c not in df.columns`): one rejection on that is a schema check, as one on a shape is not."""
+    for c in ast.walk(fn):
+        if isinstance(c, ast.Attribute) and c.attr == "columns":
+            return True
+    return False
+
+
 def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A validate_*/verify_* function in data-loading code that checks records, images or
-    labels (at least two assertions, raises or collected errors on their content) — not config or argument
+    labels (at least two assertions, raises, `return False` or collected errors on their content,
+    or one on a comparison of its columns with the required ones) — not config or argument
     validation, not a single shape assert, not the validation of a schema definition (whose
     first parameter is the schema)."""
     for rel in paths(view, det, ("*.py",)):
@@ -956,8 +980,8 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             params = [a.arg for a in n.args.posonlyargs + n.args.args if a.arg not in ("self", "cls")]
             if params and _SCHEMA_ARG.match(params[0]):
                 continue  # checks a schema definition (a JSON Schema's keywords), not records
-            checks = sum(1 for c in ast.walk(n) if isinstance(c, (ast.Assert, ast.Raise)) or _collects_error(c))
-            if checks >= 2 and _validator_used(view, rel, tree, n):
+            checks = sum(1 for c in ast.walk(n) if isinstance(c, (ast.Assert, ast.Raise)) or _collects_error(c) or _rejects(c))
+            if (checks >= 2 or (checks == 1 and _checks_columns(n))) and _validator_used(view, rel, tree, n):
                 yield Hit(rel, n.lineno, f"data validator {n.name} rejects bad records ({checks} checks)")
                 break
 
