@@ -30,6 +30,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["dataset/README.md:5 dataset-doc-describes-fields"], []),
     ("gov.data_card", "absent-one-line-data-readme"): ("absent", [], []),
     ("gov.data_card", "present-data-dictionary-table"): ("present", ['data/README.md:5 dataset-doc-describes-fields'], []),
+    ("gov.data_card", "present-spanish-column-table"): ("present", ['data/README.md:5 dataset-doc-describes-fields'], []),
+    ("gov.data_card", "absent-portuguese-api-fields"): ("absent", [], []),
     ("gov.data_card", "present-column-list"): ("present", ['data/README.md:5 dataset-doc-describes-fields'], []),
     ("gov.data_card", "present-dataset-description-fields"): (
         "present", ['docs/corpus.md:3 dataset-doc-describes-fields'], []),
