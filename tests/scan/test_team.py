@@ -39,6 +39,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
     ("team.ownership", "absent-comments-only"): ("absent", []),
     ("team.design_docs", "present-adr"): ("present", ["docs/adr/0001-use-dvc-for-data.md:1 design-docs-present"]),
     ("team.design_docs", "present-architecture-heading"): ("present", ["docs/overview.md:5 design-docs-present"]),
+    ("team.design_docs", "present-docs-infra-diagram-image"): ("present", ["docs/serving.md:6 design-docs-present"]),
+    ("team.design_docs", "present-docs-portuguese-architecture"): ("present", ["docs/visao_geral.md:3 design-docs-present"]),
+    ("team.design_docs", "absent-docs-screenshot-only"): ("absent", []),
     ("team.design_docs", "absent-api-docs"): ("absent", []),
     ("team.design_docs", "present-numbered-architecture-dir"): (
         "present", ["docs/02-architecture/serving-layout.md:1 design-docs-present"]),
