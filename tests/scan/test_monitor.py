@@ -47,6 +47,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.dashboards", "absent-widgets-ui-config"): ("absent", [], []),
     ("monitor.model", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("monitor.model", "absent-one-off-report"): ("absent", [], []),
+    ("monitor.model", "present-drift-polling-thread"): ("present", ['watch/shift.py:11 drift-monitored-continuously'], []),
+    ("monitor.model", "absent-drift-once-with-retry"): ("absent", [], []),
     ("monitor.model", "present-databricks-bundle-quality-monitor"): (
         "present", ['resources/monitoring.yml:2 databricks-quality-monitor-defined'], []),
     ("monitor.model", "absent-databricks-bundle-monitor-commented"): ("absent", [], []),

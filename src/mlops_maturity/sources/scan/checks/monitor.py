@@ -42,6 +42,9 @@ SINK_ROOTS = frozenset(
 CONTINUITY_ROOTS = SCHEDULER_ROOTS | SERVICE_ROOTS | STREAM_ROOTS | SINK_ROOTS
 
 _LOOP = lazy_re(r"^[ \t]*while[ \t]+(True|1)[ \t]*:", re.M)
+# A polling loop that runs until told to stop (`while self.is_running:`, `while not stop_event.is_set():`).
+_FLAG_LOOP = lazy_re(r"^[ \t]*while[ \t]+(?:not[ \t]+)?(?:self\.)?_?\w*(?:running|run|stop\w*|active|alive)"
+                     r"(?:\.is_set\(\))?[ \t]*:", re.M)
 _SERVING_PATH = lazy_re(
     r"(^|/)(app|apps|api|apis|serving|serve|server|service|services|inference|deploy|deployment|"
     r"backend|endpoint|endpoints|webapp|web)(/|$)|(^|/)(app|main|server|serve\w*|api|service|"
@@ -346,7 +349,7 @@ def _continuity(view: RepoView, rel: str, facts: PyFacts, text: str) -> str | No
             return f"{label} ({hit[0]})"
     if any(True for _ in matching_calls(facts, _WORKSPACE_CALLS)):
         return "saved to an Evidently workspace"
-    if _LOOP.search(text) and "sleep" in text:
+    if "sleep" in text and (_LOOP.search(text) or _FLAG_LOOP.search(text)):
         return "in a polling loop"
     caller = _scheduled_caller(view, rel)
     if caller:
@@ -413,13 +416,23 @@ def _caller_texts(view: RepoView) -> list[tuple[str, str, str]]:
             if "Cron" not in text or not re.search(r"^kind:\s*(CronJob|CronWorkflow)\b", text, re.M):
                 continue
         out.append((rel, text, "command"))
+    # A module running a polling loop (a monitoring thread that scores each new batch and sleeps)
+    # runs what it imports repeatedly, as a scheduler or a service does.
+    polling = set(view.with_any(view.by_ext(".py"), ("sleep",)))
     for rel in view.by_ext(".py"):
+        if view.is_test(rel):
+            continue
         mods = view.modules(rel)
-        if not mods.isdisjoint(SCHEDULER_ROOTS | SERVICE_ROOTS | STREAM_ROOTS) and not view.is_test(rel):
+        if not mods.isdisjoint(SCHEDULER_ROOTS | SERVICE_ROOTS | STREAM_ROOTS):
             out.append((rel, view.text(rel) or "", "module"))
+        elif rel in polling:
+            text = view.text(rel) or ""
+            if _LOOP.search(text) or _FLAG_LOOP.search(text):
+                out.append((rel, text, "module"))
     return out
 
 
+@prefilters("sleep")
 def drift_monitoring_job(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Drift / data-quality monitoring (Evidently, NannyML, Alibi Detect, whylogs, Frouros,
     deepchecks drift checks, custom drift statistics) computed where it runs repeatedly: in a
