@@ -101,6 +101,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.progressive", "absent-champion-comment-single-variant"): ("absent", [], []),
     ("deploy.progressive", "present-random-canary-router"): (
         "present", ["serving/router.py:15 random-draw-routes-canary"], []),
+    ("deploy.progressive", "present-hash-bucket-ab-router"): ("present", ['serving/assign.py:4 hash-bucket-routes-variants'], []),
+    ("deploy.progressive", "absent-hash-dataset-split"): ("absent", [], []),
     ("deploy.progressive", "absent-random-traffic-simulator"): ("absent", [], []),
     ("deploy.progressive", "present-percent-canary-router"): (
         "present", ["app/services/router.py:13 random-draw-routes-canary"], []),

@@ -1927,6 +1927,32 @@ def ansible_provisions_infrastructure(view: RepoView, det: DetectorSpec) -> Iter
                 yield Hit(rel, line_of_offset(text, m.start()), f"Ansible task provisions infrastructure: {m.group('module')}")
                 break
 
+# -- deploy.progressive: hash-bucket A/B routing ----------------------------------------------
+
+_AB_SPLIT_NEEDLES = ("traffic_split", "traffic_allocation", "traffic_weights", "variant_weights")
+_AB_HASH = lazy_re(r"\b(?:hashlib\.(?:md5|sha1|sha256|blake2b)|mmh3\.hash\w*|zlib\.crc32|xxhash\.\w+)\(")
+_AB_VARIANTS = lazy_re(r"\bvariants?\b")
+_AB_MODEL = lazy_re(r"(?i)\bmodels?\b|\bmodel_|experiment|predict|rank|recommend|retriev|scor")
+_AB_BUCKET = lazy_re(r"%\s*\d+")
+_AB_SPLIT_VALUE = lazy_re(r"\b(traffic_split|traffic_allocation|traffic_weights|variant_weights)\b\s*[:=]\s*[\[{(]\s*[\d.]")
+_AB_SPLIT_NAME = lazy_re(r"\b(traffic_split|traffic_allocation|traffic_weights|variant_weights)\b")
+
+
+@prefilters(*_AB_SPLIT_NEEDLES)
+def hash_bucket_ab_router(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A module that hashes a user / request id into a bucket (hashlib, mmh3, crc32 ... then
+    `% N`) and routes it to one of several variants by a configured traffic split, in code about
+    models or experiments: an online A/B split between models."""
+    for rel in view.with_any(paths(view, det, ("*.py",)), _AB_SPLIT_NEEDLES):
+        text = view.text(rel)
+        if not text or not _AB_HASH.search(text) or not _AB_BUCKET.search(text):
+            continue
+        if not _AB_VARIANTS.search(text) or not _AB_MODEL.search(text):
+            continue
+        m = _AB_SPLIT_VALUE.search(text) or _AB_SPLIT_NAME.search(text)
+        if m:
+            yield Hit(rel, line_of_offset(text, m.start()), f"routes users to variants by hash bucket and {m.group(1)}")
+
 
 CHECKS = {
     "mage_pipeline_trains": mage_pipeline_trains,
@@ -1945,6 +1971,7 @@ CHECKS = {
     "scoring_handler": scoring_handler,
     "register_model_method": register_model_method,
     "ansible_provisions_infrastructure": ansible_provisions_infrastructure,
+    "hash_bucket_ab_router": hash_bucket_ab_router,
     "model_pushed_to_hub": model_pushed_to_hub,
     "dvc_model_artifact": dvc_model_artifact,
     "orchestrated_training": orchestrated_training,
