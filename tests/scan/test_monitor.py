@@ -24,6 +24,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.alerting", "absent-vertex-alert-config-mentioned"): ("absent", [], []),
     ("monitor.alerting", "present-cloudwatch-alarm"): ("present", ['infra/monitoring.tf:5 cloud-metric-alarm-defined'], []),
     ("monitor.alerting", "present-prometheus-rules"): ("present", ['monitoring/alerts.yml:4 prometheus-alert-rules-defined'], []),
+    ("monitor.alerting", "present-alert-rules-module"): ("present", ['service/alert_rules.py:8 metric-alert-rules-in-code'], []),
+    ("monitor.alerting", "absent-prediction-alert-queue"): ("absent", [], []),
     ("monitor.alerting", "present-slack-on-drift"): ("present", ['monitoring/notify.py:10 alert-notification-sent'], []),
     ("monitor.alerting", "present-azure-monitor-sdk"): ("present", ['ops/create_alerts.py:12 cloud-alarm-created-in-code'], []),
     ("monitor.alerting", "present-telegram-notifier-on-drift"): (

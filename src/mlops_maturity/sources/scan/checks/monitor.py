@@ -9,6 +9,7 @@ apart by what they measure (a Prometheus gauge named `data_drift_score` is model
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 
@@ -19,7 +20,7 @@ from ....util import yamlsafe
 from ....util.lazyre import lazy_re
 from ..helpers import Hit, matching_calls, name_matches, paths, prefilters, python_files
 from ..spec import DetectorSpec
-from .data import LowerNeedles
+from .data import LowerNeedles, py_tree
 
 # -- shared vocabulary -----------------------------------------------------------------------
 
@@ -1076,7 +1077,61 @@ def mage_trigger_retrains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 return
 
 
+# -- monitor.alerting: alert rules written as code -------------------------------------------
+
+_ALERT_MODULE = lazy_re(r"(?i)(^|/)\w*alert\w*\.py$")
+_ALERT_METRIC = lazy_re(r"(?i)drift|psi|(?<![a-z])auc|recall|precision|accuracy|(?<![a-z])f1|latency|error_?rate|"
+                        r"(?<![a-z])p9[059]|rmse|(?<![a-z])mae|ks_stat|wasserstein|kl_div|throughput|(?<![a-z])mape")
+_ALERT_KEYS = frozenset({"severity", "level", "alert", "alert_type", "priority"})
+
+
+def _names_of(node: ast.AST) -> str:
+    out = []
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name):
+            out.append(n.id)
+        elif isinstance(n, ast.Attribute):
+            out.append(n.attr)
+        elif isinstance(n, ast.Constant) and isinstance(n.value, str):
+            out.append(n.value)
+    return " ".join(out)
+
+
+def _raises_alert(body: list[ast.stmt]) -> bool:
+    """The branch creates an alert: a dict with a severity / level key, or a call whose name says alert."""
+    for st in body:
+        for n in ast.walk(st):
+            if isinstance(n, ast.Dict) and any(isinstance(k, ast.Constant) and k.value in _ALERT_KEYS for k in n.keys):
+                return True
+            if isinstance(n, ast.Call):
+                f = n.func
+                name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
+                if "alert" in name.lower():
+                    return True
+    return False
+
+
+def metric_alert_rules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """An alerting module whose `if <metric> > <threshold>:` rules create alerts with a severity."""
+    for rel in paths(view, det, ("*.py",)):
+        if not _ALERT_MODULE.search(rel):
+            continue
+        tree = py_tree(view, rel)
+        if tree is None:
+            continue
+        for n in ast.walk(tree):
+            if not isinstance(n, ast.If) or not isinstance(n.test, (ast.Compare, ast.BoolOp)):
+                continue
+            cmps = [c for c in ast.walk(n.test) if isinstance(c, ast.Compare)
+                    and any(isinstance(o, (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq)) for o in c.ops)]
+            if not any(_ALERT_METRIC.search(_names_of(c)) for c in cmps):
+                continue
+            if _raises_alert(n.body):
+                yield Hit(rel, n.lineno, "alert rule: a metric compared with a threshold raises an alert")
+                break
+
 CHECKS = {
+    "metric_alert_rules": metric_alert_rules,
     "mage_trigger_retrains": mage_trigger_retrains,
     "event_sensor_trains": event_sensor_trains,
     "service_metrics_defined": service_metrics_defined,
