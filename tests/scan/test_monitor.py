@@ -105,6 +105,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.service", "present-opentelemetry"): ("present", ['serve.py:6 opentelemetry-instrumented'], []),
     ("monitor.service", "present-prometheus-fastapi"): ("present", ['app/main.py:7 prometheus-service-metrics-defined'], []),
     ("monitor.service", "present-request-middleware"): ("present", ['service/api.py:13 request-logging-in-serving'], []),
+    ("monitor.service", "absent-path-rewrite-middleware"): ("absent", [], []),
     ("monitor.service", "present-structured-request-log"): ("present", ['lambda_function.py:14 request-logging-in-serving'], []),
 }
 

@@ -191,6 +191,20 @@ def _serving_file(view: RepoView, rel: str) -> bool:
     return not view.modules(rel).isdisjoint(SERVICE_ROOTS) or bool(_SERVING_PATH.search(rel))
 
 
+_MIDDLEWARE_LOGS = lazy_re(r"\b(?:logger|logging|log|_log|LOGGER|structlog)\.\w+\(|\bprint\(")
+
+
+def _middleware_observes(view: RepoView, rel: str, facts: PyFacts, call) -> bool:
+    """The function an `@app.middleware("http")` decorates times the request, tags it with an id
+    or logs it (its own body, not elsewhere in the file). Without the body (regex fallback),
+    the file-level signal stands."""
+    fn = min((f for f in facts.functions if f.line >= call.line and f.cell == call.cell), key=lambda f: f.line, default=None)
+    if fn is None or fn.end is None:
+        return True
+    body = "\n".join(view.line(rel, n, fn.cell) or "" for n in range(fn.line, fn.end + 1))
+    return bool(_MIDDLEWARE_TIMING.search(body) or _MIDDLEWARE_LOGS.search(body))
+
+
 @prefilters("def lambda_handler", "def handler(event")
 def request_logging(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Request telemetry in the serving component: an HTTP middleware or request hook that
@@ -223,6 +237,8 @@ def request_logging(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             hit = None
             for call in facts.calls:
                 if call.attr == "middleware" and "http" in call.args:
+                    if not _middleware_observes(view, rel, facts, call):
+                        continue  # rewrites paths or adds headers: no timing, ids or logging in its body
                     hit = Hit(rel, call.line, "times or logs every request in an HTTP middleware", call.cell)
                 elif call.attr in ("before_request", "after_request", "teardown_request") and "." in call.name:
                     hit = Hit(rel, call.line, f"logs requests in a {call.attr} hook", call.cell)
