@@ -106,6 +106,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.service", "present-prometheus-fastapi"): ("present", ['app/main.py:7 prometheus-service-metrics-defined'], []),
     ("monitor.service", "present-request-middleware"): ("present", ['service/api.py:13 request-logging-in-serving'], []),
     ("monitor.service", "absent-path-rewrite-middleware"): ("absent", [], []),
+    ("monitor.service", "present-multiline-json-request-log"): ("present", ['api/app.py:17 request-logging-in-serving'], []),
+    ("monitor.service", "absent-multiline-plain-log"): ("absent", [], []),
     ("monitor.service", "present-structured-request-log"): ("present", ['lambda_function.py:14 request-logging-in-serving'], []),
 }
 

@@ -169,7 +169,7 @@ _LOGGED_LATENCY = lazy_re(
 # log lines (`logger.info(event)`) are debugging output, not request telemetry.
 _LOGGED_REQUEST = lazy_re(
     r"^[ \t]+(log(ger|ging)?|_log|_logger|LOG(GER)?|app\.logger)\.(info|debug|warning|log)\("
-    r"(.*\bjson\.dumps\(|.*\bextra\s*=\s*\{)",
+    r"(.*\bjson\.dumps\(|[ \t]*\n[ \t]*json\.dumps\(|.*\bextra\s*=\s*\{)",
     re.M,
 )
 # A logging format that writes JSON records (`'{"ts":"%(asctime)s", ...'`), or request ids
