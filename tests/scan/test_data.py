@@ -67,6 +67,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ['Makefile:4 make-target-prepares-data', 'src/data/build_features.py:12 data-prep-script-runnable'], []),
     ("data.pipeline", "absent-makefile-missing-script"): ("absent", [], []),
     ("data.pipeline", "absent-make-prepare-release"): ("absent", [], []),
+    ("data.pipeline", "present-make-hyphenated-target"): ("present", ['Makefile:6 make-target-prepares-data'], []),
+    ("data.pipeline", "present-dvc-preproc-stage"): ("present", ['dvc.yaml:2 dvc-stage-prepares-data'], []),
+    ("data.pipeline", "absent-make-hyphenated-other"): ("absent", [], []),
     ("data.pipeline", "present-make-prepare-release-and-data"): (
         "present", ['Makefile:4 make-target-prepares-data', 'scripts/prepare.py:5 data-prep-script-runnable'], []),
     ("data.pipeline", "present-databricks-job-payload"): (
@@ -86,6 +89,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.validation", "present-validator-beside-path-checks"): ("present", ['prepare/utils.py:14 custom-data-validator-defined'], []),
     ("data.validation", "present-dataframe-schema-check"): ("present", ['src/data/schema.py:6 custom-data-validator-defined'], []),
     ("data.validation", "present-custom-validator"): ("present", ['src/data/loader.py:4 custom-data-validator-defined'], []),
+    ("data.validation", "present-required-columns-raise"): ("present", ['ingestion/checks.py:6 custom-data-validator-defined'], []),
+    ("data.validation", "present-validator-returns-false"): ("present", ['pipelines/validate_labels.py:7 custom-data-validator-defined'], []),
+    ("data.validation", "absent-existence-and-emptiness-checks"): ("absent", [], []),
     ("data.validation", "present-validator-collects-errors"): (
         "present", ['src/data/checks.py:6 custom-data-validator-defined'], []),
     ("data.validation", "absent-validator-only-warns"): ("absent", [], []),

@@ -30,6 +30,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["dataset/README.md:5 dataset-doc-describes-fields"], []),
     ("gov.data_card", "absent-one-line-data-readme"): ("absent", [], []),
     ("gov.data_card", "present-data-dictionary-table"): ("present", ['data/README.md:5 dataset-doc-describes-fields'], []),
+    ("gov.data_card", "present-spanish-column-table"): ("present", ['data/README.md:5 dataset-doc-describes-fields'], []),
+    ("gov.data_card", "absent-portuguese-api-fields"): ("absent", [], []),
+    ("gov.data_card", "absent-agent-instructions-fields"): ("absent", [], []),
     ("gov.data_card", "present-column-list"): ("present", ['data/README.md:5 dataset-doc-describes-fields'], []),
     ("gov.data_card", "present-dataset-description-fields"): (
         "present", ['docs/corpus.md:3 dataset-doc-describes-fields'], []),
@@ -67,6 +70,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("gov.model_card", "absent-space-readme"): ("absent", [], []),
     ("gov.model_card", "present-hf-metadata"): ("present", ['README.md:6 hf-model-card-metadata'], []),
     ("gov.model_card", "present-intended-use-doc"): ("present", ['docs/model.md:3 model-doc-intended-use-and-limits'], []),
+    ("gov.model_card", "absent-agent-instructions-model"): ("absent", [], []),
     ("gov.model_card", "present-trainer-model-card"): ("present", ['scripts/finetune.py:16 trainer-model-card-written'], []),
     ("gov.model_card", "absent-trainer-save-only"): ("absent", [], []),
     ("gov.model_card", "present-model-card-file"): ("present", ['MODEL_CARD.md:1 model-card-file-present', 'MODEL_CARD.md:6 model-doc-intended-use-and-limits'], []),

@@ -24,6 +24,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.alerting", "absent-vertex-alert-config-mentioned"): ("absent", [], []),
     ("monitor.alerting", "present-cloudwatch-alarm"): ("present", ['infra/monitoring.tf:5 cloud-metric-alarm-defined'], []),
     ("monitor.alerting", "present-prometheus-rules"): ("present", ['monitoring/alerts.yml:4 prometheus-alert-rules-defined'], []),
+    ("monitor.alerting", "present-alert-rules-module"): ("present", ['service/alert_rules.py:8 metric-alert-rules-in-code'], []),
+    ("monitor.alerting", "absent-prediction-alert-queue"): ("absent", [], []),
     ("monitor.alerting", "present-slack-on-drift"): ("present", ['monitoring/notify.py:10 alert-notification-sent'], []),
     ("monitor.alerting", "present-azure-monitor-sdk"): ("present", ['ops/create_alerts.py:12 cloud-alarm-created-in-code'], []),
     ("monitor.alerting", "present-telegram-notifier-on-drift"): (
@@ -47,6 +49,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.dashboards", "absent-widgets-ui-config"): ("absent", [], []),
     ("monitor.model", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("monitor.model", "absent-one-off-report"): ("absent", [], []),
+    ("monitor.model", "present-drift-polling-thread"): ("present", ['watch/shift.py:11 drift-monitored-continuously'], []),
+    ("monitor.model", "absent-drift-once-with-retry"): ("absent", [], []),
     ("monitor.model", "present-databricks-bundle-quality-monitor"): (
         "present", ['resources/monitoring.yml:2 databricks-quality-monitor-defined'], []),
     ("monitor.model", "absent-databricks-bundle-monitor-commented"): ("absent", [], []),
@@ -76,6 +80,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.retrain_trigger", "present-airflow-dag"): ("present", ['dags/retrain_dag.py:8 orchestrator-schedules-training'], []),
     ("monitor.retrain_trigger", "present-ci-cron-train"): ("present", ['.github/workflows/retrain.yml:4 scheduled-ci-trains-model', '.github/workflows/retrain.yml:12 scheduled-ci-trains-model'], []),
     ("monitor.retrain_trigger", "present-drift-triggers-retraining"): ("present", ['monitoring/drift_check.py:14 drift-launches-retraining'], []),
+    ("monitor.retrain_trigger", "present-drift-check-then-retrain"): ("present", ['jobs/nightly_drift.py:13 drift-launches-retraining'], []),
+    ("monitor.retrain_trigger", "absent-drift-retrain-flag-only"): ("absent", [], []),
     ("monitor.retrain_trigger", "present-k8s-cronjob"): ("present", ['k8s/retrain-cronjob.yaml:2 schedule-config-runs-training'], []),
     ("monitor.retrain_trigger", "present-modal-schedule"): ("present", ['train_app.py:6 orchestrator-schedules-training'], []),
     ("monitor.retrain_trigger", "present-named-retrain-workflow"): ("present", ['.github/workflows/weekly.yml:4 scheduled-ci-trains-model', '.github/workflows/weekly.yml:11 scheduled-ci-trains-model'], []),
@@ -99,6 +105,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.service", "present-opentelemetry"): ("present", ['serve.py:6 opentelemetry-instrumented'], []),
     ("monitor.service", "present-prometheus-fastapi"): ("present", ['app/main.py:7 prometheus-service-metrics-defined'], []),
     ("monitor.service", "present-request-middleware"): ("present", ['service/api.py:13 request-logging-in-serving'], []),
+    ("monitor.service", "absent-path-rewrite-middleware"): ("absent", [], []),
+    ("monitor.service", "present-multiline-json-request-log"): ("present", ['api/app.py:17 request-logging-in-serving'], []),
+    ("monitor.service", "absent-multiline-plain-log"): ("absent", [], []),
     ("monitor.service", "present-structured-request-log"): ("present", ['lambda_function.py:14 request-logging-in-serving'], []),
 }
 

@@ -234,11 +234,11 @@ def dvc_stages(view: RepoView) -> list[DvcStage]:
 _NOT_DATA = (r"(?![_-]?(?:release|docs?|env|environment|venv|commit|deploy\w*|dist|package|changelog|version|repo|ci|tests?|"
              r"infra|cluster|image|container|docker|model|submission|pr)(?![a-z]))")
 PREP_NAME = lazy_re(
-    r"(?i)(^|[^a-z])(pre_?process\w*|prep" + _NOT_DATA + r"|prepare" + _NOT_DATA + r"\w*|data_?prep\w*|make_?data(set)?s?|build_?(data(set)?|features?)\w*|"
-    r"create_?(data(set)?|features?)\w*|generate_?data(set)?\w*|featuri[sz]\w*|feature_?(engineering|extraction|pipeline|gen\w*)|"
-    r"ingest\w*|etl|extract_?(raw_?)?(data|features?)\w*|clean(ing)?_?data\w*|data_?clean\w*|transform_?data\w*|split_?data\w*|data_?split\w*|"
-    r"download_?data(set)?\w*|fetch_?(raw_?)?data\w*|get_?data|tokeni[sz](e|ation)\w*|process(ing)?_?(data|dataset|raw)\w*|"
-    r"data_?process\w*|load_?(raw_?)?data|data_?load\w*|data_?ingest\w*|prepare_?data\w*)($|[^a-z])"
+    r"(?i)(^|[^a-z])(pre[_-]?proc\w*|prep" + _NOT_DATA + r"|prepare" + _NOT_DATA + r"\w*|data[_-]?prep\w*|make[_-]?data(set)?s?|build[_-]?(data(set)?|features?)\w*|"
+    r"create[_-]?(data(set)?|features?)\w*|generate[_-]?data(set)?\w*|featuri[sz]\w*|feature[_-]?(engineering|extraction|pipeline|gen\w*)|"
+    r"ingest\w*|etl|extract[_-]?(raw[_-]?)?(data|features?)\w*|clean(ing)?[_-]?data\w*|data[_-]?clean\w*|transform[_-]?data\w*|split[_-]?data\w*|data[_-]?split\w*|"
+    r"download[_-]?data(set)?\w*|fetch[_-]?(raw[_-]?)?data\w*|get[_-]?data|tokeni[sz](e|ation)\w*|process(ing)?[_-]?(data|dataset|raw)\w*|"
+    r"data[_-]?process\w*|load[_-]?(raw[_-]?)?data|data[_-]?load\w*|data[_-]?ingest\w*|prepare[_-]?data\w*)($|[^a-z])"
 )
 # Stage / target names that are data preparation on their own.
 EXACT_PREP = frozenset({"data", "dataset", "datasets", "features", "split", "extract", "transform", "download",
@@ -907,7 +907,7 @@ def records_validated(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 _VALIDATOR_FN = lazy_re(
     r"^_?(validate|verify|check)_?(\w*_)?(images?|imgs?|labels?|annotations?|data|dataset|records?|rows?|samples?|examples?|"
     r"schema|columns?|files?|inputs?|features?|df|dataframe|frame|batch|entry|entries|items?|instances?|texts?|audio|"
-    r"masks?|bboxe?s?|boxes|segments?|tokens?|sequences?|json|csv)(_\w*)?$", re.I)
+    r"masks?|bboxe?s?|boxes|segments?|tokens?|sequences?|json|csv|parquet|tables?)(_\w*)?$", re.I)
 _LOADER_PATH = lazy_re(r"(?i)(^|/|_)(data|datasets?|dataloaders?|loaders?|io|pre_?process\w*|etl|ingest\w*|validat\w*|"
                           r"schemas?|cleaning|prepare\w*)(/|_|\.py$)")
 
@@ -931,9 +931,33 @@ def _collects_error(node: ast.AST) -> bool:
             and isinstance(node.func.value, ast.Name) and _ERROR_LIST.match(node.func.value.id) is not None)
 
 
+_FS_TEST = frozenset({"exists", "is_file", "is_dir", "isfile", "isdir", "access", "lexists"})
+
+
+def _rejects(node: ast.AST) -> bool:
+    """`if <check>: ... return False`: a validator that answers no to a failed check (its caller
+    stops); not when the check is whether a file exists."""
+    if not isinstance(node, ast.If) or not any(
+            isinstance(b, ast.Return) and isinstance(b.value, ast.Constant) and b.value.value is False for b in node.body):
+        return False
+    return not any(isinstance(c, ast.Call) and isinstance(c.func, (ast.Attribute, ast.Name))
+                   and (c.func.attr if isinstance(c.func, ast.Attribute) else c.func.id) in _FS_TEST
+                   for c in ast.walk(node.test))
+
+
+def _checks_columns(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The function compares the data's columns with the ones it needs (`required - set(df.columns)`,
+    `c not in df.columns`): one rejection on that is a schema check, as one on a shape is not."""
+    for c in ast.walk(fn):
+        if isinstance(c, ast.Attribute) and c.attr == "columns":
+            return True
+    return False
+
+
 def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A validate_*/verify_* function in data-loading code that checks records, images or
-    labels (at least two assertions, raises or collected errors on their content) — not config or argument
+    labels (at least two assertions, raises, `return False` or collected errors on their content,
+    or one on a comparison of its columns with the required ones) — not config or argument
     validation, not a single shape assert, not the validation of a schema definition (whose
     first parameter is the schema)."""
     for rel in paths(view, det, ("*.py",)):
@@ -957,8 +981,8 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             params = [a.arg for a in n.args.posonlyargs + n.args.args if a.arg not in ("self", "cls")]
             if params and _SCHEMA_ARG.match(params[0]):
                 continue  # checks a schema definition (a JSON Schema's keywords), not records
-            checks = sum(1 for c in ast.walk(n) if isinstance(c, (ast.Assert, ast.Raise)) or _collects_error(c))
-            if checks >= 2 and _validator_used(view, rel, tree, n):
+            checks = sum(1 for c in ast.walk(n) if isinstance(c, (ast.Assert, ast.Raise)) or _collects_error(c) or _rejects(c))
+            if (checks >= 2 or (checks == 1 and _checks_columns(n))) and _validator_used(view, rel, tree, n):
                 yield Hit(rel, n.lineno, f"data validator {n.name} rejects bad records ({checks} checks)")
                 break
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from ....repo import RepoView
 from ....repo.ci import CiPipeline
+from ....repo.textutil import line_of_offset
 from ....util.lazyre import lazy_re
 from ..helpers import Hit, local_module_file, matching_calls, name_matches, norm_path, parses, paths, prefilters, python_files, selected
 from ..spec import DetectorSpec
@@ -1036,10 +1037,28 @@ def scoring_handler(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 # -- deploy.registry -------------------------------------------------------------------------
 
 
-@prefilters(".register_model(", "Model.register(")
+_OWN_REGISTER_DEF = ("def register_model(",)
+_REGISTRY_TOOL_ROOTS = frozenset({"azureml", "azure", "comet_ml", "wandb", "clearml", "neptune", "sagemaker", "mlflow", "boto3",
+                                  "google", "dagshub", "huggingface_hub"})
+
+
+def _defines_register_model(view: RepoView) -> bool:
+    """Does the project's own code (not tests) define a `register_model` function or method?
+    Then an unresolved `<obj>.register_model(...)` most likely calls it (a class that writes model
+    versions to the project's own database) when the calling file uses no registry tool; a
+    wrapper around a tool (`def register_model(run): run.register_model(...)` next to `import
+    azureml`) keeps its calls."""
+    key = ("deploy.own_register_model",)
+    if key not in view.memo:
+        view.memo[key] = any(not view.is_test(rel) for rel in view.with_any(view.by_ext(".py"), _OWN_REGISTER_DEF))
+    return view.memo[key]
+
+
+@prefilters(".register_model(", "Model.register(", *_OWN_REGISTER_DEF)
 def register_model_method(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """`<obj>.register_model(...)` (Azure ML Run, Comet, W&B...) or `Model.register(...)` with
-    model arguments — not a project's own `register_model` decorator or plugin registry."""
+    model arguments — not a project's own `register_model` decorator or plugin registry, nor a
+    method of the project's own registry class defined in another file."""
     for rel in python_files(view, det, frozenset(), (".register_model(", "Model.register("), notebooks=True):
         facts = view.python(rel)
         if facts is None:
@@ -1054,6 +1073,8 @@ def register_model_method(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                     continue  # mlflow.register_model has its own detector; a project's own function is not a registry
                 if "register_model" in own and root in ("self", "cls"):
                     continue
+                if not call.resolved and not (facts.modules & _REGISTRY_TOOL_ROOTS) and _defines_register_model(view):
+                    continue  # the project's own registry class, called from a file that uses no registry tool
                 if not call.kwargs and not call.args:
                     continue
                 if not any(k in ("model_name", "model_path", "registered_model_name", "name", "model", "model_uri",
@@ -1311,7 +1332,7 @@ _METRIC_NAME = lazy_re(r"(?i)(accuracy|precision|recall|rmse|mape|loss|score|met
                           r"(?<![a-z])(?:acc|f1|auc|roc|mse|mae|r2|map|ppl|wer|cer|iou|dice)(?![a-z]))")
 _THRESHOLD_NAME = lazy_re(r"(?i)(threshold|thresh|min_|max_|minimum|maximum|baseline|champion|production|prod|current|"
                              r"deployed|target|expected|acceptable|required|cutoff|tolerance|limit|benchmark|reference|"
-                             r"registered|incumbent|live|existing|latest|previous|old|golden)")
+                             r"registered|incumbent|live|existing|latest|previous|old|golden|gate)")
 _PROMOTE_CALL = lazy_re(r"(?i)(register|transition|promot|deploy|alias|set_tag|tag_model|publish|push_to_hub|release|"
                            r"update_model|create_model_version|approve|cancel|fail)")
 _FLAG_NAME = lazy_re(r"(?i)(deploy|promot|register|approv|pass|bless|gate|accept|is_better|better|should_|can_|go_live|ok\b)")
@@ -1366,6 +1387,33 @@ def _blocks(body: list[ast.stmt]) -> str | None:
             if isinstance(n, ast.Return) and isinstance(n.value, ast.Constant) and n.value.value is False:
                 return "returns False"
     return None
+
+
+def _early_exits_before_promotion(tree: ast.Module) -> dict[int, str]:
+    """`if <test>: ... continue` (or `break`, a bare `return`) in a block whose later statements
+    promote (a register / promote / deploy call): the branch skips the promotion. Line of each such
+    `if` -> what it skips."""
+    out: dict[int, str] = {}
+    for st in ast.walk(tree):
+        for attr in ("body", "orelse", "finalbody"):
+            block = getattr(st, attr, None)
+            if not (isinstance(block, list) and block and isinstance(block[0], ast.stmt)):
+                continue
+            for i, n in enumerate(block):
+                if not isinstance(n, ast.If) or not n.body:
+                    continue
+                last = n.body[-1]
+                if not (isinstance(last, (ast.Continue, ast.Break)) or (isinstance(last, ast.Return) and (
+                        last.value is None or (isinstance(last.value, ast.Constant) and last.value.value in (None, False))))):
+                    continue
+                for later in block[i + 1:]:
+                    call = next((c for c in ast.walk(later) if isinstance(c, ast.Call) and _PROMOTE_CALL.search(
+                        (dotted(c.func) or "").rsplit(".", 1)[-1]) and (dotted(c.func) or "").rsplit(".", 1)[-1] not in (
+                        "print", "info", "warning", "log")), None)
+                    if call is not None:
+                        out[n.lineno] = f"skips {dotted(call.func)}"
+                        break
+    return out
 
 
 def _test_names(test: ast.AST) -> list[str] | None:
@@ -1464,9 +1512,10 @@ _GATE_WORDS = (".register_model(", "registered_model_name", ".register(", "creat
 @prefilters(*_GATE_WORDS)
 def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """An evaluation metric compared to a threshold or to the production / champion model,
-    in code that then blocks (raise, exit, cancel, fail) or drives promotion (register,
-    deploy, promote, transition, a deploy flag); also `assert metric >= threshold` in a
-    non-test evaluation step."""
+    in code that then blocks (raise, exit, cancel, fail), skips the promotion that follows
+    (`continue` / `return` before a promote call) or drives promotion (register, deploy,
+    promote, transition, a deploy flag); also `assert metric >= threshold` in a non-test
+    evaluation step."""
     for rel in paths(view, det, ("*.py",)):
         text = view.text(rel)
         if not text:
@@ -1502,6 +1551,7 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if flag_if:
             for name, cmp in _helper_gate_results(view, rel, tree).items():
                 assigned.setdefault(name, cmp)
+        early: dict[int, str] | None = None
         for n in _statements(tree.body):
             used = _test_names(n.test) if isinstance(n, ast.If) else None
             if used and any(u in assigned for u in used):
@@ -1515,6 +1565,10 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 continue
             if isinstance(n, ast.If) and _is_gate_compare(n.test):
                 action = _blocks(n.body) or _blocks(n.orelse)
+                if not action:
+                    if early is None:
+                        early = _early_exits_before_promotion(tree)
+                    action = early.get(n.lineno)
                 if action:
                     yield Hit(rel, n.lineno, f"compares a model metric to a threshold or the production model and {action}")
                     break
@@ -1840,6 +1894,88 @@ def mage_pipeline_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             return
 
 
+# -- deploy.iac: Ansible provisioning ---------------------------------------------------------
+
+_ANSIBLE_NEEDLES = ("gcp_compute_", "gcp_container_", "gcp_sql_", "gcp_storage_", "gcp_pubsub_", "gcp_bigquery_", "gcp_redis_",
+                    "gcp_filestore_", "ec2_instance", "ec2_vpc_", "ec2_security_group", "ec2_group", "rds_instance", "eks_cluster",
+                    "ecs_cluster", "s3_bucket:", "azure_rm_", "digital_ocean_droplet", "openstack.cloud.", "k8s:")
+# The module key of a task that creates cloud or cluster resources; the key opens a block of
+# arguments (nothing after the colon). Searched literal-first, the task shape checked after.
+_ANSIBLE_MODULE = lazy_re(
+    r"(?P<module>(?:google\.cloud\.)?gcp_(?:compute|container|sql|storage|pubsub|bigquery|redis|filestore)_\w+|"
+    r"(?:amazon\.aws\.|community\.aws\.)?(?:ec2_instance|ec2_vpc_net|ec2_vpc_subnet|ec2_security_group|ec2_group|rds_instance|"
+    r"eks_cluster|ecs_cluster|s3_bucket)|"
+    r"(?:azure\.azcollection\.)?azure_rm_(?:virtualmachine|resourcegroup|aks|storageaccount|virtualnetwork|subnet|securitygroup|"
+    r"containerinstance|publicipaddress)\w*|"
+    r"(?:community\.digitalocean\.)?digital_ocean_droplet|openstack\.cloud\.(?:server|network|subnet)|"
+    r"(?:kubernetes\.core\.|community\.kubernetes\.)?k8s):[ \t]*$", re.M)
+_TASK_KEY = lazy_re(r"[ \t]+\w+:[ \t]*[^\s#]")
+
+
+def _ansible_task_module(text: str, start: int) -> bool:
+    """The module key at `start` is a task's: its line is `- module:`, or it is indented under a
+    `- name: ...` item with at most three scalar keys (become, register ...) between them."""
+    line_start = text.rfind("\n", 0, start) + 1
+    prefix = text[line_start:start]
+    if prefix.strip() == "-":
+        return True
+    if prefix.strip():
+        return False
+    pos = line_start
+    for _ in range(4):
+        if pos == 0:
+            return False
+        prev_start = text.rfind("\n", 0, pos - 1) + 1
+        prev = text[prev_start:pos - 1]
+        stripped = prev.lstrip()
+        if stripped.startswith("- name:") and len(prev) - len(stripped) < len(prefix):
+            return True
+        if not _TASK_KEY.match(prev):
+            return False
+        pos = prev_start
+    return False
+
+
+@prefilters(*_ANSIBLE_NEEDLES)
+def ansible_provisions_infrastructure(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """An Ansible task whose module provisions infrastructure (gcp_compute_instance, ec2_instance,
+    azure_rm_virtualmachine, a k8s object ...): the module key on a task item, after its name."""
+    for rel in view.with_any(paths(view, det, ("*.yml", "*.yaml")), _ANSIBLE_NEEDLES):
+        text = view.text(rel)
+        if not text:
+            continue
+        for m in _ANSIBLE_MODULE.finditer(text):
+            if _ansible_task_module(text, m.start()):
+                yield Hit(rel, line_of_offset(text, m.start()), f"Ansible task provisions infrastructure: {m.group('module')}")
+                break
+
+# -- deploy.progressive: hash-bucket A/B routing ----------------------------------------------
+
+_AB_SPLIT_NEEDLES = ("traffic_split", "traffic_allocation", "traffic_weights", "variant_weights")
+_AB_HASH = lazy_re(r"\b(?:hashlib\.(?:md5|sha1|sha256|blake2b)|mmh3\.hash\w*|zlib\.crc32|xxhash\.\w+)\(")
+_AB_VARIANTS = lazy_re(r"\bvariants?\b")
+_AB_MODEL = lazy_re(r"(?i)\bmodels?\b|\bmodel_|experiment|predict|rank|recommend|retriev|scor")
+_AB_BUCKET = lazy_re(r"%\s*\d+")
+_AB_SPLIT_VALUE = lazy_re(r"\b(traffic_split|traffic_allocation|traffic_weights|variant_weights)\b\s*[:=]\s*[\[{(]\s*[\d.]")
+_AB_SPLIT_NAME = lazy_re(r"\b(traffic_split|traffic_allocation|traffic_weights|variant_weights)\b")
+
+
+@prefilters(*_AB_SPLIT_NEEDLES)
+def hash_bucket_ab_router(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A module that hashes a user / request id into a bucket (hashlib, mmh3, crc32 ... then
+    `% N`) and routes it to one of several variants by a configured traffic split, in code about
+    models or experiments: an online A/B split between models."""
+    for rel in view.with_any(paths(view, det, ("*.py",)), _AB_SPLIT_NEEDLES):
+        text = view.text(rel)
+        if not text or not _AB_HASH.search(text) or not _AB_BUCKET.search(text):
+            continue
+        if not _AB_VARIANTS.search(text) or not _AB_MODEL.search(text):
+            continue
+        m = _AB_SPLIT_VALUE.search(text) or _AB_SPLIT_NAME.search(text)
+        if m:
+            yield Hit(rel, line_of_offset(text, m.start()), f"routes users to variants by hash bucket and {m.group(1)}")
+
+
 CHECKS = {
     "mage_pipeline_trains": mage_pipeline_trains,
     "terraform_databricks_job_trains": terraform_databricks_job_trains,
@@ -1856,6 +1992,8 @@ CHECKS = {
     "hopsworks_serving": hopsworks_serving,
     "scoring_handler": scoring_handler,
     "register_model_method": register_model_method,
+    "ansible_provisions_infrastructure": ansible_provisions_infrastructure,
+    "hash_bucket_ab_router": hash_bucket_ab_router,
     "model_pushed_to_hub": model_pushed_to_hub,
     "dvc_model_artifact": dvc_model_artifact,
     "orchestrated_training": orchestrated_training,

@@ -225,9 +225,13 @@ _STRONG_KINDS = ("fields",)
 # "RATINGS FILE DESCRIPTION", "Data file format": the layout of the dataset's files, a data
 # dictionary where the doc sits in a data folder (plain-text dataset READMEs write it so).
 _FILE_SECTION = lazy_re(r"^(\w+ )?(data |dataset )?files? (descriptions?|formats?|layout)$", re.I)
+# English, and the same headers in Portuguese, Spanish, French and Italian data dictionaries
+# (| Variável | Tipo | Descrição |, | Columna | Descripción |).
 _TABLE_HEAD = lazy_re(r"^\s*\|?\s*\**(column|column name|field|field name|feature|feature name|variable|"
-                         r"variable name|attribute|name)\**\s*\|(.*)$", re.I)
-_DESC_COL = lazy_re(r"\b(description|meaning|definition|explanation)\b", re.I)
+                         r"variable name|attribute|name|vari[aá]vel|coluna|columna|colonne|colonna|campo|champ|atributo|attribut|"
+                         r"nome da (?:coluna|vari[aá]vel)|nombre de (?:la )?(?:columna|variable)|nom de (?:la )?(?:colonne|variable))\**\s*\|(.*)$", re.I)
+_DESC_COL = lazy_re(r"\b(description|meaning|definition|explanation|descri[çc][ãa]o|descripci[oó]n|descrizione|significado|"
+                       r"signification|significato|d[ée]finition)\b", re.I)
 _DATA_CONTEXT = lazy_re(r"\b(data|dataset|datasets|columns|schema|features|data dictionary)\b", re.I)
 _CONFIG_COL = lazy_re(r"\b(default|suggested|required|env|environment|flag|option|argument|parameter)\b", re.I)
 _DATA_DIR = lazy_re(r"(^|/)(data|datasets?|schemas?|data[_-]?docs?)(/|$)", re.I)
@@ -253,7 +257,8 @@ _DATA_DOC_NEEDLES = LowerNeedles("| column", "| field", "| feature", "| variable
                                  "|feature", "|variable", "| name", "data field", "dictionary", "datasheet",
                                  "dataset structure", "data instances", "collection process", "dataset description", "file description",
                                  "data description", "schema", "columns", "characteristics", "attribute information",
-                                 "fields", "variables", "attributes", "features")
+                                 "fields", "variables", "attributes", "features", "| variáv", "|variáv", "| coluna", "| columna",
+                                 "| colonne", "| colonna", "| campo", "| champ", "| atributo", "| attribut")
 
 
 @prefilters(*_DATA_DOC_NEEDLES.needles)
@@ -375,6 +380,8 @@ def _field_table(lines: list[str], hs: list[tuple[int, str]], in_data_path: bool
     """Line of a Markdown table `| column | ... description |` with at least two rows, in a
     data context (a heading about data/columns above it, or a data-ish path)."""
     for i, line in enumerate(lines):
+        if "|" not in line:
+            continue
         m = _TABLE_HEAD.match(line)
         if not m or not _DESC_COL.search(m.group(2)) or _CONFIG_COL.search(line):
             continue

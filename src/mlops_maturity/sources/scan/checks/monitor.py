@@ -9,6 +9,7 @@ apart by what they measure (a Prometheus gauge named `data_drift_score` is model
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 
@@ -19,7 +20,7 @@ from ....util import yamlsafe
 from ....util.lazyre import lazy_re
 from ..helpers import Hit, matching_calls, name_matches, paths, prefilters, python_files
 from ..spec import DetectorSpec
-from .data import LowerNeedles
+from .data import LowerNeedles, py_tree
 
 # -- shared vocabulary -----------------------------------------------------------------------
 
@@ -42,6 +43,9 @@ SINK_ROOTS = frozenset(
 CONTINUITY_ROOTS = SCHEDULER_ROOTS | SERVICE_ROOTS | STREAM_ROOTS | SINK_ROOTS
 
 _LOOP = lazy_re(r"^[ \t]*while[ \t]+(True|1)[ \t]*:", re.M)
+# A polling loop that runs until told to stop (`while self.is_running:`, `while not stop_event.is_set():`).
+_FLAG_LOOP = lazy_re(r"^[ \t]*while[ \t]+(?:not[ \t]+)?(?:self\.)?_?\w*(?:running|run|stop\w*|active|alive)"
+                     r"(?:\.is_set\(\))?[ \t]*:", re.M)
 _SERVING_PATH = lazy_re(
     r"(^|/)(app|apps|api|apis|serving|serve|server|service|services|inference|deploy|deployment|"
     r"backend|endpoint|endpoints|webapp|web)(/|$)|(^|/)(app|main|server|serve\w*|api|service|"
@@ -165,7 +169,7 @@ _LOGGED_LATENCY = lazy_re(
 # log lines (`logger.info(event)`) are debugging output, not request telemetry.
 _LOGGED_REQUEST = lazy_re(
     r"^[ \t]+(log(ger|ging)?|_log|_logger|LOG(GER)?|app\.logger)\.(info|debug|warning|log)\("
-    r"(.*\bjson\.dumps\(|.*\bextra\s*=\s*\{)",
+    r"(.*\bjson\.dumps\(|[ \t]*\n[ \t]*json\.dumps\(|.*\bextra\s*=\s*\{)",
     re.M,
 )
 # A logging format that writes JSON records (`'{"ts":"%(asctime)s", ...'`), or request ids
@@ -185,6 +189,20 @@ _LOG_ROOTS = frozenset({"structlog", "pythonjsonlogger", "json_log_formatter", "
 
 def _serving_file(view: RepoView, rel: str) -> bool:
     return not view.modules(rel).isdisjoint(SERVICE_ROOTS) or bool(_SERVING_PATH.search(rel))
+
+
+_MIDDLEWARE_LOGS = lazy_re(r"\b(?:logger|logging|log|_log|LOGGER|structlog)\.\w+\(|\bprint\(")
+
+
+def _middleware_observes(view: RepoView, rel: str, facts: PyFacts, call) -> bool:
+    """The function an `@app.middleware("http")` decorates times the request, tags it with an id
+    or logs it (its own body, not elsewhere in the file). Without the body (regex fallback),
+    the file-level signal stands."""
+    fn = min((f for f in facts.functions if f.line >= call.line and f.cell == call.cell), key=lambda f: f.line, default=None)
+    if fn is None or fn.end is None:
+        return True
+    body = "\n".join(view.line(rel, n, fn.cell) or "" for n in range(fn.line, fn.end + 1))
+    return bool(_MIDDLEWARE_TIMING.search(body) or _MIDDLEWARE_LOGS.search(body))
 
 
 @prefilters("def lambda_handler", "def handler(event")
@@ -219,6 +237,8 @@ def request_logging(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             hit = None
             for call in facts.calls:
                 if call.attr == "middleware" and "http" in call.args:
+                    if not _middleware_observes(view, rel, facts, call):
+                        continue  # rewrites paths or adds headers: no timing, ids or logging in its body
                     hit = Hit(rel, call.line, "times or logs every request in an HTTP middleware", call.cell)
                 elif call.attr in ("before_request", "after_request", "teardown_request") and "." in call.name:
                     hit = Hit(rel, call.line, f"logs requests in a {call.attr} hook", call.cell)
@@ -346,7 +366,7 @@ def _continuity(view: RepoView, rel: str, facts: PyFacts, text: str) -> str | No
             return f"{label} ({hit[0]})"
     if any(True for _ in matching_calls(facts, _WORKSPACE_CALLS)):
         return "saved to an Evidently workspace"
-    if _LOOP.search(text) and "sleep" in text:
+    if "sleep" in text and (_LOOP.search(text) or _FLAG_LOOP.search(text)):
         return "in a polling loop"
     caller = _scheduled_caller(view, rel)
     if caller:
@@ -413,13 +433,23 @@ def _caller_texts(view: RepoView) -> list[tuple[str, str, str]]:
             if "Cron" not in text or not re.search(r"^kind:\s*(CronJob|CronWorkflow)\b", text, re.M):
                 continue
         out.append((rel, text, "command"))
+    # A module running a polling loop (a monitoring thread that scores each new batch and sleeps)
+    # runs what it imports repeatedly, as a scheduler or a service does.
+    polling = set(view.with_any(view.by_ext(".py"), ("sleep",)))
     for rel in view.by_ext(".py"):
+        if view.is_test(rel):
+            continue
         mods = view.modules(rel)
-        if not mods.isdisjoint(SCHEDULER_ROOTS | SERVICE_ROOTS | STREAM_ROOTS) and not view.is_test(rel):
+        if not mods.isdisjoint(SCHEDULER_ROOTS | SERVICE_ROOTS | STREAM_ROOTS):
             out.append((rel, view.text(rel) or "", "module"))
+        elif rel in polling:
+            text = view.text(rel) or ""
+            if _LOOP.search(text) or _FLAG_LOOP.search(text):
+                out.append((rel, text, "module"))
     return out
 
 
+@prefilters("sleep")
 def drift_monitoring_job(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Drift / data-quality monitoring (Evidently, NannyML, Alibi Detect, whylogs, Frouros,
     deepchecks drift checks, custom drift statistics) computed where it runs repeatedly: in a
@@ -939,6 +969,9 @@ _TRIGGER_ATTR = lazy_re(
     r"(^|_)re_?train|^(trigger|start|launch|submit|kick|schedule)\w*train|^run\w*train\w*pipeline",
     re.I,
 )
+# A question about retraining (`is_retraining_required()`, `should_retrain()`,
+# `retrain_needed()`): it answers yes or no and starts nothing.
+_PREDICATE_ATTR = lazy_re(r"^_?(is|should|needs?|has|can|check|get|must|requires?)_|_(required|needed|due|flag|status|reason)$", re.I)
 _TRIGGER_CALLS = ("airflow.operators.trigger_dagrun.TriggerDagRunOperator", "airflow.operators.dagrun_operator.*",
                   "airflow.api.common.trigger_dag.trigger_dag", "*.trigger_dag", "prefect.deployments.run_deployment",
                   "*.create_run_from_pipeline_func", "*.create_run_from_pipeline_package", "*.start_pipeline_execution",
@@ -949,7 +982,8 @@ _TRIGGER_CALLS = ("airflow.operators.trigger_dagrun.TriggerDagRunOperator", "air
 def drift_triggers_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Drift detection wired to start training: in a file about drift, a call that launches
     retraining (`trigger_retraining()`, `retrain_model()`, a DAG run / pipeline run / workflow
-    dispatch naming training)."""
+    dispatch naming training); a call asking whether to retrain (`is_retraining_required()`)
+    launches nothing."""
     for rel in python_files(view, det, needles=("drift", "Drift")):
         if rel.endswith(".ipynb"):
             continue
@@ -960,7 +994,7 @@ def drift_triggers_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if facts is None:
             continue
         for call in facts.calls:
-            if _TRIGGER_ATTR.search(call.attr):
+            if _TRIGGER_ATTR.search(call.attr) and not _PREDICATE_ATTR.search(call.attr):
                 yield Hit(rel, call.line, f"drift handling launches training: calls {call.name}", call.cell)
                 break
             if _call_matches(call, _TRIGGER_CALLS):
@@ -1059,7 +1093,61 @@ def mage_trigger_retrains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 return
 
 
+# -- monitor.alerting: alert rules written as code -------------------------------------------
+
+_ALERT_MODULE = lazy_re(r"(?i)(^|/)\w*alert\w*\.py$")
+_ALERT_METRIC = lazy_re(r"(?i)drift|psi|(?<![a-z])auc|recall|precision|accuracy|(?<![a-z])f1|latency|error_?rate|"
+                        r"(?<![a-z])p9[059]|rmse|(?<![a-z])mae|ks_stat|wasserstein|kl_div|throughput|(?<![a-z])mape")
+_ALERT_KEYS = frozenset({"severity", "level", "alert", "alert_type", "priority"})
+
+
+def _names_of(node: ast.AST) -> str:
+    out = []
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name):
+            out.append(n.id)
+        elif isinstance(n, ast.Attribute):
+            out.append(n.attr)
+        elif isinstance(n, ast.Constant) and isinstance(n.value, str):
+            out.append(n.value)
+    return " ".join(out)
+
+
+def _raises_alert(body: list[ast.stmt]) -> bool:
+    """The branch creates an alert: a dict with a severity / level key, or a call whose name says alert."""
+    for st in body:
+        for n in ast.walk(st):
+            if isinstance(n, ast.Dict) and any(isinstance(k, ast.Constant) and k.value in _ALERT_KEYS for k in n.keys):
+                return True
+            if isinstance(n, ast.Call):
+                f = n.func
+                name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
+                if "alert" in name.lower():
+                    return True
+    return False
+
+
+def metric_alert_rules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """An alerting module whose `if <metric> > <threshold>:` rules create alerts with a severity."""
+    for rel in paths(view, det, ("*.py",)):
+        if not _ALERT_MODULE.search(rel):
+            continue
+        tree = py_tree(view, rel)
+        if tree is None:
+            continue
+        for n in ast.walk(tree):
+            if not isinstance(n, ast.If) or not isinstance(n.test, (ast.Compare, ast.BoolOp)):
+                continue
+            cmps = [c for c in ast.walk(n.test) if isinstance(c, ast.Compare)
+                    and any(isinstance(o, (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq)) for o in c.ops)]
+            if not any(_ALERT_METRIC.search(_names_of(c)) for c in cmps):
+                continue
+            if _raises_alert(n.body):
+                yield Hit(rel, n.lineno, "alert rule: a metric compared with a threshold raises an alert")
+                break
+
 CHECKS = {
+    "metric_alert_rules": metric_alert_rules,
     "mage_trigger_retrains": mage_trigger_retrains,
     "event_sensor_trains": event_sensor_trains,
     "service_metrics_defined": service_metrics_defined,

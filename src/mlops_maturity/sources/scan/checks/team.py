@@ -229,14 +229,21 @@ _DESIGN_FILE = lazy_re(
 # "Design" as a verb of a how-to step ("Step 0 - Design your dataset", "Design a prompt") is an
 # instruction to the reader, not a section describing the system's design.
 _DESIGN_HEADING = lazy_re(r"\barchitecture\b|\bdesign(s|\s+doc\w*|\s+decisions?|\s+principles?|\s+overview)?\b"
-                          r"(?!\s+(your|yours|a|an|my|our)\b)|\bdata[ -]?flows?\b", re.I)
+                          r"(?!\s+(your|yours|a|an|my|our)\b)|\bdata[ -]?flows?\b|\b(arquitetura|arquitectura|architettura)\b", re.I)
 _HOWTO_STEP = lazy_re(r"^\s*(step|part|stage)\s*\d+\b", re.I)
+_DESIGN_WORDS = ("architecture", "design", "arquitetura", "arquitectura", "architettura", "infra", "diagram")
+# An image a docs page shows whose file is named for the system's architecture or infrastructure
+# (![](img/aws_infra.jpeg), <img src="architecture.png">): the page describes the design with it.
+_DESIGN_IMAGE = lazy_re(r"(?:!\[[^\]\n]*\]\(\s*<?|<img\s[^>\n]*?src\s*=\s*[\"'])([^)\s\"'>]*?(?<![a-z0-9])"
+                        r"(?:architecture|arquitetura|arquitectura|architettura|infra|infrastructure|system[-_]?(?:design|diagram|overview)|"
+                        r"design|diagram)(?:[_\-.][^)\s\"'>/]*)?\.(?:png|jpe?g|svg|gif|webp))", re.I)
 _DOCS_ROOT = lazy_re(r"^(docs?|documentation|wiki)/", re.I)
 
 
 def design_docs(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """ADR / design / RFC / proposal folders with documents, design or architecture documents by name,
-    diagrams as code, or docs/ pages with an architecture or design heading."""
+    diagrams as code, or docs/ pages with an architecture or design heading (English, Portuguese,
+    Spanish, Italian) or showing an architecture / infrastructure diagram image."""
     cands = paths(view, det)
     for rel in cands:
         low = rel.lower()
@@ -258,12 +265,16 @@ def design_docs(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             if _DOCS_ROOT.match(rel):
                 text = view.text(rel) or ""
                 low_text = text.lower()
-                if "architecture" not in low_text and "design" not in low_text:
+                if not any(w in low_text for w in _DESIGN_WORDS):
                     continue
                 for ln, heading in headings(view.lines(rel)):
                     if _DESIGN_HEADING.search(heading) and not _HOWTO_STEP.match(heading):
                         yield Hit(rel, ln, f"has a design section: {heading[:60]}")
                         break
+                else:
+                    m = _DESIGN_IMAGE.search(text)
+                    if m:
+                        yield Hit(rel, text.count("\n", 0, m.start()) + 1, f"shows an architecture diagram: {m.group(1)[-60:]}")
         elif low.endswith(DIAGRAM_EXTS) and (_DOCS_ROOT.match(rel) or any(_DESIGN_DIR.match(d) for d in dirs)):
             yield Hit(rel, None, f"has an architecture diagram as code: {base}", snippet="")
 
