@@ -7,6 +7,10 @@ from scan_helpers import check_case, check_fixture_folders, describe
 
 # (practice, fixture case) -> (status, evidence, dependency-only evidence)
 CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
+    ("data.pipeline", "present-invoke-preprocess-task"): (
+        "present", ["src/scanclf/data.py:18 entry-script-runs-data-prep", "tasks.py:9 invoke-task-prepares-data"], []),
+    # the project template's tasks.py, its data.py still the stub that only prints
+    ("data.pipeline", "absent-invoke-template-stub"): ("absent", [], []),
     ("data.pipeline", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-prepares-data"], []),
     ("data.pipeline", "present-spark-job-entry"): ("present", ["jobs/main.py:21 entry-script-runs-data-prep"], []),
     ("data.pipeline", "absent-inference-cli-preprocess"): ("absent", [], []),

@@ -711,6 +711,80 @@ def make_prep_target(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 break
 
 
+# -- data.pipeline: a task-runner task (invoke's tasks.py) named for data preparation ---------
+
+# What a preparation script does that a project template's stub does not: it writes its output.
+_WRITES_OUTPUT = lazy_re(r"\.(save\w*|to_(csv|parquet|json|feather|pickle|hdf|netcdf)|dump|write(_text|_bytes)?|imwrite|"
+                         r"extractall|save_to_disk|copy\w*)\s*\(|\b(savez?|imwrite|dump|copyfile|copytree)\s*\(")
+_RUN_MODULE = lazy_re(r"(?:^|\s)-m\s+([\w.{}]+)")
+_RUN_SCRIPT = lazy_re(r"(?:^|[\s=])((?:[\w.{}-]+/)*[\w.{}-]+\.py)\b")
+
+
+def _fstring(node: ast.AST) -> str | None:
+    """A literal command string; an f-string's fields as `{NAME}` (filled in from the module's
+    constants by the caller), None for anything else."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        out = []
+        for v in node.values:
+            if isinstance(v, ast.Constant) and isinstance(v.value, str):
+                out.append(v.value)
+            elif isinstance(v, ast.FormattedValue) and isinstance(v.value, ast.Name):
+                out.append("{" + v.value.id + "}")
+            else:
+                out.append("{?}")
+        return "".join(out)
+    return None
+
+
+def _task_command_runs_prep(view: RepoView, cmd: str, consts: dict[str, str]) -> bool:
+    """The command a task runs prepares data: the repository script or module it names exists
+    and writes something (a template's stub that only prints does not), or it runs code that is
+    not a repository script (dvc repro, a shell script)."""
+    for name, value in consts.items():
+        cmd = cmd.replace("{" + name + "}", value)
+    targets: list[str] = []
+    for m in _RUN_MODULE.finditer(cmd):
+        mod = m.group(1).replace(".", "/")
+        targets += [f"{mod}.py", f"src/{mod}.py", f"{mod}/__main__.py", f"src/{mod}/__main__.py"]
+    for m in _RUN_SCRIPT.finditer(cmd):
+        targets.append(m.group(1).removeprefix("./"))
+    if targets:
+        if any("{" in t for t in targets):
+            return False
+        found = [t for t in targets if view.exists(t)]
+        return any(_WRITES_OUTPUT.search(view.text(t) or "") for t in found)
+    return _RUNS_CODE.search(cmd) is not None
+
+
+@prefilters("invoke")
+def task_runner_prep_task(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """An invoke task (`@task def preprocess_data(ctx): ctx.run("python -m pkg.data ...")`, the
+    tasks.py of many project templates) named for data preparation whose command runs a
+    script of the repository that writes its output: the Python counterpart of a Makefile
+    target. A task running a template's stub that only prints is not a step."""
+    for rel in view.with_any(paths(view, det, ("*.py",)), ("invoke",)):
+        if "invoke" not in view.modules(rel):
+            continue
+        facts = view.python(rel)
+        tree = py_tree(view, rel)
+        if facts is None or tree is None:
+            continue
+        consts = {t.id: n.value.value for n in tree.body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant)
+                  and isinstance(n.value.value, str) for t in n.targets if isinstance(t, ast.Name)}
+        for fn in decorated_functions(view, rel, facts):
+            if not any(d in ("invoke.task", "invoke.tasks.task") for d, _ in fn.decorators):
+                continue
+            if not (PREP_NAME.search(fn.name) or fn.name.lower() in EXACT_PREP) or TRAIN_NAME.search(fn.name):
+                continue
+            cmds = [c for node in ast.walk(fn.node) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "run" and node.args and (c := _fstring(node.args[0])) is not None]
+            if any(_task_command_runs_prep(view, c, consts) for c in cmds):
+                yield Hit(rel, fn.line, f"invoke task {fn.name} runs data preparation")
+                break
+
+
 # A script path in a recipe, after an optional make-variable directory (`$(PROJECT_DIR)/src/x.py`).
 _RECIPE_SCRIPT = lazy_re(r"(?:^|[\s=])(?:\$[({]\w+[)}]/)?((?:[\w.-]+/)*[\w.-]+\.(?:py|sh))\b")
 
@@ -1098,6 +1172,7 @@ CHECKS = {
     "entry_script_runs_prep": entry_script_runs_prep,
     "dvc_prep_stage": dvc_prep_stage,
     "make_prep_target": make_prep_target,
+    "task_runner_prep_task": task_runner_prep_task,
     "orchestrated_prep_task": orchestrated_prep_task,
     "class_with_base": class_with_base,
     "pandera_used": pandera_used,
