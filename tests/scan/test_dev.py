@@ -88,6 +88,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.modular_code", "present-inference-wrapper"): ("present", ["src/model/inference.py:7 inference-code-in-module"], []),
     ("dev.modular_code", "present-pretrained-keras-app"): ("present", ["app.py:6 inference-code-in-module"], []),
     ("dev.modular_code", "present-opencv-dnn-detector"): ("present", ["detect.py:7 inference-code-in-module"], []),
+    ("dev.modular_code", "present-ultralytics-trainer"): ("present", ["src/trainer.py:15 training-code-in-module"], []),
+    ("dev.modular_code", "present-ultralytics-detector-api"): ("present", ["app.py:8 inference-code-in-module"], []),
+    # model.train(mode=...) switches torch's training mode, it does not train
+    ("dev.modular_code", "absent-torch-train-mode"): ("absent", [], []),
     ("dev.modular_code", "absent-keras-preprocess-only"): ("absent", [], []),
     ("dev.modular_code", "absent-loads-data-only"): ("absent", [], []),
     ("dev.modular_code", "absent-lightning-datamodule-only"): ("absent", [], []),

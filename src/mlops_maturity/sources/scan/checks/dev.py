@@ -288,6 +288,9 @@ _TRAINING_TEXT = lazy_re(
     r"|\b(train|cv|Trainer|Sequential|\w*Model)[ \t]*\(",
     re.M,
 )
+# `model.train(data="coco.yaml", epochs=50)`: a high-level trainer's train method (Ultralytics
+# YOLO, gensim) takes the data or the number of epochs; torch's `model.train()` switches a mode.
+_TRAIN_METHOD_KWARGS = frozenset({"data", "epochs", "num_epochs", "max_epochs", "imgsz", "train_data", "training_data"})
 _NOT_TRAINING_RECEIVERS = lazy_re(r"(scaler|encoder|vectori[sz]er|imputer|tokenizer|pca|transformer|binarizer)s?$", re.I)
 
 
@@ -316,7 +319,9 @@ def training_signal(facts: PyFacts) -> tuple[int, str] | None:
             found.append((call.line, f"calls {call.name}"))
             break
     for call in facts.calls:
-        if call.attr not in TRAINING_ATTRS or "." not in call.name:
+        if "." not in call.name:
+            continue
+        if call.attr not in TRAINING_ATTRS and not (call.attr == "train" and any(k in _TRAIN_METHOD_KWARGS for k, _ in call.kwargs)):
             continue
         if call.resolved and "()" not in call.name:
             continue  # a module function named fit/train, not a method on a model
@@ -361,13 +366,16 @@ _MODEL_LOAD_CALLS = ("joblib.load", "pickle.load", "cloudpickle.load", "torch.lo
                      "keras.saving.load_model", "xgboost.Booster", "lightgbm.Booster", "tensorflow.saved_model.load",
                      # a pretrained network built from its published weights: MobileNetV2(weights="imagenet"),
                      # cv2.dnn.readNetFromDarknet(cfg, weights)
-                     *_PRETRAINED_CONSTRUCTORS)
+                     *_PRETRAINED_CONSTRUCTORS,
+                     # a detector built from trained weights: YOLO("runs/train/weights/best.pt")
+                     "ultralytics.{YOLO,RTDETR,YOLOWorld,YOLOE,SAM,FastSAM,NAS}")
 _INFER_ATTRS = frozenset({"predict", "predict_proba", "run", "forward", "generate", "transform", "decision_function"})
-_LOAD_ROOTS = frozenset({"joblib", "pickle", "cloudpickle", "torch", "mlflow", "onnxruntime", "tensorflow", "keras", "xgboost", "lightgbm"})
+_LOAD_ROOTS = frozenset({"joblib", "pickle", "cloudpickle", "torch", "mlflow", "onnxruntime", "tensorflow", "keras", "xgboost", "lightgbm",
+                         "ultralytics"})
 
 
 def _inference_files(view: RepoView, det: DetectorSpec) -> list[str]:
-    tails = ("load", "load_model", "InferenceSession", "Booster", "applications", "readNet")
+    tails = ("load", "load_model", "InferenceSession", "Booster", "applications", "readNet", "YOLO", "RTDETR", "SAM", "NAS")
     return selected(view, det, "inference", lambda: python_files(view, det, _LOAD_ROOTS, ("readNet",), notebooks=False,
                                                                  tails=tails))
 
