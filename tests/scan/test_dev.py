@@ -9,6 +9,10 @@ from scan_helpers import check_case, check_fixture_folders
 CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-defaults-dict"): ("present", ["scripts/train.py:7 cli-options-from-hyperparameter-defaults"], []),
     ("dev.config", "absent-defaults-dict-no-cli"): ("absent", [], []),
+    ("dev.experiment_tracking", "present-ultralytics-mlflow-setting"): (
+        "present", ["src/train_detector.py:6 ultralytics-tracker-enabled"], []),
+    # trackers switched off, or switched on only in a comment
+    ("dev.experiment_tracking", "absent-ultralytics-tracker-off"): ("absent", [], []),
     ("dev.experiment_tracking", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-tracked"], []),
     ("dev.experiment_tracking", "present-sagemaker-experiment-config"): (
         "present", ["pipeline/train.py:7 training-job-joins-experiment"], []),
