@@ -38,6 +38,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("gov.data_card", "present-field-list-readme-txt"): ("present", ['data/Readme.txt:8 dataset-doc-describes-fields'], []),
     ("gov.data_card", "present-hf-dataset-card"): ("present", ['data/README.md:3 hf-dataset-card-metadata'], []),
     ("gov.explainability", "absent-feature-importances"): ("absent", [], []),
+    ("gov.explainability", "present-handwritten-gradcam"): (
+        "present", ["app/explain.py:5 attribution-map-computed-by-hand"], []),
+    # a saliency plot drawn from a map computed elsewhere; the backward() is training's
+    ("gov.explainability", "absent-saliency-plot-helper"): ("absent", [], []),
     ("gov.explainability", "absent-explainer-version-lookup"): ("absent", [], []),
     ("gov.explainability", "present-attribution-method-by-name"): (
         "present", ['tabkit/explain.py:14 explainer-chosen-by-name'], []),

@@ -9,6 +9,7 @@ placeholders or headings.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -19,7 +20,7 @@ from ....util import yamlsafe
 from ....util.lazyre import lazy_re
 from ..helpers import Hit, paths, prefilters
 from ..spec import DetectorSpec
-from .data import LowerNeedles
+from .data import LowerNeedles, py_tree
 
 # -- prose words (templates are not documentation) -------------------------------------------
 
@@ -622,7 +623,46 @@ def codeowners_model_dirs(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 return
 
 
+# -- gov.explainability: an explanation method written by hand -------------------------------
+
+# What a hand-written attribution method is called: Grad-CAM and its variants, saliency maps,
+# integrated gradients, occlusion / attention-rollout maps, class activation maps.
+_XAI_NAME = lazy_re(r"(?i)grad_?cam|gradcam|saliency|integrated_?gradients?|smooth_?grad|guided_?backprop|"
+                    r"occlusion_?(map|sensitivity)|attention_?rollout|(layer|score|eigen)_?cam|class_?activation_?maps?|"
+                    r"(^|_)cam_?(heatmap|overlay|map)|attribution_?map")
+_XAI_DEF_TEXT = lazy_re(r"(?im)^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+\w*(grad_?cam|saliency|integrated_?gradient|smooth_?grad|"
+                        r"guided_?backprop|occlusion|attention_?rollout|cam_|_cam|class_?activation|attribution_?map)")
+# The gradients (or activations) of the model an attribution is computed from.
+_GRADIENT_OPS = ("register_hook", "register_forward_hook", "register_full_backward_hook", "register_backward_hook",
+                 ".backward(", "GradientTape", "autograd.grad", ".gradient(")
+
+
+@prefilters(*_GRADIENT_OPS)
+def handwritten_attribution(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A function or class named for an attribution method (Grad-CAM, saliency map,
+    integrated gradients...) that takes the model's gradients itself (backward hooks,
+    `.backward()`, `tf.GradientTape`, `torch.autograd.grad`): an explanation of predictions
+    written without a library. A plotting helper with such a name that draws a map computed
+    elsewhere takes no gradients and does not count."""
+    for rel in view.with_any(paths(view, det, ("*.py",)), _GRADIENT_OPS):
+        text = view.text(rel) or ""
+        if not _XAI_DEF_TEXT.search(text):
+            continue
+        tree = py_tree(view, rel)
+        if tree is None:
+            continue
+        lines = text.splitlines()
+        for node in ast.walk(tree):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or not _XAI_NAME.search(node.name):
+                continue
+            body = "\n".join(lines[node.lineno - 1:node.end_lineno or node.lineno])
+            if any(op in body for op in _GRADIENT_OPS):
+                yield Hit(rel, node.lineno, f"computes an attribution map by hand: {node.name}")
+                break
+
+
 CHECKS = {
+    "handwritten_attribution": handwritten_attribution,
     "dbt_columns_described": dbt_columns_described,
     "card_file": card_file,
     "card_metadata": card_metadata,
