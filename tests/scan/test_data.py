@@ -78,6 +78,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "present-databricks-bundle"): (
         "present", ["databricks.yml:11 databricks-job-prepares-data"], []),
     ("data.pipeline", "absent-databricks-job-payload-no-prep"): ("absent", [], []),
+    ("data.validation", "present-loader-rejects-bad-rows"): (
+        "present", ["src/data/load.py:8 custom-data-validator-defined"], []),
+    # one column check in the loader; a metric's checks refuse its caller's arguments
+    ("data.validation", "absent-loader-one-check"): ("absent", [], []),
     ("data.validation", "absent-api-upload-checks"): ("absent", [], []),
     ("data.validation", "present-sagemaker-data-quality-step"): (
         "present", ["pipelines/scoring.py:15 pipeline-data-quality-checked"], []),

@@ -1004,16 +1004,43 @@ def _collects_error(node: ast.AST) -> bool:
             and isinstance(node.func.value, ast.Name) and _ERROR_LIST.match(node.func.value.id) is not None)
 
 
+# A condition about the content of a frame or an array: its columns, nulls, allowed values,
+# duplicates, types, NaN / infinite values (`if df["label"].isna().any(): raise ...`).
+_DATA_TEST = lazy_re(r"\.(columns|isnull|isna|notna|notnull|isin|duplicated|dtypes?|hasnans)\b|\b(np|numpy|torch|math)\.(isnan|isinf|isfinite)\b")
+_DATA_TEST_NEEDLES = (".columns", ".isnull", ".isna", ".notna", ".notnull", ".isin", ".duplicated", ".dtype", ".hasnans",
+                      ".isnan", ".isinf", ".isfinite")
+
+
+# What a loading or preparation step is called (load_raw, read_dataset, preprocess, main): a
+# library's metric or transform that refuses a missing column checks its caller's arguments.
+_LOADER_FN = lazy_re(r"^_?(load|read|ingest|parse|prepare|preprocess|clean|process|main|run)(_\w*)?$", re.I)
+
+
+def _content_checks(fn: ast.AST) -> int:
+    """Branches of a function that reject data on its content: an `if` about columns, nulls,
+    allowed values, duplicates, dtypes or NaN that raises or records an error."""
+    n = 0
+    for node in ast.walk(fn):
+        if isinstance(node, ast.If) and _DATA_TEST.search(ast.unparse(node.test)) and any(
+                isinstance(b, ast.Raise) or (isinstance(b, ast.Expr) and _collects_error(b.value)) for b in node.body):
+            n += 1
+    return n
+
+
 def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A validate_*/verify_* function in data-loading code that checks records, images or
     labels (at least two assertions, raises or collected errors on their content) — not config or argument
     validation, not a single shape assert, not the validation of a schema definition (whose
-    first parameter is the schema)."""
+    first parameter is the schema). A loader or preparation step of another name (load_raw,
+    read_*, preprocess, a script's main) counts when at least two of its branches reject the
+    data on its content (missing columns, nulls, values outside the label
+    set, wrong dtype, NaN), raising or recording the error."""
     for rel in paths(view, det, ("*.py",)):
         if not _LOADER_PATH.search(rel):
             continue
         text = view.text(rel) or ""
-        if not re.search(r"def _?(validate|verify|check)_?\w*\(", text):
+        named = re.search(r"def _?(validate|verify|check)_?\w*\(", text) is not None
+        if not named and not any(map(text.__contains__, _DATA_TEST_NEEDLES)):
             continue
         if not view.modules(rel).isdisjoint(_WEB_ROOTS) or "HTTPException" in text:
             continue  # request validation in a serving API, not a data pipeline
@@ -1021,9 +1048,15 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if tree is None:
             continue
         for n in ast.walk(tree):
-            if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) or not _VALIDATOR_FN.match(n.name):
+            if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             if re.search(r"(?i)config|args|param|option|env|version|path_exists|install", n.name):
+                continue
+            if not _VALIDATOR_FN.match(n.name):
+                content = _content_checks(n) if _LOADER_FN.match(n.name) else 0
+                if content >= 2 and _validator_used(view, rel, tree, n):
+                    yield Hit(rel, n.lineno, f"{n.name} rejects data on its content ({content} checks)")
+                    break
                 continue
             if _PATH_CHECK_FN.search(n.name):
                 continue  # checks that a CLI path argument exists / is a directory, not its records
