@@ -56,6 +56,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ['aml/scorecard.json:10 rai-fairness-component-used'], []),
     ("gov.fairness", "absent-rai-dashboard-without-fairness"): ("absent", [], []),
     ("gov.fairness", "absent-eda-groupby"): ("absent", [], []),
+    ("gov.fairness", "present-identity-term-slices"): (
+        "present", ["evaluation/slices.py:6 protected-group-metrics-computed"], []),
+    # identity columns of a customer table and an identity_hate label, a layer's bias: no groups of people compared
+    ("gov.fairness", "absent-identity-columns-no-fairness"): ("absent", [], []),
     ("gov.fairness", "absent-performance-slices"): ("absent", [], []),
     ("gov.fairness", "absent-privacy-sensitive-features"): ("absent", [], []),
     ("gov.fairness", "present-custom-group-metrics"): ("present", ['eval/fairness.py:8 protected-group-metrics-computed'], []),

@@ -398,13 +398,20 @@ def _field_table(lines: list[str], hs: list[tuple[int, str]], in_data_path: bool
 
 _FAIRNESS_METRIC = lazy_re(
     r"^[^#\n]*?\b(demographic_parity\w*|equali[sz]ed_odds\w*|equal_opportunity\w*|disparate_impact\w*|"
-    r"statistical_parity\w*|average_odds_difference|predictive_parity\w*|(un)?privileged_groups)\b",
+    r"statistical_parity\w*|average_odds_difference|predictive_parity\w*|(un)?privileged_groups|"
+    # the four-fifths (adverse impact) rule; the subgroup AUCs of identity-bias evaluations
+    r"four_fifths\w*|adverse_impact\w*|subgroup_auc\w*|bpsn_auc\w*|bnsp_auc\w*)\b",
     re.I | re.M,
 )
 _GROUP_ATTRIBUTE = lazy_re(r"^[^#\n]*?\b((protected|sensitive)_(attributes?|features?|groups?))\b", re.I | re.M)
 _FAIRNESS_CONTEXT = lazy_re(r"fair|bias|parity|disparit|equal[ _]?opportunit|discriminat", re.I)
+# Identity / demographic groups a text or face model is sliced by (IDENTITY_TERMS, identity_groups,
+# demographic_groups), in a file about fairness: `bias` alone is also a layer's bias term.
+_IDENTITY_GROUPS = lazy_re(r"^[^#\n]*?\b((identity|demographic)_(terms?|groups?|subgroups?|attributes?|columns?))\b", re.I | re.M)
+_IDENTITY_CONTEXT = lazy_re(r"fairness|unfair|parity|disparit|discriminat|unintended[ _]bias", re.I)
 _FAIRNESS_NEEDLES = LowerNeedles("parity", "equalized", "equalised", "opportunity", "disparate", "privileged",
-                                 "protected_", "sensitive_", "average_odds")
+                                 "protected_", "sensitive_", "average_odds", "four_fifths", "adverse_impact",
+                                 "subgroup_auc", "bpsn_auc", "bnsp_auc", "identity_", "demographic_")
 
 
 def _fairness_match(text: str) -> re.Match[str] | None:
@@ -412,6 +419,10 @@ def _fairness_match(text: str) -> re.Match[str] | None:
     if m is None:
         g = _GROUP_ATTRIBUTE.search(text)
         if g is not None and _FAIRNESS_CONTEXT.search(text):
+            m = g
+    if m is None:
+        g = _IDENTITY_GROUPS.search(text)
+        if g is not None and _IDENTITY_CONTEXT.search(text):
             m = g
     return m
 
