@@ -555,9 +555,37 @@ def _leaves(node: object) -> Iterator[object]:
         yield node
 
 
+_PARAMS_NAMES = ("params.yaml", "params.yml", "params.json")
+_PARAMS_READERS = ("params_show", "dvc.api.params", "read_params", "load_params")
+# Where a params file is only declared, not read: DVC's params / deps lists, the docs.
+_PARAMS_DECLARED_ONLY = lazy_re(r"(^|/)(dvc\.ya?ml|dvc\.lock)$|\.(md|markdown|rst|txt)$", re.I)
+_PARAMS_READER_FILES = ("*.py", "*.ipynb", "*.sh", "*.bash", "Makefile", "makefile", "*.yaml", "*.yml", "*.R", "*.toml", "*.cfg")
+_DVC_CMD_READS = lazy_re(r"^[ \t]*(-[ \t]+)?cmd:[^\n]*(params\.(ya?ml|json)|\$\{)|\$\{[ \t]*[\w.]+[ \t]*\}", re.M)
+
+
+def _params_file_read(view: RepoView, rel: str) -> bool:
+    """Something reads the params file: code or a script names it (yaml.safe_load(open("params.yaml")),
+    PARAMS_PATH = Path("params.yaml"), `python train.py params.yaml` in a stage's cmd), reads DVC
+    params (dvc.api.params_show(), read_params()), or dvc.yaml templates its values (${train.lr}).
+    Listing it in a stage's params or deps, or in the README, reads nothing."""
+    name = rel.rsplit("/", 1)[-1]
+    for other in view.with_any(view.globs(_PARAMS_READER_FILES), (name,) + _PARAMS_READERS):
+        if other == rel or view.is_test(other):
+            continue
+        if _PARAMS_DECLARED_ONLY.search(other):
+            if other.rsplit("/", 1)[-1].startswith("dvc.y") and _DVC_CMD_READS.search(view.text(other) or ""):
+                return True
+            continue
+        return True
+    return any(_DVC_CMD_READS.search(view.text(d) or "") for d in view.globs(("dvc.yaml", "dvc.yml")))
+
+
+@prefilters(*_PARAMS_NAMES, *_PARAMS_READERS)
 def params_file_set(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
-    """A DVC-style params file that sets at least one value: a skeleton whose every value is a
-    placeholder (TODO, empty) configures nothing. A file that does not parse is taken as is."""
+    """A DVC-style params file that sets at least one value and that something reads: a
+    skeleton whose every value is a placeholder (TODO, empty) configures nothing, nor does a
+    file only listed in dvc.yaml while the training script hard-codes its settings. A file that
+    does not parse is taken as is."""
     for rel in paths(view, det):
         line = first_content_line(view, rel)
         if line is None:
@@ -565,6 +593,8 @@ def params_file_set(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         doc = view.json(rel) if rel.endswith(".json") else view.yaml(rel)
         if isinstance(doc, (dict, list)) and all(
                 v is None or (isinstance(v, str) and _PLACEHOLDER.match(v)) for v in _leaves(doc)):
+            continue
+        if not _params_file_read(view, rel):
             continue
         yield Hit(rel, line, f"has {rel.rsplit('/', 1)[-1]}")
 
