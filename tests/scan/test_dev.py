@@ -112,6 +112,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-argparse-hyperparameters-json"): (
         "present", ["src/worker/train_model.py:11 cli-hyperparameters-declared"], []),
     # params.yaml only listed in dvc.yaml and the README: the training script hard-codes its settings
+    ("dev.config", "present-params-passed-in-dvc-cmd"): ("present", ["params.yaml:1 params-file-present"], []),
     ("dev.config", "absent-params-never-read"): ("absent", [], []),
     ("dev.config", "present-params-yaml"): ("present", ["params.yaml:1 params-file-present"], []),
     ("dev.config", "absent-params-placeholders"): ("absent", [], []),

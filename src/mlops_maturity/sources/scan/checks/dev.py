@@ -559,6 +559,7 @@ _PARAMS_NAMES = ("params.yaml", "params.yml", "params.json")
 _PARAMS_READERS = ("params_show", "dvc.api.params", "read_params", "load_params")
 # Where a params file is only declared, not read: DVC's params / deps lists, the docs.
 _PARAMS_DECLARED_ONLY = lazy_re(r"(^|/)(dvc\.ya?ml|dvc\.lock)$|\.(md|markdown|rst|txt)$", re.I)
+_PARAMS_LIST_ITEM = lazy_re(r"^\s*-\s*[\"']?[\w./-]*params\.(ya?ml|json)[\"']?\s*:?\s*(#.*)?$")
 _PARAMS_READER_FILES = ("*.py", "*.ipynb", "*.sh", "*.bash", "Makefile", "makefile", "*.yaml", "*.yml", "*.R", "*.toml", "*.cfg")
 _DVC_CMD_READS = lazy_re(r"^[ \t]*(-[ \t]+)?cmd:[^\n]*(params\.(ya?ml|json)|\$\{)|\$\{[ \t]*[\w.]+[ \t]*\}", re.M)
 
@@ -573,7 +574,10 @@ def _params_file_read(view: RepoView, rel: str) -> bool:
         if other == rel or view.is_test(other):
             continue
         if _PARAMS_DECLARED_ONLY.search(other):
-            if other.rsplit("/", 1)[-1].startswith("dvc.y") and _DVC_CMD_READS.search(view.text(other) or ""):
+            text = view.text(other) or ""
+            # in dvc.yaml, a mention that is not a params / deps list item is an argument of a cmd
+            if other.rsplit("/", 1)[-1].startswith("dvc.y") and (_DVC_CMD_READS.search(text) or any(
+                    name in ln.split("#", 1)[0] and not _PARAMS_LIST_ITEM.match(ln) for ln in text.splitlines())):
                 return True
             continue
         return True
