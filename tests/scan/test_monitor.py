@@ -47,6 +47,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.dashboards", "absent-widgets-ui-config"): ("absent", [], []),
     ("monitor.model", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("monitor.model", "absent-one-off-report"): ("absent", [], []),
+    ("monitor.model", "present-custom-psi-from-database"): (
+        "present", ["monitoring/drift.py:19 drift-monitored-continuously"], []),
+    # the same statistic computed once on two split files
+    ("monitor.model", "absent-custom-psi-on-files"): ("absent", [], []),
     ("monitor.model", "present-databricks-bundle-quality-monitor"): (
         "present", ['resources/monitoring.yml:2 databricks-quality-monitor-defined'], []),
     ("monitor.model", "absent-databricks-bundle-monitor-commented"): ("absent", [], []),
