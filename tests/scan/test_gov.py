@@ -18,6 +18,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["dbt/models/marts/schema.yml:6 dbt-columns-described"], []),
     # Column tests without descriptions are data validation, not documentation.
     ("gov.data_card", "absent-dbt-tests-only"): ("absent", [], []),
+    ("gov.data_card", "present-data-provenance-doc"): ("present", ["docs/data-provenance.md:1 data-card-file-present"], []),
+    ("gov.data_card", "absent-data-provenance-stub"): ("absent", [], []),
     ("gov.data_card", "absent-config-table"): ("absent", [], []),
     ("gov.data_card", "absent-code-file-description"): ("absent", [], []),
     ("gov.data_card", "present-data-folder-file-description"): (
