@@ -44,6 +44,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["app/explain.py:5 attribution-map-computed-by-hand"], []),
     # a saliency plot drawn from a map computed elsewhere; the backward() is training's
     ("gov.explainability", "absent-saliency-plot-helper"): ("absent", [], []),
+    # a model that predicts human-attention saliency maps, and its training loop
+    ("gov.explainability", "absent-saliency-prediction-model"): ("absent", [], []),
     ("gov.explainability", "absent-explainer-version-lookup"): ("absent", [], []),
     ("gov.explainability", "present-attribution-method-by-name"): (
         "present", ['tabkit/explain.py:14 explainer-chosen-by-name'], []),

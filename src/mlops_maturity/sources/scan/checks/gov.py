@@ -643,6 +643,9 @@ _XAI_NAME = lazy_re(r"(?i)grad_?cam|gradcam|saliency|integrated_?gradients?|smoo
                     r"(^|_)cam_?(heatmap|overlay|map)|attribution_?map")
 _XAI_DEF_TEXT = lazy_re(r"(?im)^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+\w*(grad_?cam|saliency|integrated_?gradient|smooth_?grad|"
                         r"guided_?backprop|occlusion|attention_?rollout|cam_|_cam|class_?activation|attribution_?map)")
+# Saliency prediction is also a vision task of its own: a SaliencyNet, train_saliency_model()
+# or a SaliencyDataset learns maps, it does not explain a prediction.
+_XAI_TASK_NAME = lazy_re(r"(?i)train|fit|loss|data_?set|loader|(net|model|module)s?$|^(net|model)_")
 # The gradients (or activations) of the model an attribution is computed from.
 _GRADIENT_OPS = ("register_hook", "register_forward_hook", "register_full_backward_hook", "register_backward_hook",
                  ".backward(", "GradientTape", "autograd.grad", ".gradient(")
@@ -666,6 +669,8 @@ def handwritten_attribution(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         for node in ast.walk(tree):
             if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or not _XAI_NAME.search(node.name):
                 continue
+            if _XAI_TASK_NAME.search(node.name):
+                continue  # a model that predicts saliency maps, its training loop or data: not an explanation
             body = "\n".join(lines[node.lineno - 1:node.end_lineno or node.lineno])
             if any(op in body for op in _GRADIENT_OPS):
                 yield Hit(rel, node.lineno, f"computes an attribution map by hand: {node.name}")
