@@ -60,6 +60,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ['aml/scorecard.json:10 rai-fairness-component-used'], []),
     ("gov.fairness", "absent-rai-dashboard-without-fairness"): ("absent", [], []),
     ("gov.fairness", "absent-eda-groupby"): ("absent", [], []),
+    # a face GAN's identity attributes beside its discriminator: no groups of people compared
+    ("gov.fairness", "absent-face-gan-identity-attributes"): ("absent", [], []),
     ("gov.fairness", "present-identity-term-slices"): (
         "present", ["evaluation/slices.py:6 protected-group-metrics-computed"], []),
     # identity columns of a customer table and an identity_hate label, a layer's bias: no groups of people compared

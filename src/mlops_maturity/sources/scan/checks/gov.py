@@ -406,9 +406,10 @@ _FAIRNESS_METRIC = lazy_re(
 _GROUP_ATTRIBUTE = lazy_re(r"^[^#\n]*?\b((protected|sensitive)_(attributes?|features?|groups?))\b", re.I | re.M)
 _FAIRNESS_CONTEXT = lazy_re(r"fair|bias|parity|disparit|equal[ _]?opportunit|discriminat", re.I)
 # Identity / demographic groups a text or face model is sliced by (IDENTITY_TERMS, identity_groups,
-# demographic_groups), in a file about fairness: `bias` alone is also a layer's bias term.
+# demographic_groups), in a file about fairness: `bias` alone is also a layer's bias term, and a
+# GAN's discriminator discriminates images, not people.
 _IDENTITY_GROUPS = lazy_re(r"^[^#\n]*?\b((identity|demographic)_(terms?|groups?|subgroups?|attributes?|columns?))\b", re.I | re.M)
-_IDENTITY_CONTEXT = lazy_re(r"fairness|unfair|parity|disparit|discriminat|unintended[ _]bias", re.I)
+_IDENTITY_CONTEXT = lazy_re(r"fairness|unfair|parity|disparit|discriminat(ion|ory)|unintended[ _]bias", re.I)
 _FAIRNESS_NEEDLES = LowerNeedles("parity", "equalized", "equalised", "opportunity", "disparate", "privileged",
                                  "protected_", "sensitive_", "average_odds", "four_fifths", "adverse_impact",
                                  "subgroup_auc", "bpsn_auc", "bnsp_auc", "identity_", "demographic_")
