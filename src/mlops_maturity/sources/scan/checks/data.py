@@ -619,7 +619,9 @@ def entry_script_runs_prep(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A runnable script with a generic name (main.py, run.py, job.py) whose `__main__` block,
     directly or through the main() it calls, runs a data-preparation function or class of its
     own (SparkPreprocessing(...).preprocess(), build_features()) and trains nothing: a
-    standalone preparation step, typically launched as a Spark / batch job."""
+    standalone preparation step, typically launched as a Spark / batch job. A preparation
+    function handed to a command-line runner (typer.run(preprocess), the @app.command()s of
+    a Typer app) counts where the script writes its output."""
     for rel in paths(view, det, ("*.py",)):
         base = rel.rsplit("/", 1)[-1][:-3]
         if _PREP_SCRIPT.match(base) or _PREP_DIR.search(rel) or (_STAGE_DIR.search(rel) and _STAGE_NAME.match(base)):
@@ -644,12 +646,43 @@ def entry_script_runs_prep(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             fn = defs.get(name)
             if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and name not in prep_defs:
                 called += _called_names(fn.body)  # main() and the like, one level down
-        if any(_NOT_PREP_RUN.search(c) for c in called):
+        handed = _cli_handed_names(guard.body, tree)
+        if any(_NOT_PREP_RUN.search(c) for c in called + handed):
             continue  # preparation inside a training run, or an inference script's input preprocessing
         hit = next((c for c in called if c in prep_defs), None)
+        if hit is None and _WRITES_OUTPUT.search(text):
+            # handed to a CLI (typer.run(preprocess), fire.Fire, an app() of @app.command()s): a
+            # template's stub that writes nothing stays out
+            hit = next((c for c in handed if c in prep_defs), None)
         if hit is None:
             continue
         yield Hit(rel, guard.lineno, f"script {rel.rsplit('/', 1)[-1]} runs data preparation {hit}")
+
+
+_CLI_RUNNERS = frozenset({"typer.run", "fire.Fire", "Fire"})
+
+
+def _cli_handed_names(body: list[ast.stmt], tree: ast.Module) -> list[str]:
+    """Functions a `__main__` block hands to a command-line runner: `typer.run(preprocess)`,
+    `fire.Fire(main)`, or the `@app.command()` functions of the `app()` it calls."""
+    out: list[str] = []
+    apps: set[str] = set()
+    for stmt in body:
+        for n in ast.walk(stmt):
+            if not isinstance(n, ast.Call):
+                continue
+            name = dotted(n.func) or ""
+            if name in _CLI_RUNNERS:
+                out += [a.id for a in n.args if isinstance(a, ast.Name)]
+            elif isinstance(n.func, ast.Name):
+                apps.add(n.func.id)
+    if apps:
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+                    isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr == "command"
+                    and isinstance(d.func.value, ast.Name) and d.func.value.id in apps for d in node.decorator_list):
+                out.append(node.name)
+    return out
 
 
 _STAGE_DIR = lazy_re(r"(^|/)(pipelines?|stages?|components?)/[^/]+$", re.I)
