@@ -748,7 +748,7 @@ def make_prep_target(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 # What a preparation script does that a project template's stub does not: it writes its output.
 _WRITES_OUTPUT = lazy_re(r"\.(save\w*|to_(csv|parquet|json|feather|pickle|hdf|netcdf)|dump|write(_text|_bytes)?|imwrite|"
-                         r"extractall|save_to_disk|copy\w*)\s*\(|\b(savez?|imwrite|dump|copyfile|copytree)\s*\(")
+                         r"extractall|save_to_disk)\s*\(|\b(savez?|imwrite|dump|copyfile|copytree|copy2)\s*\(")
 _RUN_MODULE = lazy_re(r"(?:^|\s)-m\s+([\w.{}]+)")
 _RUN_SCRIPT = lazy_re(r"(?:^|[\s=])((?:[\w.{}-]+/)*[\w.{}-]+\.py)\b")
 
