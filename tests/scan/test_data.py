@@ -7,6 +7,14 @@ from scan_helpers import check_case, check_fixture_folders, describe
 
 # (practice, fixture case) -> (status, evidence, dependency-only evidence)
 CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
+    ("data.pipeline", "present-invoke-preprocess-task"): (
+        "present", ["src/scanclf/data.py:18 entry-script-runs-data-prep", "tasks.py:9 invoke-task-prepares-data"], []),
+    # the project template's tasks.py, its data.py still the stub that only prints
+    ("data.pipeline", "absent-invoke-template-stub"): ("absent", [], []),
+    ("data.pipeline", "present-typer-data-cli"): (
+        "present", ["src/speechcls/data.py:31 entry-script-runs-data-prep"], []),
+    # the project template's data.py: typer.run(preprocess) of a stub that writes nothing
+    ("data.pipeline", "absent-typer-data-cli-stub"): ("absent", [], []),
     ("data.pipeline", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-prepares-data"], []),
     ("data.pipeline", "present-spark-job-entry"): ("present", ["jobs/main.py:21 entry-script-runs-data-prep"], []),
     ("data.pipeline", "absent-inference-cli-preprocess"): ("absent", [], []),
@@ -77,6 +85,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "present-databricks-bundle"): (
         "present", ["databricks.yml:11 databricks-job-prepares-data"], []),
     ("data.pipeline", "absent-databricks-job-payload-no-prep"): ("absent", [], []),
+    ("data.validation", "present-loader-rejects-bad-rows"): (
+        "present", ["src/data/load.py:8 custom-data-validator-defined"], []),
+    # one column check in the loader; a metric's checks refuse its caller's arguments
+    ("data.validation", "absent-loader-one-check"): ("absent", [], []),
     ("data.validation", "absent-api-upload-checks"): ("absent", [], []),
     ("data.validation", "present-sagemaker-data-quality-step"): (
         "present", ["pipelines/scoring.py:15 pipeline-data-quality-checked"], []),

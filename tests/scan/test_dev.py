@@ -9,6 +9,10 @@ from scan_helpers import check_case, check_fixture_folders
 CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-defaults-dict"): ("present", ["scripts/train.py:7 cli-options-from-hyperparameter-defaults"], []),
     ("dev.config", "absent-defaults-dict-no-cli"): ("absent", [], []),
+    ("dev.experiment_tracking", "present-ultralytics-mlflow-setting"): (
+        "present", ["src/train_detector.py:6 ultralytics-tracker-enabled"], []),
+    # trackers switched off, or switched on only in a comment
+    ("dev.experiment_tracking", "absent-ultralytics-tracker-off"): ("absent", [], []),
     ("dev.experiment_tracking", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-tracked"], []),
     ("dev.experiment_tracking", "present-sagemaker-experiment-config"): (
         "present", ["pipeline/train.py:7 training-job-joins-experiment"], []),
@@ -82,6 +86,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.code_quality", "absent-ci-setup-linter-action-only"): ("absent", [], []),
     ("dev.code_quality", "present-ci-lint-after-version"): ("present", ['.github/workflows/ci.yml:13 ci-runs-linter'], []),
     ("dev.code_quality", "absent-ci-linter-version-only"): ("absent", [], []),
+    ("dev.code_quality", "present-ci-lint-in-container"): ("present", [".github/workflows/ci.yml:17 ci-runs-linter"], []),
+    # linters installed in the image, and a report file named for one, lint nothing
+    ("dev.code_quality", "absent-ci-container-installs-linter"): ("absent", [], []),
     ("dev.code_quality", "present-ci-pytest-lint-plugin"): (
         "present", [".github/workflows/checks.yml:13 ci-runs-linter"], []),
     ("dev.code_quality", "absent-ci-pytest-no-lint-plugin"): ("absent", [], []),
@@ -98,6 +105,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.modular_code", "present-inference-wrapper"): ("present", ["src/model/inference.py:7 inference-code-in-module"], []),
     ("dev.modular_code", "present-pretrained-keras-app"): ("present", ["app.py:6 inference-code-in-module"], []),
     ("dev.modular_code", "present-opencv-dnn-detector"): ("present", ["detect.py:7 inference-code-in-module"], []),
+    ("dev.modular_code", "present-ultralytics-trainer"): ("present", ["src/trainer.py:15 training-code-in-module"], []),
+    ("dev.modular_code", "present-ultralytics-detector-api"): ("present", ["app.py:8 inference-code-in-module"], []),
+    # model.train(mode=...) switches torch's training mode, it does not train
+    ("dev.modular_code", "absent-torch-train-mode"): ("absent", [], []),
     ("dev.modular_code", "absent-keras-preprocess-only"): ("absent", [], []),
     ("dev.modular_code", "absent-loads-data-only"): ("absent", [], []),
     ("dev.modular_code", "absent-lightning-datamodule-only"): ("absent", [], []),
@@ -114,6 +125,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-argparse-hparams"): ("present", ["train.py:7 cli-hyperparameters-declared"], []),
     ("dev.config", "present-argparse-hyperparameters-json"): (
         "present", ["src/worker/train_model.py:11 cli-hyperparameters-declared"], []),
+    # params.yaml only listed in dvc.yaml and the README: the training script hard-codes its settings
+    ("dev.config", "present-params-passed-in-dvc-cmd"): ("present", ["params.yaml:1 params-file-present"], []),
+    ("dev.config", "absent-params-never-read"): ("absent", [], []),
     ("dev.config", "present-params-yaml"): ("present", ["params.yaml:1 params-file-present"], []),
     ("dev.config", "absent-params-placeholders"): ("absent", [], []),
     ("dev.config", "present-typer-options"): ("present", ["train.py:10 typer-hyperparameters-declared"], []),

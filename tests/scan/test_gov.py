@@ -18,6 +18,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["dbt/models/marts/schema.yml:6 dbt-columns-described"], []),
     # Column tests without descriptions are data validation, not documentation.
     ("gov.data_card", "absent-dbt-tests-only"): ("absent", [], []),
+    ("gov.data_card", "present-data-provenance-doc"): ("present", ["docs/data-provenance.md:1 data-card-file-present"], []),
+    ("gov.data_card", "absent-data-provenance-stub"): ("absent", [], []),
     ("gov.data_card", "absent-config-table"): ("absent", [], []),
     ("gov.data_card", "absent-code-file-description"): ("absent", [], []),
     ("gov.data_card", "present-data-folder-file-description"): (
@@ -41,6 +43,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("gov.data_card", "present-field-list-readme-txt"): ("present", ['data/Readme.txt:8 dataset-doc-describes-fields'], []),
     ("gov.data_card", "present-hf-dataset-card"): ("present", ['data/README.md:3 hf-dataset-card-metadata'], []),
     ("gov.explainability", "absent-feature-importances"): ("absent", [], []),
+    ("gov.explainability", "present-handwritten-gradcam"): (
+        "present", ["app/explain.py:5 attribution-map-computed-by-hand"], []),
+    # a saliency plot drawn from a map computed elsewhere; the backward() is training's
+    ("gov.explainability", "absent-saliency-plot-helper"): ("absent", [], []),
+    # a model that predicts human-attention saliency maps, and its training loop
+    ("gov.explainability", "absent-saliency-prediction-model"): ("absent", [], []),
     ("gov.explainability", "absent-explainer-version-lookup"): ("absent", [], []),
     ("gov.explainability", "present-attribution-method-by-name"): (
         "present", ['tabkit/explain.py:14 explainer-chosen-by-name'], []),
@@ -55,6 +63,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ['aml/scorecard.json:10 rai-fairness-component-used'], []),
     ("gov.fairness", "absent-rai-dashboard-without-fairness"): ("absent", [], []),
     ("gov.fairness", "absent-eda-groupby"): ("absent", [], []),
+    # a face GAN's identity attributes beside its discriminator: no groups of people compared
+    ("gov.fairness", "absent-face-gan-identity-attributes"): ("absent", [], []),
+    ("gov.fairness", "present-identity-term-slices"): (
+        "present", ["evaluation/slices.py:6 protected-group-metrics-computed"], []),
+    # identity columns of a customer table and an identity_hate label, a layer's bias: no groups of people compared
+    ("gov.fairness", "absent-identity-columns-no-fairness"): ("absent", [], []),
     ("gov.fairness", "absent-performance-slices"): ("absent", [], []),
     ("gov.fairness", "absent-privacy-sensitive-features"): ("absent", [], []),
     ("gov.fairness", "present-custom-group-metrics"): ("present", ['eval/fairness.py:8 protected-group-metrics-computed'], []),

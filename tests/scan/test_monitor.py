@@ -51,6 +51,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.model", "absent-one-off-report"): ("absent", [], []),
     ("monitor.model", "present-drift-polling-thread"): ("present", ['watch/shift.py:11 drift-monitored-continuously'], []),
     ("monitor.model", "absent-drift-once-with-retry"): ("absent", [], []),
+    ("monitor.model", "present-custom-psi-from-database"): (
+        "present", ["monitoring/drift.py:19 drift-monitored-continuously"], []),
+    # the same statistic computed once on two split files
+    ("monitor.model", "absent-custom-psi-on-files"): ("absent", [], []),
     ("monitor.model", "present-databricks-bundle-quality-monitor"): (
         "present", ['resources/monitoring.yml:2 databricks-quality-monitor-defined'], []),
     ("monitor.model", "absent-databricks-bundle-monitor-commented"): ("absent", [], []),

@@ -620,7 +620,9 @@ def entry_script_runs_prep(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A runnable script with a generic name (main.py, run.py, job.py) whose `__main__` block,
     directly or through the main() it calls, runs a data-preparation function or class of its
     own (SparkPreprocessing(...).preprocess(), build_features()) and trains nothing: a
-    standalone preparation step, typically launched as a Spark / batch job."""
+    standalone preparation step, typically launched as a Spark / batch job. A preparation
+    function handed to a command-line runner (typer.run(preprocess), the @app.command()s of
+    a Typer app) counts where the script writes its output."""
     for rel in paths(view, det, ("*.py",)):
         base = rel.rsplit("/", 1)[-1][:-3]
         if _PREP_SCRIPT.match(base) or _PREP_DIR.search(rel) or (_STAGE_DIR.search(rel) and _STAGE_NAME.match(base)):
@@ -645,12 +647,43 @@ def entry_script_runs_prep(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             fn = defs.get(name)
             if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and name not in prep_defs:
                 called += _called_names(fn.body)  # main() and the like, one level down
-        if any(_NOT_PREP_RUN.search(c) for c in called):
+        handed = _cli_handed_names(guard.body, tree)
+        if any(_NOT_PREP_RUN.search(c) for c in called + handed):
             continue  # preparation inside a training run, or an inference script's input preprocessing
         hit = next((c for c in called if c in prep_defs), None)
+        if hit is None and _WRITES_OUTPUT.search(text):
+            # handed to a CLI (typer.run(preprocess), fire.Fire, an app() of @app.command()s): a
+            # template's stub that writes nothing stays out
+            hit = next((c for c in handed if c in prep_defs), None)
         if hit is None:
             continue
         yield Hit(rel, guard.lineno, f"script {rel.rsplit('/', 1)[-1]} runs data preparation {hit}")
+
+
+_CLI_RUNNERS = frozenset({"typer.run", "fire.Fire", "Fire"})
+
+
+def _cli_handed_names(body: list[ast.stmt], tree: ast.Module) -> list[str]:
+    """Functions a `__main__` block hands to a command-line runner: `typer.run(preprocess)`,
+    `fire.Fire(main)`, or the `@app.command()` functions of the `app()` it calls."""
+    out: list[str] = []
+    apps: set[str] = set()
+    for stmt in body:
+        for n in ast.walk(stmt):
+            if not isinstance(n, ast.Call):
+                continue
+            name = dotted(n.func) or ""
+            if name in _CLI_RUNNERS:
+                out += [a.id for a in n.args if isinstance(a, ast.Name)]
+            elif isinstance(n.func, ast.Name):
+                apps.add(n.func.id)
+    if apps:
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+                    isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr == "command"
+                    and isinstance(d.func.value, ast.Name) and d.func.value.id in apps for d in node.decorator_list):
+                out.append(node.name)
+    return out
 
 
 _STAGE_DIR = lazy_re(r"(^|/)(pipelines?|stages?|components?)/[^/]+$", re.I)
@@ -709,6 +742,80 @@ def make_prep_target(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 continue
             if any(_RUNS_CODE.search(cmd) and not _missing_scripts_only(view, rel, cmd) for _, cmd in t.recipe):
                 yield Hit(rel, t.line, f"Makefile target {t.name} runs data preparation")
+                break
+
+
+# -- data.pipeline: a task-runner task (invoke's tasks.py) named for data preparation ---------
+
+# What a preparation script does that a project template's stub does not: it writes its output.
+_WRITES_OUTPUT = lazy_re(r"\.(save\w*|to_(csv|parquet|json|feather|pickle|hdf|netcdf)|dump|write(_text|_bytes)?|imwrite|"
+                         r"extractall|save_to_disk)\s*\(|\b(savez?|imwrite|dump|copyfile|copytree|copy2)\s*\(")
+_RUN_MODULE = lazy_re(r"(?:^|\s)-m\s+([\w.{}]+)")
+_RUN_SCRIPT = lazy_re(r"(?:^|[\s=])((?:[\w.{}-]+/)*[\w.{}-]+\.py)\b")
+
+
+def _fstring(node: ast.AST) -> str | None:
+    """A literal command string; an f-string's fields as `{NAME}` (filled in from the module's
+    constants by the caller), None for anything else."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        out = []
+        for v in node.values:
+            if isinstance(v, ast.Constant) and isinstance(v.value, str):
+                out.append(v.value)
+            elif isinstance(v, ast.FormattedValue) and isinstance(v.value, ast.Name):
+                out.append("{" + v.value.id + "}")
+            else:
+                out.append("{?}")
+        return "".join(out)
+    return None
+
+
+def _task_command_runs_prep(view: RepoView, cmd: str, consts: dict[str, str]) -> bool:
+    """The command a task runs prepares data: the repository script or module it names exists
+    and writes something (a template's stub that only prints does not), or it runs code that is
+    not a repository script (dvc repro, a shell script)."""
+    for name, value in consts.items():
+        cmd = cmd.replace("{" + name + "}", value)
+    targets: list[str] = []
+    for m in _RUN_MODULE.finditer(cmd):
+        mod = m.group(1).replace(".", "/")
+        targets += [f"{mod}.py", f"src/{mod}.py", f"{mod}/__main__.py", f"src/{mod}/__main__.py"]
+    for m in _RUN_SCRIPT.finditer(cmd):
+        targets.append(m.group(1).removeprefix("./"))
+    if targets:
+        if any("{" in t for t in targets):
+            return False
+        found = [t for t in targets if view.exists(t)]
+        return any(_WRITES_OUTPUT.search(view.text(t) or "") for t in found)
+    return _RUNS_CODE.search(cmd) is not None
+
+
+@prefilters("invoke")
+def task_runner_prep_task(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """An invoke task (`@task def preprocess_data(ctx): ctx.run("python -m pkg.data ...")`, the
+    tasks.py of many project templates) named for data preparation whose command runs a
+    script of the repository that writes its output: the Python counterpart of a Makefile
+    target. A task running a template's stub that only prints is not a step."""
+    for rel in view.with_any(paths(view, det, ("*.py",)), ("invoke",)):
+        if "invoke" not in view.modules(rel):
+            continue
+        facts = view.python(rel)
+        tree = py_tree(view, rel)
+        if facts is None or tree is None:
+            continue
+        consts = {t.id: n.value.value for n in tree.body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant)
+                  and isinstance(n.value.value, str) for t in n.targets if isinstance(t, ast.Name)}
+        for fn in decorated_functions(view, rel, facts):
+            if not any(d in ("invoke.task", "invoke.tasks.task") for d, _ in fn.decorators):
+                continue
+            if not (PREP_NAME.search(fn.name) or fn.name.lower() in EXACT_PREP) or TRAIN_NAME.search(fn.name):
+                continue
+            cmds = [c for node in ast.walk(fn.node) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "run" and node.args and (c := _fstring(node.args[0])) is not None]
+            if any(_task_command_runs_prep(view, c, consts) for c in cmds):
+                yield Hit(rel, fn.line, f"invoke task {fn.name} runs data preparation")
                 break
 
 
@@ -954,17 +1061,44 @@ def _checks_columns(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return False
 
 
+# A condition about the content of a frame or an array: its columns, nulls, allowed values,
+# duplicates, types, NaN / infinite values (`if df["label"].isna().any(): raise ...`).
+_DATA_TEST = lazy_re(r"\.(columns|isnull|isna|notna|notnull|isin|duplicated|dtypes?|hasnans)\b|\b(np|numpy|torch|math)\.(isnan|isinf|isfinite)\b")
+_DATA_TEST_NEEDLES = (".columns", ".isnull", ".isna", ".notna", ".notnull", ".isin", ".duplicated", ".dtype", ".hasnans",
+                      ".isnan", ".isinf", ".isfinite")
+
+
+# What a loading or preparation step is called (load_raw, read_dataset, preprocess, main): a
+# library's metric or transform that refuses a missing column checks its caller's arguments.
+_LOADER_FN = lazy_re(r"^_?(load|read|ingest|parse|prepare|preprocess|clean|process|main|run)(_\w*)?$", re.I)
+
+
+def _content_checks(fn: ast.AST) -> int:
+    """Branches of a function that reject data on its content: an `if` about columns, nulls,
+    allowed values, duplicates, dtypes or NaN that raises or records an error."""
+    n = 0
+    for node in ast.walk(fn):
+        if isinstance(node, ast.If) and _DATA_TEST.search(ast.unparse(node.test)) and any(
+                isinstance(b, ast.Raise) or (isinstance(b, ast.Expr) and _collects_error(b.value)) for b in node.body):
+            n += 1
+    return n
+
+
 def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A validate_*/verify_* function in data-loading code that checks records, images or
     labels (at least two assertions, raises, `return False` or collected errors on their content,
     or one on a comparison of its columns with the required ones) — not config or argument
     validation, not a single shape assert, not the validation of a schema definition (whose
-    first parameter is the schema)."""
+    first parameter is the schema). A loader or preparation step of another name (load_raw,
+    read_*, preprocess, a script's main) counts when at least two of its branches reject the
+    data on its content (missing columns, nulls, values outside the label
+    set, wrong dtype, NaN), raising or recording the error."""
     for rel in paths(view, det, ("*.py",)):
         if not _LOADER_PATH.search(rel):
             continue
         text = view.text(rel) or ""
-        if not re.search(r"def _?(validate|verify|check)_?\w*\(", text):
+        named = re.search(r"def _?(validate|verify|check)_?\w*\(", text) is not None
+        if not named and not any(map(text.__contains__, _DATA_TEST_NEEDLES)):
             continue
         if not view.modules(rel).isdisjoint(_WEB_ROOTS) or "HTTPException" in text:
             continue  # request validation in a serving API, not a data pipeline
@@ -972,9 +1106,15 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if tree is None:
             continue
         for n in ast.walk(tree):
-            if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) or not _VALIDATOR_FN.match(n.name):
+            if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             if re.search(r"(?i)config|args|param|option|env|version|path_exists|install", n.name):
+                continue
+            if not _VALIDATOR_FN.match(n.name):
+                content = _content_checks(n) if _LOADER_FN.match(n.name) else 0
+                if content >= 2 and _validator_used(view, rel, tree, n):
+                    yield Hit(rel, n.lineno, f"{n.name} rejects data on its content ({content} checks)")
+                    break
                 continue
             if _PATH_CHECK_FN.search(n.name):
                 continue  # checks that a CLI path argument exists / is a directory, not its records
@@ -1123,6 +1263,7 @@ CHECKS = {
     "entry_script_runs_prep": entry_script_runs_prep,
     "dvc_prep_stage": dvc_prep_stage,
     "make_prep_target": make_prep_target,
+    "task_runner_prep_task": task_runner_prep_task,
     "orchestrated_prep_task": orchestrated_prep_task,
     "class_with_base": class_with_base,
     "pandera_used": pandera_used,

@@ -317,6 +317,9 @@ _TRAINING_TEXT = lazy_re(
     r"|\b(train|cv|Trainer|Sequential|\w*Model)[ \t]*\(",
     re.M,
 )
+# `model.train(data="coco.yaml", epochs=50)`: a high-level trainer's train method (Ultralytics
+# YOLO, gensim) takes the data or the number of epochs; torch's `model.train()` switches a mode.
+_TRAIN_METHOD_KWARGS = frozenset({"data", "epochs", "num_epochs", "max_epochs", "imgsz", "train_data", "training_data"})
 _NOT_TRAINING_RECEIVERS = lazy_re(r"(scaler|encoder|vectori[sz]er|imputer|tokenizer|pca|transformer|binarizer)s?$", re.I)
 
 
@@ -345,7 +348,9 @@ def training_signal(facts: PyFacts) -> tuple[int, str] | None:
             found.append((call.line, f"calls {call.name}"))
             break
     for call in facts.calls:
-        if call.attr not in TRAINING_ATTRS or "." not in call.name:
+        if "." not in call.name:
+            continue
+        if call.attr not in TRAINING_ATTRS and not (call.attr == "train" and any(k in _TRAIN_METHOD_KWARGS for k, _ in call.kwargs)):
             continue
         if call.resolved and "()" not in call.name:
             continue  # a module function named fit/train, not a method on a model
@@ -458,13 +463,16 @@ _MODEL_LOAD_CALLS = ("joblib.load", "pickle.load", "cloudpickle.load", "torch.lo
                      "keras.saving.load_model", "xgboost.Booster", "lightgbm.Booster", "tensorflow.saved_model.load",
                      # a pretrained network built from its published weights: MobileNetV2(weights="imagenet"),
                      # cv2.dnn.readNetFromDarknet(cfg, weights)
-                     *_PRETRAINED_CONSTRUCTORS)
+                     *_PRETRAINED_CONSTRUCTORS,
+                     # a detector built from trained weights: YOLO("runs/train/weights/best.pt")
+                     "ultralytics.{YOLO,RTDETR,YOLOWorld,YOLOE,SAM,FastSAM,NAS}")
 _INFER_ATTRS = frozenset({"predict", "predict_proba", "run", "forward", "generate", "transform", "decision_function"})
-_LOAD_ROOTS = frozenset({"joblib", "pickle", "cloudpickle", "torch", "mlflow", "onnxruntime", "tensorflow", "keras", "xgboost", "lightgbm"})
+_LOAD_ROOTS = frozenset({"joblib", "pickle", "cloudpickle", "torch", "mlflow", "onnxruntime", "tensorflow", "keras", "xgboost", "lightgbm",
+                         "ultralytics"})
 
 
 def _inference_files(view: RepoView, det: DetectorSpec) -> list[str]:
-    tails = ("load", "load_model", "InferenceSession", "Booster", "applications", "readNet")
+    tails = ("load", "load_model", "InferenceSession", "Booster", "applications", "readNet", "YOLO", "RTDETR", "SAM", "NAS")
     return selected(view, det, "inference", lambda: python_files(view, det, _LOAD_ROOTS, ("readNet",), notebooks=False,
                                                                  tails=tails))
 
@@ -666,9 +674,41 @@ def _leaves(node: object) -> Iterator[object]:
         yield node
 
 
+_PARAMS_NAMES = ("params.yaml", "params.yml", "params.json")
+_PARAMS_READERS = ("params_show", "dvc.api.params", "read_params", "load_params")
+# Where a params file is only declared, not read: DVC's params / deps lists, the docs.
+_PARAMS_DECLARED_ONLY = lazy_re(r"(^|/)(dvc\.ya?ml|dvc\.lock)$|\.(md|markdown|rst|txt)$", re.I)
+_PARAMS_LIST_ITEM = lazy_re(r"^\s*-\s*[\"']?[\w./-]*params\.(ya?ml|json)[\"']?\s*:?\s*(#.*)?$")
+_PARAMS_READER_FILES = ("*.py", "*.ipynb", "*.sh", "*.bash", "Makefile", "makefile", "*.yaml", "*.yml", "*.R", "*.toml", "*.cfg")
+_DVC_CMD_READS = lazy_re(r"^[ \t]*(-[ \t]+)?cmd:[^\n]*(params\.(ya?ml|json)|\$\{)|\$\{[ \t]*[\w.]+[ \t]*\}", re.M)
+
+
+def _params_file_read(view: RepoView, rel: str) -> bool:
+    """Something reads the params file: code or a script names it (yaml.safe_load(open("params.yaml")),
+    PARAMS_PATH = Path("params.yaml"), `python train.py params.yaml` in a stage's cmd), reads DVC
+    params (dvc.api.params_show(), read_params()), or dvc.yaml templates its values (${train.lr}).
+    Listing it in a stage's params or deps, or in the README, reads nothing."""
+    name = rel.rsplit("/", 1)[-1]
+    for other in view.with_any(view.globs(_PARAMS_READER_FILES), (name,) + _PARAMS_READERS):
+        if other == rel or view.is_test(other):
+            continue
+        if _PARAMS_DECLARED_ONLY.search(other):
+            text = view.text(other) or ""
+            # in dvc.yaml, a mention that is not a params / deps list item is an argument of a cmd
+            if other.rsplit("/", 1)[-1].startswith("dvc.y") and (_DVC_CMD_READS.search(text) or any(
+                    name in ln.split("#", 1)[0] and not _PARAMS_LIST_ITEM.match(ln) for ln in text.splitlines())):
+                return True
+            continue
+        return True
+    return any(_DVC_CMD_READS.search(view.text(d) or "") for d in view.globs(("dvc.yaml", "dvc.yml")))
+
+
+@prefilters(*_PARAMS_NAMES, *_PARAMS_READERS)
 def params_file_set(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
-    """A DVC-style params file that sets at least one value: a skeleton whose every value is a
-    placeholder (TODO, empty) configures nothing. A file that does not parse is taken as is."""
+    """A DVC-style params file that sets at least one value and that something reads: a
+    skeleton whose every value is a placeholder (TODO, empty) configures nothing, nor does a
+    file only listed in dvc.yaml while the training script hard-codes its settings. A file that
+    does not parse is taken as is."""
     for rel in paths(view, det):
         line = first_content_line(view, rel)
         if line is None:
@@ -676,6 +716,8 @@ def params_file_set(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         doc = view.json(rel) if rel.endswith(".json") else view.yaml(rel)
         if isinstance(doc, (dict, list)) and all(
                 v is None or (isinstance(v, str) and _PLACEHOLDER.match(v)) for v in _leaves(doc)):
+            continue
+        if not _params_file_read(view, rel):
             continue
         yield Hit(rel, line, f"has {rel.rsplit('/', 1)[-1]}")
 

@@ -9,6 +9,7 @@ placeholders or headings.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -19,7 +20,7 @@ from ....util import yamlsafe
 from ....util.lazyre import lazy_re
 from ..helpers import Hit, paths, prefilters
 from ..spec import DetectorSpec
-from .data import LowerNeedles
+from .data import LowerNeedles, py_tree
 
 # -- prose words (templates are not documentation) -------------------------------------------
 
@@ -404,13 +405,21 @@ def _field_table(lines: list[str], hs: list[tuple[int, str]], in_data_path: bool
 
 _FAIRNESS_METRIC = lazy_re(
     r"^[^#\n]*?\b(demographic_parity\w*|equali[sz]ed_odds\w*|equal_opportunity\w*|disparate_impact\w*|"
-    r"statistical_parity\w*|average_odds_difference|predictive_parity\w*|(un)?privileged_groups)\b",
+    r"statistical_parity\w*|average_odds_difference|predictive_parity\w*|(un)?privileged_groups|"
+    # the four-fifths (adverse impact) rule; the subgroup AUCs of identity-bias evaluations
+    r"four_fifths\w*|adverse_impact\w*|subgroup_auc\w*|bpsn_auc\w*|bnsp_auc\w*)\b",
     re.I | re.M,
 )
 _GROUP_ATTRIBUTE = lazy_re(r"^[^#\n]*?\b((protected|sensitive)_(attributes?|features?|groups?))\b", re.I | re.M)
 _FAIRNESS_CONTEXT = lazy_re(r"fair|bias|parity|disparit|equal[ _]?opportunit|discriminat", re.I)
+# Identity / demographic groups a text or face model is sliced by (IDENTITY_TERMS, identity_groups,
+# demographic_groups), in a file about fairness: `bias` alone is also a layer's bias term, and a
+# GAN's discriminator discriminates images, not people.
+_IDENTITY_GROUPS = lazy_re(r"^[^#\n]*?\b((identity|demographic)_(terms?|groups?|subgroups?|attributes?|columns?))\b", re.I | re.M)
+_IDENTITY_CONTEXT = lazy_re(r"fairness|unfair|parity|disparit|discriminat(ion|ory)|unintended[ _]bias", re.I)
 _FAIRNESS_NEEDLES = LowerNeedles("parity", "equalized", "equalised", "opportunity", "disparate", "privileged",
-                                 "protected_", "sensitive_", "average_odds")
+                                 "protected_", "sensitive_", "average_odds", "four_fifths", "adverse_impact",
+                                 "subgroup_auc", "bpsn_auc", "bnsp_auc", "identity_", "demographic_")
 
 
 def _fairness_match(text: str) -> re.Match[str] | None:
@@ -418,6 +427,10 @@ def _fairness_match(text: str) -> re.Match[str] | None:
     if m is None:
         g = _GROUP_ATTRIBUTE.search(text)
         if g is not None and _FAIRNESS_CONTEXT.search(text):
+            m = g
+    if m is None:
+        g = _IDENTITY_GROUPS.search(text)
+        if g is not None and _IDENTITY_CONTEXT.search(text):
             m = g
     return m
 
@@ -629,7 +642,51 @@ def codeowners_model_dirs(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 return
 
 
+# -- gov.explainability: an explanation method written by hand -------------------------------
+
+# What a hand-written attribution method is called: Grad-CAM and its variants, saliency maps,
+# integrated gradients, occlusion / attention-rollout maps, class activation maps.
+_XAI_NAME = lazy_re(r"(?i)grad_?cam|gradcam|saliency|integrated_?gradients?|smooth_?grad|guided_?backprop|"
+                    r"occlusion_?(map|sensitivity)|attention_?rollout|(layer|score|eigen)_?cam|class_?activation_?maps?|"
+                    r"(^|_)cam_?(heatmap|overlay|map)|attribution_?map")
+_XAI_DEF_TEXT = lazy_re(r"(?im)^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+\w*(grad_?cam|saliency|integrated_?gradient|smooth_?grad|"
+                        r"guided_?backprop|occlusion|attention_?rollout|cam_|_cam|class_?activation|attribution_?map)")
+# Saliency prediction is also a vision task of its own: a SaliencyNet, train_saliency_model()
+# or a SaliencyDataset learns maps, it does not explain a prediction.
+_XAI_TASK_NAME = lazy_re(r"(?i)train|fit|loss|data_?set|loader|(net|model|module)s?$|^(net|model)_")
+# The gradients (or activations) of the model an attribution is computed from.
+_GRADIENT_OPS = ("register_hook", "register_forward_hook", "register_full_backward_hook", "register_backward_hook",
+                 ".backward(", "GradientTape", "autograd.grad", ".gradient(")
+
+
+@prefilters(*_GRADIENT_OPS)
+def handwritten_attribution(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A function or class named for an attribution method (Grad-CAM, saliency map,
+    integrated gradients...) that takes the model's gradients itself (backward hooks,
+    `.backward()`, `tf.GradientTape`, `torch.autograd.grad`): an explanation of predictions
+    written without a library. A plotting helper with such a name that draws a map computed
+    elsewhere takes no gradients and does not count."""
+    for rel in view.with_any(paths(view, det, ("*.py",)), _GRADIENT_OPS):
+        text = view.text(rel) or ""
+        if not _XAI_DEF_TEXT.search(text):
+            continue
+        tree = py_tree(view, rel)
+        if tree is None:
+            continue
+        lines = text.splitlines()
+        for node in ast.walk(tree):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or not _XAI_NAME.search(node.name):
+                continue
+            if _XAI_TASK_NAME.search(node.name):
+                continue  # a model that predicts saliency maps, its training loop or data: not an explanation
+            body = "\n".join(lines[node.lineno - 1:node.end_lineno or node.lineno])
+            if any(op in body for op in _GRADIENT_OPS):
+                yield Hit(rel, node.lineno, f"computes an attribution map by hand: {node.name}")
+                break
+
+
 CHECKS = {
+    "handwritten_attribution": handwritten_attribution,
     "dbt_columns_described": dbt_columns_described,
     "card_file": card_file,
     "card_metadata": card_metadata,

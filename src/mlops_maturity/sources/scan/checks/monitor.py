@@ -449,14 +449,40 @@ def _caller_texts(view: RepoView) -> list[tuple[str, str, str]]:
     return out
 
 
-@prefilters("sleep")
+# A drift statistic the project computes with its own function (psi(reference, observed),
+# population_stability_index, js_divergence), in a file that says it is about drift.
+_CUSTOM_DRIFT_FN = lazy_re(r"^(compute_|calculate_|calc_|get_)?(psi|population_stability(_index)?|js_divergence|jensen_shannon(_divergence|_distance)?|"
+                           r"kl_divergence|drift_score)$", re.I)
+_CUSTOM_DRIFT_NEEDLES = ("psi(", "population_stability", "js_divergence(", "jensen_shannon", "kl_divergence(", "drift_score(")
+
+
+def _custom_drift_calls(view: RepoView, det: DetectorSpec, seen: set[str]) -> Iterator[tuple[str, PyFacts, str, object]]:
+    for rel in view.with_any(paths(view, det, ("*.py",)), _CUSTOM_DRIFT_NEEDLES):
+        if rel in seen:
+            continue
+        text = view.text(rel) or ""
+        if "drift" not in text.lower():
+            continue
+        facts = view.python(rel)
+        if facts is None or facts.notebook_export:
+            continue
+        call = next((c for c in facts.calls if _CUSTOM_DRIFT_FN.match(c.name.rsplit(".", 1)[-1])), None)
+        if call is not None:
+            yield rel, facts, text, call
+
+
+@prefilters("sleep", *_CUSTOM_DRIFT_NEEDLES)
 def drift_monitoring_job(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Drift / data-quality monitoring (Evidently, NannyML, Alibi Detect, whylogs, Frouros,
     deepchecks drift checks, custom drift statistics) computed where it runs repeatedly: in a
     scheduled or orchestrated job, a service, a stream consumer, a loop, a job writing metrics
     to a store or an Evidently workspace, or a script run by a schedule. Notebooks and plain
-    scripts computing a report once are not monitoring."""
+    scripts computing a report once are not monitoring. A drift statistic of the project's own
+    (psi(reference, observed) on production flag rates read from the database) counts as the
+    library's would."""
+    seen: set[str] = set()
     for rel in python_files(view, det, _MONITOR_ROOTS, notebooks=False, tails=_TAILS):
+        seen.add(rel)
         text = view.text(rel) or ""
         mods = view.modules(rel)
         custom_only = mods.isdisjoint(_MONITOR_ROOTS - {"scipy"})
@@ -475,6 +501,10 @@ def drift_monitoring_job(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             continue
         main = next((c for c in calls if _EVIDENTLY_MAIN.search(c.attr)), calls[0])
         yield Hit(rel, main.line, f"monitors drift/quality {why}: calls {main.name}", main.cell)
+    for rel, facts, text, call in _custom_drift_calls(view, det, seen):
+        why = _continuity(view, rel, facts, text)
+        if why is not None:
+            yield Hit(rel, call.line, f"monitors drift {why}: calls {call.name}", call.cell)
 
 
 # -- monitor.alerting ------------------------------------------------------------------------
