@@ -42,3 +42,34 @@ def test_nested_library_package_is_skipped(tmp_path, use_git):
     assert {"train.py", "annotator/seg/model.py", "timm/__init__.py", "src/transformers/__init__.py",
             "configs/mmcv/base.yaml", "churn/features/transformers/__init__.py"} <= names
     assert any(s.path == "annotator/seg/mmcv/" and "vendored copy of a library (mmcv)" in s.reason for s in found.skipped)
+
+
+@pytest.mark.parametrize("use_git", [False, True])
+@pytest.mark.parametrize(("packaging", "kept"), [
+    ('from setuptools import setup\nsetup(\n    name="colorizer",\n    packages=["colorizer"],\n)\n', False),
+    ('[project]\nname = "fastai"\nversion = "2.0"\n', True),  # the library's own repository
+    ('[project]\nname = "fastai-fork"\n', True),  # a fork of it
+    (None, True),  # nothing says what the project is: kept
+])
+def test_root_library_copy_is_skipped_when_the_project_is_another(tmp_path, use_git, packaging, kept):
+    repo = tmp_path / "r"
+    _write(repo, "colorizer/__init__.py")
+    _write(repo, "fastai/__init__.py")
+    _write(repo, "fastai/vision/learner.py")
+    if packaging is not None:
+        _write(repo, "pyproject.toml" if packaging.startswith("[") else "setup.py", packaging)
+    if use_git:
+        subprocess.run(["git", "init", "-q", str(repo)], check=True)
+        subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    names = set(discover(repo, use_git=use_git).files)
+    assert "colorizer/__init__.py" in names
+    assert ("fastai/vision/learner.py" in names) is kept
+
+
+def test_packaging_read_through_a_symlink_is_ignored(tmp_path):
+    outside = tmp_path / "outside.py"
+    outside.write_text('setup(name="colorizer")\n')
+    repo = tmp_path / "r"
+    _write(repo, "fastai/__init__.py")
+    (repo / "setup.py").symlink_to(outside)
+    assert "fastai/__init__.py" in discover(repo, use_git=False).files

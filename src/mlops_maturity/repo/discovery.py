@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,9 +65,16 @@ _VENDORED_SUFFIXES = (".egg-info", ".dist-info")
 VENDORED_LIBRARIES = frozenset(
     """mmcv mmdet mmseg mmpose mmengine mmcls mmpretrain mmaction mmocr mmdet3d timm detectron2
     fairseq diffusers pytorch_lightning torchvision tensorboardX basicsr kornia
-    segmentation_models_pytorch open_clip""".split()
+    segmentation_models_pytorch open_clip fastai""".split()
 )
 _LIBRARY_PARENTS_KEPT = frozenset({"src", "lib", "python", "packages"})
+# The distribution name a root setup.py / setup.cfg / pyproject.toml declares (`name="DeOldify"`).
+_PROJECT_NAME = re.compile(r"""^\s*name\s*=\s*["']?([A-Za-z0-9][\w.-]*)""", re.M)
+_PACKAGING_FILES = ("setup.py", "setup.cfg", "pyproject.toml")
+
+
+def _dist_key(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 class FileInfo:
@@ -167,16 +175,44 @@ class _Walker:
                 return
         self.result.files[rel] = FileInfo(rel, real, st.st_size)
 
+    def project_name(self) -> str | None:
+        """The distribution name the repository root's packaging declares, or None (read once,
+        bounded, only when a root folder is named for a known library)."""
+        if not hasattr(self, "_project_name"):
+            self._project_name: str | None = None
+            for fname in _PACKAGING_FILES:
+                try:  # never through a symlink, never anything but a regular file
+                    fd = os.open(os.path.join(self.root, fname), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+                except OSError:
+                    continue
+                try:
+                    if not stat.S_ISREG(os.fstat(fd).st_mode):
+                        continue
+                    text = os.read(fd, 64 << 10).decode("utf-8", "replace")
+                except OSError:
+                    continue
+                finally:
+                    os.close(fd)
+                m = _PROJECT_NAME.search(text)
+                if m:
+                    self._project_name = m.group(1)
+                    break
+        return self._project_name
+
     def vendored(self, rel_dir: str) -> str | None:
         """Reason to skip the directory `rel_dir` (posix, relative), or None. Cached."""
         if rel_dir in self._venv_cache:
             return self._venv_cache[rel_dir]
         parent, _, name = rel_dir.rpartition("/")
         reason = vendored_reason(name, os.path.join(self.root, rel_dir))
-        if (reason is None and name in VENDORED_LIBRARIES and parent
-                and parent.rsplit("/", 1)[-1] not in _LIBRARY_PARENTS_KEPT
+        if (reason is None and name in VENDORED_LIBRARIES
+                and (not parent or parent.rsplit("/", 1)[-1] not in _LIBRARY_PARENTS_KEPT)
                 and os.path.isfile(os.path.join(self.root, rel_dir, "__init__.py"))):
-            reason = f"vendored copy of a library ({name})"
+            # At the root it is the library's own repository (or a fork), unless the root's
+            # packaging names another project (DeOldify shipping a copy of fastai/).
+            declared = self.project_name() if not parent else None
+            if parent or (declared is not None and not _dist_key(declared).startswith(_dist_key(name))):
+                reason = f"vendored copy of a library ({name})"
         self._venv_cache[rel_dir] = reason
         return reason
 
