@@ -21,6 +21,7 @@ from ....util.lazyre import lazy_re
 from ..helpers import Hit, matching_calls, name_matches, paths, prefilters, python_files
 from ..spec import DetectorSpec
 from .data import LowerNeedles, py_tree
+from .deploy import _names
 
 # -- shared vocabulary -----------------------------------------------------------------------
 
@@ -1131,18 +1132,6 @@ _ALERT_METRIC = lazy_re(r"(?i)drift|psi|(?<![a-z])auc|recall|precision|accuracy|
 _ALERT_KEYS = frozenset({"severity", "level", "alert", "alert_type", "priority"})
 
 
-def _names_of(node: ast.AST) -> str:
-    out = []
-    for n in ast.walk(node):
-        if isinstance(n, ast.Name):
-            out.append(n.id)
-        elif isinstance(n, ast.Attribute):
-            out.append(n.attr)
-        elif isinstance(n, ast.Constant) and isinstance(n.value, str):
-            out.append(n.value)
-    return " ".join(out)
-
-
 def _raises_alert(body: list[ast.stmt]) -> bool:
     """The branch creates an alert: a dict with a severity / level key, or a call whose name says alert."""
     for st in body:
@@ -1170,7 +1159,7 @@ def metric_alert_rules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 continue
             cmps = [c for c in ast.walk(n.test) if isinstance(c, ast.Compare)
                     and any(isinstance(o, (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq)) for o in c.ops)]
-            if not any(_ALERT_METRIC.search(_names_of(c)) for c in cmps):
+            if not any(_ALERT_METRIC.search(_names(c)) for c in cmps):
                 continue
             if _raises_alert(n.body):
                 yield Hit(rel, n.lineno, "alert rule: a metric compared with a threshold raises an alert")
