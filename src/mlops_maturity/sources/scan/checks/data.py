@@ -1071,6 +1071,8 @@ _DATA_TEST_NEEDLES = (".columns", ".isnull", ".isna", ".notna", ".notnull", ".is
 # What a loading or preparation step is called (load_raw, read_dataset, preprocess, main): a
 # library's metric or transform that refuses a missing column checks its caller's arguments.
 _LOADER_FN = lazy_re(r"^_?(load|read|ingest|parse|prepare|preprocess|clean|process|main|run)(_\w*)?$", re.I)
+# A definition `_LOADER_FN` can match, looked for in the text before parsing.
+_LOADER_DEF = lazy_re(r"(?im)^[ \t]*(?:async[ \t]+)?def[ \t]+_?(load|read|ingest|parse|prepare|preprocess|clean|process|main|run)(_\w*)?[ \t]*\(")
 
 
 def _content_checks(fn: ast.AST) -> int:
@@ -1082,6 +1084,29 @@ def _content_checks(fn: ast.AST) -> int:
                 isinstance(b, ast.Raise) or (isinstance(b, ast.Expr) and _collects_error(b.value)) for b in node.body):
             n += 1
     return n
+
+
+def function_defs(tree: ast.Module) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Every function definition, nested ones included, in the order `ast.walk` meets them
+    (breadth first: by depth, then source order), found through statements only: walking every
+    expression of a large module cost more than its parse."""
+    found: list[tuple[int, int, int, ast.FunctionDef | ast.AsyncFunctionDef]] = []
+    todo: list[tuple[list[ast.stmt], int]] = [(tree.body, 1)]
+    while todo:
+        body, depth = todo.pop()
+        for st in body:
+            if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found.append((depth, st.lineno, st.col_offset, st))
+            for attr in ("body", "orelse", "finalbody"):
+                sub = getattr(st, attr, None)
+                if isinstance(sub, list) and sub and isinstance(sub[0], ast.stmt):
+                    todo.append((sub, depth + 1))
+            for h in getattr(st, "handlers", None) or ():  # try: except handlers
+                todo.append((h.body, depth + 2))
+            for c in getattr(st, "cases", None) or ():  # match: case blocks
+                todo.append((c.body, depth + 2))
+    found.sort(key=lambda f: f[:3])
+    return [f[3] for f in found]
 
 
 def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
@@ -1098,16 +1123,15 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             continue
         text = view.text(rel) or ""
         named = re.search(r"def _?(validate|verify|check)_?\w*\(", text) is not None
-        if not named and not any(map(text.__contains__, _DATA_TEST_NEEDLES)):
-            continue
+        if not named and not (any(map(text.__contains__, _DATA_TEST_NEEDLES)) and ("raise" in text or ".add" in text or ".append" in text)
+                              and _LOADER_DEF.search(text)):
+            continue  # a loader rejects data by raising or recording an error (`_content_checks`)
         if not view.modules(rel).isdisjoint(_WEB_ROOTS) or "HTTPException" in text:
             continue  # request validation in a serving API, not a data pipeline
         tree = py_tree(view, rel)
         if tree is None:
             continue
-        for n in ast.walk(tree):
-            if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                continue
+        for n in function_defs(tree):
             if re.search(r"(?i)config|args|param|option|env|version|path_exists|install", n.name):
                 continue
             if not _VALIDATOR_FN.match(n.name):
