@@ -465,14 +465,24 @@ _MODEL_LOAD_CALLS = ("joblib.load", "pickle.load", "cloudpickle.load", "torch.lo
                      # cv2.dnn.readNetFromDarknet(cfg, weights)
                      *_PRETRAINED_CONSTRUCTORS,
                      # a detector built from trained weights: YOLO("runs/train/weights/best.pt")
-                     "ultralytics.{YOLO,RTDETR,YOLOWorld,YOLOE,SAM,FastSAM,NAS}")
-_INFER_ATTRS = frozenset({"predict", "predict_proba", "run", "forward", "generate", "transform", "decision_function"})
+                     "ultralytics.{YOLO,RTDETR,YOLOWorld,YOLOE,SAM,FastSAM,NAS}",
+                     # a model converted for a device, run by the TensorFlow Lite / LiteRT interpreter
+                     "tflite_runtime.interpreter.Interpreter", "tensorflow.lite.Interpreter",
+                     "ai_edge_litert.interpreter.Interpreter",
+                     # a Hugging Face model or pipeline (a tokenizer, processor or config is no model)
+                     "transformers.pipeline", "transformers.*.from_pretrained")
+_NOT_A_MODEL = lazy_re(r"(Tokenizer|Processor|Config|FeatureExtractor|GenerationConfig)\w*\.from_pretrained$")
+_INFER_ATTRS = frozenset({"predict", "predict_proba", "run", "forward", "generate", "transform", "decision_function", "invoke"})
+# A transformers pipeline is run by calling it (`pipe(texts)`): a function of the module named
+# for prediction stands for that call.
+_PREDICT_FUNC_NAME = lazy_re(r"^_?(predict|infer|classify|generate|score|run_inference|inference)", re.I)
 _LOAD_ROOTS = frozenset({"joblib", "pickle", "cloudpickle", "torch", "mlflow", "onnxruntime", "tensorflow", "keras", "xgboost", "lightgbm",
-                         "ultralytics"})
+                         "ultralytics", "tflite_runtime", "ai_edge_litert", "transformers"})
 
 
 def _inference_files(view: RepoView, det: DetectorSpec) -> list[str]:
-    tails = ("load", "load_model", "InferenceSession", "Booster", "applications", "readNet", "YOLO", "RTDETR", "SAM", "NAS")
+    tails = ("load", "load_model", "InferenceSession", "Booster", "applications", "readNet", "YOLO", "RTDETR", "SAM", "NAS",
+             "Interpreter", "pipeline", "from_pretrained")
     return selected(view, det, "inference", lambda: python_files(view, det, _LOAD_ROOTS, ("readNet",), notebooks=False,
                                                                  tails=tails))
 
@@ -485,10 +495,12 @@ def inference_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         facts = view.python(rel)
         if facts is None or facts.notebook_export:
             continue
-        loads = list(matching_calls(facts, _MODEL_LOAD_CALLS))
+        loads = [c for c in matching_calls(facts, _MODEL_LOAD_CALLS) if not _NOT_A_MODEL.search(c.name)]
         if not loads:
             continue
-        if not any(c.name.rsplit(".", 1)[-1] in _INFER_ATTRS for c in facts.calls):
+        if not any(c.name.rsplit(".", 1)[-1] in _INFER_ATTRS for c in facts.calls) and not (
+                any(c.name == "transformers.pipeline" for c in loads)
+                and any(_PREDICT_FUNC_NAME.match(f.name) and not f.trivial for f in facts.functions)):
             continue
         yield Hit(rel, loads[0].line, f"model code: loads a model ({loads[0].name}) and runs it")
         return
