@@ -995,6 +995,85 @@ def schedule_config_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             break
 
 
+
+# -- a Kubernetes CronJob whose container runs a script of the repository that trains ---------
+
+_PY_ARG = lazy_re(r"(?:^|[\s\"'\[,=])((?:\./)?[\w./-]+\.py)\b")
+
+
+def _cron_containers(doc: object) -> list:
+    spec = doc.get("spec") if isinstance(doc, dict) else None
+    job = spec.get("jobTemplate") if isinstance(spec, dict) else None
+    for key in ("spec", "template", "spec"):
+        job = job.get(key) if isinstance(job, dict) else None
+    containers = job.get("containers") if isinstance(job, dict) else None
+    return [c for c in containers if isinstance(c, dict)] if isinstance(containers, list) else []
+
+
+def _argv_text(container: dict) -> str:
+    parts: list[str] = []
+    for key in ("command", "args"):
+        val = container.get(key)
+        if isinstance(val, list):
+            parts += [str(v) for v in val]
+        elif isinstance(val, str):
+            parts.append(val)
+    return " ".join(parts)
+
+
+def _script_trains(view: RepoView, base_dir: str, script: str) -> str | None:
+    """The repository path of `script` (relative to base_dir) when its code trains a model."""
+    from .dev import training_signal
+
+    script = script[2:] if script.startswith("./") else script.lstrip("/")
+    # beside the manifest / Dockerfile, else from the root (the image copies the repository)
+    rel = next((r for r in (f"{base_dir}/{script}" if base_dir else script, script) if view.exists(r)), None)
+    if rel is None or not rel.endswith(".py"):
+        return None
+    facts = view.python(rel)
+    sig = training_signal(facts) if facts is not None and not facts.notebook_export else None
+    return rel if sig is not None and sig[1].startswith("calls ") else None
+
+
+@prefilters("CronJob")
+def cronjob_runs_training_script(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Kubernetes CronJob whose container runs a Python script of the repository that trains
+    a model (a call of fit / train in it), named by the container's command or args, or by the
+    CMD / ENTRYPOINT of the Dockerfile beside the manifest that builds its image: the job
+    retrains on its schedule even when nothing in the manifest says "train". A CronJob running
+    a scoring script that only loads a model and predicts does not count."""
+    for rel in view.with_any(paths(view, det), ("CronJob",)):
+        text = view.text(rel) or ""
+        if not re.search(r"^kind:\s*CronJob\b", text, re.M):
+            continue
+        folder = rel.rsplit("/", 1)[0] if "/" in rel else ""
+        for doc in view.yaml_all(rel):
+            if not isinstance(doc, dict) or doc.get("kind") != "CronJob":
+                continue
+            spec = doc.get("spec")
+            if not isinstance(spec, dict) or spec.get("suspend") is True:
+                continue
+            line = spec.line_of("schedule", 0) if hasattr(spec, "line_of") else 0
+            found = None
+            for container in _cron_containers(doc):
+                scripts = _PY_ARG.findall(_argv_text(container))
+                found = next((t for t in (_script_trains(view, folder, sc) for sc in scripts) if t), None)
+                if found is None and not scripts:
+                    # no command: the image's own CMD / ENTRYPOINT, from the Dockerfile beside
+                    for dfile, instrs in view.dockerfiles().items():
+                        if (dfile.rsplit("/", 1)[0] if "/" in dfile else "") != folder:
+                            continue
+                        cmds = " ".join(i.args for i in instrs if i.keyword in ("CMD", "ENTRYPOINT"))
+                        found = next((t for t in (_script_trains(view, folder, sc) for sc in _PY_ARG.findall(cmds)) if t), None)
+                        if found:
+                            break
+                if found:
+                    break
+            if found:
+                yield Hit(rel, line or 1, f"CronJob runs {found}, which trains a model")
+                break
+
+
 _TRIGGER_ATTR = lazy_re(
     r"(^|_)re_?train|^(trigger|start|launch|submit|kick|schedule)\w*train|^run\w*train\w*pipeline",
     re.I,
@@ -1177,6 +1256,7 @@ def metric_alert_rules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 break
 
 CHECKS = {
+    "cronjob_runs_training_script": cronjob_runs_training_script,
     "metric_alert_rules": metric_alert_rules,
     "mage_trigger_retrains": mage_trigger_retrains,
     "event_sensor_trains": event_sensor_trains,
