@@ -114,6 +114,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.service", "present-opentelemetry"): ("present", ['serve.py:6 opentelemetry-instrumented'], []),
     ("monitor.service", "present-prometheus-fastapi"): ("present", ['app/main.py:7 prometheus-service-metrics-defined'], []),
     ("monitor.service", "present-request-middleware"): ("present", ['service/api.py:13 request-logging-in-serving'], []),
+    # A /health route reading CPU and memory use is resource telemetry; the same psutil call in a
+    # start-up log line, outside any route, is not.
+    ("monitor.service", "present-health-route-resources"): (
+        "present", ["service/main.py:16 service-route-reports-resource-use"], []),
+    ("monitor.service", "absent-resource-log-outside-routes"): ("absent", [], []),
     ("monitor.service", "absent-path-rewrite-middleware"): ("absent", [], []),
     ("monitor.service", "present-multiline-json-request-log"): ("present", ['api/app.py:17 request-logging-in-serving'], []),
     ("monitor.service", "absent-multiline-plain-log"): ("absent", [], []),

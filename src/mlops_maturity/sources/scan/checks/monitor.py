@@ -205,6 +205,50 @@ def _middleware_observes(view: RepoView, rel: str, facts: PyFacts, call) -> bool
     return bool(_MIDDLEWARE_TIMING.search(body) or _MIDDLEWARE_LOGS.search(body))
 
 
+
+# -- monitor.service: a web route of the service reporting its resource use -------------------
+
+_RESOURCE_CALLS = ("psutil.{cpu_percent,virtual_memory,swap_memory,disk_usage,getloadavg,Process}*",
+                   "pynvml.nvmlDeviceGet{UtilizationRates,MemoryInfo,Temperature,PowerUsage}",
+                   "GPUtil.getGPUs", "torch.cuda.{memory_allocated,max_memory_allocated,memory_reserved,utilization,mem_get_info}")
+_RESOURCE_ROOTS = frozenset({"psutil", "pynvml", "GPUtil", "torch"})
+_ROUTE_ATTRS = frozenset({"get", "post", "route", "api_route"})
+
+
+@prefilters("psutil", "pynvml", "GPUtil", "memory_allocated", "memory_reserved", "mem_get_info")
+def route_reports_resource_use(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A route of the service (FastAPI / Flask / Starlette... `@app.get("/metrics")`) whose
+    handler reads the process's or machine's resource use (psutil CPU / memory, NVML or
+    torch.cuda GPU memory) to report it: resource telemetry served for monitoring. The same
+    calls in a training script or a helper no route calls stay out."""
+    needles = ("psutil", "pynvml", "GPUtil", "memory_allocated", "memory_reserved", "mem_get_info")
+    for rel in python_files(view, det, SERVICE_ROOTS, notebooks=False, required=()):
+        if view.modules(rel).isdisjoint(_RESOURCE_ROOTS) or not view.contains_any(rel, needles):
+            continue
+        facts = view.python(rel)
+        tree = py_tree(view, rel)
+        if facts is None or tree is None:
+            continue
+        resource = [c for c in matching_calls(facts, _RESOURCE_CALLS)]
+        if not resource:
+            continue
+        hit = None
+        for node in ast.walk(tree):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            route = next((d for d in node.decorator_list if isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute)
+                          and d.func.attr in _ROUTE_ATTRS), None)
+            if route is None:
+                continue
+            end = node.end_lineno or node.lineno
+            call = next((c for c in resource if node.lineno <= c.line <= end), None)
+            if call is not None:
+                hit = Hit(rel, call.line, f"route {node.name} reports resource use: calls {call.name}")
+                break
+        if hit:
+            yield hit
+
+
 @prefilters("def lambda_handler", "def handler(event")
 def request_logging(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Request telemetry in the serving component: an HTTP middleware or request hook that
@@ -1256,6 +1300,7 @@ def metric_alert_rules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 break
 
 CHECKS = {
+    "route_reports_resource_use": route_reports_resource_use,
     "cronjob_runs_training_script": cronjob_runs_training_script,
     "metric_alert_rules": metric_alert_rules,
     "mage_trigger_retrains": mage_trigger_retrains,
