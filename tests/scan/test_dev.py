@@ -95,6 +95,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.code_quality", "absent-dependency-only"): ("absent", [], ["requirements-dev.txt:2 dependency-declared"]),
     ("dev.code_quality", "absent-editorconfig"): ("absent", [], []),
     ("dev.tests", "present-pytest"): ("present", ["tests/test_features.py:4 project-tests-defined"], []),
+    # JUnit tests of the Android app running the model; the IDE's generated placeholders do not count.
+    ("dev.tests", "present-android-junit"): (
+        "present", ["android/app/src/test/java/org/example/leafscan/LabelDecoderTest.java:10 jvm-unit-tests-defined"], []),
+    ("dev.tests", "absent-android-ide-placeholders"): ("absent", [], []),
     ("dev.tests", "present-unittest"): ("present", ["pkg/tests/test_data.py:8 project-tests-defined"], []),
     ("dev.tests", "absent-empty-init"): ("absent", [], []),
     ("dev.tests", "absent-placeholder"): ("absent", [], []),

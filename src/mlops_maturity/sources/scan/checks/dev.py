@@ -285,6 +285,38 @@ def project_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 break
 
 
+
+# -- dev.tests: JUnit tests of a JVM or Android component (an on-device app, a Spark job) ------
+
+_JVM_TEST_ANNOTATION = lazy_re(r"^[ \t]*@Test\b", re.M)
+_JVM_ASSERTION = lazy_re(r"\b(assert\w*|verify|expect\w*|shouldBe|fail)\s*\(|\bshould(Be|Equal)\b|\bassertThat\b")
+# The tests an IDE writes into every new project: `assertEquals(4, 2 + 2)`, the app's package
+# name read from its context.
+_IDE_PLACEHOLDER_NAMES = frozenset({"ExampleUnitTest", "ExampleInstrumentedTest", "ApplicationTest"})
+_PLACEHOLDER_ASSERT = lazy_re(r"assertEquals\(\s*4\s*,\s*2\s*\+\s*2\s*\)|packageName|getPackageName\(\)")
+
+
+@prefilters("@Test")
+def jvm_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """JUnit test classes (`@Test` methods with assertions) under src/test/ or
+    src/androidTest/ of a Java, Kotlin or Scala component: the tests of an Android app shipping
+    the model or of a JVM job. The placeholder tests an IDE generates in a new project
+    (ExampleUnitTest's 2 + 2, the instrumented check of the package name) do not count."""
+    for rel in view.with_any(paths(view, det), ("@Test",)):
+        base = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        if base in _IDE_PLACEHOLDER_NAMES or "/src/test/" not in f"/{rel}" and "/src/androidTest/" not in f"/{rel}":
+            continue
+        text = view.text(rel) or ""
+        m = _JVM_TEST_ANNOTATION.search(text)
+        if m is None:
+            continue
+        asserts = [a for a in _JVM_ASSERTION.finditer(text, m.end())]
+        lines = text.splitlines()
+        real = [a for a in asserts if not _PLACEHOLDER_ASSERT.search(lines[text.count("\n", 0, a.start())])]
+        if real:
+            yield Hit(rel, text.count("\n", 0, m.start()) + 1, f"defines JUnit tests in {rel.rsplit('/', 1)[-1]}")
+
+
 # -- dev.modular_code ------------------------------------------------------------------------
 
 ML_ROOTS = frozenset(
@@ -735,6 +767,7 @@ def params_file_set(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 
 CHECKS = {
+    "jvm_tests": jvm_tests,
     "scratch_model_classes": scratch_model_classes,
     "params_file_set": params_file_set,
     "cli_training_settings": cli_training_settings,
