@@ -66,6 +66,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "absent-training-loop"): ("absent", [], []),
     ("data.pipeline", "present-airflow-task"): ("present", ['dags/churn.py:9 orchestrated-task-prepares-data'], []),
     ("data.pipeline", "present-download-script"): ("present", ['data/scripts/get_coco.sh:4 data-prep-script-runnable'], []),
+    # download_and_prepare.py outside a data folder prepares data; the same name for weights does not.
+    ("data.pipeline", "present-download-and-prepare-script"): (
+        "present", ["tools/download_and_prepare.py:22 data-prep-script-runnable"], []),
+    ("data.pipeline", "absent-download-and-prepare-weights"): ("absent", [], []),
     ("data.pipeline", "present-kaggle-download-script"): (
         "present", ["scripts/download_data.sh:10 data-prep-script-runnable"], []),
     ("data.pipeline", "present-dvc-stage"): ("present", ['dvc.yaml:2 dvc-stage-prepares-data'], []),

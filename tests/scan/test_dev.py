@@ -95,6 +95,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.code_quality", "absent-dependency-only"): ("absent", [], ["requirements-dev.txt:2 dependency-declared"]),
     ("dev.code_quality", "absent-editorconfig"): ("absent", [], []),
     ("dev.tests", "present-pytest"): ("present", ["tests/test_features.py:4 project-tests-defined"], []),
+    # JUnit tests of the Android app running the model; the IDE's generated placeholders do not count.
+    ("dev.tests", "present-android-junit"): (
+        "present", ["android/app/src/test/java/org/example/leafscan/LabelDecoderTest.java:10 jvm-unit-tests-defined"], []),
+    ("dev.tests", "absent-android-ide-placeholders"): ("absent", [], []),
     ("dev.tests", "present-unittest"): ("present", ["pkg/tests/test_data.py:8 project-tests-defined"], []),
     ("dev.tests", "absent-empty-init"): ("absent", [], []),
     ("dev.tests", "absent-placeholder"): ("absent", [], []),
@@ -107,6 +111,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.modular_code", "present-opencv-dnn-detector"): ("present", ["detect.py:7 inference-code-in-module"], []),
     ("dev.modular_code", "present-ultralytics-trainer"): ("present", ["src/trainer.py:15 training-code-in-module"], []),
     ("dev.modular_code", "present-ultralytics-detector-api"): ("present", ["app.py:8 inference-code-in-module"], []),
+    # A model run on a device by the TFLite interpreter, a Hugging Face pipeline called by a
+    # prediction function; a tokenizer loaded with from_pretrained is no model.
+    ("dev.modular_code", "present-tflite-interpreter"): ("present", ["device/classify.py:7 inference-code-in-module"], []),
+    ("dev.modular_code", "present-hf-pipeline-handler"): ("present", ["jobs/scorer.py:9 inference-code-in-module"], []),
+    ("dev.modular_code", "absent-tokenizer-only"): ("absent", [], []),
     # model.train(mode=...) switches torch's training mode, it does not train
     ("dev.modular_code", "absent-torch-train-mode"): ("absent", [], []),
     ("dev.modular_code", "absent-keras-preprocess-only"): ("absent", [], []),

@@ -87,6 +87,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("gov.model_card", "absent-agent-instructions-model"): ("absent", [], []),
     ("gov.model_card", "present-trainer-model-card"): ("present", ['scripts/finetune.py:16 trainer-model-card-written'], []),
     ("gov.model_card", "absent-trainer-save-only"): ("absent", [], []),
+    # A project's "In Scope / Out of Scope" lists are not a model's out-of-scope uses.
+    ("gov.model_card", "absent-project-scope-sections"): ("absent", [], []),
+    ("gov.model_card", "present-out-of-scope-uses"): ("present", ['docs/model.md:3 model-doc-intended-use-and-limits'], []),
     ("gov.model_card", "present-model-card-file"): ("present", ['MODEL_CARD.md:1 model-card-file-present', 'MODEL_CARD.md:6 model-doc-intended-use-and-limits'], []),
     ("gov.security_scan", "absent-dependency-only"): ("absent", [], ['requirements-dev.txt:1 dependency-declared']),
     ("gov.security_scan", "absent-lint-hooks-only"): ("absent", [], []),

@@ -87,6 +87,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.retrain_trigger", "present-drift-check-then-retrain"): ("present", ['jobs/nightly_drift.py:13 drift-launches-retraining'], []),
     ("monitor.retrain_trigger", "absent-drift-retrain-flag-only"): ("absent", [], []),
     ("monitor.retrain_trigger", "present-k8s-cronjob"): ("present", ['k8s/retrain-cronjob.yaml:2 schedule-config-runs-training'], []),
+    # The CronJob names no training: its image's CMD (the Dockerfile beside it) runs a script
+    # that fits a model; a scheduled scoring script that only predicts stays out.
+    ("monitor.retrain_trigger", "present-cronjob-image-refits"): (
+        "present", ["jobs/demand/cronjob.yaml:6 cronjob-runs-training-script"], []),
+    ("monitor.retrain_trigger", "absent-cronjob-scores-only"): ("absent", [], []),
     ("monitor.retrain_trigger", "present-modal-schedule"): ("present", ['train_app.py:6 orchestrator-schedules-training'], []),
     ("monitor.retrain_trigger", "present-named-retrain-workflow"): ("present", ['.github/workflows/weekly.yml:4 scheduled-ci-trains-model', '.github/workflows/weekly.yml:11 scheduled-ci-trains-model'], []),
     ("monitor.service", "absent-dependency-only"): ("absent", [], ['requirements.txt:2 dependency-declared']),
@@ -109,6 +114,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.service", "present-opentelemetry"): ("present", ['serve.py:6 opentelemetry-instrumented'], []),
     ("monitor.service", "present-prometheus-fastapi"): ("present", ['app/main.py:7 prometheus-service-metrics-defined'], []),
     ("monitor.service", "present-request-middleware"): ("present", ['service/api.py:13 request-logging-in-serving'], []),
+    # A /health route reading CPU and memory use is resource telemetry; the same psutil call in a
+    # start-up log line, outside any route, is not.
+    ("monitor.service", "present-health-route-resources"): (
+        "present", ["service/main.py:16 service-route-reports-resource-use"], []),
+    ("monitor.service", "absent-resource-log-outside-routes"): ("absent", [], []),
     ("monitor.service", "absent-path-rewrite-middleware"): ("absent", [], []),
     ("monitor.service", "present-multiline-json-request-log"): ("present", ['api/app.py:17 request-logging-in-serving'], []),
     ("monitor.service", "absent-multiline-plain-log"): ("absent", [], []),

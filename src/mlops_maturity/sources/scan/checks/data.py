@@ -507,6 +507,10 @@ _PREP_SCRIPT = lazy_re(
     re.I)
 # Scripts that fetch a dataset count when they live with the data (data/scripts/get_coco.sh).
 _FETCH_SCRIPT = lazy_re(r"^(download|get|fetch)_\w+$", re.I)
+# download_and_prepare.py, fetch_and_preprocess.py: a fetch script that also prepares what it
+# fetched, a data step wherever it sits (weights, checkpoints and models stay out, above).
+_FETCH_AND_PREP = lazy_re(r"_and_(pre_?process|prepare|prep|clean)(?!_?(release|docs?|env|environment|submission|deploy\w*|package|build|config|"
+                          r"results?|reports?)\b)", re.I)
 _PREP_DIR = lazy_re(r"(^|/)(pre_?processing|data_?prep(aration)?|etl|ingestion|data_?processing|feature_?engineering)/", re.I)
 
 
@@ -531,7 +535,8 @@ def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         base = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("-", "_")
         folder = rel.rsplit("/", 1)[0] if "/" in rel else ""
         fetch = _FETCH_SCRIPT.match(base) is not None and (
-            _DATA_WORD.search(folder) is not None or re.search(r"(?i)data|corpus", base) is not None) and not re.search(
+            _DATA_WORD.search(folder) is not None or re.search(r"(?i)data|corpus", base) is not None
+            or _FETCH_AND_PREP.search(base) is not None) and not re.search(
             r"(?i)weights?|models?|checkpoints?|ckpts?|pretrained", base)
         stage_like = rel.endswith(".py") and _STAGE_DIR.search(rel) is not None and _STAGE_NAME.match(base) is not None
         index = _INDEX_SCRIPT.match(base) is not None and view.contains_any(

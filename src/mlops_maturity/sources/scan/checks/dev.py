@@ -285,6 +285,38 @@ def project_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 break
 
 
+
+# -- dev.tests: JUnit tests of a JVM or Android component (an on-device app, a Spark job) ------
+
+_JVM_TEST_ANNOTATION = lazy_re(r"^[ \t]*@Test\b", re.M)
+_JVM_ASSERTION = lazy_re(r"\b(assert\w*|verify|expect\w*|shouldBe|fail)\s*\(|\bshould(Be|Equal)\b|\bassertThat\b")
+# The tests an IDE writes into every new project: `assertEquals(4, 2 + 2)`, the app's package
+# name read from its context.
+_IDE_PLACEHOLDER_NAMES = frozenset({"ExampleUnitTest", "ExampleInstrumentedTest", "ApplicationTest"})
+_PLACEHOLDER_ASSERT = lazy_re(r"assertEquals\(\s*4\s*,\s*2\s*\+\s*2\s*\)|packageName|getPackageName\(\)")
+
+
+@prefilters("@Test")
+def jvm_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """JUnit test classes (`@Test` methods with assertions) under src/test/ or
+    src/androidTest/ of a Java, Kotlin or Scala component: the tests of an Android app shipping
+    the model or of a JVM job. The placeholder tests an IDE generates in a new project
+    (ExampleUnitTest's 2 + 2, the instrumented check of the package name) do not count."""
+    for rel in view.with_any(paths(view, det), ("@Test",)):
+        base = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        if base in _IDE_PLACEHOLDER_NAMES or "/src/test/" not in f"/{rel}" and "/src/androidTest/" not in f"/{rel}":
+            continue
+        text = view.text(rel) or ""
+        m = _JVM_TEST_ANNOTATION.search(text)
+        if m is None:
+            continue
+        asserts = [a for a in _JVM_ASSERTION.finditer(text, m.end())]
+        lines = text.splitlines()
+        real = [a for a in asserts if not _PLACEHOLDER_ASSERT.search(lines[text.count("\n", 0, a.start())])]
+        if real:
+            yield Hit(rel, text.count("\n", 0, m.start()) + 1, f"defines JUnit tests in {rel.rsplit('/', 1)[-1]}")
+
+
 # -- dev.modular_code ------------------------------------------------------------------------
 
 ML_ROOTS = frozenset(
@@ -465,14 +497,24 @@ _MODEL_LOAD_CALLS = ("joblib.load", "pickle.load", "cloudpickle.load", "torch.lo
                      # cv2.dnn.readNetFromDarknet(cfg, weights)
                      *_PRETRAINED_CONSTRUCTORS,
                      # a detector built from trained weights: YOLO("runs/train/weights/best.pt")
-                     "ultralytics.{YOLO,RTDETR,YOLOWorld,YOLOE,SAM,FastSAM,NAS}")
-_INFER_ATTRS = frozenset({"predict", "predict_proba", "run", "forward", "generate", "transform", "decision_function"})
+                     "ultralytics.{YOLO,RTDETR,YOLOWorld,YOLOE,SAM,FastSAM,NAS}",
+                     # a model converted for a device, run by the TensorFlow Lite / LiteRT interpreter
+                     "tflite_runtime.interpreter.Interpreter", "tensorflow.lite.Interpreter",
+                     "ai_edge_litert.interpreter.Interpreter",
+                     # a Hugging Face model or pipeline (a tokenizer, processor or config is no model)
+                     "transformers.pipeline", "transformers.*.from_pretrained")
+_NOT_A_MODEL = lazy_re(r"(Tokenizer|Processor|Config|FeatureExtractor|GenerationConfig)\w*\.from_pretrained$")
+_INFER_ATTRS = frozenset({"predict", "predict_proba", "run", "forward", "generate", "transform", "decision_function", "invoke"})
+# A transformers pipeline is run by calling it (`pipe(texts)`): a function of the module named
+# for prediction stands for that call.
+_PREDICT_FUNC_NAME = lazy_re(r"^_?(predict|infer|classify|generate|score|run_inference|inference)", re.I)
 _LOAD_ROOTS = frozenset({"joblib", "pickle", "cloudpickle", "torch", "mlflow", "onnxruntime", "tensorflow", "keras", "xgboost", "lightgbm",
-                         "ultralytics"})
+                         "ultralytics", "tflite_runtime", "ai_edge_litert", "transformers"})
 
 
 def _inference_files(view: RepoView, det: DetectorSpec) -> list[str]:
-    tails = ("load", "load_model", "InferenceSession", "Booster", "applications", "readNet", "YOLO", "RTDETR", "SAM", "NAS")
+    tails = ("load", "load_model", "InferenceSession", "Booster", "applications", "readNet", "YOLO", "RTDETR", "SAM", "NAS",
+             "Interpreter", "pipeline", "from_pretrained")
     return selected(view, det, "inference", lambda: python_files(view, det, _LOAD_ROOTS, ("readNet",), notebooks=False,
                                                                  tails=tails))
 
@@ -485,10 +527,12 @@ def inference_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         facts = view.python(rel)
         if facts is None or facts.notebook_export:
             continue
-        loads = list(matching_calls(facts, _MODEL_LOAD_CALLS))
+        loads = [c for c in matching_calls(facts, _MODEL_LOAD_CALLS) if not _NOT_A_MODEL.search(c.name)]
         if not loads:
             continue
-        if not any(c.name.rsplit(".", 1)[-1] in _INFER_ATTRS for c in facts.calls):
+        if not any(c.name.rsplit(".", 1)[-1] in _INFER_ATTRS for c in facts.calls) and not (
+                any(c.name == "transformers.pipeline" for c in loads)
+                and any(_PREDICT_FUNC_NAME.match(f.name) and not f.trivial for f in facts.functions)):
             continue
         yield Hit(rel, loads[0].line, f"model code: loads a model ({loads[0].name}) and runs it")
         return
@@ -723,6 +767,7 @@ def params_file_set(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 
 CHECKS = {
+    "jvm_tests": jvm_tests,
     "scratch_model_classes": scratch_model_classes,
     "params_file_set": params_file_set,
     "cli_training_settings": cli_training_settings,

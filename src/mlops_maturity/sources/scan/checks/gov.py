@@ -154,7 +154,10 @@ def card_metadata(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 # -- gov.model_card: a document with intended use and limitations / metrics ------------------
 
-_INTENDED = lazy_re(r"intended[ -](use|uses|usage|purpose|application)|out[- ]of[- ]scope|^(direct |downstream )?uses?$|"
+# "Out-of-scope use(s)" is a model card's section; a bare "Out of Scope" heading (beside "In
+# Scope") is a project's or design doc's scope list, not what a model must not be used for.
+_INTENDED = lazy_re(r"intended[ -](use|uses|usage|purpose|application)|out[- ]of[- ]scope[ -](uses?|usages?|use[ -]cases?|applications?)\b|"
+                       r"^(direct |downstream )?uses?$|"
                        r"primary (intended )?use", re.I)
 _LIMITS = lazy_re(r"limitation|caveat|risks?\b|bias|ethic|fairness|known issues|failure modes", re.I)
 _METRICS = lazy_re(r"metric|evaluation|performance|results|accuracy|benchmark", re.I)

@@ -206,6 +206,50 @@ def _middleware_observes(view: RepoView, rel: str, facts: PyFacts, call) -> bool
     return bool(_MIDDLEWARE_TIMING.search(body) or _MIDDLEWARE_LOGS.search(body))
 
 
+
+# -- monitor.service: a web route of the service reporting its resource use -------------------
+
+_RESOURCE_CALLS = ("psutil.{cpu_percent,virtual_memory,swap_memory,disk_usage,getloadavg,Process}*",
+                   "pynvml.nvmlDeviceGet{UtilizationRates,MemoryInfo,Temperature,PowerUsage}",
+                   "GPUtil.getGPUs", "torch.cuda.{memory_allocated,max_memory_allocated,memory_reserved,utilization,mem_get_info}")
+_RESOURCE_ROOTS = frozenset({"psutil", "pynvml", "GPUtil", "torch"})
+_ROUTE_ATTRS = frozenset({"get", "post", "route", "api_route"})
+
+
+@prefilters("psutil", "pynvml", "GPUtil", "memory_allocated", "memory_reserved", "mem_get_info")
+def route_reports_resource_use(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A route of the service (FastAPI / Flask / Starlette... `@app.get("/metrics")`) whose
+    handler reads the process's or machine's resource use (psutil CPU / memory, NVML or
+    torch.cuda GPU memory) to report it: resource telemetry served for monitoring. The same
+    calls in a training script or a helper no route calls stay out."""
+    needles = ("psutil", "pynvml", "GPUtil", "memory_allocated", "memory_reserved", "mem_get_info")
+    for rel in python_files(view, det, SERVICE_ROOTS, notebooks=False, required=()):
+        if view.modules(rel).isdisjoint(_RESOURCE_ROOTS) or not view.contains_any(rel, needles):
+            continue
+        facts = view.python(rel)
+        tree = py_tree(view, rel)
+        if facts is None or tree is None:
+            continue
+        resource = [c for c in matching_calls(facts, _RESOURCE_CALLS)]
+        if not resource:
+            continue
+        hit = None
+        for node in ast.walk(tree):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            route = next((d for d in node.decorator_list if isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute)
+                          and d.func.attr in _ROUTE_ATTRS), None)
+            if route is None:
+                continue
+            end = node.end_lineno or node.lineno
+            call = next((c for c in resource if node.lineno <= c.line <= end), None)
+            if call is not None:
+                hit = Hit(rel, call.line, f"route {node.name} reports resource use: calls {call.name}")
+                break
+        if hit:
+            yield hit
+
+
 @prefilters("def lambda_handler", "def handler(event")
 def request_logging(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Request telemetry in the serving component: an HTTP middleware or request hook that
@@ -996,6 +1040,85 @@ def schedule_config_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             break
 
 
+
+# -- a Kubernetes CronJob whose container runs a script of the repository that trains ---------
+
+_PY_ARG = lazy_re(r"(?:^|[\s\"'\[,=])((?:\./)?[\w./-]+\.py)\b")
+
+
+def _cron_containers(doc: object) -> list:
+    spec = doc.get("spec") if isinstance(doc, dict) else None
+    job = spec.get("jobTemplate") if isinstance(spec, dict) else None
+    for key in ("spec", "template", "spec"):
+        job = job.get(key) if isinstance(job, dict) else None
+    containers = job.get("containers") if isinstance(job, dict) else None
+    return [c for c in containers if isinstance(c, dict)] if isinstance(containers, list) else []
+
+
+def _argv_text(container: dict) -> str:
+    parts: list[str] = []
+    for key in ("command", "args"):
+        val = container.get(key)
+        if isinstance(val, list):
+            parts += [str(v) for v in val]
+        elif isinstance(val, str):
+            parts.append(val)
+    return " ".join(parts)
+
+
+def _script_trains(view: RepoView, base_dir: str, script: str) -> str | None:
+    """The repository path of `script` (relative to base_dir) when its code trains a model."""
+    from .dev import training_signal
+
+    script = script[2:] if script.startswith("./") else script.lstrip("/")
+    # beside the manifest / Dockerfile, else from the root (the image copies the repository)
+    rel = next((r for r in (f"{base_dir}/{script}" if base_dir else script, script) if view.exists(r)), None)
+    if rel is None or not rel.endswith(".py"):
+        return None
+    facts = view.python(rel)
+    sig = training_signal(facts) if facts is not None and not facts.notebook_export else None
+    return rel if sig is not None and sig[1].startswith("calls ") else None
+
+
+@prefilters("CronJob")
+def cronjob_runs_training_script(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Kubernetes CronJob whose container runs a Python script of the repository that trains
+    a model (a call of fit / train in it), named by the container's command or args, or by the
+    CMD / ENTRYPOINT of the Dockerfile beside the manifest that builds its image: the job
+    retrains on its schedule even when nothing in the manifest says "train". A CronJob running
+    a scoring script that only loads a model and predicts does not count."""
+    for rel in view.with_any(paths(view, det), ("CronJob",)):
+        text = view.text(rel) or ""
+        if not re.search(r"^kind:\s*CronJob\b", text, re.M):
+            continue
+        folder = rel.rsplit("/", 1)[0] if "/" in rel else ""
+        for doc in view.yaml_all(rel):
+            if not isinstance(doc, dict) or doc.get("kind") != "CronJob":
+                continue
+            spec = doc.get("spec")
+            if not isinstance(spec, dict) or spec.get("suspend") is True:
+                continue
+            line = spec.line_of("schedule", 0) if hasattr(spec, "line_of") else 0
+            found = None
+            for container in _cron_containers(doc):
+                scripts = _PY_ARG.findall(_argv_text(container))
+                found = next((t for t in (_script_trains(view, folder, sc) for sc in scripts) if t), None)
+                if found is None and not scripts:
+                    # no command: the image's own CMD / ENTRYPOINT, from the Dockerfile beside
+                    for dfile, instrs in view.dockerfiles().items():
+                        if (dfile.rsplit("/", 1)[0] if "/" in dfile else "") != folder:
+                            continue
+                        cmds = " ".join(i.args for i in instrs if i.keyword in ("CMD", "ENTRYPOINT"))
+                        found = next((t for t in (_script_trains(view, folder, sc) for sc in _PY_ARG.findall(cmds)) if t), None)
+                        if found:
+                            break
+                if found:
+                    break
+            if found:
+                yield Hit(rel, line or 1, f"CronJob runs {found}, which trains a model")
+                break
+
+
 _TRIGGER_ATTR = lazy_re(
     r"(^|_)re_?train|^(trigger|start|launch|submit|kick|schedule)\w*train|^run\w*train\w*pipeline",
     re.I,
@@ -1166,6 +1289,8 @@ def metric_alert_rules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 break
 
 CHECKS = {
+    "route_reports_resource_use": route_reports_resource_use,
+    "cronjob_runs_training_script": cronjob_runs_training_script,
     "metric_alert_rules": metric_alert_rules,
     "mage_trigger_retrains": mage_trigger_retrains,
     "event_sensor_trains": event_sensor_trains,
