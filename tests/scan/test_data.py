@@ -47,6 +47,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # A notebook's double-quoted string argument (escaped in the notebook's JSON) is found.
     ("data.feature_store", "present-featurestore-runtime-notebook"): (
         "present", ["notebooks/online_features.ipynb:cell 3:line 1 sagemaker-featurestore-client"], []),
+    # The client of a session kept on an object, found by the service name it is created for.
+    ("data.feature_store", "present-session-client-attribute"): (
+        "present", ["recs/user_profile.py:12 sagemaker-featurestore-client"], []),
+    ("data.feature_store", "absent-other-aws-session-client"): ("absent", [], []),
     ("data.feature_store", "present-feast-repo"): ("present", ['feature_repo/feature_store.yaml:1 feast-repo-configured', 'feature_repo/features.py:5 feast-api-used'], []),
     ("data.lineage", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("data.lineage", "absent-ge-data-docs"): ("absent", [], []),
