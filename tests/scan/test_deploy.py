@@ -73,6 +73,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.container", "present-compose-build"): ("present", ['docker-compose.yml:3 compose-builds-ml-service', 'train.Dockerfile:1 ml-component-containerized'], []),
     ("deploy.container", "present-serving-dockerfile"): ("present", ['docker/Dockerfile:1 ml-component-containerized'], []),
     ("deploy.iac", "present-databricks-bundle"): ("present", ["databricks.yml:1 databricks-bundle-declared"], []),
+    ("deploy.iac", "present-cdktf-typescript"): ("present", ["infra/cdktf.json:3 cdk-project-configured"], []),
+    # CDK's context cache and a CDK library in package.json are not an app that defines stacks.
+    ("deploy.iac", "absent-cdk-context-only"): ("absent", [], []),
     ("deploy.iac", "absent-backstage"): ("absent", [], []),
     ("deploy.iac", "absent-compose-only"): ("absent", [], []),
     ("deploy.iac", "present-cloudformation"): ("present", ['template.yaml:1 cloudformation-template-defined'], []),
