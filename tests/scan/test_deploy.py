@@ -32,6 +32,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.cd", "absent-pypi-publish"): ("absent", [], []),
     ("deploy.cd", "absent-untriggered-cloudbuild"): ("absent", [], []),
     ("deploy.cd", "present-argocd-app"): ("present", ['deploy/app.yaml:2 argocd-application-defined'], []),
+    # A CircleCI workflow runs an orb job that deploys: what it does is in its name.
+    ("deploy.cd", "present-circleci-orb-deploy"): (
+        "present", [".circleci/config.yml:21 pipeline-deploys-service"], []),
+    # Orb steps that upload coverage, deploy the docs site or publish the package to PyPI.
+    ("deploy.cd", "absent-circleci-orb-uploads"): ("absent", [], []),
     ("deploy.cd", "present-build-push"): ("present", ['.github/workflows/release.yml:12 pipeline-deploys-service'], []),
     ("deploy.cd", "present-codebuild-triggered"): ("present", ['buildspec.yml:6 build-config-deploys'], []),
     ("deploy.cd", "present-deploy-script"): ("present", ['.github/workflows/deploy.yml:9 pipeline-deploys-service'], []),

@@ -547,6 +547,45 @@ def _bundle_is_ml(view: RepoView) -> bool:
     return view.memo[key]
 
 
+# A CircleCI orb job or command (`aws-ecs/deploy-service-update`, `heroku/deploy-via-git`,
+# `aws-ecr/build-and-push-image`, `gcp-gke/publish-and-rollout-image`, `helm/upgrade-helm-chart`)
+# run by a workflow: what it does is in its name. Package, docs and coverage uploads are not deploys.
+_ORB_REF = lazy_re(r"^[a-z0-9][\w.-]*/[\w-]+$", re.I)
+_ORB_DEPLOY = lazy_re(r"(?i)(^|[-_/])(deploy|rollout|codedeploy|codepipeline|(install|upgrade)[-_]helm|helm[-_](install|upgrade)|"
+                      r"update[-_]service|service[-_]update|create[-_]or[-_]update)")
+_ORB_PUSH = lazy_re(r"(?i)(^|[-_/])(push|publish)([-_]|$)")
+
+
+def _circleci_orb_deploys(view: RepoView, pipe: CiPipeline) -> Hit | None:
+    """The first orb job of a workflow, or orb command of a job's steps, that deploys (its name
+    says deploy / rollout / helm upgrade / service update) or pushes an image of the ML system."""
+    raw = pipe.raw
+    if not isinstance(raw, dict):
+        return None
+    found: list[tuple[int, str]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            lines = getattr(node, "item_lines", [])
+            for i, item in enumerate(node):
+                name = item if isinstance(item, str) else (next(iter(item)) if isinstance(item, dict) and len(item) == 1 else None)
+                if isinstance(name, str) and _ORB_REF.match(name) and not _NOT_DEPLOY_JOB.search(name):
+                    if _ORB_DEPLOY.search(name.split("/", 1)[1]) or _ORB_PUSH.search(name.split("/", 1)[1]):
+                        found.append((lines[i] if i < len(lines) else getattr(node, "line", 1) or 1, name))
+                walk(item)
+
+    for section in ("workflows", "jobs"):
+        walk(raw.get(section))
+    for line, name in sorted(found):
+        if not _ORB_DEPLOY.search(name.split("/", 1)[1]) and not any(dockerfile_is_ml(view, d) for d in view.dockerfiles()):
+            continue  # pushes an image, but no image of the repository is part of the ML system
+        return Hit(pipe.path, line, f"CI/CD runs orb {name}, which deploys or publishes")
+    return None
+
+
 @prefilters(*_BUNDLE_ML_RESOURCES, "experiments:", "models:")
 def cd_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A CI/CD pipeline deploys or publishes a model or service: pushes an image, deploys to
@@ -586,6 +625,8 @@ def cd_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                     continue
                 hit = Hit(pipe.path, step.line, f"CI/CD task {u.split('@')[0]} deploys")
                 break
+        if hit is None and pipe.system == "circleci":
+            hit = _circleci_orb_deploys(view, pipe)
         if hit is None:
             ref = _remote_deploy_ref(pipe)
             if ref:
