@@ -15,6 +15,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["src/speechcls/data.py:31 entry-script-runs-data-prep"], []),
     # the project template's data.py: typer.run(preprocess) of a stub that writes nothing
     ("data.pipeline", "absent-typer-data-cli-stub"): ("absent", [], []),
+    # A scheduled CI job executes the feature pipeline notebook headless: a pipeline step.
+    ("data.pipeline", "present-scheduled-feature-notebook"): (
+        "present", [".github/workflows/features.yml:19 ci-schedule-runs-prep-notebook"], []),
+    # Notebooks executed on push / PR are tests; a scheduled training notebook is not data prep.
+    ("data.pipeline", "absent-notebooks-run-as-tests"): ("absent", [], []),
     ("data.pipeline", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-prepares-data"], []),
     ("data.pipeline", "present-spark-job-entry"): ("present", ["jobs/main.py:21 entry-script-runs-data-prep"], []),
     ("data.pipeline", "absent-inference-cli-preprocess"): ("absent", [], []),

@@ -1251,7 +1251,35 @@ def databricks_job_prep_task(view: RepoView, det: DetectorSpec) -> Iterator[Hit]
                 return
 
 
+# A notebook run headless by a CI command (`jupyter nbconvert --execute`, `papermill`,
+# `jupyter execute`): the notebook is then a pipeline step, not an exploration by hand.
+_NOTEBOOK_RUN = lazy_re(r"(?:\bnbconvert\b[^\n]*--execute|\bpapermill\b|\bjupyter\s+execute\b|\brunipy\b|\bnbclient\b)"
+                        r"[^\n]*?([\w./-]+\.ipynb)")
+
+
+def ci_schedule_runs_prep_notebook(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A scheduled CI pipeline executes a data-preparation notebook (its name says feature
+    pipeline, ingest, preprocess...): the notebook runs unattended on a schedule as the
+    pipeline's step. Notebooks executed on push or pull request are tests of the notebooks, and a
+    scheduled training or inference notebook is not data preparation."""
+    allowed = set(paths(view, det)) if (det.files or det.exclude) else None
+    for pipe in view.ci():
+        if "schedule" not in pipe.triggers or (allowed is not None and pipe.path not in allowed):
+            continue
+        for cmd in pipe.commands:
+            if "ipynb" not in cmd.text:
+                continue
+            m = _NOTEBOOK_RUN.search(cmd.text)
+            if not m:
+                continue
+            stem = m.group(1).rsplit("/", 1)[-1][: -len(".ipynb")]
+            if PREP_NAME.search(stem) and not TRAIN_NAME.search(stem):
+                yield Hit(pipe.path, cmd.line, f"scheduled CI runs data-preparation notebook {m.group(1)}")
+                break
+
+
 CHECKS = {
+    "ci_schedule_runs_prep_notebook": ci_schedule_runs_prep_notebook,
     "pipeline_data_quality_checked": pipeline_data_quality_checked,
     "databricks_job_prep_task": databricks_job_prep_task,
     "mage_data_pipeline": mage_data_pipeline,
