@@ -20,6 +20,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", [".github/workflows/features.yml:19 ci-schedule-runs-prep-notebook"], []),
     # Notebooks executed on push / PR are tests; a scheduled training notebook is not data prep.
     ("data.pipeline", "absent-notebooks-run-as-tests"): ("absent", [], []),
+    # An Airflow operator runs a repository function that reads a stream and writes a table.
+    ("data.pipeline", "present-airflow-callable-moves-data"): (
+        "present", ["dags/sales_stream_dag.py:14 orchestrated-task-prepares-data"], []),
+    # Operators whose functions read and write data but predict, or build and send a report.
+    ("data.pipeline", "absent-airflow-callable-scores-or-reports"): ("absent", [], []),
     ("data.pipeline", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-prepares-data"], []),
     ("data.pipeline", "present-spark-job-entry"): ("present", ["jobs/main.py:21 entry-script-runs-data-prep"], []),
     ("data.pipeline", "absent-inference-cli-preprocess"): ("absent", [], []),
