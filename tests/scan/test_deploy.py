@@ -188,6 +188,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["dags/churn_pipeline.py:8 orchestrated-pipeline-trains"], []),
     ("deploy.training_pipeline", "absent-airflow-training-data-export"): ("absent", [], []),
     ("deploy.training_pipeline", "present-ci-trains"): ("present", ['.github/workflows/train.yml:9 ci-job-trains'], []),
+    # A stage that preprocesses the training data, with a preprocessing script, does not train.
+    ("deploy.training_pipeline", "absent-dvc-prepares-training-data"): ("absent", [], []),
     ("deploy.training_pipeline", "present-dvc-train-stage"): ("present", ['dvc.yaml:2 dvc-stage-trains'], []),
     ("deploy.training_pipeline", "present-kfp-pipeline"): ("present", ['pipeline.py:9 orchestrated-pipeline-trains'], []),
     ("deploy.training_pipeline", "present-metaflow"): ("present", ['flow.py:4 orchestrated-pipeline-trains'], []),

@@ -263,10 +263,16 @@ def _script_of(cmd: str) -> str:
 
 
 def dvc_train_stages(view: RepoView) -> Iterator[DvcStage]:
+    """Stages that train: named for training or running a training script. A stage that
+    prepares the training data (preprocess-training-data, prepare_train_set) with a script that
+    is not a training script prepares data, whatever the word "training" in its name."""
     for st in dvc_stages(view):
         if "split" in st.name.lower():
             continue
-        if TRAIN_NAME.search(st.name) or _TRAIN_CMD.search(_script_of(st.cmd) or "~"):
+        script = _script_of(st.cmd) or "~"
+        if _TRAIN_CMD.search(script):
+            yield st
+        elif TRAIN_NAME.search(st.name) and not PREP_NAME.search(st.name):
             yield st
 
 
