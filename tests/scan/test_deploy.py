@@ -108,6 +108,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.model_gate", "absent-threshold-skips-report"): ("absent", [], []),
     ("deploy.model_gate", "present-short-metric-name-gate"): ("present", ['pipeline/evaluate.py:8 metric-gate-blocks-promotion'], []),
     ("deploy.model_gate", "absent-resource-limits-not-metrics"): ("absent", [], []),
+    # One experiment drawn per request by its configured weight: an online A/B split.
+    ("deploy.progressive", "present-weighted-experiment-draw"): (
+        "present", ["recs/experiments.py:21 weighted-draw-routes-variants"], []),
+    # Weighted draws of many assignments at once (k=, size=) to size a test, not routing.
+    ("deploy.progressive", "absent-weighted-sample-draws"): ("absent", [], []),
     ("deploy.progressive", "absent-champion-comment-single-variant"): ("absent", [], []),
     ("deploy.progressive", "present-random-canary-router"): (
         "present", ["serving/router.py:15 random-draw-routes-canary"], []),

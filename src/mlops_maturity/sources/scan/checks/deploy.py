@@ -1737,6 +1737,34 @@ def feature_flag_routes_model(view: RepoView, det: DetectorSpec) -> Iterator[Hit
                 break
 
 
+# A weighted draw of one experiment / variant / arm / model per request (`random.choices(
+# experiments, weights=weights)[0]`, `np.random.choice(variants, p=split)`): an online split of
+# the traffic between them. Drawing many at once (`k=`, `size=`) samples synthetic data, and a
+# simulator or a load generator is not serving.
+_WEIGHTED_DRAW = lazy_re(r"\b(?:random|np\.random|numpy\.random|rng|self\.\w*rng)\.choices?\(\s*(?:self\.|cls\.)?"
+                         r"(?:\w+_)?(experiments?|variants?|arms?|treatments?|models?|rankers?|recommenders?|policies)\s*,"
+                         r"\s*(?:weights|p)\s*=([^\n]*)")
+_DRAW_MANY = lazy_re(r"\b(?:k|size)\s*=")
+_SIMULATION = lazy_re(r"(?i)simulat|synthetic|fake|load[_ -]?test|locust|faker")
+
+
+_DRAW_NEEDLES = (".choices(", ".choice(")
+
+
+@prefilters(*_DRAW_NEEDLES)
+def weighted_draw_routes_variants(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Serving or experiment code that picks one experiment, variant, bandit arm or model for
+    each request by a weighted random draw over the configured ones: an A/B traffic split."""
+    for rel in view.with_any(paths(view, det, ("*.py",)), _DRAW_NEEDLES):
+        text = view.text(rel) or ""
+        if "weights" not in text and "p=" not in text:
+            continue
+        m = _WEIGHTED_DRAW.search(text)
+        if not m or _DRAW_MANY.search(m.group(2)) or _SIMULATION.search(rel) or _SIMULATION.search(text):
+            continue
+        yield Hit(rel, line_of_offset(text, m.start()), f"routes each request to one of the {m.group(1)} by a weighted random draw")
+
+
 _VARIANT_WEIGHT = lazy_re(r"[\"']?(InitialVariantWeight|initial_variant_weight|initial_weight)[\"']?\s*[:=]")
 _SPLIT_CONTEXT = lazy_re(r"(?i)champion|challenger|canary|blue.?green|\ba/?b[ _-]?test|ab_test|shadow|traffic.?split|"
                             r"gradual|rollout|split traffic|weighted traffic")
@@ -2035,6 +2063,7 @@ CHECKS = {
     "register_model_method": register_model_method,
     "ansible_provisions_infrastructure": ansible_provisions_infrastructure,
     "hash_bucket_ab_router": hash_bucket_ab_router,
+    "weighted_draw_routes_variants": weighted_draw_routes_variants,
     "model_pushed_to_hub": model_pushed_to_hub,
     "dvc_model_artifact": dvc_model_artifact,
     "orchestrated_training": orchestrated_training,
