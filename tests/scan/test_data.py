@@ -23,7 +23,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # An Airflow operator runs a repository function that reads a stream and writes a table.
     ("data.pipeline", "present-airflow-callable-moves-data"): (
         "present", ["dags/sales_stream_dag.py:14 orchestrated-task-prepares-data"], []),
-    # Operators whose functions read and write data but predict, or build and send a report.
+    # Operators whose functions read and write data but predict, build and send a report, or
+    # compute drift statistics.
     ("data.pipeline", "absent-airflow-callable-scores-or-reports"): ("absent", [], []),
     ("data.pipeline", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-prepares-data"], []),
     ("data.pipeline", "present-spark-job-entry"): ("present", ["jobs/main.py:21 entry-script-runs-data-prep"], []),

@@ -900,14 +900,14 @@ def orchestrated_prep_task(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 
 # What an ETL step's function does: it reads data (a file, a table, a stream, an API) and writes
-# data (a table, a file, a stream). A step that predicts, trains, reports or notifies is not
-# data preparation, whatever it reads and writes.
+# data (a table, a file, a stream). A step that predicts, trains, evaluates, monitors drift,
+# reports or notifies is not data preparation, whatever it reads and writes.
 _READS_DATA = lazy_re(r"\.read_(csv|parquet|sql\w*|json|excel|feather|table)\(|\breadStream\b|\bspark\.read\b|\.read\.(format|csv|parquet|json|jdbc|table)\b|"
                       r"\bKafkaConsumer\(|\bsubscribe\(|\brequests\.get\(|\.fetchall\(|\.execute\(\s*[\"'f]*\s*select\b", re.I)
 _WRITES_DATA = lazy_re(r"\.to_(sql|parquet|csv|feather|json|gbq)\(|\bwriteStream\b|\.write\.(format|mode|jdbc|parquet|csv|saveAsTable|insertInto)\b|"
                        r"\.write\s*\.\s*jdbc\(|\.jdbc\(|\.saveAsTable\(|\.insertInto\(|\.bulk_save_objects\(|\.insert_many\(|\.copy_expert\(|"
                        r"\bexecute_values\(|\.put_item\(|\.batch_writer\(")
-_NOT_PREP_STEP = lazy_re(r"\.predict\w*\(|\bload_model\b|\.fit\(|\btrain(?!_test_split)\w*\(|(^|[^a-z])(report|notify|email|alert|slack)\w*\(", re.I)
+_NOT_PREP_STEP = lazy_re(r"\.predict\w*\(|\bload_model\b|\.fit\(|\btrain(?!_test_split)\w*\(|(^|[^a-z])(report|notify|email|alert|slack)\w*\(|drift|(^|[^a-z])(monitor|evaluat)\w*\(", re.I)
 
 
 def _function_source(tree: ast.Module, text: str, name: str, seen: set[str], depth: int = 1) -> str | None:
@@ -930,8 +930,8 @@ def _function_source(tree: ast.Module, text: str, name: str, seen: set[str], dep
 def _operator_callable_moves_data(view: RepoView, of: OrchestratedFile) -> tuple[int, str] | None:
     """An operator / node of the pipeline runs a function of this repository (defined in the
     pipeline file or imported from one of its modules) that reads data and writes data (Kafka
-    to a database, an API to parquet, a table to a table) without training, predicting or
-    reporting: an ETL step, whatever its name."""
+    to a database, an API to parquet, a table to a table) without training, predicting,
+    evaluating, monitoring drift or reporting: an ETL step, whatever its name."""
     imports = {imp.bound: imp for imp in of.facts.imports if imp.bound}
     for line, name in callable_refs(view, of.rel):
         if TRAIN_NAME.search(name):
