@@ -15,6 +15,17 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["src/speechcls/data.py:31 entry-script-runs-data-prep"], []),
     # the project template's data.py: typer.run(preprocess) of a stub that writes nothing
     ("data.pipeline", "absent-typer-data-cli-stub"): ("absent", [], []),
+    # A scheduled CI job executes the feature pipeline notebook headless: a pipeline step.
+    ("data.pipeline", "present-scheduled-feature-notebook"): (
+        "present", [".github/workflows/features.yml:19 ci-schedule-runs-prep-notebook"], []),
+    # Notebooks executed on push / PR are tests; a scheduled training notebook is not data prep.
+    ("data.pipeline", "absent-notebooks-run-as-tests"): ("absent", [], []),
+    # An Airflow operator runs a repository function that reads a stream and writes a table.
+    ("data.pipeline", "present-airflow-callable-moves-data"): (
+        "present", ["dags/sales_stream_dag.py:14 orchestrated-task-prepares-data"], []),
+    # Operators whose functions read and write data but predict, build and send a report, or
+    # compute drift statistics.
+    ("data.pipeline", "absent-airflow-callable-scores-or-reports"): ("absent", [], []),
     ("data.pipeline", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-prepares-data"], []),
     ("data.pipeline", "present-spark-job-entry"): ("present", ["jobs/main.py:21 entry-script-runs-data-prep"], []),
     ("data.pipeline", "absent-inference-cli-preprocess"): ("absent", [], []),
@@ -47,6 +58,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # A notebook's double-quoted string argument (escaped in the notebook's JSON) is found.
     ("data.feature_store", "present-featurestore-runtime-notebook"): (
         "present", ["notebooks/online_features.ipynb:cell 3:line 1 sagemaker-featurestore-client"], []),
+    # The client of a session kept on an object, found by the service name it is created for.
+    ("data.feature_store", "present-session-client-attribute"): (
+        "present", ["recs/user_profile.py:12 sagemaker-featurestore-client"], []),
+    ("data.feature_store", "absent-other-aws-session-client"): ("absent", [], []),
     ("data.feature_store", "present-feast-repo"): ("present", ['feature_repo/feature_store.yaml:1 feast-repo-configured', 'feature_repo/features.py:5 feast-api-used'], []),
     ("data.lineage", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("data.lineage", "absent-ge-data-docs"): ("absent", [], []),

@@ -32,6 +32,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.cd", "absent-pypi-publish"): ("absent", [], []),
     ("deploy.cd", "absent-untriggered-cloudbuild"): ("absent", [], []),
     ("deploy.cd", "present-argocd-app"): ("present", ['deploy/app.yaml:2 argocd-application-defined'], []),
+    # A CircleCI workflow runs an orb job that deploys: what it does is in its name.
+    ("deploy.cd", "present-circleci-orb-deploy"): (
+        "present", [".circleci/config.yml:21 pipeline-deploys-service"], []),
+    # Orb steps that upload coverage, deploy the docs site or publish the package to PyPI.
+    ("deploy.cd", "absent-circleci-orb-uploads"): ("absent", [], []),
     ("deploy.cd", "present-build-push"): ("present", ['.github/workflows/release.yml:12 pipeline-deploys-service'], []),
     ("deploy.cd", "present-codebuild-triggered"): ("present", ['buildspec.yml:6 build-config-deploys'], []),
     ("deploy.cd", "present-deploy-script"): ("present", ['.github/workflows/deploy.yml:9 pipeline-deploys-service'], []),
@@ -73,6 +78,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.container", "present-compose-build"): ("present", ['docker-compose.yml:3 compose-builds-ml-service', 'train.Dockerfile:1 ml-component-containerized'], []),
     ("deploy.container", "present-serving-dockerfile"): ("present", ['docker/Dockerfile:1 ml-component-containerized'], []),
     ("deploy.iac", "present-databricks-bundle"): ("present", ["databricks.yml:1 databricks-bundle-declared"], []),
+    ("deploy.iac", "present-cdktf-typescript"): ("present", ["infra/cdktf.json:3 cdk-project-configured"], []),
+    # CDK's context cache and a CDK library in package.json are not an app that defines stacks.
+    ("deploy.iac", "absent-cdk-context-only"): ("absent", [], []),
     ("deploy.iac", "absent-backstage"): ("absent", [], []),
     ("deploy.iac", "absent-compose-only"): ("absent", [], []),
     ("deploy.iac", "present-cloudformation"): ("present", ['template.yaml:1 cloudformation-template-defined'], []),
@@ -100,6 +108,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.model_gate", "absent-threshold-skips-report"): ("absent", [], []),
     ("deploy.model_gate", "present-short-metric-name-gate"): ("present", ['pipeline/evaluate.py:8 metric-gate-blocks-promotion'], []),
     ("deploy.model_gate", "absent-resource-limits-not-metrics"): ("absent", [], []),
+    # One experiment drawn per request by its configured weight: an online A/B split.
+    ("deploy.progressive", "present-weighted-experiment-draw"): (
+        "present", ["recs/experiments.py:21 weighted-draw-routes-variants"], []),
+    # Weighted draws of many assignments at once (k=, size=) to size a test, not routing.
+    ("deploy.progressive", "absent-weighted-sample-draws"): ("absent", [], []),
     ("deploy.progressive", "absent-champion-comment-single-variant"): ("absent", [], []),
     ("deploy.progressive", "present-random-canary-router"): (
         "present", ["serving/router.py:15 random-draw-routes-canary"], []),
@@ -180,6 +193,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["dags/churn_pipeline.py:8 orchestrated-pipeline-trains"], []),
     ("deploy.training_pipeline", "absent-airflow-training-data-export"): ("absent", [], []),
     ("deploy.training_pipeline", "present-ci-trains"): ("present", ['.github/workflows/train.yml:9 ci-job-trains'], []),
+    # A stage that preprocesses the training data, with a preprocessing script, does not train.
+    ("deploy.training_pipeline", "absent-dvc-prepares-training-data"): ("absent", [], []),
     ("deploy.training_pipeline", "present-dvc-train-stage"): ("present", ['dvc.yaml:2 dvc-stage-trains'], []),
     ("deploy.training_pipeline", "present-kfp-pipeline"): ("present", ['pipeline.py:9 orchestrated-pipeline-trains'], []),
     ("deploy.training_pipeline", "present-metaflow"): ("present", ['flow.py:4 orchestrated-pipeline-trains'], []),

@@ -42,6 +42,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
     ("team.design_docs", "present-docs-infra-diagram-image"): ("present", ["docs/serving.md:6 design-docs-present"]),
     ("team.design_docs", "present-docs-portuguese-architecture"): ("present", ["docs/visao_geral.md:3 design-docs-present"]),
     ("team.design_docs", "absent-docs-screenshot-only"): ("absent", []),
+    # Outside docs/: a document of its own whose heading records the design decisions.
+    ("team.design_docs", "present-root-spec-design-decisions"): (
+        "present", ["forecaster-spec.md:12 design-docs-present"]),
+    # A deployment guide's bare "Architecture" heading, a how-to step, a README's design section.
+    ("team.design_docs", "absent-guide-architecture-heading"): ("absent", []),
     ("team.design_docs", "absent-api-docs"): ("absent", []),
     ("team.design_docs", "absent-tutorial-design-step"): ("absent", []),
     ("team.design_docs", "present-design-section"): ("present", ["docs/internals.md:3 design-docs-present"]),

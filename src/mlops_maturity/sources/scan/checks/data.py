@@ -263,10 +263,16 @@ def _script_of(cmd: str) -> str:
 
 
 def dvc_train_stages(view: RepoView) -> Iterator[DvcStage]:
+    """Stages that train: named for training or running a training script. A stage that
+    prepares the training data (preprocess-training-data, prepare_train_set) with a script that
+    is not a training script prepares data, whatever the word "training" in its name."""
     for st in dvc_stages(view):
         if "split" in st.name.lower():
             continue
-        if TRAIN_NAME.search(st.name) or _TRAIN_CMD.search(_script_of(st.cmd) or "~"):
+        script = _script_of(st.cmd) or "~"
+        if _TRAIN_CMD.search(script):
+            yield st
+        elif TRAIN_NAME.search(st.name) and not PREP_NAME.search(st.name):
             yield st
 
 
@@ -892,8 +898,66 @@ def orchestrated_prep_task(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 hit = (text.count("\n", 0, m.start()) + 1, f"{of.framework} task {m.group(2)} prepares data")
         if hit is None:
             hit = _imported_prep_task(view, of)
+        if hit is None:
+            hit = _operator_callable_moves_data(view, of)
         if hit:
             yield Hit(of.rel, hit[0], hit[1])
+
+
+# What an ETL step's function does: it reads data (a file, a table, a stream, an API) and writes
+# data (a table, a file, a stream). A step that predicts, trains, evaluates, monitors drift,
+# reports or notifies is not data preparation, whatever it reads and writes.
+_READS_DATA = lazy_re(r"\.read_(csv|parquet|sql\w*|json|excel|feather|table)\(|\breadStream\b|\bspark\.read\b|\.read\.(format|csv|parquet|json|jdbc|table)\b|"
+                      r"\bKafkaConsumer\(|\bsubscribe\(|\brequests\.get\(|\.fetchall\(|\.execute\(\s*[\"'f]*\s*select\b", re.I)
+_WRITES_DATA = lazy_re(r"\.to_(sql|parquet|csv|feather|json|gbq)\(|\bwriteStream\b|\.write\.(format|mode|jdbc|parquet|csv|saveAsTable|insertInto)\b|"
+                       r"\.write\s*\.\s*jdbc\(|\.jdbc\(|\.saveAsTable\(|\.insertInto\(|\.bulk_save_objects\(|\.insert_many\(|\.copy_expert\(|"
+                       r"\bexecute_values\(|\.put_item\(|\.batch_writer\(")
+_NOT_PREP_STEP = lazy_re(r"\.predict\w*\(|\bload_model\b|\.fit\(|\btrain(?!_test_split)\w*\(|(^|[^a-z])(report|notify|email|alert|slack)\w*\(|drift|(^|[^a-z])(monitor|evaluat)\w*\(", re.I)
+
+
+def _function_source(tree: ast.Module, text: str, name: str, seen: set[str], depth: int = 1) -> str | None:
+    """The source of the module-level function `name`, with the module's own functions it calls
+    (one level down)."""
+    fn = next((n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name), None)
+    if fn is None:
+        return None
+    seen.add(name)
+    src = ast.get_source_segment(text, fn) or ""
+    if depth > 0:
+        for c in ast.walk(fn):
+            if isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id not in seen:
+                inner = _function_source(tree, text, c.func.id, seen, depth - 1)
+                if inner:
+                    src += "\n" + inner
+    return src
+
+
+def _operator_callable_moves_data(view: RepoView, of: OrchestratedFile) -> tuple[int, str] | None:
+    """An operator / node of the pipeline runs a function of this repository (defined in the
+    pipeline file or imported from one of its modules) that reads data and writes data (Kafka
+    to a database, an API to parquet, a table to a table) without training, predicting,
+    evaluating, monitoring drift or reporting: an ETL step, whatever its name."""
+    imports = {imp.bound: imp for imp in of.facts.imports if imp.bound}
+    for line, name in callable_refs(view, of.rel):
+        if TRAIN_NAME.search(name):
+            continue
+        target = of.rel
+        imp = imports.get(name)
+        if imp is not None:
+            target = local_module_file(view, f"{imp.module}.{imp.name}" if imp.name else imp.module, of.rel) or ""
+        if not target.endswith(".py"):
+            continue
+        text = view.text(target) or ""
+        if not _WRITES_DATA.search(text) or not _READS_DATA.search(text):
+            continue
+        tree = py_tree(view, target)
+        if tree is None:
+            continue
+        src = _function_source(tree, text, imp.name if imp is not None and imp.name else name, set())
+        if src and _READS_DATA.search(src) and _WRITES_DATA.search(src) and not _NOT_PREP_STEP.search(src):
+            where = f" ({target})" if target != of.rel else ""
+            return line, f"{of.framework} step runs {name}{where}, which reads and writes data"
+    return None
 
 
 # How a flow runs a task besides calling it: `prep.submit()`, `prep.map()`, `prep.fn()`.
@@ -1280,7 +1344,35 @@ def databricks_job_prep_task(view: RepoView, det: DetectorSpec) -> Iterator[Hit]
                 return
 
 
+# A notebook run headless by a CI command (`jupyter nbconvert --execute`, `papermill`,
+# `jupyter execute`): the notebook is then a pipeline step, not an exploration by hand.
+_NOTEBOOK_RUN = lazy_re(r"(?:\bnbconvert\b[^\n]*--execute|\bpapermill\b|\bjupyter\s+execute\b|\brunipy\b|\bnbclient\b)"
+                        r"[^\n]*?([\w./-]+\.ipynb)")
+
+
+def ci_schedule_runs_prep_notebook(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A scheduled CI pipeline executes a data-preparation notebook (its name says feature
+    pipeline, ingest, preprocess...): the notebook runs unattended on a schedule as the
+    pipeline's step. Notebooks executed on push or pull request are tests of the notebooks, and a
+    scheduled training or inference notebook is not data preparation."""
+    allowed = set(paths(view, det)) if (det.files or det.exclude) else None
+    for pipe in view.ci():
+        if "schedule" not in pipe.triggers or (allowed is not None and pipe.path not in allowed):
+            continue
+        for cmd in pipe.commands:
+            if "ipynb" not in cmd.text:
+                continue
+            m = _NOTEBOOK_RUN.search(cmd.text)
+            if not m:
+                continue
+            stem = m.group(1).rsplit("/", 1)[-1][: -len(".ipynb")]
+            if PREP_NAME.search(stem) and not TRAIN_NAME.search(stem):
+                yield Hit(pipe.path, cmd.line, f"scheduled CI runs data-preparation notebook {m.group(1)}")
+                break
+
+
 CHECKS = {
+    "ci_schedule_runs_prep_notebook": ci_schedule_runs_prep_notebook,
     "pipeline_data_quality_checked": pipeline_data_quality_checked,
     "databricks_job_prep_task": databricks_job_prep_task,
     "mage_data_pipeline": mage_data_pipeline,

@@ -547,6 +547,45 @@ def _bundle_is_ml(view: RepoView) -> bool:
     return view.memo[key]
 
 
+# A CircleCI orb job or command (`aws-ecs/deploy-service-update`, `heroku/deploy-via-git`,
+# `aws-ecr/build-and-push-image`, `gcp-gke/publish-and-rollout-image`, `helm/upgrade-helm-chart`)
+# run by a workflow: what it does is in its name. Package, docs and coverage uploads are not deploys.
+_ORB_REF = lazy_re(r"^[a-z0-9][\w.-]*/[\w-]+$", re.I)
+_ORB_DEPLOY = lazy_re(r"(?i)(^|[-_/])(deploy|rollout|codedeploy|codepipeline|(install|upgrade)[-_]helm|helm[-_](install|upgrade)|"
+                      r"update[-_]service|service[-_]update|create[-_]or[-_]update)")
+_ORB_PUSH = lazy_re(r"(?i)(^|[-_/])(push|publish)([-_]|$)")
+
+
+def _circleci_orb_deploys(view: RepoView, pipe: CiPipeline) -> Hit | None:
+    """The first orb job of a workflow, or orb command of a job's steps, that deploys (its name
+    says deploy / rollout / helm upgrade / service update) or pushes an image of the ML system."""
+    raw = pipe.raw
+    if not isinstance(raw, dict):
+        return None
+    found: list[tuple[int, str]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            lines = getattr(node, "item_lines", [])
+            for i, item in enumerate(node):
+                name = item if isinstance(item, str) else (next(iter(item)) if isinstance(item, dict) and len(item) == 1 else None)
+                if isinstance(name, str) and _ORB_REF.match(name) and not _NOT_DEPLOY_JOB.search(name):
+                    if _ORB_DEPLOY.search(name.split("/", 1)[1]) or _ORB_PUSH.search(name.split("/", 1)[1]):
+                        found.append((lines[i] if i < len(lines) else getattr(node, "line", 1) or 1, name))
+                walk(item)
+
+    for section in ("workflows", "jobs"):
+        walk(raw.get(section))
+    for line, name in sorted(found):
+        if not _ORB_DEPLOY.search(name.split("/", 1)[1]) and not any(dockerfile_is_ml(view, d) for d in view.dockerfiles()):
+            continue  # pushes an image, but no image of the repository is part of the ML system
+        return Hit(pipe.path, line, f"CI/CD runs orb {name}, which deploys or publishes")
+    return None
+
+
 @prefilters(*_BUNDLE_ML_RESOURCES, "experiments:", "models:")
 def cd_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A CI/CD pipeline deploys or publishes a model or service: pushes an image, deploys to
@@ -586,6 +625,8 @@ def cd_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                     continue
                 hit = Hit(pipe.path, step.line, f"CI/CD task {u.split('@')[0]} deploys")
                 break
+        if hit is None and pipe.system == "circleci":
+            hit = _circleci_orb_deploys(view, pipe)
         if hit is None:
             ref = _remote_deploy_ref(pipe)
             if ref:
@@ -1696,6 +1737,34 @@ def feature_flag_routes_model(view: RepoView, det: DetectorSpec) -> Iterator[Hit
                 break
 
 
+# A weighted draw of one experiment / variant / arm / model per request (`random.choices(
+# experiments, weights=weights)[0]`, `np.random.choice(variants, p=split)`): an online split of
+# the traffic between them. Drawing many at once (`k=`, `size=`) samples synthetic data, and a
+# simulator or a load generator is not serving.
+_WEIGHTED_DRAW = lazy_re(r"\b(?:random|np\.random|numpy\.random|rng|self\.\w*rng)\.choices?\(\s*(?:self\.|cls\.)?"
+                         r"(?:\w+_)?(experiments?|variants?|arms?|treatments?|models?|rankers?|recommenders?|policies)\s*,"
+                         r"\s*(?:weights|p)\s*=([^\n]*)")
+_DRAW_MANY = lazy_re(r"\b(?:k|size)\s*=")
+_SIMULATION = lazy_re(r"(?i)simulat|synthetic|fake|load[_ -]?test|locust|faker")
+
+
+_DRAW_NEEDLES = (".choices(", ".choice(")
+
+
+@prefilters(*_DRAW_NEEDLES)
+def weighted_draw_routes_variants(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Serving or experiment code that picks one experiment, variant, bandit arm or model for
+    each request by a weighted random draw over the configured ones: an A/B traffic split."""
+    for rel in view.with_any(paths(view, det, ("*.py",)), _DRAW_NEEDLES):
+        text = view.text(rel) or ""
+        if "weights" not in text and "p=" not in text:
+            continue
+        m = _WEIGHTED_DRAW.search(text)
+        if not m or _DRAW_MANY.search(m.group(2)) or _SIMULATION.search(rel) or _SIMULATION.search(text):
+            continue
+        yield Hit(rel, line_of_offset(text, m.start()), f"routes each request to one of the {m.group(1)} by a weighted random draw")
+
+
 _VARIANT_WEIGHT = lazy_re(r"[\"']?(InitialVariantWeight|initial_variant_weight|initial_weight)[\"']?\s*[:=]")
 _SPLIT_CONTEXT = lazy_re(r"(?i)champion|challenger|canary|blue.?green|\ba/?b[ _-]?test|ab_test|shadow|traffic.?split|"
                             r"gradual|rollout|split traffic|weighted traffic")
@@ -1994,6 +2063,7 @@ CHECKS = {
     "register_model_method": register_model_method,
     "ansible_provisions_infrastructure": ansible_provisions_infrastructure,
     "hash_bucket_ab_router": hash_bucket_ab_router,
+    "weighted_draw_routes_variants": weighted_draw_routes_variants,
     "model_pushed_to_hub": model_pushed_to_hub,
     "dvc_model_artifact": dvc_model_artifact,
     "orchestrated_training": orchestrated_training,

@@ -238,12 +238,22 @@ _DESIGN_IMAGE = lazy_re(r"(?:!\[[^\]\n]*\]\(\s*<?|<img\s[^>\n]*?src\s*=\s*[\"'])
                         r"(?:architecture|arquitetura|arquitectura|architettura|infra|infrastructure|system[-_]?(?:design|diagram|overview)|"
                         r"design|diagram)(?:[_\-.][^)\s\"'>/]*)?\.(?:png|jpe?g|svg|gif|webp))", re.I)
 _DOCS_ROOT = lazy_re(r"^(docs?|documentation|wiki)/", re.I)
+# Outside docs/, a document of its own (a spec, notes, a project overview) that records the
+# design: a heading naming its design decisions or rationale, or the system / technical design.
+# A bare "Architecture" heading is not enough there (deployment guides and summaries have one),
+# and the README, community files and agent instruction files are not design documents.
+_DESIGN_RECORD_HEADING = lazy_re(r"\b(design|architectur(e|al))\s+(decisions?|rationale|choices|trade-?offs)\b|"
+                                 r"\b(system|technical|software)\s+design\b(?!\s+(interview|course|exercises?)\b)", re.I)
+_NOT_DESIGN_RECORD = lazy_re(r"^(readme|changelog|changes|history|news|contributing|code_of_conduct|security|support|"
+                             r"license|authors|claude|agents|gemini|copilot-instructions)$", re.I)
 
 
 def design_docs(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """ADR / design / RFC / proposal folders with documents, design or architecture documents by name,
     diagrams as code, or docs/ pages with an architecture or design heading (English, Portuguese,
-    Spanish, Italian) or showing an architecture / infrastructure diagram image."""
+    Spanish, Italian) or showing an architecture / infrastructure diagram image. Elsewhere, a
+    document of its own (not the README, community or agent files) with a heading for its design
+    decisions / rationale or the system's technical design."""
     cands = paths(view, det)
     for rel in cands:
         low = rel.lower()
@@ -275,6 +285,16 @@ def design_docs(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                     m = _DESIGN_IMAGE.search(text)
                     if m:
                         yield Hit(rel, text.count("\n", 0, m.start()) + 1, f"shows an architecture diagram: {m.group(1)[-60:]}")
+                continue
+            if _NOT_DESIGN_RECORD.match(stem) or "template" in low:
+                continue
+            text = view.text(rel) or ""
+            if "esign" not in text and "ESIGN" not in text:
+                continue
+            for ln, heading in headings(view.lines(rel)):
+                if _DESIGN_RECORD_HEADING.search(heading) and not _HOWTO_STEP.match(heading):
+                    yield Hit(rel, ln, f"records design decisions: {heading[:60]}")
+                    break
         elif low.endswith(DIAGRAM_EXTS) and (_DOCS_ROOT.match(rel) or any(_DESIGN_DIR.match(d) for d in dirs)):
             yield Hit(rel, None, f"has an architecture diagram as code: {base}", snippet="")
 
