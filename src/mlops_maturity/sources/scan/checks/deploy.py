@@ -1377,6 +1377,8 @@ _THRESHOLD_NAME = lazy_re(r"(?i)(threshold|thresh|min_|max_|minimum|maximum|base
 _PROMOTE_CALL = lazy_re(r"(?i)(register|transition|promot|deploy|alias|set_tag|tag_model|publish|push_to_hub|release|"
                            r"update_model|create_model_version|approve|cancel|fail)")
 _FLAG_NAME = lazy_re(r"(?i)(deploy|promot|register|approv|pass|bless|gate|accept|is_better|better|should_|can_|go_live|ok\b)")
+# `should_retrain = True` on drift or decaying accuracy decides to retrain, not to promote.
+_RETRAIN_FLAG = lazy_re(r"(?i)re_?train|re_?fit")
 _GATE_FILE = lazy_re(r"(?i)(eval|validat|gate|promot|compar|check|register|deploy|champion|quality|approve|bless)")
 
 
@@ -1419,7 +1421,7 @@ def _blocks(body: list[ast.stmt]) -> str | None:
             if isinstance(n, ast.Assign):
                 for t in n.targets:
                     tn = dotted(t) or (t.slice.value if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str) else "")
-                    if isinstance(tn, str) and _FLAG_NAME.search(tn):
+                    if isinstance(tn, str) and _FLAG_NAME.search(tn) and not _RETRAIN_FLAG.search(tn):
                         return f"sets {tn}"
                     if isinstance(tn, str) and _DECISION_KEY.search(tn.rsplit(".", 1)[-1]) and _decision_value(n.value):
                         return f"sets {tn} to {n.value.value!r}"
