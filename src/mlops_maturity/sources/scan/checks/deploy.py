@@ -1715,6 +1715,39 @@ def behavioural_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             yield Hit(rel, fn.line, f"behavioural model test {fn.name}, run by CI at {run.path}:{run.line}")
 
 
+
+# Where a test reads the trained model or its recorded results from, instead of training one.
+_TRAINED_RESULT_NEEDLES = ("search_runs", "get_run(", "load_model(", "joblib.load(", "pickle.load(", "metrics.json",
+                           "get_latest_versions", "get_model_version")
+_ASSERT_COMPARE = lazy_re(r"^[ \t]*assert\b[^\n<>]*[<>][^\n]*", re.M)
+_TRAINS_IN_TEST = lazy_re(r"^(fit|fit_transform|partial_fit)$|^_?train(_\w+)?$|_train$", re.I)
+
+
+@prefilters(*_TRAINED_RESULT_NEEDLES)
+def metric_threshold_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A test that asserts the trained model's recorded or recomputed metrics meet thresholds
+    (`assert accuracy >= MIN_ACCURACY` on the latest tracked run, a metrics file or the saved
+    model), run by CI so that a failure stops the pipeline. Tests that train a toy model
+    themselves, and metric tests CI does not run or runs with `|| true`, do not count."""
+    for rel in paths(view, det, ("*.py",)):
+        if not view.is_test(rel) or not view.contains_any(rel, _TRAINED_RESULT_NEEDLES):
+            continue
+        text = view.text(rel) or ""
+        if not any(_METRIC_NAME.search(m.group(0)) for m in _ASSERT_COMPARE.finditer(text)):
+            continue
+        run = _blocking_pytest_run(view, rel)
+        if run is None:
+            continue
+        facts = view.python(rel)
+        if facts is None or any(_TRAINS_IN_TEST.search(c.attr) for c in facts.calls):
+            continue
+        tree = py_tree(view, rel)
+        if tree is None:
+            continue
+        hit = next((n for n in ast.walk(tree) if isinstance(n, ast.Assert) and _is_gate_compare(n.test)), None)
+        if hit is not None:
+            yield Hit(rel, hit.lineno, f"asserts the trained model's metric meets a threshold, run by CI at {run.path}:{run.line}")
+
 # -- deploy.progressive ----------------------------------------------------------------------
 
 _FLAG_ROOTS = frozenset({"ldclient", "UnleashClient", "flagsmith", "growthbook", "openfeature", "splitio", "featureflags",
@@ -2074,6 +2107,7 @@ CHECKS = {
     "ci_job_trains": ci_job_trains,
     "quality_gate": quality_gate,
     "behavioural_tests": behavioural_tests,
+    "metric_threshold_tests": metric_threshold_tests,
     "feature_flag_routes_model": feature_flag_routes_model,
     "kubernetes_manifest": kubernetes_manifest,
 }
