@@ -93,6 +93,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.model_gate", "absent-data-check"): ("absent", [], []),
     ("deploy.model_gate", "absent-early-stopping"): ("absent", [], []),
     ("deploy.model_gate", "absent-report-only"): ("absent", [], []),
+    ("deploy.model_gate", "absent-test-trains-toy-model"): ("absent", [], []),
+    ("deploy.model_gate", "present-ci-metric-threshold-test"): ("present", ["tests/test_model_quality.py:9 ci-metric-threshold-tests"], []),
+    ("deploy.model_gate", "absent-retrain-decision-flag"): ("absent", [], []),
+    ("deploy.model_gate", "present-deploy-decision-flag"): ("present", ["jobs/release_check.py:8 metric-gate-blocks-promotion"], []),
     ("deploy.model_gate", "present-constraints-keep-champion"): (
         "present", ["pipelines/compare.py:14 metric-gate-blocks-promotion"], []),
     ("deploy.model_gate", "absent-constraints-logged-only"): ("absent", [], []),

@@ -80,6 +80,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("gov.license", "present-copying-md"): ("present", ['COPYING.md:1 license-file-present'], []),
     ("gov.license", "present-license"): ("present", ['LICENSE:1 license-file-present'], []),
     ("gov.model_card", "absent-empty-template"): ("absent", [], []),
+    ("gov.model_card", "absent-card-fields-unfilled"): ("absent", [], []),
+    ("gov.model_card", "present-card-filled-in-code"): ("present", ["reporting/card.py:8 model-card-filled-in-code"], []),
     ("gov.model_card", "absent-readme-mentions-card"): ("absent", [], []),
     ("gov.model_card", "absent-space-readme"): ("absent", [], []),
     ("gov.model_card", "present-hf-metadata"): ("present", ['README.md:6 hf-model-card-metadata'], []),

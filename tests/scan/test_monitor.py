@@ -85,6 +85,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.retrain_trigger", "present-ci-cron-train"): ("present", ['.github/workflows/retrain.yml:4 scheduled-ci-trains-model', '.github/workflows/retrain.yml:12 scheduled-ci-trains-model'], []),
     ("monitor.retrain_trigger", "present-drift-triggers-retraining"): ("present", ['monitoring/drift_check.py:14 drift-launches-retraining'], []),
     ("monitor.retrain_trigger", "present-drift-check-then-retrain"): ("present", ['jobs/nightly_drift.py:13 drift-launches-retraining'], []),
+    ("monitor.retrain_trigger", "present-drift-trigger-runs-training"): ("present", ["workers/refresh.py:19 drift-launches-retraining"], []),
+    ("monitor.retrain_trigger", "absent-drift-trigger-placeholder"): ("absent", [], []),
     ("monitor.retrain_trigger", "absent-drift-retrain-flag-only"): ("absent", [], []),
     ("monitor.retrain_trigger", "present-k8s-cronjob"): ("present", ['k8s/retrain-cronjob.yaml:2 schedule-config-runs-training'], []),
     # The CronJob names no training: its image's CMD (the Dockerfile beside it) runs a script

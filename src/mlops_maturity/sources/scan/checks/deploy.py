@@ -1377,6 +1377,8 @@ _THRESHOLD_NAME = lazy_re(r"(?i)(threshold|thresh|min_|max_|minimum|maximum|base
 _PROMOTE_CALL = lazy_re(r"(?i)(register|transition|promot|deploy|alias|set_tag|tag_model|publish|push_to_hub|release|"
                            r"update_model|create_model_version|approve|cancel|fail)")
 _FLAG_NAME = lazy_re(r"(?i)(deploy|promot|register|approv|pass|bless|gate|accept|is_better|better|should_|can_|go_live|ok\b)")
+# `should_retrain = True` on drift or decaying accuracy decides to retrain, not to promote.
+_RETRAIN_FLAG = lazy_re(r"(?i)re_?train|re_?fit")
 _GATE_FILE = lazy_re(r"(?i)(eval|validat|gate|promot|compar|check|register|deploy|champion|quality|approve|bless)")
 
 
@@ -1419,7 +1421,7 @@ def _blocks(body: list[ast.stmt]) -> str | None:
             if isinstance(n, ast.Assign):
                 for t in n.targets:
                     tn = dotted(t) or (t.slice.value if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str) else "")
-                    if isinstance(tn, str) and _FLAG_NAME.search(tn):
+                    if isinstance(tn, str) and _FLAG_NAME.search(tn) and not _RETRAIN_FLAG.search(tn):
                         return f"sets {tn}"
                     if isinstance(tn, str) and _DECISION_KEY.search(tn.rsplit(".", 1)[-1]) and _decision_value(n.value):
                         return f"sets {tn} to {n.value.value!r}"
@@ -1712,6 +1714,39 @@ def behavioural_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if run is not None:
             yield Hit(rel, fn.line, f"behavioural model test {fn.name}, run by CI at {run.path}:{run.line}")
 
+
+
+# Where a test reads the trained model or its recorded results from, instead of training one.
+_TRAINED_RESULT_NEEDLES = ("search_runs", "get_run(", "load_model(", "joblib.load(", "pickle.load(", "metrics.json",
+                           "get_latest_versions", "get_model_version")
+_ASSERT_COMPARE = lazy_re(r"^[ \t]*assert\b[^\n<>]*[<>][^\n]*", re.M)
+_TRAINS_IN_TEST = lazy_re(r"^(fit|fit_transform|partial_fit)$|^_?train(_\w+)?$|_train$", re.I)
+
+
+@prefilters(*_TRAINED_RESULT_NEEDLES)
+def metric_threshold_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A test that asserts the trained model's recorded or recomputed metrics meet thresholds
+    (`assert accuracy >= MIN_ACCURACY` on the latest tracked run, a metrics file or the saved
+    model), run by CI so that a failure stops the pipeline. Tests that train a toy model
+    themselves, and metric tests CI does not run or runs with `|| true`, do not count."""
+    for rel in paths(view, det, ("*.py",)):
+        if not view.is_test(rel) or not view.contains_any(rel, _TRAINED_RESULT_NEEDLES):
+            continue
+        text = view.text(rel) or ""
+        if not any(_METRIC_NAME.search(m.group(0)) for m in _ASSERT_COMPARE.finditer(text)):
+            continue
+        run = _blocking_pytest_run(view, rel)
+        if run is None:
+            continue
+        facts = view.python(rel)
+        if facts is None or any(_TRAINS_IN_TEST.search(c.attr) for c in facts.calls):
+            continue
+        tree = py_tree(view, rel)
+        if tree is None:
+            continue
+        hit = next((n for n in ast.walk(tree) if isinstance(n, ast.Assert) and _is_gate_compare(n.test)), None)
+        if hit is not None:
+            yield Hit(rel, hit.lineno, f"asserts the trained model's metric meets a threshold, run by CI at {run.path}:{run.line}")
 
 # -- deploy.progressive ----------------------------------------------------------------------
 
@@ -2072,6 +2107,7 @@ CHECKS = {
     "ci_job_trains": ci_job_trains,
     "quality_gate": quality_gate,
     "behavioural_tests": behavioural_tests,
+    "metric_threshold_tests": metric_threshold_tests,
     "feature_flag_routes_model": feature_flag_routes_model,
     "kubernetes_manifest": kubernetes_manifest,
 }

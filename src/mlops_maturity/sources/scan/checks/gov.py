@@ -688,12 +688,64 @@ def handwritten_attribution(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 break
 
 
+# -- model cards filled in by the project's own code ---------------------------------------------
+
+_CODE_CARD_NEEDLES = ("intended_use", "Intended Use", "Intended use", "intended use", "INTENDED_USE")
+_CODE_INTENDED_KEY = lazy_re(r"(?i)^(primary_|direct_)?intended[ _]uses?$")
+_CODE_OTHER_KEY = lazy_re(r"(?i)limitation|caveat|ethical|out[ _]of[ _]scope|risks?$|known[ _]issues|"
+                          r"(quantitative|evaluation|performance)[ _]?(analysis|metrics|results)?$|^metrics$")
+
+
+def _filled(value: ast.AST) -> bool:
+    """A literal with words in it: a string of two words or more, or a list of such strings."""
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return len(_WORD.findall(_PLACEHOLDER.sub(" ", value.value))) >= 2
+    if isinstance(value, ast.JoinedStr):
+        return any(_filled(v) for v in value.values)
+    if isinstance(value, (ast.List, ast.Tuple)):
+        return any(_filled(v) for v in value.elts)
+    return False
+
+
+def _card_fields(node: ast.AST) -> list[tuple[str, ast.AST]] | None:
+    if isinstance(node, ast.Call):
+        return [(k.arg, k.value) for k in node.keywords if k.arg]
+    if isinstance(node, ast.Dict):
+        return [(k.value, v) for k, v in zip(node.keys, node.values)
+                if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+    return None
+
+
+@prefilters(*_CODE_CARD_NEEDLES)
+def model_card_in_code(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """The project's code fills a model card: one call or dict literal with an intended-use field
+    written out (words, not an empty string or a variable) and a limitations / caveats /
+    out-of-scope / ethical-considerations or evaluation-metrics field beside it. A card class
+    declared with empty fields, or an intended-use key alone, does not count."""
+    for rel in paths(view, det, ("*.py",)):
+        if not view.contains_any(rel, _CODE_CARD_NEEDLES):
+            continue
+        tree = py_tree(view, rel)
+        if tree is None:
+            continue
+        for node in ast.walk(tree):
+            fields = _card_fields(node)
+            if not fields or len(fields) < 2:
+                continue
+            if not any(_CODE_INTENDED_KEY.search(k) and _filled(v) for k, v in fields):
+                continue
+            if any(not _CODE_INTENDED_KEY.search(k) and _CODE_OTHER_KEY.search(k) for k, _ in fields):
+                yield Hit(rel, node.lineno, "fills a model card with the model's intended use and its limitations or metrics")
+                break
+
+
 CHECKS = {
     "handwritten_attribution": handwritten_attribution,
     "dbt_columns_described": dbt_columns_described,
     "card_file": card_file,
     "card_metadata": card_metadata,
     "model_doc_sections": model_doc_sections,
+    "model_card_in_code": model_card_in_code,
     "data_doc_fields": data_doc_fields,
     "environment_gate": environment_gate,
     "fairness_terms": fairness_terms,
@@ -702,3 +754,4 @@ CHECKS = {
     "pending_approval_gate": pending_approval_gate,
     "codeowners_model_dirs": codeowners_model_dirs,
 }
+

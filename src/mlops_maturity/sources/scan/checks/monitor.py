@@ -20,7 +20,7 @@ from ....util import yamlsafe
 from ....util.lazyre import lazy_re
 from ..helpers import Hit, matching_calls, name_matches, paths, prefilters, python_files
 from ..spec import DetectorSpec
-from .data import LowerNeedles, py_tree
+from .data import LowerNeedles, dotted, py_tree
 from .deploy import _names
 
 # -- shared vocabulary -----------------------------------------------------------------------
@@ -1132,6 +1132,36 @@ _TRIGGER_CALLS = ("airflow.operators.trigger_dagrun.TriggerDagRunOperator", "air
                   "*.submit_pipeline_run", "*.create_dispatch")
 
 
+# Logging or recording that a retraining happened (`log_retraining_event()`,
+# `save_retrain_history()`, `notify_retraining()`) starts nothing.
+_RECORD_ATTR = lazy_re(r"^_?(log|record|save|write|store|persist|notify|send|alert|report|print|emit|track|mark)_", re.I)
+# What a body may call and still start nothing: logging, printing, clocks, formatting, collections.
+_INERT_CALLS = frozenset(("print", "info", "debug", "warning", "warn", "error", "exception", "critical", "log",
+                          "now", "utcnow", "isoformat", "strftime", "time", "format", "dumps", "dump", "open",
+                          "write", "append", "get", "join", "str", "int", "float", "len", "dict", "list"))
+
+
+def _stub_trigger(view: RepoView, rel: str, name: str) -> bool:
+    """The retraining trigger `name` is defined in `rel` and its body only logs, records the
+    event or builds an id: a placeholder ("implement based on your setup") that launches nothing;
+    or `name` is a class of `rel` (`RetrainingScheduler()` builds the object; what it launches,
+    if anything, is one of its methods' calls)."""
+    tree = py_tree(view, rel)
+    if tree is None:
+        return False
+    if any(isinstance(n, ast.ClassDef) and n.name == name for n in ast.walk(tree)):
+        return True
+    fn = next((n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name), None)
+    if fn is None:
+        return False
+    for c in ast.walk(fn):
+        if isinstance(c, ast.Call):
+            last = (dotted(c.func) or "").rsplit(".", 1)[-1]
+            if last not in _INERT_CALLS and not _RECORD_ATTR.search(last):
+                return False
+    return True
+
+
 @prefilters("drift", "Drift")
 def drift_triggers_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Drift detection wired to start training: in a file about drift, a call that launches
@@ -1148,7 +1178,8 @@ def drift_triggers_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if facts is None:
             continue
         for call in facts.calls:
-            if _TRIGGER_ATTR.search(call.attr) and not _PREDICATE_ATTR.search(call.attr):
+            if _TRIGGER_ATTR.search(call.attr) and not _PREDICATE_ATTR.search(call.attr) \
+                    and not _RECORD_ATTR.search(call.attr) and not _stub_trigger(view, rel, call.attr):
                 yield Hit(rel, call.line, f"drift handling launches training: calls {call.name}", call.cell)
                 break
             if _call_matches(call, _TRIGGER_CALLS):
