@@ -10,6 +10,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.alerting", "absent-recording-rules"): ("absent", [], []),
     ("monitor.alerting", "absent-release-announcement"): ("absent", [], []),
     ("monitor.alerting", "absent-slack-chatbot"): ("absent", [], []),
+    ("monitor.alerting", "present-stack-alerter-on-failure"): (
+        "present", ["steps/hooks.py:13 stack-alerter-notifies"], []),
+    ("monitor.alerting", "absent-stack-alerter-success-only"): ("absent", [], []),
     ("monitor.alerting", "present-smtp-drift-alert"): (
         "present", ["monitoring/notify.py:12 alert-notification-sent"], []),
     ("monitor.alerting", "absent-smtp-weekly-report"): ("absent", [], []),
