@@ -152,6 +152,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.serving", "present-databricks-endpoint"): (
         "present", ["deploy_model.py:6 databricks-serving-endpoint-configured"], []),
     ("deploy.serving", "absent-api-without-model"): ("absent", [], []),
+    ("deploy.serving", "present-zenml-deployer-step"): (
+        "present", ["steps/deploy.py:8 pipeline-model-deployer-step-called"], []),
+    ("deploy.serving", "absent-zenml-register-step-only"): ("absent", [], []),
     ("deploy.serving", "absent-router-calls-project-db"): ("absent", [], []),
     ("deploy.serving", "absent-nested-app-service-without-model"): ("absent", [], []),
     ("deploy.serving", "present-nested-app-service-layer"): (
