@@ -32,6 +32,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "present-flow-runs-imported-prep-task"): (
         "present", ["pipeline/flows/weekly.py:9 orchestrated-task-prepares-data"], []),
     ("data.pipeline", "absent-flow-calls-prepare-helper"): ("absent", [], []),
+    ("data.pipeline", "present-step-reexported-by-package"): (
+        "present", ["project/pipelines/training.py:8 orchestrated-task-prepares-data"], []),
+    ("data.pipeline", "absent-reexported-helper-not-a-step"): ("absent", [], []),
     ("data.pipeline", "present-prefect-extract-raw-task"): (
         "present", ["flows/scoring.py:6 orchestrated-task-prepares-data"], []),
     ("data.pipeline", "absent-flow-loads-raw-data-helper"): ("absent", [], []),
