@@ -201,13 +201,16 @@ _TEST_NAME = lazy_re(r"^(test_.*|.*_test)\.py$")
 
 
 # What a generated project template's own test checks (Kedro's test_run.py asserts the
-# context's package name or version): a placeholder "to be replaced", not a test of the code.
+# context's package name or version, or that running the empty template fails with "Pipeline
+# contains no nodes"): a placeholder "to be replaced", not a test of the code.
 _SCAFFOLD_ATTRS = frozenset({"package_name", "project_name", "project_version", "project_path"})
+_EMPTY_TEMPLATE_RUN = "contains no nodes"
 
 
 def _scaffold_tests(view: RepoView, rel: str, text: str) -> frozenset[str]:
-    """Names of test functions whose every statement asserts on project_context name/version."""
-    if "project_context" not in text:
+    """Names of test functions whose every statement asserts on project_context name/version,
+    or that check the empty template's run fails for want of pipeline nodes."""
+    if "project_context" not in text and _EMPTY_TEMPLATE_RUN not in text:
         return frozenset()
     tree = py_tree(view, rel)
     if tree is None:
@@ -215,6 +218,10 @@ def _scaffold_tests(view: RepoView, rel: str, text: str) -> frozenset[str]:
     out = set()
     for node in ast.walk(tree):
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not node.name.startswith("test"):
+            continue
+        if any(isinstance(n, ast.Constant) and isinstance(n.value, str) and _EMPTY_TEMPLATE_RUN in n.value
+               for n in ast.walk(node)):
+            out.add(node.name)
             continue
         body = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
         if body and all(isinstance(s, ast.Assert) and not any(isinstance(n, ast.Call) for n in ast.walk(s.test))
