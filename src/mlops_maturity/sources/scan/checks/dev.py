@@ -773,7 +773,35 @@ def params_file_set(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         yield Hit(rel, line, f"has {rel.rsplit('/', 1)[-1]}")
 
 
+# -- dev.config: an orchestrator's run configuration ----------------------------------------
+
+# A ZenML run configuration: pipeline parameters at the top level, or per-step parameters under
+# steps:, each with at least one value. Settings alone (docker images, resources) configure no
+# training.
+_RUN_CONFIG_PARAMS = lazy_re(
+    r"^parameters:[ \t]*\r?\n(?:[ \t]*(?:#.*)?\r?\n|\{%.*\r?\n)*[ \t]+\w+:|"
+    r"^steps:[ \t]*\r?\n(?:(?:[ \t]+.*|\{%.*|[ \t]*)\r?\n)*?[ \t]+parameters:[ \t]*\r?\n(?:[ \t]*(?:#.*)?\r?\n|\{%.*\r?\n)*[ \t]+\w+:",
+    re.M)
+
+
+def pipeline_run_config(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """YAML run configurations with pipeline or step parameters, in a repository whose ZenML code
+    hands a config file to its pipelines (`pipeline.with_options(config_path=...)`)."""
+    loaders = [r for r in python_files(view, det, needles=("config_path",), notebooks=False)
+               if "with_options" in (view.text(r) or "")]
+    if not loaders or next(iter(python_files(view, det, frozenset({"zenml"}), notebooks=False)), None) is None:
+        return
+    for rel in paths(view, det, ("*.yaml", "*.yml")):
+        text = view.text(rel) or ""
+        if "parameters:" not in text:
+            continue
+        m = _RUN_CONFIG_PARAMS.search(text)
+        if m:
+            yield Hit(rel, text.count("\n", 0, m.start()) + 1, f"pipeline run configuration sets parameters (loaded by {loaders[0]})")
+
+
 CHECKS = {
+    "pipeline_run_config": pipeline_run_config,
     "jvm_tests": jvm_tests,
     "scratch_model_classes": scratch_model_classes,
     "params_file_set": params_file_set,
