@@ -113,6 +113,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["recs/experiments.py:21 weighted-draw-routes-variants"], []),
     # Weighted draws of many assignments at once (k=, size=) to size a test, not routing.
     ("deploy.progressive", "absent-weighted-sample-draws"): ("absent", [], []),
+    ("deploy.progressive", "present-random-champion-challenger-split"): (
+        "present", ["server.py:13 random-split-routes-models"], []),
+    ("deploy.progressive", "absent-random-request-sampling"): ("absent", [], []),
     ("deploy.progressive", "absent-champion-comment-single-variant"): ("absent", [], []),
     ("deploy.progressive", "present-random-canary-router"): (
         "present", ["serving/router.py:15 random-draw-routes-canary"], []),
