@@ -140,6 +140,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.registry", "present-copier-conditional-step"): (
         "present", ["template/steps/{% if promotion %}promote_model.py{% endif %}:10 mlflow-model-registered"], []),
     ("deploy.registry", "absent-jinja-comment-only"): ("absent", [], []),
+    ("deploy.registry", "present-zenml-register-step"): (
+        "present", ["steps/trainer.py:9 other-registry-client-used"], []),
+    ("deploy.registry", "absent-zenml-saver-step"): ("absent", [], []),
     ("deploy.registry", "absent-dataset-push"): ("absent", [], []),
     ("deploy.registry", "absent-log-model-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("deploy.registry", "absent-plugin-registry"): ("absent", [], []),
