@@ -80,6 +80,24 @@ def test_python2_falls_back_to_regex():
     assert ("wandb.init", 3) in names(f)
 
 
+def test_jinja_template_parses_with_tags_blanked():
+    src = (
+        "# {% include 'header' %}\nimport mlflow\n{%- if tuning %}\nfrom optuna import create_study\n{%- endif %}\n"
+        "from pipelines import {{product_name}}_training\n\n"
+        "def run_{{ slug }}():\n    {# mlflow.autolog() #}\n    mlflow.log_metric('{{ metric|lower }}', 1)\n"
+        "    create_study()\n"
+    )
+    f = parse_python("run.py", src)
+    assert f.parsed
+    assert ("mlflow.log_metric", 10) in names(f) and ("optuna.create_study", 11) in names(f)
+    assert all(c.name != "mlflow.autolog" for c in f.calls)
+
+
+def test_broken_python_without_jinja_stays_regex():
+    f = parse_python("bad.py", "import mlflow\ndef f(:\n    mlflow.autolog()\n")
+    assert not f.parsed and ("mlflow.autolog", 3) in names(f)
+
+
 def test_imported_modules_prefilter():
     src = "import os, sys as s\nfrom .local import x\nfrom sklearn.model_selection import GridSearchCV\n  import torch.nn\n"
     assert imported_modules(src) == {"os", "sys", "sklearn", "torch"}

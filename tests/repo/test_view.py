@@ -48,6 +48,10 @@ def test_test_paths():
         ("scripts/train.tmpl", "scripts/train.tmpl"),  # no file type to render to
         ("a/.tmpl", "a/.tmpl"),
         ("src/train.py", "src/train.py"),
+        ("t/steps/{% if tuning %}hp_search.py{% endif %}", "t/steps/hp_search.py"),
+        ("t/{% if checks %}quality{% endif %}/gate.py", "t/quality/gate.py"),
+        ("t/{%- if ci -%}ci.yml.jinja{%- endif %}", "t/ci.yml"),
+        ("t/{{ cookiecutter.slug }}/train.py", "t/{{ cookiecutter.slug }}/train.py"),
     ],
 )
 def test_template_files_render_to_their_own_name(rel, rendered):

@@ -32,6 +32,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "present-flow-runs-imported-prep-task"): (
         "present", ["pipeline/flows/weekly.py:9 orchestrated-task-prepares-data"], []),
     ("data.pipeline", "absent-flow-calls-prepare-helper"): ("absent", [], []),
+    ("data.pipeline", "present-step-reexported-by-package"): (
+        "present", ["project/pipelines/training.py:8 orchestrated-task-prepares-data"], []),
+    ("data.pipeline", "absent-reexported-helper-not-a-step"): ("absent", [], []),
     ("data.pipeline", "present-prefect-extract-raw-task"): (
         "present", ["flows/scoring.py:6 orchestrated-task-prepares-data"], []),
     ("data.pipeline", "absent-flow-loads-raw-data-helper"): ("absent", [], []),
@@ -108,6 +111,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["src/data/load.py:8 custom-data-validator-defined"], []),
     # one column check in the loader; a metric's checks refuse its caller's arguments
     ("data.validation", "absent-loader-one-check"): ("absent", [], []),
+    ("data.validation", "present-zenml-integrity-step"): (
+        "present", ["pipelines/training.py:10 pipeline-validation-step-run"], []),
+    ("data.validation", "absent-zenml-report-step-only"): ("absent", [], []),
     ("data.validation", "absent-api-upload-checks"): ("absent", [], []),
     ("data.validation", "present-sagemaker-data-quality-step"): (
         "present", ["pipelines/scoring.py:15 pipeline-data-quality-checked"], []),

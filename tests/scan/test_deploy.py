@@ -117,6 +117,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["recs/experiments.py:21 weighted-draw-routes-variants"], []),
     # Weighted draws of many assignments at once (k=, size=) to size a test, not routing.
     ("deploy.progressive", "absent-weighted-sample-draws"): ("absent", [], []),
+    ("deploy.progressive", "present-random-champion-challenger-split"): (
+        "present", ["server.py:13 random-split-routes-models"], []),
+    ("deploy.progressive", "absent-random-request-sampling"): ("absent", [], []),
     ("deploy.progressive", "absent-champion-comment-single-variant"): ("absent", [], []),
     ("deploy.progressive", "present-random-canary-router"): (
         "present", ["serving/router.py:15 random-draw-routes-canary"], []),
@@ -138,6 +141,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.registry", "present-hopsworks-registry"): (
         "present", ["train.py:15 hopsworks-model-registered"], []),
     ("deploy.registry", "absent-hopsworks-feature-store-only"): ("absent", [], []),
+    ("deploy.registry", "present-copier-conditional-step"): (
+        "present", ["template/steps/{% if promotion %}promote_model.py{% endif %}:10 mlflow-model-registered"], []),
+    ("deploy.registry", "absent-jinja-comment-only"): ("absent", [], []),
+    ("deploy.registry", "present-zenml-register-step"): (
+        "present", ["steps/trainer.py:9 other-registry-client-used"], []),
+    ("deploy.registry", "absent-zenml-saver-step"): ("absent", [], []),
     ("deploy.registry", "absent-dataset-push"): ("absent", [], []),
     ("deploy.registry", "absent-log-model-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("deploy.registry", "absent-plugin-registry"): ("absent", [], []),
@@ -153,6 +162,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.serving", "present-databricks-endpoint"): (
         "present", ["deploy_model.py:6 databricks-serving-endpoint-configured"], []),
     ("deploy.serving", "absent-api-without-model"): ("absent", [], []),
+    ("deploy.serving", "present-zenml-deployer-step"): (
+        "present", ["steps/deploy.py:8 pipeline-model-deployer-step-called"], []),
+    ("deploy.serving", "absent-zenml-register-step-only"): ("absent", [], []),
     ("deploy.serving", "absent-router-calls-project-db"): ("absent", [], []),
     ("deploy.serving", "absent-nested-app-service-without-model"): ("absent", [], []),
     ("deploy.serving", "present-nested-app-service-layer"): (

@@ -29,9 +29,15 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.experiment_tracking", "present-kedro-mlflow-yml"): ("present", ["conf/local/mlflow.yml:2 kedro-mlflow-configured"], []),
     ("dev.config", "present-kedro-parameters"): ("present", ["conf/base/parameters.yml:2 kedro-parameters-defined"], []),
     ("dev.config", "absent-kedro-empty-parameters"): ("absent", [], []),
+    ("dev.config", "present-zenml-run-config"): (
+        "present", ["configs/training.yaml:5 pipeline-run-config-parameters"], []),
+    ("dev.config", "absent-zenml-settings-only-config"): ("absent", [], []),
     ("dev.experiment_tracking", "present-kedro-mlflow-catalog"): (
         "present", ["conf/base/catalog.yml:6 kedro-mlflow-datasets-logged"], []),
     ("dev.tests", "absent-kedro-template-test"): ("absent", [], []),
+    ("dev.tests", "absent-kedro-empty-run-test"): ("absent", [], []),
+    ("dev.tests", "present-kedro-node-test-beside-template"): (
+        "present", ["tests/pipelines/test_nodes.py:6 project-tests-defined"], []),
     ("dev.tests", "absent-vendored-library-tests"): ("absent", [], []),
     ("dev.tests", "absent-repo-copied-into-package"): ("absent", [], []),
     ("dev.tests", "present-component-with-own-readme"): (

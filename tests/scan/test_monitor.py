@@ -10,6 +10,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.alerting", "absent-recording-rules"): ("absent", [], []),
     ("monitor.alerting", "absent-release-announcement"): ("absent", [], []),
     ("monitor.alerting", "absent-slack-chatbot"): ("absent", [], []),
+    ("monitor.alerting", "present-stack-alerter-on-failure"): (
+        "present", ["steps/hooks.py:13 stack-alerter-notifies"], []),
+    ("monitor.alerting", "absent-stack-alerter-success-only"): ("absent", [], []),
     ("monitor.alerting", "present-smtp-drift-alert"): (
         "present", ["monitoring/notify.py:12 alert-notification-sent"], []),
     ("monitor.alerting", "absent-smtp-weekly-report"): ("absent", [], []),
@@ -49,6 +52,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.dashboards", "absent-widgets-ui-config"): ("absent", [], []),
     ("monitor.model", "absent-dependency-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("monitor.model", "absent-one-off-report"): ("absent", [], []),
+    ("monitor.model", "present-zenml-drift-step-in-inference"): (
+        "present", ["pipelines/inference.py:12 drift-monitored-continuously"], []),
+    ("monitor.model", "absent-zenml-integrity-check-step"): ("absent", [], []),
     ("monitor.model", "present-drift-polling-thread"): ("present", ['watch/shift.py:11 drift-monitored-continuously'], []),
     ("monitor.model", "absent-drift-once-with-retry"): ("absent", [], []),
     ("monitor.model", "present-custom-psi-from-database"): (

@@ -361,9 +361,33 @@ def _finish(path: str, raw: _Raw, parsed: bool, export: bool) -> PyFacts:
     )
 
 
+# Project templates (copier, cookiecutter) keep Jinja in their Python files: block tags on their
+# own lines (`{%- if tuning %}`), inline tags, and expressions inside names (`{{name}}_training`).
+# Such a file does not parse; read as code with the tags blanked and each expression replaced by
+# its variable's name (line numbers kept), it usually does, so its imports and calls resolve.
+_JINJA_NEEDLES = ("{%", "{{")
+_JINJA_TAG = lazy_re(r"\{%-?.*?-?%\}|\{#.*?#\}")
+_JINJA_EXPR = lazy_re(r"\{\{-?\s*([A-Za-z_][\w.]*)?[^{}\n]*?-?\}\}")
+
+
+def _unjinja(text: str) -> str | None:
+    """`text` with Jinja tags removed and expressions turned into identifiers, or None when the
+    text has no Jinja markers."""
+    if not any(n in text for n in _JINJA_NEEDLES):
+        return None
+    out = _JINJA_TAG.sub("", text)
+    return _JINJA_EXPR.sub(lambda m: (m.group(1) or "jinja_value").replace(".", "_"), out)
+
+
 def parse_python(path: str, text: str) -> PyFacts:
     raw = _Raw()
     parsed = _parse_into(text, raw, None)
+    if not parsed:
+        plain = _unjinja(text)
+        if plain is not None:
+            templ = _Raw()
+            if _parse_into(plain, templ, None):
+                raw, parsed = templ, True
     return _finish(path, raw, parsed, is_notebook_export(text))
 
 

@@ -66,8 +66,16 @@ _EXTENSIONLESS_NAMES = frozenset({"Dockerfile", "Containerfile", "Makefile", "Je
                                   "CODEOWNERS", "LICENSE", "README", "MLproject"})
 
 
+# Copier / cookiecutter conditional names: a file or folder that exists only when an answer is
+# set is named `{% if tuning %}hp_search.py{% endif %}`; it renders to the name inside.
+_JINJA_IF_NAME = re.compile(r"\{%-?\s*if\s[^%]*%\}([^{}/%]+)\{%-?\s*endif\s*-?%\}")
+
+
 def rendered_path(rel: str) -> str:
-    """The path a template file renders to (`a/train.py.tmpl` -> `a/train.py`), else `rel`."""
+    """The path a template file renders to (`a/train.py.tmpl` -> `a/train.py`,
+    `a/{% if x %}train.py{% endif %}` -> `a/train.py`), else `rel`."""
+    if "{%" in rel:
+        rel = _JINJA_IF_NAME.sub(r"\1", rel)
     if not rel.endswith(TEMPLATE_SUFFIXES):
         return rel
     stem = rel[: rel.rfind(".")]
@@ -201,7 +209,7 @@ class RepoView:
         self._info = self._disc.files
         # Template files under the name they render to (unless a real file has that name).
         self._source: dict[str, str] = {}
-        if any(r.endswith(TEMPLATE_SUFFIXES) for r in self._info):
+        if any(r.endswith(TEMPLATE_SUFFIXES) or "{%" in r for r in self._info):
             info = dict(self._info)
             for rel in self._info:
                 out = rendered_path(rel)

@@ -964,6 +964,37 @@ def _operator_callable_moves_data(view: RepoView, of: OrchestratedFile) -> tuple
 _TASK_RUN_ATTRS = frozenset({"submit", "map", "fn", "with_options", "delay", "apply_async"})
 
 
+# "train" that only names the split a step prepares (train_data_preprocessor,
+# preprocess_training_set) does not make the step a training step.
+_TRAIN_DATA_QUALIFIER = lazy_re(r"(?i)(re)?train(ing)?_(data(set)?|set|split|df)")
+
+
+def _defining_module(view: RepoView, rel: str, fn: str, depth: int = 3) -> tuple[str, str, PyFacts | None]:
+    """The file defining function `fn` imported from `rel`, following package re-exports
+    (`from .etl import clean_data` in `steps/__init__.py`), at most `depth` hops; facts None
+    when it is not found."""
+    for _ in range(depth):
+        facts = view.python(rel)
+        if facts is None:
+            break
+        if any(f.name == fn for f in facts.functions):
+            return rel, fn, facts
+        imp = next((i for i in facts.imports if i.bound == fn and i.name and i.module.startswith(".")), None)
+        if imp is None:
+            break
+        dots = len(imp.module) - len(imp.module.lstrip("."))
+        pkg = rel.rsplit("/", 1)[0] if "/" in rel else ""
+        for _ in range(dots - 1):
+            pkg = pkg.rsplit("/", 1)[0] if "/" in pkg else ""
+        sub = imp.module.lstrip(".").replace(".", "/")
+        base = "/".join(p for p in (pkg, sub) if p)
+        nxt = next((c for c in (f"{base}.py", f"{base}/__init__.py") if base and view.exists(c)), None)
+        if nxt is None:
+            break
+        rel, fn = nxt, imp.name or fn
+    return rel, fn, None
+
+
 def _imported_prep_task(view: RepoView, of: OrchestratedFile) -> tuple[int, str] | None:
     """A flow calls a data-preparation task defined in another module of the repository
     (`from tasks.ingest import ingest_today` then `ingest_today(...)` in a Prefect flow): the
@@ -976,13 +1007,13 @@ def _imported_prep_task(view: RepoView, of: OrchestratedFile) -> tuple[int, str]
         if parts[-1] in _TASK_RUN_ATTRS and len(parts) > 2:
             parts = parts[:-1]
         fn = parts[-1]
-        if not PREP_NAME.search(fn) or TRAIN_NAME.search(fn):
+        if not PREP_NAME.search(fn) or TRAIN_NAME.search(_TRAIN_DATA_QUALIFIER.sub("", fn)):
             continue
-        target = local_module_file(view, ".".join(parts[:-1]))
+        target = local_module_file(view, ".".join(parts[:-1]), of.rel)
         if target is None or target == of.rel:
             continue
-        facts = view.python(target)
-        if facts is None:
+        target, fn, facts = _defining_module(view, target, fn)
+        if facts is None or target == of.rel:
             continue
         for d in decorated_functions(view, target, facts):
             if d.name == fn and any(_task_decorator(name) for name, _ in d.decorators):

