@@ -19,6 +19,7 @@ from pathlib import Path
 from ..model.evidence import SkippedFile
 from . import gitinfo
 from .gitignore import GitIgnore
+from .manifests import normalize
 
 DEFAULT_MAX_FILE_BYTES = 1 << 20
 # Notebooks carry their outputs (images as base64): their code cells fit the normal cap, the
@@ -72,9 +73,6 @@ _LIBRARY_PARENTS_KEPT = frozenset({"src", "lib", "python", "packages"})
 _PROJECT_NAME = re.compile(r"""^\s*name\s*=\s*["']?([A-Za-z0-9][\w.-]*)""", re.M)
 _PACKAGING_FILES = ("setup.py", "setup.cfg", "pyproject.toml")
 
-
-def _dist_key(name: str) -> str:
-    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 class FileInfo:
@@ -211,7 +209,7 @@ class _Walker:
             # At the root it is the library's own repository (or a fork), unless the root's
             # packaging names another project (DeOldify shipping a copy of fastai/).
             declared = self.project_name() if not parent else None
-            if parent or (declared is not None and not _dist_key(declared).startswith(_dist_key(name))):
+            if parent or (declared is not None and not normalize(declared).startswith(normalize(name))):
                 reason = f"vendored copy of a library ({name})"
         self._venv_cache[rel_dir] = reason
         return reason

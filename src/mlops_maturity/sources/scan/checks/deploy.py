@@ -1219,16 +1219,11 @@ def _may_train_text(line: str) -> bool:
     return any(map(low.__contains__, _TRAIN_TEXT_NEEDLES))
 
 
-def _may_train_file(view: RepoView, rel: str) -> bool:
-    """Whether a file may name training at all (`_may_train_text` for a whole file): a step,
-    a task or a callable that trains is named with one of `_TRAIN_TEXT_NEEDLES`."""
-    t = view.text(rel) or ""
-    return _may_train_text(t)
-
-
 def _training_orchestrator_files(view: RepoView, det: DetectorSpec) -> list[str]:
-    """Orchestrator files that may name training: the others are not parsed for this check."""
-    return selected(view, det, "may-train", lambda: [r for r in orchestrator_files(view, det) if _may_train_file(view, r)])
+    """Orchestrator files that may name training at all (`_may_train_text` on the whole file): the
+    others are not parsed for this check."""
+    return selected(view, det, "may-train",
+                    lambda: [r for r in orchestrator_files(view, det) if _may_train_text(view.text(r) or "")])
 
 
 @parses(_training_orchestrator_files)
