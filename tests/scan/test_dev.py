@@ -166,6 +166,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "absent-cli-split-without-training"): ("absent", [], []),
     ("dev.hpo", "present-optuna"): ("present", ["tune.py:8 optuna-study-run"], []),
     ("dev.hpo", "present-gridsearch"): ("present", ["search.py:4 search-cv-used"], []),
+    # Hyperopt searches when fmin runs; a Trials object and one draw from the space do not.
+    ("dev.hpo", "present-hyperopt-fmin"): ("present", ["tune.py:15 hyperopt-search-run"], []),
+    ("dev.hpo", "absent-hyperopt-sampled-space"): ("absent", [], []),
     ("dev.hpo", "present-wandb-sweep"): ("present", ["sweep.yaml:2 sweep-config-present"], []),
     ("dev.hpo", "absent-dependency-only"): ("absent", [], ["requirements.txt:1 dependency-declared"]),
     ("dev.hpo", "absent-manual-loop"): ("absent", [], []),

@@ -102,6 +102,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.retrain_trigger", "absent-cronjob-scores-only"): ("absent", [], []),
     ("monitor.retrain_trigger", "present-modal-schedule"): ("present", ['train_app.py:6 orchestrator-schedules-training'], []),
     ("monitor.retrain_trigger", "present-named-retrain-workflow"): ("present", ['.github/workflows/weekly.yml:4 scheduled-ci-trains-model', '.github/workflows/weekly.yml:11 scheduled-ci-trains-model'], []),
+    # Only the step is named for retraining: the scheduled script scores a batch and refits
+    # when accuracy drops. Steps named for training data or checks stay out.
+    ("monitor.retrain_trigger", "present-step-named-retrain"): ("present", ['.github/workflows/score.yml:5 scheduled-ci-trains-model', '.github/workflows/score.yml:14 scheduled-ci-trains-model'], []),
+    ("monitor.retrain_trigger", "absent-step-named-training-data"): ("absent", [], []),
     ("monitor.service", "absent-dependency-only"): ("absent", [], ['requirements.txt:2 dependency-declared']),
     ("monitor.service", "absent-drift-gauge-only"): ("absent", [], []),
     ("monitor.service", "absent-opik-offline-eval"): ("absent", [], []),

@@ -813,6 +813,8 @@ def _trains(text: str) -> bool:
     return False
 
 
+# A step named for training data or for a test of training ("Download training data") does not train.
+_NOT_TRAIN_STEP = lazy_re(r"(?<![a-z])(tests?|testing|data|dataset|download\w*|lint\w*|check\w*|smoke)(?![a-z])", re.I)
 _NAMED_TEST = lazy_re(r"(^|[/_. -])(tests?|testing|ci|lint|smoke|nightly-tests?)([/_. -]|$)", re.I)
 
 
@@ -837,14 +839,17 @@ def _pipeline_trains(pipe: CiPipeline) -> Hit | None:
             cmd = next((c for c in step.commands if _trains(c.text)), None)
             if cmd is not None:
                 return Hit(pipe.path, cmd.line, "scheduled pipeline trains")
-    # A workflow or job named for training ("Retrain model") that runs a program.
+    # A workflow, job or step named for training ("Retrain model", "Predict and retrain") that
+    # runs a program.
     named = isinstance(name, str) and _TRAIN_WORD.search(name) and not _SMOKE_TEST.search(name)
     for job in pipe.jobs:
         if gitlab_jobs is not None and job.name not in gitlab_jobs:
             continue
-        if not (named or _TRAIN_WORD.search(job.name)):
-            continue
+        job_named = named or _TRAIN_WORD.search(job.name)
         for step in job.steps:
+            if not (job_named or (_TRAIN_WORD.search(step.name) and not _NOT_TRAIN_STEP.search(step.name)
+                                  and not _SMOKE_TEST.search(step.name))):
+                continue
             cmd = next((c for c in step.commands if _runs_program(c.text)), None)
             if cmd is not None:
                 return Hit(pipe.path, cmd.line, f"scheduled training pipeline runs {cmd.text[:60]}")
