@@ -100,6 +100,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.model_gate", "present-constraints-keep-champion"): (
         "present", ["pipelines/compare.py:14 metric-gate-blocks-promotion"], []),
     ("deploy.model_gate", "absent-constraints-logged-only"): ("absent", [], []),
+    # The registry alias is chosen by a helper's comparison with the registry's best model;
+    # an alias chosen by the branch, and checkpointing on the best epoch, stay out.
+    ("deploy.model_gate", "present-alias-chosen-by-comparison"): (
+        "present", ["train_flow.py:31 metric-gate-blocks-promotion"], []),
+    ("deploy.model_gate", "absent-alias-chosen-by-branch"): ("absent", [], []),
     ("deploy.model_gate", "present-gate-result-from-helper"): (
         "present", ["pipeline/flow.py:9 metric-gate-blocks-promotion"], []),
     ("deploy.model_gate", "absent-helper-checks-file-size"): ("absent", [], []),

@@ -1369,7 +1369,7 @@ _METRIC_NAME = lazy_re(r"(?i)(accuracy|precision|recall|rmse|mape|loss|score|met
 _THRESHOLD_NAME = lazy_re(r"(?i)(threshold|thresh|min_|max_|minimum|maximum|baseline|champion|production|prod|current|"
                              r"deployed|target|expected|acceptable|required|cutoff|tolerance|limit|benchmark|reference|"
                              r"registered|incumbent|live|existing|latest|previous|old|golden|gate)")
-_PROMOTE_CALL = lazy_re(r"(?i)(register|transition|promot|deploy|alias|set_tag|tag_model|publish|push_to_hub|release|"
+_PROMOTE_CALL = lazy_re(r"(?i)(register|transition|promot|deploy|alias|set_tag|tag_model|publish|push_to_hub|release|link_model|link_artifact|"
                            r"update_model|create_model_version|approve|cancel|fail)")
 _FLAG_NAME = lazy_re(r"(?i)(deploy|promot|register|approv|pass|bless|gate|accept|is_better|better|should_|can_|go_live|ok\b)")
 # `should_retrain = True` on drift or decaying accuracy decides to retrain, not to promote.
@@ -1475,11 +1475,13 @@ def _test_names(test: ast.AST) -> list[str] | None:
 _FLAG_IF = LinePattern(r"[ \t]*+if\s++(?:not\s++)?(\w++)\s*:")
 
 
-def _helper_gate_results(view: RepoView, rel: str, tree: ast.Module) -> dict[str, ast.AST]:
+def _helper_gate_results(view: RepoView, rel: str, tree: ast.Module,
+                         names: frozenset[str] = frozenset()) -> dict[str, ast.AST]:
     """Flag names bound to what a function of the repository returns when that is a model
     metric comparison: `is_better, metrics = compare_models(run_id)` where compare_models (in this
     file, or in the module it is imported from) returns `chall_f1 > champ_f1` or a name assigned
-    from it; name -> that comparison."""
+    from it; name -> that comparison. `names`: flags whatever their name, compared loosely
+    (the caller has seen them choose a promotion)."""
     imports = {a.asname or a.name: f"{n.module}.{a.name}" for n in ast.walk(tree)
                if isinstance(n, ast.ImportFrom) and n.module and not n.level for a in n.names}
     out: dict[str, ast.AST] = {}
@@ -1490,19 +1492,22 @@ def _helper_gate_results(view: RepoView, rel: str, tree: ast.Module) -> dict[str
         if isinstance(target, ast.Tuple) and target.elts:
             target = target.elts[0]
         fname = dotted(st.value.func) or ""
-        if not isinstance(target, ast.Name) or not _FLAG_NAME.search(target.id) or not fname or "." in fname:
+        if not isinstance(target, ast.Name) or not fname or "." in fname:
+            continue
+        loose = target.id in names
+        if not (loose or _FLAG_NAME.search(target.id)):
             continue
         where, fn = rel, fname
         if fname in imports:
             module, fn = imports[fname].rsplit(".", 1)
             where = local_module_file(view, module, rel)
-        cmp = _returned_comparison(py_tree(view, where), fn) if where else None
+        cmp = _returned_comparison(py_tree(view, where), fn, loose=loose) if where else None
         if cmp is not None:
             out[target.id] = cmp
     return out
 
 
-def _returned_comparison(tree: ast.Module | None, fn: str) -> ast.AST | None:
+def _returned_comparison(tree: ast.Module | None, fn: str, loose: bool = False) -> ast.AST | None:
     """The metric comparison function `fn` returns (first of a returned tuple), directly or
     through a local name, or None."""
     for f in ast.walk(tree) if tree is not None else ():
@@ -1515,7 +1520,7 @@ def _returned_comparison(tree: ast.Module | None, fn: str) -> ast.AST | None:
             v = r.value.elts[0] if isinstance(r.value, ast.Tuple) and r.value.elts else r.value
             if isinstance(v, ast.Name):
                 v = local.get(v.id, v)
-            if isinstance(v, (ast.Compare, ast.BoolOp)) and _is_gate_compare(v):
+            if isinstance(v, (ast.Compare, ast.BoolOp)) and _is_gate_compare(v, loose=loose):
                 return v
     return None
 
@@ -1524,7 +1529,11 @@ _NOT_GATE_TOKENS = frozenset({"best", "epoch", "epochs", "patience", "step", "st
                               "n", "iter", "iteration", "batch", "idx", "i", "j", "k", "length", "shape", "wait"})
 
 
-def _is_gate_compare(test: ast.AST) -> bool:
+def _is_gate_compare(test: ast.AST, loose: bool = False) -> bool:
+    """A model metric compared to a threshold, a number or another model's metric. Names of
+    early stopping, checkpointing and loop counters are not gates; `loose` (a comparison seen
+    to choose a registry promotion) lets "best" through: the registry's best model."""
+    skip = _NOT_GATE_TOKENS - {"best"} if loose else _NOT_GATE_TOKENS
     for n in ast.walk(test):
         if isinstance(n, ast.Compare) and any(isinstance(o, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for o in n.ops):
             sides = [n.left, *n.comparators]
@@ -1537,14 +1546,51 @@ def _is_gate_compare(test: ast.AST) -> bool:
                     isinstance(s, ast.Constant) and isinstance(s.value, (int, float)) and not isinstance(s.value, bool) and s.value not in (0, 1)
                     for s in sides):
                 tokens = {t.lower() for x in names for t in re.split(r"[\W_]+", x) if t}
-                if tokens & _NOT_GATE_TOKENS:
+                if tokens & skip:
                     continue  # early stopping, checkpointing on the best epoch, loop counters
                 return True
     return False
 
 
 _GATE_WORDS = (".register_model(", "registered_model_name", ".register(", "create_model_version", "deploy", "champion", "Champion", "threshold", "Threshold", "THRESHOLD", "promot", "Promot",
-               "transition_model_version_stage", "set_registered_model_alias", "production", "Production")
+               "transition_model_version_stage", "set_registered_model_alias", "production", "Production", "link_model", "link_artifact")
+
+# `link_model(version, registry, ["best"] if is_best else None)`: a conditional argument.
+_IFEXP_FLAG = lazy_re(r"\bif\s+(?:not\s+)?(\w+)\s+else\b")
+
+
+def _promotion_chosen_by_comparison(view: RepoView, rel: str, tree: ast.Module) -> tuple[int, str] | None:
+    """A register / promote / link call with an argument chosen by a model metric comparison
+    (`["best"] if is_best else None`, the flag assigned from a comparison here or returned by a
+    function of the repository): the comparison decides what is promoted."""
+    cands: list[tuple[ast.Call, str, list[str] | None, ast.IfExp]] = []
+    for n in ast.walk(tree):
+        if not isinstance(n, ast.Call):
+            continue
+        name = dotted(n.func) or ""
+        last = name.rsplit(".", 1)[-1]
+        if not last or not _PROMOTE_CALL.search(last) or last in ("print", "info", "warning", "log"):
+            continue
+        for a in (*n.args, *(k.value for k in n.keywords)):
+            if isinstance(a, ast.IfExp):
+                cands.append((n, name, _test_names(a.test), a))
+    if not cands:
+        return None
+    flags = frozenset(u for _, _, used, _ in cands for u in used or ())
+    results = _helper_gate_results(view, rel, tree, names=flags) if flags else {}
+    for st in _statements(tree.body):
+        if isinstance(st, ast.Assign) and isinstance(st.value, (ast.Compare, ast.BoolOp)):
+            for t in st.targets:
+                if isinstance(t, ast.Name) and t.id in flags:
+                    results.setdefault(t.id, st.value)
+    for call, name, used, ifexp in cands:
+        if used is not None:
+            ok = any(u in results and _is_gate_compare(results[u], loose=True) for u in used)
+        else:
+            ok = _is_gate_compare(ifexp.test, loose=True)
+        if ok:
+            return call.lineno, f"calls {name} with what a model metric comparison chose"
+    return None
 
 
 @prefilters(*_GATE_WORDS)
@@ -1564,7 +1610,8 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         # `if is_better:` on what a comparison helper returned (possibly from another module)
         flags = {m.group(1) for _, _, m in _FLAG_IF.finditer(text) if _FLAG_NAME.search(m.group(1))}
         flag_if = any(re.search(rf"^[ \t]*{re.escape(f)}\s*(?:,\s*\w+\s*)*=\s*[\w.]+\(", text, re.M) for f in flags)
-        if "<" not in text and ">" not in text and not flag_if:
+        ifexp = " else " in text and _IFEXP_FLAG.search(text) is not None
+        if "<" not in text and ">" not in text and not flag_if and not ifexp:
             continue
         newlines = [m.start() for m in _NEWLINE.finditer(text)]
         lines = {bisect_right(newlines, start) + 1 for start, g, _ in _COMPARE_LINE.finditer(text)
@@ -1577,7 +1624,7 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if _DECISION_ASSIGN.search(text) is not None:
             cmp_lines = {bisect_right(newlines, start) + 1 for start, g, _ in _ANY_COMPARE.finditer(text)
                          if _CHAMPION.search(g) or _METRIC_NAME.search(g)}
-        if not lines and not gate_fn and not cmp_lines and not flag_if:
+        if not lines and not gate_fn and not cmp_lines and not flag_if and not ifexp:
             continue
         tree = py_tree(view, rel)
         if tree is None:
@@ -1614,8 +1661,11 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 yield Hit(rel, n.lineno, "asserts a model metric meets a threshold")
                 break
         else:
-            fn = _gate_function(tree) if gate_fn else None
-            if fn is not None:
+            chosen = _promotion_chosen_by_comparison(view, rel, tree) if ifexp else None
+            fn = _gate_function(tree) if gate_fn and not chosen else None
+            if chosen:
+                yield Hit(rel, chosen[0], chosen[1])
+            elif fn is not None:
                 yield Hit(rel, fn.lineno, f"defines quality gate {fn.name} comparing metrics to thresholds")
 
 
