@@ -64,6 +64,13 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.model", "present-databricks-bundle-quality-monitor"): (
         "present", ['resources/monitoring.yml:2 databricks-quality-monitor-defined'], []),
     ("monitor.model", "absent-databricks-bundle-monitor-commented"): ("absent", [], []),
+    # A scheduled CI job scores the model in use on newly labelled rows; a scheduled job that
+    # only predicts, and a scheduled refit scoring the model it has just fitted, stay out.
+    ("monitor.model", "present-scheduled-ci-evaluation"): ("present", [
+        ".github/workflows/model-health.yml:4 scheduled-ci-evaluates-model",
+        "monitoring/check_model.py:14 scheduled-ci-evaluates-model"], []),
+    ("monitor.model", "absent-scheduled-scoring-only"): ("absent", [], []),
+    ("monitor.model", "absent-scheduled-refit-scores"): ("absent", [], []),
     ("monitor.model", "present-drift-gauge"): ("present", ['monitoring/exporter.py:5 drift-metrics-exported'], []),
     ("monitor.model", "present-evidently-prefect"): ("present", ['monitoring/drift_flow.py:15 drift-monitored-continuously', 'monitoring/drift_flow.py:21 drift-job-scheduled'], []),
     ("monitor.model", "present-sagemaker-model-monitor"): ("present", ['monitor.py:3 managed-model-monitor-configured'], []),

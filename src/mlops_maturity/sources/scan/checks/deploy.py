@@ -1556,7 +1556,15 @@ _GATE_WORDS = (".register_model(", "registered_model_name", ".register(", "creat
                "transition_model_version_stage", "set_registered_model_alias", "production", "Production", "link_model", "link_artifact")
 
 # `link_model(version, registry, ["best"] if is_best else None)`: a conditional argument.
-_IFEXP_FLAG = lazy_re(r"\bif\s+(?:not\s+)?(\w+)\s+else\b")
+_IFEXP_FLAG = lazy_re(r"\bif\s+(?:not\s+)?[\w.]+(?:\s*[<>]=?\s*[\w.]+)?\s+else\b")
+_PROMOTE_OPEN = lazy_re(r"(?i)(?:register|transition|promot|deploy|alias|link_model|link_artifact|publish|release|"
+                        r"tag_model|set_tag)\w*\(")
+
+
+def _promotion_ifexp(text: str) -> bool:
+    """A conditional expression shortly after a promotion call opens (a cheap text test)."""
+    return any(_PROMOTE_OPEN.search(text, max(0, m.start() - 300), m.start())
+               for m in _IFEXP_FLAG.finditer(text))
 
 
 def _promotion_chosen_by_comparison(view: RepoView, rel: str, tree: ast.Module) -> tuple[int, str] | None:
@@ -1610,9 +1618,11 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         # `if is_better:` on what a comparison helper returned (possibly from another module)
         flags = {m.group(1) for _, _, m in _FLAG_IF.finditer(text) if _FLAG_NAME.search(m.group(1))}
         flag_if = any(re.search(rf"^[ \t]*{re.escape(f)}\s*(?:,\s*\w+\s*)*=\s*[\w.]+\(", text, re.M) for f in flags)
-        ifexp = " else " in text and _IFEXP_FLAG.search(text) is not None
-        if "<" not in text and ">" not in text and not flag_if and not ifexp:
-            continue
+        ifexp: bool | None = None  # computed when needed: a text scan of its own
+        if "<" not in text and ">" not in text and not flag_if:
+            ifexp = " else " in text and _promotion_ifexp(text)
+            if not ifexp:
+                continue
         newlines = [m.start() for m in _NEWLINE.finditer(text)]
         lines = {bisect_right(newlines, start) + 1 for start, g, _ in _COMPARE_LINE.finditer(text)
                  if (_METRIC_NAME.search(g) and (_THRESHOLD_NAME.search(g) or re.search(r"\d", g)
@@ -1624,8 +1634,11 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if _DECISION_ASSIGN.search(text) is not None:
             cmp_lines = {bisect_right(newlines, start) + 1 for start, g, _ in _ANY_COMPARE.finditer(text)
                          if _CHAMPION.search(g) or _METRIC_NAME.search(g)}
-        if not lines and not gate_fn and not cmp_lines and not flag_if and not ifexp:
-            continue
+        if not lines and not gate_fn and not cmp_lines and not flag_if:
+            if ifexp is None:
+                ifexp = " else " in text and _promotion_ifexp(text)
+            if not ifexp:
+                continue
         tree = py_tree(view, rel)
         if tree is None:
             continue
@@ -1661,6 +1674,8 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 yield Hit(rel, n.lineno, "asserts a model metric meets a threshold")
                 break
         else:
+            if ifexp is None:
+                ifexp = " else " in text and _promotion_ifexp(text)
             chosen = _promotion_chosen_by_comparison(view, rel, tree) if ifexp else None
             fn = _gate_function(tree) if gate_fn and not chosen else None
             if chosen:

@@ -1005,6 +1005,62 @@ def scheduled_drift_job(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             yield hit
 
 
+# A scheduled CI job that evaluates the model in use on the data it fetches: a script that
+# loads a model (registry, file) and computes a quality metric of it, without fitting one.
+_MODEL_LOADS = ("joblib.load", "pickle.load", "*.load_model", "*.use_model", "torch.load", "cloudpickle.load",
+                "*.pyfunc.load_model", "skops.io.load")
+_QUALITY_METRICS = ("sklearn.metrics.{accuracy_score,balanced_accuracy_score,f1_score,precision_score,recall_score,"
+                    "roc_auc_score,average_precision_score,log_loss,mean_squared_error,root_mean_squared_error,"
+                    "mean_absolute_error,mean_absolute_percentage_error,r2_score}",)
+_EVAL_SCRIPT_TEXT = lazy_re(r"\.score\(|sklearn\.metrics|from sklearn import metrics")
+
+
+def _script_evaluates_model(view: RepoView, rel: str) -> int | None:
+    """The line where the script computes a quality metric of a model it loads (and does not
+    fit), or None."""
+    from .dev import training_signal
+
+    text = view.text(rel) or ""
+    if not _EVAL_SCRIPT_TEXT.search(text):
+        return None
+    facts = view.python(rel)
+    if facts is None or facts.notebook_export or next(matching_calls(facts, _MODEL_LOADS), None) is None:
+        return None
+    sig = training_signal(facts)
+    if sig is not None and sig[1].startswith("calls "):
+        return None
+    metric = next(matching_calls(facts, _QUALITY_METRICS), None)
+    if metric is None:
+        metric = next((c for c in facts.calls if c.attr == "score" and "." in c.name and len(c.args) >= 2), None)
+    return metric.line if metric is not None else None
+
+
+@prefilters("schedule", "cron")
+def scheduled_model_evaluation(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A CI pipeline on a cron schedule runs a script of the repository that loads the model in
+    use and computes its quality (accuracy, error) on the data it gets: model-quality monitoring
+    on a schedule. A scheduled scoring script that only predicts, and a scheduled retraining
+    script that evaluates the model it has just fitted, do not count."""
+    for pipe in view.ci():
+        if not _is_scheduled(pipe):
+            continue
+        for job in pipe.jobs:
+            for step in job.steps:
+                for cmd in step.commands:
+                    for script in _PY_ARG.findall(cmd.text):
+                        rel = script[2:] if script.startswith("./") else script.lstrip("/")
+                        if not view.exists(rel):
+                            continue
+                        line = _script_evaluates_model(view, rel)
+                        if line is None:
+                            continue
+                        cron = pipe.schedules[0] if pipe.schedules else None
+                        yield Hit(pipe.path, cron[1] if cron else cmd.line,
+                                  f"runs {rel} on a schedule{f' ({cron[0]})' if cron else ''}")
+                        yield Hit(rel, line, "computes the quality of the model in use on the data it gets")
+                        return
+
+
 # (line regex, label) markers of a schedule in a configuration file.
 _SCHEDULE_MARKERS = lazy_re(
     r"^kind:\s*(CronJob|CronWorkflow|ScheduledWorkflow)\b"
@@ -1371,6 +1427,7 @@ CHECKS = {
     "scheduled_ci_trains": scheduled_ci_trains,
     "orchestrator_schedule_trains": orchestrator_schedule_trains,
     "scheduled_drift_job": scheduled_drift_job,
+    "scheduled_model_evaluation": scheduled_model_evaluation,
     "schedule_config_trains": schedule_config_trains,
     "drift_triggers_training": drift_triggers_training,
     "dispatch_triggered_training": dispatch_triggered_training,
