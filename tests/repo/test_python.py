@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import json
 
-from mlops_maturity.repo.python import imported_modules, notebook_cells, parse_notebook, parse_python
+from mlops_maturity.repo.python import (
+    blank_fstrings,
+    imported_modules,
+    notebook_cells,
+    parse_notebook,
+    parse_python,
+    parse_source,
+)
 
 
 def names(facts):
@@ -117,3 +124,31 @@ def test_notebook_calls_carry_cell_and_line():
     f = parse_notebook("n.ipynb", cells)
     assert [(c.name, c.cell, c.line) for c in f.calls if c.resolved] == [("mlflow.autolog", 3, 3), ("mlflow.log_param", 6, 2)]
     assert not f.parsed  # cell 4 fell back to regex
+
+
+def test_python312_fstrings_parse_on_older_parsers():
+    # PEP 701: the f-string's own quotes inside a replacement field, and a field spanning
+    # lines. Line numbers after them are kept.
+    src = (
+        "import mlflow\n"
+        "print(f\"saved {d[\"k\"]} {os.path.join(a, \"m.pkl\")}\")\n"
+        "x = f'{d['a']}' + rf\"{d[\"b\"]!r:>{10}}\" + f\"{{literal}}\"\n"
+        "y = f\"{\n"
+        "    d[\"a\"]\n"
+        "}\"\n"
+        "z = \"not f'{x}'\"  # f\"comment {\n"
+        "mlflow.sklearn.log_model(m, registered_model_name=\"iris\")\n"
+    )
+    f = parse_python("t.py", src)
+    assert f.parsed
+    assert [(c.name, c.line, c.kwargs) for c in f.calls if c.name.startswith("mlflow")] == [
+        ("mlflow.sklearn.log_model", 8, (("registered_model_name", "iris"),))]
+    blanked = blank_fstrings(src)
+    assert blanked is not None and blanked.count("\n") == src.count("\n")
+    assert "not f'{x}'" in blanked and "# f\"comment {" in blanked  # plain strings and comments untouched
+
+
+def test_unclosed_string_is_not_blanked():
+    assert blank_fstrings("x = f'{a}\ny = 1\n") is None
+    assert parse_source("x = f'{a}\ny = 1\n") is None
+    assert blank_fstrings("x = 'no f-string here'\n") is None

@@ -95,6 +95,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.model_gate", "absent-report-only"): ("absent", [], []),
     ("deploy.model_gate", "absent-test-trains-toy-model"): ("absent", [], []),
     ("deploy.model_gate", "present-ci-metric-threshold-test"): ("present", ["tests/test_model_quality.py:9 ci-metric-threshold-tests"], []),
+    # The test splits the data with train_test_split and scores the saved model: it trains nothing.
+    ("deploy.model_gate", "present-ci-test-splits-saved-model"): ("present", ["tests/test_model.py:12 ci-metric-threshold-tests"], []),
     ("deploy.model_gate", "absent-retrain-decision-flag"): ("absent", [], []),
     ("deploy.model_gate", "present-deploy-decision-flag"): ("present", ["jobs/release_check.py:8 metric-gate-blocks-promotion"], []),
     ("deploy.model_gate", "present-constraints-keep-champion"): (
@@ -164,6 +166,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.registry", "present-unsloth-push-merged"): ("present", ['finetune.py:18 model-pushed-to-hub'], []),
     ("deploy.registry", "absent-unsloth-save-local"): ("absent", [], []),
     ("deploy.registry", "present-registered-model-name"): ("present", ['train.py:6 mlflow-model-logged-to-registry'], []),
+    # Python 3.12 f-strings (the same quotes inside, a field spanning lines) do not stop the parse.
+    ("deploy.registry", "present-py312-fstrings"): ("present", ["src/train.py:12 mlflow-model-logged-to-registry"], []),
+    ("deploy.registry", "absent-py312-fstrings-log-only"): ("absent", [], []),
     ("deploy.serving", "present-databricks-endpoint"): (
         "present", ["deploy_model.py:6 databricks-serving-endpoint-configured"], []),
     ("deploy.serving", "absent-api-without-model"): ("absent", [], []),
@@ -214,6 +219,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["dags/churn_pipeline.py:8 orchestrated-pipeline-trains"], []),
     ("deploy.training_pipeline", "absent-airflow-training-data-export"): ("absent", [], []),
     ("deploy.training_pipeline", "present-ci-trains"): ("present", ['.github/workflows/train.yml:9 ci-job-trains'], []),
+    # A job named for tests and training trains; a job named for tests only runs an example.
+    ("deploy.training_pipeline", "present-ci-test-and-train-job"): ("present", [".github/workflows/pipeline.yml:14 ci-job-trains"], []),
+    ("deploy.training_pipeline", "absent-ci-tests-job-trains"): ("absent", [], []),
     # A stage that preprocesses the training data, with a preprocessing script, does not train.
     ("deploy.training_pipeline", "absent-dvc-prepares-training-data"): ("absent", [], []),
     ("deploy.training_pipeline", "present-dvc-train-stage"): ("present", ['dvc.yaml:2 dvc-stage-trains'], []),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import sys
 import warnings
 from dataclasses import dataclass, field
 from collections.abc import Iterator
@@ -316,12 +317,114 @@ def _collect_regex(text: str, raw: _Raw, cell: int | None, line_offset: int = 0)
             raw.classes.append((m.group(4), bases, ln, cell))
 
 
+# Python 3.12 (PEP 701) lets an f-string's replacement fields hold the f-string's own quotes and
+# span lines: `f"{os.path.join(d, "model.pkl")}"`. Older parsers reject the whole file. Such a
+# file is parsed again with every f-string's content blanked (line numbers kept): what the
+# program does outside its f-strings is still read.
+_FSTRING_HINT = lazy_re(r"(?<![\w])[rR]?[fF][rR]?['\"]")
+_STRING_START = lazy_re(r"(?<![\w])([rRbBuUfF]{0,2})('\'\'|\"\"\"|'|\")")
+
+
+def _string_end(text: str, i: int, quote: str, fmt: bool) -> int | None:
+    """The index just past the string whose content starts at `i` (after its opening quote),
+    or None when it is not closed. In an f-string, quotes inside replacement fields open
+    strings of their own (PEP 701)."""
+    n, depth = len(text), 0
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if depth == 0:
+            if text.startswith(quote, i):
+                return i + len(quote)
+            if c == "\n" and len(quote) == 1:
+                return None
+            if fmt and c == "{":
+                if text.startswith("{{", i):
+                    i += 2
+                    continue
+                depth = 1
+            i += 1
+            continue
+        if c in "'\"":
+            m = _STRING_START.match(text, i)
+            q = m.group(2) if m else c
+            end = _string_end(text, i + len(q), q, "f" in (m.group(1).lower() if m else ""))
+            if end is None:
+                return None
+            i = end
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        i += 1
+    return None
+
+
+def blank_fstrings(text: str) -> str | None:
+    """`text` with the content of every f-string replaced by spaces (newlines kept, a
+    single-quoted f-string spanning lines made triple-quoted), or None when it has no f-string
+    or a string is not closed."""
+    if _FSTRING_HINT.search(text) is None:
+        return None
+    out: list[str] = []
+    i = last = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if c not in "'\"":
+            i += 1
+            continue
+        # the prefix letters just before the quote
+        k = i
+        while k > 0 and text[k - 1] in "rRbBuUfF" and i - k < 2:
+            k -= 1
+        if k > 0 and (text[k - 1].isalnum() or text[k - 1] == "_"):
+            k = i  # a name ending in r/f, not a prefix
+        prefix = text[k:i]
+        quote = text[i : i + 3] if text.startswith(c * 3, i) else c
+        fmt = "f" in prefix.lower()
+        end = _string_end(text, i + len(quote), quote, fmt)
+        if end is None:
+            return None
+        if fmt:
+            body = text[i + len(quote) : end - len(quote)]
+            blank = re.sub(r"[^\n]", " ", body)
+            q = quote * 3 if len(quote) == 1 and "\n" in body else quote
+            out.append(text[last:k] + prefix.replace("f", "").replace("F", "") + q + blank + q)
+            last = end
+        i = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def parse_source(source: str) -> ast.Module | None:
+    """The syntax tree of a Python source, reading Python 3.12 f-strings on an older parser
+    too; None when it does not parse."""
+    for attempt in range(2):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes etc.
+                return ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+            if attempt or sys.version_info >= (3, 12):
+                return None
+            blanked = blank_fstrings(source)
+            if blanked is None:
+                return None
+            source = blanked
+    return None
+
+
 def _parse_into(source: str, raw: _Raw, cell: int | None) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes etc.
-            tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+    tree = parse_source(source)
+    if tree is None:
         _collect_regex(source, raw, cell)
         return False
     try:

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import ast
 import re
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ....repo import RepoView
 from ....repo.view import NeedleIndex
-from ....repo.python import PyFacts, _Resolver
+from ....repo.python import PyFacts, _Resolver, parse_source
 from ....util.lazyre import lazy_re
 from ..helpers import Hit, local_module_file, matching_calls, meaningful_lines, name_matches, parses, paths, prefilters, python_files, selected
 from ..spec import DetectorSpec
@@ -85,12 +84,7 @@ def py_tree(view: RepoView, rel: str) -> ast.Module | None:
     tree = None
     text = view.text(rel)
     if text is not None and rel.endswith(".py"):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-            tree = None
+        tree = parse_source(text)
     view.memo[key] = tree
     return tree
 
