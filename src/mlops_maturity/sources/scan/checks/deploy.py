@@ -1325,8 +1325,8 @@ def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 continue
             if _INSTALL.match(cl.text) or _SMOKE.search(cl.text) or (cl.via and view.is_test(cl.via)):
                 continue
-            if _CHECK_STEP_NAME.search(cl.step) or _CHECK_STEP_NAME.search(cl.job):
-                continue  # training run as a test of the code, in a step or job named for tests
+            if _CHECK_STEP_NAME.search(cl.step) or (_CHECK_STEP_NAME.search(cl.job) and not _TRAIN_FUNC.search(cl.job)):
+                continue  # training run as a test of the code, in a step or job named for tests (not `test_and_train`)
             m = _CI_TRAIN.search(cl.text)
             if m:
                 if m.group(0).strip().startswith("dvc") and not any(True for _ in dvc_train_stages(view)) and view.by_name("dvc.yaml"):
@@ -1780,7 +1780,8 @@ def behavioural_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 _TRAINED_RESULT_NEEDLES = ("search_runs", "get_run(", "load_model(", "joblib.load(", "pickle.load(", "metrics.json",
                            "get_latest_versions", "get_model_version")
 _ASSERT_COMPARE = lazy_re(r"^[ \t]*assert\b[^\n<>]*[<>][^\n]*", re.M)
-_TRAINS_IN_TEST = lazy_re(r"^(fit|fit_transform|partial_fit)$|^_?train(_\w+)?$|_train$", re.I)
+# (train_test_split only splits the data the metric is computed on)
+_TRAINS_IN_TEST = lazy_re(r"^(fit|fit_transform|partial_fit)$|^_?train(?!_test_split$|_val_split$)(_\w+)?$|_train$", re.I)
 
 
 @prefilters(*_TRAINED_RESULT_NEEDLES)
