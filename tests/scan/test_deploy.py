@@ -71,6 +71,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.ci", "absent-setup-linter-action-only"): ("absent", [], []),
     ("deploy.ci", "absent-image-scan-nightly-only"): ("absent", [], []),
     ("deploy.container", "absent-db-only-compose"): ("absent", [], []),
+    # The compose file builds `.`, but the repository has no Dockerfile there: nothing builds.
+    ("deploy.container", "absent-compose-build-no-dockerfile"): ("absent", [], []),
     ("deploy.container", "present-compose-model-server"): ("present", ["docker-compose.yml:3 compose-builds-ml-service"], []),
     ("deploy.container", "absent-tracking-server-compose"): ("absent", [], []),
     ("deploy.container", "absent-devcontainer"): ("absent", [], []),

@@ -868,7 +868,8 @@ def compose_builds_ml(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 ctx = build if isinstance(build, str) else (build.get("context", ".") if isinstance(build, dict) else ".")
                 df = build.get("dockerfile", "Dockerfile") if isinstance(build, dict) else "Dockerfile"
                 target = _resolve(view, f"{ctx}/{df}" if isinstance(ctx, str) and isinstance(df, str) else "Dockerfile", _dir(rel))
-                if target is None or dockerfile_is_ml(view, target):
+                # (no Dockerfile in the repository at that path: nothing here builds the service)
+                if target is not None and dockerfile_is_ml(view, target):
                     yield Hit(rel, svc.line_of("build", services.line_of(name, 1)), f"compose service {name} builds a container")
                     break
             img = svc.get("image")
