@@ -124,6 +124,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.validation", "absent-schema-definition-check"): ("absent", [], []),
     ("data.validation", "absent-path-argument-checks"): ("absent", [], []),
     ("data.validation", "present-validator-beside-path-checks"): ("present", ['prepare/utils.py:14 custom-data-validator-defined'], []),
+    # Tests read the dataset and assert its columns and missing values, and CI runs them; the
+    # same tests without CI, and CI-run unit tests on frames they build, stay out.
+    ("data.validation", "present-ci-data-tests"): ("present", ["tests/test_dataset.py:11 ci-data-tests-run"], []),
+    ("data.validation", "absent-data-tests-not-in-ci"): ("absent", [], []),
+    ("data.validation", "absent-ci-preprocessing-unit-tests"): ("absent", [], []),
     ("data.validation", "present-dataframe-schema-check"): ("present", ['src/data/schema.py:6 custom-data-validator-defined'], []),
     ("data.validation", "present-custom-validator"): ("present", ['src/data/loader.py:4 custom-data-validator-defined'], []),
     ("data.validation", "present-required-columns-raise"): ("present", ['ingestion/checks.py:6 custom-data-validator-defined'], []),

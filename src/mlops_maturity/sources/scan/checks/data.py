@@ -1396,7 +1396,83 @@ def ci_schedule_runs_prep_notebook(view: RepoView, det: DetectorSpec) -> Iterato
                 break
 
 
+# A test that reads the project's dataset (a data file, the loader with the data path) and
+# asserts its schema or content, run by CI so that bad data stops the pipeline. Unit tests of
+# preprocessing code on frames they build themselves, and data tests CI does not run, do not count.
+_DATA_TEST_NEEDLES = (".columns", "isnull(", "isna(", ".dtypes", "notnull(", "notna(", ".duplicated(", ".between(")
+_DATA_ASSERT = lazy_re(r"\.columns\b|\.is(?:null|na)\(|\.not(?:null|na)\(|\.dtypes?\b|\.duplicated\(|\.between\(|"
+                       r"\.nunique\(|\.(?:min|max)\(\s*\)\s*[<>]=?")
+_READ_DATA_CALL = lazy_re(r"^(read_(csv|parquet|json|feather|excel|table)|load_dataset|load_(\w+_)?data(set)?(_\w+)?|"
+                          r"load_and_\w+|read_data\w*|get_data(set)?)$")
+_SYNTHETIC = frozenset({"tmp_path", "tmpdir", "tmp_path_factory", "DataFrame", "from_dict", "from_records", "StringIO",
+                        "BytesIO"})
+
+
+_PATHLIKE_NAME = lazy_re(r"(?i)path|data|file|csv|parquet|dir|url|uri|^[A-Z][A-Z0-9_]+$")
+
+
+def _dataset_path(arg: ast.AST) -> bool:
+    """A read's argument that names a file of the dataset: a string literal, a path-named
+    variable or constant, an environment variable, a joined path (not bytes in memory)."""
+    if isinstance(arg, ast.Constant):
+        return isinstance(arg.value, str)
+    if isinstance(arg, (ast.Name, ast.Attribute)):
+        return bool(_PATHLIKE_NAME.search(arg.id if isinstance(arg, ast.Name) else arg.attr))
+    if isinstance(arg, ast.JoinedStr):
+        return True
+    if isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Div):  # Path("data") / "train.csv"
+        return True
+    if isinstance(arg, ast.Call):
+        name = dotted(arg.func) or ""
+        return name.rsplit(".", 1)[-1] in ("getenv", "get", "join", "Path", "PurePath")
+    return False
+
+
+def _test_checks_dataset(fn: ast.FunctionDef) -> int | None:
+    """The line of an assert on the schema or content of data the test function reads from the
+    repository's dataset (not a frame it builds, not a temporary file), or None."""
+    reads = False
+    for n in ast.walk(fn):
+        if isinstance(n, ast.Name) and n.id in _SYNTHETIC or isinstance(n, ast.Attribute) and n.attr in _SYNTHETIC:
+            return None
+        if isinstance(n, ast.Call):
+            name = dotted(n.func) or ""
+            if _READ_DATA_CALL.match(name.rsplit(".", 1)[-1]) and n.args and _dataset_path(n.args[0]):
+                reads = True
+    if not reads:
+        return None
+    for n in ast.walk(fn):
+        if isinstance(n, ast.Assert) and _DATA_ASSERT.search(ast.unparse(n.test)):
+            return n.lineno
+    return None
+
+
+@prefilters(*_DATA_TEST_NEEDLES)
+def ci_data_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Tests run by CI that read the project's dataset and assert its columns, types, missing
+    values or ranges."""
+    from .deploy import _blocking_pytest_run
+
+    for rel in view.with_any(paths(view, det, ("*.py",)), _DATA_TEST_NEEDLES):
+        if not view.is_test(rel):
+            continue
+        text = view.text(rel) or ""
+        if "assert" not in text:
+            continue
+        tree = py_tree(view, rel)
+        if tree is None:
+            continue
+        line = next((ln for fn in tree.body if isinstance(fn, ast.FunctionDef) and fn.name.startswith("test")
+                     and (ln := _test_checks_dataset(fn)) is not None), None)
+        if line is None:
+            continue
+        run = _blocking_pytest_run(view, rel)
+        if run is not None:
+            yield Hit(rel, line, f"data test asserts the dataset's schema or content, run by CI at {run.path}:{run.line}")
+
+
 CHECKS = {
+    "ci_data_tests": ci_data_tests,
     "ci_schedule_runs_prep_notebook": ci_schedule_runs_prep_notebook,
     "pipeline_data_quality_checked": pipeline_data_quality_checked,
     "databricks_job_prep_task": databricks_job_prep_task,
