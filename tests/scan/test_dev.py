@@ -157,6 +157,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "absent-argparse-paths-only"): ("absent", [], []),
     ("dev.config", "present-argparse-method-alias"): ("present", ["train.py:10 cli-hyperparameters-declared"], []),
     ("dev.config", "absent-argparse-alias-paths-only"): ("absent", [], []),
+    # A script importing a framework whose own option API (tf flags) it does not use still
+    # declares its hyperparameters through argparse.
+    ("dev.config", "present-argparse-beside-framework-import"): ("present", ["task.py:9 cli-hyperparameters-declared"], []),
+    ("dev.config", "absent-argparse-beside-framework-paths-only"): ("absent", [], []),
     ("dev.config", "present-training-batch-size-option"): ("present", ["fit.py:9 cli-batch-size-in-training-script"], []),
     ("dev.config", "absent-eval-script-batch-size-only"): ("absent", [], []),
     ("dev.config", "absent-hardcoded"): ("absent", [], []),
