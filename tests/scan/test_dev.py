@@ -109,6 +109,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.tests", "absent-empty-init"): ("absent", [], []),
     ("dev.tests", "absent-placeholder"): ("absent", [], []),
     ("dev.tests", "absent-hand-run-request-script"): ("absent", [], []),
+    # A project template's tests to be replaced (one failing on purpose, one importing the
+    # package) and the endpoint smoke script a deploy stage runs with python: no tests yet.
+    ("dev.tests", "absent-template-failing-placeholder"): ("absent", [], []),
+    ("dev.tests", "present-real-test-beside-failing-placeholder"): (
+        "present", ["tests/test_pipelines.py:11 project-tests-defined"], []),
     ("dev.tests", "present-script-with-asserts"): ("present", ["scripts/test_features.py:4 project-tests-defined"], []),
     ("dev.modular_code", "present-torch-module"): ("present", ["src/net.py:6 training-code-in-module"], []),
     ("dev.modular_code", "present-sklearn-script"): ("present", ["scripts/train.py:7 training-code-in-module"], []),
