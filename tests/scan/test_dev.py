@@ -155,6 +155,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "absent-params-json-written"): ("absent", [], []),
     # A CDK app reading its stage's deployment settings configures infrastructure, not training.
     ("dev.config", "absent-cdk-stage-config"): ("absent", [], []),
+    # Nor does a deploy script filling a stage's CloudFormation parameters from a JSON file.
+    ("dev.config", "absent-cfn-stage-parameters-json"): ("absent", [], []),
+    ("dev.config", "present-params-json-beside-cfn-build"): ("present", ["train.py:7 params-json-loaded"], []),
     ("dev.config", "present-configurator"): ("present", ["train.py:6 config-script-overrides"], []),
     ("dev.config", "absent-labels-json"): ("absent", [], []),
     ("dev.config", "present-config-yaml-helper"): ("present", ["config/config.yaml:4 hyperparameters-in-config-file"], []),

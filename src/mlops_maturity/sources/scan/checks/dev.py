@@ -613,17 +613,21 @@ _PARAMS_JSON = re.compile(r"""(?i)open\(\s*(f?["'][^"'\n]*(param|hparam|hyperpar
 # Infrastructure-as-code programs (a CDK / Pulumi / CDKTF app) read per-stage deployment
 # settings from JSON: that configures infrastructure, not training.
 _IAC_ROOTS = frozenset({"aws_cdk", "constructs", "pulumi", "cdktf", "troposphere"})
+# So does a deploy script filling a stage's CloudFormation parameters file ([{"ParameterKey":
+# ..., "ParameterValue": ...}]) before the stack is created.
+_CFN_PARAMETERS = ("ParameterKey",)
 # The mode argument after the file name: a write, append or create mode.
 _WRITE_MODE = re.compile(r"""\s*,\s*(mode\s*=\s*)?["'][rbt+]*[wax]""")
 
 
-@prefilters(".json")
+@prefilters(".json", *_CFN_PARAMETERS)
 def params_json_loaded(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
-    """A Python file opening a parameters/config JSON file, outside infrastructure-as-code apps."""
+    """A Python file opening a parameters/config JSON file, outside infrastructure-as-code apps
+    and deploy scripts writing CloudFormation stage parameters."""
     for rel in paths(view, det):
         if not rel.endswith(".py") or not view.contains_any(rel, (".json",)):
             continue
-        if not view.modules(rel).isdisjoint(_IAC_ROOTS):
+        if not view.modules(rel).isdisjoint(_IAC_ROOTS) or view.contains_any(rel, _CFN_PARAMETERS):
             continue
         text = view.text(rel) or ""
         for m in _PARAMS_JSON.finditer(text):
