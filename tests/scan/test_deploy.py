@@ -75,6 +75,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.container", "absent-tracking-server-compose"): ("absent", [], []),
     ("deploy.container", "absent-devcontainer"): ("absent", [], []),
     ("deploy.container", "absent-docs-site"): ("absent", [], []),
+    # The image a CI system's jobs run in (.gitlab/docker/Dockerfile with test requirements).
+    ("deploy.container", "absent-ci-runner-image"): ("absent", [], []),
+    ("deploy.container", "present-ci-runner-beside-training-image"): ("present", ["Dockerfile:1 ml-component-containerized"], []),
     ("deploy.container", "present-compose-build"): ("present", ['docker-compose.yml:3 compose-builds-ml-service', 'train.Dockerfile:1 ml-component-containerized'], []),
     ("deploy.container", "present-serving-dockerfile"): ("present", ['docker/Dockerfile:1 ml-component-containerized'], []),
     ("deploy.iac", "present-databricks-bundle"): ("present", ["databricks.yml:1 databricks-bundle-declared"], []),
