@@ -21,6 +21,15 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.cd", "present-flow-step-deploys-endpoint"): (
         "present", ["flows/churn_flow.py:23 orchestrated-pipeline-deploys"], []),
     ("deploy.cd", "absent-driver-deploys-after-pipeline"): ("absent", [], []),
+    # A project template's workflow under the folder it renders as the project's root, with
+    # template syntax in its YAML; a workflow of an example nested in the repository is not CI.
+    ("deploy.cd", "present-template-workflow-deploys"): (
+        "present", ["{{cookiecutter.project_slug}}/.github/workflows/cd-staging.yml:17 pipeline-deploys-service"], []),
+    ("deploy.cd", "absent-nested-example-workflow"): ("absent", [], []),
+    # A bundle template's databricks.yml whose if / else branches repeat a key (first branch read).
+    ("deploy.iac", "present-template-bundle-conditional"): (
+        "present", ["template/{{.input_root_dir}}/{{.project_name}}/databricks.yml.tmpl:1 databricks-bundle-declared"], []),
+    ("deploy.iac", "absent-template-bundle-stub"): ("absent", [], []),
     ("deploy.cd", "present-databricks-bundle-deploy"): (
         "present", [".github/workflows/cd-staging.yml:16 pipeline-deploys-service"], []),
     ("deploy.cd", "absent-databricks-etl-bundle-deploy"): ("absent", [], []),
