@@ -233,8 +233,12 @@ def _scaffold_tests(view: RepoView, rel: str, text: str) -> frozenset[str]:
 
 # A test a project template ships to be replaced: it fails on purpose (`assert False, "No tests
 # written"`, pytest.fail / self.fail, raise NotImplementedError), or only imports the package.
-_PLACEHOLDER_NEEDLE = lazy_re(r"\bassert\s+False\b|\bfail\s*\(|NotImplementedError|def test\w*\([^)]*\)\s*(->[^:]*)?:\s*\n"
-                              r"(?:[ \t]*(?:#[^\n]*)?\n)*[ \t]+(?:import|from)\s")
+# Looked for where a test's body starts (after blank / comment lines and a docstring), so that
+# only files with such a test are parsed again.
+_PLACEHOLDER_NEEDLE = lazy_re(
+    r"def test\w*\([^)]*\)\s*(?:->[^:\n]*)?:[ \t]*(?:#[^\n]*)?\n(?:[ \t]*(?:#[^\n]*)?\n)*"
+    r"(?:[ \t]+(?:\"\"\"[\s\S]*?\"\"\"|'\'\'[\s\S]*?'\'\')[ \t]*\n(?:[ \t]*(?:#[^\n]*)?\n)*)?"
+    r"[ \t]+(?:import\s|from\s+\S+\s+import\s|assert\s+False\b|(?:pytest|self)\.fail\s*\(|raise\s+NotImplementedError\b)")
 
 
 def _always_fails(stmt: ast.stmt) -> bool:
