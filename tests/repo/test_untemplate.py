@@ -45,3 +45,17 @@ def test_template_workflow_paths():
     assert ci_system("{{cookiecutter.slug}}/.github/workflows/ci.yml") == "github"
     assert ci_system("template/{{.input_root_dir}}/.github/workflows/cd.yml") == "github"
     assert ci_system("examples/demo/.github/workflows/cd.yml") is None
+
+
+def test_comments_assignments_and_set_blocks_render_to_nothing():
+    text = (
+        "{{/* the job */}}\n"
+        "{{ $name := .project }}\n"
+        "{% set notes %}free text{% endset %}\n"
+        "{% if x %}\n"
+        "name: job\n"
+        "{% endif %}\n"
+    )
+    out = untemplate(text)
+    assert out is not None and out.count("\n") == text.count("\n")
+    assert yamlsafe.load(out) == {"name": "job"}

@@ -69,12 +69,18 @@ def headings(lines: list[str]) -> list[tuple[int, str]]:
 _TEMPLATE_TOKEN = lazy_re(
     r"\{\{-?\s*`(?P<raw>[^`]*)`\s*-?\}\}"                      # Go raw string: its content, verbatim
     r"|\{%-?\s*(?P<stmt>\w+)?[^%]*?-?%\}"                      # Jinja statement
-    r"|\{#.*?#\}"                                               # Jinja comment
+    r"|\{#.*?#\}|\{\{-?\s*/\*.*?\*/\s*-?\}\}"                      # Jinja / Go comment
     r"|(?<!\$)\{\{-?\s*\.?(?P<expr>[A-Za-z_]\w*)?[^\n]*?-?\}\}",  # expression or Go action
     re.S,
 )
 _OPENERS = frozenset({"if", "range", "with", "define", "block", "for", "macro", "call", "filter", "raw"})
 _BRANCHES = frozenset({"else", "elif"})
+
+
+def _alone_on_line(text: str, start: int, end: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return not text[line_start:start].strip() and not text[end:line_end if line_end >= 0 else len(text)].strip()
 
 
 def untemplate(text: str) -> str | None:
@@ -94,15 +100,19 @@ def untemplate(text: str) -> str | None:
         keyword = (word or "").lower()
         is_tag = token.startswith("{%") or keyword in _OPENERS | _BRANCHES | {"end"}
         if keyword in _OPENERS and is_tag:
-            frames.append(False)
+            # A definition's body (Go define, a Jinja macro) renders where it is used, not here.
+            frames.append(keyword in ("define", "macro"))
+        elif keyword == "set" and token.startswith("{%") and "=" not in token:
+            frames.append(True)  # a Jinja block set: its body is captured, not rendered
         elif keyword in _BRANCHES and frames:
             frames[-1] = True
-        elif (keyword == "end" or keyword.startswith("end")) and is_tag and frames:
+        elif (keyword == "end" or keyword.startswith("end") and keyword[3:] in _OPENERS | {"set"}) and is_tag and frames:
             frames.pop()
         elif not is_tag and not any(frames):
             if m.group("raw") is not None:
                 out.append(m.group("raw"))
-            elif not token.startswith("{#"):
+            elif not token.startswith("{#") and "/*" not in token and not _alone_on_line(text, m.start(), m.end()):
+                # An action alone on its line (`{{ $x := .y }}`) renders to nothing there.
                 out.append(m.group("expr") or "tpl_value")
         out.append("\n" * token.count("\n"))
     tail = text[pos:]
