@@ -21,6 +21,15 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.cd", "present-flow-step-deploys-endpoint"): (
         "present", ["flows/churn_flow.py:23 orchestrated-pipeline-deploys"], []),
     ("deploy.cd", "absent-driver-deploys-after-pipeline"): ("absent", [], []),
+    # A project template's workflow under the folder it renders as the project's root, with
+    # template syntax in its YAML; a workflow of an example nested in the repository is not CI.
+    ("deploy.cd", "present-template-workflow-deploys"): (
+        "present", ["{{cookiecutter.project_slug}}/.github/workflows/cd-staging.yml:17 pipeline-deploys-service"], []),
+    ("deploy.cd", "absent-nested-example-workflow"): ("absent", [], []),
+    # A bundle template's databricks.yml whose if / else branches repeat a key (first branch read).
+    ("deploy.iac", "present-template-bundle-conditional"): (
+        "present", ["template/{{.input_root_dir}}/{{.project_name}}/databricks.yml.tmpl:1 databricks-bundle-declared"], []),
+    ("deploy.iac", "absent-template-bundle-stub"): ("absent", [], []),
     ("deploy.cd", "present-databricks-bundle-deploy"): (
         "present", [".github/workflows/cd-staging.yml:16 pipeline-deploys-service"], []),
     ("deploy.cd", "absent-databricks-etl-bundle-deploy"): ("absent", [], []),
@@ -77,6 +86,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.container", "absent-tracking-server-compose"): ("absent", [], []),
     ("deploy.container", "absent-devcontainer"): ("absent", [], []),
     ("deploy.container", "absent-docs-site"): ("absent", [], []),
+    # The image a CI system's jobs run in (.gitlab/docker/Dockerfile with test requirements).
+    ("deploy.container", "absent-ci-runner-image"): ("absent", [], []),
+    ("deploy.container", "present-ci-runner-beside-training-image"): ("present", ["Dockerfile:1 ml-component-containerized"], []),
     ("deploy.container", "present-compose-build"): ("present", ['docker-compose.yml:3 compose-builds-ml-service', 'train.Dockerfile:1 ml-component-containerized'], []),
     ("deploy.container", "present-serving-dockerfile"): ("present", ['docker/Dockerfile:1 ml-component-containerized'], []),
     ("deploy.iac", "present-databricks-bundle"): ("present", ["databricks.yml:1 databricks-bundle-declared"], []),

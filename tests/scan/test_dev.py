@@ -109,6 +109,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.tests", "absent-empty-init"): ("absent", [], []),
     ("dev.tests", "absent-placeholder"): ("absent", [], []),
     ("dev.tests", "absent-hand-run-request-script"): ("absent", [], []),
+    # A project template's tests to be replaced (one failing on purpose, one importing the
+    # package) and the endpoint smoke script a deploy stage runs with python: no tests yet.
+    ("dev.tests", "absent-template-failing-placeholder"): ("absent", [], []),
+    ("dev.tests", "present-real-test-beside-failing-placeholder"): (
+        "present", ["tests/test_pipelines.py:11 project-tests-defined"], []),
     ("dev.tests", "present-script-with-asserts"): ("present", ["scripts/test_features.py:4 project-tests-defined"], []),
     ("dev.modular_code", "present-torch-module"): ("present", ["src/net.py:6 training-code-in-module"], []),
     ("dev.modular_code", "present-sklearn-script"): ("present", ["scripts/train.py:7 training-code-in-module"], []),
@@ -150,6 +155,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "absent-params-json-written"): ("absent", [], []),
     # A CDK app reading its stage's deployment settings configures infrastructure, not training.
     ("dev.config", "absent-cdk-stage-config"): ("absent", [], []),
+    # Nor does a deploy script filling a stage's CloudFormation parameters from a JSON file.
+    ("dev.config", "absent-cfn-stage-parameters-json"): ("absent", [], []),
+    ("dev.config", "present-params-json-beside-cfn-build"): ("present", ["train.py:7 params-json-loaded"], []),
     ("dev.config", "present-configurator"): ("present", ["train.py:6 config-script-overrides"], []),
     ("dev.config", "absent-labels-json"): ("absent", [], []),
     ("dev.config", "present-config-yaml-helper"): ("present", ["config/config.yaml:4 hyperparameters-in-config-file"], []),
@@ -157,6 +165,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "absent-argparse-paths-only"): ("absent", [], []),
     ("dev.config", "present-argparse-method-alias"): ("present", ["train.py:10 cli-hyperparameters-declared"], []),
     ("dev.config", "absent-argparse-alias-paths-only"): ("absent", [], []),
+    # A script importing a framework whose own option API (tf flags) it does not use still
+    # declares its hyperparameters through argparse.
+    ("dev.config", "present-argparse-beside-framework-import"): ("present", ["task.py:9 cli-hyperparameters-declared"], []),
+    ("dev.config", "absent-argparse-beside-framework-paths-only"): ("absent", [], []),
     ("dev.config", "present-training-batch-size-option"): ("present", ["fit.py:9 cli-batch-size-in-training-script"], []),
     ("dev.config", "absent-eval-script-batch-size-only"): ("absent", [], []),
     ("dev.config", "absent-hardcoded"): ("absent", [], []),

@@ -101,6 +101,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("gov.security_scan", "present-dependabot"): ("present", ['.github/dependabot.yml:1 dependency-update-bot-configured'], []),
     ("gov.security_scan", "present-ecr-scan-on-push"): ("present", ['infra/ecr.tf:5 image-scan-on-push-enabled'], []),
     ("gov.security_scan", "present-precommit-bandit"): ("present", ['.pre-commit-config.yaml:9 precommit-runs-security-hook'], []),
+    # A make target scanning the infrastructure templates (cfn_nag, checkov...); installing the
+    # scanners and a comment about them scan nothing.
+    ("gov.security_scan", "present-make-template-security-scan"): ("present", ["Makefile:7 make-target-runs-security-scan"], []),
+    ("gov.security_scan", "absent-make-installs-scanner-only"): ("absent", [], []),
+    ("gov.security_scan", "present-ci-template-security-scan"): (
+        "present", [".github/workflows/templates.yml:10 ci-runs-security-scanner"], []),
 }
 
 

@@ -17,7 +17,9 @@ from ..util.lazyre import lazy_re
 
 # Paths (relative, posix) of CI configurations, by system.
 CI_SYSTEMS: dict[str, str] = {
-    "github": r"^\.github/workflows/[^/]+\.ya?ml$",
+    # Also a project template's workflows: under the folder the template renders as the
+    # project's root (`{{cookiecutter.project_slug}}/.github/workflows/ci.yml`).
+    "github": r"^(?:(?:.*/)?[^/]*\{\{[^/]*\}\}[^/]*/)?\.github/workflows/[^/]+\.ya?ml$",
     "gitlab": r"(^|/)\.gitlab-ci\.ya?ml$|^\.gitlab/ci/.+\.ya?ml$",
     "jenkins": r"(^|/)Jenkinsfile([.\w-]*)$|(^|/)[\w.-]+\.jenkinsfile$",
     "azure": r"(^|/)azure-pipelines[\w.-]*\.ya?ml$|^\.azure-pipelines/.+\.ya?ml$|^\.?azure/.+pipeline[\w.-]*\.ya?ml$",

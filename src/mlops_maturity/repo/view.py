@@ -33,6 +33,7 @@ from . import manifests as man
 from . import python as py
 from .discovery import DEFAULT_MAX_FILE_BYTES, Discovery, discover, size_cap
 from .textutil import snippet as make_snippet
+from .textutil import untemplate
 
 try:  # a compiled Aho-Corasick automaton: every pre-filter string found in one pass over a file
     import ahocorasick_rs as _acr
@@ -344,6 +345,14 @@ class RepoView:
                         self._by_needle[n].add(rel)
 
     # -- file lookup -----------------------------------------------------------------------
+    def _untemplated(self, rel: str, text: str) -> str | None:
+        """The text a project template's file renders to (see `textutil.untemplate`), for a
+        file of a template only: one with a template suffix, or under a folder named by a
+        template expression (`{{cookiecutter.slug}}/`). Helm's templates/ keep their syntax."""
+        if self.source_path(rel) == rel and "{{" not in rel and "{%" not in rel:
+            return None
+        return untemplate(text)
+
     def source_path(self, rel: str) -> str:
         """The repository path of a scanned file: a template's own path (`train.py.tmpl`) for
         the name it is scanned under (`train.py`), else `rel`."""
@@ -744,6 +753,12 @@ class RepoView:
             try:
                 return yamlsafe.load(t, max_aliases=max_aliases, tolerate_tags=tolerate_tags)
             except yamlsafe.YamlError as exc:
+                rendered = self._untemplated(rel, t)
+                if rendered is not None:
+                    try:
+                        return yamlsafe.load(rendered, max_aliases=max_aliases, tolerate_tags=tolerate_tags)
+                    except yamlsafe.YamlError:
+                        pass
                 self._note(rel, f"not parsed: {exc}")
                 return None
 
@@ -759,6 +774,12 @@ class RepoView:
             try:
                 return yamlsafe.load_all(t, max_aliases=max_aliases, tolerate_tags=tolerate_tags)
             except yamlsafe.YamlError as exc:
+                rendered = self._untemplated(rel, t)
+                if rendered is not None:
+                    try:
+                        return yamlsafe.load_all(rendered, max_aliases=max_aliases, tolerate_tags=tolerate_tags)
+                    except yamlsafe.YamlError:
+                        pass
                 self._note(rel, f"not parsed: {exc}")
                 return []
 
@@ -902,6 +923,8 @@ class RepoView:
                 if t is None:
                     continue
                 p = ci_mod.parse_ci(rel, t, "azure" if rel in self._ci_sniffed else None)
+                if p is not None and p.error and (rendered := self._untemplated(rel, t)) is not None:
+                    p = ci_mod.parse_ci(rel, rendered, "azure" if rel in self._ci_sniffed else None) or p
                 if p is None:
                     continue
                 if p.error:

@@ -224,7 +224,10 @@ def python_files(
         if by_root is not None:
             hits = {r for r in hits if (t := _tails_of(view, r, by_root)) is None or view.contains_any(r, t)}
         if needles:
-            hits.update(r for r in view.with_any(cands, needles) if r not in importing and _contains_all(view, r, required))
+            # A wildcard-rooted pattern (`*.add_argument`) matches whatever the file imports: a
+            # file importing a root whose own tails it lacks (a TensorFlow script using argparse)
+            # is still a candidate through the needles.
+            hits.update(r for r in view.with_any(cands, needles) if r not in hits and _contains_all(view, r, required))
         cands = sorted(hits)
     if text_rx is not None:
         # Every filter is a test per file, so the costliest, the args regex, runs last, on the

@@ -793,7 +793,10 @@ def pipeline_as_code_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]
 
 # -- deploy.container ------------------------------------------------------------------------
 
-_NOT_ML_DIR = lazy_re(r"(^|/)(\.?devcontainers?|docs?|documentation|site|website|\.github)(/|$)", re.I)
+# A CI system's own folder holds the image its jobs run in (a runner with the project's test
+# requirements and a deploy CLI), not a component of the ML system.
+_NOT_ML_DIR = lazy_re(r"(^|/)(\.?devcontainers?|docs?|documentation|site|website|\.github|\.gitlab|\.circleci|\.buildkite|"
+                      r"\.azure(-?pipelines|devops)?|\.jenkins)(/|$)", re.I)
 _DOCS_TOOLS = lazy_re(r"\b(mkdocs|sphinx|jekyll|hugo|docusaurus|mdbook|gitbook)\b", re.I)
 _WEB_ONLY_BASES = lazy_re(r"^(--platform=\S+\s+)?(node|nginx|httpd|caddy|nginxinc/\S+|golang|rust|php|ruby|"
                              r"postgres|mysql|mariadb|redis|mongo|rabbitmq|alpine/git|traefik|haproxy)(:|\s|@|$)", re.I)

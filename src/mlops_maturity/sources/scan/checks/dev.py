@@ -231,15 +231,56 @@ def _scaffold_tests(view: RepoView, rel: str, text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+# A test a project template ships to be replaced: it fails on purpose (`assert False, "No tests
+# written"`, pytest.fail / self.fail, raise NotImplementedError), or only imports the package.
+# Looked for where a test's body starts (after blank / comment lines and a docstring), so that
+# only files with such a test are parsed again.
+_PLACEHOLDER_NEEDLE = lazy_re(
+    r"def test\w*\([^)]*\)\s*(?:->[^:\n]*)?:[ \t]*(?:#[^\n]*)?\n(?:[ \t]*(?:#[^\n]*)?\n)*"
+    r"(?:[ \t]+(?:\"\"\"[\s\S]*?\"\"\"|'\'\'[\s\S]*?'\'\')[ \t]*\n(?:[ \t]*(?:#[^\n]*)?\n)*)?"
+    r"[ \t]+(?:import\s|from\s+\S+\s+import\s|assert\s+False\b|(?:pytest|self)\.fail\s*\(|raise\s+NotImplementedError\b)")
+
+
+def _always_fails(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, ast.Assert):
+        return isinstance(stmt.test, ast.Constant) and not stmt.test.value
+    if isinstance(stmt, ast.Raise):
+        exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+        return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        f = stmt.value.func
+        return isinstance(f, ast.Attribute) and f.attr == "fail"
+    return False
+
+
+def _placeholder_tests(view: RepoView, rel: str, text: str) -> frozenset[str]:
+    """Names of test functions whose body only fails unconditionally, or only imports."""
+    if not _PLACEHOLDER_NEEDLE.search(text):
+        return frozenset()
+    tree = py_tree(view, rel)
+    if tree is None:
+        return frozenset()
+    out = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not node.name.startswith("test"):
+            continue
+        body = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+        if body and (all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in body) or _always_fails(body[0])):
+            out.add(node.name)
+    return frozenset(out)
+
+
 _TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__"})
 
 
 def _hand_run_script(rel: str, text: str) -> bool:
-    """A test_*.py outside any test directory that is a script run by hand (a smoke request to a
-    local server, say): it runs from `__main__`, uses neither pytest nor unittest, asserts nothing."""
+    """A script run by hand or by a deploy job (a smoke request to a server or an endpoint, say):
+    it runs from `__main__`, uses neither pytest nor unittest, asserts nothing, and is a
+    test_*.py outside any test directory or, inside one, a file pytest would not collect
+    (test/test.py that a deploy stage runs with `python test/test.py`)."""
     if "__main__" not in text or "assert" in text or "pytest" in text or "unittest" in text:
         return False
-    return _TEST_DIRS.isdisjoint(rel.split("/")[:-1])
+    return _TEST_DIRS.isdisjoint(rel.split("/")[:-1]) or not _TEST_NAME.match(rel.rsplit("/", 1)[-1])
 
 
 # Folders that hold other people's code copied into the repository.
@@ -271,7 +312,8 @@ def _foreign_tests(view: RepoView, rel: str) -> bool:
 def project_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Test files (test_*.py / *_test.py, or any .py under a test directory) defining at least
     one test function or method whose body is more than a placeholder (nor a generated
-    template's check of the project's own name, nor a hand-run script named test_*.py, nor the
+    template's check of the project's own name, nor a template's test that fails on purpose or
+    only imports the package, nor a hand-run script named test_*.py, nor the
     tests of a library copied into the repository)."""
     for rel in paths(view, det, ("*.py",)):
         base = rel.rsplit("/", 1)[-1]
@@ -285,7 +327,7 @@ def project_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         facts = view.python(rel)
         if facts is None:
             continue
-        scaffold = _scaffold_tests(view, rel, text)
+        scaffold = _scaffold_tests(view, rel, text) | _placeholder_tests(view, rel, text)
         for fn in facts.functions:
             if fn.name.startswith("test") and not fn.trivial and fn.name not in scaffold:
                 yield Hit(rel, fn.line, f"defines test {fn.name}")
@@ -575,17 +617,21 @@ _PARAMS_JSON = re.compile(r"""(?i)open\(\s*(f?["'][^"'\n]*(param|hparam|hyperpar
 # Infrastructure-as-code programs (a CDK / Pulumi / CDKTF app) read per-stage deployment
 # settings from JSON: that configures infrastructure, not training.
 _IAC_ROOTS = frozenset({"aws_cdk", "constructs", "pulumi", "cdktf", "troposphere"})
+# So does a deploy script filling a stage's CloudFormation parameters file ([{"ParameterKey":
+# ..., "ParameterValue": ...}]) before the stack is created.
+_CFN_PARAMETERS = ("ParameterKey",)
 # The mode argument after the file name: a write, append or create mode.
 _WRITE_MODE = re.compile(r"""\s*,\s*(mode\s*=\s*)?["'][rbt+]*[wax]""")
 
 
-@prefilters(".json")
+@prefilters(".json", *_CFN_PARAMETERS)
 def params_json_loaded(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
-    """A Python file opening a parameters/config JSON file, outside infrastructure-as-code apps."""
+    """A Python file opening a parameters/config JSON file, outside infrastructure-as-code apps
+    and deploy scripts writing CloudFormation stage parameters."""
     for rel in paths(view, det):
         if not rel.endswith(".py") or not view.contains_any(rel, (".json",)):
             continue
-        if not view.modules(rel).isdisjoint(_IAC_ROOTS):
+        if not view.modules(rel).isdisjoint(_IAC_ROOTS) or view.contains_any(rel, _CFN_PARAMETERS):
             continue
         text = view.text(rel) or ""
         for m in _PARAMS_JSON.finditer(text):
