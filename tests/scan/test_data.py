@@ -27,6 +27,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # compute drift statistics.
     ("data.pipeline", "absent-airflow-callable-scores-or-reports"): ("absent", [], []),
     ("data.pipeline", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-prepares-data"], []),
+    # The entry script prepares, splits (train_test_split) and saves the data: a preparation
+    # step; the same preparation followed by training is not.
+    ("data.pipeline", "present-entry-splits-and-saves"): ("present", ["data_intake.py:20 entry-script-runs-data-prep"], []),
+    ("data.pipeline", "absent-entry-splits-then-trains"): ("absent", [], []),
     ("data.pipeline", "present-spark-job-entry"): ("present", ["jobs/main.py:21 entry-script-runs-data-prep"], []),
     ("data.pipeline", "absent-inference-cli-preprocess"): ("absent", [], []),
     ("data.pipeline", "present-flow-runs-imported-prep-task"): (

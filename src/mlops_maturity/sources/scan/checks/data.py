@@ -601,7 +601,8 @@ _PREP_DEF_NAME = lazy_re(
     r"make_?data_?set\w*|feature_?(engineering|extraction|builder|pipeline)\w*|featuri[sz]\w*|etl\w*|ingest\w*|data_?ingestion\w*|"
     r"data_?transformation\w*|clean_?data\w*|process_?(raw|data)\w*)$", re.I)
 # A main that predicts, evaluates or trains: the preparation is part of that run.
-_NOT_PREP_RUN = lazy_re(r"(?i)predict|infer|evaluat|classify|generate|forward|load_model|serve|(^|_)(re)?train|^fit$|_fit$|"
+# (train_test_split splits the data: preparation, not training)
+_NOT_PREP_RUN = lazy_re(r"(?i)predict|infer|evaluat|classify|generate|forward|load_model|serve|(^|_)(re)?train(?!_test_split$|_val_split$)|^fit$|_fit$|"
                         r"^fit_generator$|^partial_fit$")
 
 
