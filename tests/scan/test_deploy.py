@@ -90,6 +90,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.iac", "present-ansible-gce-instance"): ("present", ['infra/provision.yml:7 ansible-provisions-cloud-resources'], []),
     ("deploy.iac", "absent-ansible-host-setup"): ("absent", [], []),
     ("deploy.model_gate", "absent-behavioral-tests-not-blocking"): ("absent", [], []),
+    ("deploy.model_gate", "absent-bidirectional-layer-tests"): ("absent", [], []),
+    ("deploy.model_gate", "present-directional-expectation-test"): ("present", ['tests/models/test_intent_model.py:5 behavioural-model-tests'], []),
     ("deploy.model_gate", "absent-data-check"): ("absent", [], []),
     ("deploy.model_gate", "absent-early-stopping"): ("absent", [], []),
     ("deploy.model_gate", "absent-report-only"): ("absent", [], []),
