@@ -136,6 +136,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.modular_code", "absent-architecture-plot-helper"): ("absent", [], []),
     ("dev.modular_code", "present-numpy-model-class"): ("present", ["mlcourse/perceptron.py:4 model-class-from-scratch"], []),
     ("dev.modular_code", "absent-model-interface-only"): ("absent", [], []),
+    ("dev.modular_code", "present-rl-agent-learns"): ("present", ["agents/run_agent.py:16 training-code-in-module"], []),
+    ("dev.modular_code", "absent-rl-env-and-callback-only"): ("absent", [], []),
     ("dev.config", "present-hydra"): ("present", ["train.py:5 hydra-config-used"], []),
     ("dev.config", "present-argparse-hparams"): ("present", ["train.py:7 cli-hyperparameters-declared"], []),
     ("dev.config", "present-argparse-hyperparameters-json"): (

@@ -331,7 +331,7 @@ ML_ROOTS = frozenset(
     transformers pytorch_lightning lightning statsmodels prophet mxnet paddle fastai timm
     sentence_transformers spacy gensim trl peft accelerate deepspeed ultralytics detectron2
     mmcv mmdet pycaret h2o autogluon darts sktime neuralprophet dgl torch_geometric
-    stable_baselines3 skorch tensorflow_addons pmdarima""".split()
+    stable_baselines3 sb3_contrib sbx skorch tensorflow_addons pmdarima""".split()
 )
 MODEL_BASES = (
     "torch.nn.Module", "torch.nn.modules.module.Module", "torch.nn.modules.Module",
@@ -345,14 +345,16 @@ TRAINING_CALLS = (
     "{transformers,trl}.*Trainer", "{pytorch_lightning,lightning,lightning.pytorch}.Trainer",
     "{keras,tensorflow.keras,tf_keras}.*Model", "{keras,tensorflow.keras,tf_keras}.{,models.}Sequential",
 )
-TRAINING_ATTRS = frozenset({"fit", "fit_generator", "train_on_batch", "backward", "train_model", "partial_fit"})
+# `learn`: a reinforcement-learning agent's training loop (Stable-Baselines3 `model.learn(total_timesteps=...)`,
+# the algorithm often picked from a dict of classes so that its construction never resolves).
+TRAINING_ATTRS = frozenset({"fit", "fit_generator", "train_on_batch", "backward", "train_model", "partial_fit", "learn"})
 # Text a file must contain to possibly show a training signal (checked before parsing).
 TRAINING_TAILS = ("Module", "Model", "Layer", "Estimator", "Trainer", "Sequential", ".fit", ".train",
-                  "backward", "train_on_batch", "partial_fit", "xgb", "lgb", "xgboost", "lightgbm", "catboost")
+                  "backward", "train_on_batch", "partial_fit", ".learn", "xgb", "lgb", "xgboost", "lightgbm", "catboost")
 # A superset, as text, of what training_signal finds in the parsed file.
 _TRAINING_TEXT = lazy_re(
     r"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*(Module|Model|Layer|Estimator|Trainer)\b"
-    r"|\.(fit|fit_generator|train_on_batch|partial_fit|train_model|backward)[ \t]*\("
+    r"|\.(fit|fit_generator|train_on_batch|partial_fit|train_model|backward|learn)[ \t]*\("
     r"|\b(train|cv|Trainer|Sequential|\w*Model)[ \t]*\(",
     re.M,
 )
