@@ -138,6 +138,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.modular_code", "absent-model-interface-only"): ("absent", [], []),
     ("dev.modular_code", "present-rl-agent-learns"): ("present", ["agents/run_agent.py:16 training-code-in-module"], []),
     ("dev.modular_code", "absent-rl-env-and-callback-only"): ("absent", [], []),
+    ("dev.modular_code", "present-speech-model-transcriber"): ("present", ["service/transcriber.py:10 inference-code-in-module"], []),
+    ("dev.modular_code", "absent-hosted-transcription-api"): ("absent", [], []),
     ("dev.config", "present-hydra"): ("present", ["train.py:5 hydra-config-used"], []),
     ("dev.config", "present-argparse-hparams"): ("present", ["train.py:7 cli-hyperparameters-declared"], []),
     ("dev.config", "present-argparse-hyperparameters-json"): (

@@ -511,19 +511,28 @@ _MODEL_LOAD_CALLS = ("joblib.load", "pickle.load", "cloudpickle.load", "torch.lo
                      "tflite_runtime.interpreter.Interpreter", "tensorflow.lite.Interpreter",
                      "ai_edge_litert.interpreter.Interpreter",
                      # a Hugging Face model or pipeline (a tokenizer, processor or config is no model)
-                     "transformers.pipeline", "transformers.*.from_pretrained")
+                     "transformers.pipeline", "transformers.*.from_pretrained",
+                     # speech models loaded from their published checkpoints: Whisper and its ports,
+                     # SpeechBrain / NeMo pretrained models, Coqui TTS
+                     "whisper.load_model", "whisperx.load_model", "faster_whisper.WhisperModel",
+                     "speechbrain.{inference,pretrained}.*.from_hparams", "nemo.collections.*.from_pretrained",
+                     "nemo.collections.*.restore_from", "TTS.api.TTS")
 _NOT_A_MODEL = lazy_re(r"(Tokenizer|Processor|Config|FeatureExtractor|GenerationConfig)\w*\.from_pretrained$")
-_INFER_ATTRS = frozenset({"predict", "predict_proba", "run", "forward", "generate", "transform", "decision_function", "invoke"})
+_INFER_ATTRS = frozenset({"predict", "predict_proba", "run", "forward", "generate", "transform", "decision_function", "invoke",
+                          # speech recognition / synthesis / audio classification
+                          "transcribe", "transcribe_file", "tts", "tts_to_file", "classify_file", "classify_batch",
+                          "encode_batch", "separate_file"})
 # A transformers pipeline is run by calling it (`pipe(texts)`): a function of the module named
 # for prediction stands for that call.
 _PREDICT_FUNC_NAME = lazy_re(r"^_?(predict|infer|classify|generate|score|run_inference|inference)", re.I)
 _LOAD_ROOTS = frozenset({"joblib", "pickle", "cloudpickle", "torch", "mlflow", "onnxruntime", "tensorflow", "keras", "xgboost", "lightgbm",
-                         "ultralytics", "tflite_runtime", "ai_edge_litert", "transformers"})
+                         "ultralytics", "tflite_runtime", "ai_edge_litert", "transformers",
+                         "whisper", "whisperx", "faster_whisper", "speechbrain", "nemo", "TTS"})
 
 
 def _inference_files(view: RepoView, det: DetectorSpec) -> list[str]:
     tails = ("load", "load_model", "InferenceSession", "Booster", "applications", "readNet", "YOLO", "RTDETR", "SAM", "NAS",
-             "Interpreter", "pipeline", "from_pretrained")
+             "Interpreter", "pipeline", "from_pretrained", "WhisperModel", "from_hparams", "restore_from", "TTS(")
     return selected(view, det, "inference", lambda: python_files(view, det, _LOAD_ROOTS, ("readNet",), notebooks=False,
                                                                  tails=tails))
 
