@@ -644,6 +644,43 @@ def hyperparameters_in_config(view: RepoView, det: DetectorSpec) -> Iterator[Hit
             return
 
 
+# -- dev.config: hyperparameters kept in a JSON config the code reads -------------------------
+
+# A JSON config must hold one of these training settings: sizes of an architecture alone are
+# what a published model's config.json holds.
+_JSON_TRAIN_KEYS = ("learning_rate", "lr", "epochs", "num_epochs", "n_epochs", "max_epochs", "batch_size",
+                    "train_batch_size", "weight_decay", "warmup_steps", "optimizer", "momentum")
+_JSON_HPARAM_NEEDLES = tuple(f'"{k}"' for k in _JSON_TRAIN_KEYS)
+_JSON_HPARAM_KEY = LinePattern(r'[ \t]*+"(' + "|".join(_HPARAM_NAMES) + r')"\s*:\s*\S')
+_CONFIG_JSON_PATH = lazy_re(r"(?i)conf|hparam|hyper|param|setting")
+# `config = json.loads(f.read())`, `hps = json.load(open(args.config))`: the code reads a
+# config from JSON (writing one with json.dump reads nothing).
+_JSON_CONFIG_READ = lazy_re(r"(?i)\b\w*(config|conf|cfg|hps|hparams?|hyper_?params|params)\w*\s*=\s*json\.loads?\("
+                            r"|json\.loads?\(\s*(open\()?\s*[\w.]*(config|conf|cfg|hparam|param)")
+
+
+@prefilters(*_JSON_HPARAM_NEEDLES, "json.load")
+def hyperparameters_in_json_config(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A JSON config (named or kept in a folder for configs, hparams, params or settings) holding
+    at least two hyperparameters, one of them a training setting (learning rate, epochs, batch
+    size...), in a repository whose Python code reads a config from JSON: the training
+    configuration of many speech models (configs/base.json handed to train.py -c)."""
+    configs = [r for r in view.with_any(paths(view, det), _JSON_HPARAM_NEEDLES)
+               if not _NOT_CONFIG.search(r) and _CONFIG_JSON_PATH.search(r)]
+    if not configs:
+        return
+    readers = view.with_any([r for r in view.by_ext(".py") if not view.is_test(r)], ("json.load",))
+    if not any(_JSON_CONFIG_READ.search(text) for _, text in view.texts(readers)):
+        return
+    for rel, text in view.texts(configs):
+        found = [(start, m.group(1)) for start, _, m in _JSON_HPARAM_KEY.finditer(text)]
+        keys = {k for _, k in found}
+        if len(keys) >= 2 and not keys.isdisjoint(_JSON_TRAIN_KEYS):
+            line = text.count("\n", 0, found[0][0]) + 1
+            yield Hit(rel, line, f"keeps hyperparameters in a JSON config the code reads ({', '.join(sorted(keys)[:4])})")
+            return
+
+
 # -- dev.config: a training script's options for its data split, seed and model choice ----------
 
 # The share of the data held out (--test-size 0.2, --valid-ratio, --test_split_ratio).
@@ -826,5 +863,6 @@ CHECKS = {
     "inference_modules": inference_modules,
     "config_loaded_by_training": config_loaded_by_training,
     "hyperparameters_in_config": hyperparameters_in_config,
+    "hyperparameters_in_json_config": hyperparameters_in_json_config,
     "params_json_loaded": params_json_loaded,
 }
