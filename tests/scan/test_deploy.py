@@ -74,6 +74,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.container", "present-compose-model-server"): ("present", ["docker-compose.yml:3 compose-builds-ml-service"], []),
     ("deploy.container", "absent-tracking-server-compose"): ("absent", [], []),
     ("deploy.container", "absent-devcontainer"): ("absent", [], []),
+    ("deploy.container", "absent-gitpod-workspace-image"): ("absent", [], []),
+    ("deploy.container", "present-training-image-beside-gitpod"): ("present", ["Dockerfile:1 ml-component-containerized"], []),
     ("deploy.container", "absent-docs-site"): ("absent", [], []),
     ("deploy.container", "present-compose-build"): ("present", ['docker-compose.yml:3 compose-builds-ml-service', 'train.Dockerfile:1 ml-component-containerized'], []),
     ("deploy.container", "present-serving-dockerfile"): ("present", ['docker/Dockerfile:1 ml-component-containerized'], []),

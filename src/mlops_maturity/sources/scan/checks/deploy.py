@@ -793,7 +793,7 @@ def pipeline_as_code_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]
 
 # -- deploy.container ------------------------------------------------------------------------
 
-_NOT_ML_DIR = lazy_re(r"(^|/)(\.?devcontainers?|docs?|documentation|site|website|\.github)(/|$)", re.I)
+_NOT_ML_DIR = lazy_re(r"(^|/)(\.?devcontainers?|\.gitpod|docs?|documentation|site|website|\.github)(/|$)", re.I)
 _DOCS_TOOLS = lazy_re(r"\b(mkdocs|sphinx|jekyll|hugo|docusaurus|mdbook|gitbook)\b", re.I)
 _WEB_ONLY_BASES = lazy_re(r"^(--platform=\S+\s+)?(node|nginx|httpd|caddy|nginxinc/\S+|golang|rust|php|ruby|"
                              r"postgres|mysql|mariadb|redis|mongo|rabbitmq|alpine/git|traefik|haproxy)(:|\s|@|$)", re.I)
@@ -805,7 +805,8 @@ _ML_HINT = lazy_re(r"\b(python|pip3?|conda|mamba|micromamba|poetry|uv|torch|tens
 def dockerfile_is_ml(view: RepoView, rel: str) -> bool:
     """A Dockerfile of the ML system (training, serving, pipeline, monitoring): not a
     devcontainer, not a docs site, not a web front end without Python."""
-    if _NOT_ML_DIR.search(_dir(rel) + "/") or re.search(r"(?i)devcontainer|(^|[./_-])docs?([./_-]|$)", rel.rsplit("/", 1)[-1]):
+    # A Gitpod workspace image (.gitpod.Dockerfile) is a developer's environment, like a devcontainer.
+    if _NOT_ML_DIR.search(_dir(rel) + "/") or re.search(r"(?i)devcontainer|gitpod|(^|[./_-])docs?([./_-]|$)", rel.rsplit("/", 1)[-1]):
         return False
     instrs = view.dockerfiles().get(rel)
     if instrs is None:
