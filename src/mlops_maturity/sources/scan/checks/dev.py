@@ -21,10 +21,10 @@ from .data import LinePattern, make_targets, makefiles, py_tree
 # (requirements-extras.txt / requirements-optional.txt, installed on top of the base file): a
 # pinned add-on beside an unpinned base does not pin the environment.
 _NON_RUNTIME = lazy_re(r"(^|[/_.-])(dev|docs?|tests?|testing|lint|ci|style|typing|mypy|extras?|optional)([/_.-]|$)", re.I)
-# Not the project's environment: docs, tests and examples, and an MLflow tracking store committed
+# Not the project's environment: docs, tests, examples and demos, and an MLflow tracking store committed
 # with the code (each logged model keeps the requirements.txt / conda.yaml of its run: the model's
 # record, not what installs the project).
-_NOT_PROJECT_ENV = lazy_re(r"(^|/)(docs?|documentation|tests?|examples?|mlruns|mlartifacts)/", re.I)
+_NOT_PROJECT_ENV = lazy_re(r"(^|/)(docs?|documentation|tests?|examples?|demos?|mlruns|mlartifacts)/", re.I)
 
 
 def _resolve_include(base: str, target: str) -> str:
