@@ -174,6 +174,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "absent-json-hparams-written-only"): ("absent", [], []),
     ("dev.config", "absent-model-architecture-json"): ("absent", [], []),
     ("dev.hpo", "present-optuna"): ("present", ["tune.py:8 optuna-study-run"], []),
+    ("dev.hpo", "present-ray-tune-search-space"): ("present", ["tune_policy.py:10 ray-tune-run"], []),
+    ("dev.hpo", "absent-rllib-tune-run-fixed-config"): ("absent", [], []),
     ("dev.hpo", "present-gridsearch"): ("present", ["search.py:4 search-cv-used"], []),
     ("dev.hpo", "present-wandb-sweep"): ("present", ["sweep.yaml:2 sweep-config-present"], []),
     ("dev.hpo", "absent-dependency-only"): ("absent", [], ["requirements.txt:1 dependency-declared"]),

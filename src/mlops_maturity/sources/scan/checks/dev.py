@@ -848,6 +848,42 @@ def pipeline_run_config(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             yield Hit(rel, text.count("\n", 0, m.start()) + 1, f"pipeline run configuration sets parameters (loaded by {loaders[0]})")
 
 
+# -- dev.hpo: Ray Tune over a search space -----------------------------------------------------
+
+_TUNE_RUNS = ("ray.tune.run", "ray.tune.Tuner", "ray.tune.tune.run", "ray.tune.run_experiments")
+# What makes a Tune run a search: sampled or gridded values, a search algorithm, or a trial
+# scheduler (ASHA stops bad trials, population-based training perturbs hyperparameters).
+_TUNE_SPACE = ("ray.tune.{grid_search,choice,uniform,quniform,loguniform,qloguniform,randint,qrandint,lograndint,"
+               "qlograndint,randn,qrandn,sample_from}", "ray.tune.search.*", "ray.tune.suggest.*", "ray.tune.schedulers.*")
+
+
+def _tune_files(view: RepoView, det: DetectorSpec) -> list[str]:
+    return selected(view, det, "ray-tune", lambda: python_files(view, det, frozenset({"ray"}), tails=("tune",)))
+
+
+@parses(_tune_files)
+def ray_tune_search(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Ray Tune run (tune.run, Tuner) over a search space defined in the repository (tune.choice,
+    grid_search, a search algorithm or a trial scheduler). RLlib agents are often launched with
+    tune.run("PPO", config=fixed) only to train them: one configuration is no search."""
+    runs: list[tuple[str, Call]] = []
+    space_files: set[str] = set()
+    for rel in _tune_files(view, det):
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        run = next(iter(matching_calls(facts, _TUNE_RUNS)), None)
+        if run is not None:
+            runs.append((rel, run))
+        if next(iter(matching_calls(facts, _TUNE_SPACE)), None) is not None:
+            space_files.add(rel)
+    if not space_files:
+        return
+    runs.sort(key=lambda r: r[0] not in space_files)  # a run beside its search space first
+    for rel, run in runs:
+        yield Hit(rel, run.line, f"calls {run.name} over a search space")
+        return
+
 CHECKS = {
     "pipeline_run_config": pipeline_run_config,
     "jvm_tests": jvm_tests,
@@ -864,5 +900,6 @@ CHECKS = {
     "config_loaded_by_training": config_loaded_by_training,
     "hyperparameters_in_config": hyperparameters_in_config,
     "hyperparameters_in_json_config": hyperparameters_in_json_config,
+    "ray_tune_search": ray_tune_search,
     "params_json_loaded": params_json_loaded,
 }
