@@ -142,6 +142,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.modular_code", "absent-rl-env-and-callback-only"): ("absent", [], []),
     ("dev.modular_code", "present-speech-model-transcriber"): ("present", ["service/transcriber.py:10 inference-code-in-module"], []),
     ("dev.modular_code", "absent-hosted-transcription-api"): ("absent", [], []),
+    ("dev.modular_code", "present-rllib-config-built-and-trained"): ("present", ["agents/train_router.py:8 rllib-agent-trained"], []),
+    ("dev.modular_code", "present-rllib-tune-run-by-name"): ("present", ["run_rescue.py:8 rllib-agent-trained"], []),
+    ("dev.modular_code", "absent-rllib-env-registration-only"): ("absent", [], []),
     ("dev.config", "present-hydra"): ("present", ["train.py:5 hydra-config-used"], []),
     ("dev.config", "present-argparse-hparams"): ("present", ["train.py:7 cli-hyperparameters-declared"], []),
     ("dev.config", "present-argparse-hyperparameters-json"): (

@@ -452,6 +452,46 @@ def training_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             yield Hit(rel, sig[0], sig[1])
 
 
+# -- dev.modular_code: an RLlib agent trained by the project's code --------------------------
+
+# RLlib's registered algorithms, as tune.run / Tuner take them by name.
+_RLLIB_ALGOS = frozenset("""PPO APPO DQN SimpleQ Rainbow APEX APEX_DQN APEX_DDPG R2D2 SAC IMPALA A2C A3C PG DDPG TD3 MARWIL BC
+    CQL IQL CRR DT ES ARS QMIX MADDPG AlphaZero AlphaStar MAML MBMPO Dreamer DreamerV3 SlateQ LinUCB LinTS""".split())
+_RLLIB_CONFIG = lazy_re(r"\.\w*Config(\(|$)")
+_RLLIB_TUNE_RUNS = ("ray.tune.run", "ray.tune.Tuner", "ray.tune.tune.run", "ray.tune.run_experiments")
+
+
+def _rllib_files(view: RepoView, det: DetectorSpec) -> list[str]:
+    return selected(view, det, "rllib", lambda: python_files(view, det, frozenset({"ray"}), notebooks=False,
+                                                            tails=("rllib", "tune")))
+
+
+@parses(_rllib_files)
+def rllib_agent_trained(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A module that trains a reinforcement-learning agent with RLlib: Tune runs an algorithm
+    named by RLlib (tune.run("PPO", config=...)), or an algorithm built from its config
+    (PPOConfig()...build(), a legacy PPOTrainer) is trained with train(). A module that only
+    registers an environment or defines callbacks trains nothing."""
+    for rel in _rllib_files(view, det):
+        facts = view.python(rel)
+        if facts is None or facts.notebook_export:
+            continue
+        run = next((c for c in matching_calls(facts, _RLLIB_TUNE_RUNS)
+                    if c.args and isinstance(c.args[0], str) and c.args[0] in _RLLIB_ALGOS), None)
+        if run is not None:
+            yield Hit(rel, run.line, f"trains an RLlib agent: calls {run.name}({run.args[0]!r})")
+            continue
+        # The algorithm: a legacy PPOTrainer / an Algorithm class constructed directly, or a
+        # PPOConfig() that something builds (often through a variable: config.build()).
+        made = next((c for c in facts.calls if c.resolved and c.name.startswith("ray.rllib.")
+                     and (_RLLIB_CONFIG.search(c.name) or c.attr.endswith("Trainer") or c.attr in _RLLIB_ALGOS)), None)
+        if made is None:
+            continue
+        builds = not _RLLIB_CONFIG.search(made.name) or any(c.attr in ("build", "build_algo") for c in facts.calls)
+        if builds and any(c.attr == "train" and not c.resolved for c in facts.calls):
+            yield Hit(rel, made.line, f"builds an RLlib algorithm and trains it: calls {made.name.split('(')[0]}")
+
+
 # -- dev.modular_code: a model class written from scratch ------------------------------------
 
 _FIT_DEF = lazy_re(r"(?m)^[ \t]+def[ \t]+(fit|train)[ \t]*\(")
@@ -901,5 +941,6 @@ CHECKS = {
     "hyperparameters_in_config": hyperparameters_in_config,
     "hyperparameters_in_json_config": hyperparameters_in_json_config,
     "ray_tune_search": ray_tune_search,
+    "rllib_agent_trained": rllib_agent_trained,
     "params_json_loaded": params_json_loaded,
 }
