@@ -68,6 +68,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.experiment_tracking", "absent-tests-only"): ("absent", [], []),
     ("dev.experiment_tracking", "absent-tracker-in-test-data"): ("absent", [], []),
     ("dev.experiment_tracking", "absent-csv-logger"): ("absent", [], []),
+    ("dev.experiment_tracking", "present-coqui-dashboard-logger"): ("present", ["recipes/ljspeech/train_glowtts.py:9 coqui-trainer-dashboard-logger"], []),
+    ("dev.experiment_tracking", "absent-coqui-config-default-logger"): ("absent", [], []),
     ("dev.pinned_env", "present-poetry-lock"): ("present", ["poetry.lock environment-pinned"], []),
     ("dev.pinned_env", "present-root-and-nested-lock"): ("present", ["uv.lock environment-pinned"], []),
     ("dev.pinned_env", "present-pinned-requirements"): ("present", ["requirements.txt:3 environment-pinned"], []),
