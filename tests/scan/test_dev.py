@@ -81,6 +81,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.pinned_env", "present-pinned-base-and-extras"): ("present", ["requirements.txt:1 environment-pinned"], []),
     ("dev.pinned_env", "absent-docs-only"): ("absent", [], []),
     ("dev.pinned_env", "absent-demo-pinned-only"): ("absent", [], []),
+    ("dev.pinned_env", "absent-pinned-notebooks-addon"): ("absent", [], []),
+    ("dev.pinned_env", "present-pinned-base-and-notebooks"): ("present", ["requirements.txt:1 environment-pinned"], []),
     ("dev.pinned_env", "present-pinned-root-beside-demo"): ("present", ["requirements.txt:1 environment-pinned"], []),
     ("dev.pinned_env", "absent-conda-unversioned"): ("absent", [], []),
     ("dev.pinned_env", "present-pyproject-pinned"): ("present", ["pyproject.toml:10 environment-pinned"], []),

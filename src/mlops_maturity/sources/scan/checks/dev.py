@@ -18,9 +18,9 @@ from .data import LinePattern, make_targets, makefiles, py_tree
 # -- dev.pinned_env --------------------------------------------------------------------------
 
 # Files that are not the runtime environment: dev/docs/test tools, and optional add-ons
-# (requirements-extras.txt / requirements-optional.txt, installed on top of the base file): a
-# pinned add-on beside an unpinned base does not pin the environment.
-_NON_RUNTIME = lazy_re(r"(^|[/_.-])(dev|docs?|tests?|testing|lint|ci|style|typing|mypy|extras?|optional)([/_.-]|$)", re.I)
+# (requirements-extras.txt / requirements-optional.txt / requirements.notebooks.txt, installed on
+# top of the base file): a pinned add-on beside an unpinned base does not pin the environment.
+_NON_RUNTIME = lazy_re(r"(^|[/_.-])(dev|docs?|tests?|testing|lint|ci|style|typing|mypy|extras?|optional|notebooks?)([/_.-]|$)", re.I)
 # Not the project's environment: docs, tests, examples and demos, and an MLflow tracking store committed
 # with the code (each logged model keeps the requirements.txt / conda.yaml of its run: the model's
 # record, not what installs the project).
