@@ -180,6 +180,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-json-train-config"): ("present", ["configs/base.json:4 hyperparameters-in-json-config"], []),
     ("dev.config", "absent-json-hparams-written-only"): ("absent", [], []),
     ("dev.config", "absent-model-architecture-json"): ("absent", [], []),
+    ("dev.config", "present-rl-cli-hyperparameters"): ("present", ["main.py:11 cli-hyperparameters-declared"], []),
+    ("dev.config", "absent-rl-cli-run-options-only"): ("absent", [], []),
     ("dev.hpo", "present-optuna"): ("present", ["tune.py:8 optuna-study-run"], []),
     ("dev.hpo", "present-ray-tune-search-space"): ("present", ["tune_policy.py:10 ray-tune-run"], []),
     ("dev.hpo", "absent-rllib-tune-run-fixed-config"): ("absent", [], []),
