@@ -551,12 +551,13 @@ _MODEL_LOAD_CALLS = ("joblib.load", "pickle.load", "cloudpickle.load", "torch.lo
                      "tflite_runtime.interpreter.Interpreter", "tensorflow.lite.Interpreter",
                      "ai_edge_litert.interpreter.Interpreter",
                      # a Hugging Face model or pipeline (a tokenizer, processor or config is no model)
-                     "transformers.pipeline", "transformers.*.from_pretrained",
-                     # speech models loaded from their published checkpoints: Whisper and its ports,
-                     # SpeechBrain / NeMo pretrained models, Coqui TTS
-                     "whisper.load_model", "whisperx.load_model", "faster_whisper.WhisperModel",
-                     "speechbrain.{inference,pretrained}.*.from_hparams", "nemo.collections.*.from_pretrained",
-                     "nemo.collections.*.restore_from", "TTS.api.TTS")
+                     "transformers.pipeline", "transformers.*.from_pretrained")
+# Speech models loaded from their published checkpoints: Whisper and its ports, SpeechBrain /
+# NeMo pretrained models, Coqui TTS (matched only in files importing one of them).
+_SPEECH_ROOTS = frozenset({"whisper", "whisperx", "faster_whisper", "speechbrain", "nemo", "TTS"})
+_SPEECH_LOAD_CALLS = ("whisper.load_model", "whisperx.load_model", "faster_whisper.WhisperModel",
+                      "speechbrain.{inference,pretrained}.*.from_hparams", "nemo.collections.*.from_pretrained",
+                      "nemo.collections.*.restore_from", "TTS.api.TTS")
 _NOT_A_MODEL = lazy_re(r"(Tokenizer|Processor|Config|FeatureExtractor|GenerationConfig)\w*\.from_pretrained$")
 _INFER_ATTRS = frozenset({"predict", "predict_proba", "run", "forward", "generate", "transform", "decision_function", "invoke",
                           # speech recognition / synthesis / audio classification
@@ -566,8 +567,7 @@ _INFER_ATTRS = frozenset({"predict", "predict_proba", "run", "forward", "generat
 # for prediction stands for that call.
 _PREDICT_FUNC_NAME = lazy_re(r"^_?(predict|infer|classify|generate|score|run_inference|inference)", re.I)
 _LOAD_ROOTS = frozenset({"joblib", "pickle", "cloudpickle", "torch", "mlflow", "onnxruntime", "tensorflow", "keras", "xgboost", "lightgbm",
-                         "ultralytics", "tflite_runtime", "ai_edge_litert", "transformers",
-                         "whisper", "whisperx", "faster_whisper", "speechbrain", "nemo", "TTS"})
+                         "ultralytics", "tflite_runtime", "ai_edge_litert", "transformers"}) | _SPEECH_ROOTS
 
 
 def _inference_files(view: RepoView, det: DetectorSpec) -> list[str]:
@@ -585,7 +585,8 @@ def inference_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         facts = view.python(rel)
         if facts is None or facts.notebook_export:
             continue
-        loads = [c for c in matching_calls(facts, _MODEL_LOAD_CALLS) if not _NOT_A_MODEL.search(c.name)]
+        patterns = _MODEL_LOAD_CALLS if view.modules(rel).isdisjoint(_SPEECH_ROOTS) else _MODEL_LOAD_CALLS + _SPEECH_LOAD_CALLS
+        loads = [c for c in matching_calls(facts, patterns) if not _NOT_A_MODEL.search(c.name)]
         if not loads:
             continue
         if not any(c.name.rsplit(".", 1)[-1] in _INFER_ATTRS for c in facts.calls) and not (
