@@ -85,6 +85,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.container", "present-compose-model-server"): ("present", ["docker-compose.yml:3 compose-builds-ml-service"], []),
     ("deploy.container", "absent-tracking-server-compose"): ("absent", [], []),
     ("deploy.container", "absent-devcontainer"): ("absent", [], []),
+    ("deploy.container", "absent-gitpod-workspace-image"): ("absent", [], []),
+    ("deploy.container", "present-training-image-beside-gitpod"): ("present", ["Dockerfile:1 ml-component-containerized"], []),
     ("deploy.container", "absent-docs-site"): ("absent", [], []),
     # The image a CI system's jobs run in (.gitlab/docker/Dockerfile with test requirements).
     ("deploy.container", "absent-ci-runner-image"): ("absent", [], []),
@@ -104,6 +106,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.iac", "present-ansible-gce-instance"): ("present", ['infra/provision.yml:7 ansible-provisions-cloud-resources'], []),
     ("deploy.iac", "absent-ansible-host-setup"): ("absent", [], []),
     ("deploy.model_gate", "absent-behavioral-tests-not-blocking"): ("absent", [], []),
+    ("deploy.model_gate", "absent-bidirectional-layer-tests"): ("absent", [], []),
+    ("deploy.model_gate", "present-directional-expectation-test"): ("present", ['tests/models/test_intent_model.py:5 behavioural-model-tests'], []),
     ("deploy.model_gate", "absent-data-check"): ("absent", [], []),
     ("deploy.model_gate", "absent-early-stopping"): ("absent", [], []),
     ("deploy.model_gate", "absent-report-only"): ("absent", [], []),

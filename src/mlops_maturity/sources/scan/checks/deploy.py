@@ -794,8 +794,9 @@ def pipeline_as_code_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]
 # -- deploy.container ------------------------------------------------------------------------
 
 # A CI system's own folder holds the image its jobs run in (a runner with the project's test
-# requirements and a deploy CLI), not a component of the ML system.
-_NOT_ML_DIR = lazy_re(r"(^|/)(\.?devcontainers?|docs?|documentation|site|website|\.github|\.gitlab|\.circleci|\.buildkite|"
+# requirements and a deploy CLI), not a component of the ML system; a Gitpod workspace image is
+# a development environment like a devcontainer.
+_NOT_ML_DIR = lazy_re(r"(^|/)(\.?devcontainers?|\.gitpod|docs?|documentation|site|website|\.github|\.gitlab|\.circleci|\.buildkite|"
                       r"\.azure(-?pipelines|devops)?|\.jenkins)(/|$)", re.I)
 _DOCS_TOOLS = lazy_re(r"\b(mkdocs|sphinx|jekyll|hugo|docusaurus|mdbook|gitbook)\b", re.I)
 _WEB_ONLY_BASES = lazy_re(r"^(--platform=\S+\s+)?(node|nginx|httpd|caddy|nginxinc/\S+|golang|rust|php|ruby|"
@@ -808,7 +809,8 @@ _ML_HINT = lazy_re(r"\b(python|pip3?|conda|mamba|micromamba|poetry|uv|torch|tens
 def dockerfile_is_ml(view: RepoView, rel: str) -> bool:
     """A Dockerfile of the ML system (training, serving, pipeline, monitoring): not a
     devcontainer, not a docs site, not a web front end without Python."""
-    if _NOT_ML_DIR.search(_dir(rel) + "/") or re.search(r"(?i)devcontainer|(^|[./_-])docs?([./_-]|$)", rel.rsplit("/", 1)[-1]):
+    # A Gitpod workspace image (.gitpod.Dockerfile) is a developer's environment, like a devcontainer.
+    if _NOT_ML_DIR.search(_dir(rel) + "/") or re.search(r"(?i)devcontainer|gitpod|(^|[./_-])docs?([./_-]|$)", rel.rsplit("/", 1)[-1]):
         return False
     instrs = view.dockerfiles().get(rel)
     if instrs is None:
@@ -1729,7 +1731,9 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield from _statements(h.body)
 
 
-_BEHAVIOURAL = lazy_re(r"(?i)behaviou?ral|invariance|directional|minimum_functionality|\bmft\b|checklist")
+# `directional` as a word of its own (test_directional_expectation): a `bidirectional` recurrent
+# layer in a model's shape tests says nothing about its behaviour.
+_BEHAVIOURAL = lazy_re(r"(?i)behaviou?ral|invariance|(?<![a-z])directional|minimum_functionality|\bmft\b|checklist")
 
 
 _PYTEST_RUN = lazy_re(r"(?:^|[\s;&|(])(?:python3?\s+-m\s+)?(?:py\.?test|pytest)\b(.*)$")

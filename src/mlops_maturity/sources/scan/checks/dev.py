@@ -18,13 +18,13 @@ from .data import LinePattern, make_targets, makefiles, py_tree
 # -- dev.pinned_env --------------------------------------------------------------------------
 
 # Files that are not the runtime environment: dev/docs/test tools, and optional add-ons
-# (requirements-extras.txt / requirements-optional.txt, installed on top of the base file): a
-# pinned add-on beside an unpinned base does not pin the environment.
-_NON_RUNTIME = lazy_re(r"(^|[/_.-])(dev|docs?|tests?|testing|lint|ci|style|typing|mypy|extras?|optional)([/_.-]|$)", re.I)
-# Not the project's environment: docs, tests and examples, and an MLflow tracking store committed
+# (requirements-extras.txt / requirements-optional.txt / requirements.notebooks.txt, installed on
+# top of the base file): a pinned add-on beside an unpinned base does not pin the environment.
+_NON_RUNTIME = lazy_re(r"(^|[/_.-])(dev|docs?|tests?|testing|lint|ci|style|typing|mypy|extras?|optional|notebooks?)([/_.-]|$)", re.I)
+# Not the project's environment: docs, tests, examples and demos, and an MLflow tracking store committed
 # with the code (each logged model keeps the requirements.txt / conda.yaml of its run: the model's
 # record, not what installs the project).
-_NOT_PROJECT_ENV = lazy_re(r"(^|/)(docs?|documentation|tests?|examples?|mlruns|mlartifacts)/", re.I)
+_NOT_PROJECT_ENV = lazy_re(r"(^|/)(docs?|documentation|tests?|examples?|demos?|mlruns|mlartifacts)/", re.I)
 
 
 def _resolve_include(base: str, target: str) -> str:
@@ -373,7 +373,7 @@ ML_ROOTS = frozenset(
     transformers pytorch_lightning lightning statsmodels prophet mxnet paddle fastai timm
     sentence_transformers spacy gensim trl peft accelerate deepspeed ultralytics detectron2
     mmcv mmdet pycaret h2o autogluon darts sktime neuralprophet dgl torch_geometric
-    stable_baselines3 skorch tensorflow_addons pmdarima""".split()
+    stable_baselines3 sb3_contrib sbx skorch tensorflow_addons pmdarima""".split()
 )
 MODEL_BASES = (
     "torch.nn.Module", "torch.nn.modules.module.Module", "torch.nn.modules.Module",
@@ -387,14 +387,16 @@ TRAINING_CALLS = (
     "{transformers,trl}.*Trainer", "{pytorch_lightning,lightning,lightning.pytorch}.Trainer",
     "{keras,tensorflow.keras,tf_keras}.*Model", "{keras,tensorflow.keras,tf_keras}.{,models.}Sequential",
 )
-TRAINING_ATTRS = frozenset({"fit", "fit_generator", "train_on_batch", "backward", "train_model", "partial_fit"})
+# `learn`: a reinforcement-learning agent's training loop (Stable-Baselines3 `model.learn(total_timesteps=...)`,
+# the algorithm often picked from a dict of classes so that its construction never resolves).
+TRAINING_ATTRS = frozenset({"fit", "fit_generator", "train_on_batch", "backward", "train_model", "partial_fit", "learn"})
 # Text a file must contain to possibly show a training signal (checked before parsing).
 TRAINING_TAILS = ("Module", "Model", "Layer", "Estimator", "Trainer", "Sequential", ".fit", ".train",
-                  "backward", "train_on_batch", "partial_fit", "xgb", "lgb", "xgboost", "lightgbm", "catboost")
+                  "backward", "train_on_batch", "partial_fit", ".learn", "xgb", "lgb", "xgboost", "lightgbm", "catboost")
 # A superset, as text, of what training_signal finds in the parsed file.
 _TRAINING_TEXT = lazy_re(
     r"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*(Module|Model|Layer|Estimator|Trainer)\b"
-    r"|\.(fit|fit_generator|train_on_batch|partial_fit|train_model|backward)[ \t]*\("
+    r"|\.(fit|fit_generator|train_on_batch|partial_fit|train_model|backward|learn)[ \t]*\("
     r"|\b(train|cv|Trainer|Sequential|\w*Model)[ \t]*\(",
     re.M,
 )
@@ -492,6 +494,46 @@ def training_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             yield Hit(rel, sig[0], sig[1])
 
 
+# -- dev.modular_code: an RLlib agent trained by the project's code --------------------------
+
+# RLlib's registered algorithms, as tune.run / Tuner take them by name.
+_RLLIB_ALGOS = frozenset("""PPO APPO DQN SimpleQ Rainbow APEX APEX_DQN APEX_DDPG R2D2 SAC IMPALA A2C A3C PG DDPG TD3 MARWIL BC
+    CQL IQL CRR DT ES ARS QMIX MADDPG AlphaZero AlphaStar MAML MBMPO Dreamer DreamerV3 SlateQ LinUCB LinTS""".split())
+_RLLIB_CONFIG = lazy_re(r"\.\w*Config(\(|$)")
+_RLLIB_TUNE_RUNS = ("ray.tune.run", "ray.tune.Tuner", "ray.tune.tune.run", "ray.tune.run_experiments")
+
+
+def _rllib_files(view: RepoView, det: DetectorSpec) -> list[str]:
+    return selected(view, det, "rllib", lambda: python_files(view, det, frozenset({"ray"}), notebooks=False,
+                                                            tails=("rllib", "tune")))
+
+
+@parses(_rllib_files)
+def rllib_agent_trained(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A module that trains a reinforcement-learning agent with RLlib: Tune runs an algorithm
+    named by RLlib (tune.run("PPO", config=...)), or an algorithm built from its config
+    (PPOConfig()...build(), a legacy PPOTrainer) is trained with train(). A module that only
+    registers an environment or defines callbacks trains nothing."""
+    for rel in _rllib_files(view, det):
+        facts = view.python(rel)
+        if facts is None or facts.notebook_export:
+            continue
+        run = next((c for c in matching_calls(facts, _RLLIB_TUNE_RUNS)
+                    if c.args and isinstance(c.args[0], str) and c.args[0] in _RLLIB_ALGOS), None)
+        if run is not None:
+            yield Hit(rel, run.line, f"trains an RLlib agent: calls {run.name}({run.args[0]!r})")
+            continue
+        # The algorithm: a legacy PPOTrainer / an Algorithm class constructed directly, or a
+        # PPOConfig() that something builds (often through a variable: config.build()).
+        made = next((c for c in facts.calls if c.resolved and c.name.startswith("ray.rllib.")
+                     and (_RLLIB_CONFIG.search(c.name) or c.attr.endswith("Trainer") or c.attr in _RLLIB_ALGOS)), None)
+        if made is None:
+            continue
+        builds = not _RLLIB_CONFIG.search(made.name) or any(c.attr in ("build", "build_algo") for c in facts.calls)
+        if builds and any(c.attr == "train" and not c.resolved for c in facts.calls):
+            yield Hit(rel, made.line, f"builds an RLlib algorithm and trains it: calls {made.name.split('(')[0]}")
+
+
 # -- dev.modular_code: a model class written from scratch ------------------------------------
 
 _FIT_DEF = lazy_re(r"(?m)^[ \t]+def[ \t]+(fit|train)[ \t]*\(")
@@ -552,18 +594,27 @@ _MODEL_LOAD_CALLS = ("joblib.load", "pickle.load", "cloudpickle.load", "torch.lo
                      "ai_edge_litert.interpreter.Interpreter",
                      # a Hugging Face model or pipeline (a tokenizer, processor or config is no model)
                      "transformers.pipeline", "transformers.*.from_pretrained")
+# Speech models loaded from their published checkpoints: Whisper and its ports, SpeechBrain /
+# NeMo pretrained models, Coqui TTS (matched only in files importing one of them).
+_SPEECH_ROOTS = frozenset({"whisper", "whisperx", "faster_whisper", "speechbrain", "nemo", "TTS"})
+_SPEECH_LOAD_CALLS = ("whisper.load_model", "whisperx.load_model", "faster_whisper.WhisperModel",
+                      "speechbrain.{inference,pretrained}.*.from_hparams", "nemo.collections.*.from_pretrained",
+                      "nemo.collections.*.restore_from", "TTS.api.TTS")
 _NOT_A_MODEL = lazy_re(r"(Tokenizer|Processor|Config|FeatureExtractor|GenerationConfig)\w*\.from_pretrained$")
-_INFER_ATTRS = frozenset({"predict", "predict_proba", "run", "forward", "generate", "transform", "decision_function", "invoke"})
+_INFER_ATTRS = frozenset({"predict", "predict_proba", "run", "forward", "generate", "transform", "decision_function", "invoke",
+                          # speech recognition / synthesis / audio classification
+                          "transcribe", "transcribe_file", "tts", "tts_to_file", "classify_file", "classify_batch",
+                          "encode_batch", "separate_file"})
 # A transformers pipeline is run by calling it (`pipe(texts)`): a function of the module named
 # for prediction stands for that call.
 _PREDICT_FUNC_NAME = lazy_re(r"^_?(predict|infer|classify|generate|score|run_inference|inference)", re.I)
 _LOAD_ROOTS = frozenset({"joblib", "pickle", "cloudpickle", "torch", "mlflow", "onnxruntime", "tensorflow", "keras", "xgboost", "lightgbm",
-                         "ultralytics", "tflite_runtime", "ai_edge_litert", "transformers"})
+                         "ultralytics", "tflite_runtime", "ai_edge_litert", "transformers"}) | _SPEECH_ROOTS
 
 
 def _inference_files(view: RepoView, det: DetectorSpec) -> list[str]:
     tails = ("load", "load_model", "InferenceSession", "Booster", "applications", "readNet", "YOLO", "RTDETR", "SAM", "NAS",
-             "Interpreter", "pipeline", "from_pretrained")
+             "Interpreter", "pipeline", "from_pretrained", "WhisperModel", "from_hparams", "restore_from", "TTS(")
     return selected(view, det, "inference", lambda: python_files(view, det, _LOAD_ROOTS, ("readNet",), notebooks=False,
                                                                  tails=tails))
 
@@ -576,7 +627,8 @@ def inference_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         facts = view.python(rel)
         if facts is None or facts.notebook_export:
             continue
-        loads = [c for c in matching_calls(facts, _MODEL_LOAD_CALLS) if not _NOT_A_MODEL.search(c.name)]
+        patterns = _MODEL_LOAD_CALLS if view.modules(rel).isdisjoint(_SPEECH_ROOTS) else _MODEL_LOAD_CALLS + _SPEECH_LOAD_CALLS
+        loads = [c for c in matching_calls(facts, patterns) if not _NOT_A_MODEL.search(c.name)]
         if not loads:
             continue
         if not any(c.name.rsplit(".", 1)[-1] in _INFER_ATTRS for c in facts.calls) and not (
@@ -676,6 +728,43 @@ def hyperparameters_in_config(view: RepoView, det: DetectorSpec) -> Iterator[Hit
         if len(keys) >= 2:
             line = text.count("\n", 0, found[0][0]) + 1
             yield Hit(rel, line, f"keeps hyperparameters in a config file ({', '.join(sorted(keys)[:4])})")
+            return
+
+
+# -- dev.config: hyperparameters kept in a JSON config the code reads -------------------------
+
+# A JSON config must hold one of these training settings: sizes of an architecture alone are
+# what a published model's config.json holds.
+_JSON_TRAIN_KEYS = ("learning_rate", "lr", "epochs", "num_epochs", "n_epochs", "max_epochs", "batch_size",
+                    "train_batch_size", "weight_decay", "warmup_steps", "optimizer", "momentum")
+_JSON_HPARAM_NEEDLES = tuple(f'"{k}"' for k in _JSON_TRAIN_KEYS)
+_JSON_HPARAM_KEY = LinePattern(r'[ \t]*+"(' + "|".join(_HPARAM_NAMES) + r')"\s*:\s*\S')
+_CONFIG_JSON_PATH = lazy_re(r"(?i)conf|hparam|hyper|param|setting")
+# `config = json.loads(f.read())`, `hps = json.load(open(args.config))`: the code reads a
+# config from JSON (writing one with json.dump reads nothing).
+_JSON_CONFIG_READ = lazy_re(r"(?i)\b\w*(config|conf|cfg|hps|hparams?|hyper_?params|params)\w*\s*=\s*json\.loads?\("
+                            r"|json\.loads?\(\s*(open\()?\s*[\w.]*(config|conf|cfg|hparam|param)")
+
+
+@prefilters(*_JSON_HPARAM_NEEDLES, "json.load")
+def hyperparameters_in_json_config(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A JSON config (named or kept in a folder for configs, hparams, params or settings) holding
+    at least two hyperparameters, one of them a training setting (learning rate, epochs, batch
+    size...), in a repository whose Python code reads a config from JSON: the training
+    configuration of many speech models (configs/base.json handed to train.py -c)."""
+    configs = [r for r in view.with_any(paths(view, det), _JSON_HPARAM_NEEDLES)
+               if not _NOT_CONFIG.search(r) and _CONFIG_JSON_PATH.search(r)]
+    if not configs:
+        return
+    readers = view.with_any([r for r in view.by_ext(".py") if not view.is_test(r)], ("json.load",))
+    if not any(_JSON_CONFIG_READ.search(text) for _, text in view.texts(readers)):
+        return
+    for rel, text in view.texts(configs):
+        found = [(start, m.group(1)) for start, _, m in _JSON_HPARAM_KEY.finditer(text)]
+        keys = {k for _, k in found}
+        if len(keys) >= 2 and not keys.isdisjoint(_JSON_TRAIN_KEYS):
+            line = text.count("\n", 0, found[0][0]) + 1
+            yield Hit(rel, line, f"keeps hyperparameters in a JSON config the code reads ({', '.join(sorted(keys)[:4])})")
             return
 
 
@@ -846,6 +935,42 @@ def pipeline_run_config(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             yield Hit(rel, text.count("\n", 0, m.start()) + 1, f"pipeline run configuration sets parameters (loaded by {loaders[0]})")
 
 
+# -- dev.hpo: Ray Tune over a search space -----------------------------------------------------
+
+_TUNE_RUNS = ("ray.tune.run", "ray.tune.Tuner", "ray.tune.tune.run", "ray.tune.run_experiments")
+# What makes a Tune run a search: sampled or gridded values, a search algorithm, or a trial
+# scheduler (ASHA stops bad trials, population-based training perturbs hyperparameters).
+_TUNE_SPACE = ("ray.tune.{grid_search,choice,uniform,quniform,loguniform,qloguniform,randint,qrandint,lograndint,"
+               "qlograndint,randn,qrandn,sample_from}", "ray.tune.search.*", "ray.tune.suggest.*", "ray.tune.schedulers.*")
+
+
+def _tune_files(view: RepoView, det: DetectorSpec) -> list[str]:
+    return selected(view, det, "ray-tune", lambda: python_files(view, det, frozenset({"ray"}), tails=("tune",)))
+
+
+@parses(_tune_files)
+def ray_tune_search(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Ray Tune run (tune.run, Tuner) over a search space defined in the repository (tune.choice,
+    grid_search, a search algorithm or a trial scheduler). RLlib agents are often launched with
+    tune.run("PPO", config=fixed) only to train them: one configuration is no search."""
+    runs: list[tuple[str, Call]] = []
+    space_files: set[str] = set()
+    for rel in _tune_files(view, det):
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        run = next(iter(matching_calls(facts, _TUNE_RUNS)), None)
+        if run is not None:
+            runs.append((rel, run))
+        if next(iter(matching_calls(facts, _TUNE_SPACE)), None) is not None:
+            space_files.add(rel)
+    if not space_files:
+        return
+    runs.sort(key=lambda r: r[0] not in space_files)  # a run beside its search space first
+    for rel, run in runs:
+        yield Hit(rel, run.line, f"calls {run.name} over a search space")
+        return
+
 CHECKS = {
     "pipeline_run_config": pipeline_run_config,
     "jvm_tests": jvm_tests,
@@ -861,5 +986,8 @@ CHECKS = {
     "inference_modules": inference_modules,
     "config_loaded_by_training": config_loaded_by_training,
     "hyperparameters_in_config": hyperparameters_in_config,
+    "hyperparameters_in_json_config": hyperparameters_in_json_config,
+    "ray_tune_search": ray_tune_search,
+    "rllib_agent_trained": rllib_agent_trained,
     "params_json_loaded": params_json_loaded,
 }
