@@ -196,6 +196,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "absent-rl-cli-run-options-only"): ("absent", [], []),
     ("dev.hpo", "present-optuna"): ("present", ["tune.py:8 optuna-study-run"], []),
     ("dev.hpo", "present-ray-tune-search-space"): ("present", ["tune_policy.py:10 ray-tune-run"], []),
+    # In a notebook, the evidence names the cell of the run (its space is in another cell).
+    ("dev.hpo", "present-ray-tune-notebook"): ("present", ["tune_lr.ipynb:cell 3:line 4 ray-tune-run"], []),
     ("dev.hpo", "absent-rllib-tune-run-fixed-config"): ("absent", [], []),
     ("dev.hpo", "present-gridsearch"): ("present", ["search.py:4 search-cv-used"], []),
     # Hyperopt searches when fmin runs; a Trials object and one draw from the space do not.

@@ -968,7 +968,7 @@ def ray_tune_search(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         return
     runs.sort(key=lambda r: r[0] not in space_files)  # a run beside its search space first
     for rel, run in runs:
-        yield Hit(rel, run.line, f"calls {run.name} over a search space")
+        yield Hit(rel, run.line, f"calls {run.name} over a search space", run.cell)
         return
 
 CHECKS = {
