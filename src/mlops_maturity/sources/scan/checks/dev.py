@@ -534,6 +534,43 @@ def rllib_agent_trained(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             yield Hit(rel, made.line, f"builds an RLlib algorithm and trains it: calls {made.name.split('(')[0]}")
 
 
+# -- dev.modular_code: a module that builds a predictive model ------------------------------
+
+# Supervised estimators of the common tabular libraries: building one is model code, even where
+# the fitting happens elsewhere (a model factory) or never (an unfinished training module).
+_ESTIMATOR_ROOTS = frozenset({"sklearn", "xgboost", "lightgbm", "catboost"})
+_ESTIMATORS = (
+    "sklearn.{linear_model,ensemble,tree,svm,neighbors,naive_bayes,neural_network,discriminant_analysis}.*",
+    "xgboost.XGB*", "xgboost.sklearn.XGB*", "lightgbm.LGBM*", "lightgbm.sklearn.LGBM*", "catboost.CatBoost*",
+)
+_NOT_ESTIMATOR = lazy_re(r"(Display|Path|Plot\w*|Warning|Error|Mixin|Base\w*|Tree|BallTree|KDTree|"
+                         r"NearestNeighbors|KernelDensity|IsolationForest|RandomTreesEmbedding)$")
+
+
+def _estimator_files(view: RepoView, det: DetectorSpec) -> list[str]:
+    return selected(view, det, "estimators", lambda: python_files(
+        view, det, _ESTIMATOR_ROOTS, notebooks=False, tails=("Classifier", "Regressor", "Regression", "SVC", "SVR", "XGB",
+                                                             "LGBM", "CatBoost", "Lasso", "Ridge", "ElasticNet", "NB", "MLP",
+                                                             "Perceptron", "Analysis")))
+
+
+@parses(_estimator_files)
+def estimator_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A non-test module (not a notebook export) that builds a supervised model from a library's
+    estimator classes (LogisticRegression(...), XGBClassifier(...)) and fits none in that file:
+    a model factory or an unfinished training module is model code written as code. Estimators
+    built only to draw a plot stay out."""
+    for rel in _estimator_files(view, det):
+        facts = view.python(rel)
+        if facts is None or facts.notebook_export or training_signal(facts) is not None:
+            continue  # training modules are training-code-in-module's
+        built = next((c for c in matching_calls(facts, _ESTIMATORS)
+                      if c.name.rsplit(".", 1)[-1][:1].isupper() and not _NOT_ESTIMATOR.search(c.name)
+                      and not _in_plotting_function(facts, c)), None)
+        if built is not None:
+            yield Hit(rel, built.line, f"builds model {built.name.rsplit('.', 1)[-1]}")
+
+
 # -- dev.modular_code: a model class written from scratch ------------------------------------
 
 _FIT_DEF = lazy_re(r"(?m)^[ \t]+def[ \t]+(fit|train)[ \t]*\(")
@@ -983,6 +1020,7 @@ CHECKS = {
     "cli_from_defaults_dict": cli_from_defaults_dict,
     "project_tests": project_tests,
     "training_modules": training_modules,
+    "estimator_modules": estimator_modules,
     "inference_modules": inference_modules,
     "config_loaded_by_training": config_loaded_by_training,
     "hyperparameters_in_config": hyperparameters_in_config,
