@@ -152,3 +152,11 @@ def test_unclosed_string_is_not_blanked():
     assert blank_fstrings("x = f'{a}\ny = 1\n") is None
     assert parse_source("x = f'{a}\ny = 1\n") is None
     assert blank_fstrings("x = 'no f-string here'\n") is None
+
+
+def test_nested_fstrings_and_deep_nesting():
+    src = 'x = f"{f"{x["a"]}"}" + "ok"\ny = 2\n'
+    assert blank_fstrings(src) == 'x = "             " + "ok"\ny = 2\n'
+    # strings nested past the recursion limit: given up, not a crash
+    deep = "x = " + 'f"{' * 3000 + "1" + '}"' * 3000 + "\n"
+    assert blank_fstrings(deep) is None

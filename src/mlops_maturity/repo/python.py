@@ -322,15 +322,33 @@ def _collect_regex(text: str, raw: _Raw, cell: int | None, line_offset: int = 0)
 # file is parsed again with every f-string's content blanked (line numbers kept): what the
 # program does outside its f-strings is still read.
 _FSTRING_HINT = lazy_re(r"(?<![\w])[rR]?[fF][rR]?['\"]")
-_STRING_START = lazy_re(r"(?<![\w])([rRbBuUfF]{0,2})('\'\'|\"\"\"|'|\")")
+
+
+_STRING_SPECIAL = lazy_re(r"[\\\\'\"{}\n]")
+_CODE_SPECIAL = lazy_re(r"[#'\"]")
+
+
+def _prefix_before(text: str, i: int) -> str:
+    """The string prefix (f, rb, Rf ...) just before the quote at `i`; "" when the letters there
+    end a name (`elif"x"` is not an f-string)."""
+    k = i
+    while k > 0 and text[k - 1] in "rRbBuUfF" and i - k < 2:
+        k -= 1
+    if k > 0 and (text[k - 1].isalnum() or text[k - 1] == "_"):
+        return ""
+    return text[k:i]
 
 
 def _string_end(text: str, i: int, quote: str, fmt: bool) -> int | None:
     """The index just past the string whose content starts at `i` (after its opening quote),
     or None when it is not closed. In an f-string, quotes inside replacement fields open
     strings of their own (PEP 701)."""
-    n, depth = len(text), 0
-    while i < n:
+    depth = 0
+    while True:
+        m = _STRING_SPECIAL.search(text, i)
+        if m is None:
+            return None
+        i = m.start()
         c = text[i]
         if c == "\\":
             i += 2
@@ -348,9 +366,8 @@ def _string_end(text: str, i: int, quote: str, fmt: bool) -> int | None:
             i += 1
             continue
         if c in "'\"":
-            m = _STRING_START.match(text, i)
-            q = m.group(2) if m else c
-            end = _string_end(text, i + len(q), q, "f" in (m.group(1).lower() if m else ""))
+            q = text[i : i + 3] if text.startswith(c * 3, i) else c
+            end = _string_end(text, i + len(q), q, "f" in _prefix_before(text, i).lower())
             if end is None:
                 return None
             i = end
@@ -360,34 +377,37 @@ def _string_end(text: str, i: int, quote: str, fmt: bool) -> int | None:
         elif c == "}":
             depth -= 1
         i += 1
-    return None
 
 
 def blank_fstrings(text: str) -> str | None:
     """`text` with the content of every f-string replaced by spaces (newlines kept, a
-    single-quoted f-string spanning lines made triple-quoted), or None when it has no f-string
-    or a string is not closed."""
+    single-quoted f-string spanning lines made triple-quoted), or None when it has no f-string,
+    a string is not closed, or strings nest too deep."""
     if _FSTRING_HINT.search(text) is None:
         return None
+    try:
+        return _blank_fstrings(text)
+    except RecursionError:
+        return None
+
+
+def _blank_fstrings(text: str) -> str | None:
     out: list[str] = []
     i = last = 0
-    n = len(text)
-    while i < n:
+    while True:
+        m = _CODE_SPECIAL.search(text, i)
+        if m is None:
+            break
+        i = m.start()
         c = text[i]
         if c == "#":
             j = text.find("\n", i)
-            i = n if j < 0 else j
+            if j < 0:
+                break
+            i = j
             continue
-        if c not in "'\"":
-            i += 1
-            continue
-        # the prefix letters just before the quote
-        k = i
-        while k > 0 and text[k - 1] in "rRbBuUfF" and i - k < 2:
-            k -= 1
-        if k > 0 and (text[k - 1].isalnum() or text[k - 1] == "_"):
-            k = i  # a name ending in r/f, not a prefix
-        prefix = text[k:i]
+        prefix = _prefix_before(text, i)
+        k = i - len(prefix)
         quote = text[i : i + 3] if text.startswith(c * 3, i) else c
         fmt = "f" in prefix.lower()
         end = _string_end(text, i + len(quote), quote, fmt)
