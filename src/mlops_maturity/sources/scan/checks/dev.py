@@ -153,6 +153,62 @@ def makefile_runs_linter(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                     return
 
 
+# -- dev.modular_code: the model of an LLM application ---------------------------------------
+
+# The model of a retrieval-augmented, chat or agent application is a language model reached
+# through its client: a LangChain / LlamaIndex chat model, a provider SDK (OpenAI, Anthropic,
+# Ollama, LiteLLM...), hosted or served locally. Code that builds one and runs it is the
+# application's model code, as an inference wrapper is for a trained model.
+LLM_ROOTS = frozenset({"langchain", "langchain_openai", "langchain_community", "langchain_anthropic", "langchain_ollama",
+                       "langchain_groq", "langchain_mistralai", "langchain_google_genai", "langchain_google_vertexai",
+                       "langchain_aws", "langchain_cohere", "langchain_huggingface", "llama_index", "openai", "anthropic",
+                       "ollama", "litellm", "crewai", "groq", "mistralai", "google"})
+LLM_CLIENTS = (
+    "langchain_openai.{ChatOpenAI,AzureChatOpenAI,OpenAI,AzureOpenAI}", "langchain_anthropic.ChatAnthropic",
+    "langchain_ollama.{ChatOllama,OllamaLLM}", "langchain_groq.ChatGroq", "langchain_mistralai.ChatMistralAI",
+    "langchain_google_genai.{ChatGoogleGenerativeAI,GoogleGenerativeAI}", "langchain_google_vertexai.{ChatVertexAI,VertexAI}",
+    "langchain_aws.{ChatBedrock,ChatBedrockConverse,BedrockLLM}", "langchain_cohere.ChatCohere",
+    "langchain_huggingface.{ChatHuggingFace,HuggingFaceEndpoint}",
+    "langchain.chat_models.*", "langchain.llms.*", "langchain_community.chat_models.*", "langchain_community.llms.*",
+    "llama_index.llms.*", "openai.{OpenAI,AzureOpenAI,AsyncOpenAI,AsyncAzureOpenAI}", "openai.{ChatCompletion,Completion}.create",
+    "anthropic.{Anthropic,AsyncAnthropic}", "ollama.{chat,generate,Client,AsyncClient}", "litellm.{completion,acompletion}",
+    "crewai.LLM", "groq.{Groq,AsyncGroq}", "mistralai.Mistral", "google.generativeai.GenerativeModel",
+)
+# The last names of LLM_CLIENTS, one of which a file must contain to be parsed.
+LLM_CLIENT_TAILS = ("Chat", "OpenAI", "Anthropic", "Ollama", "LLM", "llms", "chat_models", "completion", "Groq", "Mistral",
+                    "GenerativeModel", "Client", "chat", "generate", "init_chat_model")
+# What runs a model client, a chain or an agent built on one.
+_LLM_RUN_ATTRS = frozenset({"invoke", "ainvoke", "stream", "astream", "batch", "abatch", "generate", "agenerate", "predict",
+                            "complete", "acomplete", "chat", "achat", "stream_chat", "create", "run", "arun", "query",
+                            "aquery", "kickoff", "generate_content", "send_message", "call"})
+_LLM_DIRECT = ("openai.{ChatCompletion,Completion}.create", "ollama.{chat,generate}", "litellm.{completion,acompletion}")
+
+
+def _llm_files(view: RepoView, det: DetectorSpec) -> list[str]:
+    return selected(view, det, "llm", lambda: python_files(view, det, LLM_ROOTS, notebooks=False, tails=LLM_CLIENT_TAILS))
+
+
+@parses(_llm_files)
+def llm_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """The model code of an LLM application: a non-test module that builds a language-model
+    client (ChatOpenAI, a LlamaIndex Ollama, OpenAI()) and runs it or a chain / agent / query
+    engine on it (invoke, complete, chat.completions.create, kickoff). A module that only
+    declares settings or embeds documents stays out."""
+    for rel in _llm_files(view, det):
+        facts = view.python(rel)
+        if facts is None or facts.notebook_export:
+            continue
+        clients = [c for c in matching_calls(facts, LLM_CLIENTS) if not c.name.rsplit(".", 1)[-1].startswith("Fake")]
+        if not clients:
+            continue
+        direct = next((c for c in clients if name_matches(c.name, _LLM_DIRECT)), None)
+        if direct is None and not any(c.attr in _LLM_RUN_ATTRS for c in facts.calls if "." in c.name):
+            continue
+        c = direct or clients[0]
+        yield Hit(rel, c.line, f"LLM application code: builds {c.name.rsplit('.', 1)[-1]} and runs it")
+        return
+
+
 # -- dev.config ------------------------------------------------------------------------------
 
 _HPARAM_KWARG = lazy_re(
@@ -526,6 +582,25 @@ def _inference_files(view: RepoView, det: DetectorSpec) -> list[str]:
                                                                  tails=tails))
 
 
+_BOUND_TO = lazy_re(r"^\s*(?:self\.)?(\w+)\s*=")
+
+
+def _loaded_model_called(view: RepoView, rel: str, loads: list[Call]) -> bool:
+    """A loaded model run by calling it (`model = AutoModel.from_pretrained(...)`, then
+    `outputs = model(**inputs)`), as a Hugging Face or PyTorch module is."""
+    facts = view.python(rel)
+    if facts is None:
+        return False
+    for load in loads:
+        m = _BOUND_TO.match(view.line(rel, load.line, load.cell) or "")
+        if m is None:
+            continue
+        name = m.group(1)
+        if any(c.line != load.line and (c.name == name or c.name == f"self.{name}") for c in facts.calls):
+            return True
+    return False
+
+
 @parses(_inference_files)
 def inference_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Model code that is not training: a non-test module that loads a model artifact and runs
@@ -539,7 +614,8 @@ def inference_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             continue
         if not any(c.name.rsplit(".", 1)[-1] in _INFER_ATTRS for c in facts.calls) and not (
                 any(c.name == "transformers.pipeline" for c in loads)
-                and any(_PREDICT_FUNC_NAME.match(f.name) and not f.trivial for f in facts.functions)):
+                and any(_PREDICT_FUNC_NAME.match(f.name) and not f.trivial for f in facts.functions)) and not _loaded_model_called(
+                view, rel, loads):
             continue
         yield Hit(rel, loads[0].line, f"model code: loads a model ({loads[0].name}) and runs it")
         return
@@ -813,6 +889,7 @@ CHECKS = {
     "project_tests": project_tests,
     "training_modules": training_modules,
     "inference_modules": inference_modules,
+    "llm_modules": llm_modules,
     "config_loaded_by_training": config_loaded_by_training,
     "hyperparameters_in_config": hyperparameters_in_config,
     "params_json_loaded": params_json_loaded,
