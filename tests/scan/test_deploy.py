@@ -173,6 +173,13 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.serving", "present-router-calls-project-pipeline"): (
         "present", ["controller/prediction.py:8 web-endpoint-serves-model"], []),
     ("deploy.serving", "absent-batch-scoring"): ("absent", [], []),
+    # An LLM application's API: the route calls the project's module that runs a chat model
+    # (ChatOllama(...).invoke); an API that only indexes documents (embeddings) and a Gradio
+    # chat demo stay out.
+    ("deploy.serving", "present-rag-route-calls-llm-chain"): (
+        "present", ["service/api.py:13 web-endpoint-serves-model"], []),
+    ("deploy.serving", "absent-rag-api-indexes-only"): ("absent", [], []),
+    ("deploy.serving", "absent-llm-chat-demo"): ("absent", [], []),
     ("deploy.serving", "absent-gradio-demo"): ("absent", [], []),
     ("deploy.serving", "absent-http-client"): ("absent", [], []),
     ("deploy.serving", "absent-streamlit-demo"): ("absent", [], []),

@@ -30,6 +30,7 @@ from .data import (
     orchestrator_files,
     py_tree,
 )
+from .dev import LLM_CLIENTS, LLM_ROOTS
 
 # -- CI: pipelines with their effective triggers ---------------------------------------------
 
@@ -897,6 +898,8 @@ _MODEL_LOADS = (
     "tensorflow.keras.models.load_model", "*.restore", "*.load_state_dict", "skops.io.load", "*.load_checkpoint",
     "*.load_from_checkpoint", "*.from_config", "optimum.*", "vllm.LLM", "llama_cpp.Llama", "tritonclient.*", "ctranslate2.*",
     "torch.hub.load", "tensorflow.keras.models.load_model", "tf_keras.models.load_model", "*.load_weights",
+    # the language model of an LLM application (a chat model client, hosted or local)
+    *LLM_CLIENTS,
 )
 _PREDICT_ATTRS = frozenset({"predict", "predict_proba", "predict_on_batch", "predict_batch", "inference", "infer", "classify",
                             "predictions", "run_inference", "model_predict", "get_prediction", "get_predictions", "make_prediction",
@@ -963,7 +966,8 @@ def serving_endpoint(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         text = view.text(rel) or ""
         # Either regex will do; the word one first (sre scans for it faster), the other only
         # where one of its literals occurs.
-        if not _MODEL_WORD.search(text) and not (view.contains_any(rel, _PREDICT_TEXT_NEEDLES) and _PREDICT_TEXT.search(text)):
+        if not _MODEL_WORD.search(text) and not (view.contains_any(rel, _PREDICT_TEXT_NEEDLES) and _PREDICT_TEXT.search(text)) and (
+                not _builds_llm(view)):
             continue
         facts = view.python(rel)
         if facts is None:
@@ -997,12 +1001,44 @@ _LOADS_MODEL_TEXT = lazy_re(r"joblib\.load|pickle\.load|torch\.load|\bload_model
                                r"mlflow\.\w+\.load_model|\bYOLO\(|load_learner|saved_model\.load")
 
 
+# A language-model client built by an LLM application's module (see dev.LLM_CLIENTS), where
+# an LLM library is imported: ChatOpenAI(...), a LlamaIndex Ollama(...), OpenAI().chat.completions.create.
+_LLM_CLIENT_TEXT = lazy_re(r"\b(?:ChatOpenAI|AzureChatOpenAI|ChatAnthropic|ChatOllama|OllamaLLM|Ollama|ChatGroq|ChatMistralAI|"
+                           r"ChatGoogleGenerativeAI|ChatVertexAI|ChatBedrock\w*|ChatCohere|ChatHuggingFace|OpenAI|AzureOpenAI|"
+                           r"AsyncOpenAI|Anthropic|AsyncAnthropic|Groq|GenerativeModel|LLM|init_chat_model)\s*\(|"
+                           r"\bollama\.(?:chat|generate)\s*\(|\blitellm\.a?completion\s*\(|\.completions\.create\s*\(|"
+                           r"ChatCompletion\.create\s*\(")
+_LLM_CLIENT_NEEDLES = ("Chat", "Ollama", "OpenAI", "Anthropic", "Groq", "GenerativeModel", "LLM(", "init_chat_model", "ollama.",
+                       "litellm.", ".create")  # one is in every _LLM_CLIENT_TEXT match
+
+
 def _loads_model(view: RepoView, rel: str) -> bool:
-    """Whether a module's code (not a comment: `# from x import load_model`) loads a model."""
-    if not view.contains_any(rel, _LOADS_MODEL_NEEDLES):
-        return False
+    """Whether a module's code (not a comment: `# from x import load_model`) loads a model,
+    or builds the language model of an LLM application."""
     text = view.text(rel) or ""
-    for m in _LOADS_MODEL_TEXT.finditer(text):
+    if view.contains_any(rel, _LOADS_MODEL_NEEDLES) and _uncommented(text, _LOADS_MODEL_TEXT):
+        return True
+    return _loads_model_llm(view, rel)
+
+
+def _builds_llm(view: RepoView) -> bool:
+    """Whether a module of the repository builds a language-model client: the routes of such a
+    repository (an LLM application) may reach it through the project's own modules whatever
+    they are called (`from qa import ask`), so they are all read. Decided once per scan."""
+    got = view.memo.get("builds-llm")
+    if got is None:
+        got = view.memo["builds-llm"] = any(
+            _loads_model_llm(view, rel) for rel in view.by_ext(".py") if not view.is_test(rel))
+    return got
+
+
+def _loads_model_llm(view: RepoView, rel: str) -> bool:
+    return (not view.modules(rel).isdisjoint(LLM_ROOTS) and view.contains_any(rel, _LLM_CLIENT_NEEDLES)
+            and _uncommented(view.text(rel) or "", _LLM_CLIENT_TEXT))
+
+
+def _uncommented(text: str, rx: Any) -> bool:
+    for m in rx.finditer(text):
         if "#" not in text[text.rfind("\n", 0, m.start()) + 1 : m.start()]:
             return True
     return False
