@@ -208,6 +208,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.training_pipeline", "absent-databricks-job-payload-etl"): ("absent", [], []),
     ("deploy.training_pipeline", "absent-databricks-etl-job"): ("absent", [], []),
     ("deploy.training_pipeline", "absent-ci-smoke-test"): ("absent", [], []),
+    # A CI job running a script named for launching training (run_lora_training.py), inside a
+    # container; the same script run for one step (--max-steps 1 on a continuation line) and a
+    # script preparing the training data stay out.
+    ("deploy.training_pipeline", "present-ci-runs-launch-script"): (
+        "present", [".github/workflows/finetune.yml:15 ci-job-trains"], []),
+    ("deploy.training_pipeline", "absent-ci-launch-script-dry-run"): ("absent", [], []),
     ("deploy.training_pipeline", "absent-etl-flow"): ("absent", [], []),
     ("deploy.training_pipeline", "absent-script-only"): ("absent", [], []),
     ("deploy.training_pipeline", "present-airflow-dag"): ("present", ['dags/retrain.py:6 orchestrated-pipeline-trains'], []),

@@ -1338,7 +1338,12 @@ def dvc_train_stage(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 _CI_TRAIN = lazy_re(
     r"(?:^|[\s;&|(])(?:(?:python3?|py|accelerate\s+launch|torchrun|deepspeed|horovodrun|composer|lightning\s+run\s+model|"
     r"(?:poetry|uv|pipenv|pdm|hatch|conda)\s+run(?:\s+-n\s+\S+)?(?:\s+python3?)?|Rscript)\s+(?:-[\w-]+(?:[ =]\S+)?\s+)*(?:-m\s+)?"
-    r"[\w./-]*?\b((?:re)?train\w*|finetun\w*|fine_tun\w*|fit_model\w*)(?:\.py|\.R)?\b"
+    r"[\w./-]*?(?:\b((?:re)?train\w*|finetun\w*|fine_tun\w*|fit_model\w*)(?:\.py|\.R)?\b"
+    # run_training.py, run_enhanced_training.py, start_finetune.py: a script named for launching
+    # training (the word ends its name; prepare_train_data.py, test_training.py and
+    # eval_after_training.py stay out)
+    r"|(?<![\w-])(?!(?:tests?|eval\w*|validat\w*|check|plot|analy[sz]e|prepare|prep|clean|monitor)_)\w+_"
+    r"(?:(?:re)?train(?:ing)?|finetun(?:e|ing)|fine_tun(?:e|ing))(?:\.py)?(?![\w.-]))"
     r"|dvc\s+(?:repro|exp\s+run)\b|mlflow\s+run\b|make\s+(?:train\w*|model|pipeline)\b|"
     r"az\s+ml\s+(?:job\s+create|run\s+submit-\w+|pipeline\s+run)\b|gcloud\s+(?:beta\s+)?ai(?:-platform)?\s+(?:custom-jobs\s+create|jobs\s+submit\s+training)\b|"
     r"sky\s+(?:launch|jobs\s+launch)\b|kedro\s+run\b|zenml\s+pipeline\s+run\b)"
@@ -1349,6 +1354,21 @@ _CI_TRAIN_NEEDLES = ("create", "custom-jobs", "dvc", "fine_tun", "finetun", "fit
                      "model", "pipeline", "submit-", "train", "training")
 _SMOKE = lazy_re(r"(?i)fast_dev_run|dry[-_]?run|smoke|--debug\b|debug=|--max[_-]?(steps|epochs|iters?)[= ]+[0-9]{1,2}\b|"
                     r"max_epochs=[12]\b|--(num[_-]?)?epochs[= ]+[12]\b|--(n[_-]?)?(steps|iters?|iterations)[= ]+[0-9]{1,2}\b|pytest")
+
+
+def _continued(view: RepoView, rel: str, line: int, text: str) -> str:
+    """A shell command with the lines it continues onto (a trailing backslash), from the CI
+    file; the command's own text when it does not continue."""
+    if not text.rstrip().endswith("\\"):
+        return text
+    lines = view.lines(rel)
+    out, n = [], line
+    while 0 < n <= len(lines) and len(out) < 40:
+        out.append(lines[n - 1])
+        if not lines[n - 1].rstrip().endswith("\\"):
+            break
+        n += 1
+    return " ".join(out)
 
 
 def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
@@ -1364,6 +1384,8 @@ def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             if _CHECK_STEP_NAME.search(cl.step) or _CHECK_STEP_NAME.search(cl.job):
                 continue  # training run as a test of the code, in a step or job named for tests
             m = _CI_TRAIN.search(cl.text)
+            if m and not cl.via and _SMOKE.search(_continued(view, pipe.path, cl.line, cl.text)):
+                continue  # the smoke flags on the command's continuation lines (`train.py \`, `--dry-run`)
             if m:
                 if m.group(0).strip().startswith("dvc") and not any(True for _ in dvc_train_stages(view)) and view.by_name("dvc.yaml"):
                     continue
