@@ -28,6 +28,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "absent-airflow-callable-scores-or-reports"): ("absent", [], []),
     ("data.pipeline", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-prepares-data"], []),
     ("data.pipeline", "present-spark-job-entry"): ("present", ["jobs/main.py:21 entry-script-runs-data-prep"], []),
+    # main.py runs the project's own ingestion class, imported from its package (documents
+    # chunked into a vector store); the same class run before answering a question is an
+    # inference script's input handling.
+    ("data.pipeline", "present-entry-runs-imported-ingestor"): ("present", ["main.py:8 entry-script-runs-data-prep"], []),
+    ("data.pipeline", "absent-entry-ingests-then-answers"): ("absent", [], []),
     ("data.pipeline", "absent-inference-cli-preprocess"): ("absent", [], []),
     ("data.pipeline", "present-flow-runs-imported-prep-task"): (
         "present", ["pipeline/flows/weekly.py:9 orchestrated-task-prepares-data"], []),

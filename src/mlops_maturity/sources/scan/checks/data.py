@@ -641,7 +641,8 @@ def entry_script_runs_prep(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if not view.contains_any(rel, ("__main__",)):
             continue
         text = view.text(rel) or ""
-        if not _PREP_DEF_TEXT.search(text):
+        own = _PREP_DEF_TEXT.search(text) is not None
+        if not own and not _PREP_IMPORT_TEXT.search(text):
             continue
         tree = py_tree(view, rel)
         if tree is None:
@@ -650,7 +651,7 @@ def entry_script_runs_prep(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if guard is None:
             continue
         defs = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-        prep_defs = {name for name in defs if _PREP_DEF_NAME.match(_snake(name))}
+        prep_defs = {name for name in defs if _PREP_DEF_NAME.match(_snake(name))} | _imported_prep(view, rel, tree)
         if not prep_defs:
             continue
         called = _called_names(guard.body)
@@ -659,7 +660,7 @@ def entry_script_runs_prep(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and name not in prep_defs:
                 called += _called_names(fn.body)  # main() and the like, one level down
         handed = _cli_handed_names(guard.body, tree)
-        if any(_NOT_PREP_RUN.search(c) for c in called + handed):
+        if any(_NOT_PREP_RUN.search(c) or _NOT_PREP_RUN.search(_snake(c)) for c in called + handed):
             continue  # preparation inside a training run, or an inference script's input preprocessing
         hit = next((c for c in called if c in prep_defs), None)
         if hit is None and _WRITES_OUTPUT.search(text):
@@ -669,6 +670,26 @@ def entry_script_runs_prep(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if hit is None:
             continue
         yield Hit(rel, guard.lineno, f"script {rel.rsplit('/', 1)[-1]} runs data preparation {hit}")
+
+
+# `from src.data_ingestion import DocumentIngestor`: a preparation step of the project imported
+# by its entry script (checked on the parsed import, below).
+_PREP_IMPORT_TEXT = lazy_re(r"(?im)^[ \t]*from[ \t]+[\w.]+[ \t]+import[^\n]*(pre_?process|prepar|ingest|etl|featuri[sz]|"
+                            r"feature_?(engineer|extract|build)|build_?(data|features?)|make_?data|clean_?data|process_?(data|raw)|"
+                            r"data_?(transform|prep))")
+
+
+def _imported_prep(view: RepoView, rel: str, tree: ast.Module) -> set[str]:
+    """Names an entry script imports from the project's own modules that are named for data
+    preparation (DocumentIngestor, build_features): the script runs the project's step."""
+    out = set()
+    for node in tree.body:
+        if not isinstance(node, ast.ImportFrom) or not node.module or node.level:
+            continue
+        names = [a for a in node.names if _PREP_DEF_NAME.match(_snake(a.name))]
+        if names and local_module_file(view, node.module, rel) is not None:
+            out.update(a.asname or a.name for a in names)
+    return out
 
 
 _CLI_RUNNERS = frozenset({"typer.run", "fire.Fire", "Fire"})
