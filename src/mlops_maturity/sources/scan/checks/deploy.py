@@ -966,8 +966,8 @@ def serving_endpoint(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         text = view.text(rel) or ""
         # Either regex will do; the word one first (sre scans for it faster), the other only
         # where one of its literals occurs.
-        if not _MODEL_WORD.search(text) and not (view.contains_any(rel, _PREDICT_TEXT_NEEDLES) and _PREDICT_TEXT.search(text)) and (
-                not _builds_llm(view)):
+        llm_only = not _MODEL_WORD.search(text) and not (view.contains_any(rel, _PREDICT_TEXT_NEEDLES) and _PREDICT_TEXT.search(text))
+        if llm_only and not _builds_llm(view):
             continue
         facts = view.python(rel)
         if facts is None:
@@ -978,6 +978,13 @@ def serving_endpoint(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if line is None:
             continue
         signal = None
+        if llm_only:
+            # read only for the LLM application the repository is: its language model, here
+            # or in the project's module the route calls
+            signal = next(iter(matching_calls(facts, LLM_CLIENTS)), None) or _local_model_call(view, facts, _loads_model_llm)
+            if signal is not None:
+                yield Hit(rel, line, f"HTTP endpoint in a module that calls {signal.name}")
+            continue
         for call in matching_calls(facts, _MODEL_LOADS):
             signal = call
             break
@@ -1044,11 +1051,12 @@ def _uncommented(text: str, rx: Any) -> bool:
     return False
 
 
-def _local_model_call(view: RepoView, facts):  # noqa: ANN001,ANN202
+def _local_model_call(view: RepoView, facts, loads=None):  # noqa: ANN001,ANN202
     """A call into a module of this repository that loads a model: the route calls
     `PredictionPipeline().predict_x()` or `predict()` imported from the project's own code, or
     a service function of the project whose module calls such a model wrapper (route -> service
     -> model, two hops)."""
+    loads = loads or _loads_model
     seconds = []
     for call in facts.calls:
         if not call.resolved or "." not in call.name:
@@ -1056,7 +1064,7 @@ def _local_model_call(view: RepoView, facts):  # noqa: ANN001,ANN202
         target = local_module_file(view, call.name, facts.path)
         if target is None or target == facts.path:
             continue
-        if _loads_model(view, target):
+        if loads(view, target):
             return call
         seconds.append((call, target))
     for call, target in seconds:
@@ -1067,7 +1075,7 @@ def _local_model_call(view: RepoView, facts):  # noqa: ANN001,ANN202
             if not c.resolved or "." not in c.name:
                 continue
             t = local_module_file(view, c.name, target)
-            if t is not None and t not in (target, facts.path) and _loads_model(view, t):
+            if t is not None and t not in (target, facts.path) and loads(view, t):
                 return call
     return None
 
