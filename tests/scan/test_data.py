@@ -153,6 +153,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.versioning", "absent-hf-revision-branch"): ("absent", [], []),
     ("data.versioning", "present-lfs-data"): ("present", ['.gitattributes:3 lfs-tracks-data-files'], []),
     ("data.versioning", "present-wandb-dataset"): ("present", ['log_dataset.py:4 wandb-dataset-artifact'], []),
+    # A Comet artifact named for a dataset (no artifact_type) that the module logs; one named
+    # for a LoRA adapter is a model artifact.
+    ("data.versioning", "present-comet-named-dataset-artifact"): (
+        "present", ["dataset/publish.py:12 comet-dataset-artifact-logged"], []),
+    ("data.versioning", "absent-comet-adapter-artifact"): ("absent", [], []),
 }
 
 

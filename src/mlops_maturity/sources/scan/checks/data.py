@@ -1423,7 +1423,34 @@ def ci_schedule_runs_prep_notebook(view: RepoView, det: DetectorSpec) -> Iterato
                 break
 
 
+# -- data.versioning: a dataset logged as a tracker artifact, named for it ----------------------
+
+# Artifact("instruct-dataset"), Artifact(f"{split}-training-data"): the name (a literal or the
+# text of an f-string) says the artifact holds data.
+_ARTIFACT_NAME = lazy_re(r"""Artifact\(\s*(?:name\s*=\s*)?[fr]?["']([^"'\n]*)["']""")
+_DATASET_NAME = lazy_re(r"(?i)(^|[-_.{}/ ])(datasets?|data|corpus|corpora|training_?data|train_?data)([-_.{}/ ]|$)")
+
+
+def comet_dataset_artifact(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Comet artifact named for a dataset (`Artifact(f"{kind}-instruct-dataset")`, no
+    artifact_type given) that the module logs (`experiment.log_artifact`): the dataset is
+    versioned by the tracker, as a W&B artifact of type dataset is. Artifacts named for a model,
+    an adapter or a report stay out."""
+    for rel in python_files(view, det, frozenset({"comet_ml"}), notebooks=False, tails=("Artifact",), required=("log_artifact",)):
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        if not any(c.attr == "log_artifact" for c in facts.calls):
+            continue
+        for call in matching_calls(facts, ("comet_ml.Artifact", "comet_ml.artifacts.Artifact")):
+            m = _ARTIFACT_NAME.search(view.line(rel, call.line, call.cell))
+            if m and _DATASET_NAME.search(m.group(1)):
+                yield Hit(rel, call.line, f"logs a Comet artifact named for a dataset: {m.group(1)}")
+                return
+
+
 CHECKS = {
+    "comet_dataset_artifact": comet_dataset_artifact,
     "ci_schedule_runs_prep_notebook": ci_schedule_runs_prep_notebook,
     "pipeline_data_quality_checked": pipeline_data_quality_checked,
     "databricks_job_prep_task": databricks_job_prep_task,
