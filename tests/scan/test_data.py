@@ -136,6 +136,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.validation", "absent-existence-and-emptiness-checks"): ("absent", [], []),
     ("data.validation", "present-validator-collects-errors"): (
         "present", ['src/data/checks.py:6 custom-data-validator-defined'], []),
+    # Outside data-loading code, a validator named for the data it checks (a generation
+    # script's validate_generated_records, problems collected into its report); a check that a
+    # dataset folder argument exists is no validation of the data.
+    ("data.validation", "present-validator-in-generation-script"): (
+        "present", ["scripts/synthesize.py:5 custom-data-validator-defined"], []),
+    ("data.validation", "absent-dataset-dir-check-in-script"): ("absent", [], []),
     ("data.validation", "absent-validator-only-warns"): ("absent", [], []),
     ("data.validation", "absent-validator-never-called"): ("absent", [], []),
     ("data.validation", "present-great-expectations"): ("present", ['pipeline/validate.py:6 great-expectations-used'], []),

@@ -1136,6 +1136,14 @@ _VALIDATOR_FN = lazy_re(
     r"^_?(validate|verify|check)_?(\w*_)?(images?|imgs?|labels?|annotations?|data|dataset|records?|rows?|samples?|examples?|"
     r"schema|columns?|files?|inputs?|features?|df|dataframe|frame|batch|entry|entries|items?|instances?|texts?|audio|"
     r"masks?|bboxe?s?|boxes|segments?|tokens?|sequences?|json|csv|parquet|tables?)(_\w*)?$", re.I)
+# Outside data-loading code, a validator counts when its name says it validates the data
+# itself (validate_generated_data, check_dataset, verify_training_records), not files, inputs or
+# a schema.
+_DATA_VALIDATOR_FN = lazy_re(r"^_?(validate|verify|check)_(\w*_)?(data|dataset|datasets|records?|samples?|examples?|rows|"
+                             r"jsonl|corpus|entries)(_\w*)?$", re.I)
+_DATA_VALIDATOR_DEF = lazy_re(r"def _?(validate|verify|check)_\w*(data|records?|samples?|examples?|rows|jsonl|corpus|entries)\w*\(",
+                              re.I)
+_DATA_VALIDATOR_NEEDLES = ("def validate_", "def _validate_", "def verify_", "def _verify_", "def check_", "def _check_")
 _LOADER_PATH = lazy_re(r"(?i)(^|/|_)(data|datasets?|dataloaders?|loaders?|io|pre_?process\w*|etl|ingest\w*|validat\w*|"
                           r"schemas?|cleaning|prepare\w*)(/|_|\.py$)")
 
@@ -1151,12 +1159,17 @@ _SCHEMA_ARG = lazy_re(r"^(json_?)?schema(_(def|definition|dict|doc|spec))?$|^spe
 
 # A validator may collect what is wrong instead of raising (`errors.append("missing columns")`,
 # the caller then refuses the file): each collected error is a rejection; warnings are not.
-_ERROR_LIST = lazy_re(r"^_?(errors?|errs|issues|problems|violations|failures|invalid_\w+)$", re.I)
+_ERROR_LIST = lazy_re(r"^_?(\w+_)?(errors?|errs|issues|problems|violations|failures)$|^_?invalid_\w+$", re.I)
 
 
 def _collects_error(node: ast.AST) -> bool:
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("append", "add")
-            and isinstance(node.func.value, ast.Name) and _ERROR_LIST.match(node.func.value.id) is not None)
+    """`errors.append(...)`, also into a report's entry (`report["validation_errors"].append(...)`)."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("append", "add")):
+        return False
+    target = node.func.value
+    if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str):
+        return _ERROR_LIST.match(target.slice.value) is not None
+    return isinstance(target, ast.Name) and _ERROR_LIST.match(target.id) is not None
 
 
 _FS_TEST = frozenset({"exists", "is_file", "is_dir", "isfile", "isdir", "access", "lexists"})
@@ -1230,6 +1243,7 @@ def function_defs(tree: ast.Module) -> list[ast.FunctionDef | ast.AsyncFunctionD
     return [f[3] for f in found]
 
 
+@prefilters(*_DATA_VALIDATOR_NEEDLES)
 def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A validate_*/verify_* function in data-loading code that checks records, images or
     labels (at least two assertions, raises, `return False` or collected errors on their content,
@@ -1240,8 +1254,9 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     data on its content (missing columns, nulls, values outside the label
     set, wrong dtype, NaN), raising or recording the error."""
     for rel in paths(view, det, ("*.py",)):
-        if not _LOADER_PATH.search(rel):
-            continue
+        loader = _LOADER_PATH.search(rel) is not None
+        if not loader and not (view.contains_any(rel, _DATA_VALIDATOR_NEEDLES) and _DATA_VALIDATOR_DEF.search(view.text(rel) or "")):
+            continue  # elsewhere, only a function named for validating the data itself (validate_generated_data)
         text = view.text(rel) or ""
         named = re.search(r"def _?(validate|verify|check)_?\w*\(", text) is not None
         if not named and not (any(map(text.__contains__, _DATA_TEST_NEEDLES)) and ("raise" in text or ".add" in text or ".append" in text)
@@ -1254,6 +1269,8 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             continue
         for n in function_defs(tree):
             if re.search(r"(?i)config|args|param|option|env|version|path_exists|install", n.name):
+                continue
+            if not loader and not _DATA_VALIDATOR_FN.match(n.name):
                 continue
             if not _VALIDATOR_FN.match(n.name):
                 content = _content_checks(n) if _LOADER_FN.match(n.name) else 0
