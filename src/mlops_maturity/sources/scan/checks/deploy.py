@@ -955,7 +955,18 @@ def hopsworks_serving(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             break
 
 
-@prefilters(*_PREDICT_TEXT_NEEDLES, *_LOADS_MODEL_NEEDLES)
+# A language-model client built by an LLM application's module (see dev.LLM_CLIENTS), where
+# an LLM library is imported: ChatOpenAI(...), a LlamaIndex Ollama(...), OpenAI().chat.completions.create.
+_LLM_CLIENT_TEXT = lazy_re(r"\b(?:ChatOpenAI|AzureChatOpenAI|ChatAnthropic|ChatOllama|OllamaLLM|Ollama|ChatGroq|ChatMistralAI|"
+                           r"ChatGoogleGenerativeAI|ChatVertexAI|ChatBedrock\w*|ChatCohere|ChatHuggingFace|OpenAI|AzureOpenAI|"
+                           r"AsyncOpenAI|Anthropic|AsyncAnthropic|Groq|GenerativeModel|LLM|init_chat_model)\s*\(|"
+                           r"\bollama\.(?:chat|generate)\s*\(|\blitellm\.a?completion\s*\(|\.completions\.create\s*\(|"
+                           r"ChatCompletion\.create\s*\(")
+_LLM_CLIENT_NEEDLES = ("Chat", "Ollama", "OpenAI", "Anthropic", "Groq", "GenerativeModel", "LLM(", "init_chat_model", "ollama.",
+                       "litellm.", ".create")  # one is in every _LLM_CLIENT_TEXT match
+
+
+@prefilters(*_PREDICT_TEXT_NEEDLES, *_LOADS_MODEL_NEEDLES, *_LLM_CLIENT_NEEDLES)
 def serving_endpoint(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A web (FastAPI, Flask, aiohttp...) or gRPC endpoint in a module that loads a model or
     calls predict. Gradio / Streamlit apps are demos, not serving."""
@@ -967,7 +978,7 @@ def serving_endpoint(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         # Either regex will do; the word one first (sre scans for it faster), the other only
         # where one of its literals occurs.
         llm_only = not _MODEL_WORD.search(text) and not (view.contains_any(rel, _PREDICT_TEXT_NEEDLES) and _PREDICT_TEXT.search(text))
-        if llm_only and not _builds_llm(view):
+        if llm_only and not _builds_llm(view, text):
             continue
         facts = view.python(rel)
         if facts is None:
@@ -1008,17 +1019,6 @@ _LOADS_MODEL_TEXT = lazy_re(r"joblib\.load|pickle\.load|torch\.load|\bload_model
                                r"mlflow\.\w+\.load_model|\bYOLO\(|load_learner|saved_model\.load")
 
 
-# A language-model client built by an LLM application's module (see dev.LLM_CLIENTS), where
-# an LLM library is imported: ChatOpenAI(...), a LlamaIndex Ollama(...), OpenAI().chat.completions.create.
-_LLM_CLIENT_TEXT = lazy_re(r"\b(?:ChatOpenAI|AzureChatOpenAI|ChatAnthropic|ChatOllama|OllamaLLM|Ollama|ChatGroq|ChatMistralAI|"
-                           r"ChatGoogleGenerativeAI|ChatVertexAI|ChatBedrock\w*|ChatCohere|ChatHuggingFace|OpenAI|AzureOpenAI|"
-                           r"AsyncOpenAI|Anthropic|AsyncAnthropic|Groq|GenerativeModel|LLM|init_chat_model)\s*\(|"
-                           r"\bollama\.(?:chat|generate)\s*\(|\blitellm\.a?completion\s*\(|\.completions\.create\s*\(|"
-                           r"ChatCompletion\.create\s*\(")
-_LLM_CLIENT_NEEDLES = ("Chat", "Ollama", "OpenAI", "Anthropic", "Groq", "GenerativeModel", "LLM(", "init_chat_model", "ollama.",
-                       "litellm.", ".create")  # one is in every _LLM_CLIENT_TEXT match
-
-
 def _loads_model(view: RepoView, rel: str) -> bool:
     """Whether a module's code (not a comment: `# from x import load_model`) loads a model,
     or builds the language model of an LLM application."""
@@ -1028,19 +1028,21 @@ def _loads_model(view: RepoView, rel: str) -> bool:
     return _loads_model_llm(view, rel)
 
 
-def _builds_llm(view: RepoView) -> bool:
-    """Whether a module of the repository builds a language-model client: the routes of such a
-    repository (an LLM application) may reach it through the project's own modules whatever
-    they are called (`from qa import ask`), so they are all read. Decided once per scan."""
-    got = view.memo.get("builds-llm")
-    if got is None:
-        got = view.memo["builds-llm"] = any(
-            _loads_model_llm(view, rel) for rel in view.by_ext(".py") if not view.is_test(rel))
-    return got
+def _builds_llm(view: RepoView, text: str) -> bool:
+    """Whether a route module's text names a module of the repository that builds a
+    language-model client (`from qa import ask` where qa.py calls ChatOllama): in an LLM
+    application the route reaches its model through the project's own modules, whatever words
+    the route uses. The modules are found once per scan."""
+    rx = view.memo.get("llm-modules")
+    if rx is None:
+        stems = sorted({(rel.rsplit("/", 2)[-2] if rel.endswith("/__init__.py") else rel.rsplit("/", 1)[-1][:-3])
+                        for rel in view.by_ext(".py") if not view.is_test(rel) and _loads_model_llm(view, rel)} - {"__init__", ""})
+        rx = view.memo["llm-modules"] = re.compile(r"\b(" + "|".join(map(re.escape, stems)) + r")\b") if stems else False
+    return bool(rx) and rx.search(text) is not None
 
 
 def _loads_model_llm(view: RepoView, rel: str) -> bool:
-    return (not view.modules(rel).isdisjoint(LLM_ROOTS) and view.contains_any(rel, _LLM_CLIENT_NEEDLES)
+    return (view.contains_any(rel, _LLM_CLIENT_NEEDLES) and not view.modules(rel).isdisjoint(LLM_ROOTS)
             and _uncommented(view.text(rel) or "", _LLM_CLIENT_TEXT))
 
 
