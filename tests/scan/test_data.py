@@ -31,6 +31,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # main.py runs the project's own ingestion class, imported from its package (documents
     # chunked into a vector store); the same class run before answering a question is an
     # inference script's input handling.
+    # An ingest-named script that only copies example files into the app's upload folder
+    # prepares nothing; a prepare script that splits photos into train / val folders by copying
+    # them does.
+    ("data.pipeline", "absent-ingest-script-copies-samples"): ("absent", [], []),
+    ("data.pipeline", "present-prepare-script-splits-by-copying"): (
+        "present", ["scripts/prepare_dataset.py:8 data-prep-script-runnable"], []),
     ("data.pipeline", "present-entry-runs-imported-ingestor"): ("present", ["main.py:8 entry-script-runs-data-prep"], []),
     ("data.pipeline", "absent-entry-ingests-then-answers"): ("absent", [], []),
     ("data.pipeline", "absent-inference-cli-preprocess"): ("absent", [], []),

@@ -575,6 +575,8 @@ def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         facts = view.python(rel)
         if facts is not None and facts.notebook_export:
             continue
+        if _only_copies_files(tree):
+            continue  # stages sample files somewhere (ingest_samples.py copies a folder into uploads/)
         line = next((s.lineno for s in tree.body if isinstance(s, ast.If) and "__main__" in ast.dump(s.test)), None)
         if line is None and _imported_elsewhere(view, rel):
             continue  # module-level work in a module other code imports: a library, not a step
@@ -583,6 +585,31 @@ def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 s, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
                 and not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))), 1)
         yield Hit(rel, line, f"runnable data preparation script {rel.rsplit('/', 1)[-1]}")
+
+
+# What a script that only puts files in place calls: copies, folders, paths, its CLI, output.
+_COPY_CALLS = frozenset({"copy", "copy2", "copyfile", "copytree", "move"})
+_FILE_ADMIN_CALLS = _COPY_CALLS | frozenset({
+    "makedirs", "mkdir", "glob", "rglob", "iterdir", "listdir", "scandir", "walk", "is_file", "is_dir", "exists", "isfile",
+    "isdir", "join", "basename", "dirname", "abspath", "relpath", "resolve", "expanduser", "Path", "PurePath", "print", "len",
+    "str", "sorted", "enumerate", "ArgumentParser", "add_argument", "parse_args", "main", "info", "warning", "debug",
+    "getLogger", "basicConfig", "exit"})
+
+
+def _only_copies_files(tree: ast.Module) -> bool:
+    """A script whose work is copying files unchanged into a folder (shutil.copy over a
+    directory listing): no call reads, transforms or selects the data (no slice, no comparison
+    but its `__main__` guard), so a split into train / val folders is not such a script."""
+    copies = False
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Call):
+            name = n.func.attr if isinstance(n.func, ast.Attribute) else n.func.id if isinstance(n.func, ast.Name) else ""
+            if name not in _FILE_ADMIN_CALLS:
+                return False
+            copies = copies or name in _COPY_CALLS
+        elif isinstance(n, ast.Slice) or (isinstance(n, ast.Compare) and "__main__" not in ast.dump(n)):
+            return False
+    return copies
 
 
 def _serverless_handler_line(tree: ast.Module) -> int | None:
