@@ -180,6 +180,13 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["service/api.py:13 web-endpoint-serves-model"], []),
     ("deploy.serving", "absent-rag-api-indexes-only"): ("absent", [], []),
     ("deploy.serving", "absent-llm-chat-demo"): ("absent", [], []),
+    # LLM serving frameworks: a chain served by LangServe's add_routes, graphs named in a
+    # langgraph.json for the LangGraph server; a RemoteRunnable client and a graph invoked by a
+    # script serve nothing.
+    ("deploy.serving", "present-langserve-chain-routes"): ("present", ["app/server.py:8 langserve-routes-added"], []),
+    ("deploy.serving", "absent-langserve-remote-client"): ("absent", [], []),
+    ("deploy.serving", "present-langgraph-server-config"): ("present", ["langgraph.json:3 langgraph-server-configured"], []),
+    ("deploy.serving", "absent-langgraph-graph-run-by-script"): ("absent", [], []),
     ("deploy.serving", "absent-gradio-demo"): ("absent", [], []),
     ("deploy.serving", "absent-http-client"): ("absent", [], []),
     ("deploy.serving", "absent-streamlit-demo"): ("absent", [], []),
