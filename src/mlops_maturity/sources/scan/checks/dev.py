@@ -11,7 +11,8 @@ from ....repo import RepoView
 from ....repo.manifests import RequirementsFile, parse_requirements
 from ....repo.python import Call, PyFacts, is_notebook_export
 from ....util.lazyre import lazy_re
-from ..helpers import Hit, first_content_line, matching_calls, name_matches, norm_path, parses, paths, prefilters, python_files, selected
+from ..helpers import (Hit, first_content_line, matching_calls, name_matches, norm_path, parses, paths, pattern_tails_by_root,
+                       prefilters, python_files, selected)
 from ..spec import DetectorSpec
 from .data import LinePattern, make_targets, makefiles, py_tree
 
@@ -174,9 +175,9 @@ LLM_CLIENTS = (
     "anthropic.{Anthropic,AsyncAnthropic}", "ollama.{chat,generate,Client,AsyncClient}", "litellm.{completion,acompletion}",
     "crewai.LLM", "groq.{Groq,AsyncGroq}", "mistralai.Mistral", "google.generativeai.GenerativeModel",
 )
-# The last names of LLM_CLIENTS, one of which a file must contain to be parsed.
-LLM_CLIENT_TAILS = ("Chat", "OpenAI", "Anthropic", "Ollama", "LLM", "llms", "chat_models", "completion", "Groq", "Mistral",
-                    "GenerativeModel", "Client", "chat", "generate", "init_chat_model")
+# The last names of LLM_CLIENTS for each library, one of which a file importing it must
+# contain to be parsed (a Google Cloud client module is no Gemini model).
+_LLM_CLIENT_TAILS = pattern_tails_by_root(LLM_CLIENTS)
 # What runs a model client, a chain or an agent built on one.
 _LLM_RUN_ATTRS = frozenset({"invoke", "ainvoke", "stream", "astream", "batch", "abatch", "generate", "agenerate", "predict",
                             "complete", "acomplete", "chat", "achat", "stream_chat", "create", "run", "arun", "query",
@@ -185,7 +186,7 @@ _LLM_DIRECT = ("openai.{ChatCompletion,Completion}.create", "ollama.{chat,genera
 
 
 def _llm_files(view: RepoView, det: DetectorSpec) -> list[str]:
-    return selected(view, det, "llm", lambda: python_files(view, det, LLM_ROOTS, notebooks=False, tails=LLM_CLIENT_TAILS))
+    return selected(view, det, "llm", lambda: python_files(view, det, LLM_ROOTS, notebooks=False, tails=_LLM_CLIENT_TAILS))
 
 
 @parses(_llm_files)
