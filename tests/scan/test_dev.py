@@ -168,6 +168,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "absent-eval-script-batch-size-only"): ("absent", [], []),
     ("dev.config", "absent-hardcoded"): ("absent", [], []),
     ("dev.config", "present-ml-collections-config-file"): ("present", ["train.py:6 config-framework-cli-used"], []),
+    # Python Fire exposing a fine-tuning function's hyperparameters; Fire on a utility script
+    # (creating database tables) configures no training.
+    ("dev.config", "present-fire-finetune-script"): ("present", ["finetune.py:16 fire-cli-configures-training"], []),
+    ("dev.config", "absent-fire-utility-script"): ("absent", [], []),
     ("dev.config", "absent-absl-flags-paths-only"): ("absent", [], []),
     ("dev.config", "present-cli-split-settings"): ("present", ["src/train.py:11 training-cli-run-settings"], []),
     ("dev.config", "absent-cli-split-without-training"): ("absent", [], []),

@@ -736,6 +736,24 @@ def _option_names(call) -> list[str]:
     return [a for a in call.args if isinstance(a, str) and a.startswith("-")]
 
 
+def fire_cli_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """fire.Fire(...) in a training script: one that trains or defines a model (training_signal)
+    or is named for training / fine-tuning (finetune.py: fire.Fire(train) sets its
+    hyperparameters per run). Fire on a utility script configures no training."""
+    for rel in python_files(view, det, frozenset({"fire"}), notebooks=False, tails=("Fire",)):
+        base = rel.rsplit("/", 1)[-1].lower()
+        facts = view.python(rel)
+        if facts is None or facts.notebook_export:
+            continue
+        call = next(iter(matching_calls(facts, ("fire.Fire",))), None)
+        if call is None:
+            continue
+        if not re.search(r"train|finetun|fine_tun", base) and training_signal(facts) is None:
+            continue
+        yield Hit(rel, call.line, f"training script exposes its parameters on the command line: calls {call.name}")
+        return
+
+
 @parses(_cli_training_files)
 def cli_training_settings(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A training script whose command line sets the held-out split (--test-size,
@@ -891,6 +909,7 @@ CHECKS = {
     "training_modules": training_modules,
     "inference_modules": inference_modules,
     "llm_modules": llm_modules,
+    "fire_cli_training": fire_cli_training,
     "config_loaded_by_training": config_loaded_by_training,
     "hyperparameters_in_config": hyperparameters_in_config,
     "params_json_loaded": params_json_loaded,
