@@ -124,8 +124,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.modular_code", "absent-tokenizer-only"): ("absent", [], []),
     # The model of an LLM application is a chat model client the module builds and runs
     # (a chain's invoke); a module that only names the chat model and embeds text is not.
-    ("dev.modular_code", "present-llm-chain-module"): ("present", ["app/answer.py:8 llm-client-run-in-module"], []),
+    ("dev.modular_code", "present-llm-chain-module"): ("present", ["app/answer.py:8 llm-client-built-in-module"], []),
     ("dev.modular_code", "absent-llm-settings-only"): ("absent", [], []),
+    # A factory module building the LLM (LlamaIndex Settings.llm = Ollama(...)) that the
+    # project's query code uses.
+    ("dev.modular_code", "present-llm-client-factory"): ("present", ["app/engine/models.py:6 llm-client-built-in-module"], []),
     # A Hugging Face model run by calling it (`model(**batch)`); one only loaded and saved is not run.
     ("dev.modular_code", "present-hf-model-called"): ("present", ["encoder/embed.py:5 inference-code-in-module"], []),
     ("dev.modular_code", "absent-hf-model-saved-only"): ("absent", [], []),

@@ -192,9 +192,10 @@ def _llm_files(view: RepoView, det: DetectorSpec) -> list[str]:
 @parses(_llm_files)
 def llm_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """The model code of an LLM application: a non-test module that builds a language-model
-    client (ChatOpenAI, a LlamaIndex Ollama, OpenAI()) and runs it or a chain / agent / query
-    engine on it (invoke, complete, chat.completions.create, kickoff). A module that only
-    declares settings or embeds documents stays out."""
+    client (ChatOpenAI, a LlamaIndex Ollama, OpenAI()), and runs it or a chain / agent / query
+    engine on it (invoke, complete, chat.completions.create, kickoff) or hands it to the
+    project's code that does (a factory module the query route imports). A fake LLM, a module
+    that only names the chat model in its settings, or one that embeds documents stays out."""
     for rel in _llm_files(view, det):
         facts = view.python(rel)
         if facts is None or facts.notebook_export:
@@ -203,10 +204,9 @@ def llm_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if not clients:
             continue
         direct = next((c for c in clients if name_matches(c.name, _LLM_DIRECT)), None)
-        if direct is None and not any(c.attr in _LLM_RUN_ATTRS for c in facts.calls if "." in c.name):
-            continue
+        runs = direct is not None or any(c.attr in _LLM_RUN_ATTRS for c in facts.calls if "." in c.name)
         c = direct or clients[0]
-        yield Hit(rel, c.line, f"LLM application code: builds {c.name.rsplit('.', 1)[-1]} and runs it")
+        yield Hit(rel, c.line, f"LLM application code: builds {c.name.rsplit('.', 1)[-1]}" + (" and runs it" if runs else ""))
         return
 
 
