@@ -34,6 +34,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # An ingest-named script that only copies example files into the app's upload folder
     # prepares nothing; a prepare script that splits photos into train / val folders by copying
     # them does.
+    # embed_docs.py embeds documents into a Chroma collection (the vector database's own
+    # client); an index_docs.py that writes a docs-site search file is no RAG ingestion.
+    ("data.pipeline", "present-embed-docs-into-chroma"): ("present", ["embed_docs.py:5 data-prep-script-runnable"], []),
+    ("data.pipeline", "absent-index-docs-site"): ("absent", [], []),
     ("data.pipeline", "absent-ingest-script-copies-samples"): ("absent", [], []),
     ("data.pipeline", "present-prepare-script-splits-by-copying"): (
         "present", ["scripts/prepare_dataset.py:8 data-prep-script-runnable"], []),

@@ -524,9 +524,13 @@ _PREP_DIR = lazy_re(r"(^|/)(pre_?processing|data_?prep(aration)?|etl|ingestion|d
 # (populate_database.py, build_index.py) that chunks/embeds documents into one. A script that
 # seeds an application database has the name but none of these words.
 _INDEX_SCRIPT = lazy_re(r"(?i)^(populate|build|create|update|load|fill|refresh)_?(vector_?(db|store|index)|vectorstore|chroma|faiss|"
-                        r"index|database|db|embeddings?|knowledge_?base|kb)\w*$")
+                        r"index|database|db|embeddings?|knowledge_?base|kb)\w*$|"
+                        # embed_docs.py, index_documents.py: the documents embedded into the store
+                        r"^(embed|index|vectori[sz]e)_?(docs?|documents?|files|corpus|pdfs?|knowledge_?base|kb|texts?|pages|articles)$")
 _VECTOR_STORE_NEEDLES = ("Chroma", "FAISS", "VectorStore", "vectorstore", "vector_store", "TextSplitter", "from_documents",
-                         "add_documents", "VectorStoreIndex", "PineconeVectorStore", "Qdrant", "Weaviate")
+                         "add_documents", "VectorStoreIndex", "PineconeVectorStore", "Qdrant", "Weaviate",
+                         # the vector databases' own clients (chromadb.PersistentClient(...).add(...))
+                         "chromadb", "qdrant_client", "pinecone", "pymilvus", "lancedb", "pgvector", "weaviate")
 # A shell script that runs the indexing names the embedding model or the chunking it sets up
 # (EMBEDDING_MODEL_NAME=..., chunk_size=700), where a database REINDEX names neither.
 _EMBED_SHELL_NEEDLES = ("embedding", "EMBEDDING", "Embedding", "chunk_size", "chunk_overlap", "CHUNK_SIZE")
