@@ -32,6 +32,21 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "present-entry-splits-and-saves"): ("present", ["data_intake.py:20 entry-script-runs-data-prep"], []),
     ("data.pipeline", "absent-entry-splits-then-trains"): ("absent", [], []),
     ("data.pipeline", "present-spark-job-entry"): ("present", ["jobs/main.py:21 entry-script-runs-data-prep"], []),
+    # main.py runs the project's own ingestion class, imported from its package (documents
+    # chunked into a vector store); the same class run before answering a question is an
+    # inference script's input handling.
+    # An ingest-named script that only copies example files into the app's upload folder
+    # prepares nothing; a prepare script that splits photos into train / val folders by copying
+    # them does.
+    # embed_docs.py embeds documents into a Chroma collection (the vector database's own
+    # client); an index_docs.py that writes a docs-site search file is no RAG ingestion.
+    ("data.pipeline", "present-embed-docs-into-chroma"): ("present", ["embed_docs.py:5 data-prep-script-runnable"], []),
+    ("data.pipeline", "absent-index-docs-site"): ("absent", [], []),
+    ("data.pipeline", "absent-ingest-script-copies-samples"): ("absent", [], []),
+    ("data.pipeline", "present-prepare-script-splits-by-copying"): (
+        "present", ["scripts/prepare_dataset.py:8 data-prep-script-runnable"], []),
+    ("data.pipeline", "present-entry-runs-imported-ingestor"): ("present", ["main.py:8 entry-script-runs-data-prep"], []),
+    ("data.pipeline", "absent-entry-ingests-then-answers"): ("absent", [], []),
     ("data.pipeline", "absent-inference-cli-preprocess"): ("absent", [], []),
     ("data.pipeline", "present-flow-runs-imported-prep-task"): (
         "present", ["pipeline/flows/weekly.py:9 orchestrated-task-prepares-data"], []),
@@ -140,6 +155,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.validation", "absent-existence-and-emptiness-checks"): ("absent", [], []),
     ("data.validation", "present-validator-collects-errors"): (
         "present", ['src/data/checks.py:6 custom-data-validator-defined'], []),
+    # Outside data-loading code, a validator named for the data it checks (a generation
+    # script's validate_generated_records, problems collected into its report); a check that a
+    # dataset folder argument exists is no validation of the data.
+    ("data.validation", "present-validator-in-generation-script"): (
+        "present", ["scripts/synthesize.py:5 custom-data-validator-defined"], []),
+    ("data.validation", "absent-dataset-dir-check-in-script"): ("absent", [], []),
     ("data.validation", "absent-validator-only-warns"): ("absent", [], []),
     ("data.validation", "absent-validator-never-called"): ("absent", [], []),
     ("data.validation", "present-great-expectations"): ("present", ['pipeline/validate.py:6 great-expectations-used'], []),
@@ -157,6 +178,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.versioning", "absent-hf-revision-branch"): ("absent", [], []),
     ("data.versioning", "present-lfs-data"): ("present", ['.gitattributes:3 lfs-tracks-data-files'], []),
     ("data.versioning", "present-wandb-dataset"): ("present", ['log_dataset.py:4 wandb-dataset-artifact'], []),
+    # A Comet artifact named for a dataset (no artifact_type) that the module logs; one named
+    # for a LoRA adapter is a model artifact.
+    ("data.versioning", "present-comet-named-dataset-artifact"): (
+        "present", ["dataset/publish.py:12 comet-dataset-artifact-logged"], []),
+    ("data.versioning", "absent-comet-adapter-artifact"): ("absent", [], []),
 }
 
 

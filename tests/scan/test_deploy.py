@@ -201,6 +201,20 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.serving", "present-router-calls-project-pipeline"): (
         "present", ["controller/prediction.py:8 web-endpoint-serves-model"], []),
     ("deploy.serving", "absent-batch-scoring"): ("absent", [], []),
+    # An LLM application's API: the route calls the project's module that runs a chat model
+    # (ChatOllama(...).invoke); an API that only indexes documents (embeddings) and a Gradio
+    # chat demo stay out.
+    ("deploy.serving", "present-rag-route-calls-llm-chain"): (
+        "present", ["service/api.py:13 web-endpoint-serves-model"], []),
+    ("deploy.serving", "absent-rag-api-indexes-only"): ("absent", [], []),
+    ("deploy.serving", "absent-llm-chat-demo"): ("absent", [], []),
+    # LLM serving frameworks: a chain served by LangServe's add_routes, graphs named in a
+    # langgraph.json for the LangGraph server; a RemoteRunnable client and a graph invoked by a
+    # script serve nothing.
+    ("deploy.serving", "present-langserve-chain-routes"): ("present", ["app/server.py:8 langserve-routes-added"], []),
+    ("deploy.serving", "absent-langserve-remote-client"): ("absent", [], []),
+    ("deploy.serving", "present-langgraph-server-config"): ("present", ["langgraph.json:3 langgraph-server-configured"], []),
+    ("deploy.serving", "absent-langgraph-graph-run-by-script"): ("absent", [], []),
     ("deploy.serving", "absent-gradio-demo"): ("absent", [], []),
     ("deploy.serving", "absent-http-client"): ("absent", [], []),
     ("deploy.serving", "absent-streamlit-demo"): ("absent", [], []),
@@ -229,6 +243,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.training_pipeline", "absent-databricks-job-payload-etl"): ("absent", [], []),
     ("deploy.training_pipeline", "absent-databricks-etl-job"): ("absent", [], []),
     ("deploy.training_pipeline", "absent-ci-smoke-test"): ("absent", [], []),
+    # A CI job running a script named for launching training (run_lora_training.py), inside a
+    # container; the same script run for one step (--max-steps 1 on a continuation line) and a
+    # script preparing the training data stay out.
+    ("deploy.training_pipeline", "present-ci-runs-launch-script"): (
+        "present", [".github/workflows/finetune.yml:15 ci-job-trains"], []),
+    ("deploy.training_pipeline", "absent-ci-launch-script-dry-run"): ("absent", [], []),
     ("deploy.training_pipeline", "absent-etl-flow"): ("absent", [], []),
     ("deploy.training_pipeline", "absent-script-only"): ("absent", [], []),
     ("deploy.training_pipeline", "present-airflow-dag"): ("present", ['dags/retrain.py:6 orchestrated-pipeline-trains'], []),

@@ -137,6 +137,16 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.modular_code", "present-tflite-interpreter"): ("present", ["device/classify.py:7 inference-code-in-module"], []),
     ("dev.modular_code", "present-hf-pipeline-handler"): ("present", ["jobs/scorer.py:9 inference-code-in-module"], []),
     ("dev.modular_code", "absent-tokenizer-only"): ("absent", [], []),
+    # The model of an LLM application is a chat model client the module builds and runs
+    # (a chain's invoke); a module that only names the chat model and embeds text is not.
+    ("dev.modular_code", "present-llm-chain-module"): ("present", ["app/answer.py:8 llm-client-built-in-module"], []),
+    ("dev.modular_code", "absent-llm-settings-only"): ("absent", [], []),
+    # A factory module building the LLM (LlamaIndex Settings.llm = Ollama(...)) that the
+    # project's query code uses.
+    ("dev.modular_code", "present-llm-client-factory"): ("present", ["app/engine/models.py:6 llm-client-built-in-module"], []),
+    # A Hugging Face model run by calling it (`model(**batch)`); one only loaded and saved is not run.
+    ("dev.modular_code", "present-hf-model-called"): ("present", ["encoder/embed.py:5 inference-code-in-module"], []),
+    ("dev.modular_code", "absent-hf-model-saved-only"): ("absent", [], []),
     # model.train(mode=...) switches torch's training mode, it does not train
     ("dev.modular_code", "absent-torch-train-mode"): ("absent", [], []),
     ("dev.modular_code", "absent-keras-preprocess-only"): ("absent", [], []),
@@ -190,6 +200,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "absent-eval-script-batch-size-only"): ("absent", [], []),
     ("dev.config", "absent-hardcoded"): ("absent", [], []),
     ("dev.config", "present-ml-collections-config-file"): ("present", ["train.py:6 config-framework-cli-used"], []),
+    # Python Fire exposing a fine-tuning function's hyperparameters; Fire on a utility script
+    # (creating database tables) configures no training.
+    ("dev.config", "present-fire-finetune-script"): ("present", ["finetune.py:16 fire-cli-configures-training"], []),
+    ("dev.config", "absent-fire-utility-script"): ("absent", [], []),
     ("dev.config", "absent-absl-flags-paths-only"): ("absent", [], []),
     ("dev.config", "present-cli-split-settings"): ("present", ["src/train.py:11 training-cli-run-settings"], []),
     ("dev.config", "absent-cli-split-without-training"): ("absent", [], []),

@@ -117,6 +117,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.service", "absent-drift-gauge-only"): ("absent", [], []),
     ("monitor.service", "absent-opik-offline-eval"): ("absent", [], []),
     ("monitor.service", "present-opik-traced-llm-service"): ("present", ['app.py:14 llm-tracing-configured'], []),
+    # LangSmith tracing of the chains turned on in the env template; turned off, or only
+    # mentioned in the README, it is not.
+    ("monitor.service", "present-langsmith-tracing-env"): ("present", [".env.example:3 llm-tracing-enabled-by-env"], []),
+    ("monitor.service", "absent-langsmith-tracing-off"): ("absent", [], []),
     ("monitor.service", "present-torchserve-handler-metrics"): (
         "present", ['handler.py:14 torchserve-handler-metrics-emitted'], []),
     ("monitor.service", "absent-plain-basicconfig"): ("absent", [], []),

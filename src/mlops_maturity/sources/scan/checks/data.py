@@ -518,9 +518,13 @@ _PREP_DIR = lazy_re(r"(^|/)(pre_?processing|data_?prep(aration)?|etl|ingestion|d
 # (populate_database.py, build_index.py) that chunks/embeds documents into one. A script that
 # seeds an application database has the name but none of these words.
 _INDEX_SCRIPT = lazy_re(r"(?i)^(populate|build|create|update|load|fill|refresh)_?(vector_?(db|store|index)|vectorstore|chroma|faiss|"
-                        r"index|database|db|embeddings?|knowledge_?base|kb)\w*$")
+                        r"index|database|db|embeddings?|knowledge_?base|kb)\w*$|"
+                        # embed_docs.py, index_documents.py: the documents embedded into the store
+                        r"^(embed|index|vectori[sz]e)_?(docs?|documents?|files|corpus|pdfs?|knowledge_?base|kb|texts?|pages|articles)$")
 _VECTOR_STORE_NEEDLES = ("Chroma", "FAISS", "VectorStore", "vectorstore", "vector_store", "TextSplitter", "from_documents",
-                         "add_documents", "VectorStoreIndex", "PineconeVectorStore", "Qdrant", "Weaviate")
+                         "add_documents", "VectorStoreIndex", "PineconeVectorStore", "Qdrant", "Weaviate",
+                         # the vector databases' own clients (chromadb.PersistentClient(...).add(...))
+                         "chromadb", "qdrant_client", "pinecone", "pymilvus", "lancedb", "pgvector", "weaviate")
 # A shell script that runs the indexing names the embedding model or the chunking it sets up
 # (EMBEDDING_MODEL_NAME=..., chunk_size=700), where a database REINDEX names neither.
 _EMBED_SHELL_NEEDLES = ("embedding", "EMBEDDING", "Embedding", "chunk_size", "chunk_overlap", "CHUNK_SIZE")
@@ -569,6 +573,8 @@ def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         facts = view.python(rel)
         if facts is not None and facts.notebook_export:
             continue
+        if _only_copies_files(tree):
+            continue  # stages sample files somewhere (ingest_samples.py copies a folder into uploads/)
         line = next((s.lineno for s in tree.body if isinstance(s, ast.If) and "__main__" in ast.dump(s.test)), None)
         if line is None and _imported_elsewhere(view, rel):
             continue  # module-level work in a module other code imports: a library, not a step
@@ -577,6 +583,31 @@ def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 s, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
                 and not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))), 1)
         yield Hit(rel, line, f"runnable data preparation script {rel.rsplit('/', 1)[-1]}")
+
+
+# What a script that only puts files in place calls: copies, folders, paths, its CLI, output.
+_COPY_CALLS = frozenset({"copy", "copy2", "copyfile", "copytree", "move"})
+_FILE_ADMIN_CALLS = _COPY_CALLS | frozenset({
+    "makedirs", "mkdir", "glob", "rglob", "iterdir", "listdir", "scandir", "walk", "is_file", "is_dir", "exists", "isfile",
+    "isdir", "join", "basename", "dirname", "abspath", "relpath", "resolve", "expanduser", "Path", "PurePath", "print", "len",
+    "str", "sorted", "enumerate", "ArgumentParser", "add_argument", "parse_args", "main", "info", "warning", "debug",
+    "getLogger", "basicConfig", "exit"})
+
+
+def _only_copies_files(tree: ast.Module) -> bool:
+    """A script whose work is copying files unchanged into a folder (shutil.copy over a
+    directory listing): no call reads, transforms or selects the data (no slice, no comparison
+    but its `__main__` guard), so a split into train / val folders is not such a script."""
+    copies = False
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Call):
+            name = n.func.attr if isinstance(n.func, ast.Attribute) else n.func.id if isinstance(n.func, ast.Name) else ""
+            if name not in _FILE_ADMIN_CALLS:
+                return False
+            copies = copies or name in _COPY_CALLS
+        elif isinstance(n, ast.Slice) or (isinstance(n, ast.Compare) and "__main__" not in ast.dump(n)):
+            return False
+    return copies
 
 
 def _serverless_handler_line(tree: ast.Module) -> int | None:
@@ -636,7 +667,8 @@ def entry_script_runs_prep(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if not view.contains_any(rel, ("__main__",)):
             continue
         text = view.text(rel) or ""
-        if not _PREP_DEF_TEXT.search(text):
+        own = _PREP_DEF_TEXT.search(text) is not None
+        if not own and not _PREP_IMPORT_TEXT.search(text):
             continue
         tree = py_tree(view, rel)
         if tree is None:
@@ -645,7 +677,7 @@ def entry_script_runs_prep(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if guard is None:
             continue
         defs = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-        prep_defs = {name for name in defs if _PREP_DEF_NAME.match(_snake(name))}
+        prep_defs = {name for name in defs if _PREP_DEF_NAME.match(_snake(name))} | _imported_prep(view, rel, tree)
         if not prep_defs:
             continue
         called = _called_names(guard.body)
@@ -654,7 +686,7 @@ def entry_script_runs_prep(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and name not in prep_defs:
                 called += _called_names(fn.body)  # main() and the like, one level down
         handed = _cli_handed_names(guard.body, tree)
-        if any(_NOT_PREP_RUN.search(c) for c in called + handed):
+        if any(_NOT_PREP_RUN.search(c) or _NOT_PREP_RUN.search(_snake(c)) for c in called + handed):
             continue  # preparation inside a training run, or an inference script's input preprocessing
         hit = next((c for c in called if c in prep_defs), None)
         if hit is None and _WRITES_OUTPUT.search(text):
@@ -664,6 +696,26 @@ def entry_script_runs_prep(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if hit is None:
             continue
         yield Hit(rel, guard.lineno, f"script {rel.rsplit('/', 1)[-1]} runs data preparation {hit}")
+
+
+# `from src.data_ingestion import DocumentIngestor`: a preparation step of the project imported
+# by its entry script (checked on the parsed import, below).
+_PREP_IMPORT_TEXT = lazy_re(r"(?im)^[ \t]*from[ \t]+[\w.]+[ \t]+import[^\n]*(pre_?process|prepar|ingest|etl|featuri[sz]|"
+                            r"feature_?(engineer|extract|build)|build_?(data|features?)|make_?data|clean_?data|process_?(data|raw)|"
+                            r"data_?(transform|prep))")
+
+
+def _imported_prep(view: RepoView, rel: str, tree: ast.Module) -> set[str]:
+    """Names an entry script imports from the project's own modules that are named for data
+    preparation (DocumentIngestor, build_features): the script runs the project's step."""
+    out = set()
+    for node in tree.body:
+        if not isinstance(node, ast.ImportFrom) or not node.module or node.level:
+            continue
+        names = [a for a in node.names if _PREP_DEF_NAME.match(_snake(a.name))]
+        if names and local_module_file(view, node.module, rel) is not None:
+            out.update(a.asname or a.name for a in names)
+    return out
 
 
 _CLI_RUNNERS = frozenset({"typer.run", "fire.Fire", "Fire"})
@@ -1110,6 +1162,14 @@ _VALIDATOR_FN = lazy_re(
     r"^_?(validate|verify|check)_?(\w*_)?(images?|imgs?|labels?|annotations?|data|dataset|records?|rows?|samples?|examples?|"
     r"schema|columns?|files?|inputs?|features?|df|dataframe|frame|batch|entry|entries|items?|instances?|texts?|audio|"
     r"masks?|bboxe?s?|boxes|segments?|tokens?|sequences?|json|csv|parquet|tables?)(_\w*)?$", re.I)
+# Outside data-loading code, a validator counts when its name says it validates the data
+# itself (validate_generated_data, check_dataset, verify_training_records), not files, inputs or
+# a schema.
+_DATA_VALIDATOR_FN = lazy_re(r"^_?(validate|verify|check)_(\w*_)?(data|dataset|datasets|records?|samples?|examples?|rows|"
+                             r"jsonl|corpus|entries)(_\w*)?$", re.I)
+_DATA_VALIDATOR_DEF = lazy_re(r"def _?(validate|verify|check)_\w*(data|records?|samples?|examples?|rows|jsonl|corpus|entries)\w*\(",
+                              re.I)
+_DATA_VALIDATOR_NEEDLES = ("def validate_", "def _validate_", "def verify_", "def _verify_", "def check_", "def _check_")
 _LOADER_PATH = lazy_re(r"(?i)(^|/|_)(data|datasets?|dataloaders?|loaders?|io|pre_?process\w*|etl|ingest\w*|validat\w*|"
                           r"schemas?|cleaning|prepare\w*)(/|_|\.py$)")
 
@@ -1125,12 +1185,17 @@ _SCHEMA_ARG = lazy_re(r"^(json_?)?schema(_(def|definition|dict|doc|spec))?$|^spe
 
 # A validator may collect what is wrong instead of raising (`errors.append("missing columns")`,
 # the caller then refuses the file): each collected error is a rejection; warnings are not.
-_ERROR_LIST = lazy_re(r"^_?(errors?|errs|issues|problems|violations|failures|invalid_\w+)$", re.I)
+_ERROR_LIST = lazy_re(r"^_?(\w+_)?(errors?|errs|issues|problems|violations|failures)$|^_?invalid_\w+$", re.I)
 
 
 def _collects_error(node: ast.AST) -> bool:
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("append", "add")
-            and isinstance(node.func.value, ast.Name) and _ERROR_LIST.match(node.func.value.id) is not None)
+    """`errors.append(...)`, also into a report's entry (`report["validation_errors"].append(...)`)."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("append", "add")):
+        return False
+    target = node.func.value
+    if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str):
+        return _ERROR_LIST.match(target.slice.value) is not None
+    return isinstance(target, ast.Name) and _ERROR_LIST.match(target.id) is not None
 
 
 _FS_TEST = frozenset({"exists", "is_file", "is_dir", "isfile", "isdir", "access", "lexists"})
@@ -1204,6 +1269,7 @@ def function_defs(tree: ast.Module) -> list[ast.FunctionDef | ast.AsyncFunctionD
     return [f[3] for f in found]
 
 
+@prefilters(*_DATA_VALIDATOR_NEEDLES)
 def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A validate_*/verify_* function in data-loading code that checks records, images or
     labels (at least two assertions, raises, `return False` or collected errors on their content,
@@ -1214,8 +1280,9 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     data on its content (missing columns, nulls, values outside the label
     set, wrong dtype, NaN), raising or recording the error."""
     for rel in paths(view, det, ("*.py",)):
-        if not _LOADER_PATH.search(rel):
-            continue
+        loader = _LOADER_PATH.search(rel) is not None
+        if not loader and not (view.contains_any(rel, _DATA_VALIDATOR_NEEDLES) and _DATA_VALIDATOR_DEF.search(view.text(rel) or "")):
+            continue  # elsewhere, only a function named for validating the data itself (validate_generated_data)
         text = view.text(rel) or ""
         named = re.search(r"def _?(validate|verify|check)_?\w*\(", text) is not None
         if not named and not (any(map(text.__contains__, _DATA_TEST_NEEDLES)) and ("raise" in text or ".add" in text or ".append" in text)
@@ -1228,6 +1295,8 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             continue
         for n in function_defs(tree):
             if re.search(r"(?i)config|args|param|option|env|version|path_exists|install", n.name):
+                continue
+            if not loader and not _DATA_VALIDATOR_FN.match(n.name):
                 continue
             if not _VALIDATOR_FN.match(n.name):
                 content = _content_checks(n) if _LOADER_FN.match(n.name) else 0
@@ -1472,7 +1541,34 @@ def ci_data_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             yield Hit(rel, line, f"data test asserts the dataset's schema or content, run by CI at {run.path}:{run.line}")
 
 
+# -- data.versioning: a dataset logged as a tracker artifact, named for it ----------------------
+
+# Artifact("instruct-dataset"), Artifact(f"{split}-training-data"): the name (a literal or the
+# text of an f-string) says the artifact holds data.
+_ARTIFACT_NAME = lazy_re(r"""Artifact\(\s*(?:name\s*=\s*)?[fr]?["']([^"'\n]*)["']""")
+_DATASET_NAME = lazy_re(r"(?i)(^|[-_.{}/ ])(datasets?|data|corpus|corpora|training_?data|train_?data)([-_.{}/ ]|$)")
+
+
+def comet_dataset_artifact(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Comet artifact named for a dataset (`Artifact(f"{kind}-instruct-dataset")`, no
+    artifact_type given) that the module logs (`experiment.log_artifact`): the dataset is
+    versioned by the tracker, as a W&B artifact of type dataset is. Artifacts named for a model,
+    an adapter or a report stay out."""
+    for rel in python_files(view, det, frozenset({"comet_ml"}), notebooks=False, tails=("Artifact",), required=("log_artifact",)):
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        if not any(c.attr == "log_artifact" for c in facts.calls):
+            continue
+        for call in matching_calls(facts, ("comet_ml.Artifact", "comet_ml.artifacts.Artifact")):
+            m = _ARTIFACT_NAME.search(view.line(rel, call.line, call.cell))
+            if m and _DATASET_NAME.search(m.group(1)):
+                yield Hit(rel, call.line, f"logs a Comet artifact named for a dataset: {m.group(1)}")
+                return
+
+
 CHECKS = {
+    "comet_dataset_artifact": comet_dataset_artifact,
     "ci_data_tests": ci_data_tests,
     "ci_schedule_runs_prep_notebook": ci_schedule_runs_prep_notebook,
     "pipeline_data_quality_checked": pipeline_data_quality_checked,

@@ -30,6 +30,7 @@ from .data import (
     orchestrator_files,
     py_tree,
 )
+from .dev import LLM_CLIENTS, LLM_ROOTS
 
 # -- CI: pipelines with their effective triggers ---------------------------------------------
 
@@ -903,6 +904,8 @@ _MODEL_LOADS = (
     "tensorflow.keras.models.load_model", "*.restore", "*.load_state_dict", "skops.io.load", "*.load_checkpoint",
     "*.load_from_checkpoint", "*.from_config", "optimum.*", "vllm.LLM", "llama_cpp.Llama", "tritonclient.*", "ctranslate2.*",
     "torch.hub.load", "tensorflow.keras.models.load_model", "tf_keras.models.load_model", "*.load_weights",
+    # the language model of an LLM application (a chat model client, hosted or local)
+    *LLM_CLIENTS,
 )
 _PREDICT_ATTRS = frozenset({"predict", "predict_proba", "predict_on_batch", "predict_batch", "inference", "infer", "classify",
                             "predictions", "run_inference", "model_predict", "get_prediction", "get_predictions", "make_prediction",
@@ -958,7 +961,18 @@ def hopsworks_serving(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             break
 
 
-@prefilters(*_PREDICT_TEXT_NEEDLES, *_LOADS_MODEL_NEEDLES)
+# A language-model client built by an LLM application's module (see dev.LLM_CLIENTS), where
+# an LLM library is imported: ChatOpenAI(...), a LlamaIndex Ollama(...), OpenAI().chat.completions.create.
+_LLM_CLIENT_TEXT = lazy_re(r"\b(?:ChatOpenAI|AzureChatOpenAI|ChatAnthropic|ChatOllama|OllamaLLM|Ollama|ChatGroq|ChatMistralAI|"
+                           r"ChatGoogleGenerativeAI|ChatVertexAI|ChatBedrock\w*|ChatCohere|ChatHuggingFace|OpenAI|AzureOpenAI|"
+                           r"AsyncOpenAI|Anthropic|AsyncAnthropic|Groq|GenerativeModel|LLM|init_chat_model)\s*\(|"
+                           r"\bollama\.(?:chat|generate)\s*\(|\blitellm\.a?completion\s*\(|\.completions\.create\s*\(|"
+                           r"ChatCompletion\.create\s*\(")
+_LLM_CLIENT_NEEDLES = ("Chat", "Ollama", "OpenAI", "Anthropic", "Groq", "GenerativeModel", "LLM(", "init_chat_model", "ollama.",
+                       "litellm.", ".create")  # one is in every _LLM_CLIENT_TEXT match
+
+
+@prefilters(*_PREDICT_TEXT_NEEDLES, *_LOADS_MODEL_NEEDLES, *_LLM_CLIENT_NEEDLES)
 def serving_endpoint(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A web (FastAPI, Flask, aiohttp...) or gRPC endpoint in a module that loads a model or
     calls predict. Gradio / Streamlit apps are demos, not serving."""
@@ -969,7 +983,8 @@ def serving_endpoint(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         text = view.text(rel) or ""
         # Either regex will do; the word one first (sre scans for it faster), the other only
         # where one of its literals occurs.
-        if not _MODEL_WORD.search(text) and not (view.contains_any(rel, _PREDICT_TEXT_NEEDLES) and _PREDICT_TEXT.search(text)):
+        llm_only = not _MODEL_WORD.search(text) and not (view.contains_any(rel, _PREDICT_TEXT_NEEDLES) and _PREDICT_TEXT.search(text))
+        if llm_only and not _builds_llm(view, text):
             continue
         facts = view.python(rel)
         if facts is None:
@@ -980,6 +995,13 @@ def serving_endpoint(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if line is None:
             continue
         signal = None
+        if llm_only:
+            # read only for the LLM application the repository is: its language model, here
+            # or in the project's module the route calls
+            signal = next(iter(matching_calls(facts, LLM_CLIENTS)), None) or _local_model_call(view, facts, _loads_model_llm)
+            if signal is not None:
+                yield Hit(rel, line, f"HTTP endpoint in a module that calls {signal.name}")
+            continue
         for call in matching_calls(facts, _MODEL_LOADS):
             signal = call
             break
@@ -1004,21 +1026,45 @@ _LOADS_MODEL_TEXT = lazy_re(r"joblib\.load|pickle\.load|torch\.load|\bload_model
 
 
 def _loads_model(view: RepoView, rel: str) -> bool:
-    """Whether a module's code (not a comment: `# from x import load_model`) loads a model."""
-    if not view.contains_any(rel, _LOADS_MODEL_NEEDLES):
-        return False
+    """Whether a module's code (not a comment: `# from x import load_model`) loads a model,
+    or builds the language model of an LLM application."""
     text = view.text(rel) or ""
-    for m in _LOADS_MODEL_TEXT.finditer(text):
+    if view.contains_any(rel, _LOADS_MODEL_NEEDLES) and _uncommented(text, _LOADS_MODEL_TEXT):
+        return True
+    return _loads_model_llm(view, rel)
+
+
+def _builds_llm(view: RepoView, text: str) -> bool:
+    """Whether a route module's text names a module of the repository that builds a
+    language-model client (`from qa import ask` where qa.py calls ChatOllama): in an LLM
+    application the route reaches its model through the project's own modules, whatever words
+    the route uses. The modules are found once per scan."""
+    rx = view.memo.get("llm-modules")
+    if rx is None:
+        stems = sorted({(rel.rsplit("/", 2)[-2] if rel.endswith("/__init__.py") else rel.rsplit("/", 1)[-1][:-3])
+                        for rel in view.by_ext(".py") if not view.is_test(rel) and _loads_model_llm(view, rel)} - {"__init__", ""})
+        rx = view.memo["llm-modules"] = re.compile(r"\b(" + "|".join(map(re.escape, stems)) + r")\b") if stems else False
+    return bool(rx) and rx.search(text) is not None
+
+
+def _loads_model_llm(view: RepoView, rel: str) -> bool:
+    return (view.contains_any(rel, _LLM_CLIENT_NEEDLES) and not view.modules(rel).isdisjoint(LLM_ROOTS)
+            and _uncommented(view.text(rel) or "", _LLM_CLIENT_TEXT))
+
+
+def _uncommented(text: str, rx: Any) -> bool:
+    for m in rx.finditer(text):
         if "#" not in text[text.rfind("\n", 0, m.start()) + 1 : m.start()]:
             return True
     return False
 
 
-def _local_model_call(view: RepoView, facts):  # noqa: ANN001,ANN202
+def _local_model_call(view: RepoView, facts, loads=None):  # noqa: ANN001,ANN202
     """A call into a module of this repository that loads a model: the route calls
     `PredictionPipeline().predict_x()` or `predict()` imported from the project's own code, or
     a service function of the project whose module calls such a model wrapper (route -> service
     -> model, two hops)."""
+    loads = loads or _loads_model
     seconds = []
     for call in facts.calls:
         if not call.resolved or "." not in call.name:
@@ -1026,7 +1072,7 @@ def _local_model_call(view: RepoView, facts):  # noqa: ANN001,ANN202
         target = local_module_file(view, call.name, facts.path)
         if target is None or target == facts.path:
             continue
-        if _loads_model(view, target):
+        if loads(view, target):
             return call
         seconds.append((call, target))
     for call, target in seconds:
@@ -1037,7 +1083,7 @@ def _local_model_call(view: RepoView, facts):  # noqa: ANN001,ANN202
             if not c.resolved or "." not in c.name:
                 continue
             t = local_module_file(view, c.name, target)
-            if t is not None and t not in (target, facts.path) and _loads_model(view, t):
+            if t is not None and t not in (target, facts.path) and loads(view, t):
                 return call
     return None
 
@@ -1308,7 +1354,12 @@ def dvc_train_stage(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 _CI_TRAIN = lazy_re(
     r"(?:^|[\s;&|(])(?:(?:python3?|py|accelerate\s+launch|torchrun|deepspeed|horovodrun|composer|lightning\s+run\s+model|"
     r"(?:poetry|uv|pipenv|pdm|hatch|conda)\s+run(?:\s+-n\s+\S+)?(?:\s+python3?)?|Rscript)\s+(?:-[\w-]+(?:[ =]\S+)?\s+)*(?:-m\s+)?"
-    r"[\w./-]*?\b((?:re)?train\w*|finetun\w*|fine_tun\w*|fit_model\w*)(?:\.py|\.R)?\b"
+    r"[\w./-]*?(?:\b((?:re)?train\w*|finetun\w*|fine_tun\w*|fit_model\w*)(?:\.py|\.R)?\b"
+    # run_training.py, run_enhanced_training.py, start_finetune.py: a script named for launching
+    # training (the word ends its name; prepare_train_data.py, test_training.py and
+    # eval_after_training.py stay out)
+    r"|(?<![\w-])(?!(?:tests?|eval\w*|validat\w*|check|plot|analy[sz]e|prepare|prep|clean|monitor)_)\w+_"
+    r"(?:(?:re)?train(?:ing)?|finetun(?:e|ing)|fine_tun(?:e|ing))(?:\.py)?(?![\w.-]))"
     r"|dvc\s+(?:repro|exp\s+run)\b|mlflow\s+run\b|make\s+(?:train\w*|model|pipeline)\b|"
     r"az\s+ml\s+(?:job\s+create|run\s+submit-\w+|pipeline\s+run)\b|gcloud\s+(?:beta\s+)?ai(?:-platform)?\s+(?:custom-jobs\s+create|jobs\s+submit\s+training)\b|"
     r"sky\s+(?:launch|jobs\s+launch)\b|kedro\s+run\b|zenml\s+pipeline\s+run\b)"
@@ -1319,6 +1370,21 @@ _CI_TRAIN_NEEDLES = ("create", "custom-jobs", "dvc", "fine_tun", "finetun", "fit
                      "model", "pipeline", "submit-", "train", "training")
 _SMOKE = lazy_re(r"(?i)fast_dev_run|dry[-_]?run|smoke|--debug\b|debug=|--max[_-]?(steps|epochs|iters?)[= ]+[0-9]{1,2}\b|"
                     r"max_epochs=[12]\b|--(num[_-]?)?epochs[= ]+[12]\b|--(n[_-]?)?(steps|iters?|iterations)[= ]+[0-9]{1,2}\b|pytest")
+
+
+def _continued(view: RepoView, rel: str, line: int, text: str) -> str:
+    """A shell command with the lines it continues onto (a trailing backslash), from the CI
+    file; the command's own text when it does not continue."""
+    if not text.rstrip().endswith("\\"):
+        return text
+    lines = view.lines(rel)
+    out, n = [], line
+    while 0 < n <= len(lines) and len(out) < 40:
+        out.append(lines[n - 1])
+        if not lines[n - 1].rstrip().endswith("\\"):
+            break
+        n += 1
+    return " ".join(out)
 
 
 def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
@@ -1334,6 +1400,8 @@ def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             if _CHECK_STEP_NAME.search(cl.step) or (_CHECK_STEP_NAME.search(cl.job) and not _TRAIN_FUNC.search(cl.job)):
                 continue  # training run as a test of the code, in a step or job named for tests (not `test_and_train`)
             m = _CI_TRAIN.search(cl.text)
+            if m and not cl.via and _SMOKE.search(_continued(view, pipe.path, cl.line, cl.text)):
+                continue  # the smoke flags on the command's continuation lines (`train.py \`, `--dry-run`)
             if m:
                 if m.group(0).strip().startswith("dvc") and not any(True for _ in dvc_train_stages(view)) and view.by_name("dvc.yaml"):
                     continue

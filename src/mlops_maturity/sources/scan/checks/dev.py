@@ -11,7 +11,8 @@ from ....repo import RepoView
 from ....repo.manifests import RequirementsFile, parse_requirements
 from ....repo.python import Call, PyFacts, is_notebook_export
 from ....util.lazyre import lazy_re
-from ..helpers import Hit, first_content_line, matching_calls, name_matches, norm_path, parses, paths, prefilters, python_files, selected
+from ..helpers import (Hit, first_content_line, matching_calls, name_matches, norm_path, parses, paths, pattern_tails_by_root,
+                       prefilters, python_files, selected)
 from ..spec import DetectorSpec
 from .data import LinePattern, make_targets, makefiles, py_tree
 
@@ -151,6 +152,69 @@ def makefile_runs_linter(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 if m and "install" not in text.split()[:3]:
                     yield Hit(rel, line, f"Makefile target {t.name} runs {m.group(1)}")
                     return
+
+
+# -- dev.modular_code: the model of an LLM application ---------------------------------------
+
+# The model of a retrieval-augmented, chat or agent application is a language model reached
+# through its client: a LangChain / LlamaIndex chat model, a provider SDK (OpenAI, Anthropic,
+# Ollama, LiteLLM...), hosted or served locally. Code that builds one and runs it is the
+# application's model code, as an inference wrapper is for a trained model.
+LLM_ROOTS = frozenset({"langchain", "langchain_openai", "langchain_community", "langchain_anthropic", "langchain_ollama",
+                       "langchain_groq", "langchain_mistralai", "langchain_google_genai", "langchain_google_vertexai",
+                       "langchain_aws", "langchain_cohere", "langchain_huggingface", "llama_index", "openai", "anthropic",
+                       "ollama", "litellm", "crewai", "groq", "mistralai", "google"})
+LLM_CLIENTS = (
+    "langchain_openai.{ChatOpenAI,AzureChatOpenAI,OpenAI,AzureOpenAI}", "langchain_anthropic.ChatAnthropic",
+    "langchain_ollama.{ChatOllama,OllamaLLM}", "langchain_groq.ChatGroq", "langchain_mistralai.ChatMistralAI",
+    "langchain_google_genai.{ChatGoogleGenerativeAI,GoogleGenerativeAI}", "langchain_google_vertexai.{ChatVertexAI,VertexAI}",
+    "langchain_aws.{ChatBedrock,ChatBedrockConverse,BedrockLLM}", "langchain_cohere.ChatCohere",
+    "langchain_huggingface.{ChatHuggingFace,HuggingFaceEndpoint}",
+    "langchain.chat_models.*", "langchain.llms.*", "langchain_community.chat_models.*", "langchain_community.llms.*",
+    "llama_index.llms.*", "openai.{OpenAI,AzureOpenAI,AsyncOpenAI,AsyncAzureOpenAI}", "openai.{ChatCompletion,Completion}.create",
+    "anthropic.{Anthropic,AsyncAnthropic}", "ollama.{chat,generate,Client,AsyncClient}", "litellm.{completion,acompletion}",
+    "crewai.LLM", "groq.{Groq,AsyncGroq}", "mistralai.Mistral", "google.generativeai.GenerativeModel",
+)
+# The last names of LLM_CLIENTS for each library, one of which a file importing it must
+# contain to be parsed (a Google Cloud client module is no Gemini model).
+_LLM_CLIENT_TAILS = pattern_tails_by_root(LLM_CLIENTS)
+# What runs a model client, a chain or an agent built on one.
+_LLM_RUN_ATTRS = frozenset({"invoke", "ainvoke", "stream", "astream", "batch", "abatch", "generate", "agenerate", "predict",
+                            "complete", "acomplete", "chat", "achat", "stream_chat", "create", "run", "arun", "query",
+                            "aquery", "kickoff", "generate_content", "send_message", "call"})
+_LLM_DIRECT = ("openai.{ChatCompletion,Completion}.create", "ollama.{chat,generate}", "litellm.{completion,acompletion}")
+# A provider SDK's endpoints that are not a language model, and those that are.
+_NOT_LLM_ENDPOINT = lazy_re(r"\.(audio|images|embeddings|moderations)\.")
+_LLM_ENDPOINT = lazy_re(r"\.(chat|completions|responses|messages|beta)\.|\.(a?invoke|a?stream|a?complete|a?chat|a?query|kickoff|"
+                        r"generate_content|send_message)$")
+
+
+def _llm_files(view: RepoView, det: DetectorSpec) -> list[str]:
+    return selected(view, det, "llm", lambda: python_files(view, det, LLM_ROOTS, notebooks=False, tails=_LLM_CLIENT_TAILS))
+
+
+@parses(_llm_files)
+def llm_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """The model code of an LLM application: a non-test module that builds a language-model
+    client (ChatOpenAI, a LlamaIndex Ollama, OpenAI()), and runs it or a chain / agent / query
+    engine on it (invoke, complete, chat.completions.create, kickoff) or hands it to the
+    project's code that does (a factory module the query route imports). A fake LLM, a module
+    that only names the chat model in its settings, or one that embeds documents stays out."""
+    for rel in _llm_files(view, det):
+        facts = view.python(rel)
+        if facts is None or facts.notebook_export:
+            continue
+        clients = [c for c in matching_calls(facts, LLM_CLIENTS) if not c.name.rsplit(".", 1)[-1].startswith("Fake")]
+        if not clients:
+            continue
+        direct = next((c for c in clients if name_matches(c.name, _LLM_DIRECT)), None)
+        if direct is None and any(_NOT_LLM_ENDPOINT.search(c.name) for c in facts.calls) and not any(
+                _LLM_ENDPOINT.search(c.name) for c in facts.calls):
+            continue  # a provider SDK used only for transcription, images or embeddings: no language model
+        runs = direct is not None or any(c.attr in _LLM_RUN_ATTRS for c in facts.calls if "." in c.name)
+        c = direct or clients[0]
+        yield Hit(rel, c.line, f"LLM application code: builds {c.name.rsplit('.', 1)[-1]}" + (" and runs it" if runs else ""))
+        return
 
 
 # -- dev.config ------------------------------------------------------------------------------
@@ -656,6 +720,25 @@ def _inference_files(view: RepoView, det: DetectorSpec) -> list[str]:
                                                                  tails=tails))
 
 
+_BOUND_TO = lazy_re(r"^\s*(?:self\.)?(\w+)\s*=")
+
+
+def _loaded_model_called(view: RepoView, rel: str, loads: list[Call]) -> bool:
+    """A loaded model run by calling it (`model = AutoModel.from_pretrained(...)`, then
+    `outputs = model(**inputs)`), as a Hugging Face or PyTorch module is."""
+    facts = view.python(rel)
+    if facts is None:
+        return False
+    for load in loads:
+        m = _BOUND_TO.match(view.line(rel, load.line, load.cell) or "")
+        if m is None:
+            continue
+        name = m.group(1)
+        if any(c.line != load.line and (c.name == name or c.name == f"self.{name}") for c in facts.calls):
+            return True
+    return False
+
+
 @parses(_inference_files)
 def inference_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """Model code that is not training: a non-test module that loads a model artifact and runs
@@ -670,7 +753,8 @@ def inference_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             continue
         if not any(c.name.rsplit(".", 1)[-1] in _INFER_ATTRS for c in facts.calls) and not (
                 any(c.name == "transformers.pipeline" for c in loads)
-                and any(_PREDICT_FUNC_NAME.match(f.name) and not f.trivial for f in facts.functions)):
+                and any(_PREDICT_FUNC_NAME.match(f.name) and not f.trivial for f in facts.functions)) and not _loaded_model_called(
+                view, rel, loads):
             continue
         yield Hit(rel, loads[0].line, f"model code: loads a model ({loads[0].name}) and runs it")
         return
@@ -829,6 +913,24 @@ def _cli_training_files(view: RepoView, det: DetectorSpec) -> list[str]:
 
 def _option_names(call) -> list[str]:
     return [a for a in call.args if isinstance(a, str) and a.startswith("-")]
+
+
+def fire_cli_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """fire.Fire(...) in a training script: one that trains or defines a model (training_signal)
+    or is named for training / fine-tuning (finetune.py: fire.Fire(train) sets its
+    hyperparameters per run). Fire on a utility script configures no training."""
+    for rel in python_files(view, det, frozenset({"fire"}), notebooks=False, tails=("Fire",)):
+        base = rel.rsplit("/", 1)[-1].lower()
+        facts = view.python(rel)
+        if facts is None or facts.notebook_export:
+            continue
+        call = next(iter(matching_calls(facts, ("fire.Fire",))), None)
+        if call is None:
+            continue
+        if not re.search(r"train|finetun|fine_tun", base) and training_signal(facts) is None:
+            continue
+        yield Hit(rel, call.line, f"training script exposes its parameters on the command line: calls {call.name}")
+        return
 
 
 @parses(_cli_training_files)
@@ -1022,6 +1124,8 @@ CHECKS = {
     "training_modules": training_modules,
     "estimator_modules": estimator_modules,
     "inference_modules": inference_modules,
+    "llm_modules": llm_modules,
+    "fire_cli_training": fire_cli_training,
     "config_loaded_by_training": config_loaded_by_training,
     "hyperparameters_in_config": hyperparameters_in_config,
     "hyperparameters_in_json_config": hyperparameters_in_json_config,
