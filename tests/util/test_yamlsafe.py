@@ -42,6 +42,19 @@ def test_rejections(path, text, needle):
         yamlsafe.load(text)
 
 
+@pytest.mark.parametrize("text, needle", [
+    # a mapping's or a sequence's tag on another kind of node (PyYAML raised TypeError / ValueError)
+    ("!!set a\n", "expected a mapping"),
+    ("- !!set [x]\n", "expected a mapping"),
+    ("!!set [[a, b]]\n", "expected a mapping"),
+    ("!!seq {a: 1}\n", "expected a sequence"),
+])
+@pytest.mark.parametrize("tolerant", [False, True])
+def test_tag_on_the_wrong_kind_of_node(path, text, needle, tolerant):
+    with pytest.raises(yamlsafe.YamlError, match=needle):
+        yamlsafe.load(text, max_aliases=5 if tolerant else 0, tolerate_tags=tolerant)
+
+
 def test_alias_bomb_rejected_even_when_aliases_are_allowed(path):
     with pytest.raises(yamlsafe.YamlError):
         yamlsafe.load(BOMB)

@@ -78,6 +78,8 @@ class _Loader(yaml.SafeLoader):
             self._depth -= 1
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
+        if not isinstance(node, MappingNode):  # `!!set a`, `!!set [x]`: a mapping's tag on something else
+            raise YamlError(f"line {node.start_mark.line + 1}: expected a mapping, found {node.id}")
         self.flatten_mapping(node)
         result = LineDict()
         result.line = node.start_mark.line + 1
@@ -96,6 +98,8 @@ class _Loader(yaml.SafeLoader):
         return result
 
     def construct_sequence(self, node: Node, deep: bool = False) -> LineList:  # type: ignore[override]
+        if not isinstance(node, SequenceNode):
+            raise YamlError(f"line {node.start_mark.line + 1}: expected a sequence, found {node.id}")
         result = LineList(self.construct_object(child, deep=True) for child in node.value)
         result.item_lines = [child.start_mark.line + 1 for child in node.value]
         result.line = node.start_mark.line + 1
