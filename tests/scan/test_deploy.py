@@ -51,6 +51,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.cd", "present-deploy-script"): ("present", ['.github/workflows/deploy.yml:9 pipeline-deploys-service'], []),
     ("deploy.cd", "present-shared-deploy-template"): ("present", ['.github/workflows/deploy-online-endpoint.yml:4 pipeline-deploys-service'], []),
     ("deploy.cd", "present-gitlab-kubectl"): ("present", ['.gitlab-ci.yml:5 pipeline-deploys-service'], []),
+    # Manifests applied to a kind / minikube cluster the job starts are tested, not deployed; the
+    # deploy job after such a test still deploys.
+    ("deploy.cd", "absent-manifests-tested-on-kind"): ("absent", [], []),
+    ("deploy.cd", "present-kind-test-then-cluster-deploy"): ("present", [".github/workflows/release.yml:20 pipeline-deploys-service"], []),
     ("deploy.cd", "present-azd-deploy"): ("present", ['.github/workflows/deploy.yml:14 pipeline-deploys-service'], []),
     ("deploy.cd", "absent-azd-provision-only"): ("absent", [], []),
     ("deploy.ci", "absent-build-image-only"): ("absent", [], []),
@@ -159,6 +163,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.progressive", "present-argo-rollout"): ("present", ['k8s/rollout.yaml:7 argo-rollout-strategy'], []),
     ("deploy.progressive", "present-azureml-traffic"): ("present", ['deploy.py:5 endpoint-traffic-split'], []),
     ("deploy.progressive", "present-istio-weights"): ("present", ['k8s/virtual-service.yaml:10 mesh-traffic-weights'], []),
+    # One route taking all the traffic (weight: 100) splits nothing.
+    ("deploy.progressive", "absent-istio-single-route"): ("absent", [], []),
     ("deploy.progressive", "present-sagemaker-variants"): ("present", ['deploy.py:7 sagemaker-variants-weighted'], []),
     ("deploy.registry", "present-wandb-registry-path"): (
         "present", [".gcp/cloudbuild_api.yaml:4 wandb-registry-artifact-used"], []),

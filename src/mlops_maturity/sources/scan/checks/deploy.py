@@ -587,6 +587,19 @@ def _circleci_orb_deploys(view: RepoView, pipe: CiPipeline) -> Hit | None:
     return None
 
 
+# A job that starts a throwaway Kubernetes cluster (kind, minikube, k3d) and applies manifests to
+# it tests them; nothing is deployed.
+_LOCAL_CLUSTER = lazy_re(r"(?i)\bkind\s+create\s+cluster\b|\bminikube\s+start\b|\bk3d\s+cluster\s+create\b|"
+                         r"setup-minikube|kind-action|setup-kind|k3d-action|setup-k3d|setup-k3s|setup-microk8s")
+_CLUSTER_CMD = lazy_re(r"(kubectl|helm|helmfile|skaffold|kustomize|argocd|kn)\s")
+
+
+def _local_cluster_jobs(pipe: CiPipeline, lines: list[CiLine]) -> set[str]:
+    jobs = {j.name for j in pipe.jobs for st in j.steps if st.uses and _LOCAL_CLUSTER.search(st.uses)}
+    jobs.update(cl.job for cl in lines if _LOCAL_CLUSTER.search(cl.text))
+    return jobs
+
+
 @prefilters(*_BUNDLE_ML_RESOURCES, "experiments:", "models:")
 def cd_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A CI/CD pipeline deploys or publishes a model or service: pushes an image, deploys to
@@ -634,6 +647,7 @@ def cd_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 hit = Hit(pipe.path, ref[0], f"CI/CD calls shared deploy template {ref[1]}")
         lines = ci_lines(view, pipe)
         base = _dir(pipe.path) if pipe.system != "github" else ""
+        local = _local_cluster_jobs(pipe, lines)
         for cl in lines:
             if hit and hit.line <= cl.line:
                 break
@@ -642,6 +656,8 @@ def cd_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             m = _DEPLOY_CMD.search(cl.text)
             if m:
                 what = re.sub(r"\s+", " ", m.group(1).strip())
+                if cl.job in local and _CLUSTER_CMD.match(what):
+                    continue  # applied to a throwaway cluster the job starts: a test of the manifests
                 if re.match(r"(docker|podman|buildah|nerdctl)\s", what) and "push" in what and not _pushed_dockerfile_is_ml(view, pipe, cl, lines):
                     continue
                 if what.startswith("databricks") and not _bundle_is_ml(view):
