@@ -151,6 +151,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.validation", "present-dataframe-schema-check"): ("present", ['src/data/schema.py:6 custom-data-validator-defined'], []),
     ("data.validation", "present-custom-validator"): ("present", ['src/data/loader.py:4 custom-data-validator-defined'], []),
     ("data.validation", "present-required-columns-raise"): ("present", ['ingestion/checks.py:6 custom-data-validator-defined'], []),
+    ("data.validation", "present-validator-status-flag"): ("present", ['housing/components/data_validation.py:16 custom-data-validator-defined'], []),
+    ("data.validation", "absent-column-count-wrapped-errors"): ("absent", [], []),
     ("data.validation", "present-validator-returns-false"): ("present", ['pipelines/validate_labels.py:7 custom-data-validator-defined'], []),
     ("data.validation", "absent-existence-and-emptiness-checks"): ("absent", [], []),
     ("data.validation", "present-validator-collects-errors"): (

@@ -262,6 +262,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.training_pipeline", "present-airflow-container-tasks"): (
         "present", ["dags/churn_pipeline.py:8 orchestrated-pipeline-trains"], []),
     ("deploy.training_pipeline", "absent-airflow-training-data-export"): ("absent", [], []),
+    ("deploy.training_pipeline", "present-ci-module-with-entry-point"): ("present", [".github/workflows/refresh.yml:12 ci-job-trains"], []),
+    ("deploy.training_pipeline", "absent-ci-module-defines-only"): ("absent", [], []),
     ("deploy.training_pipeline", "present-ci-trains"): ("present", ['.github/workflows/train.yml:9 ci-job-trains'], []),
     # A job named for tests and training trains; a job named for tests only runs an example.
     ("deploy.training_pipeline", "present-ci-test-and-train-job"): ("present", [".github/workflows/pipeline.yml:14 ci-job-trains"], []),

@@ -187,6 +187,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-params-json-beside-cfn-build"): ("present", ["train.py:7 params-json-loaded"], []),
     ("dev.config", "present-configurator"): ("present", ["train.py:6 config-script-overrides"], []),
     ("dev.config", "absent-labels-json"): ("absent", [], []),
+    ("dev.config", "present-utility-module-loads-own-config"): ("present", ["src/forest_utils.py:7 config-loaded-by-training"], []),
+    ("dev.config", "absent-utility-yaml-reader-for-schema"): ("absent", [], []),
     ("dev.config", "present-config-yaml-helper"): ("present", ["config/config.yaml:4 hyperparameters-in-config-file"], []),
     ("dev.config", "absent-hparams-yaml-unread"): ("absent", [], []),
     ("dev.config", "absent-argparse-paths-only"): ("absent", [], []),

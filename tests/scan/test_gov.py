@@ -7,10 +7,12 @@ from scan_helpers import check_case, check_fixture_folders
 
 # (practice, fixture case) -> (status, evidence, dependency-only evidence)
 CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
+    ("gov.approval", "absent-azure-generated-webapp-environment"): ("absent", [], []),
     ("gov.approval", "absent-codeowners-catch-all"): ("absent", [], []),
     ("gov.approval", "absent-manual-dispatch-only"): ("absent", [], []),
     ("gov.approval", "absent-pending-approval-unused"): ("absent", [], []),
     ("gov.approval", "absent-pypi-environment"): ("absent", [], []),
+    ("gov.approval", "present-azure-webapp-project-environment"): ("present", ['.github/workflows/release.yml:10 deploy-job-uses-protected-environment'], []),
     ("gov.approval", "present-github-environment"): ("present", ['.github/workflows/deploy.yml:8 deploy-job-uses-protected-environment'], []),
     ("gov.approval", "present-gitlab-manual-deploy"): ("present", ['.gitlab-ci.yml:13 gitlab-deploy-job-manual'], []),
     ("gov.approval", "present-sagemaker-pending-approval"): ("present", ['pipelines/pipeline.py:4 model-registration-pending-approval'], []),

@@ -1212,6 +1212,37 @@ def _rejects(node: ast.AST) -> bool:
                    for c in ast.walk(node.test))
 
 
+_CATCH_ALL = frozenset({"Exception", "BaseException"})
+
+
+def _passed_on_errors(fn: ast.AST) -> set[int]:
+    """The raises that hand on whatever went wrong: in a catch-all handler (`except Exception as
+    e:`), a bare `raise`, `raise e` or `raise ProjectError(e, sys)` wraps any error of the body,
+    the way every function of a project is guarded; it rejects nothing about the data."""
+    out: set[int] = set()
+    for h in ast.walk(fn):
+        if not isinstance(h, ast.ExceptHandler):
+            continue
+        if h.type is not None and not (isinstance(h.type, ast.Name) and h.type.id in _CATCH_ALL):
+            continue
+        for r in (x for b in h.body for x in ast.walk(b)):
+            if isinstance(r, ast.Raise) and (r.exc is None or (h.name is not None and any(
+                    isinstance(x, ast.Name) and x.id == h.name for x in ast.walk(r.exc)))):
+                out.add(id(r))
+    return out
+
+
+# A flag a validator sets to say no (`validation_status = False` when a column is not in the
+# schema): its caller reads the flag and stops.
+_STATUS_FLAG = lazy_re(r"(?i)(^|_)(valid\w*|status|ok|passed|is_valid)$")
+
+
+def _flags_invalid(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and any(
+        isinstance(b, ast.Assign) and isinstance(b.value, ast.Constant) and b.value.value is False
+        and any(isinstance(t, ast.Name) and _STATUS_FLAG.search(t.id) for t in b.targets) for b in node.body)
+
+
 def _checks_columns(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """The function compares the data's columns with the ones it needs (`required - set(df.columns)`,
     `c not in df.columns`): one rejection on that is a schema check, as one on a shape is not."""
@@ -1272,10 +1303,11 @@ def function_defs(tree: ast.Module) -> list[ast.FunctionDef | ast.AsyncFunctionD
 @prefilters(*_DATA_VALIDATOR_NEEDLES)
 def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A validate_*/verify_* function in data-loading code that checks records, images or
-    labels (at least two assertions, raises, `return False` or collected errors on their content,
-    or one on a comparison of its columns with the required ones) — not config or argument
-    validation, not a single shape assert, not the validation of a schema definition (whose
-    first parameter is the schema). A loader or preparation step of another name (load_raw,
+    labels (at least two assertions, raises, `return False`, a status flag set to False or
+    collected errors on their content, or one on a comparison of its columns with the required
+    ones) — not config or argument validation, not a single shape assert, not the validation of
+    a schema definition (whose first parameter is the schema). A catch-all handler re-raising
+    whatever went wrong (`except Exception as e: raise ProjectError(e, sys)`) checks nothing. A loader or preparation step of another name (load_raw,
     read_*, preprocess, a script's main) counts when at least two of its branches reject the
     data on its content (missing columns, nulls, values outside the label
     set, wrong dtype, NaN), raising or recording the error."""
@@ -1309,7 +1341,9 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             params = [a.arg for a in n.args.posonlyargs + n.args.args if a.arg not in ("self", "cls")]
             if params and _SCHEMA_ARG.match(params[0]):
                 continue  # checks a schema definition (a JSON Schema's keywords), not records
-            checks = sum(1 for c in ast.walk(n) if isinstance(c, (ast.Assert, ast.Raise)) or _collects_error(c) or _rejects(c))
+            passed_on = _passed_on_errors(n)
+            checks = sum(1 for c in ast.walk(n) if (isinstance(c, ast.Assert) or (isinstance(c, ast.Raise) and id(c) not in passed_on))
+                         or _collects_error(c) or _rejects(c) or _flags_invalid(c))
             if (checks >= 2 or (checks == 1 and _checks_columns(n))) and _validator_used(view, rel, tree, n):
                 yield Hit(rel, n.lineno, f"data validator {n.name} rejects bad records ({checks} checks)")
                 break

@@ -1403,10 +1403,36 @@ def _continued(view: RepoView, rel: str, line: int, text: str) -> str:
     return " ".join(out)
 
 
+_DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Pass)
+
+
+def _module_runs_nothing(view: RepoView, rel: str) -> bool:
+    """A Python module whose top level only imports, defines functions or classes and binds
+    values computed without a call: running it (`python -m src.retrain`) defines its
+    functions and stops, so nothing is trained. A `__main__` guard, a top-level call, a loop or
+    a `try` counts as running something; a file that does not parse is given the benefit."""
+    tree = py_tree(view, rel)
+    if tree is None:
+        return False
+    for node in tree.body:
+        if isinstance(node, _DEFINITIONS):
+            continue
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # docstring
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and not any(
+                isinstance(n, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom)) for n in ast.walk(node.value)):
+            continue
+        if isinstance(node, ast.AnnAssign) and node.value is None:
+            continue
+        return False
+    return True
+
+
 def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A CI pipeline job that trains a model (a training script, dvc repro, mlflow run, a
     cloud training job), directly or through a script or job config it runs — not a smoke
-    test of the training code."""
+    test of the training code, nor a Python module that only defines functions and so runs
+    nothing when CI starts it."""
     for pipe, _t in effective_pipelines(view):
         for cl in ci_lines(view, pipe):
             if not any(map(cl.text.__contains__, _CI_TRAIN_NEEDLES)):
@@ -1420,6 +1446,9 @@ def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 continue  # the smoke flags on the command's continuation lines (`train.py \`, `--dry-run`)
             if m:
                 if m.group(0).strip().startswith("dvc") and not any(True for _ in dvc_train_stages(view)) and view.by_name("dvc.yaml"):
+                    continue
+                script = _python_script(view, m.group(0), _dir(cl.via) if cl.via else "") if "python" in m.group(0) else None
+                if script is not None and _module_runs_nothing(view, script):
                     continue
                 yield Hit(pipe.path, cl.line, _msg("CI job trains:", cl, re.sub(r"\s+", " ", m.group(0).strip())))
                 break

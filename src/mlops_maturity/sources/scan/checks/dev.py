@@ -766,9 +766,25 @@ _CONFIG_LOADS = ("yaml.safe_load", "yaml.load", "yaml.full_load", "yaml.unsafe_l
                  "tomllib.load", "ruamel.yaml.YAML", "omegaconf.OmegaConf.load")
 
 
+# A module of shared helpers (utils.py, common.py, helpers.py, main_utils/...).
+_UTILITY_MODULE = lazy_re(r"(?i)(^|/)\w*(utils?|common|helpers?)(/[\w/]*)?\.py$")
+
+
+def _unused_helper(facts: PyFacts, line: int) -> bool:
+    """The innermost function around `line` is never called in its own file: a reader a
+    utility module offers to others (read_yaml_file(path)), not this module loading its config."""
+    around = [f for f in facts.functions if f.end is not None and f.line <= line <= f.end]
+    if not around:
+        return False
+    fn = max(around, key=lambda f: f.line)
+    return not any(c.name.rsplit(".", 1)[-1] == fn.name and not (fn.line <= c.line <= fn.end) for c in facts.calls)
+
+
 def config_loaded_by_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A training/model module (see training_signal) or a train*.py script reads a YAML/TOML
-    configuration file."""
+    configuration file. A utility module's reader that nothing in it calls (`read_yaml_file`
+    beside `evaluate_models` in utils.py) loads whatever its callers name, a data schema as
+    well as a config: the callers decide, not this module."""
     roots = frozenset({"yaml", "toml", "tomllib", "ruamel", "omegaconf"})
     for rel in python_files(view, det, roots, notebooks=False, tails=("load", "YAML")):
         base = rel.rsplit("/", 1)[-1].lower()
@@ -779,7 +795,10 @@ def config_loaded_by_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit
             continue
         if "train" not in base and training_signal(facts) is None:
             continue
+        utility = "train" not in base and _UTILITY_MODULE.search(rel) is not None
         for call in matching_calls(facts, _CONFIG_LOADS):
+            if utility and _unused_helper(facts, call.line):
+                continue
             yield Hit(rel, call.line, f"training code loads a config file: calls {call.name}")
             break
 

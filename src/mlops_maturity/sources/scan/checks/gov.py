@@ -490,13 +490,34 @@ def _env_name(env: Any) -> str:
 
 
 _STAGE_ENV = lazy_re(r"prod|prd|live|release|stag|uat|deploy|\$\{\{", re.I)
+# The workflow Azure App Service's Deployment Center commits names the environment after the
+# deployment slot and points its url at the output of its own deploy step (id deploy-to-webapp /
+# deploy-to-function); Azure creates that environment without required reviewers.
+_AZURE_GENERATED_ENV_URL = lazy_re(r"^\$\{\{\s*steps\.(deploy-to-webapp|deploy-to-function)\.outputs\.", re.I)
+_AZURE_APP_DEPLOY = lazy_re(r"^azure/(webapps-deploy|functions-action)@", re.I)
+
+
+def _azure_generated_environment(raw: dict) -> bool:
+    """The job's environment is the one Azure App Service's generated workflow declares: its url
+    is the output of the job's own azure/webapps-deploy (functions-action) step."""
+    env = raw.get("environment")
+    url = env.get("url") if isinstance(env, dict) else None
+    m = _AZURE_GENERATED_ENV_URL.match(url.strip()) if isinstance(url, str) else None
+    if not m:
+        return False
+    steps = raw.get("steps")
+    return any(isinstance(st, dict) and str(st.get("id", "")).lower() == m.group(1).lower()
+               and isinstance(st.get("uses"), str) and _AZURE_APP_DEPLOY.match(st["uses"].strip())
+               for st in (steps if isinstance(steps, list) else ()))
 
 
 def environment_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A GitHub Actions job deploying to a named deployment stage (production, staging,
     release, or an expression choosing one): where required reviewers are configured.
-    Package publishing (PyPI, GitHub Pages, docs), dev/test environments and environments
-    used only to hold secrets (`branch-protection-main`) are not a production approval gate."""
+    Package publishing (PyPI, GitHub Pages, docs), dev/test environments, environments
+    used only to hold secrets (`branch-protection-main`) and the environment of the workflow
+    Azure App Service generates (which Azure creates without reviewers) are not a production
+    approval gate."""
     allowed = set(paths(view, det)) if (det.files or det.exclude) else None
     for pipe in view.ci():
         if pipe.system != "github" or (allowed is not None and pipe.path not in allowed):
@@ -506,6 +527,8 @@ def environment_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             name = _env_name(raw.get("environment"))
             if not name or NON_PROD_ENV.match(name.strip()) or not _STAGE_ENV.search(name):
                 continue
+            if _azure_generated_environment(raw):
+                continue  # created by Azure with the workflow it generates, not a gate set up by the project
             blob = " ".join([s.uses for s in job.steps] + [c.text for s in job.steps for c in s.commands])
             if _PUBLISH.search(blob):
                 continue
