@@ -745,45 +745,31 @@ class RepoView:
 
     def yaml(self, rel: str, *, max_aliases: int = 0, tolerate_tags: bool = False) -> Any:
         """The parsed YAML document (LineDict/LineList with key lines), or None."""
-
-        def make() -> Any:
-            t = self.text(rel)
-            if t is None:
-                return None
-            try:
-                return yamlsafe.load(t, max_aliases=max_aliases, tolerate_tags=tolerate_tags)
-            except yamlsafe.YamlError as exc:
-                rendered = self._untemplated(rel, t)
-                if rendered is not None:
-                    try:
-                        return yamlsafe.load(rendered, max_aliases=max_aliases, tolerate_tags=tolerate_tags)
-                    except yamlsafe.YamlError:
-                        pass
-                self._note(rel, f"not parsed: {exc}")
-                return None
-
-        return self._cached(f"yaml:{max_aliases}:{tolerate_tags}", rel, make)
+        return self._cached(f"yaml:{max_aliases}:{tolerate_tags}", rel,
+                            lambda: self._load_yaml(rel, yamlsafe.load, None, max_aliases, tolerate_tags))
 
     def yaml_all(self, rel: str, *, max_aliases: int = 0, tolerate_tags: bool = False) -> list[Any]:
         """Every document of a multi-document YAML stream (Kubernetes manifests); [] on error."""
+        return self._cached(f"yaml_all:{max_aliases}:{tolerate_tags}", rel,
+                            lambda: self._load_yaml(rel, yamlsafe.load_all, [], max_aliases, tolerate_tags))
 
-        def make() -> list[Any]:
-            t = self.text(rel)
-            if t is None:
-                return []
-            try:
-                return yamlsafe.load_all(t, max_aliases=max_aliases, tolerate_tags=tolerate_tags)
-            except yamlsafe.YamlError as exc:
-                rendered = self._untemplated(rel, t)
-                if rendered is not None:
-                    try:
-                        return yamlsafe.load_all(rendered, max_aliases=max_aliases, tolerate_tags=tolerate_tags)
-                    except yamlsafe.YamlError:
-                        pass
-                self._note(rel, f"not parsed: {exc}")
-                return []
-
-        return self._cached(f"yaml_all:{max_aliases}:{tolerate_tags}", rel, make)
+    def _load_yaml(self, rel: str, load: Any, failed: Any, max_aliases: int, tolerate_tags: bool) -> Any:
+        """`load` of the file's text, or of its rendering when it is a project template whose
+        YAML does not parse as it stands; `failed` (and a note) when neither parses."""
+        t = self.text(rel)
+        if t is None:
+            return failed
+        try:
+            return load(t, max_aliases=max_aliases, tolerate_tags=tolerate_tags)
+        except yamlsafe.YamlError as exc:
+            rendered = self._untemplated(rel, t)
+            if rendered is not None:
+                try:
+                    return load(rendered, max_aliases=max_aliases, tolerate_tags=tolerate_tags)
+                except yamlsafe.YamlError:
+                    pass
+            self._note(rel, f"not parsed: {exc}")
+            return failed
 
     def toml(self, rel: str) -> dict[str, Any] | None:
         def make() -> dict[str, Any] | None:

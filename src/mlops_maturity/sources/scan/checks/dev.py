@@ -271,6 +271,13 @@ _SCAFFOLD_ATTRS = frozenset({"package_name", "project_name", "project_version", 
 _EMPTY_TEMPLATE_RUN = "contains no nodes"
 
 
+def _test_bodies(tree: ast.Module) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef, list[ast.stmt]]]:
+    """Each test function of a module, with its statements other than docstrings."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
+            yield node, [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+
+
 def _scaffold_tests(view: RepoView, rel: str, text: str) -> frozenset[str]:
     """Names of test functions whose every statement asserts on project_context name/version,
     or that check the empty template's run fails for want of pipeline nodes."""
@@ -280,14 +287,11 @@ def _scaffold_tests(view: RepoView, rel: str, text: str) -> frozenset[str]:
     if tree is None:
         return frozenset()
     out = set()
-    for node in ast.walk(tree):
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not node.name.startswith("test"):
-            continue
+    for node, body in _test_bodies(tree):
         if any(isinstance(n, ast.Constant) and isinstance(n.value, str) and _EMPTY_TEMPLATE_RUN in n.value
                for n in ast.walk(node)):
             out.add(node.name)
             continue
-        body = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
         if body and all(isinstance(s, ast.Assert) and not any(isinstance(n, ast.Call) for n in ast.walk(s.test))
                         and {n.attr for n in ast.walk(s.test) if isinstance(n, ast.Attribute)} <= _SCAFFOLD_ATTRS
                         and "project_context" in ast.dump(s.test) for s in body):
@@ -325,10 +329,7 @@ def _placeholder_tests(view: RepoView, rel: str, text: str) -> frozenset[str]:
     if tree is None:
         return frozenset()
     out = set()
-    for node in ast.walk(tree):
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not node.name.startswith("test"):
-            continue
-        body = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    for node, body in _test_bodies(tree):
         if body and (all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in body) or _always_fails(body[0])):
             out.add(node.name)
     return frozenset(out)
