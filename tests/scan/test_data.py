@@ -31,6 +31,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # step; the same preparation followed by training is not.
     ("data.pipeline", "present-entry-splits-and-saves"): ("present", ["data_intake.py:20 entry-script-runs-data-prep"], []),
     ("data.pipeline", "absent-entry-splits-then-trains"): ("absent", [], []),
+    # A task cleaning up temporary files ("cleanup_resources") is not data cleaning.
+    ("data.pipeline", "absent-dag-cleanup-task"): ("absent", [], []),
     ("data.pipeline", "present-spark-job-entry"): ("present", ["jobs/main.py:21 entry-script-runs-data-prep"], []),
     # main.py runs the project's own ingestion class, imported from its package (documents
     # chunked into a vector store); the same class run before answering a question is an
@@ -148,6 +150,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.validation", "present-ci-data-tests"): ("present", ["tests/test_dataset.py:11 ci-data-tests-run"], []),
     ("data.validation", "absent-data-tests-not-in-ci"): ("absent", [], []),
     ("data.validation", "absent-ci-preprocessing-unit-tests"): ("absent", [], []),
+    # A stream producer validates each record against a JSON schema before publishing; a web
+    # service validating request bodies before queueing them stays out.
+    ("data.validation", "present-stream-producer-validates"): ("present", ["producer/main.py:17 records-validated-in-data-code"], []),
+    ("data.validation", "absent-web-stream-request-models"): ("absent", [], []),
     ("data.validation", "present-dataframe-schema-check"): ("present", ['src/data/schema.py:6 custom-data-validator-defined'], []),
     ("data.validation", "present-custom-validator"): ("present", ['src/data/loader.py:4 custom-data-validator-defined'], []),
     ("data.validation", "present-required-columns-raise"): ("present", ['ingestion/checks.py:6 custom-data-validator-defined'], []),

@@ -893,7 +893,7 @@ def _missing_scripts_only(view: RepoView, makefile: str, cmd: str) -> bool:
 
 
 _PREP_TASK_TEXT = lazy_re(
-    r"""(?ix)(task_id|name|step_name|display_name|set_display_name\()\s*=?\s*["'][^"']*\b(pre_?process\w*|prep\w*|ingest\w*|etl|extract\w*|clean\w*|
+    r"""(?ix)(task_id|name|step_name|display_name|set_display_name\()\s*=?\s*["'][^"']*\b(pre_?process\w*|prep\w*|ingest\w*|etl|extract\w*|clean(?![_ -]?up)\w*|
     featuri[sz]\w*|feature[_ -]?engineering|split\w*|download\w*|load[_ -]?data\w*|data[_ -]?(prep|process|load|ingest)\w*|
     process(ing)?[_ -]?data\w*|make[_ -]?dataset|build[_ -]?features|engineer[_ -]?features)"""
 )
@@ -1131,6 +1131,8 @@ def pandera_used(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 _DATA_PATH = lazy_re(r"(^|/|_)(data|datasets?|etl|ingest\w*|pipelines?|pre_?process\w*|prepare\w*|validat\w*|"
                         r"schemas?|clean\w*|loaders?|features?)(/|_|\.py$)", re.I)
 _DATA_ROOTS = frozenset({"pandas", "polars", "pyarrow", "csv", "datasets", "pyspark"})
+# Clients of record streams: a module producing or consuming one handles the pipeline's data.
+_STREAM_ROOTS = frozenset({"kafka", "confluent_kafka", "aiokafka", "pulsar", "faust", "bytewax", "quixstreams", "redpanda"})
 _RECORD_VALIDATION = ("jsonschema.validate", "jsonschema.*Validator", "jsonschema.*Validator().validate",
                       "*.model_validate", "*.parse_obj", "*.validate_python", "pydantic.TypeAdapter().validate_python",
                       "pydantic.parse_obj_as")
@@ -1138,15 +1140,16 @@ _WEB_ROOTS = frozenset({"fastapi", "flask", "starlette", "django", "aiohttp", "s
 
 
 def records_validated(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
-    """A data module (path says data/etl/ingest/preprocess/schema...) that reads tabular or
-    record data and validates records with jsonschema or pydantic models — not a web API's
-    request models."""
+    """A data module (path says data/etl/ingest/preprocess/schema..., or it produces / consumes
+    a record stream) that reads tabular or record data and validates records with jsonschema or
+    pydantic models — not a web API's request models."""
     for rel in python_files(view, det, frozenset({"jsonschema", "pydantic"}), notebooks=False,
                             tails=("validate", "parse_obj", "Validator")):
-        if not _DATA_PATH.search(rel):
-            continue
         mods = view.modules(rel)
-        if mods.isdisjoint(_DATA_ROOTS) or not mods.isdisjoint(_WEB_ROOTS):
+        stream = not mods.isdisjoint(_STREAM_ROOTS)  # a producer / consumer of a record stream
+        if not (_DATA_PATH.search(rel) or stream):
+            continue
+        if (mods.isdisjoint(_DATA_ROOTS) and not stream) or not mods.isdisjoint(_WEB_ROOTS):
             continue
         facts = view.python(rel)
         if facts is None:
