@@ -40,7 +40,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.dashboards", "absent-streamlit-app"): ("absent", [], []),
     ("monitor.dashboards", "present-evidently-ui"): ("present", ['monitoring/project.py:6 dashboard-generated-in-code'], []),
     ("monitor.dashboards", "present-grafana-json"): ("present", ['grafana/dashboards/model.json:5 grafana-dashboard-defined'], []),
-    ("monitor.dashboards", "present-grafana-provisioning"): ("present", ['grafana/provisioning/dashboards/default.yaml:3 grafana-dashboards-provisioned'], []),
+    # A file provider counts when the repository holds dashboards for it; alone it provisions nothing.
+    ("monitor.dashboards", "present-grafana-provisioning"): ("present", ['grafana/dashboards/model.json:5 grafana-dashboard-defined', 'grafana/provisioning/dashboards/default.yaml:3 grafana-dashboards-provisioned'], []),
+    ("monitor.dashboards", "absent-provider-without-dashboards"): ("absent", [], []),
     ("monitor.dashboards", "present-databricks-lakeview"): (
         "present", ["dashboards/model_quality.lvdash.json:1 databricks-dashboard-exported"], []),
     ("monitor.dashboards", "absent-dashboard-screenshot"): ("absent", [], []),

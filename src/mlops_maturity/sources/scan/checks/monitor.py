@@ -773,6 +773,42 @@ def grafana_dashboard_json(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         yield Hit(rel, line, f"defines Grafana dashboard{label} with {len(data['panels'])} panels")
 
 
+_PROVISIONING = lazy_re(
+    r"^([ \t]*)providers:[ \t]*\n(?:[ \t]*(?:#.*)?\n|\1[ \t-]+.*\n)*?\1[ \t]+((folder|orgId|disableDeletion|updateIntervalSeconds|"
+    r"allowUiUpdates):|options:[ \t]*\n\1[ \t]+path:)|^kind:\s*GrafanaDashboard\b|grafana_dashboard[\"']?\s*:\s*[\"']?(1|true)", re.M)
+_PROVISIONING_NEEDLES = ("providers:", "GrafanaDashboard", "grafana_dashboard")
+# A dashboard model embedded in YAML (a ConfigMap's `model.json: |` block, Helm values).
+_EMBEDDED_DASHBOARD = lazy_re(r"[\"']panels[\"']\s*:\s*\[")
+
+
+def _repo_has_dashboard(view: RepoView) -> bool:
+    got = view.memo.get("__grafana_dashboard__")
+    if got is None:
+        jsons = view.with_any([r for r in view.files if r.endswith(".json")], ('"panels"',))
+        any_json = DetectorSpec(id="grafana-dashboard-any", practice="monitor.dashboards", kind="check", message="",
+                                check="grafana_dashboard_json", files=("*.json",))
+        got = any(True for _ in grafana_dashboard_json(view, any_json)) if jsons else False
+        if not got:
+            yamls = view.with_any([r for r in view.files if r.endswith((".yml", ".yaml", ".tpl"))], ('"panels"',))
+            got = any(_EMBEDDED_DASHBOARD.search(view.text(r) or "") for r in yamls)
+        view.memo["__grafana_dashboard__"] = got
+    return got
+
+
+@prefilters(*_PROVISIONING_NEEDLES)
+def grafana_dashboards_provisioned(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """Grafana dashboard provisioning: a GrafanaDashboard resource or a sidecar-labelled
+    dashboard ConfigMap, or a file provider when the repository holds dashboards for it."""
+    for rel in view.with_any(paths(view, det), _PROVISIONING_NEEDLES):
+        text = view.text(rel) or ""
+        for m in _PROVISIONING.finditer(text):
+            if m.group(0).lstrip().startswith("providers:") and not _repo_has_dashboard(view):
+                continue
+            start = m.start() + (len(m.group(1)) if m.group(1) else 0)
+            yield Hit(rel, text.count("\n", 0, start) + 1, "provisions Grafana dashboards")
+            break
+
+
 # -- monitor.retrain_trigger -----------------------------------------------------------------
 
 _TRAIN_WORD = lazy_re(r"(?<![a-z])(re)?train(?!ed)", re.I)
@@ -1427,6 +1463,7 @@ CHECKS = {
     "scheduled_ci_trains": scheduled_ci_trains,
     "orchestrator_schedule_trains": orchestrator_schedule_trains,
     "scheduled_drift_job": scheduled_drift_job,
+    "grafana_dashboards_provisioned": grafana_dashboards_provisioned,
     "scheduled_model_evaluation": scheduled_model_evaluation,
     "schedule_config_trains": schedule_config_trains,
     "drift_triggers_training": drift_triggers_training,
