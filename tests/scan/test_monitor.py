@@ -71,6 +71,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "monitoring/check_model.py:14 scheduled-ci-evaluates-model"], []),
     ("monitor.model", "absent-scheduled-scoring-only"): ("absent", [], []),
     ("monitor.model", "absent-scheduled-refit-scores"): ("absent", [], []),
+    # An application schedules the monitoring library's estimator; the library's own repository,
+    # whose CLI schedules its own runner, is not monitoring a model.
+    ("monitor.model", "present-app-schedules-nannyml-estimator"): (
+        "present", ["loanmon/nightly.py:9 drift-monitored-continuously"], []),
+    ("monitor.model", "absent-monitoring-library-own-scheduler"): ("absent", [], []),
     ("monitor.model", "present-drift-gauge"): ("present", ['monitoring/exporter.py:5 drift-metrics-exported'], []),
     ("monitor.model", "present-evidently-prefect"): ("present", ['monitoring/drift_flow.py:15 drift-monitored-continuously', 'monitoring/drift_flow.py:21 drift-job-scheduled'], []),
     ("monitor.model", "present-sagemaker-model-monitor"): ("present", ['monitor.py:3 managed-model-monitor-configured'], []),

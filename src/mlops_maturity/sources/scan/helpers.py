@@ -352,6 +352,13 @@ def local_module_file(view: RepoView, dotted: str, importer: str = "") -> str | 
     return None
 
 
+def own_package(view: RepoView, root: str) -> bool:
+    """Whether the repository itself defines the top-level package `root` (at the root or under
+    src/): then it is that library's own source, and its calls to `root.*` are the library's
+    internals, not a use of the tool by a project (NannyML's own CLI running NannyML)."""
+    return view.exists(f"{root}/__init__.py") or view.exists(f"src/{root}/__init__.py")
+
+
 def norm_path(rel: str) -> str:
     """A relative path with `.`, empty segments and `..` resolved (`..` never above the root),
     backslashes read as slashes: `a/./b/../c` -> `a/c`."""

@@ -18,7 +18,7 @@ from ....repo.ci import CiPipeline
 from ....repo.python import PyFacts
 from ....util import yamlsafe
 from ....util.lazyre import lazy_re
-from ..helpers import Hit, matching_calls, name_matches, paths, prefilters, python_files
+from ..helpers import Hit, matching_calls, name_matches, own_package, paths, prefilters, python_files
 from ..spec import DetectorSpec
 from .data import LowerNeedles, dotted, py_tree
 from .deploy import _names
@@ -540,7 +540,8 @@ def drift_monitoring_job(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         facts = view.python(rel)
         if facts is None or facts.notebook_export:
             continue
-        calls = list(matching_calls(facts, _MONITOR_CALLS))
+        # the monitoring library's own repository calls itself: its CLI scheduler is a feature
+        calls = [c for c in matching_calls(facts, _MONITOR_CALLS) if not own_package(view, c.name.split(".", 1)[0])]
         if not calls:
             calls = list(matching_calls(facts, _STAT_CALLS)) if "drift" in text.lower() else []
         if not calls:
