@@ -209,6 +209,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.hpo", "absent-hyperopt-sampled-space"): ("absent", [], []),
     ("dev.hpo", "present-wandb-sweep"): ("present", ["sweep.yaml:2 sweep-config-present"], []),
     ("dev.hpo", "absent-dependency-only"): ("absent", [], ["requirements.txt:1 dependency-declared"]),
+    # An automatic ARIMA searches the forecaster's orders; orders written in the code do not.
+    ("dev.hpo", "present-auto-arima-search"): ("present", ["forecasting/fit_demand.py:8 auto-arima-order-search"], []),
+    ("dev.hpo", "absent-arima-fixed-order"): ("absent", [], ["requirements.txt:2 dependency-declared"]),
     ("dev.hpo", "absent-manual-loop"): ("absent", [], []),
     ("dev.hpo", "present-parameter-sampler"): ("present", ["tuner.py:10 parameter-grid-searched"], []),
     ("dev.hpo", "absent-parameter-grid-in-tests"): ("absent", [], []),
