@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from scan_helpers import check_case, check_fixture_folders
+from scan_helpers import check_case, check_fixture_folders, describe
 
 # (practice, fixture case) -> (status, evidence, dependency-only evidence)
 CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
@@ -71,6 +71,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.experiment_tracking", "present-coqui-dashboard-logger"): ("present", ["recipes/ljspeech/train_glowtts.py:9 coqui-trainer-dashboard-logger"], []),
     ("dev.experiment_tracking", "absent-coqui-config-default-logger"): ("absent", [], []),
     ("dev.pinned_env", "present-poetry-lock"): ("present", ["poetry.lock environment-pinned"], []),
+    # Read with a small size cap in test_lock_file_over_size_cap_still_pins.
+    ("dev.pinned_env", "present-lock-over-size-cap"): ("present", ["pixi.lock environment-pinned"], []),
+    ("dev.pinned_env", "absent-example-lock-over-size-cap"): ("absent", [], []),
     ("dev.pinned_env", "present-root-and-nested-lock"): ("present", ["uv.lock environment-pinned"], []),
     ("dev.pinned_env", "present-pinned-requirements"): ("present", ["requirements.txt:3 environment-pinned"], []),
     ("dev.pinned_env", "present-conda-env"): ("present", ["environment.yml:5 environment-pinned"], []),
@@ -236,3 +239,14 @@ def test_evidence_carries_snippet_and_literal_message(scan):
     (ev,) = obs.evidence
     assert ev.snippet == 'mf.log_metric("auc", auc)'
     assert ev.message == "calls mlflow.log_metric"
+
+
+def test_lock_file_over_size_cap_still_pins(scan):
+    """A lock file over the size cap is skipped unread, yet it is there and pins the project's
+    environment (a large project's pixi.lock or poetry.lock is often over 1 MB); one under
+    examples/ pins an example's environment, not the project's."""
+    obs = scan("dev.pinned_env/present-lock-over-size-cap", max_file_bytes=2048)["dev.pinned_env"]
+    assert obs.status.value == "present"
+    assert [describe(e) for e in obs.evidence] == ["pixi.lock environment-pinned"]
+    obs = scan("dev.pinned_env/absent-example-lock-over-size-cap", max_file_bytes=2048)["dev.pinned_env"]
+    assert obs.status.value == "absent"

@@ -70,7 +70,8 @@ def pinned_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     allowed = set(paths(view, det))
     # The shallowest lock file first: the root's is the project's (a nested one may pin a tool).
     for rel in sorted(view.lock_files(), key=lambda r: (r.count("/"), r)):
-        if rel in allowed and not _NOT_PROJECT_ENV.search(rel):
+        # one over the size cap is not among the candidate paths, yet it is there
+        if (rel in allowed or not view.exists(rel)) and not _NOT_PROJECT_ENV.search(rel):
             yield Hit(rel, None, f"has lock file {rel.rsplit('/', 1)[-1]}", snippet="")
             return
     files = view.requirements_files()
