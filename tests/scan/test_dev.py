@@ -173,6 +173,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-typer-options"): ("present", ["train.py:10 typer-hyperparameters-declared"], []),
     ("dev.config", "present-params-json"): ("present", ["train.py:7 params-json-loaded"], []),
     ("dev.config", "absent-params-json-written"): ("absent", [], []),
+    # A saved model's parameters read back from its archive (zip member) by the loader configure
+    # no training; a training script's own parameters file beside that loader counts.
+    ("dev.config", "present-params-json-beside-model-archive"): ("present", ["train.py:8 params-json-loaded"], []),
+    ("dev.config", "absent-saved-model-archive-params"): ("absent", [], []),
     # A CDK app reading its stage's deployment settings configures infrastructure, not training.
     ("dev.config", "absent-cdk-stage-config"): ("absent", [], []),
     # Nor does a deploy script filling a stage's CloudFormation parameters from a JSON file.
