@@ -33,6 +33,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
     ("team.contributing", "absent-empty-contributing"): ("absent", []),
     ("team.contributing", "absent-issue-config-only"): ("absent", []),
     ("team.contributing", "absent-vendored-contributing"): ("absent", []),
+    # The documentation site's contributing page (mkdocs docs/docs/, sphinx docs/source/) is the
+    # guide; a contributors page there lists people.
+    ("team.contributing", "present-docs-site-contributing-page"): (
+        "present", ["docs/docs/contributing.md:1 contributing-guide-present"], []),
+    ("team.contributing", "absent-docs-contributors-page"): ("absent", [], []),
     ("team.contributing", "present-contribution-guide"): ("present", ["docs/CONTRIBUTION_GUIDE.md:1 contributing-guide-present"]),
     ("team.contributing", "absent-contributors-list"): ("absent", []),
     ("team.ownership", "present-codeowners"): ("present", [".github/CODEOWNERS:3 codeowners-assigns-owners"]),
