@@ -76,6 +76,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.model", "present-app-schedules-nannyml-estimator"): (
         "present", ["loanmon/nightly.py:9 drift-monitored-continuously"], []),
     ("monitor.model", "absent-monitoring-library-own-scheduler"): ("absent", [], []),
+    # The same library's example outside its package uses it as a project would.
+    ("monitor.model", "present-library-example-monitors-on-schedule"): (
+        "present", ["examples/nightly_loan_monitoring.py:9 drift-monitored-continuously"], []),
     ("monitor.model", "present-drift-gauge"): ("present", ['monitoring/exporter.py:5 drift-metrics-exported'], []),
     ("monitor.model", "present-evidently-prefect"): ("present", ['monitoring/drift_flow.py:15 drift-monitored-continuously', 'monitoring/drift_flow.py:21 drift-job-scheduled'], []),
     ("monitor.model", "present-sagemaker-model-monitor"): ("present", ['monitor.py:3 managed-model-monitor-configured'], []),

@@ -352,11 +352,16 @@ def local_module_file(view: RepoView, dotted: str, importer: str = "") -> str | 
     return None
 
 
-def own_package(view: RepoView, root: str) -> bool:
+def own_package(view: RepoView, root: str, rel: str | None = None) -> bool:
     """Whether the repository itself defines the top-level package `root` (at the root or under
-    src/): then it is that library's own source, and its calls to `root.*` are the library's
-    internals, not a use of the tool by a project (NannyML's own CLI running NannyML)."""
-    return view.exists(f"{root}/__init__.py") or view.exists(f"src/{root}/__init__.py")
+    src/), and, given `rel`, whether that file is inside it: then it is that library's own
+    source, and its calls to `root.*` are the library's internals, not a use of the tool by a
+    project (NannyML's own CLI running NannyML). The library's examples outside the package
+    use it as a project would."""
+    for base in (f"{root}/", f"src/{root}/"):
+        if view.exists(base + "__init__.py") and (rel is None or rel.startswith(base)):
+            return True
+    return False
 
 
 # A sphinx-gallery example's module docstring opens with a reST title ("Title\n=====").

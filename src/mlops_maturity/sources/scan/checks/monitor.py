@@ -540,8 +540,8 @@ def drift_monitoring_job(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         facts = view.python(rel)
         if facts is None or facts.notebook_export:
             continue
-        # the monitoring library's own repository calls itself: its CLI scheduler is a feature
-        calls = [c for c in matching_calls(facts, _MONITOR_CALLS) if not own_package(view, c.name.split(".", 1)[0])]
+        # the monitoring library's own code calls itself: its CLI scheduler is a feature
+        calls = [c for c in matching_calls(facts, _MONITOR_CALLS) if not own_package(view, c.name.split(".", 1)[0], rel)]
         if not calls:
             calls = list(matching_calls(facts, _STAT_CALLS)) if "drift" in text.lower() else []
         if not calls:
