@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ....repo import RepoView
 from ....repo.ci import CiPipeline
@@ -1027,8 +1028,9 @@ def _script_evaluates_model(view: RepoView, rel: str) -> int | None:
     facts = view.python(rel)
     if facts is None or facts.notebook_export or next(matching_calls(facts, _MODEL_LOADS), None) is None:
         return None
-    sig = training_signal(facts)
-    if sig is not None and sig[1].startswith("calls "):
+    # A training call anywhere, even after the model class a script defines first: it scores
+    # the model it has just fitted (a scheduled integration test of training), not the one in use.
+    if training_signal(replace(facts, classes=[])) is not None:
         return None
     metric = next(matching_calls(facts, _QUALITY_METRICS), None)
     if metric is None:
