@@ -128,6 +128,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "present-databricks-bundle"): (
         "present", ["databricks.yml:11 databricks-job-prepares-data"], []),
     ("data.pipeline", "absent-databricks-job-payload-no-prep"): ("absent", [], []),
+    # A sphinx-gallery example (reST-titled docstring, the gallery's README.txt beside it) shows
+    # a library's featurizers; the project's own preparation script beside the gallery counts.
+    ("data.pipeline", "present-prep-script-beside-gallery"): (
+        "present", ["benchmarks/prepare_data.py:14 data-prep-script-runnable"], []),
+    ("data.pipeline", "absent-gallery-example-preprocessing"): ("absent", [], []),
     ("data.validation", "present-loader-rejects-bad-rows"): (
         "present", ["src/data/load.py:8 custom-data-validator-defined"], []),
     # one column check in the loader; a metric's checks refuse its caller's arguments

@@ -132,6 +132,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.model_gate", "present-gate-result-from-helper"): (
         "present", ["pipeline/flow.py:9 metric-gate-blocks-promotion"], []),
     ("deploy.model_gate", "absent-helper-checks-file-size"): ("absent", [], []),
+    # `return False` under a metric threshold refuses the model in a function that gives a
+    # verdict on it; a library helper deciding whether calibration is needed refuses nothing.
+    ("deploy.model_gate", "present-validator-returns-false"): (
+        "present", ["pipeline/validate.py:10 metric-gate-blocks-promotion"], []),
+    ("deploy.model_gate", "absent-helper-decides-step-needed"): ("absent", [], []),
     ("deploy.model_gate", "present-behavioral-tests-in-ci"): ("present", ['tests/model/test_behavioral.py:5 behavioural-model-tests'], []),
     ("deploy.model_gate", "present-challenger-wins"): ("present", ['components/update_best_model.py:8 metric-gate-blocks-promotion'], []),
     ("deploy.model_gate", "present-champion-challenger"): ("present", ['promote.py:7 metric-gate-blocks-promotion'], []),

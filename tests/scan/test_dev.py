@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from scan_helpers import check_case, check_fixture_folders
+from scan_helpers import check_case, check_fixture_folders, describe
 
 # (practice, fixture case) -> (status, evidence, dependency-only evidence)
 CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
@@ -71,6 +71,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.experiment_tracking", "present-coqui-dashboard-logger"): ("present", ["recipes/ljspeech/train_glowtts.py:9 coqui-trainer-dashboard-logger"], []),
     ("dev.experiment_tracking", "absent-coqui-config-default-logger"): ("absent", [], []),
     ("dev.pinned_env", "present-poetry-lock"): ("present", ["poetry.lock environment-pinned"], []),
+    # Read with a small size cap in test_lock_file_over_size_cap_still_pins.
+    ("dev.pinned_env", "present-lock-over-size-cap"): ("present", ["pixi.lock environment-pinned"], []),
+    ("dev.pinned_env", "absent-example-lock-over-size-cap"): ("absent", [], []),
     ("dev.pinned_env", "present-root-and-nested-lock"): ("present", ["uv.lock environment-pinned"], []),
     ("dev.pinned_env", "present-pinned-requirements"): ("present", ["requirements.txt:3 environment-pinned"], []),
     ("dev.pinned_env", "present-conda-env"): ("present", ["environment.yml:5 environment-pinned"], []),
@@ -180,6 +183,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-typer-options"): ("present", ["train.py:10 typer-hyperparameters-declared"], []),
     ("dev.config", "present-params-json"): ("present", ["train.py:7 params-json-loaded"], []),
     ("dev.config", "absent-params-json-written"): ("absent", [], []),
+    # A saved model's parameters read back from its archive (zip member) by the loader configure
+    # no training; a training script's own parameters file beside that loader counts.
+    ("dev.config", "present-params-json-beside-model-archive"): ("present", ["train.py:8 params-json-loaded"], []),
+    ("dev.config", "absent-saved-model-archive-params"): ("absent", [], []),
     # A CDK app reading its stage's deployment settings configures infrastructure, not training.
     ("dev.config", "absent-cdk-stage-config"): ("absent", [], []),
     # Nor does a deploy script filling a stage's CloudFormation parameters from a JSON file.
@@ -225,6 +232,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.hpo", "absent-hyperopt-sampled-space"): ("absent", [], []),
     ("dev.hpo", "present-wandb-sweep"): ("present", ["sweep.yaml:2 sweep-config-present"], []),
     ("dev.hpo", "absent-dependency-only"): ("absent", [], ["requirements.txt:1 dependency-declared"]),
+    # An automatic ARIMA searches the forecaster's orders; orders written in the code do not.
+    ("dev.hpo", "present-auto-arima-search"): ("present", ["forecasting/fit_demand.py:8 auto-arima-order-search"], []),
+    ("dev.hpo", "absent-arima-fixed-order"): ("absent", [], ["requirements.txt:2 dependency-declared"]),
     ("dev.hpo", "absent-manual-loop"): ("absent", [], []),
     ("dev.hpo", "present-parameter-sampler"): ("present", ["tuner.py:10 parameter-grid-searched"], []),
     ("dev.hpo", "absent-parameter-grid-in-tests"): ("absent", [], []),
@@ -249,3 +259,14 @@ def test_evidence_carries_snippet_and_literal_message(scan):
     (ev,) = obs.evidence
     assert ev.snippet == 'mf.log_metric("auc", auc)'
     assert ev.message == "calls mlflow.log_metric"
+
+
+def test_lock_file_over_size_cap_still_pins(scan):
+    """A lock file over the size cap is skipped unread, yet it is there and pins the project's
+    environment (a large project's pixi.lock or poetry.lock is often over 1 MB); one under
+    examples/ pins an example's environment, not the project's."""
+    obs = scan("dev.pinned_env/present-lock-over-size-cap", max_file_bytes=2048)["dev.pinned_env"]
+    assert obs.status.value == "present"
+    assert [describe(e) for e in obs.evidence] == ["pixi.lock environment-pinned"]
+    obs = scan("dev.pinned_env/absent-example-lock-over-size-cap", max_file_bytes=2048)["dev.pinned_env"]
+    assert obs.status.value == "absent"

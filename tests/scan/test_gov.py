@@ -45,6 +45,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("gov.data_card", "present-field-list-readme-txt"): ("present", ['data/Readme.txt:8 dataset-doc-describes-fields'], []),
     ("gov.data_card", "present-hf-dataset-card"): ("present", ['data/README.md:3 hf-dataset-card-metadata'], []),
     ("gov.explainability", "absent-feature-importances"): ("absent", [], []),
+    # Permutation importance of the trained model explains it; inside a feature selector's fit
+    # it chooses the features the selector keeps.
+    ("gov.explainability", "present-permutation-importance-report"): (
+        "present", ["churn/explain.py:10 sklearn-inspection-explains-model"], []),
+    ("gov.explainability", "absent-importance-feature-selector"): ("absent", [], []),
     ("gov.explainability", "present-handwritten-gradcam"): (
         "present", ["app/explain.py:5 attribution-map-computed-by-hand"], []),
     # a saliency plot drawn from a map computed elsewhere; the backward() is training's

@@ -73,6 +73,21 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "monitoring/check_model.py:14 scheduled-ci-evaluates-model"], []),
     ("monitor.model", "absent-scheduled-scoring-only"): ("absent", [], []),
     ("monitor.model", "absent-scheduled-refit-scores"): ("absent", [], []),
+    # A scheduled script defining a model class first and fitting it later scores what it has
+    # just fitted (a weekly integration test); one that defines the class to load the weights in
+    # use and scores them counts.
+    ("monitor.model", "present-scheduled-ci-evaluates-torch-model"): ("present", [
+        ".github/workflows/model-health.yml:4 scheduled-ci-evaluates-model",
+        "monitoring/evaluate_live_model.py:24 scheduled-ci-evaluates-model"], []),
+    ("monitor.model", "absent-scheduled-integration-test-defines-and-fits"): ("absent", [], []),
+    # An application schedules the monitoring library's estimator; the library's own repository,
+    # whose CLI schedules its own runner, is not monitoring a model.
+    ("monitor.model", "present-app-schedules-nannyml-estimator"): (
+        "present", ["loanmon/nightly.py:9 drift-monitored-continuously"], []),
+    ("monitor.model", "absent-monitoring-library-own-scheduler"): ("absent", [], []),
+    # The same library's example outside its package uses it as a project would.
+    ("monitor.model", "present-library-example-monitors-on-schedule"): (
+        "present", ["examples/nightly_loan_monitoring.py:9 drift-monitored-continuously"], []),
     ("monitor.model", "present-drift-gauge"): ("present", ['monitoring/exporter.py:5 drift-metrics-exported'], []),
     ("monitor.model", "present-evidently-prefect"): ("present", ['monitoring/drift_flow.py:15 drift-monitored-continuously', 'monitoring/drift_flow.py:21 drift-job-scheduled'], []),
     ("monitor.model", "present-sagemaker-model-monitor"): ("present", ['monitor.py:3 managed-model-monitor-configured'], []),

@@ -33,6 +33,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
     ("team.contributing", "absent-empty-contributing"): ("absent", []),
     ("team.contributing", "absent-issue-config-only"): ("absent", []),
     ("team.contributing", "absent-vendored-contributing"): ("absent", []),
+    # The documentation site's contributing page (mkdocs docs/docs/, sphinx docs/source/) is the
+    # guide; a contributors page there lists people.
+    ("team.contributing", "present-docs-site-contributing-page"): (
+        "present", ["docs/docs/contributing.md:1 contributing-guide-present"], []),
+    ("team.contributing", "absent-docs-contributors-page"): ("absent", [], []),
     ("team.contributing", "present-contribution-guide"): ("present", ["docs/CONTRIBUTION_GUIDE.md:1 contributing-guide-present"]),
     ("team.contributing", "absent-contributors-list"): ("absent", []),
     ("team.ownership", "present-codeowners"): ("present", [".github/CODEOWNERS:3 codeowners-assigns-owners"]),
@@ -49,6 +54,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
     ("team.design_docs", "absent-guide-architecture-heading"): ("absent", []),
     ("team.design_docs", "absent-api-docs"): ("absent", []),
     ("team.design_docs", "absent-tutorial-design-step"): ("absent", []),
+    # Release notes under docs/ (docs/whats_new/) list a release's refactorings under "Code
+    # Architecture": no design; a design page beside them still counts.
+    ("team.design_docs", "present-design-page-beside-release-notes"): (
+        "present", ["docs/about/package_structure.rst:4 design-docs-present"], []),
+    ("team.design_docs", "absent-release-notes-architecture-heading"): ("absent", [], []),
     ("team.design_docs", "present-design-section"): ("present", ["docs/internals.md:3 design-docs-present"]),
     ("team.design_docs", "present-numbered-architecture-dir"): (
         "present", ["docs/02-architecture/serving-layout.md:1 design-docs-present"]),

@@ -852,7 +852,12 @@ class RepoView:
         return self._cached("environments", ".", make)
 
     def lock_files(self) -> list[str]:
-        return [f for f in self.files if man.is_lock_file(f)]
+        """Lock files, those over the size cap included: a lock file pins the environment by
+        being there, its content is never read (a large project's poetry.lock or pixi.lock is
+        often over 1 MB)."""
+        found = [f for f in self.files if man.is_lock_file(f)]
+        found += [s.path for s in self._disc.skipped if s.reason.startswith("over size cap") and man.is_lock_file(s.path)]
+        return found
 
     def dependencies(self) -> list[man.Dependency]:
         """Every declared dependency in every manifest, in path and line order."""

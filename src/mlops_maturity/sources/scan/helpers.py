@@ -352,6 +352,37 @@ def local_module_file(view: RepoView, dotted: str, importer: str = "") -> str | 
     return None
 
 
+def own_package(view: RepoView, root: str, rel: str | None = None) -> bool:
+    """Whether the repository itself defines the top-level package `root` (at the root or under
+    src/), and, given `rel`, whether that file is inside it: then it is that library's own
+    source, and its calls to `root.*` are the library's internals, not a use of the tool by a
+    project (NannyML's own CLI running NannyML). The library's examples outside the package
+    use it as a project would."""
+    for base in (f"{root}/", f"src/{root}/"):
+        if view.exists(base + "__init__.py") and (rel is None or rel.startswith(base)):
+            return True
+    return False
+
+
+# A sphinx-gallery example's module docstring opens with a reST title ("Title\n=====").
+_GALLERY_TITLE = re.compile(
+    r"""\A(?:[ \t]*(?:#[^\n]*)?\n)*[ \t]*[rRuU]?(?:\"\"\"|\'\'\')[ \t]*\n"""
+    r"""(?:[ \t]*([=\-~^*#+])\1{2,}[ \t]*\n)?[ \t]*[^\s][^\n]*\n[ \t]*([=\-~^*#+])\2{2,}[ \t]*\n""")
+_GALLERY_HEADERS = ("README.txt", "README.rst", "GALLERY_HEADER.rst")
+
+
+def gallery_example(view: RepoView, rel: str) -> bool:
+    """Whether `rel` is a sphinx-gallery example: a script whose docstring opens with a reST
+    title, in a folder with the gallery's header file (README.txt / README.rst /
+    GALLERY_HEADER.rst). The documentation builds and shows it: a library's usage example, not
+    a step of the project's own pipeline."""
+    folder = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
+    if not any(view.exists(folder + h) for h in _GALLERY_HEADERS):
+        return False
+    text = view.text(rel) or ""
+    return _GALLERY_TITLE.match(text[:2000]) is not None
+
+
 def norm_path(rel: str) -> str:
     """A relative path with `.`, empty segments and `..` resolved (`..` never above the root),
     backslashes read as slashes: `a/./b/../c` -> `a/c`."""

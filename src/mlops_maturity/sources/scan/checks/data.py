@@ -17,7 +17,7 @@ from ....repo import RepoView
 from ....repo.view import NeedleIndex
 from ....repo.python import PyFacts, _Resolver, parse_source
 from ....util.lazyre import lazy_re
-from ..helpers import Hit, local_module_file, matching_calls, meaningful_lines, name_matches, parses, paths, prefilters, python_files, selected
+from ..helpers import Hit, gallery_example, local_module_file, matching_calls, meaningful_lines, name_matches, parses, paths, prefilters, python_files, selected
 from ..spec import DetectorSpec
 
 # -- shared: regexes anchored at line starts ----------------------------------------------------
@@ -549,6 +549,8 @@ def data_prep_scripts(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             continue
         if base in ("setup", "__init__", "conftest") or "/docs/" in f"/{rel}":
             continue
+        if rel.endswith(".py") and gallery_example(view, rel):
+            continue  # a library's documented usage example, built into its docs
         if rel.endswith(".sh"):
             # the tool as a command (line start, after ; & | ( or sudo/then/do), not a word in a
             # path or an argument (`[[ -f ~/.kaggle/kaggle.json ]]`, `pip install kaggle`)

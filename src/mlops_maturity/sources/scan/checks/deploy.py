@@ -1546,6 +1546,26 @@ def _blocks(body: list[ast.stmt]) -> str | None:
     return None
 
 
+# What a function returning a verdict on the model is called (validate_model, is_better,
+# passes_thresholds, should_deploy ...): its `return False` refuses the model.
+_VERDICT_FN = lazy_re(r"(?i)gate|valid|accept|approv|pass|meets?|good|better|worse|ready|promot|deploy|regist|release|quality|"
+                      r"check|verif|eval|compar|champ|chall|wins?(?![a-z])|threshold|should|bless|sanity|healthy|ok$")
+
+
+def _verdict_action(tree: ast.Module, node: ast.stmt, action: str | None) -> str | None:
+    """`action`, unless it is only `return False` in a function that is no verdict on the model:
+    a library helper deciding whether some step is needed (needs_calibration() returning False
+    when the AUROC is already near 1) compares a metric to a threshold and blocks nothing."""
+    if action != "returns False":
+        return action
+    name = None
+    for fn in ast.walk(tree):
+        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and fn.lineno <= node.lineno <= (fn.end_lineno or fn.lineno):
+            if name is None or fn.lineno >= name[0]:
+                name = (fn.lineno, fn.name)
+    return action if name is None or _VERDICT_FN.search(name[1]) else None
+
+
 def _early_exits_before_promotion(tree: ast.Module) -> dict[int, str]:
     """`if <test>: ... continue` (or `break`, a bare `return`) in a block whose later statements
     promote (a register / promote / deploy call): the branch skips the promotion. Line of each such
@@ -1773,7 +1793,7 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             used = _test_names(n.test) if isinstance(n, ast.If) else None
             if used and any(u in assigned for u in used):
                 if any(_is_gate_compare(assigned[u]) for u in used if u in assigned):
-                    action = _blocks(n.body) or _blocks(n.orelse)
+                    action = _verdict_action(tree, n, _blocks(n.body) or _blocks(n.orelse))
                     if action:
                         yield Hit(rel, n.lineno, f"compares a model metric to a threshold or the production model and {action}")
                         break
@@ -1781,7 +1801,7 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             if n.lineno not in lines:
                 continue
             if isinstance(n, ast.If) and _is_gate_compare(n.test):
-                action = _blocks(n.body) or _blocks(n.orelse)
+                action = _verdict_action(tree, n, _blocks(n.body) or _blocks(n.orelse))
                 if not action:
                     if early is None:
                         early = _early_exits_before_promotion(tree)

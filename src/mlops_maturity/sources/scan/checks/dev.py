@@ -71,7 +71,8 @@ def pinned_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     allowed = set(paths(view, det))
     # The shallowest lock file first: the root's is the project's (a nested one may pin a tool).
     for rel in sorted(view.lock_files(), key=lambda r: (r.count("/"), r)):
-        if rel in allowed and not _NOT_PROJECT_ENV.search(rel):
+        # one over the size cap is not among the candidate paths, yet it is there
+        if (rel in allowed or not view.exists(rel)) and not _NOT_PROJECT_ENV.search(rel):
             yield Hit(rel, None, f"has lock file {rel.rsplit('/', 1)[-1]}", snippet="")
             return
     files = view.requirements_files()
@@ -817,6 +818,21 @@ _CFN_PARAMETERS = ("ParameterKey",)
 _WRITE_MODE = re.compile(r"""\s*,\s*(mode\s*=\s*)?["'][rbt+]*[wax]""")
 
 
+_RECEIVER = re.compile(r"(\w+)\.$")
+
+
+def _archive_member(text: str, start: int) -> bool:
+    """Whether the `open(` at `start` opens a member of a zip / tar archive (`with
+    zipfile.ZipFile(path) as z: z.open("model_params.json")`): a saved model's own parameters
+    read back by its loader, not a file configuring training."""
+    m = _RECEIVER.search(text, max(0, start - 60), start)
+    if m is None or m.end() != start:
+        return False
+    name = re.escape(m.group(1))
+    return re.search(rf"(ZipFile|TarFile|tarfile\.open)\([^\n]*\)\s+as\s+{name}\b|\b{name}\s*=\s*[\w.]*(ZipFile|TarFile|tarfile\.open)\(",
+                     text) is not None
+
+
 @prefilters(".json", *_CFN_PARAMETERS)
 def params_json_loaded(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A Python file opening a parameters/config JSON file, outside infrastructure-as-code apps
@@ -830,6 +846,8 @@ def params_json_loaded(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         for m in _PARAMS_JSON.finditer(text):
             if _WRITE_MODE.match(text, m.end()):
                 continue  # open(".../params.json", "w"): the script writes the file, it is not configured by it
+            if _archive_member(text, m.start()):
+                continue
             yield Hit(rel, text.count("\n", 0, m.start()) + 1, f"reads a parameters file: {m.group(0).strip()}")
             break
 

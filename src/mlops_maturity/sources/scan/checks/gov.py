@@ -18,7 +18,7 @@ from ....repo import RepoView
 from ....repo.textutil import headings
 from ....util import yamlsafe
 from ....util.lazyre import lazy_re
-from ..helpers import Hit, paths, prefilters
+from ..helpers import Hit, matching_calls, paths, prefilters, python_files
 from ..spec import DetectorSpec
 from .data import LowerNeedles, py_tree
 
@@ -762,6 +762,53 @@ def model_card_in_code(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 break
 
 
+# -- gov.explainability: scikit-learn's model inspection -------------------------------------
+
+_INSPECTION_CALLS = ("sklearn.inspection.{permutation_importance,PartialDependenceDisplay,partial_dependence,"
+                     "plot_partial_dependence}", "sklearn.inspection.PartialDependenceDisplay.*")
+_INSPECTION_TAILS = ("permutation_importance", "partial_dependence", "PartialDependenceDisplay")
+# A transformer's fitting methods, and a feature selector's mask.
+_FIT_METHOD = lazy_re(r"^_?(fit\w*|select\w*|_?get_support_mask|\w*importances?)$")
+# A selector or transformer by its name or a base class (BaseSelector, SelectorMixin, TransformerMixin).
+_SELECTOR_CLASS = lazy_re(r"Select|Transformer|Eliminat")
+_TRANSFORMER_METHODS = frozenset({"transform", "_transform", "get_support", "_get_support_mask", "get_feature_names_out"})
+
+
+def _selector_methods(tree: ast.Module) -> list[tuple[int, int]]:
+    """Line spans of the fitting methods of transformer classes (a class that also defines
+    transform / get_support): there, importances choose the features the transformer keeps."""
+    spans: list[tuple[int, int]] = []
+    for cls in ast.walk(tree):
+        if not isinstance(cls, ast.ClassDef):
+            continue
+        methods = [n for n in cls.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        named = _SELECTOR_CLASS.search(cls.name) or any(_SELECTOR_CLASS.search(ast.unparse(b)) for b in cls.bases)
+        if not named and not any(m.name in _TRANSFORMER_METHODS for m in methods):
+            continue
+        spans.extend((m.lineno, m.end_lineno or m.lineno) for m in methods if _FIT_METHOD.match(m.name))
+    return spans
+
+
+def inspection_explains_model(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """scikit-learn's model inspection (permutation importance, partial dependence) run on a
+    model. Inside a feature selector's fit (a transformer class that keeps the features whose
+    permutation importance is high enough), it selects features: no model is explained."""
+    for rel in python_files(view, det, frozenset({"sklearn"}), tails=_INSPECTION_TAILS, notebooks=True):
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        calls = list(matching_calls(facts, _INSPECTION_CALLS))
+        if not calls:
+            continue
+        spans: list[tuple[int, int]] = []
+        if rel.endswith(".py") and "class " in (view.text(rel) or ""):
+            tree = py_tree(view, rel)
+            spans = _selector_methods(tree) if tree is not None else []
+        call = next((c for c in calls if c.cell is not None or not any(a <= c.line <= b for a, b in spans)), None)
+        if call is not None:
+            yield Hit(rel, call.line, f"calls {call.name}", call.cell)
+
+
 CHECKS = {
     "handwritten_attribution": handwritten_attribution,
     "dbt_columns_described": dbt_columns_described,
@@ -776,5 +823,6 @@ CHECKS = {
     "gitlab_manual_deploy": gitlab_manual_deploy,
     "pending_approval_gate": pending_approval_gate,
     "codeowners_model_dirs": codeowners_model_dirs,
+    "inspection_explains_model": inspection_explains_model,
 }
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ....repo import RepoView
 from ....repo.ci import CiPipeline
 from ....repo.python import PyFacts
 from ....util import yamlsafe
 from ....util.lazyre import lazy_re
-from ..helpers import Hit, matching_calls, name_matches, paths, prefilters, python_files
+from ..helpers import Hit, matching_calls, name_matches, own_package, paths, prefilters, python_files
 from ..spec import DetectorSpec
 from .data import LowerNeedles, dotted, py_tree
 from .deploy import _names
@@ -540,7 +541,8 @@ def drift_monitoring_job(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         facts = view.python(rel)
         if facts is None or facts.notebook_export:
             continue
-        calls = list(matching_calls(facts, _MONITOR_CALLS))
+        # the monitoring library's own code calls itself: its CLI scheduler is a feature
+        calls = [c for c in matching_calls(facts, _MONITOR_CALLS) if not own_package(view, c.name.split(".", 1)[0], rel)]
         if not calls:
             calls = list(matching_calls(facts, _STAT_CALLS)) if "drift" in text.lower() else []
         if not calls:
@@ -1062,8 +1064,9 @@ def _script_evaluates_model(view: RepoView, rel: str) -> int | None:
     facts = view.python(rel)
     if facts is None or facts.notebook_export or next(matching_calls(facts, _MODEL_LOADS), None) is None:
         return None
-    sig = training_signal(facts)
-    if sig is not None and sig[1].startswith("calls "):
+    # A training call anywhere, even after the model class a script defines first: it scores
+    # the model it has just fitted (a scheduled integration test of training), not the one in use.
+    if training_signal(replace(facts, classes=[])) is not None:
         return None
     metric = next(matching_calls(facts, _QUALITY_METRICS), None)
     if metric is None:

@@ -248,6 +248,11 @@ _NOT_DESIGN_RECORD = lazy_re(r"^(readme|changelog|changes|history|news|contribut
                              r"license|authors|claude|agents|gemini|copilot-instructions)$", re.I)
 
 
+# Release notes kept under docs/ (docs/whats_new/v_1.rst, docs/changelog/, docs/release-notes.md):
+# a "Code Architecture" heading there lists a release's refactorings, it describes no design.
+_RELEASE_NOTES = lazy_re(r"^(whats?[-_ ]?new|changelogs?|changes|history|news|release[-_ ]?notes?|releases)$", re.I)
+
+
 def design_docs(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """ADR / design / RFC / proposal folders with documents, design or architecture documents by name,
     diagrams as code, or docs/ pages with an architecture or design heading (English, Portuguese,
@@ -273,6 +278,8 @@ def design_docs(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                     yield Hit(rel, line, f"has a design document {base}")
                     continue
             if _DOCS_ROOT.match(rel):
+                if _RELEASE_NOTES.match(stem) or any(_RELEASE_NOTES.match(d) for d in dirs):
+                    continue  # "Code Architecture" in a release's notes lists what changed
                 text = view.text(rel) or ""
                 low_text = text.lower()
                 if not any(w in low_text for w in _DESIGN_WORDS):
