@@ -117,6 +117,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.model_gate", "absent-report-only"): ("absent", [], []),
     ("deploy.model_gate", "absent-test-trains-toy-model"): ("absent", [], []),
     ("deploy.model_gate", "present-ci-metric-threshold-test"): ("present", ["tests/test_model_quality.py:9 ci-metric-threshold-tests"], []),
+    # The same test in a step that continues on error blocks nothing.
+    ("deploy.model_gate", "absent-metric-test-continues-on-error"): ("absent", [], []),
     # The test splits the data with train_test_split and scores the saved model: it trains nothing.
     ("deploy.model_gate", "present-ci-test-splits-saved-model"): ("present", ["tests/test_model.py:12 ci-metric-threshold-tests"], []),
     ("deploy.model_gate", "absent-retrain-decision-flag"): ("absent", [], []),

@@ -110,6 +110,7 @@ class CiStep:
     uses: str = ""  # GitHub action reference (`actions/checkout@v4`) or a task name
     commands: list[Command] = field(default_factory=list)
     with_: dict[str, Any] = field(default_factory=dict)
+    soft: bool = False  # its failure does not fail the job (GitHub `continue-on-error: true`)
 
 
 @dataclass
@@ -234,7 +235,8 @@ def _github(path: str, data: Any) -> CiPipeline:
                     continue
                 sl = steps.item_lines[i] if i < len(steps.item_lines) else cj.line
                 name = step.get("name") if isinstance(step.get("name"), str) else ""
-                cs = CiStep(name, sl, uses=step.get("uses") if isinstance(step.get("uses"), str) else "")
+                cs = CiStep(name, sl, uses=step.get("uses") if isinstance(step.get("uses"), str) else "",
+                            soft=job.get("continue-on-error") is True or step.get("continue-on-error") is True)
                 if isinstance(step.get("with"), dict):
                     cs.with_ = dict(step["with"])
                 run = step.get("run")

@@ -142,6 +142,7 @@ class CiLine:
     job: str = ""
     manual: bool = False
     step: str = ""
+    soft: bool = False  # the step's failure does not fail the pipeline (continue-on-error)
 
 
 _INSTALL = lazy_re(r"^\s*(sudo\s+)?((python3?\s+-m\s+)?pip3?\s+install|uv\s+(pip\s+install|add|sync|tool\s+install)|"
@@ -252,7 +253,7 @@ def ci_lines(view: RepoView, pipe: CiPipeline) -> list[CiLine]:
         for step in job.steps:
             manual = step.name.endswith("(manual)")
             for c in step.commands:
-                out.append(CiLine(pipe.path, c.line, c.text, "", job.name, manual, step.name))
+                out.append(CiLine(pipe.path, c.line, c.text, "", job.name, manual, step.name, step.soft))
             if step.uses.startswith("./") and not step.uses.endswith((".yml", ".yaml")):
                 for text, via in _composite_action_lines(view, step.uses):
                     out.append(CiLine(pipe.path, step.line, text, via, job.name, manual, step.name))
@@ -271,7 +272,7 @@ def ci_lines(view: RepoView, pipe: CiPipeline) -> list[CiLine]:
         if not _may_expand(cl.text) or _INSTALL.match(cl.text):
             continue
         for text, via in _expand(view, cl.text, base, 1, set()):
-            out.append(CiLine(cl.path, cl.line, text, via, cl.job, cl.manual, cl.step))
+            out.append(CiLine(cl.path, cl.line, text, via, cl.job, cl.manual, cl.step, cl.soft))
     view.memo[key] = out
     return out
 
@@ -1875,11 +1876,11 @@ _PYTEST_RUN = lazy_re(r"(?:^|[\s;&|(])(?:python3?\s+-m\s+)?(?:py\.?test|pytest)\
 def _blocking_pytest_run(view: RepoView, rel: str) -> CiLine | None:
     """A CI command that runs pytest over `rel` and fails the pipeline when it fails: written in
     the CI file or a Makefile target, or in a script that stops on errors (`set -e`); not
-    `|| true`."""
+    `|| true`, not a step or job that continues on error."""
     for pipe, _t in effective_pipelines(view):
         for cl in ci_lines(view, pipe):
             m = _PYTEST_RUN.search(cl.text)
-            if not m or re.search(r"\|\|\s*(true|:|echo|exit 0)", cl.text) or cl.manual:
+            if not m or re.search(r"\|\|\s*(true|:|echo|exit 0)", cl.text) or cl.manual or cl.soft:
                 continue
             targets = [t for t in m.group(1).split() if not t.startswith("-") and not t.startswith("$") and "=" not in t
                        and t not in (">", "2>&1", "|", "&&", ";") and not t.startswith((">", "|"))]
