@@ -135,6 +135,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.model_gate", "present-behavioral-tests-in-ci"): ("present", ['tests/model/test_behavioral.py:5 behavioural-model-tests'], []),
     ("deploy.model_gate", "present-challenger-wins"): ("present", ['components/update_best_model.py:8 metric-gate-blocks-promotion'], []),
     ("deploy.model_gate", "present-champion-challenger"): ("present", ['promote.py:7 metric-gate-blocks-promotion'], []),
+    ("deploy.model_gate", "present-search-beats-production"): ("present", ['modeling/tune.py:11 metric-gate-blocks-promotion'], []),
+    ("deploy.model_gate", "absent-search-score-only-printed"): ("absent", [], []),
     ("deploy.model_gate", "present-sagemaker-condition"): ("present", ['pipeline.py:4 pipeline-condition-on-metric'], []),
     ("deploy.model_gate", "present-threshold-raise"): ("present", ['pipeline/evaluate.py:7 metric-gate-blocks-promotion'], []),
     ("deploy.model_gate", "present-threshold-skips-promotion"): ("present", ['release/refresh.py:12 metric-gate-blocks-promotion'], []),

@@ -1489,7 +1489,9 @@ _THRESHOLD_NAME = lazy_re(r"(?i)(threshold|thresh|min_|max_|minimum|maximum|base
                              r"deployed|target|expected|acceptable|required|cutoff|tolerance|limit|benchmark|reference|"
                              r"registered|incumbent|live|existing|latest|previous|old|golden|gate)")
 _PROMOTE_CALL = lazy_re(r"(?i)(register|transition|promot|deploy|alias|set_tag|tag_model|publish|push_to_hub|release|link_model|link_artifact|"
-                           r"update_model|create_model_version|approve|cancel|fail)")
+                           r"update_model|create_model_version|approve|cancel|fail|"
+                           # put_model_in_production(), move_to_prod(): a stage change by the project's own helper
+                           r"(^|_)(in|to|into)_prod(uction)?($|_))")
 _FLAG_NAME = lazy_re(r"(?i)(deploy|promot|register|approv|pass|bless|gate|accept|is_better|better|should_|can_|go_live|ok\b)")
 # `should_retrain = True` on drift or decaying accuracy decides to retrain, not to promote.
 _RETRAIN_FLAG = lazy_re(r"(?i)re_?train|re_?fit")
@@ -1648,6 +1650,11 @@ _NOT_GATE_TOKENS = frozenset({"best", "epoch", "epochs", "patience", "step", "st
                               "n", "iter", "iteration", "batch", "idx", "i", "j", "k", "length", "shape", "wait"})
 
 
+# The other side of a comparison with a search's `best_score_`: the model in production, not the
+# best epoch so far (`val_loss < best_loss` checkpoints).
+_PRODUCTION_SIDE = lazy_re(r"(?i)prod(uction)?(?![a-z])|production|champion|incumbent|deployed|registered|(?<![a-z])live(?![a-z])")
+
+
 def _is_gate_compare(test: ast.AST, loose: bool = False) -> bool:
     """A model metric compared to a threshold, a number or another model's metric. Names of
     early stopping, checkpointing and loop counters are not gates; `loose` (a comparison seen
@@ -1665,6 +1672,9 @@ def _is_gate_compare(test: ast.AST, loose: bool = False) -> bool:
                     isinstance(s, ast.Constant) and isinstance(s.value, (int, float)) and not isinstance(s.value, bool) and s.value not in (0, 1)
                     for s in sides):
                 tokens = {t.lower() for x in names for t in re.split(r"[\W_]+", x) if t}
+                if tokens & skip == {"best"} and any(
+                        _PRODUCTION_SIDE.search(x) and "best" not in x.lower() for x in names):
+                    return True  # a search's best_score_ against the production model's metric
                 if tokens & skip:
                     continue  # early stopping, checkpointing on the best epoch, loop counters
                 return True
