@@ -11,6 +11,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["src/scanclf/data.py:18 entry-script-runs-data-prep", "tasks.py:9 invoke-task-prepares-data"], []),
     # the project template's tasks.py, its data.py still the stub that only prints
     ("data.pipeline", "absent-invoke-template-stub"): ("absent", [], []),
+    ("data.pipeline", "present-create-folds-script"): ("present", ["src/create_folds.py:4 data-prep-script-runnable"], []),
+    ("data.pipeline", "absent-create-folders-script"): ("absent", [], []),
     ("data.pipeline", "present-typer-data-cli"): (
         "present", ["src/speechcls/data.py:31 entry-script-runs-data-prep"], []),
     # the project template's data.py: typer.run(preprocess) of a stub that writes nothing

@@ -503,7 +503,9 @@ _PREP_SCRIPT = lazy_re(
     r"load_?raw_?data\w*|featuri[sz]\w*|feature_?(engineering|extraction)\w*|"
     r"ingest\w*|etl\w*|clean_?data\w*|process_?(data|dataset|raw)\w*|download_?data(set)?\w*|split_?data\w*|"
     r"tokeni[sz]e_?data\w*|data_?processing|data_?preprocessing|prepare_?data\w*|\w+_preprocess(ing)?|\w+_prepare_data|"
-    r"\w*(features?|data)_?pipeline\w*)$",
+    r"\w*(features?|data)_?pipeline\w*|"
+    # create_folds.py, make_kfolds.py: the cross-validation split written for training to read
+    r"(create|make|build|generate|split)_?(cv_?|k_?|stratified_?)?folds?(_\w+)?)$",
     re.I)
 # Scripts that fetch a dataset count when they live with the data (data/scripts/get_coco.sh).
 _FETCH_SCRIPT = lazy_re(r"^(download|get|fetch)_\w+$", re.I)
