@@ -117,6 +117,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "present-makefile-script-path"): (
         "present", ['Makefile:4 make-target-prepares-data', 'src/data/build_features.py:12 data-prep-script-runnable'], []),
     ("data.pipeline", "absent-makefile-missing-script"): ("absent", [], []),
+    ("data.pipeline", "present-make-data-extract-target"): (
+        "present", ["Makefile:3 make-target-prepares-data"], []),
+    ("data.pipeline", "absent-make-data-extract-echo"): ("absent", [], []),
     ("data.pipeline", "absent-make-prepare-release"): ("absent", [], []),
     ("data.pipeline", "present-make-hyphenated-target"): ("present", ['Makefile:6 make-target-prepares-data'], []),
     ("data.pipeline", "present-dvc-preproc-stage"): ("present", ['dvc.yaml:2 dvc-stage-prepares-data'], []),

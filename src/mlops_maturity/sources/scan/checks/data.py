@@ -232,7 +232,7 @@ PREP_NAME = lazy_re(
     r"create[_-]?(data(set)?|features?)\w*|generate[_-]?data(set)?\w*|featuri[sz]\w*|feature[_-]?(engineering|extraction|pipeline|gen\w*)|"
     r"ingest\w*|etl|extract[_-]?(raw[_-]?)?(data|features?)\w*|clean(ing)?[_-]?data\w*|data[_-]?clean\w*|transform[_-]?data\w*|split[_-]?data\w*|data[_-]?split\w*|"
     r"download[_-]?data(set)?\w*|fetch[_-]?(raw[_-]?)?data\w*|get[_-]?data|tokeni[sz](e|ation)\w*|process(ing)?[_-]?(data|dataset|raw)\w*|"
-    r"data[_-]?process\w*|load[_-]?(raw[_-]?)?data|data[_-]?load\w*|data[_-]?ingest\w*|prepare[_-]?data\w*)($|[^a-z])"
+    r"data[_-]?process\w*|data[_-]?(extract|transform)\w*|load[_-]?(raw[_-]?)?data|data[_-]?load\w*|data[_-]?ingest\w*|prepare[_-]?data\w*)($|[^a-z])"
 )
 # Stage / target names that are data preparation on their own.
 EXACT_PREP = frozenset({"data", "dataset", "datasets", "features", "split", "extract", "transform", "download",
