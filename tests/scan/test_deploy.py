@@ -73,6 +73,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.ci", "present-github-pytest"): ("present", ['.github/workflows/ci.yml:12 ci-runs-checks-on-change'], []),
     ("deploy.ci", "present-make-target"): ("present", ['.gitlab-ci.yml:5 ci-runs-checks-on-change'], []),
     ("deploy.ci", "present-smoke-test-step"): ("present", ['.github/workflows/smoke.yml:11 ci-runs-checks-on-change'], []),
+    ("deploy.ci", "present-test-job-container-smoke"): ("present", ['.github/workflows/image.yml:16 ci-runs-checks-on-change'], []),
+    ("deploy.ci", "absent-test-job-multiline-build"): ("absent", [], []),
     ("deploy.ci", "present-test-job-builds-tool-first"): (
         "present", ['.github/workflows/examples.yml:22 ci-runs-checks-on-change'], []),
     ("deploy.ci", "absent-test-job-only-installs"): ("absent", [], []),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ....repo import RepoView
-from ....repo.ci import CiPipeline
+from ....repo.ci import CiPipeline, Command
 from ....repo.textutil import line_of_offset
 from ....util.lazyre import lazy_re
 from ..helpers import Hit, local_module_file, matching_calls, name_matches, norm_path, parses, paths, prefilters, python_files, selected
@@ -351,6 +351,18 @@ def _imports_installed_only(view: RepoView, text: str) -> bool:
     return True
 
 
+def _whole_commands(commands: list[Command]) -> list[Command]:
+    """The commands of a step without the lines that continue the one before (`docker build -t a \\`
+    then `-t b .`): a continuation is part of that command, not a command of its own."""
+    out: list[Command] = []
+    prev = ""
+    for c in commands:
+        if not prev.rstrip().endswith("\\"):
+            out.append(c)
+        prev = c.text
+    return out
+
+
 def ci_runs_checks(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A CI pipeline that runs on push / pull or merge request runs tests, linters or type
     checks — directly, through a script, a Makefile target or a job config it submits."""
@@ -386,7 +398,7 @@ def ci_runs_checks(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                         continue
                     if not _CHECK_STEP_NAME.search(step.name) and _SETUP_STEP_NAME.match(step.name):
                         continue  # "Install argparse" in a job named test: setting up, not a check
-                    cmd = next((c for c in step.commands if not _INSTALL.match(c.text) and not _TRIVIAL_CMD.match(c.text)
+                    cmd = next((c for c in _whole_commands(step.commands) if not _INSTALL.match(c.text) and not _TRIVIAL_CMD.match(c.text)
                                 and not _imports_installed_only(view, c.text)), None)
                     if cmd is not None:
                         label = step.name if _CHECK_STEP_NAME.search(step.name) else job.name
