@@ -11,6 +11,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["src/scanclf/data.py:18 entry-script-runs-data-prep", "tasks.py:9 invoke-task-prepares-data"], []),
     # the project template's tasks.py, its data.py still the stub that only prints
     ("data.pipeline", "absent-invoke-template-stub"): ("absent", [], []),
+    ("data.pipeline", "present-create-folds-script"): ("present", ["src/create_folds.py:4 data-prep-script-runnable"], []),
+    ("data.pipeline", "absent-create-folders-script"): ("absent", [], []),
     ("data.pipeline", "present-typer-data-cli"): (
         "present", ["src/speechcls/data.py:31 entry-script-runs-data-prep"], []),
     # the project template's data.py: typer.run(preprocess) of a stub that writes nothing
@@ -117,6 +119,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "present-makefile-script-path"): (
         "present", ['Makefile:4 make-target-prepares-data', 'src/data/build_features.py:12 data-prep-script-runnable'], []),
     ("data.pipeline", "absent-makefile-missing-script"): ("absent", [], []),
+    ("data.pipeline", "present-make-data-extract-target"): (
+        "present", ["Makefile:3 make-target-prepares-data"], []),
+    ("data.pipeline", "absent-make-data-extract-echo"): ("absent", [], []),
     ("data.pipeline", "absent-make-prepare-release"): ("absent", [], []),
     ("data.pipeline", "present-make-hyphenated-target"): ("present", ['Makefile:6 make-target-prepares-data'], []),
     ("data.pipeline", "present-dvc-preproc-stage"): ("present", ['dvc.yaml:2 dvc-stage-prepares-data'], []),

@@ -73,6 +73,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.ci", "present-github-pytest"): ("present", ['.github/workflows/ci.yml:12 ci-runs-checks-on-change'], []),
     ("deploy.ci", "present-make-target"): ("present", ['.gitlab-ci.yml:5 ci-runs-checks-on-change'], []),
     ("deploy.ci", "present-smoke-test-step"): ("present", ['.github/workflows/smoke.yml:11 ci-runs-checks-on-change'], []),
+    ("deploy.ci", "present-test-job-container-smoke"): ("present", ['.github/workflows/image.yml:16 ci-runs-checks-on-change'], []),
+    ("deploy.ci", "absent-test-job-multiline-build"): ("absent", [], []),
     ("deploy.ci", "present-test-job-builds-tool-first"): (
         "present", ['.github/workflows/examples.yml:22 ci-runs-checks-on-change'], []),
     ("deploy.ci", "absent-test-job-only-installs"): ("absent", [], []),
@@ -142,6 +144,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.model_gate", "present-behavioral-tests-in-ci"): ("present", ['tests/model/test_behavioral.py:5 behavioural-model-tests'], []),
     ("deploy.model_gate", "present-challenger-wins"): ("present", ['components/update_best_model.py:8 metric-gate-blocks-promotion'], []),
     ("deploy.model_gate", "present-champion-challenger"): ("present", ['promote.py:7 metric-gate-blocks-promotion'], []),
+    ("deploy.model_gate", "present-search-beats-production"): ("present", ['modeling/tune.py:11 metric-gate-blocks-promotion'], []),
+    ("deploy.model_gate", "absent-search-score-only-printed"): ("absent", [], []),
     ("deploy.model_gate", "present-sagemaker-condition"): ("present", ['pipeline.py:4 pipeline-condition-on-metric'], []),
     ("deploy.model_gate", "present-threshold-raise"): ("present", ['pipeline/evaluate.py:7 metric-gate-blocks-promotion'], []),
     ("deploy.model_gate", "present-threshold-skips-promotion"): ("present", ['release/refresh.py:12 metric-gate-blocks-promotion'], []),

@@ -9,6 +9,8 @@ from scan_helpers import check_case, check_fixture_folders, describe
 CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-defaults-dict"): ("present", ["scripts/train.py:7 cli-options-from-hyperparameter-defaults"], []),
     ("dev.config", "absent-defaults-dict-no-cli"): ("absent", [], []),
+    ("dev.config", "present-cli-calls-project-training"): ("present", ["risk/cli.py:7 cli-settings-passed-to-training"], []),
+    ("dev.config", "absent-cli-calls-project-data-step"): ("absent", [], []),
     ("dev.experiment_tracking", "present-ultralytics-mlflow-setting"): (
         "present", ["src/train_detector.py:6 ultralytics-tracker-enabled"], []),
     # trackers switched off, or switched on only in a comment

@@ -16,6 +16,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
     ("team.readme", "present-plain-text-commands"): (
         "present", ["README.md:3 readme-explains-purpose-and-setup", "README.md:6 readme-explains-purpose-and-setup"]),
     ("team.readme", "absent-commands-in-prose-only"): ("absent", []),
+    ("team.readme", "present-commands-as-list-items"): (
+        "present", ["README.md:3 readme-explains-purpose-and-setup", "README.md:6 readme-explains-purpose-and-setup"]),
+    ("team.readme", "absent-list-items-name-tools"): ("absent", []),
     ("team.readme", "absent-empty-prerequisites"): ("absent", []),
     ("team.readme", "absent-title-only"): ("absent", []),
     ("team.readme", "absent-project-tree"): ("absent", []),

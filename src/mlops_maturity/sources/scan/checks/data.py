@@ -232,7 +232,7 @@ PREP_NAME = lazy_re(
     r"create[_-]?(data(set)?|features?)\w*|generate[_-]?data(set)?\w*|featuri[sz]\w*|feature[_-]?(engineering|extraction|pipeline|gen\w*)|"
     r"ingest\w*|etl|extract[_-]?(raw[_-]?)?(data|features?)\w*|clean(ing)?[_-]?data\w*|data[_-]?clean\w*|transform[_-]?data\w*|split[_-]?data\w*|data[_-]?split\w*|"
     r"download[_-]?data(set)?\w*|fetch[_-]?(raw[_-]?)?data\w*|get[_-]?data|tokeni[sz](e|ation)\w*|process(ing)?[_-]?(data|dataset|raw)\w*|"
-    r"data[_-]?process\w*|load[_-]?(raw[_-]?)?data|data[_-]?load\w*|data[_-]?ingest\w*|prepare[_-]?data\w*)($|[^a-z])"
+    r"data[_-]?process\w*|data[_-]?(extract|transform)\w*|load[_-]?(raw[_-]?)?data|data[_-]?load\w*|data[_-]?ingest\w*|prepare[_-]?data\w*)($|[^a-z])"
 )
 # Stage / target names that are data preparation on their own.
 EXACT_PREP = frozenset({"data", "dataset", "datasets", "features", "split", "extract", "transform", "download",
@@ -503,7 +503,9 @@ _PREP_SCRIPT = lazy_re(
     r"load_?raw_?data\w*|featuri[sz]\w*|feature_?(engineering|extraction)\w*|"
     r"ingest\w*|etl\w*|clean_?data\w*|process_?(data|dataset|raw)\w*|download_?data(set)?\w*|split_?data\w*|"
     r"tokeni[sz]e_?data\w*|data_?processing|data_?preprocessing|prepare_?data\w*|\w+_preprocess(ing)?|\w+_prepare_data|"
-    r"\w*(features?|data)_?pipeline\w*)$",
+    r"\w*(features?|data)_?pipeline\w*|"
+    # create_folds.py, make_kfolds.py: the cross-validation split written for training to read
+    r"(create|make|build|generate|split)_?(cv_?|k_?|stratified_?)?folds?(_\w+)?)$",
     re.I)
 # Scripts that fetch a dataset count when they live with the data (data/scripts/get_coco.sh).
 _FETCH_SCRIPT = lazy_re(r"^(download|get|fetch)_\w+$", re.I)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ....repo import RepoView
-from ....repo.ci import CiPipeline
+from ....repo.ci import CiPipeline, Command
 from ....repo.textutil import line_of_offset
 from ....util.lazyre import lazy_re
 from ..helpers import Hit, local_module_file, matching_calls, name_matches, norm_path, parses, paths, prefilters, python_files, selected
@@ -352,6 +352,18 @@ def _imports_installed_only(view: RepoView, text: str) -> bool:
     return True
 
 
+def _whole_commands(commands: list[Command]) -> list[Command]:
+    """The commands of a step without the lines that continue the one before (`docker build -t a \\`
+    then `-t b .`): a continuation is part of that command, not a command of its own."""
+    out: list[Command] = []
+    prev = ""
+    for c in commands:
+        if not prev.rstrip().endswith("\\"):
+            out.append(c)
+        prev = c.text
+    return out
+
+
 def ci_runs_checks(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A CI pipeline that runs on push / pull or merge request runs tests, linters or type
     checks — directly, through a script, a Makefile target or a job config it submits."""
@@ -387,7 +399,7 @@ def ci_runs_checks(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                         continue
                     if not _CHECK_STEP_NAME.search(step.name) and _SETUP_STEP_NAME.match(step.name):
                         continue  # "Install argparse" in a job named test: setting up, not a check
-                    cmd = next((c for c in step.commands if not _INSTALL.match(c.text) and not _TRIVIAL_CMD.match(c.text)
+                    cmd = next((c for c in _whole_commands(step.commands) if not _INSTALL.match(c.text) and not _TRIVIAL_CMD.match(c.text)
                                 and not _imports_installed_only(view, c.text)), None)
                     if cmd is not None:
                         label = step.name if _CHECK_STEP_NAME.search(step.name) else job.name
@@ -1490,7 +1502,9 @@ _THRESHOLD_NAME = lazy_re(r"(?i)(threshold|thresh|min_|max_|minimum|maximum|base
                              r"deployed|target|expected|acceptable|required|cutoff|tolerance|limit|benchmark|reference|"
                              r"registered|incumbent|live|existing|latest|previous|old|golden|gate)")
 _PROMOTE_CALL = lazy_re(r"(?i)(register|transition|promot|deploy|alias|set_tag|tag_model|publish|push_to_hub|release|link_model|link_artifact|"
-                           r"update_model|create_model_version|approve|cancel|fail)")
+                           r"update_model|create_model_version|approve|cancel|fail|"
+                           # put_model_in_production(), move_to_prod(): a stage change by the project's own helper
+                           r"(^|_)(in|to|into)_prod(uction)?($|_))")
 _FLAG_NAME = lazy_re(r"(?i)(deploy|promot|register|approv|pass|bless|gate|accept|is_better|better|should_|can_|go_live|ok\b)")
 # `should_retrain = True` on drift or decaying accuracy decides to retrain, not to promote.
 _RETRAIN_FLAG = lazy_re(r"(?i)re_?train|re_?fit")
@@ -1669,6 +1683,11 @@ _NOT_GATE_TOKENS = frozenset({"best", "epoch", "epochs", "patience", "step", "st
                               "n", "iter", "iteration", "batch", "idx", "i", "j", "k", "length", "shape", "wait"})
 
 
+# The other side of a comparison with a search's `best_score_`: the model in production, not the
+# best epoch so far (`val_loss < best_loss` checkpoints).
+_PRODUCTION_SIDE = lazy_re(r"(?i)prod(uction)?(?![a-z])|production|champion|incumbent|deployed|registered|(?<![a-z])live(?![a-z])")
+
+
 def _is_gate_compare(test: ast.AST, loose: bool = False) -> bool:
     """A model metric compared to a threshold, a number or another model's metric. Names of
     early stopping, checkpointing and loop counters are not gates; `loose` (a comparison seen
@@ -1686,6 +1705,9 @@ def _is_gate_compare(test: ast.AST, loose: bool = False) -> bool:
                     isinstance(s, ast.Constant) and isinstance(s.value, (int, float)) and not isinstance(s.value, bool) and s.value not in (0, 1)
                     for s in sides):
                 tokens = {t.lower() for x in names for t in re.split(r"[\W_]+", x) if t}
+                if tokens & skip == {"best"} and any(
+                        _PRODUCTION_SIDE.search(x) and "best" not in x.lower() for x in names):
+                    return True  # a search's best_score_ against the production model's metric
                 if tokens & skip:
                     continue  # early stopping, checkpointing on the best epoch, loop counters
                 return True

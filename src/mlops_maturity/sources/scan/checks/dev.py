@@ -998,6 +998,68 @@ def cli_training_settings(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             return
 
 
+def _cli_entry_files(view: RepoView, det: DetectorSpec) -> list[str]:
+    """Command-line entry points (click / argparse options) that are not training scripts
+    themselves: cli.py, commands.py calling into the project's modules."""
+    return selected(view, det, "cli-entry", lambda: (
+        rel for rel in python_files(view, det, frozenset({"argparse", "click"}), notebooks=False,
+                                    tails=("add_argument", "option("))
+        if not _TRAINING_TEXT.search(view.text(rel) or "")
+    ))
+
+
+def _project_module_file(view: RepoView, name: str) -> str | None:
+    """The repository file of a resolved call `pkg.mod.func` (pkg/mod.py, src/pkg/mod.py)."""
+    parts = name.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        mod = "/".join(parts[:cut])
+        for rel in (f"{mod}.py", f"src/{mod}.py", f"{mod}/__init__.py", f"src/{mod}/__init__.py"):
+            if view.exists(rel):
+                return rel
+    return None
+
+
+@parses(_cli_entry_files)
+def cli_settings_feed_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A command-line entry point whose options set the held-out split or two run settings
+    (--n-folds, --random-state, --model-type) and which calls a function of a project module
+    that trains (run_search(...) in library/experiment.py fitting the estimators): the training
+    run is configured from the command line, only not in the file that fits. Options of a CLI
+    whose project calls do not train (a data step's --seed) do not count."""
+    for rel in _cli_entry_files(view, det):
+        facts = view.python(rel)
+        if facts is None or facts.notebook_export:
+            continue
+        split = None
+        run: dict[str, int] = {}
+        for call in matching_calls(facts, _CLI_CALLS):
+            for name in _option_names(call):
+                if split is None and _SPLIT_OPTION.match(name):
+                    split = (call.line, name)
+                elif _RUN_OPTION.match(name):
+                    run.setdefault(name.lstrip("-").replace("-", "_").lower(), call.line)
+        if split is None and len(run) < 2:
+            continue
+        seen: set[str] = set()
+        for call in facts.calls:
+            if not call.resolved or "." not in call.name:
+                continue
+            target = _project_module_file(view, call.name)
+            if target is None or target == rel or target in seen:
+                continue
+            seen.add(target)
+            tf = view.python(target)
+            if tf is None or tf.notebook_export or training_signal(tf) is None:
+                continue
+            if split is not None:
+                yield Hit(rel, split[0], f"command line sets the data split of the training it runs ({split[1]}, calls {call.name})")
+            else:
+                names = sorted(run, key=run.get)
+                yield Hit(rel, run[names[0]], f"command line sets the run settings of the training it runs "
+                                              f"({', '.join(names[:3])}; calls {call.name})")
+            return
+
+
 _BATCH_OPTION = lazy_re(r"^-{0,2}(batch[_-]size|bs)$", re.I)
 
 
@@ -1154,6 +1216,7 @@ CHECKS = {
     "scratch_model_classes": scratch_model_classes,
     "params_file_set": params_file_set,
     "cli_training_settings": cli_training_settings,
+    "cli_settings_feed_training": cli_settings_feed_training,
     "cli_batch_size_training": cli_batch_size_training,
     "pinned_environment": pinned_environment,
     "makefile_runs_linter": makefile_runs_linter,

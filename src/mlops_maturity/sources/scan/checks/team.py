@@ -132,12 +132,14 @@ def _setup_line(lines: list[str]) -> tuple[int, str] | None:
 
 # A README pasted without its Markdown keeps its commands as plain lines (`pip install -r
 # app/requirements.txt`, `uvicorn app.main:app --reload`): a whole line that is a command, of
-# forms prose never takes (a .py script, a module:app target, an install from a file).
+# forms prose never takes (a .py script, a module:app target, an install from a file), also
+# as the whole of a list item.
 _BARE_COMMAND = lazy_re(
-    r"^\s*(\$\s*)?(pip3?\s+install\s+(-r|-e|--requirement)\s+\S+(\s+\S+)*|pip3?\s+install\s+\.|"
+    # a list item that is the command (`- docker compose up`) is a step too
+    r"^\s*([-*+]\s+|\d+[.)]\s+)?(\$\s*)?(pip3?\s+install\s+(-r|-e|--requirement)\s+\S+(\s+\S+)*|pip3?\s+install\s+\.|"
     r"python3?\s+(-m\s+[\w.]+|[\w./-]+\.py)(\s+\S+)*|uvicorn\s+[\w.]+:\w+(\s+\S+)*|"
     r"docker(-compose|\s+compose)?\s+(build|run|up|pull)(\s+\S+)*?\s+(-\S+|\S*[/:.]\S*)(\s+\S+)*|"
-    r"docker(-compose|\s+compose)\s+up|git\s+clone\s+\S+|"
+    r"docker(-compose|\s+compose)\s+(up|build)|git\s+clone\s+\S+|"
     r"streamlit\s+run\s+[\w./-]+\.py(\s+\S+)*|dvc\s+(repro|pull)(\s+\S+)*)\s*$"
 )
 
