@@ -998,13 +998,32 @@ def cli_training_settings(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             return
 
 
+# A quoted option name, for a text pre-filter of the option checks below.
+_QUOTED_OPTION = lazy_re(r"""["'](-{1,2}[\w-]+)["']""")
+
+
+def _sets_run_options(text: str) -> bool:
+    """The text names the held-out split option or two run-setting options (no parse)."""
+    run: set[str] = set()
+    for m in _QUOTED_OPTION.finditer(text):
+        name = m.group(1)
+        if _SPLIT_OPTION.match(name):
+            return True
+        if _RUN_OPTION.match(name):
+            run.add(name.lstrip("-").replace("-", "_").lower())
+            if len(run) >= 2:
+                return True
+    return False
+
+
 def _cli_entry_files(view: RepoView, det: DetectorSpec) -> list[str]:
     """Command-line entry points (click / argparse options) that are not training scripts
-    themselves: cli.py, commands.py calling into the project's modules."""
+    themselves, and whose options set the split or two run settings: cli.py, commands.py
+    calling into the project's modules."""
     return selected(view, det, "cli-entry", lambda: (
         rel for rel in python_files(view, det, frozenset({"argparse", "click"}), notebooks=False,
                                     tails=("add_argument", "option("))
-        if not _TRAINING_TEXT.search(view.text(rel) or "")
+        if not _TRAINING_TEXT.search(text := view.text(rel) or "") and _sets_run_options(text)
     ))
 
 
