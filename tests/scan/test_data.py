@@ -35,6 +35,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "absent-entry-splits-then-trains"): ("absent", [], []),
     # A task cleaning up temporary files ("cleanup_resources") is not data cleaning.
     ("data.pipeline", "absent-dag-cleanup-task"): ("absent", [], []),
+    # A script named for the held-out split that shuffles and writes train / val / test folders;
+    # one so named that only copies a folder unchanged stays out.
+    ("data.pipeline", "present-split-into-folders-script"): ("present", ["scripts/train_val_test_split.py:19 data-prep-script-runnable"], []),
+    ("data.pipeline", "absent-split-named-copy-only"): ("absent", [], []),
     ("data.pipeline", "present-spark-job-entry"): ("present", ["jobs/main.py:21 entry-script-runs-data-prep"], []),
     # main.py runs the project's own ingestion class, imported from its package (documents
     # chunked into a vector store); the same class run before answering a question is an

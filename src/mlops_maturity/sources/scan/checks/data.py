@@ -505,7 +505,11 @@ _PREP_SCRIPT = lazy_re(
     r"tokeni[sz]e_?data\w*|data_?processing|data_?preprocessing|prepare_?data\w*|\w+_preprocess(ing)?|\w+_prepare_data|"
     r"\w*(features?|data)_?pipeline\w*|"
     # create_folds.py, make_kfolds.py: the cross-validation split written for training to read
-    r"(create|make|build|generate|split)_?(cv_?|k_?|stratified_?)?folds?(_\w+)?)$",
+    r"(create|make|build|generate|split)_?(cv_?|k_?|stratified_?)?folds?(_\w+)?|"
+    # train_val_test_split.py, dataset_split.py: the held-out split written to folders or files;
+    # convert_dataset_to_tar.py: the dataset rewritten in the format training reads
+    r"(train_?)?(val(id(ation)?)?_?)?test_?split\w*|train_?val(id(ation)?)?_?split\w*|data_?set_?split\w*|"
+    r"convert_?data(set)?s?(_\w+)?)$",
     re.I)
 # Scripts that fetch a dataset count when they live with the data (data/scripts/get_coco.sh).
 _FETCH_SCRIPT = lazy_re(r"^(download|get|fetch)_\w+$", re.I)
