@@ -39,6 +39,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # one so named that only copies a folder unchanged stays out.
     ("data.pipeline", "present-split-into-folders-script"): ("present", ["scripts/train_val_test_split.py:19 data-prep-script-runnable"], []),
     ("data.pipeline", "absent-split-named-copy-only"): ("absent", [], []),
+    # A spaCy / Weasel project command converting the corpus prepares data; a project whose
+    # commands only train and evaluate has no preparation step.
+    ("data.pipeline", "present-spacy-project-convert"): ("present", ["project.yml:10 project-command-prepares-data"], []),
+    ("data.pipeline", "absent-spacy-project-no-prep"): ("absent", [], []),
     ("data.pipeline", "present-spark-job-entry"): ("present", ["jobs/main.py:21 entry-script-runs-data-prep"], []),
     # main.py runs the project's own ingestion class, imported from its package (documents
     # chunked into a vector store); the same class run before answering a question is an

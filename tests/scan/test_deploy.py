@@ -275,6 +275,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.training_pipeline", "absent-airflow-training-data-export"): ("absent", [], []),
     ("deploy.training_pipeline", "present-ci-module-with-entry-point"): ("present", [".github/workflows/refresh.yml:12 ci-job-trains"], []),
     ("deploy.training_pipeline", "absent-ci-module-defines-only"): ("absent", [], []),
+    # A project.yml workflow runs spacy train; a training command no workflow runs is a shortcut.
+    ("deploy.training_pipeline", "present-spacy-project-workflow"): ("present", ["project.yml:22 project-workflow-trains"], []),
+    ("deploy.training_pipeline", "absent-spacy-train-outside-workflow"): ("absent", [], []),
     ("deploy.training_pipeline", "present-ci-trains"): ("present", ['.github/workflows/train.yml:9 ci-job-trains'], []),
     # A job named for tests and training trains; a job named for tests only runs an example.
     ("deploy.training_pipeline", "present-ci-test-and-train-job"): ("present", [".github/workflows/pipeline.yml:14 ci-job-trains"], []),

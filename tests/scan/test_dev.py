@@ -7,6 +7,9 @@ from scan_helpers import check_case, check_fixture_folders, describe
 
 # (practice, fixture case) -> (status, evidence, dependency-only evidence)
 CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
+    # A spaCy training config configures the training; a trained pipeline's saved copy does not.
+    ("dev.config", "present-spacy-training-config"): ("present", ["configs/config.cfg:15 spacy-training-config"], []),
+    ("dev.config", "absent-spacy-saved-pipeline-config"): ("absent", [], []),
     ("dev.config", "present-defaults-dict"): ("present", ["scripts/train.py:7 cli-options-from-hyperparameter-defaults"], []),
     ("dev.config", "absent-defaults-dict-no-cli"): ("absent", [], []),
     ("dev.config", "present-cli-calls-project-training"): ("present", ["risk/cli.py:7 cli-settings-passed-to-training"], []),
@@ -131,6 +134,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # trend line is not model code.
     ("dev.modular_code", "present-model-factory"): ("present", ["src/models.py:8 estimator-built-in-module"], []),
     ("dev.modular_code", "absent-estimator-for-scatter-trend"): ("absent", [], []),
+    # The project's trained spaCy pipeline loaded from its path and run; a published pipeline
+    # used to lemmatize text is a tool, not the project's model.
+    ("dev.modular_code", "present-spacy-trained-pipeline-served"): ("present", ["app.py:5 inference-code-in-module"], []),
+    ("dev.modular_code", "absent-spacy-published-pipeline-lemmas"): ("absent", [], []),
     ("dev.modular_code", "present-sklearn-script"): ("present", ["scripts/train.py:7 training-code-in-module"], []),
     ("dev.modular_code", "present-inference-wrapper"): ("present", ["src/model/inference.py:7 inference-code-in-module"], []),
     ("dev.modular_code", "present-pretrained-keras-app"): ("present", ["app.py:6 inference-code-in-module"], []),

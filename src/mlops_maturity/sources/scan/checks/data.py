@@ -192,6 +192,73 @@ class DvcStage:
     outs: list[tuple[str, int]]
 
 
+@dataclass(frozen=True)
+class ProjectCommand:
+    """A command of a spaCy / Weasel project.yml: its name, line, script lines and the
+    workflows that run it."""
+
+    path: str
+    name: str
+    line: int
+    scripts: tuple[tuple[int, str], ...]
+    workflows: tuple[str, ...]
+
+
+def project_commands(view: RepoView) -> list[ProjectCommand]:
+    """Commands of every spaCy / Weasel project file (project.yml with `commands:` entries that
+    have a name and a script): a pipeline whose commands re-run when their inputs change."""
+    key = ("data.project_commands",)
+    if key in view.memo:
+        return view.memo[key]
+    out: list[ProjectCommand] = []
+    for rel in view.by_name("project.yml") + view.by_name("project.yaml"):
+        data = view.yaml(rel)
+        cmds = data.get("commands") if isinstance(data, dict) else None
+        if not isinstance(cmds, list):
+            continue
+        flows = data.get("workflows")
+        member: dict[str, list[str]] = {}
+        if isinstance(flows, dict):
+            for wf, steps in flows.items():
+                for step in steps if isinstance(steps, list) else ():
+                    if isinstance(step, str):
+                        member.setdefault(step, []).append(str(wf))
+        lines = getattr(cmds, "item_lines", [])
+        for i, cmd in enumerate(cmds):
+            if not isinstance(cmd, dict) or not isinstance(cmd.get("name"), str):
+                continue
+            script = cmd.get("script")
+            if not isinstance(script, list):
+                continue
+            slines = getattr(script, "item_lines", [])
+            scripts = tuple((slines[j] if j < len(slines) else 0, t) for j, t in enumerate(script) if isinstance(t, str))
+            if not scripts:
+                continue
+            line = lines[i] if i < len(lines) else 1
+            out.append(ProjectCommand(rel, cmd["name"], line, scripts, tuple(member.get(cmd["name"], ()))))
+    view.memo[key] = out
+    return out
+
+
+_PROJECT_PREP_NAMES = frozenset({"convert", "corpus", "preprocess", "clean"})
+_PROJECT_PREP_CMD = lazy_re(r"\bspacy\s+convert\b|\bweasel\s+assets\b")
+
+
+@prefilters("commands:")
+def project_prep_command(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A spaCy / Weasel project command that prepares data: named for it (convert, corpus,
+    preprocess, split...) or running `spacy convert` / a preparation script."""
+    allowed = set(paths(view, det, ("project.yml", "project.yaml")))
+    for cmd in project_commands(view):
+        if cmd.path not in allowed:
+            continue
+        name = cmd.name.replace("-", "_")
+        if name.lower() in _PROJECT_PREP_NAMES | EXACT_PREP or (PREP_NAME.search(name) and not TRAIN_NAME.search(name)) or any(
+                _PROJECT_PREP_CMD.search(t) or PREP_NAME.search(_script_of(t)) for _, t in cmd.scripts):
+            yield Hit(cmd.path, cmd.line, f"project command {cmd.name} prepares data")
+            return
+
+
 def dvc_stages(view: RepoView) -> list[DvcStage]:
     """Stages of every dvc.yaml (foreach/matrix stages count once, with their `do` command)."""
     key = ("data.dvc_stages",)
@@ -1613,6 +1680,7 @@ def comet_dataset_artifact(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 
 CHECKS = {
+    "project_prep_command": project_prep_command,
     "comet_dataset_artifact": comet_dataset_artifact,
     "ci_data_tests": ci_data_tests,
     "ci_schedule_runs_prep_notebook": ci_schedule_runs_prep_notebook,

@@ -28,6 +28,7 @@ from .data import (
     make_targets,
     orchestrated_files,
     orchestrator_files,
+    project_commands,
     py_tree,
 )
 from .dev import LLM_CLIENTS, LLM_ROOTS
@@ -1380,6 +1381,24 @@ def dvc_train_stage(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             break
 
 
+_SPACY_TRAIN = lazy_re(r"\b(?:python3?\s+-m\s+)?spacy\s+(?:train|pretrain)\b|\bweasel\s+run\s+train\b")
+
+
+@prefilters("workflows:")
+def project_workflow_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A spaCy / Weasel project.yml workflow that runs a training command (`spacy train` or a
+    training script): the project's pipeline, re-run step by step when inputs change, includes
+    training. A command no workflow runs is only a shortcut."""
+    allowed = set(paths(view, det, ("project.yml", "project.yaml")))
+    for cmd in project_commands(view):
+        if cmd.path not in allowed or not cmd.workflows:
+            continue
+        line = next((ln for ln, t in cmd.scripts if _SPACY_TRAIN.search(t) or (_CI_TRAIN.search(t) and not _SMOKE.search(t))), None)
+        if line is not None:
+            yield Hit(cmd.path, line or cmd.line, f"project workflow {cmd.workflows[0]} runs training command {cmd.name}")
+            return
+
+
 _CI_TRAIN = lazy_re(
     r"(?:^|[\s;&|(])(?:(?:python3?|py|accelerate\s+launch|torchrun|deepspeed|horovodrun|composer|lightning\s+run\s+model|"
     r"(?:poetry|uv|pipenv|pdm|hatch|conda)\s+run(?:\s+-n\s+\S+)?(?:\s+python3?)?|Rscript)\s+(?:-[\w-]+(?:[ =]\S+)?\s+)*(?:-m\s+)?"
@@ -2332,6 +2351,7 @@ def hash_bucket_ab_router(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 
 CHECKS = {
+    "project_workflow_trains": project_workflow_trains,
     "mage_pipeline_trains": mage_pipeline_trains,
     "terraform_databricks_job_trains": terraform_databricks_job_trains,
     "databricks_job_trains": databricks_job_trains,

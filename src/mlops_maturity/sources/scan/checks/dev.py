@@ -260,6 +260,25 @@ def cli_from_defaults_dict(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 return
 
 
+# -- dev.config: a spaCy training config --------------------------------------------------------
+
+@prefilters("[training]")
+def spacy_training_config(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A spaCy training config (a .cfg with [nlp], [components.*] and [training] sections):
+    `spacy train` takes every hyperparameter from it. A trained pipeline's saved copy (the
+    config.cfg beside its meta.json, model-best/, model-last/) is an output, not configuration."""
+    for rel in view.with_any(paths(view, det, ("*.cfg",)), ("[training]",)):
+        folder = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
+        if view.exists(folder + "meta.json") or re.search(r"(^|/)model-(best|last)/", rel):
+            continue
+        lines = view.lines(rel)
+        heads = {t.strip() for t in lines if t.startswith("[")}
+        if "[nlp]" in heads and "[training]" in heads and any(h.startswith("[components") for h in heads):
+            yield Hit(rel, next(i for i, t in enumerate(lines, 1) if t.strip() == "[training]"),
+                      "spaCy training config: spacy train reads its hyperparameters")
+            return
+
+
 # -- dev.tests -------------------------------------------------------------------------------
 
 _TEST_NAME = lazy_re(r"^(test_.*|.*_test)\.py$")
@@ -712,7 +731,10 @@ _INFER_ATTRS = frozenset({"predict", "predict_proba", "run", "forward", "generat
 # for prediction stands for that call.
 _PREDICT_FUNC_NAME = lazy_re(r"^_?(predict|infer|classify|generate|score|run_inference|inference)", re.I)
 _LOAD_ROOTS = frozenset({"joblib", "pickle", "cloudpickle", "torch", "mlflow", "onnxruntime", "tensorflow", "keras", "xgboost", "lightgbm",
-                         "ultralytics", "tflite_runtime", "ai_edge_litert", "transformers"}) | _SPEECH_ROOTS
+                         "ultralytics", "tflite_runtime", "ai_edge_litert", "transformers", "spacy"}) | _SPEECH_ROOTS
+# spacy.load of the project's own trained pipeline (a path: "output/model-best", "models/ner"); a
+# published pipeline loaded by its package name (en_core_web_sm) is a text-processing tool.
+_SPACY_TRAINED = lazy_re(r"[/\\]|model|output|trained|training")
 
 
 def _inference_files(view: RepoView, det: DetectorSpec) -> list[str]:
@@ -751,6 +773,8 @@ def inference_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             continue
         patterns = _MODEL_LOAD_CALLS if view.modules(rel).isdisjoint(_SPEECH_ROOTS) else _MODEL_LOAD_CALLS + _SPEECH_LOAD_CALLS
         loads = [c for c in matching_calls(facts, patterns) if not _NOT_A_MODEL.search(c.name)]
+        loads += [c for c in matching_calls(facts, ("spacy.load",))
+                  if c.args and isinstance(c.args[0], str) and _SPACY_TRAINED.search(c.args[0])]
         if not loads:
             continue
         if not any(c.name.rsplit(".", 1)[-1] in _INFER_ATTRS for c in facts.calls) and not (
@@ -1230,6 +1254,7 @@ def ray_tune_search(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         return
 
 CHECKS = {
+    "spacy_training_config": spacy_training_config,
     "pipeline_run_config": pipeline_run_config,
     "jvm_tests": jvm_tests,
     "scratch_model_classes": scratch_model_classes,
