@@ -8,6 +8,10 @@ from scan_helpers import check_case, check_fixture_folders, describe
 # (practice, fixture case) -> (status, evidence, dependency-only evidence)
 CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # A spaCy training config configures the training; a trained pipeline's saved copy does not.
+    # A training script whose config node comes from a file and the command line; a demo that
+    # merges a config only to run a predictor stays out.
+    ("dev.config", "present-config-node-training"): ("present", ["tools/train_net.py:9 config-node-overridden-for-training"], []),
+    ("dev.config", "absent-config-node-demo"): ("absent", [], []),
     ("dev.config", "present-spacy-training-config"): ("present", ["configs/config.cfg:15 spacy-training-config"], []),
     ("dev.config", "absent-spacy-saved-pipeline-config"): ("absent", [], []),
     ("dev.config", "present-defaults-dict"): ("present", ["scripts/train.py:7 cli-options-from-hyperparameter-defaults"], []),

@@ -260,6 +260,37 @@ def cli_from_defaults_dict(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 return
 
 
+# -- dev.config: a yacs-style config node overridden per run -----------------------------------
+
+_MERGE_ATTRS = frozenset({"merge_from_file", "merge_from_list", "merge_from_args", "merge_from_yaml"})
+# The run trains: a Trainer of any kind is built and run, or the script fits / trains itself.
+_RUNS_TRAINER = lazy_re(r"\b\w*Trainer\s*\(|\.(?:fit|train|run)\s*\(")
+
+
+@prefilters("merge_from_")
+def config_node_overrides(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A training script that builds its configuration node from a file or the command line
+    (yacs / detectron2 style: cfg.merge_from_file(args.config_file), cfg.merge_from_list(args.opts),
+    config.merge_from_args(sys.argv[1:])) and then runs a trainer: every hyperparameter comes
+    from the config. A demo script that merges a config only to run inference does not count."""
+    for rel in view.with_any(paths(view, det, ("*.py",)), ("merge_from_",)):
+        text = view.text(rel) or ""
+        if not _RUNS_TRAINER.search(text):
+            continue
+        facts = view.python(rel)
+        if facts is None or facts.notebook_export:
+            continue
+        merge = next((c for c in facts.calls if c.attr in _MERGE_ATTRS and "." in c.name), None)
+        if merge is None:
+            continue
+        if training_signal(facts) is None and not any(
+                "Trainer" in c.name.rsplit(".", 1)[-1] or (c.attr in ("train", "run", "fit") and "trainer" in c.name.lower())
+                for c in facts.calls):
+            continue
+        yield Hit(rel, merge.line, f"training run configured by a config node: calls {merge.name.rsplit('.', 1)[-1]}")
+        return
+
+
 # -- dev.config: a spaCy training config --------------------------------------------------------
 
 @prefilters("[training]")
@@ -1254,6 +1285,7 @@ def ray_tune_search(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         return
 
 CHECKS = {
+    "config_node_overrides": config_node_overrides,
     "spacy_training_config": spacy_training_config,
     "pipeline_run_config": pipeline_run_config,
     "jvm_tests": jvm_tests,
