@@ -34,6 +34,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-zenml-run-config"): (
         "present", ["configs/training.yaml:5 pipeline-run-config-parameters"], []),
     ("dev.config", "absent-zenml-settings-only-config"): ("absent", [], []),
+    ("dev.config", "present-dagster-run-config-hyperparameters"): (
+        "present", ["pipeline/assets/training.py:5 orchestrator-config-hyperparameters"], []),
+    ("dev.config", "absent-dagster-data-asset-config"): ("absent", [], []),
     ("dev.experiment_tracking", "present-kedro-mlflow-catalog"): (
         "present", ["conf/base/catalog.yml:6 kedro-mlflow-datasets-logged"], []),
     ("dev.tests", "absent-kedro-template-test"): ("absent", [], []),

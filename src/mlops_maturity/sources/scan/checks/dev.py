@@ -1082,6 +1082,58 @@ def cli_batch_size_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 return
 
 
+# -- dev.config: an orchestrator's run config class with hyperparameters ------------------------
+
+# Run-configuration bases whose fields the orchestrator fills per run (launchpad, run config YAML).
+_RUN_CONFIG_BASES = ("dagster.Config", "dagster.PermissiveConfig", "dagster.config.pythonic_config.Config",
+                     "zenml.steps.BaseParameters", "zenml.steps.BaseStepConfig")
+_HP_FIELD = lazy_re(
+    r"^(lr|learning_rate|base_lr|epochs?|num_epochs|n_epochs|max_epochs|dropout|weight_decay|momentum|hidden_(size|dim|units)|"
+    r"num_layers|n_layers|n_estimators|max_depth|num_leaves|warmup_steps|max_steps|optimizer|embedding_dim|num_heads|max_iter|"
+    r"min_samples_leaf|subsample|label_smoothing|latent_dim|(train_)?batch_sizes?|dropouts|learning_rates)$"
+)
+# Each of these alone is no training setting (a data asset's batch size).
+_WEAK_HP = frozenset({"batch_size", "batch_sizes", "train_batch_size"})
+_TRAINS_TEXT = lazy_re(r"\.fit\(|\b(fit|train)(_\w+)?\(|\.compile\(")
+
+
+def _run_config_files(view: RepoView, det: DetectorSpec) -> list[str]:
+    return selected(view, det, "run-config-class", lambda: list(python_files(
+        view, det, frozenset({"dagster", "zenml"}), notebooks=False, tails=("Config", "BaseParameters"))))
+
+
+@parses(_run_config_files)
+def orchestrator_config_hyperparameters(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """An orchestrator's run-configuration class (a Dagster Config, a ZenML step parameters class)
+    declaring training hyperparameters (epochs, dropout, learning_rate...) in a module that trains:
+    each run of the asset / step sets them from the run config. A config class of a data asset, or
+    one holding only a batch size, configures no training."""
+    for rel in _run_config_files(view, det):
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        classes = [c for c in facts.classes if any(name_matches(b, _RUN_CONFIG_BASES) for b in c.bases)]
+        if not classes:
+            continue
+        text = view.text(rel) or ""
+        if training_signal(facts) is None and not _TRAINS_TEXT.search(text):
+            continue
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError):
+            continue
+        wanted = {c.line for c in classes}
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ClassDef) or node.lineno not in wanted:
+                continue
+            fields = [st.target.id for st in node.body
+                      if isinstance(st, ast.AnnAssign) and isinstance(st.target, ast.Name)]
+            hps = [f for f in fields if _HP_FIELD.match(f)]
+            if any(f not in _WEAK_HP for f in hps):
+                yield Hit(rel, node.lineno, f"run config {node.name} sets hyperparameters ({', '.join(hps[:3])})")
+                return
+
+
 # -- dev.config: a params file that sets something --------------------------------------------
 
 # What a starter kit leaves for the reader to fill in: `learning_rate: TODO`, `epochs:`, `<lr>`.
@@ -1212,6 +1264,7 @@ def ray_tune_search(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 CHECKS = {
     "pipeline_run_config": pipeline_run_config,
+    "orchestrator_config_hyperparameters": orchestrator_config_hyperparameters,
     "jvm_tests": jvm_tests,
     "scratch_model_classes": scratch_model_classes,
     "params_file_set": params_file_set,
