@@ -106,6 +106,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.code_quality", "absent-ci-setup-linter-action-only"): ("absent", [], []),
     ("dev.code_quality", "present-ci-lint-after-version"): ("present", ['.github/workflows/ci.yml:13 ci-runs-linter'], []),
     ("dev.code_quality", "absent-ci-linter-version-only"): ("absent", [], []),
+    ("dev.code_quality", "present-ci-lint-script"): (
+        "present", [".github/workflows/checks.yml:10 ci-script-runs-linter"], []),
+    ("dev.code_quality", "absent-ci-script-installs-linters"): ("absent", [], []),
     ("dev.code_quality", "present-ci-lint-in-container"): ("present", [".github/workflows/ci.yml:17 ci-runs-linter"], []),
     # linters installed in the image, and a report file named for one, lint nothing
     ("dev.code_quality", "absent-ci-container-installs-linter"): ("absent", [], []),

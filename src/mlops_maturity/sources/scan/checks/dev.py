@@ -155,6 +155,29 @@ def makefile_runs_linter(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                     return
 
 
+_VERSION_ONLY = lazy_re(r"\s--?(version|help|V)\b")
+
+
+def ci_script_runs_linter(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """CI runs a repository script (or a Makefile target) whose lines run a linter or formatter
+    (`bash ci/lint.sh` with `flake8 .` inside): the check runs on every pipeline run as if it
+    were written in the CI file. A script that only installs the tools or prints their versions
+    lints nothing."""
+    from .deploy import ci_lines  # deploy's checks import this module
+
+    allowed = set(paths(view, det)) if (det.files or det.exclude) else None
+    for pipe in view.ci():
+        if allowed is not None and pipe.path not in allowed:
+            continue
+        for cl in ci_lines(view, pipe):
+            if not cl.via:
+                continue
+            m = _LINT_CMD.match(cl.text)
+            if m and "install" not in cl.text.split()[:3] and not _VERSION_ONLY.search(cl.text):
+                yield Hit(cl.path, cl.line, f"CI runs {m.group(1)} (via {cl.via})")
+                return
+
+
 # -- dev.modular_code: the model of an LLM application ---------------------------------------
 
 # The model of a retrieval-augmented, chat or agent application is a language model reached
@@ -1265,6 +1288,7 @@ def ray_tune_search(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 CHECKS = {
     "pipeline_run_config": pipeline_run_config,
     "orchestrator_config_hyperparameters": orchestrator_config_hyperparameters,
+    "ci_script_runs_linter": ci_script_runs_linter,
     "jvm_tests": jvm_tests,
     "scratch_model_classes": scratch_model_classes,
     "params_file_set": params_file_set,
