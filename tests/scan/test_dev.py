@@ -37,6 +37,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-dagster-run-config-hyperparameters"): (
         "present", ["pipeline/assets/training.py:5 orchestrator-config-hyperparameters"], []),
     ("dev.config", "absent-dagster-data-asset-config"): ("absent", [], []),
+    ("dev.config", "present-launch-script-library-trainer"): (
+        "present", ["scripts/pretrain_small.sh:4 launch-script-sets-hyperparameters"], []),
+    ("dev.config", "absent-launch-script-evaluates-checkpoint"): ("absent", [], []),
     ("dev.experiment_tracking", "present-kedro-mlflow-catalog"): (
         "present", ["conf/base/catalog.yml:6 kedro-mlflow-datasets-logged"], []),
     ("dev.tests", "absent-kedro-template-test"): ("absent", [], []),

@@ -1157,6 +1157,59 @@ def orchestrator_config_hyperparameters(view: RepoView, det: DetectorSpec) -> It
                 return
 
 
+# -- dev.config: a launch script setting the trainer's hyperparameters ----------------------------
+
+_LAUNCH_HP_NEEDLES = ("--lr", "--learning", "--epochs", "--num_epochs", "--num-epochs", "--num_train_epochs", "--max_epochs",
+                      "--max-epochs", "--warmup", "--wd", "--weight-decay", "--weight_decay", "--dropout")
+_LAUNCHER = lazy_re(r"(?:^|[\s;&|(])(python3?(?:\.\d+)?|torchrun|accelerate\s+launch|deepspeed|"
+                    r"python3?\s+-m\s+torch\.distributed\.(?:launch|run))(?=\s)")
+_TRAINS_TARGET = lazy_re(r"(?i)(^|[\s/._=-])(pre)?train\w*|finetun\w*|fine_tun\w*")
+_LAUNCH_HP_FLAG = lazy_re(
+    r"(?:^|\s)--(lr|learning[_-]rate|base[_-]lr|epochs|num[_-]epochs|num[_-]train[_-]epochs|max[_-]epochs|max[_-]steps|"
+    r"warmup(?:[_-]steps|[_-]ratio|[_-]epochs)?|wd|weight[_-]decay|dropout|momentum|beta1|beta2|grad[_-]clip[_-]norm|"
+    r"label[_-]smoothing|lr[_-]scheduler(?:[_-]type)?|(?:per[_-]device[_-])?train[_-]batch[_-]size|batch[_-]size)(?=[\s=]|$)")
+_BATCH_FLAG = lazy_re(r"batch[_-]size$")
+# A program evaluating, sampling or serving a trained model takes training-like options too.
+_NOT_TRAINING_PROG = lazy_re(r"(?i)(^|[/._-])(eval\w*|sampl\w*|infer\w*|predict\w*|tests?|bench\w*|score|export\w*|generate\w*)$")
+
+
+@prefilters(*_LAUNCH_HP_NEEDLES)
+def launch_script_hyperparameters(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A shell launch script running a training program (python train.py, torchrun -m
+    trainer.main, accelerate launch finetune.py) with two or more hyperparameter options (--lr,
+    --epochs, --warmup, --wd...): each run's settings are written down and passed, not hard-coded,
+    even when the trainer's own CLI lives in a library. A batch size alone, or an evaluation /
+    sampling command, sets no training."""
+    rels = view.with_any(paths(view, det, ("*.sh", "*.bash")), _LAUNCH_HP_NEEDLES)
+    for rel in rels:
+        if view.is_test(rel):
+            continue
+        lines = view.lines(rel)
+        i = 0
+        while i < len(lines):
+            start = i
+            parts = [lines[i]]
+            while parts[-1].rstrip().endswith("\\") and i + 1 < len(lines):
+                i += 1
+                parts.append(lines[i])
+            i += 1
+            cmd = " ".join(p.strip().rstrip("\\").split(" #", 1)[0] for p in parts
+                           if not p.lstrip().startswith("#"))
+            m = _LAUNCHER.search(cmd)
+            if not m:
+                continue
+            # the program it runs: a script or module named for training, not an option's name
+            prog = next((w for w in cmd[m.end():].split() if not w.startswith(("-", "$"))
+                         and (w.endswith(".py") or re.fullmatch(r"[A-Za-z_][\w]*(\.[A-Za-z_]\w*)+", w))), "")
+            if not _TRAINS_TARGET.search(prog) or _NOT_TRAINING_PROG.search(prog.removesuffix(".py")):
+                continue
+            flags = {f.group(1).lower().replace("-", "_") for f in _LAUNCH_HP_FLAG.finditer(cmd[m.end():])}
+            strong = [f for f in flags if not _BATCH_FLAG.search(f)]
+            if len(flags) >= 2 and strong:
+                yield Hit(rel, start + 1, f"launch script passes hyperparameters to training ({', '.join(sorted(flags)[:3])})")
+                break
+
+
 # -- dev.config: a params file that sets something --------------------------------------------
 
 # What a starter kit leaves for the reader to fill in: `learning_rate: TODO`, `epochs:`, `<lr>`.
@@ -1289,6 +1342,7 @@ CHECKS = {
     "pipeline_run_config": pipeline_run_config,
     "orchestrator_config_hyperparameters": orchestrator_config_hyperparameters,
     "ci_script_runs_linter": ci_script_runs_linter,
+    "launch_script_hyperparameters": launch_script_hyperparameters,
     "jvm_tests": jvm_tests,
     "scratch_model_classes": scratch_model_classes,
     "params_file_set": params_file_set,
