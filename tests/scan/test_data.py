@@ -63,6 +63,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "present-flow-runs-imported-prep-task"): (
         "present", ["pipeline/flows/weekly.py:9 orchestrated-task-prepares-data"], []),
     ("data.pipeline", "absent-flow-calls-prepare-helper"): ("absent", [], []),
+    ("data.pipeline", "present-dagster-definitions-list-prep-asset"): (
+        "present", ["orchestration/definitions.py:7 orchestrated-task-prepares-data"], []),
+    ("data.pipeline", "absent-dagster-definitions-list-plain-helper"): ("absent", [], []),
     ("data.pipeline", "present-step-reexported-by-package"): (
         "present", ["project/pipelines/training.py:8 orchestrated-task-prepares-data"], []),
     ("data.pipeline", "absent-reexported-helper-not-a-step"): ("absent", [], []),

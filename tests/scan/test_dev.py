@@ -41,6 +41,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-zenml-run-config"): (
         "present", ["configs/training.yaml:5 pipeline-run-config-parameters"], []),
     ("dev.config", "absent-zenml-settings-only-config"): ("absent", [], []),
+    ("dev.config", "present-dagster-run-config-hyperparameters"): (
+        "present", ["pipeline/assets/training.py:5 orchestrator-config-hyperparameters"], []),
+    ("dev.config", "absent-dagster-data-asset-config"): ("absent", [], []),
+    ("dev.config", "present-launch-script-library-trainer"): (
+        "present", ["scripts/pretrain_small.sh:4 launch-script-sets-hyperparameters"], []),
+    ("dev.config", "absent-launch-script-evaluates-checkpoint"): ("absent", [], []),
     ("dev.experiment_tracking", "present-kedro-mlflow-catalog"): (
         "present", ["conf/base/catalog.yml:6 kedro-mlflow-datasets-logged"], []),
     ("dev.tests", "absent-kedro-template-test"): ("absent", [], []),
@@ -110,6 +116,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.code_quality", "absent-ci-setup-linter-action-only"): ("absent", [], []),
     ("dev.code_quality", "present-ci-lint-after-version"): ("present", ['.github/workflows/ci.yml:13 ci-runs-linter'], []),
     ("dev.code_quality", "absent-ci-linter-version-only"): ("absent", [], []),
+    ("dev.code_quality", "present-ci-lint-script"): (
+        "present", [".github/workflows/checks.yml:10 ci-script-runs-linter"], []),
+    ("dev.code_quality", "absent-ci-script-installs-linters"): ("absent", [], []),
     ("dev.code_quality", "present-ci-lint-in-container"): ("present", [".github/workflows/ci.yml:17 ci-runs-linter"], []),
     # linters installed in the image, and a report file named for one, lint nothing
     ("dev.code_quality", "absent-ci-container-installs-linter"): ("absent", [], []),

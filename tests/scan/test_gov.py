@@ -10,6 +10,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("gov.approval", "absent-azure-generated-webapp-environment"): ("absent", [], []),
     ("gov.approval", "absent-codeowners-catch-all"): ("absent", [], []),
     ("gov.approval", "absent-manual-dispatch-only"): ("absent", [], []),
+    ("gov.approval", "present-environment-job-runs-deploy-script"): (
+        "present", [".github/workflows/release-model.yml:12 deploy-job-uses-protected-environment"], []),
+    ("gov.approval", "absent-environment-job-only-echoes"): ("absent", [], []),
     ("gov.approval", "absent-pending-approval-unused"): ("absent", [], []),
     ("gov.approval", "absent-pypi-environment"): ("absent", [], []),
     ("gov.approval", "present-azure-webapp-project-environment"): ("present", ['.github/workflows/release.yml:10 deploy-job-uses-protected-environment'], []),

@@ -1140,6 +1140,35 @@ def _imported_prep_task(view: RepoView, of: OrchestratedFile) -> tuple[int, str]
         for d in decorated_functions(view, target, facts):
             if d.name == fn and any(_task_decorator(name) for name, _ in d.decorators):
                 return call.line, f"{of.framework} runs task {fn} ({target}), which prepares data"
+    return _listed_prep_asset(view, of)
+
+
+def _listed_prep_asset(view: RepoView, of: OrchestratedFile) -> tuple[int, str] | None:
+    """A pipeline definition lists, without calling it, a data-preparation asset / task imported
+    from another module of the repository (`from assets.images_preprocessed import
+    images_preprocessed` then `Definitions(assets=[..., images_preprocessed, ...])`): the name
+    must be used on a code line of the file and carry an orchestrator decorator where it is
+    defined; an imported plain helper does not count."""
+    lines = None
+    for imp in of.facts.imports:
+        fn = imp.name
+        if not fn or not PREP_NAME.search(fn) or TRAIN_NAME.search(_TRAIN_DATA_QUALIFIER.sub("", fn)):
+            continue
+        if lines is None:
+            lines = code_lines(view, of.rel)
+        used = re.compile(r"(?<![\w.])" + re.escape(imp.bound) + r"(?![\w(])")
+        line = next((i for i, text in lines if used.search(text)), None)
+        if line is None:
+            continue
+        target = local_module_file(view, imp.module, of.rel)
+        if target is None or target == of.rel:
+            continue
+        target, name, facts = _defining_module(view, target, fn)
+        if facts is None or target == of.rel:
+            continue
+        for d in decorated_functions(view, target, facts):
+            if d.name == name and any(_task_decorator(dn) for dn, _ in d.decorators):
+                return line, f"{of.framework} lists task {name} ({target}), which prepares data"
     return None
 
 

@@ -155,6 +155,29 @@ def makefile_runs_linter(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                     return
 
 
+_VERSION_ONLY = lazy_re(r"\s--?(version|help|V)\b")
+
+
+def ci_script_runs_linter(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """CI runs a repository script (or a Makefile target) whose lines run a linter or formatter
+    (`bash ci/lint.sh` with `flake8 .` inside): the check runs on every pipeline run as if it
+    were written in the CI file. A script that only installs the tools or prints their versions
+    lints nothing."""
+    from .deploy import ci_lines  # deploy's checks import this module
+
+    allowed = set(paths(view, det)) if (det.files or det.exclude) else None
+    for pipe in view.ci():
+        if allowed is not None and pipe.path not in allowed:
+            continue
+        for cl in ci_lines(view, pipe):
+            if not cl.via:
+                continue
+            m = _LINT_CMD.match(cl.text)
+            if m and "install" not in cl.text.split()[:3] and not _VERSION_ONLY.search(cl.text):
+                yield Hit(cl.path, cl.line, f"CI runs {m.group(1)} (via {cl.via})")
+                return
+
+
 # -- dev.modular_code: the model of an LLM application ---------------------------------------
 
 # The model of a retrieval-augmented, chat or agent application is a language model reached
@@ -1156,6 +1179,111 @@ def cli_batch_size_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 return
 
 
+# -- dev.config: an orchestrator's run config class with hyperparameters ------------------------
+
+# Run-configuration bases whose fields the orchestrator fills per run (launchpad, run config YAML).
+_RUN_CONFIG_BASES = ("dagster.Config", "dagster.PermissiveConfig", "dagster.config.pythonic_config.Config",
+                     "zenml.steps.BaseParameters", "zenml.steps.BaseStepConfig")
+_HP_FIELD = lazy_re(
+    r"^(lr|learning_rate|base_lr|epochs?|num_epochs|n_epochs|max_epochs|dropout|weight_decay|momentum|hidden_(size|dim|units)|"
+    r"num_layers|n_layers|n_estimators|max_depth|num_leaves|warmup_steps|max_steps|optimizer|embedding_dim|num_heads|max_iter|"
+    r"min_samples_leaf|subsample|label_smoothing|latent_dim|(train_)?batch_sizes?|dropouts|learning_rates)$"
+)
+# Each of these alone is no training setting (a data asset's batch size).
+_WEAK_HP = frozenset({"batch_size", "batch_sizes", "train_batch_size"})
+_TRAINS_TEXT = lazy_re(r"\.fit\(|\b(fit|train)(_\w+)?\(|\.compile\(")
+
+
+def _run_config_files(view: RepoView, det: DetectorSpec) -> list[str]:
+    return selected(view, det, "run-config-class", lambda: list(python_files(
+        view, det, frozenset({"dagster", "zenml"}), notebooks=False, tails=("Config", "BaseParameters"))))
+
+
+@parses(_run_config_files)
+def orchestrator_config_hyperparameters(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """An orchestrator's run-configuration class (a Dagster Config, a ZenML step parameters class)
+    declaring training hyperparameters (epochs, dropout, learning_rate...) in a module that trains:
+    each run of the asset / step sets them from the run config. A config class of a data asset, or
+    one holding only a batch size, configures no training."""
+    for rel in _run_config_files(view, det):
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        classes = [c for c in facts.classes if any(name_matches(b, _RUN_CONFIG_BASES) for b in c.bases)]
+        if not classes:
+            continue
+        text = view.text(rel) or ""
+        if training_signal(facts) is None and not _TRAINS_TEXT.search(text):
+            continue
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError):
+            continue
+        wanted = {c.line for c in classes}
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ClassDef) or node.lineno not in wanted:
+                continue
+            fields = [st.target.id for st in node.body
+                      if isinstance(st, ast.AnnAssign) and isinstance(st.target, ast.Name)]
+            hps = [f for f in fields if _HP_FIELD.match(f)]
+            if any(f not in _WEAK_HP for f in hps):
+                yield Hit(rel, node.lineno, f"run config {node.name} sets hyperparameters ({', '.join(hps[:3])})")
+                return
+
+
+# -- dev.config: a launch script setting the trainer's hyperparameters ----------------------------
+
+_LAUNCH_HP_NEEDLES = ("--lr", "--learning", "--epochs", "--num_epochs", "--num-epochs", "--num_train_epochs", "--max_epochs",
+                      "--max-epochs", "--warmup", "--wd", "--weight-decay", "--weight_decay", "--dropout")
+_LAUNCHER = lazy_re(r"(?:^|[\s;&|(])(python3?(?:\.\d+)?|torchrun|accelerate\s+launch|deepspeed|"
+                    r"python3?\s+-m\s+torch\.distributed\.(?:launch|run))(?=\s)")
+_TRAINS_TARGET = lazy_re(r"(?i)(^|[\s/._=-])(pre)?train\w*|finetun\w*|fine_tun\w*")
+_LAUNCH_HP_FLAG = lazy_re(
+    r"(?:^|\s)--(lr|learning[_-]rate|base[_-]lr|epochs|num[_-]epochs|num[_-]train[_-]epochs|max[_-]epochs|max[_-]steps|"
+    r"warmup(?:[_-]steps|[_-]ratio|[_-]epochs)?|wd|weight[_-]decay|dropout|momentum|beta1|beta2|grad[_-]clip[_-]norm|"
+    r"label[_-]smoothing|lr[_-]scheduler(?:[_-]type)?|(?:per[_-]device[_-])?train[_-]batch[_-]size|batch[_-]size)(?=[\s=]|$)")
+_BATCH_FLAG = lazy_re(r"batch[_-]size$")
+# A program evaluating, sampling or serving a trained model takes training-like options too.
+_NOT_TRAINING_PROG = lazy_re(r"(?i)(^|[/._-])(eval\w*|sampl\w*|infer\w*|predict\w*|tests?|bench\w*|score|export\w*|generate\w*)$")
+
+
+@prefilters(*_LAUNCH_HP_NEEDLES)
+def launch_script_hyperparameters(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A shell launch script running a training program (python train.py, torchrun -m
+    trainer.main, accelerate launch finetune.py) with two or more hyperparameter options (--lr,
+    --epochs, --warmup, --wd...): each run's settings are written down and passed, not hard-coded,
+    even when the trainer's own CLI lives in a library. A batch size alone, or an evaluation /
+    sampling command, sets no training."""
+    rels = view.with_any(paths(view, det, ("*.sh", "*.bash")), _LAUNCH_HP_NEEDLES)
+    for rel in rels:
+        if view.is_test(rel):
+            continue
+        lines = view.lines(rel)
+        i = 0
+        while i < len(lines):
+            start = i
+            parts = [lines[i]]
+            while parts[-1].rstrip().endswith("\\") and i + 1 < len(lines):
+                i += 1
+                parts.append(lines[i])
+            i += 1
+            cmd = " ".join(p.strip().rstrip("\\").split(" #", 1)[0] for p in parts
+                           if not p.lstrip().startswith("#"))
+            m = _LAUNCHER.search(cmd)
+            if not m:
+                continue
+            # the program it runs: a script or module named for training, not an option's name
+            prog = next((w for w in cmd[m.end():].split() if not w.startswith(("-", "$"))
+                         and (w.endswith(".py") or re.fullmatch(r"[A-Za-z_][\w]*(\.[A-Za-z_]\w*)+", w))), "")
+            if not _TRAINS_TARGET.search(prog) or _NOT_TRAINING_PROG.search(prog.removesuffix(".py")):
+                continue
+            flags = {f.group(1).lower().replace("-", "_") for f in _LAUNCH_HP_FLAG.finditer(cmd[m.end():])}
+            strong = [f for f in flags if not _BATCH_FLAG.search(f)]
+            if len(flags) >= 2 and strong:
+                yield Hit(rel, start + 1, f"launch script passes hyperparameters to training ({', '.join(sorted(flags)[:3])})")
+                break
+
+
 # -- dev.config: a params file that sets something --------------------------------------------
 
 # What a starter kit leaves for the reader to fill in: `learning_rate: TODO`, `epochs:`, `<lr>`.
@@ -1288,6 +1416,9 @@ CHECKS = {
     "config_node_overrides": config_node_overrides,
     "spacy_training_config": spacy_training_config,
     "pipeline_run_config": pipeline_run_config,
+    "orchestrator_config_hyperparameters": orchestrator_config_hyperparameters,
+    "ci_script_runs_linter": ci_script_runs_linter,
+    "launch_script_hyperparameters": launch_script_hyperparameters,
     "jvm_tests": jvm_tests,
     "scratch_model_classes": scratch_model_classes,
     "params_file_set": params_file_set,

@@ -511,6 +511,18 @@ def _azure_generated_environment(raw: dict) -> bool:
                for st in (steps if isinstance(steps, list) else ()))
 
 
+_PRINT_ONLY = lazy_re(r"^\s*(echo|printf|sleep|true|:)(\s|$)")
+_NEUTRAL_ACTION = lazy_re(r"^(actions/checkout|actions/setup-[\w-]+)@", re.I)
+
+
+def _placeholder_job(job: Any) -> bool:
+    """A job whose steps only check out the code and print (echo "Deploying the model to
+    production"): a placeholder of a deployment to come, which deploys nothing."""
+    texts = [c.text for s in job.steps for c in s.commands]
+    uses = [s.uses for s in job.steps if s.uses]
+    return bool(texts) and all(_PRINT_ONLY.match(t) for t in texts) and all(_NEUTRAL_ACTION.match(u) for u in uses)
+
+
 def environment_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A GitHub Actions job deploying to a named deployment stage (production, staging,
     release, or an expression choosing one): where required reviewers are configured.
@@ -532,6 +544,8 @@ def environment_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             blob = " ".join([s.uses for s in job.steps] + [c.text for s in job.steps for c in s.commands])
             if _PUBLISH.search(blob):
                 continue
+            if _placeholder_job(job):
+                continue  # a job that only prints deploys nothing: no gate before production
             line = raw.line_of("environment", job.line) if hasattr(raw, "line_of") else job.line
             yield Hit(pipe.path, line, f"job {job.name} deploys to environment {name}")
             break
