@@ -86,6 +86,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.experiment_tracking", "present-coqui-dashboard-logger"): ("present", ["recipes/ljspeech/train_glowtts.py:9 coqui-trainer-dashboard-logger"], []),
     ("dev.experiment_tracking", "absent-coqui-config-default-logger"): ("absent", [], []),
     ("dev.pinned_env", "present-poetry-lock"): ("present", ["poetry.lock environment-pinned"], []),
+    # An R project's renv.lock pins its environment as a Python lock file does; renv settings alone do not.
+    ("dev.pinned_env", "present-renv-lock"): ("present", ["renv.lock environment-pinned"], []),
+    ("dev.pinned_env", "absent-renv-settings-only"): ("absent", [], []),
     # Read with a small size cap in test_lock_file_over_size_cap_still_pins.
     ("dev.pinned_env", "present-lock-over-size-cap"): ("present", ["pixi.lock environment-pinned"], []),
     ("dev.pinned_env", "absent-example-lock-over-size-cap"): ("absent", [], []),

@@ -18,7 +18,9 @@ from ..util import yamlsafe
 from ..util.lazyre import lazy_re
 
 LOCK_FILE_NAMES = frozenset(
-    {"poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock", "conda-lock.yml", "conda-lock.yaml", "pixi.lock"}
+    {"poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock", "conda-lock.yml", "conda-lock.yaml", "pixi.lock",
+     # R (renv::restore) and Julia (Pkg.instantiate) projects pin their environment the same way
+     "renv.lock", "Manifest.toml"}
 )
 _LOCK_SUFFIXES = (".conda-lock.yml", ".conda-lock.yaml")
 
