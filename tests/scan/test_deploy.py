@@ -269,6 +269,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.training_pipeline", "absent-etl-flow"): ("absent", [], []),
     ("deploy.training_pipeline", "absent-script-only"): ("absent", [], []),
     ("deploy.training_pipeline", "present-airflow-dag"): ("present", ['dags/retrain.py:6 orchestrated-pipeline-trains'], []),
+    ("deploy.training_pipeline", "present-dagster-asset-trains"): ("present", ['forecasting/assets.py:7 orchestrated-pipeline-trains'], []),
+    ("deploy.training_pipeline", "absent-dagster-assets-etl"): ("absent", [], []),
     # A task id in snake_case (train_model) names a training task; training_data does not.
     ("deploy.training_pipeline", "present-airflow-container-tasks"): (
         "present", ["dags/churn_pipeline.py:8 orchestrated-pipeline-trains"], []),

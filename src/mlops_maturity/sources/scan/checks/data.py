@@ -336,6 +336,9 @@ PIPELINE_DEFS: dict[str, tuple[str, ...]] = {
     "Flyte workflow": ("flytekit.workflow", "flytekit.dynamic"),
     "Prefect flow": ("prefect.flow", "prefect.Flow"),
     "Dagster job": ("dagster.job", "dagster.graph", "dagster.define_asset_job", "dagster.Definitions", "dagster.repository"),
+    # Software-defined assets: each @asset is a node of the asset graph Dagster materialises
+    # (from a job, a schedule or the UI), as a task is a node of a DAG.
+    "Dagster asset graph": ("dagster.asset", "dagster.multi_asset", "dagster.graph_asset", "dagster.graph_multi_asset"),
     "Kedro pipeline": ("kedro.pipeline.pipeline", "kedro.pipeline.Pipeline", "kedro.pipeline.modular_pipeline.pipeline"),
     "Azure ML pipeline": ("azureml.pipeline.core.Pipeline", "azureml.pipeline.core.pipeline.Pipeline",
                           "azure.ai.ml.dsl.pipeline"),
@@ -350,7 +353,7 @@ PIPELINE_CLASS_BASES: dict[str, tuple[str, ...]] = {
 ORCHESTRATOR_ROOTS = frozenset({"airflow", "kfp", "sagemaker", "zenml", "flytekit", "prefect", "dagster", "kedro",
                                 "azureml", "azure", "tfx", "google", "metaflow", "luigi"})
 _ORCH_TAILS = ("DAG", "dag", "pipeline", "Pipeline", "flow", "workflow", "job", "graph", "Definitions", "FlowSpec",
-               "Task", "PipelineJob", "repository", "dynamic", "luigi")
+               "Task", "PipelineJob", "repository", "dynamic", "luigi", "asset")
 
 
 @dataclass
@@ -951,6 +954,8 @@ def orchestrated_prep_task(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             hit = _imported_prep_task(view, of)
         if hit is None:
             hit = _operator_callable_moves_data(view, of)
+        if hit is None and of.framework == "Dagster asset graph":
+            hit = _asset_materialises_data(view, of)
         if hit:
             yield Hit(of.rel, hit[0], hit[1])
 
@@ -1008,6 +1013,30 @@ def _operator_callable_moves_data(view: RepoView, of: OrchestratedFile) -> tuple
         if src and _READS_DATA.search(src) and _WRITES_DATA.search(src) and not _NOT_PREP_STEP.search(src):
             where = f" ({target})" if target != of.rel else ""
             return line, f"{of.framework} step runs {name}{where}, which reads and writes data"
+    return None
+
+
+# A Dagster asset is named for the data it produces (power_time_series, ecmwf_ens), not for
+# what it does: its body tells a data step. It fetches or reads data and writes a table or file.
+_ASSET_DECORATORS = ("dagster.asset", "dagster.multi_asset")
+_ASSET_WRITES = lazy_re(r"\.write_(delta|parquet|csv|ipc|database|table)\(|\.sink_(parquet|csv|ipc)\(|" + _WRITES_DATA.pattern)
+# Error reporting (report_failure(), notify_on_error()) is no report step inside an asset.
+_ASSET_NOT_PREP = lazy_re(r"\.predict\w*\(|\bload_model\b|\.fit\(|\btrain(?!_test_split)\w*\(|drift|(^|[^a-z])evaluat\w*\(", re.I)
+_ASSET_READS = lazy_re(r"\b(pl|polars|pd|pandas)\.(read|scan)_\w+\(|\bdownload\w*\(|\burlopen\(|\b(requests|httpx)\.get\(|" + _READS_DATA.pattern, re.I)
+
+
+def _asset_materialises_data(view: RepoView, of: OrchestratedFile) -> tuple[int, str] | None:
+    """A Dagster asset whose own code reads or downloads data and writes a table or file,
+    without training, predicting, evaluating or measuring drift: an ETL asset."""
+    text = view.text(of.rel) or ""
+    if not _ASSET_WRITES.search(text):
+        return None
+    for fn in decorated_functions(view, of.rel, of.facts):
+        if TRAIN_NAME.search(fn.name) or not any(name_matches(d, _ASSET_DECORATORS) for d, _ in fn.decorators):
+            continue
+        src = ast.get_source_segment(text, fn.node) or ""
+        if _ASSET_WRITES.search(src) and _ASSET_READS.search(src) and not _ASSET_NOT_PREP.search(src):
+            return fn.line, f"Dagster asset {fn.name} reads and writes data"
     return None
 
 
