@@ -145,6 +145,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.model_gate", "present-challenger-wins"): ("present", ['components/update_best_model.py:8 metric-gate-blocks-promotion'], []),
     ("deploy.model_gate", "present-champion-challenger"): ("present", ['promote.py:7 metric-gate-blocks-promotion'], []),
     ("deploy.model_gate", "present-search-beats-production"): ("present", ['modeling/tune.py:11 metric-gate-blocks-promotion'], []),
+    # The winner of a model selection must still meet a fixed bar before it goes live;
+    # the same bar only logged before an unconditional promotion gates nothing.
+    ("deploy.model_gate", "present-best-candidate-meets-bar"): (
+        "present", ["dags/select_model.py:13 metric-gate-blocks-promotion"], []),
+    ("deploy.model_gate", "absent-best-candidate-bar-only-logged"): ("absent", [], []),
     ("deploy.model_gate", "absent-search-score-only-printed"): ("absent", [], []),
     ("deploy.model_gate", "present-sagemaker-condition"): ("present", ['pipeline.py:4 pipeline-condition-on-metric'], []),
     ("deploy.model_gate", "present-threshold-raise"): ("present", ['pipeline/evaluate.py:7 metric-gate-blocks-promotion'], []),
