@@ -90,6 +90,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["examples/nightly_loan_monitoring.py:9 drift-monitored-continuously"], []),
     ("monitor.model", "present-drift-gauge"): ("present", ['monitoring/exporter.py:5 drift-metrics-exported'], []),
     ("monitor.model", "present-evidently-prefect"): ("present", ['monitoring/drift_flow.py:15 drift-monitored-continuously', 'monitoring/drift_flow.py:21 drift-job-scheduled'], []),
+    # A scheduled DAG whose task is named for drift detects it; a training DAG that only leaves a
+    # data_drift_score column empty does not.
+    ("monitor.model", "present-scheduled-dag-drift-task"): ("present", ['dags/monitoring_dag.py:9 drift-job-scheduled'], []),
+    ("monitor.model", "absent-scheduled-training-dag-drift-column"): ("absent", [], []),
     ("monitor.model", "present-sagemaker-model-monitor"): ("present", ['monitor.py:3 managed-model-monitor-configured'], []),
     ("monitor.model", "present-vertex-batch-monitoring"): ("present", ['components/batch_predict.py:10 vertex-monitoring-config-set'], []),
     ("monitor.retrain_trigger", "present-mage-trigger"): (

@@ -1027,13 +1027,23 @@ def orchestrator_schedule_trains(view: RepoView, det: DetectorSpec) -> Iterator[
             yield hit
 
 
+# What makes a scheduled file detect drift rather than mention it (a `data_drift_score=None`
+# column of a training DAG's results table): a drift function called, defined or handed to a
+# task, a task named for drift, a drift library, or a two-sample statistic.
+_DETECTS_DRIFT = lazy_re(
+    r"drift\w*\s*\(|(python_callable|task_id|name|func|fn)\s*=\s*[\"']?\w*drift"
+    r"|\b(evidently|nannyml|alibi_detect|whylogs|frouros|torchdrift|deepchecks)\b"
+    r"|\b(ks_2samp|wasserstein_distance|chi2_contingency|jensenshannon|population_stability\w*)\b", re.I)
+
+
 @prefilters(*_SCHEDULE_WORDS.needles)
 def scheduled_drift_job(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """An orchestrator schedule in code for a drift-detection job (whatever computes the drift:
-    a library, a package of the team, custom statistics)."""
+    a library, a package of the team, custom statistics). A scheduled file that only names
+    drift (a results column left empty) detects none."""
     for rel in python_files(view, det, _ORCH_ROOTS, notebooks=False):
         text = view.text(rel) or ""
-        if "drift" not in text.lower() or not _maybe_scheduled(view, rel, text):
+        if "drift" not in text.lower() or not _maybe_scheduled(view, rel, text) or not _DETECTS_DRIFT.search(text):
             continue
         facts = view.python(rel)
         if facts is None:
