@@ -116,6 +116,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.retrain_trigger", "absent-argo-events-git-push-sensor"): ("absent", [], []),
     ("monitor.retrain_trigger", "absent-unscheduled-dag"): ("absent", [], []),
     ("monitor.retrain_trigger", "present-airflow-dag"): ("present", ['dags/retrain_dag.py:8 orchestrator-schedules-training'], []),
+    # Drift that decides a launch counts; a flow that retrains and then measures drift, run from its
+    # main guard, launches nothing by drift.
+    ("monitor.retrain_trigger", "present-drift-wrapper-launches-training"): ("present", ['monitoring/watch.py:19 drift-launches-retraining'], []),
+    ("monitor.retrain_trigger", "absent-flow-measures-drift-after-training"): ("absent", [], []),
     ("monitor.retrain_trigger", "present-ci-cron-train"): ("present", ['.github/workflows/retrain.yml:4 scheduled-ci-trains-model', '.github/workflows/retrain.yml:12 scheduled-ci-trains-model'], []),
     ("monitor.retrain_trigger", "present-drift-triggers-retraining"): ("present", ['monitoring/drift_check.py:14 drift-launches-retraining'], []),
     ("monitor.retrain_trigger", "present-drift-check-then-retrain"): ("present", ['jobs/nightly_drift.py:13 drift-launches-retraining'], []),

@@ -1292,12 +1292,49 @@ def _stub_trigger(view: RepoView, rel: str, name: str) -> bool:
     fn = next((n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name), None)
     if fn is None:
         return False
+    if _drift_then_nothing(fn):
+        # The whole retraining flow, its drift test last (`retraining_flow()` under the main
+        # guard: train, evaluate, then measure drift): running it is no launch by drift.
+        return True
     for c in ast.walk(fn):
         if isinstance(c, ast.Call):
             last = (dotted(c.func) or "").rsplit(".", 1)[-1]
             if last not in _INERT_CALLS and not _RECORD_ATTR.search(last):
                 return False
     return True
+
+
+def _drift_calls(fn: ast.AST) -> list[int]:
+    """Lines where `fn` calls a drift check (detect_drift(), ks_drift_test(), check_drift())."""
+    return sorted(c.lineno for c in ast.walk(fn) if isinstance(c, ast.Call)
+                  and "drift" in ((dotted(c.func) or "").rsplit(".", 1)[-1]).lower())
+
+
+def _launches_training(c: ast.Call) -> bool:
+    name = dotted(c.func) or ""
+    if name.rsplit(".", 1)[-1] in _INERT_CALLS:
+        return False
+    args = [a.value for a in ast.walk(c) if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    return bool(_TRAIN_WORD.search(name.rsplit(".", 1)[-1])) or any(_TRAIN_WORD.search(a) for a in args)
+
+
+def _drift_then_nothing(fn: ast.AST) -> bool:
+    """`fn` measures drift and launches no training after the first measurement."""
+    lines = _drift_calls(fn)
+    return bool(lines) and not any(isinstance(c, ast.Call) and c.lineno > lines[0] and _launches_training(c)
+                                   for c in ast.walk(fn))
+
+
+def _before_drift(tree: ast.Module, line: int) -> bool:
+    """The call at `line` sits in a function that measures drift only after it (a flow that
+    retrains, then reports drift): the training it runs was not started by drift."""
+    fns = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+           and n.lineno <= line <= (n.end_lineno or n.lineno)]
+    if not fns:
+        return False
+    inner = max(fns, key=lambda n: n.lineno)
+    lines = _drift_calls(inner)
+    return bool(lines) and lines[0] > line
 
 
 @prefilters("drift", "Drift")
@@ -1315,9 +1352,11 @@ def drift_triggers_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         facts = view.python(rel)
         if facts is None:
             continue
+        tree = py_tree(view, rel)
         for call in facts.calls:
             if _TRIGGER_ATTR.search(call.attr) and not _PREDICATE_ATTR.search(call.attr) \
-                    and not _RECORD_ATTR.search(call.attr) and not _stub_trigger(view, rel, call.attr):
+                    and not _RECORD_ATTR.search(call.attr) and not _stub_trigger(view, rel, call.attr) \
+                    and not (tree is not None and call.cell is None and _before_drift(tree, call.line)):
                 yield Hit(rel, call.line, f"drift handling launches training: calls {call.name}", call.cell)
                 break
             if _call_matches(call, _TRIGGER_CALLS):
