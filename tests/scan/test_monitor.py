@@ -10,6 +10,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.alerting", "absent-recording-rules"): ("absent", [], []),
     ("monitor.alerting", "absent-release-announcement"): ("absent", [], []),
     ("monitor.alerting", "absent-slack-chatbot"): ("absent", [], []),
+    # A Sentry cron monitor configured in code alerts on a failed or missed run; a bare check-in
+    # feeds a monitor whose rules live elsewhere.
+    ("monitor.alerting", "present-sentry-cron-monitor"): (
+        "present", ["jobs/nightly_forecast.py:13 sentry-cron-monitor-configured"], []),
+    ("monitor.alerting", "absent-sentry-checkin-without-config"): ("absent", [], []),
     ("monitor.alerting", "present-stack-alerter-on-failure"): (
         "present", ["steps/hooks.py:13 stack-alerter-notifies"], []),
     ("monitor.alerting", "absent-stack-alerter-success-only"): ("absent", [], []),
