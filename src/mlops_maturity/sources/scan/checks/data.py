@@ -113,6 +113,19 @@ class Decorated:
     node: Any = field(compare=False, repr=False)
 
 
+def _statement_nodes(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every statement of `tree`, nested blocks included, without walking into expressions (a
+    def can only be a statement): the decorated functions of a large module, found cheaply."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for attr in ("body", "orelse", "finalbody", "handlers", "cases"):
+            sub = getattr(node, attr, None)
+            if isinstance(sub, list):
+                stack.extend(reversed(sub))
+
+
 def decorated_functions(view: RepoView, rel: str, facts: PyFacts) -> list[Decorated]:
     key = ("data.decorated", rel)
     if key in view.memo:
@@ -121,7 +134,7 @@ def decorated_functions(view: RepoView, rel: str, facts: PyFacts) -> list[Decora
     tree = py_tree(view, rel)
     if tree is not None:
         res = _Resolver(facts.imports)
-        for node in ast.walk(tree):
+        for node in _statement_nodes(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.decorator_list:
                 decs = []
                 for d in node.decorator_list:
@@ -1034,7 +1047,7 @@ def _asset_materialises_data(view: RepoView, of: OrchestratedFile) -> tuple[int,
     for fn in decorated_functions(view, of.rel, of.facts):
         if TRAIN_NAME.search(fn.name) or not any(name_matches(d, _ASSET_DECORATORS) for d, _ in fn.decorators):
             continue
-        src = ast.get_source_segment(text, fn.node) or ""
+        src = "\n".join(view.lines(of.rel)[fn.node.lineno - 1:fn.node.end_lineno or fn.node.lineno])
         if _ASSET_WRITES.search(src) and _ASSET_READS.search(src) and not _ASSET_NOT_PREP.search(src):
             return fn.line, f"Dagster asset {fn.name} reads and writes data"
     return None

@@ -1030,10 +1030,22 @@ def orchestrator_schedule_trains(view: RepoView, det: DetectorSpec) -> Iterator[
 # What makes a scheduled file detect drift rather than mention it (a `data_drift_score=None`
 # column of a training DAG's results table): a drift function called, defined or handed to a
 # task, a task named for drift, a drift library, or a two-sample statistic.
-_DETECTS_DRIFT = lazy_re(
-    r"drift\w*\s*\(|(python_callable|task_id|name|func|fn)\s*=\s*[\"']?\w*drift"
-    r"|\b(evidently|nannyml|alibi_detect|whylogs|frouros|torchdrift|deepchecks)\b"
-    r"|\b(ks_2samp|wasserstein_distance|chi2_contingency|jensenshannon|population_stability\w*)\b", re.I)
+_DRIFT_LINE = lazy_re(r"drift\w*\s*\(|(python_callable|task_id|name|func|fn)\s*=\s*[\"']?\w*drift")
+_DRIFT_TOOLS = ("evidently", "nannyml", "alibi_detect", "whylogs", "frouros", "torchdrift", "deepchecks",
+                "ks_2samp", "wasserstein_distance", "chi2_contingency", "jensenshannon", "population_stability")
+
+
+def _detects_drift(text: str) -> bool:
+    low = text.lower()
+    if any(map(low.__contains__, _DRIFT_TOOLS)):
+        return True
+    i = low.find("drift")
+    while i >= 0:
+        start, end = low.rfind("\n", 0, i) + 1, low.find("\n", i)
+        if _DRIFT_LINE.search(low[start:end if end >= 0 else len(low)]):
+            return True
+        i = low.find("drift", end) if end >= 0 else -1
+    return False
 
 
 @prefilters(*_SCHEDULE_WORDS.needles)
@@ -1043,7 +1055,7 @@ def scheduled_drift_job(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     drift (a results column left empty) detects none."""
     for rel in python_files(view, det, _ORCH_ROOTS, notebooks=False):
         text = view.text(rel) or ""
-        if "drift" not in text.lower() or not _maybe_scheduled(view, rel, text) or not _DETECTS_DRIFT.search(text):
+        if "drift" not in text.lower() or not _maybe_scheduled(view, rel, text) or not _detects_drift(text):
             continue
         facts = view.python(rel)
         if facts is None:
@@ -1325,9 +1337,11 @@ def _drift_then_nothing(fn: ast.AST) -> bool:
                                    for c in ast.walk(fn))
 
 
-def _before_drift(tree: ast.Module, line: int) -> bool:
+def _before_drift(tree: ast.Module | None, line: int) -> bool:
     """The call at `line` sits in a function that measures drift only after it (a flow that
     retrains, then reports drift): the training it runs was not started by drift."""
+    if tree is None:
+        return False
     fns = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
            and n.lineno <= line <= (n.end_lineno or n.lineno)]
     if not fns:
@@ -1352,11 +1366,10 @@ def drift_triggers_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         facts = view.python(rel)
         if facts is None:
             continue
-        tree = py_tree(view, rel)
         for call in facts.calls:
             if _TRIGGER_ATTR.search(call.attr) and not _PREDICATE_ATTR.search(call.attr) \
                     and not _RECORD_ATTR.search(call.attr) and not _stub_trigger(view, rel, call.attr) \
-                    and not (tree is not None and call.cell is None and _before_drift(tree, call.line)):
+                    and not (call.cell is None and _before_drift(py_tree(view, rel), call.line)):
                 yield Hit(rel, call.line, f"drift handling launches training: calls {call.name}", call.cell)
                 break
             if _call_matches(call, _TRIGGER_CALLS):
