@@ -6,6 +6,7 @@ import json
 
 from mlops_maturity.repo.python import (
     blank_fstrings,
+    blank_type_params,
     imported_modules,
     notebook_cells,
     parse_notebook,
@@ -160,3 +161,24 @@ def test_nested_fstrings_and_deep_nesting():
     # strings nested past the recursion limit: given up, not a crash
     deep = "x = " + 'f"{' * 3000 + "1" + '}"' * 3000 + "\n"
     assert blank_fstrings(deep) is None
+
+
+def test_type_parameter_syntax_parses_on_older_python():
+    # PEP 695: type parameters of a class / def and `type` aliases; line numbers are kept.
+    src = (
+        "import mlflow\n"
+        "type Rows[T] = list[T]\n"
+        "class Box[T: dict[str, int]](Base):\n"
+        "    def first[U](self, xs: list[U]) -> U:\n"
+        "        return xs[0]\n"
+        "async def run[T](x: T) -> T:\n"
+        "    mlflow.log_metric('loss', 1.0)\n"
+    )
+    f = parse_python("t.py", src)
+    assert f.parsed
+    assert [(c.name, c.line) for c in f.calls] == [("mlflow.log_metric", 7)]
+    assert [(c.name, c.bases, c.line) for c in f.classes] == [("Box", ("Base",), 3)]
+    blanked = blank_type_params(src)
+    assert blanked is not None and blanked.count("\n") == src.count("\n")
+    assert "Rows         = list[T]" in blanked and "d[key] = 1" not in blanked
+    assert blank_type_params("d[key] = 1\nx = [1]\n") is None

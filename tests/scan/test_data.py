@@ -117,6 +117,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "absent-notebook-only"): ("absent", [], []),
     ("data.pipeline", "absent-training-loop"): ("absent", [], []),
     ("data.pipeline", "present-airflow-task"): ("present", ['dags/churn.py:9 orchestrated-task-prepares-data'], []),
+    ("data.pipeline", "present-dagster-asset-ingests"): ("present", ['pipeline/assets.py:7 orchestrated-task-prepares-data'], []),
+    ("data.pipeline", "absent-dagster-asset-scores"): ("absent", [], []),
     ("data.pipeline", "present-download-script"): ("present", ['data/scripts/get_coco.sh:4 data-prep-script-runnable'], []),
     # download_and_prepare.py outside a data folder prepares data; the same name for weights does not.
     ("data.pipeline", "present-download-and-prepare-script"): (

@@ -145,6 +145,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.model_gate", "present-challenger-wins"): ("present", ['components/update_best_model.py:8 metric-gate-blocks-promotion'], []),
     ("deploy.model_gate", "present-champion-challenger"): ("present", ['promote.py:7 metric-gate-blocks-promotion'], []),
     ("deploy.model_gate", "present-search-beats-production"): ("present", ['modeling/tune.py:11 metric-gate-blocks-promotion'], []),
+    # The winner of a model selection must still meet a fixed bar before it goes live;
+    # the same bar only logged before an unconditional promotion gates nothing.
+    ("deploy.model_gate", "present-best-candidate-meets-bar"): (
+        "present", ["dags/select_model.py:13 metric-gate-blocks-promotion"], []),
+    ("deploy.model_gate", "absent-best-candidate-bar-only-logged"): ("absent", [], []),
     ("deploy.model_gate", "absent-search-score-only-printed"): ("absent", [], []),
     ("deploy.model_gate", "present-sagemaker-condition"): ("present", ['pipeline.py:4 pipeline-condition-on-metric'], []),
     ("deploy.model_gate", "present-threshold-raise"): ("present", ['pipeline/evaluate.py:7 metric-gate-blocks-promotion'], []),
@@ -269,6 +274,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.training_pipeline", "absent-etl-flow"): ("absent", [], []),
     ("deploy.training_pipeline", "absent-script-only"): ("absent", [], []),
     ("deploy.training_pipeline", "present-airflow-dag"): ("present", ['dags/retrain.py:6 orchestrated-pipeline-trains'], []),
+    ("deploy.training_pipeline", "present-dagster-asset-trains"): ("present", ['forecasting/assets.py:7 orchestrated-pipeline-trains'], []),
+    ("deploy.training_pipeline", "absent-dagster-assets-etl"): ("absent", [], []),
     # A task id in snake_case (train_model) names a training task; training_data does not.
     ("deploy.training_pipeline", "present-airflow-container-tasks"): (
         "present", ["dags/churn_pipeline.py:8 orchestrated-pipeline-trains"], []),

@@ -10,6 +10,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.alerting", "absent-recording-rules"): ("absent", [], []),
     ("monitor.alerting", "absent-release-announcement"): ("absent", [], []),
     ("monitor.alerting", "absent-slack-chatbot"): ("absent", [], []),
+    # A Sentry cron monitor configured in code alerts on a failed or missed run; a bare check-in
+    # feeds a monitor whose rules live elsewhere.
+    ("monitor.alerting", "present-sentry-cron-monitor"): (
+        "present", ["jobs/nightly_forecast.py:13 sentry-cron-monitor-configured"], []),
+    ("monitor.alerting", "absent-sentry-checkin-without-config"): ("absent", [], []),
     ("monitor.alerting", "present-stack-alerter-on-failure"): (
         "present", ["steps/hooks.py:13 stack-alerter-notifies"], []),
     ("monitor.alerting", "absent-stack-alerter-success-only"): ("absent", [], []),
@@ -90,6 +95,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["examples/nightly_loan_monitoring.py:9 drift-monitored-continuously"], []),
     ("monitor.model", "present-drift-gauge"): ("present", ['monitoring/exporter.py:5 drift-metrics-exported'], []),
     ("monitor.model", "present-evidently-prefect"): ("present", ['monitoring/drift_flow.py:15 drift-monitored-continuously', 'monitoring/drift_flow.py:21 drift-job-scheduled'], []),
+    # A scheduled DAG whose task is named for drift detects it; a training DAG that only leaves a
+    # data_drift_score column empty does not.
+    ("monitor.model", "present-scheduled-dag-drift-task"): ("present", ['dags/monitoring_dag.py:9 drift-job-scheduled'], []),
+    ("monitor.model", "absent-scheduled-training-dag-drift-column"): ("absent", [], []),
     ("monitor.model", "present-sagemaker-model-monitor"): ("present", ['monitor.py:3 managed-model-monitor-configured'], []),
     ("monitor.model", "present-vertex-batch-monitoring"): ("present", ['components/batch_predict.py:10 vertex-monitoring-config-set'], []),
     ("monitor.retrain_trigger", "present-mage-trigger"): (
@@ -112,6 +121,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.retrain_trigger", "absent-argo-events-git-push-sensor"): ("absent", [], []),
     ("monitor.retrain_trigger", "absent-unscheduled-dag"): ("absent", [], []),
     ("monitor.retrain_trigger", "present-airflow-dag"): ("present", ['dags/retrain_dag.py:8 orchestrator-schedules-training'], []),
+    # Drift that decides a launch counts; a flow that retrains and then measures drift, run from its
+    # main guard, launches nothing by drift.
+    ("monitor.retrain_trigger", "present-drift-wrapper-launches-training"): ("present", ['monitoring/watch.py:19 drift-launches-retraining'], []),
+    ("monitor.retrain_trigger", "absent-flow-measures-drift-after-training"): ("absent", [], []),
     ("monitor.retrain_trigger", "present-ci-cron-train"): ("present", ['.github/workflows/retrain.yml:4 scheduled-ci-trains-model', '.github/workflows/retrain.yml:12 scheduled-ci-trains-model'], []),
     ("monitor.retrain_trigger", "present-drift-triggers-retraining"): ("present", ['monitoring/drift_check.py:14 drift-launches-retraining'], []),
     ("monitor.retrain_trigger", "present-drift-check-then-retrain"): ("present", ['jobs/nightly_drift.py:13 drift-launches-retraining'], []),

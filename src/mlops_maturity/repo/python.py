@@ -424,9 +424,44 @@ def _blank_fstrings(text: str) -> str | None:
     return "".join(out)
 
 
+# PEP 695 (Python 3.12): type parameter lists after a def / class name (`class Box[T: Model]:`,
+# `def first[T](xs: list[T]) -> T:`) and `type` alias statements (`type Rows[T] = list[T]`).
+_TYPE_PARAMS_HINT = lazy_re(r"^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+\w+\[|^[ \t]*type[ \t]+\w+[ \t]*[\[=]", re.M)
+_TYPE_PARAMS_HEAD = lazy_re(r"^([ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+\w+)\[", re.M)
+_TYPE_ALIAS = lazy_re(r"^([ \t]*)type[ \t]+(\w+)(?:[ \t]*\[[^\]\n]*\])?(?=[ \t]*=)", re.M)
+
+
+def blank_type_params(text: str) -> str | None:
+    """`text` with PEP 695 syntax made readable by an older parser, line numbers kept: the
+    type parameter list of a def / class replaced by spaces, a `type X[T] = ...` alias turned
+    into the assignment `X = ...`; None when it has none."""
+    if _TYPE_PARAMS_HINT.search(text) is None:
+        return None
+    out = list(text)
+    for m in _TYPE_PARAMS_HEAD.finditer(text):
+        depth, k = 0, m.end() - 1
+        while k < len(text):
+            ch = text[k]
+            depth += (ch == "[") - (ch == "]")
+            if depth == 0:
+                break
+            k += 1
+        if depth:
+            return None
+        for j in range(m.end() - 1, k + 1):
+            if out[j] != "\n":
+                out[j] = " "
+    blanked = "".join(out)
+
+    def alias(m: re.Match[str]) -> str:
+        return m.group(1) + m.group(2) + " " * (len(m.group(0)) - len(m.group(1)) - len(m.group(2)))
+
+    return _TYPE_ALIAS.sub(alias, blanked)
+
+
 def parse_source(source: str) -> ast.Module | None:
-    """The syntax tree of a Python source, reading Python 3.12 f-strings on an older parser
-    too; None when it does not parse."""
+    """The syntax tree of a Python source, reading Python 3.12 f-strings and type parameter
+    syntax on an older parser too; None when it does not parse."""
     for attempt in range(2):
         try:
             with warnings.catch_warnings():
@@ -436,9 +471,10 @@ def parse_source(source: str) -> ast.Module | None:
             if attempt or sys.version_info >= (3, 12):
                 return None
             blanked = blank_fstrings(source)
-            if blanked is None:
+            typed = blank_type_params(blanked if blanked is not None else source)
+            if blanked is None and typed is None:
                 return None
-            source = blanked
+            source = typed if typed is not None else blanked
     return None
 
 

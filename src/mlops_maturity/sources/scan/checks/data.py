@@ -113,6 +113,19 @@ class Decorated:
     node: Any = field(compare=False, repr=False)
 
 
+def _statement_nodes(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every statement of `tree`, nested blocks included, without walking into expressions (a
+    def can only be a statement): the decorated functions of a large module, found cheaply."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for attr in ("body", "orelse", "finalbody", "handlers", "cases"):
+            sub = getattr(node, attr, None)
+            if isinstance(sub, list):
+                stack.extend(reversed(sub))
+
+
 def decorated_functions(view: RepoView, rel: str, facts: PyFacts) -> list[Decorated]:
     key = ("data.decorated", rel)
     if key in view.memo:
@@ -121,7 +134,7 @@ def decorated_functions(view: RepoView, rel: str, facts: PyFacts) -> list[Decora
     tree = py_tree(view, rel)
     if tree is not None:
         res = _Resolver(facts.imports)
-        for node in ast.walk(tree):
+        for node in _statement_nodes(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.decorator_list:
                 decs = []
                 for d in node.decorator_list:
@@ -403,6 +416,9 @@ PIPELINE_DEFS: dict[str, tuple[str, ...]] = {
     "Flyte workflow": ("flytekit.workflow", "flytekit.dynamic"),
     "Prefect flow": ("prefect.flow", "prefect.Flow"),
     "Dagster job": ("dagster.job", "dagster.graph", "dagster.define_asset_job", "dagster.Definitions", "dagster.repository"),
+    # Software-defined assets: each @asset is a node of the asset graph Dagster materialises
+    # (from a job, a schedule or the UI), as a task is a node of a DAG.
+    "Dagster asset graph": ("dagster.asset", "dagster.multi_asset", "dagster.graph_asset", "dagster.graph_multi_asset"),
     "Kedro pipeline": ("kedro.pipeline.pipeline", "kedro.pipeline.Pipeline", "kedro.pipeline.modular_pipeline.pipeline"),
     "Azure ML pipeline": ("azureml.pipeline.core.Pipeline", "azureml.pipeline.core.pipeline.Pipeline",
                           "azure.ai.ml.dsl.pipeline"),
@@ -417,7 +433,7 @@ PIPELINE_CLASS_BASES: dict[str, tuple[str, ...]] = {
 ORCHESTRATOR_ROOTS = frozenset({"airflow", "kfp", "sagemaker", "zenml", "flytekit", "prefect", "dagster", "kedro",
                                 "azureml", "azure", "tfx", "google", "metaflow", "luigi"})
 _ORCH_TAILS = ("DAG", "dag", "pipeline", "Pipeline", "flow", "workflow", "job", "graph", "Definitions", "FlowSpec",
-               "Task", "PipelineJob", "repository", "dynamic", "luigi")
+               "Task", "PipelineJob", "repository", "dynamic", "luigi", "asset")
 
 
 @dataclass
@@ -1022,6 +1038,8 @@ def orchestrated_prep_task(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             hit = _imported_prep_task(view, of)
         if hit is None:
             hit = _operator_callable_moves_data(view, of)
+        if hit is None and of.framework == "Dagster asset graph":
+            hit = _asset_materialises_data(view, of)
         if hit:
             yield Hit(of.rel, hit[0], hit[1])
 
@@ -1079,6 +1097,30 @@ def _operator_callable_moves_data(view: RepoView, of: OrchestratedFile) -> tuple
         if src and _READS_DATA.search(src) and _WRITES_DATA.search(src) and not _NOT_PREP_STEP.search(src):
             where = f" ({target})" if target != of.rel else ""
             return line, f"{of.framework} step runs {name}{where}, which reads and writes data"
+    return None
+
+
+# A Dagster asset is named for the data it produces (power_time_series, ecmwf_ens), not for
+# what it does: its body tells a data step. It fetches or reads data and writes a table or file.
+_ASSET_DECORATORS = ("dagster.asset", "dagster.multi_asset")
+_ASSET_WRITES = lazy_re(r"\.write_(delta|parquet|csv|ipc|database|table)\(|\.sink_(parquet|csv|ipc)\(|" + _WRITES_DATA.pattern)
+# Error reporting (report_failure(), notify_on_error()) is no report step inside an asset.
+_ASSET_NOT_PREP = lazy_re(r"\.predict\w*\(|\bload_model\b|\.fit\(|\btrain(?!_test_split)\w*\(|drift|(^|[^a-z])evaluat\w*\(", re.I)
+_ASSET_READS = lazy_re(r"\b(pl|polars|pd|pandas)\.(read|scan)_\w+\(|\bdownload\w*\(|\burlopen\(|\b(requests|httpx)\.get\(|" + _READS_DATA.pattern, re.I)
+
+
+def _asset_materialises_data(view: RepoView, of: OrchestratedFile) -> tuple[int, str] | None:
+    """A Dagster asset whose own code reads or downloads data and writes a table or file,
+    without training, predicting, evaluating or measuring drift: an ETL asset."""
+    text = view.text(of.rel) or ""
+    if not _ASSET_WRITES.search(text):
+        return None
+    for fn in decorated_functions(view, of.rel, of.facts):
+        if TRAIN_NAME.search(fn.name) or not any(name_matches(d, _ASSET_DECORATORS) for d, _ in fn.decorators):
+            continue
+        src = "\n".join(view.lines(of.rel)[fn.node.lineno - 1:fn.node.end_lineno or fn.node.lineno])
+        if _ASSET_WRITES.search(src) and _ASSET_READS.search(src) and not _ASSET_NOT_PREP.search(src):
+            return fn.line, f"Dagster asset {fn.name} reads and writes data"
     return None
 
 

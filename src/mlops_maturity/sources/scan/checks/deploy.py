@@ -1733,6 +1733,28 @@ def _is_gate_compare(test: ast.AST, loose: bool = False) -> bool:
     return False
 
 
+def _best_meets_bar(test: ast.AST) -> bool:
+    """The best candidate's metric against a fixed bar (`best["test_rmse"] < 10`,
+    `best_auc >= MIN_AUC`): after a model selection, the winner must still pass a threshold.
+    Checkpointing compares the best so far with the current metric, never with a constant."""
+    for n in ast.walk(test):
+        if not (isinstance(n, ast.Compare) and any(isinstance(o, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for o in n.ops)):
+            continue
+        sides = [n.left, *n.comparators]
+        names = [_names(s) for s in sides]
+        metric = [x for x in names if _METRIC_NAME.search(x)]
+        if len(metric) != 1 or "best" not in {t.lower() for t in re.split(r"[\W_]+", metric[0]) if t}:
+            continue
+        tokens = {t.lower() for x in names for t in re.split(r"[\W_]+", x) if t}
+        if tokens & _NOT_GATE_TOKENS != {"best"}:
+            continue
+        if any(_THRESHOLD_NAME.search(x) for x in names) or any(
+                isinstance(s, ast.Constant) and isinstance(s.value, (int, float)) and not isinstance(s.value, bool)
+                and s.value not in (0, 1) for s in sides):
+            return True
+    return False
+
+
 _GATE_WORDS = (".register_model(", "registered_model_name", ".register(", "create_model_version", "deploy", "champion", "Champion", "threshold", "Threshold", "THRESHOLD", "promot", "Promot",
                "transition_model_version_stage", "set_registered_model_alias", "production", "Production", "link_model", "link_artifact")
 
@@ -1842,7 +1864,7 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 continue
             if n.lineno not in lines:
                 continue
-            if isinstance(n, ast.If) and _is_gate_compare(n.test):
+            if isinstance(n, ast.If) and (_is_gate_compare(n.test) or _best_meets_bar(n.test)):
                 action = _verdict_action(tree, n, _blocks(n.body) or _blocks(n.orelse))
                 if not action:
                     if early is None:

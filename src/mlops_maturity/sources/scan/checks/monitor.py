@@ -1027,13 +1027,35 @@ def orchestrator_schedule_trains(view: RepoView, det: DetectorSpec) -> Iterator[
             yield hit
 
 
+# What makes a scheduled file detect drift rather than mention it (a `data_drift_score=None`
+# column of a training DAG's results table): a drift function called, defined or handed to a
+# task, a task named for drift, a drift library, or a two-sample statistic.
+_DRIFT_LINE = lazy_re(r"drift\w*\s*\(|(python_callable|task_id|name|func|fn)\s*=\s*[\"']?\w*drift")
+_DRIFT_TOOLS = ("evidently", "nannyml", "alibi_detect", "whylogs", "frouros", "torchdrift", "deepchecks",
+                "ks_2samp", "wasserstein_distance", "chi2_contingency", "jensenshannon", "population_stability")
+
+
+def _detects_drift(text: str) -> bool:
+    low = text.lower()
+    if any(map(low.__contains__, _DRIFT_TOOLS)):
+        return True
+    i = low.find("drift")
+    while i >= 0:
+        start, end = low.rfind("\n", 0, i) + 1, low.find("\n", i)
+        if _DRIFT_LINE.search(low[start:end if end >= 0 else len(low)]):
+            return True
+        i = low.find("drift", end) if end >= 0 else -1
+    return False
+
+
 @prefilters(*_SCHEDULE_WORDS.needles)
 def scheduled_drift_job(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """An orchestrator schedule in code for a drift-detection job (whatever computes the drift:
-    a library, a package of the team, custom statistics)."""
+    a library, a package of the team, custom statistics). A scheduled file that only names
+    drift (a results column left empty) detects none."""
     for rel in python_files(view, det, _ORCH_ROOTS, notebooks=False):
         text = view.text(rel) or ""
-        if "drift" not in text.lower() or not _maybe_scheduled(view, rel, text):
+        if "drift" not in text.lower() or not _maybe_scheduled(view, rel, text) or not _detects_drift(text):
             continue
         facts = view.python(rel)
         if facts is None:
@@ -1282,12 +1304,51 @@ def _stub_trigger(view: RepoView, rel: str, name: str) -> bool:
     fn = next((n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name), None)
     if fn is None:
         return False
+    if _drift_then_nothing(fn):
+        # The whole retraining flow, its drift test last (`retraining_flow()` under the main
+        # guard: train, evaluate, then measure drift): running it is no launch by drift.
+        return True
     for c in ast.walk(fn):
         if isinstance(c, ast.Call):
             last = (dotted(c.func) or "").rsplit(".", 1)[-1]
             if last not in _INERT_CALLS and not _RECORD_ATTR.search(last):
                 return False
     return True
+
+
+def _drift_calls(fn: ast.AST) -> list[int]:
+    """Lines where `fn` calls a drift check (detect_drift(), ks_drift_test(), check_drift())."""
+    return sorted(c.lineno for c in ast.walk(fn) if isinstance(c, ast.Call)
+                  and "drift" in ((dotted(c.func) or "").rsplit(".", 1)[-1]).lower())
+
+
+def _launches_training(c: ast.Call) -> bool:
+    name = dotted(c.func) or ""
+    if name.rsplit(".", 1)[-1] in _INERT_CALLS:
+        return False
+    args = [a.value for a in ast.walk(c) if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    return bool(_TRAIN_WORD.search(name.rsplit(".", 1)[-1])) or any(_TRAIN_WORD.search(a) for a in args)
+
+
+def _drift_then_nothing(fn: ast.AST) -> bool:
+    """`fn` measures drift and launches no training after the first measurement."""
+    lines = _drift_calls(fn)
+    return bool(lines) and not any(isinstance(c, ast.Call) and c.lineno > lines[0] and _launches_training(c)
+                                   for c in ast.walk(fn))
+
+
+def _before_drift(tree: ast.Module | None, line: int) -> bool:
+    """The call at `line` sits in a function that measures drift only after it (a flow that
+    retrains, then reports drift): the training it runs was not started by drift."""
+    if tree is None:
+        return False
+    fns = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+           and n.lineno <= line <= (n.end_lineno or n.lineno)]
+    if not fns:
+        return False
+    inner = max(fns, key=lambda n: n.lineno)
+    lines = _drift_calls(inner)
+    return bool(lines) and lines[0] > line
 
 
 @prefilters("drift", "Drift")
@@ -1307,7 +1368,8 @@ def drift_triggers_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             continue
         for call in facts.calls:
             if _TRIGGER_ATTR.search(call.attr) and not _PREDICATE_ATTR.search(call.attr) \
-                    and not _RECORD_ATTR.search(call.attr) and not _stub_trigger(view, rel, call.attr):
+                    and not _RECORD_ATTR.search(call.attr) and not _stub_trigger(view, rel, call.attr) \
+                    and not (call.cell is None and _before_drift(py_tree(view, rel), call.line)):
                 yield Hit(rel, call.line, f"drift handling launches training: calls {call.name}", call.cell)
                 break
             if _call_matches(call, _TRIGGER_CALLS):
