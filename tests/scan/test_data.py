@@ -64,7 +64,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["pipeline/flows/weekly.py:9 orchestrated-task-prepares-data"], []),
     ("data.pipeline", "absent-flow-calls-prepare-helper"): ("absent", [], []),
     ("data.pipeline", "present-dagster-definitions-list-prep-asset"): (
-        "present", ["orchestration/definitions.py:7 orchestrated-task-prepares-data"], []),
+        "present", ["orchestration/assets/images_preprocessed.py:7 orchestrated-task-prepares-data",
+                    "orchestration/definitions.py:7 orchestrated-task-prepares-data"], []),
     ("data.pipeline", "absent-dagster-definitions-list-plain-helper"): ("absent", [], []),
     ("data.pipeline", "present-step-reexported-by-package"): (
         "present", ["project/pipelines/training.py:8 orchestrated-task-prepares-data"], []),

@@ -93,6 +93,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # The same library's example outside its package uses it as a project would.
     ("monitor.model", "present-library-example-monitors-on-schedule"): (
         "present", ["examples/nightly_loan_monitoring.py:9 drift-monitored-continuously"], []),
+    # A scheduled DAG whose task publishes the population stability index of live features.
+    ("monitor.model", "present-scheduled-dag-psi-task"): ("present", ["dags/serving_monitoring.py:12 drift-job-scheduled"], []),
     ("monitor.model", "present-drift-gauge"): ("present", ['monitoring/exporter.py:5 drift-metrics-exported'], []),
     ("monitor.model", "present-evidently-prefect"): ("present", ['monitoring/drift_flow.py:15 drift-monitored-continuously', 'monitoring/drift_flow.py:21 drift-job-scheduled'], []),
     # A scheduled DAG whose task is named for drift detects it; a training DAG that only leaves a

@@ -1035,9 +1035,15 @@ _DRIFT_TOOLS = ("evidently", "nannyml", "alibi_detect", "whylogs", "frouros", "t
                 "ks_2samp", "wasserstein_distance", "chi2_contingency", "jensenshannon", "population_stability")
 
 
+# A task named for the population stability index (task_id="publish_psi_all_targets").
+_PSI_TASK = lazy_re(r"(python_callable|task_id|name|func|fn)\s*=\s*[\"']?\w*?(?<![a-z])psi(?![a-z])")
+
+
 def _detects_drift(text: str) -> bool:
     low = text.lower()
     if any(map(low.__contains__, _DRIFT_TOOLS)):
+        return True
+    if "psi" in low and _PSI_TASK.search(low):
         return True
     i = low.find("drift")
     while i >= 0:
