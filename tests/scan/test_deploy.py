@@ -33,6 +33,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.cd", "present-databricks-bundle-deploy"): (
         "present", [".github/workflows/cd-staging.yml:16 pipeline-deploys-service"], []),
     ("deploy.cd", "absent-databricks-etl-bundle-deploy"): ("absent", [], []),
+    # A bundle of notebook jobs only, one of which trains (its notebooks register the model):
+    # deploying it deploys the ML system; a bundle of feature-preparation jobs does not.
+    ("deploy.cd", "present-databricks-bundle-notebook-jobs-deploy"): (
+        "present", [".github/workflows/release.yml:12 pipeline-deploys-service"], []),
+    ("deploy.cd", "absent-databricks-bundle-feature-jobs-deploy"): ("absent", [], []),
     ("deploy.cd", "absent-devcontainer-image"): ("absent", [], []),
     ("deploy.cd", "present-render-auto-deploy"): ("present", ["render.yaml:5 paas-redeploys-on-push"], []),
     ("deploy.cd", "absent-render-auto-deploy-off"): ("absent", [], []),

@@ -553,11 +553,18 @@ _BUNDLE_ML_RESOURCE_LINE = lazy_re(r"^\s*(registered_models|model_serving_endpoi
 
 def _bundle_is_ml(view: RepoView) -> bool:
     """Whether a Databricks asset bundle of the repository declares ML resources (registered
-    models, serving endpoints, quality monitors; MLflow models or experiments)."""
+    models, serving endpoints, quality monitors; MLflow models or experiments), or a job with a
+    task that trains a model: a bundle of notebook jobs only (training -> validation ->
+    promotion, the models registered by the notebooks themselves) deploys the ML system too."""
     key = ("deploy.bundle_is_ml",)
     if key not in view.memo:
-        cands = view.with_any(view.globs(("*.yml", "*.yaml")), (*_BUNDLE_ML_RESOURCES, "experiments:", "models:"))
-        view.memo[key] = any(_BUNDLE_ML_RESOURCE_LINE.search(t) and "resources:" in t for _, t in view.texts(cands))
+        ymls = view.globs(("*.yml", "*.yaml"))
+        cands = view.with_any(ymls, (*_BUNDLE_ML_RESOURCES, "experiments:", "models:"))
+        ml = any(_BUNDLE_ML_RESOURCE_LINE.search(t) and "resources:" in t for _, t in view.texts(cands))
+        if not ml:
+            jobs = databricks_jobs(view, view.with_any(ymls, ("task_key",)))
+            ml = any(databricks_training_task(job) for _, _, job, _ in jobs)
+        view.memo[key] = ml
     return view.memo[key]
 
 
@@ -613,7 +620,7 @@ def _local_cluster_jobs(pipe: CiPipeline, lines: list[CiLine]) -> set[str]:
     return jobs
 
 
-@prefilters(*_BUNDLE_ML_RESOURCES, "experiments:", "models:")
+@prefilters(*_BUNDLE_ML_RESOURCES, "experiments:", "models:", "task_key")
 def cd_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A CI/CD pipeline deploys or publishes a model or service: pushes an image, deploys to
     Kubernetes / a cloud / serverless target, serves or releases a model (directly, or in a
