@@ -149,6 +149,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.model_gate", "present-behavioral-tests-in-ci"): ("present", ['tests/model/test_behavioral.py:5 behavioural-model-tests'], []),
     ("deploy.model_gate", "present-challenger-wins"): ("present", ['components/update_best_model.py:8 metric-gate-blocks-promotion'], []),
     ("deploy.model_gate", "present-champion-challenger"): ("present", ['promote.py:7 metric-gate-blocks-promotion'], []),
+    # A validation notebook asserting, over several lines, that the challenger's metrics match or
+    # beat the champion's: the job task fails and the promotion task after it never runs. The same
+    # multi-line assert on the input data is a data-integrity check.
+    ("deploy.model_gate", "present-notebook-asserts-challenger-beats-champion"): (
+        "present", ["notebooks/validate_candidate.py:18 metric-gate-blocks-promotion"], []),
+    ("deploy.model_gate", "absent-notebook-multiline-assert-on-data"): ("absent", [], []),
     ("deploy.model_gate", "present-search-beats-production"): ("present", ['modeling/tune.py:11 metric-gate-blocks-promotion'], []),
     ("deploy.model_gate", "absent-search-score-only-printed"): ("absent", [], []),
     ("deploy.model_gate", "present-sagemaker-condition"): ("present", ['pipeline.py:4 pipeline-condition-on-metric'], []),

@@ -1803,7 +1803,10 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if _DECISION_ASSIGN.search(text) is not None:
             cmp_lines = {bisect_right(newlines, start) + 1 for start, g, _ in _ANY_COMPARE.finditer(text)
                          if _CHAMPION.search(g) or _METRIC_NAME.search(g)}
-        if not lines and not gate_fn and not cmp_lines and not flag_if:
+        # `assert (\n challenger["f1"] >= champion["f1"] or ...\n)`: the comparison on the lines
+        # after the assert's own, so no line of it starts with `assert`
+        multi_assert = gate_file and _MULTILINE_ASSERT.search(text) is not None
+        if not lines and not gate_fn and not cmp_lines and not flag_if and not multi_assert:
             if ifexp is None:
                 ifexp = " else " in text and _promotion_ifexp(text)
             if not ifexp:
@@ -1829,6 +1832,11 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                         break
                 continue
             if n.lineno not in lines:
+                if multi_assert and isinstance(n, ast.Assert) and (n.end_lineno or n.lineno) > n.lineno and _is_gate_compare(n.test):
+                    seg = "\n".join(view.lines(rel)[n.lineno - 1:n.end_lineno])
+                    if _METRIC_NAME.search(seg) and (_CHAMPION.search(seg) or _THRESHOLD_NAME.search(seg)):
+                        yield Hit(rel, n.lineno, "asserts a model metric meets a threshold or the production model's")
+                        break
                 continue
             if isinstance(n, ast.If) and _is_gate_compare(n.test):
                 action = _verdict_action(tree, n, _blocks(n.body) or _blocks(n.orelse))
@@ -1876,6 +1884,7 @@ def _gate_function(tree: ast.Module) -> ast.FunctionDef | None:
 # and the match runs on to the end of that line either way.
 _COMPARE_LINE = LinePattern(r"[ \t]*+(?:(?:el)?(?:if|assert)\b|\w++\s*=)[^\n<>]*+[<>][^\n]*+$")
 _CHAMPION = lazy_re(r"(?i)champ|chall|incumbent")
+_MULTILINE_ASSERT = lazy_re(r"(?m)^[ \t]*assert[ \t]*\([ \t]*$")
 _NEWLINE = lazy_re("\n")
 # Formerly `(?im)^\s*\w*(win|...)\w*\s*=[^=]`; possessive where a word character must follow.
 _DECISION_ASSIGN = LinePattern(r"\s*+\w*(win|better|pass|promot|deploy|approv|accept|bless|meets?_)\w*+\s*=[^=]", re.I)
