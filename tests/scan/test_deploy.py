@@ -292,6 +292,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.training_pipeline", "absent-ci-tests-job-trains"): ("absent", [], []),
     # A stage that preprocesses the training data, with a preprocessing script, does not train.
     ("deploy.training_pipeline", "absent-dvc-prepares-training-data"): ("absent", [], []),
+    # A stage named for something else running a script named for training after a qualifier
+    # (model_training.py); a script splitting the training set (split_train.py) prepares data.
+    ("deploy.training_pipeline", "present-dvc-stage-runs-model-training-script"): (
+        "present", ["dvc.yaml:2 dvc-stage-trains"], []),
+    ("deploy.training_pipeline", "absent-dvc-stage-splits-training-set"): ("absent", [], []),
     ("deploy.training_pipeline", "present-dvc-train-stage"): ("present", ['dvc.yaml:2 dvc-stage-trains'], []),
     ("deploy.training_pipeline", "present-kfp-pipeline"): ("present", ['pipeline.py:9 orchestrated-pipeline-trains'], []),
     ("deploy.training_pipeline", "present-metaflow"): ("present", ['flow.py:4 orchestrated-pipeline-trains'], []),

@@ -239,6 +239,10 @@ EXACT_PREP = frozenset({"data", "dataset", "datasets", "features", "split", "ext
                         "process", "etl", "cleaning", "preprocessing"})
 TRAIN_NAME = lazy_re(r"(?i)(^|[^a-z])(re)?train(ing|er)?([^a-z]|$)|(^|[^a-z])(fit|finetune|fine_?tun\w*)([^a-z]|$)")
 _TRAIN_CMD = lazy_re(r"(?i)(^|[\s/.=\"'])((re)?train\w*|finetun\w*|fine_tun\w*|fit)(\.py)?\b")
+# A script named for training after a qualifier (`model_training`, `xgb_train_v2`); a split of the
+# training set (`split_train`, `train_test`) is data preparation.
+_TRAIN_SCRIPT_SUFFIX = lazy_re(r"(?i)[a-z0-9][_-](re)?train(ing|er)?([_-]v?\d+)?$")
+_SPLIT_WORD = lazy_re(r"(?i)split|test|holdout|sample")
 
 
 def dvc_prep_stages(view: RepoView) -> Iterator[tuple[DvcStage, str]]:
@@ -266,6 +270,8 @@ def dvc_train_stages(view: RepoView) -> Iterator[DvcStage]:
         script = _script_of(st.cmd) or "~"
         if _TRAIN_CMD.search(script):
             yield st
+        elif _TRAIN_SCRIPT_SUFFIX.search(script) and not PREP_NAME.search(script) and not _SPLIT_WORD.search(script):
+            yield st  # model_training.py, dvc_training.py: a qualifier before the training word
         elif TRAIN_NAME.search(st.name) and not PREP_NAME.search(st.name):
             yield st
 
