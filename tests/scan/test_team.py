@@ -6,6 +6,11 @@ import pytest
 from scan_helpers import check_case, check_fixture_folders
 
 CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
+    # "Approach to building the solution" / "Model building": how the model was made; its
+    # numbered list (data format, algorithms) is no setup step. A command under it still is one.
+    ("team.readme", "absent-approach-to-building-section"): ("absent", [], []),
+    ("team.readme", "present-model-building-with-commands"): (
+        "present", ["README.md:3 readme-explains-purpose-and-setup", "README.md:10 readme-explains-purpose-and-setup"], []),
     ("team.readme", "present-markdown"): (
         "present", ["README.md:5 readme-explains-purpose-and-setup", "README.md:10 readme-explains-purpose-and-setup"]),
     ("team.readme", "present-rst"): (

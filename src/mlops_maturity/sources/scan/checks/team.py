@@ -153,6 +153,10 @@ _STEPS_HEADING = lazy_re(
     r"run(ning)? (the|it|locally)|requirements|pre-?requisites?|reproduc\w*|tutorial)\b",
     re.I,
 )
+# "Model building", "Approach to building the solution": how the model was made, described; a
+# numbered list under it lists choices (data format, algorithms), not steps to run.
+_MODEL_BUILDING_HEADING = lazy_re(r"\b(approach(es)?\b.*\bbuild(ing)?|model\s+build(ing)?|build(ing)?\s+(the\s+|a\s+|our\s+)?"
+                                  r"(ml\s+|machine\s+learning\s+)?(models?|solution|classifiers?|regressors?))\b", re.I)
 _STEP_LINE = lazy_re(r"^\s*(```|~~~|\d+[.)]\s|(\$|>)\s)|`[^`]+`|^(    |\t)\S")
 
 
@@ -178,6 +182,9 @@ def _setup_section(lines: list[str]) -> tuple[int, str] | None:
             continue
         if not _STEPS_HEADING.search(text) and not any(_STEP_LINE.search(s) for s in body):
             continue  # a feature described under a "Training" / "Deployment" heading
+        if _MODEL_BUILDING_HEADING.search(text) and not _STEPS_HEADING.search(text) and \
+                not any(_COMMAND.match(s.strip().lstrip("`")) for s in body):
+            continue  # how the model was built (a numbered list of choices), no command to run
         return ln, f"has a setup/run section: {text[:60]}"
     return None
 
