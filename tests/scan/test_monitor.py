@@ -10,6 +10,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.alerting", "absent-recording-rules"): ("absent", [], []),
     ("monitor.alerting", "absent-release-announcement"): ("absent", [], []),
     ("monitor.alerting", "absent-slack-chatbot"): ("absent", [], []),
+    # A step run always() that sends the needed job's result to a chat webhook (a shared action of
+    # the team's own): it reports the failure. A release announcement always() sends no status.
+    ("monitor.alerting", "present-ci-always-sends-job-status"): (
+        "present", [".github/workflows/deploy.yml:16 ci-notifies-on-failure"], []),
+    ("monitor.alerting", "absent-ci-always-announces-release"): ("absent", [], []),
     ("monitor.alerting", "present-stack-alerter-on-failure"): (
         "present", ["steps/hooks.py:13 stack-alerter-notifies"], []),
     ("monitor.alerting", "absent-stack-alerter-success-only"): ("absent", [], []),
