@@ -38,6 +38,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.cd", "present-databricks-bundle-notebook-jobs-deploy"): (
         "present", [".github/workflows/release.yml:12 pipeline-deploys-service"], []),
     ("deploy.cd", "absent-databricks-bundle-feature-jobs-deploy"): ("absent", [], []),
+    # A team's shared composite action named for deploying, given the image to build and push:
+    # the ML scoring image counts, the documentation site's image does not.
+    ("deploy.cd", "present-shared-action-pushes-model-image"): (
+        "present", [".github/workflows/main.yml:16 pipeline-deploys-service"], []),
+    ("deploy.cd", "absent-shared-action-pushes-docs-image"): ("absent", [], []),
     ("deploy.cd", "absent-devcontainer-image"): ("absent", [], []),
     ("deploy.cd", "present-render-auto-deploy"): ("present", ["render.yaml:5 paas-redeploys-on-push"], []),
     ("deploy.cd", "absent-render-auto-deploy-off"): ("absent", [], []),

@@ -528,6 +528,26 @@ def _pushed_dockerfile_is_ml(view: RepoView, pipe: CiPipeline, cl: CiLine, lines
 _REMOTE_DEPLOY = lazy_re(r"(?i)(^|[/_-])(deploy|deployment|endpoint|rollout)[\w-]*\.ya?ml@")
 
 
+# A composite action of another repository named for deploying or pushing (a team's shared
+# `org/actions/deploy@v1`, `org/build-push-action@v2`) and given an image to build: what it does is
+# in its name and inputs, as for a shared deploy workflow.
+_SHARED_DEPLOY_ACTION = lazy_re(r"(?i)^[\w.-]+/(?:[\w.-]+/)*[\w.-]*(deploy|push|publish|release)[\w.-]*@")
+_IMAGE_INPUT = lazy_re(r"(?i)^(ecr|image|registry|repository|dockerfile|container)")
+
+
+def _shared_action_ml_image(view: RepoView, with_: Any) -> str | None:
+    """The ML Dockerfile a shared action's inputs build (its `dockerfile` input, else the
+    repository's only ML Dockerfile), when an input names an image, a registry or a Dockerfile."""
+    if not isinstance(with_, dict) or not any(_IMAGE_INPUT.match(str(k)) for k in with_):
+        return None
+    df = next((v for k, v in with_.items() if "dockerfile" in str(k).lower() and isinstance(v, str)), None)
+    if df:
+        rel = _resolve(view, df, "")
+        return rel if rel and dockerfile_is_ml(view, rel) else None
+    ml = [d for d in view.dockerfiles() if dockerfile_is_ml(view, d)]
+    return ml[0] if len(ml) == 1 else None
+
+
 def _remote_deploy_ref(pipe: CiPipeline) -> tuple[int, str] | None:
     """A reusable workflow / template from another repository named for deployment
     (`Azure/mlops-templates/.github/workflows/create-deployment.yml@main`,
@@ -659,6 +679,11 @@ def cd_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                     continue
                 hit = Hit(pipe.path, step.line, f"CI/CD task {u.split('@')[0]} deploys")
                 break
+            if _SHARED_DEPLOY_ACTION.search(u) and not u.startswith(("./", "actions/", "docker/")):
+                rel = _shared_action_ml_image(view, step.with_)
+                if rel:
+                    hit = Hit(pipe.path, step.line, f"CI/CD step {u.split('@')[0]} pushes or deploys image {rel}")
+                    break
         if hit is None and pipe.system == "circleci":
             hit = _circleci_orb_deploys(view, pipe)
         if hit is None:
