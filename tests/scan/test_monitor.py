@@ -138,6 +138,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.service", "absent-dependency-only"): ("absent", [], ['requirements.txt:2 dependency-declared']),
     ("monitor.service", "absent-drift-gauge-only"): ("absent", [], []),
     ("monitor.service", "absent-opik-offline-eval"): ("absent", [], []),
+    # A Databricks serving endpoint logging its requests, responses, status codes and latency
+    # to an inference table; the same capture config turned off logs nothing.
+    ("monitor.service", "present-serving-inference-table"): (
+        "present", ["resources/serving.yml:11 serving-inference-table-enabled"], []),
+    ("monitor.service", "absent-serving-inference-table-disabled"): ("absent", [], []),
     ("monitor.service", "present-opik-traced-llm-service"): ("present", ['app.py:14 llm-tracing-configured'], []),
     # LangSmith tracing of the chains turned on in the env template; turned off, or only
     # mentioned in the README, it is not.
