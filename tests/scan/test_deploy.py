@@ -98,6 +98,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.container", "absent-db-only-compose"): ("absent", [], []),
     # The compose file builds `.`, but the repository has no Dockerfile there: nothing builds.
     ("deploy.container", "absent-compose-build-no-dockerfile"): ("absent", [], []),
+    # `mlflow models build-docker` run in CI: an image of the model with MLflow's scoring server.
+    # The command only in the README, or commented out in the workflow, is not run.
+    ("deploy.container", "present-mlflow-build-docker-ci"): (
+        "present", [".github/workflows/train.yml:16 mlflow-model-image-built"], []),
+    ("deploy.container", "absent-mlflow-build-docker-not-run"): ("absent", [], []),
     ("deploy.container", "present-compose-model-server"): ("present", ["docker-compose.yml:3 compose-builds-ml-service"], []),
     ("deploy.container", "absent-tracking-server-compose"): ("absent", [], []),
     ("deploy.container", "absent-devcontainer"): ("absent", [], []),
@@ -220,6 +225,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # Python 3.12 f-strings (the same quotes inside, a field spanning lines) do not stop the parse.
     ("deploy.registry", "present-py312-fstrings"): ("present", ["src/train.py:12 mlflow-model-logged-to-registry"], []),
     ("deploy.registry", "absent-py312-fstrings-log-only"): ("absent", [], []),
+    # `mlflow models build-docker` run in CI: an image of the model with MLflow's scoring server.
+    # The command only in the README, or commented out in the workflow, is not run.
+    ("deploy.serving", "present-mlflow-build-docker-ci"): (
+        "present", [".github/workflows/train.yml:16 mlflow-serving-image-built"], []),
+    ("deploy.serving", "absent-mlflow-build-docker-not-run"): ("absent", [], []),
     ("deploy.serving", "present-databricks-endpoint"): (
         "present", ["deploy_model.py:6 databricks-serving-endpoint-configured"], []),
     ("deploy.serving", "absent-api-without-model"): ("absent", [], []),
