@@ -50,6 +50,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
     ("team.contributing", "absent-contributors-list"): ("absent", []),
     ("team.ownership", "present-codeowners"): ("present", [".github/CODEOWNERS:3 codeowners-assigns-owners"]),
     ("team.ownership", "absent-comments-only"): ("absent", []),
+    # A decision log kept as one document (docs/DECISIONS.md with its decisions as sections); a
+    # stub with a title only records nothing.
+    ("team.design_docs", "present-decision-log-file"): (
+        "present", ["docs/DECISIONS.md:5 design-docs-present"], []),
+    ("team.design_docs", "absent-decision-log-stub"): ("absent", [], []),
     ("team.design_docs", "present-adr"): ("present", ["docs/adr/0001-use-dvc-for-data.md:1 design-docs-present"]),
     ("team.design_docs", "present-architecture-heading"): ("present", ["docs/overview.md:5 design-docs-present"]),
     ("team.design_docs", "present-docs-infra-diagram-image"): ("present", ["docs/serving.md:6 design-docs-present"]),

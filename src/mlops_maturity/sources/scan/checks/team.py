@@ -230,6 +230,9 @@ _DESIGN_DIR = lazy_re(
     r"rfcs?|architecture|proposals?|enhancements|keps?)$",
     re.I,
 )
+# A decision log kept as one document (docs/DECISIONS.md, decision-log.md, decision_records.md):
+# the ADR folder's content in a single file. A decision tree is a model, not a decision.
+_DECISION_LOG = lazy_re(r"^(architecture[-_ ]|design[-_ ]|technical[-_ ])?decisions?([-_ ]?(log|records?|register))?$", re.I)
 _DESIGN_FILE = lazy_re(
     r"(^|[-_ ])(architecture|design|adr[-_]?\d*|rfc[-_]?\d+|system[-_]design|technical[-_]design)([-_ .]|$)|^\d{3,4}[-_]",
     re.I,
@@ -280,6 +283,11 @@ def design_docs(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 line = next((i for i, s in enumerate(view.lines(rel), 1) if s.strip()), None)
                 if line is not None:
                     yield Hit(rel, line, f"has a design document in {'/'.join(dirs)}/")
+                    continue
+            if _DECISION_LOG.match(stem) and "template" not in low:
+                hs = headings(view.lines(rel))
+                if len(hs) >= 3:  # a title and at least two recorded decisions, not a stub
+                    yield Hit(rel, hs[1][0], f"records design decisions in {base}: {hs[1][1][:60]}")
                     continue
             if re.search(r"(architecture|design)", stem, re.I) and _DESIGN_FILE.search(stem):
                 line = next((i for i, s in enumerate(view.lines(rel), 1) if s.strip()), None)
