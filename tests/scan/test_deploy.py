@@ -43,6 +43,7 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.cd", "present-shared-action-pushes-model-image"): (
         "present", [".github/workflows/main.yml:16 pipeline-deploys-service"], []),
     ("deploy.cd", "absent-shared-action-pushes-docs-image"): ("absent", [], []),
+    ("deploy.cd", "absent-package-publish-action-with-repository"): ("absent", [], []),
     ("deploy.cd", "absent-devcontainer-image"): ("absent", [], []),
     ("deploy.cd", "present-render-auto-deploy"): ("present", ["render.yaml:5 paas-redeploys-on-push"], []),
     ("deploy.cd", "absent-render-auto-deploy-off"): ("absent", [], []),

@@ -532,7 +532,7 @@ _REMOTE_DEPLOY = lazy_re(r"(?i)(^|[/_-])(deploy|deployment|endpoint|rollout)[\w-
 # `org/actions/deploy@v1`, `org/build-push-action@v2`) and given an image to build: what it does is
 # in its name and inputs, as for a shared deploy workflow.
 _SHARED_DEPLOY_ACTION = lazy_re(r"(?i)^[\w.-]+/(?:[\w.-]+/)*[\w.-]*(deploy|push|publish|release)[\w.-]*@")
-_IMAGE_INPUT = lazy_re(r"(?i)^(ecr|image|registry|repository|dockerfile|container)")
+_IMAGE_INPUT = lazy_re(r"(?i)^(ecr|image|registry|dockerfile|container)")
 
 
 def _shared_action_ml_image(view: RepoView, with_: Any) -> str | None:
@@ -679,7 +679,7 @@ def cd_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                     continue
                 hit = Hit(pipe.path, step.line, f"CI/CD task {u.split('@')[0]} deploys")
                 break
-            if _SHARED_DEPLOY_ACTION.search(u) and not u.startswith(("./", "actions/", "docker/")):
+            if _SHARED_DEPLOY_ACTION.search(u) and not u.startswith(("./", "actions/", "docker/")) and not _NOT_DEPLOY_JOB.search(u):
                 rel = _shared_action_ml_image(view, step.with_)
                 if rel:
                     hit = Hit(pipe.path, step.line, f"CI/CD step {u.split('@')[0]} pushes or deploys image {rel}")
