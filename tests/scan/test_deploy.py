@@ -308,6 +308,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.training_pipeline", "absent-ci-tests-job-trains"): ("absent", [], []),
     # A stage that preprocesses the training data, with a preprocessing script, does not train.
     ("deploy.training_pipeline", "absent-dvc-prepares-training-data"): ("absent", [], []),
+    # A scheduled workflow running a script named for nothing (scripts/weekly.py) that calls a
+    # project function which calls another that fits: training through the project's code. A
+    # nightly script calling project code that only loads a model class and scores stays out.
+    ("deploy.training_pipeline", "present-ci-script-calls-project-training"): (
+        "present", [".github/workflows/weekly.yml:11 ci-job-trains"], []),
+    ("deploy.training_pipeline", "absent-ci-script-calls-project-scoring"): ("absent", [], []),
     # A stage named for something else running a script named for training after a qualifier
     # (model_training.py); a script splitting the training set (split_train.py) prepares data.
     ("deploy.training_pipeline", "present-dvc-stage-runs-model-training-script"): (

@@ -30,7 +30,7 @@ from .data import (
     orchestrator_files,
     py_tree,
 )
-from .dev import LLM_CLIENTS, LLM_ROOTS
+from .dev import LLM_CLIENTS, LLM_ROOTS, _project_module_file, training_signal
 
 # -- CI: pipelines with their effective triggers ---------------------------------------------
 
@@ -1473,6 +1473,51 @@ def _module_runs_nothing(view: RepoView, rel: str) -> bool:
     return True
 
 
+# A function called for scoring, evaluating, reporting or serving, not for training.
+_NOT_TRAINING_ENTRY = lazy_re(r"(?i)predict|score|scoring|infer|evaluat|eval_|report|plot|serve|monitor|test|validat|check|"
+                              r"download|fetch|load|export|publish|notify|summar")
+
+
+def _script_trains_through_project(view: RepoView, rel: str) -> str | None:
+    """A script CI runs (`python scripts/run_scheduled.py`) whose name says nothing, which fits a
+    model itself or calls a function of a project module that does, directly or through one
+    more project module (run_cycle -> train -> .fit): the name of that call. A model class
+    alone is no sign (scoring code defines it to load the weights), nor a call named for
+    scoring, evaluating or loading."""
+    key = ("deploy.script_trains", rel)
+    if key in view.memo:
+        return view.memo[key]
+    found: str | None = None
+    facts = view.python(rel) if rel.endswith(".py") else None
+    if facts is not None and not facts.notebook_export and not view.is_test(rel) and not _module_runs_nothing(view, rel):
+        sig = training_signal(facts, model_classes=False)
+        if sig is not None:
+            found = sig[1].removeprefix("calls ")
+        else:
+            found = _project_call_trains(view, rel, facts, depth=2)
+    view.memo[key] = found
+    return found
+
+
+def _project_call_trains(view: RepoView, rel: str, facts: Any, depth: int) -> str | None:
+    seen: set[str] = {rel}
+    for call in facts.calls:
+        if not call.resolved or "." not in call.name or _NOT_TRAINING_ENTRY.search(call.name.rsplit(".", 1)[-1]):
+            continue
+        target = _project_module_file(view, call.name)
+        if target is None or target in seen or view.is_test(target):
+            continue
+        seen.add(target)
+        tf = view.python(target)
+        if tf is None or tf.notebook_export:
+            continue
+        if training_signal(tf, model_classes=False) is not None:
+            return call.name
+        if depth > 1 and _project_call_trains(view, target, tf, depth - 1):
+            return call.name
+    return None
+
+
 def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A CI pipeline job that trains a model (a training script, dvc repro, mlflow run, a
     cloud training job), directly or through a script or job config it runs — not a smoke
@@ -1481,6 +1526,14 @@ def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     for pipe, _t in effective_pipelines(view):
         for cl in ci_lines(view, pipe):
             if not any(map(cl.text.__contains__, _CI_TRAIN_NEEDLES)):
+                if "python" in cl.text and not _INSTALL.match(cl.text) and not _SMOKE.search(cl.text) \
+                        and not (cl.via and view.is_test(cl.via)) and not _CHECK_STEP_NAME.search(cl.step) \
+                        and not _CHECK_STEP_NAME.search(cl.job):
+                    script = _python_script(view, cl.text, _dir(cl.via) if cl.via else "")
+                    called = _script_trains_through_project(view, script) if script else None
+                    if called:
+                        yield Hit(pipe.path, cl.line, _msg("CI job trains:", cl, f"{script}, which calls {called}"))
+                        break
                 continue
             if _INSTALL.match(cl.text) or _SMOKE.search(cl.text) or (cl.via and view.is_test(cl.via)):
                 continue
