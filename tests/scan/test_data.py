@@ -152,6 +152,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "present-prep-script-beside-gallery"): (
         "present", ["benchmarks/prepare_data.py:14 data-prep-script-runnable"], []),
     ("data.pipeline", "absent-gallery-example-preprocessing"): ("absent", [], []),
+    # Raw batch validation moving a file whose column count differs from the schema's, or with a
+    # wholly empty column, into the bad-data folder; a check of the file names alone is no
+    # check of the content.
+    ("data.validation", "present-raw-batch-quarantined"): (
+        "present", ["sensors/raw_validation/batch_checks.py:19 custom-data-validator-defined"], []),
+    ("data.validation", "absent-raw-file-name-quarantined"): ("absent", [], []),
     ("data.validation", "present-loader-rejects-bad-rows"): (
         "present", ["src/data/load.py:8 custom-data-validator-defined"], []),
     # one column check in the loader; a metric's checks refuse its caller's arguments

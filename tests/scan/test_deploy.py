@@ -33,6 +33,17 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.cd", "present-databricks-bundle-deploy"): (
         "present", [".github/workflows/cd-staging.yml:16 pipeline-deploys-service"], []),
     ("deploy.cd", "absent-databricks-etl-bundle-deploy"): ("absent", [], []),
+    # A bundle of notebook jobs only, one of which trains (its notebooks register the model):
+    # deploying it deploys the ML system; a bundle of feature-preparation jobs does not.
+    ("deploy.cd", "present-databricks-bundle-notebook-jobs-deploy"): (
+        "present", [".github/workflows/release.yml:12 pipeline-deploys-service"], []),
+    ("deploy.cd", "absent-databricks-bundle-feature-jobs-deploy"): ("absent", [], []),
+    # A team's shared composite action named for deploying, given the image to build and push:
+    # the ML scoring image counts, the documentation site's image does not.
+    ("deploy.cd", "present-shared-action-pushes-model-image"): (
+        "present", [".github/workflows/main.yml:16 pipeline-deploys-service"], []),
+    ("deploy.cd", "absent-shared-action-pushes-docs-image"): ("absent", [], []),
+    ("deploy.cd", "absent-package-publish-action-with-repository"): ("absent", [], []),
     ("deploy.cd", "absent-devcontainer-image"): ("absent", [], []),
     ("deploy.cd", "present-render-auto-deploy"): ("present", ["render.yaml:5 paas-redeploys-on-push"], []),
     ("deploy.cd", "absent-render-auto-deploy-off"): ("absent", [], []),
@@ -88,6 +99,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.container", "absent-db-only-compose"): ("absent", [], []),
     # The compose file builds `.`, but the repository has no Dockerfile there: nothing builds.
     ("deploy.container", "absent-compose-build-no-dockerfile"): ("absent", [], []),
+    # `mlflow models build-docker` run in CI: an image of the model with MLflow's scoring server.
+    # The command only in the README, or commented out in the workflow, is not run.
+    ("deploy.container", "present-mlflow-build-docker-ci"): (
+        "present", [".github/workflows/train.yml:16 mlflow-model-image-built"], []),
+    ("deploy.container", "absent-mlflow-build-docker-not-run"): ("absent", [], []),
     ("deploy.container", "present-compose-model-server"): ("present", ["docker-compose.yml:3 compose-builds-ml-service"], []),
     ("deploy.container", "absent-tracking-server-compose"): ("absent", [], []),
     ("deploy.container", "absent-devcontainer"): ("absent", [], []),
@@ -144,6 +160,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.model_gate", "present-behavioral-tests-in-ci"): ("present", ['tests/model/test_behavioral.py:5 behavioural-model-tests'], []),
     ("deploy.model_gate", "present-challenger-wins"): ("present", ['components/update_best_model.py:8 metric-gate-blocks-promotion'], []),
     ("deploy.model_gate", "present-champion-challenger"): ("present", ['promote.py:7 metric-gate-blocks-promotion'], []),
+    # A validation notebook asserting, over several lines, that the challenger's metrics match or
+    # beat the champion's: the job task fails and the promotion task after it never runs. The same
+    # multi-line assert on the input data is a data-integrity check.
+    ("deploy.model_gate", "present-notebook-asserts-challenger-beats-champion"): (
+        "present", ["notebooks/validate_candidate.py:18 metric-gate-blocks-promotion"], []),
+    ("deploy.model_gate", "absent-notebook-multiline-assert-on-data"): ("absent", [], []),
     ("deploy.model_gate", "present-search-beats-production"): ("present", ['modeling/tune.py:11 metric-gate-blocks-promotion'], []),
     # The winner of a model selection must still meet a fixed bar before it goes live;
     # the same bar only logged before an unconditional promotion gates nothing.
@@ -209,6 +231,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # Python 3.12 f-strings (the same quotes inside, a field spanning lines) do not stop the parse.
     ("deploy.registry", "present-py312-fstrings"): ("present", ["src/train.py:12 mlflow-model-logged-to-registry"], []),
     ("deploy.registry", "absent-py312-fstrings-log-only"): ("absent", [], []),
+    # `mlflow models build-docker` run in CI: an image of the model with MLflow's scoring server.
+    # The command only in the README, or commented out in the workflow, is not run.
+    ("deploy.serving", "present-mlflow-build-docker-ci"): (
+        "present", [".github/workflows/train.yml:16 mlflow-serving-image-built"], []),
+    ("deploy.serving", "absent-mlflow-build-docker-not-run"): ("absent", [], []),
     ("deploy.serving", "present-databricks-endpoint"): (
         "present", ["deploy_model.py:6 databricks-serving-endpoint-configured"], []),
     ("deploy.serving", "absent-api-without-model"): ("absent", [], []),
@@ -291,6 +318,17 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.training_pipeline", "absent-ci-tests-job-trains"): ("absent", [], []),
     # A stage that preprocesses the training data, with a preprocessing script, does not train.
     ("deploy.training_pipeline", "absent-dvc-prepares-training-data"): ("absent", [], []),
+    # A scheduled workflow running a script named for nothing (scripts/weekly.py) that calls a
+    # project function which calls another that fits: training through the project's code. A
+    # nightly script calling project code that only loads a model class and scores stays out.
+    ("deploy.training_pipeline", "present-ci-script-calls-project-training"): (
+        "present", [".github/workflows/weekly.yml:11 ci-job-trains"], []),
+    ("deploy.training_pipeline", "absent-ci-script-calls-project-scoring"): ("absent", [], []),
+    # A stage named for something else running a script named for training after a qualifier
+    # (model_training.py); a script splitting the training set (split_train.py) prepares data.
+    ("deploy.training_pipeline", "present-dvc-stage-runs-model-training-script"): (
+        "present", ["dvc.yaml:2 dvc-stage-trains"], []),
+    ("deploy.training_pipeline", "absent-dvc-stage-splits-training-set"): ("absent", [], []),
     ("deploy.training_pipeline", "present-dvc-train-stage"): ("present", ['dvc.yaml:2 dvc-stage-trains'], []),
     ("deploy.training_pipeline", "present-kfp-pipeline"): ("present", ['pipeline.py:9 orchestrated-pipeline-trains'], []),
     ("deploy.training_pipeline", "present-metaflow"): ("present", ['flow.py:4 orchestrated-pipeline-trains'], []),

@@ -64,6 +64,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ['tabkit/explain.py:14 explainer-chosen-by-name'], []),
     ("gov.explainability", "absent-shap-requirements-only"): ("absent", [], ['requirements.txt:1 dependency-declared']),
     ("gov.explainability", "present-captum-notebook"): ("present", ['notebooks/attributions.ipynb:cell 2:line 2 explainer-library-used'], []),
+    # MLflow's SHAP integration logging the attributions with the run; a job that imports
+    # mlflow.shap and only scores explains nothing.
+    ("gov.explainability", "present-mlflow-shap-log-explanation"): (
+        "present", ["train.py:18 mlflow-shap-explanation-logged"], []),
+    ("gov.explainability", "absent-mlflow-shap-explainer-loaded"): ("absent", [], []),
     ("gov.explainability", "present-shap"): ("present", ['explain.py:7 explainer-library-used'], []),
     ("gov.explainability", "present-rai-explanation-component"): (
         "present", ['aml/train-pipeline.yml:23 rai-explanation-component-used'], []),

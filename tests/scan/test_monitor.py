@@ -15,6 +15,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.alerting", "present-sentry-cron-monitor"): (
         "present", ["jobs/nightly_forecast.py:13 sentry-cron-monitor-configured"], []),
     ("monitor.alerting", "absent-sentry-checkin-without-config"): ("absent", [], []),
+    # A step run always() that sends the needed job's result to a chat webhook (a shared action of
+    # the team's own): it reports the failure. A release announcement always() sends no status.
+    ("monitor.alerting", "present-ci-always-sends-job-status"): (
+        "present", [".github/workflows/deploy.yml:16 ci-notifies-on-failure"], []),
+    ("monitor.alerting", "absent-ci-always-announces-release"): ("absent", [], []),
     ("monitor.alerting", "present-stack-alerter-on-failure"): (
         "present", ["steps/hooks.py:13 stack-alerter-notifies"], []),
     ("monitor.alerting", "absent-stack-alerter-success-only"): ("absent", [], []),
@@ -148,6 +153,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.service", "absent-dependency-only"): ("absent", [], ['requirements.txt:2 dependency-declared']),
     ("monitor.service", "absent-drift-gauge-only"): ("absent", [], []),
     ("monitor.service", "absent-opik-offline-eval"): ("absent", [], []),
+    # A Databricks serving endpoint logging its requests, responses, status codes and latency
+    # to an inference table; the same capture config turned off logs nothing.
+    ("monitor.service", "present-serving-inference-table"): (
+        "present", ["resources/serving.yml:11 serving-inference-table-enabled"], []),
+    ("monitor.service", "absent-serving-inference-table-disabled"): ("absent", [], []),
     ("monitor.service", "present-opik-traced-llm-service"): ("present", ['app.py:14 llm-tracing-configured'], []),
     # LangSmith tracing of the chains turned on in the env template; turned off, or only
     # mentioned in the README, it is not.

@@ -6,6 +6,11 @@ import pytest
 from scan_helpers import check_case, check_fixture_folders
 
 CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
+    # "Approach to building the solution" / "Model building": how the model was made; its
+    # numbered list (data format, algorithms) is no setup step. A command under it still is one.
+    ("team.readme", "absent-approach-to-building-section"): ("absent", [], []),
+    ("team.readme", "present-model-building-with-commands"): (
+        "present", ["README.md:3 readme-explains-purpose-and-setup", "README.md:10 readme-explains-purpose-and-setup"], []),
     ("team.readme", "present-markdown"): (
         "present", ["README.md:5 readme-explains-purpose-and-setup", "README.md:10 readme-explains-purpose-and-setup"]),
     ("team.readme", "present-rst"): (
@@ -45,6 +50,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
     ("team.contributing", "absent-contributors-list"): ("absent", []),
     ("team.ownership", "present-codeowners"): ("present", [".github/CODEOWNERS:3 codeowners-assigns-owners"]),
     ("team.ownership", "absent-comments-only"): ("absent", []),
+    # A decision log kept as one document (docs/DECISIONS.md with its decisions as sections); a
+    # stub with a title only records nothing.
+    ("team.design_docs", "present-decision-log-file"): (
+        "present", ["docs/DECISIONS.md:5 design-docs-present"], []),
+    ("team.design_docs", "absent-decision-log-stub"): ("absent", [], []),
     ("team.design_docs", "present-adr"): ("present", ["docs/adr/0001-use-dvc-for-data.md:1 design-docs-present"]),
     ("team.design_docs", "present-architecture-heading"): ("present", ["docs/overview.md:5 design-docs-present"]),
     ("team.design_docs", "present-docs-infra-diagram-image"): ("present", ["docs/serving.md:6 design-docs-present"]),

@@ -319,6 +319,10 @@ EXACT_PREP = frozenset({"data", "dataset", "datasets", "features", "split", "ext
                         "process", "etl", "cleaning", "preprocessing"})
 TRAIN_NAME = lazy_re(r"(?i)(^|[^a-z])(re)?train(ing|er)?([^a-z]|$)|(^|[^a-z])(fit|finetune|fine_?tun\w*)([^a-z]|$)")
 _TRAIN_CMD = lazy_re(r"(?i)(^|[\s/.=\"'])((re)?train\w*|finetun\w*|fine_tun\w*|fit)(\.py)?\b")
+# A script named for training after a qualifier (`model_training`, `xgb_train_v2`); a split of the
+# training set (`split_train`, `train_test`) is data preparation.
+_TRAIN_SCRIPT_SUFFIX = lazy_re(r"(?i)[a-z0-9][_-](re)?train(ing|er)?([_-]v?\d+)?$")
+_SPLIT_WORD = lazy_re(r"(?i)split|test|holdout|sample")
 
 
 def dvc_prep_stages(view: RepoView) -> Iterator[tuple[DvcStage, str]]:
@@ -346,6 +350,8 @@ def dvc_train_stages(view: RepoView) -> Iterator[DvcStage]:
         script = _script_of(st.cmd) or "~"
         if _TRAIN_CMD.search(script):
             yield st
+        elif _TRAIN_SCRIPT_SUFFIX.search(script) and not PREP_NAME.search(script) and not _SPLIT_WORD.search(script):
+            yield st  # model_training.py, dvc_training.py: a qualifier before the training word
         elif TRAIN_NAME.search(st.name) and not PREP_NAME.search(st.name):
             yield st
 
@@ -1392,6 +1398,37 @@ def _flags_invalid(node: ast.AST) -> bool:
         and any(isinstance(t, ast.Name) and _STATUS_FLAG.search(t.id) for t in b.targets) for b in node.body)
 
 
+_CHECK_PREFIX = lazy_re(r"^_?(validate|verify|check)_", re.I)
+# What the test of a content check reads: the data's shape, columns, counts, nulls, dtypes, lengths.
+_CONTENT_TEST = lazy_re(r"\.shape\b|\.columns\b|\.count\(|isnull|isna|notna|notnull|dtype")
+_MOVE_CALL = lazy_re(r"(?i)(^|_)(move|copy|rename)")
+_BAD_PLACE = lazy_re(r"(?i)bad|reject|quarantin|invalid|corrupt")
+
+
+def _quarantine_branch(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.If | None:
+    """An `if` on the data's content (column count against the schema, a column wholly null)
+    whose branch moves or copies the file into a bad / rejected / quarantine folder
+    (`shutil.move(f, "Bad_Raw")`, `s3.move_data(f, bucket, bad_dir + "/" + f)`): the batch is
+    rejected, the raw-data validation of batch ML systems. A file name or existence check is
+    not about the content."""
+    for node in ast.walk(fn):
+        if not isinstance(node, ast.If) or not _CONTENT_TEST.search(ast.unparse(node.test)):
+            continue
+        branches = [*node.body, *node.orelse]
+        for c in (x for b in branches for x in ast.walk(b)):
+            if not isinstance(c, ast.Call):
+                continue
+            name = c.func.attr if isinstance(c.func, ast.Attribute) else c.func.id if isinstance(c.func, ast.Name) else ""
+            if not _MOVE_CALL.search(name):
+                continue
+            if any(_BAD_PLACE.search(ast.unparse(a)) for a in [*c.args, *(k.value for k in c.keywords)]):
+                return node
+            # the destination built just before the call (`dest = self.bad_dir + "/" + f`)
+            if any(isinstance(x, ast.Assign) and _BAD_PLACE.search(ast.unparse(x.value)) for b in branches for x in ast.walk(b)):
+                return node
+    return None
+
+
 def _checks_columns(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """The function compares the data's columns with the ones it needs (`required - set(df.columns)`,
     `c not in df.columns`): one rejection on that is a schema check, as one on a shape is not."""
@@ -1477,6 +1514,11 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         for n in function_defs(tree):
             if re.search(r"(?i)config|args|param|option|env|version|path_exists|install", n.name):
                 continue
+            if loader and _CHECK_PREFIX.match(n.name):
+                q = _quarantine_branch(n)
+                if q is not None and _validator_used(view, rel, tree, n):
+                    yield Hit(rel, q.lineno, f"{n.name} moves data failing a content check to a bad-data folder")
+                    break
             if not loader and not _DATA_VALIDATOR_FN.match(n.name):
                 continue
             if not _VALIDATOR_FN.match(n.name):

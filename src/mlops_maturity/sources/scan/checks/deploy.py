@@ -31,7 +31,7 @@ from .data import (
     project_commands,
     py_tree,
 )
-from .dev import LLM_CLIENTS, LLM_ROOTS
+from .dev import LLM_CLIENTS, LLM_ROOTS, _project_module_file, training_signal
 
 # -- CI: pipelines with their effective triggers ---------------------------------------------
 
@@ -529,6 +529,26 @@ def _pushed_dockerfile_is_ml(view: RepoView, pipe: CiPipeline, cl: CiLine, lines
 _REMOTE_DEPLOY = lazy_re(r"(?i)(^|[/_-])(deploy|deployment|endpoint|rollout)[\w-]*\.ya?ml@")
 
 
+# A composite action of another repository named for deploying or pushing (a team's shared
+# `org/actions/deploy@v1`, `org/build-push-action@v2`) and given an image to build: what it does is
+# in its name and inputs, as for a shared deploy workflow.
+_SHARED_DEPLOY_ACTION = lazy_re(r"(?i)^[\w.-]+/(?:[\w.-]+/)*[\w.-]*(deploy|push|publish|release)[\w.-]*@")
+_IMAGE_INPUT = lazy_re(r"(?i)^(ecr|image|registry|dockerfile|container)")
+
+
+def _shared_action_ml_image(view: RepoView, with_: Any) -> str | None:
+    """The ML Dockerfile a shared action's inputs build (its `dockerfile` input, else the
+    repository's only ML Dockerfile), when an input names an image, a registry or a Dockerfile."""
+    if not isinstance(with_, dict) or not any(_IMAGE_INPUT.match(str(k)) for k in with_):
+        return None
+    df = next((v for k, v in with_.items() if "dockerfile" in str(k).lower() and isinstance(v, str)), None)
+    if df:
+        rel = _resolve(view, df, "")
+        return rel if rel and dockerfile_is_ml(view, rel) else None
+    ml = [d for d in view.dockerfiles() if dockerfile_is_ml(view, d)]
+    return ml[0] if len(ml) == 1 else None
+
+
 def _remote_deploy_ref(pipe: CiPipeline) -> tuple[int, str] | None:
     """A reusable workflow / template from another repository named for deployment
     (`Azure/mlops-templates/.github/workflows/create-deployment.yml@main`,
@@ -554,11 +574,18 @@ _BUNDLE_ML_RESOURCE_LINE = lazy_re(r"^\s*(registered_models|model_serving_endpoi
 
 def _bundle_is_ml(view: RepoView) -> bool:
     """Whether a Databricks asset bundle of the repository declares ML resources (registered
-    models, serving endpoints, quality monitors; MLflow models or experiments)."""
+    models, serving endpoints, quality monitors; MLflow models or experiments), or a job with a
+    task that trains a model: a bundle of notebook jobs only (training -> validation ->
+    promotion, the models registered by the notebooks themselves) deploys the ML system too."""
     key = ("deploy.bundle_is_ml",)
     if key not in view.memo:
-        cands = view.with_any(view.globs(("*.yml", "*.yaml")), (*_BUNDLE_ML_RESOURCES, "experiments:", "models:"))
-        view.memo[key] = any(_BUNDLE_ML_RESOURCE_LINE.search(t) and "resources:" in t for _, t in view.texts(cands))
+        ymls = view.globs(("*.yml", "*.yaml"))
+        cands = view.with_any(ymls, (*_BUNDLE_ML_RESOURCES, "experiments:", "models:"))
+        ml = any(_BUNDLE_ML_RESOURCE_LINE.search(t) and "resources:" in t for _, t in view.texts(cands))
+        if not ml:
+            jobs = databricks_jobs(view, view.with_any(ymls, ("task_key",)))
+            ml = any(databricks_training_task(job) for _, _, job, _ in jobs)
+        view.memo[key] = ml
     return view.memo[key]
 
 
@@ -614,7 +641,7 @@ def _local_cluster_jobs(pipe: CiPipeline, lines: list[CiLine]) -> set[str]:
     return jobs
 
 
-@prefilters(*_BUNDLE_ML_RESOURCES, "experiments:", "models:")
+@prefilters(*_BUNDLE_ML_RESOURCES, "experiments:", "models:", "task_key")
 def cd_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A CI/CD pipeline deploys or publishes a model or service: pushes an image, deploys to
     Kubernetes / a cloud / serverless target, serves or releases a model (directly, or in a
@@ -653,6 +680,11 @@ def cd_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                     continue
                 hit = Hit(pipe.path, step.line, f"CI/CD task {u.split('@')[0]} deploys")
                 break
+            if _SHARED_DEPLOY_ACTION.search(u) and not u.startswith(("./", "actions/", "docker/")) and not _NOT_DEPLOY_JOB.search(u):
+                rel = _shared_action_ml_image(view, step.with_)
+                if rel:
+                    hit = Hit(pipe.path, step.line, f"CI/CD step {u.split('@')[0]} pushes or deploys image {rel}")
+                    break
         if hit is None and pipe.system == "circleci":
             hit = _circleci_orb_deploys(view, pipe)
         if hit is None:
@@ -1460,6 +1492,51 @@ def _module_runs_nothing(view: RepoView, rel: str) -> bool:
     return True
 
 
+# A function called for scoring, evaluating, reporting or serving, not for training.
+_NOT_TRAINING_ENTRY = lazy_re(r"(?i)predict|score|scoring|infer|evaluat|eval_|report|plot|serve|monitor|test|validat|check|"
+                              r"download|fetch|load|export|publish|notify|summar")
+
+
+def _script_trains_through_project(view: RepoView, rel: str) -> str | None:
+    """A script CI runs (`python scripts/run_scheduled.py`) whose name says nothing, which fits a
+    model itself or calls a function of a project module that does, directly or through one
+    more project module (run_cycle -> train -> .fit): the name of that call. A model class
+    alone is no sign (scoring code defines it to load the weights), nor a call named for
+    scoring, evaluating or loading."""
+    key = ("deploy.script_trains", rel)
+    if key in view.memo:
+        return view.memo[key]
+    found: str | None = None
+    facts = view.python(rel) if rel.endswith(".py") else None
+    if facts is not None and not facts.notebook_export and not view.is_test(rel) and not _module_runs_nothing(view, rel):
+        sig = training_signal(facts, model_classes=False)
+        if sig is not None:
+            found = sig[1].removeprefix("calls ")
+        else:
+            found = _project_call_trains(view, rel, facts, depth=2)
+    view.memo[key] = found
+    return found
+
+
+def _project_call_trains(view: RepoView, rel: str, facts: Any, depth: int) -> str | None:
+    seen: set[str] = {rel}
+    for call in facts.calls:
+        if not call.resolved or "." not in call.name or _NOT_TRAINING_ENTRY.search(call.name.rsplit(".", 1)[-1]):
+            continue
+        target = _project_module_file(view, call.name)
+        if target is None or target in seen or view.is_test(target):
+            continue
+        seen.add(target)
+        tf = view.python(target)
+        if tf is None or tf.notebook_export:
+            continue
+        if training_signal(tf, model_classes=False) is not None:
+            return call.name
+        if depth > 1 and _project_call_trains(view, target, tf, depth - 1):
+            return call.name
+    return None
+
+
 def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A CI pipeline job that trains a model (a training script, dvc repro, mlflow run, a
     cloud training job), directly or through a script or job config it runs — not a smoke
@@ -1468,6 +1545,14 @@ def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     for pipe, _t in effective_pipelines(view):
         for cl in ci_lines(view, pipe):
             if not any(map(cl.text.__contains__, _CI_TRAIN_NEEDLES)):
+                if "python" in cl.text and not _INSTALL.match(cl.text) and not _SMOKE.search(cl.text) \
+                        and not (cl.via and view.is_test(cl.via)) and not _CHECK_STEP_NAME.search(cl.step) \
+                        and not _CHECK_STEP_NAME.search(cl.job):
+                    script = _python_script(view, cl.text, _dir(cl.via) if cl.via else "")
+                    called = _script_trains_through_project(view, script) if script else None
+                    if called:
+                        yield Hit(pipe.path, cl.line, _msg("CI job trains:", cl, f"{script}, which calls {called}"))
+                        break
                 continue
             if _INSTALL.match(cl.text) or _SMOKE.search(cl.text) or (cl.via and view.is_test(cl.via)):
                 continue
@@ -1837,7 +1922,10 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if _DECISION_ASSIGN.search(text) is not None:
             cmp_lines = {bisect_right(newlines, start) + 1 for start, g, _ in _ANY_COMPARE.finditer(text)
                          if _CHAMPION.search(g) or _METRIC_NAME.search(g)}
-        if not lines and not gate_fn and not cmp_lines and not flag_if:
+        # `assert (\n challenger["f1"] >= champion["f1"] or ...\n)`: the comparison on the lines
+        # after the assert's own, so no line of it starts with `assert`
+        multi_assert = gate_file and _MULTILINE_ASSERT.search(text) is not None
+        if not lines and not gate_fn and not cmp_lines and not flag_if and not multi_assert:
             if ifexp is None:
                 ifexp = " else " in text and _promotion_ifexp(text)
             if not ifexp:
@@ -1863,6 +1951,11 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                         break
                 continue
             if n.lineno not in lines:
+                if multi_assert and isinstance(n, ast.Assert) and (n.end_lineno or n.lineno) > n.lineno and _is_gate_compare(n.test):
+                    seg = "\n".join(view.lines(rel)[n.lineno - 1:n.end_lineno])
+                    if _METRIC_NAME.search(seg) and (_CHAMPION.search(seg) or _THRESHOLD_NAME.search(seg)):
+                        yield Hit(rel, n.lineno, "asserts a model metric meets a threshold or the production model's")
+                        break
                 continue
             if isinstance(n, ast.If) and (_is_gate_compare(n.test) or _best_meets_bar(n.test)):
                 action = _verdict_action(tree, n, _blocks(n.body) or _blocks(n.orelse))
@@ -1910,6 +2003,7 @@ def _gate_function(tree: ast.Module) -> ast.FunctionDef | None:
 # and the match runs on to the end of that line either way.
 _COMPARE_LINE = LinePattern(r"[ \t]*+(?:(?:el)?(?:if|assert)\b|\w++\s*=)[^\n<>]*+[<>][^\n]*+$")
 _CHAMPION = lazy_re(r"(?i)champ|chall|incumbent")
+_MULTILINE_ASSERT = lazy_re(r"(?m)^[ \t]*assert[ \t]*\([ \t]*$")
 _NEWLINE = lazy_re("\n")
 # Formerly `(?im)^\s*\w*(win|...)\w*\s*=[^=]`; possessive where a word character must follow.
 _DECISION_ASSIGN = LinePattern(r"\s*+\w*(win|better|pass|promot|deploy|approv|accept|bless|meets?_)\w*+\s*=[^=]", re.I)

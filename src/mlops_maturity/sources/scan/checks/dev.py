@@ -557,10 +557,11 @@ def _in_plotting_function(facts: PyFacts, call: Call) -> bool:
     )
 
 
-def training_signal(facts: PyFacts) -> tuple[int, str] | None:
-    """(line, message) of the first sign of model or training code, or None."""
+def training_signal(facts: PyFacts, model_classes: bool = True) -> tuple[int, str] | None:
+    """(line, message) of the first sign of model or training code, or None. Without
+    `model_classes`, only a training call counts (a model class is also defined to be loaded)."""
     found: list[tuple[int, str]] = []
-    for c in facts.classes:
+    for c in facts.classes if model_classes else ():
         for b in c.bases:
             if name_matches(b, MODEL_BASES):
                 found.append((c.line, f"defines model class {c.name}({b})"))

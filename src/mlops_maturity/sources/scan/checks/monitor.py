@@ -708,6 +708,8 @@ _CI_NOTIFY_COMMAND = lazy_re(
     re.I,
 )
 _FAILURE_CONDITION = lazy_re(r"failure\(\)|\.result\s*==\s*'(failure|cancelled)'|cancelled\(\)", re.I)
+_ALWAYS = lazy_re(r"always\(\)")
+_STATUS_INPUT = lazy_re(r"job\.status|needs\.[\w*.-]+\.result|'failure'|workflow_run\.conclusion")
 _MONITOR_WORD = lazy_re(r"drift|monitor|evidently|whylogs|nannyml", re.I)
 
 
@@ -739,6 +741,13 @@ def ci_failure_notification(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             for i, step in enumerate(job.steps):
                 cond = ifs[i] if i < len(ifs) else ""
                 on_failure = job_on_failure or bool(_FAILURE_CONDITION.search(cond)) or recurring
+                if not on_failure and step.uses and _ALWAYS.search(f"{raw.get('if', '')} {cond}"):
+                    # `if: always()` sending the outcome (`status: ${{ job.status }}`, a needed
+                    # job's result) to a chat webhook: it notifies on failure as on success
+                    inputs = " ".join(str(v) for v in (step.with_ or {}).values())
+                    if _STATUS_INPUT.search(inputs) and (_CI_NOTIFY_ACTION.search(step.uses) or _CI_NOTIFY_COMMAND.search(inputs)):
+                        hit = Hit(pipe.path, step.line, f"notifies on failure: uses {step.uses} with the job status")
+                        break
                 if not on_failure:
                     continue
                 if step.uses and _CI_NOTIFY_ACTION.search(step.uses):

@@ -153,6 +153,10 @@ _STEPS_HEADING = lazy_re(
     r"run(ning)? (the|it|locally)|requirements|pre-?requisites?|reproduc\w*|tutorial)\b",
     re.I,
 )
+# "Model building", "Approach to building the solution": how the model was made, described; a
+# numbered list under it lists choices (data format, algorithms), not steps to run.
+_MODEL_BUILDING_HEADING = lazy_re(r"\b(approach(es)?\b.*\bbuild(ing)?|model\s+build(ing)?|build(ing)?\s+(the\s+|a\s+|our\s+)?"
+                                  r"(ml\s+|machine\s+learning\s+)?(models?|solution|classifiers?|regressors?))\b", re.I)
 _STEP_LINE = lazy_re(r"^\s*(```|~~~|\d+[.)]\s|(\$|>)\s)|`[^`]+`|^(    |\t)\S")
 
 
@@ -178,6 +182,9 @@ def _setup_section(lines: list[str]) -> tuple[int, str] | None:
             continue
         if not _STEPS_HEADING.search(text) and not any(_STEP_LINE.search(s) for s in body):
             continue  # a feature described under a "Training" / "Deployment" heading
+        if _MODEL_BUILDING_HEADING.search(text) and not _STEPS_HEADING.search(text) and \
+                not any(_COMMAND.match(s.strip().lstrip("`")) for s in body):
+            continue  # how the model was built (a numbered list of choices), no command to run
         return ln, f"has a setup/run section: {text[:60]}"
     return None
 
@@ -223,6 +230,9 @@ _DESIGN_DIR = lazy_re(
     r"rfcs?|architecture|proposals?|enhancements|keps?)$",
     re.I,
 )
+# A decision log kept as one document (docs/DECISIONS.md, decision-log.md, decision_records.md):
+# the ADR folder's content in a single file. A decision tree is a model, not a decision.
+_DECISION_LOG = lazy_re(r"^(architecture[-_ ]|design[-_ ]|technical[-_ ])?decisions?([-_ ]?(log|records?|register))?$", re.I)
 _DESIGN_FILE = lazy_re(
     r"(^|[-_ ])(architecture|design|adr[-_]?\d*|rfc[-_]?\d+|system[-_]design|technical[-_]design)([-_ .]|$)|^\d{3,4}[-_]",
     re.I,
@@ -273,6 +283,11 @@ def design_docs(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 line = next((i for i, s in enumerate(view.lines(rel), 1) if s.strip()), None)
                 if line is not None:
                     yield Hit(rel, line, f"has a design document in {'/'.join(dirs)}/")
+                    continue
+            if _DECISION_LOG.match(stem) and "template" not in low:
+                hs = headings(view.lines(rel))
+                if len(hs) >= 3:  # a title and at least two recorded decisions, not a stub
+                    yield Hit(rel, hs[1][0], f"records design decisions in {base}: {hs[1][1][:60]}")
                     continue
             if re.search(r"(architecture|design)", stem, re.I) and _DESIGN_FILE.search(stem):
                 line = next((i for i, s in enumerate(view.lines(rel), 1) if s.strip()), None)
