@@ -1699,6 +1699,8 @@ _DATA_ASSERT = lazy_re(r"\.columns\b|\.is(?:null|na)\(|\.not(?:null|na)\(|\.dtyp
                        r"\.nunique\(|\.(?:min|max)\(\s*\)\s*[<>]=?")
 _READ_DATA_CALL = lazy_re(r"^(read_(csv|parquet|json|feather|excel|table)|load_dataset|load_(\w+_)?data(set)?(_\w+)?|"
                           r"load_and_\w+|read_data\w*|get_data(set)?)$")
+# A superset, as text, of the reads _READ_DATA_CALL accepts (checked before any parse).
+_READ_DATA_TEXT = lazy_re(r"\bread_\w+\(|\bload_\w*\(|\bget_data(set)?\(")
 _SYNTHETIC = frozenset({"tmp_path", "tmpdir", "tmp_path_factory", "DataFrame", "from_dict", "from_records", "StringIO",
                         "BytesIO"})
 
@@ -1752,17 +1754,17 @@ def ci_data_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if not view.is_test(rel):
             continue
         text = view.text(rel) or ""
-        if "assert" not in text:
+        if "assert" not in text or not _READ_DATA_TEXT.search(text):
+            continue
+        run = _blocking_pytest_run(view, rel)
+        if run is None:
             continue
         tree = py_tree(view, rel)
         if tree is None:
             continue
         line = next((ln for fn in tree.body if isinstance(fn, ast.FunctionDef) and fn.name.startswith("test")
                      and (ln := _test_checks_dataset(fn)) is not None), None)
-        if line is None:
-            continue
-        run = _blocking_pytest_run(view, rel)
-        if run is not None:
+        if line is not None:
             yield Hit(rel, line, f"data test asserts the dataset's schema or content, run by CI at {run.path}:{run.line}")
 
 

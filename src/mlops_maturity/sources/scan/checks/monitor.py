@@ -535,7 +535,10 @@ def drift_monitoring_job(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         seen.add(rel)
         text = view.text(rel) or ""
         mods = view.modules(rel)
-        custom_only = mods.isdisjoint(_MONITOR_ROOTS - {"scipy"}) and "integrations." not in text
+        libs = mods & (_MONITOR_ROOTS - {"scipy"})
+        if libs and all(own_package(view, r, rel) for r in libs):
+            continue  # the monitoring library's own source (no parse): its calls are its internals
+        custom_only = not libs and "integrations." not in text
         if custom_only and "drift" not in text.lower():
             continue
         facts = view.python(rel)
