@@ -693,7 +693,7 @@ def cd_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 hit = Hit(pipe.path, ref[0], f"CI/CD calls shared deploy template {ref[1]}")
         lines = ci_lines(view, pipe)
         base = _dir(pipe.path) if pipe.system != "github" else ""
-        local = _local_cluster_jobs(pipe, lines)
+        local: set[str] | None = None  # jobs that start a throwaway cluster, found when first needed
         for cl in lines:
             if hit and hit.line <= cl.line:
                 break
@@ -702,8 +702,11 @@ def cd_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             m = _DEPLOY_CMD.search(cl.text)
             if m:
                 what = re.sub(r"\s+", " ", m.group(1).strip())
-                if cl.job in local and _CLUSTER_CMD.match(what):
-                    continue  # applied to a throwaway cluster the job starts: a test of the manifests
+                if _CLUSTER_CMD.match(what):
+                    if local is None:
+                        local = _local_cluster_jobs(pipe, lines)
+                    if cl.job in local:
+                        continue  # applied to a throwaway cluster the job starts: a test of the manifests
                 if re.match(r"(docker|podman|buildah|nerdctl)\s", what) and "push" in what and not _pushed_dockerfile_is_ml(view, pipe, cl, lines):
                     continue
                 if what.startswith("databricks") and not _bundle_is_ml(view):
