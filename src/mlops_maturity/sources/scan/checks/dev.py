@@ -1032,6 +1032,20 @@ def _option_names(call) -> list[str]:
     return [a for a in call.args if isinstance(a, str) and a.startswith("-")]
 
 
+def _run_options(facts: PyFacts) -> tuple[tuple[int, str] | None, dict[str, int]]:
+    """The first held-out split option declared (line, name), and the run-setting options
+    declared (normalized name -> line), from the file's argparse / click options."""
+    split = None
+    run: dict[str, int] = {}
+    for call in matching_calls(facts, _CLI_CALLS):
+        for name in _option_names(call):
+            if split is None and _SPLIT_OPTION.match(name):
+                split = (call.line, name)
+            elif _RUN_OPTION.match(name):
+                run.setdefault(name.lstrip("-").replace("-", "_").lower(), call.line)
+    return split, run
+
+
 def fire_cli_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """fire.Fire(...) in a training script: one that trains or defines a model (training_signal)
     or is named for training / fine-tuning (finetune.py: fire.Fire(train) sets its
@@ -1060,14 +1074,7 @@ def cli_training_settings(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         facts = view.python(rel)
         if facts is None or facts.notebook_export or training_signal(facts) is None:
             continue
-        split = None
-        run: dict[str, int] = {}
-        for call in matching_calls(facts, _CLI_CALLS):
-            for name in _option_names(call):
-                if split is None and _SPLIT_OPTION.match(name):
-                    split = (call.line, name)
-                elif _RUN_OPTION.match(name):
-                    run.setdefault(name.lstrip("-").replace("-", "_").lower(), call.line)
+        split, run = _run_options(facts)
         if split is not None:
             yield Hit(rel, split[0], f"training script takes its data split from the command line ({split[1]})")
             return
@@ -1128,14 +1135,7 @@ def cli_settings_feed_training(view: RepoView, det: DetectorSpec) -> Iterator[Hi
         facts = view.python(rel)
         if facts is None or facts.notebook_export:
             continue
-        split = None
-        run: dict[str, int] = {}
-        for call in matching_calls(facts, _CLI_CALLS):
-            for name in _option_names(call):
-                if split is None and _SPLIT_OPTION.match(name):
-                    split = (call.line, name)
-                elif _RUN_OPTION.match(name):
-                    run.setdefault(name.lstrip("-").replace("-", "_").lower(), call.line)
+        split, run = _run_options(facts)
         if split is None and len(run) < 2:
             continue
         seen: set[str] = set()
