@@ -635,10 +635,15 @@ _LOCAL_CLUSTER = lazy_re(r"(?i)\bkind\s+create\s+cluster\b|\bminikube\s+start\b|
 _CLUSTER_CMD = lazy_re(r"(kubectl|helm|helmfile|skaffold|kustomize|argocd|kn)\s")
 
 
-def _local_cluster_jobs(pipe: CiPipeline, lines: list[CiLine]) -> set[str]:
-    jobs = {j.name for j in pipe.jobs for st in j.steps if st.uses and _LOCAL_CLUSTER.search(st.uses)}
-    jobs.update(cl.job for cl in lines if _LOCAL_CLUSTER.search(cl.text))
-    return jobs
+_LOCAL_CLUSTER_WORDS = ("kind", "minikube", "k3d", "k3s", "microk8s")
+
+
+def _starts_local_cluster(pipe: CiPipeline, lines: list[CiLine], job: str) -> bool:
+    """Whether CI job `job` starts a throwaway cluster (a setup action or a create command)."""
+    if any(st.uses and _LOCAL_CLUSTER.search(st.uses) for j in pipe.jobs if j.name == job for st in j.steps):
+        return True
+    return any(cl.job == job and any(map(cl.text.lower().__contains__, _LOCAL_CLUSTER_WORDS))
+               and _LOCAL_CLUSTER.search(cl.text) for cl in lines)
 
 
 @prefilters(*_BUNDLE_ML_RESOURCES, "experiments:", "models:", "task_key")
@@ -693,7 +698,7 @@ def cd_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 hit = Hit(pipe.path, ref[0], f"CI/CD calls shared deploy template {ref[1]}")
         lines = ci_lines(view, pipe)
         base = _dir(pipe.path) if pipe.system != "github" else ""
-        local: set[str] | None = None  # jobs that start a throwaway cluster, found when first needed
+        local: dict[str, bool] = {}  # job -> starts a throwaway cluster, found when first needed
         for cl in lines:
             if hit and hit.line <= cl.line:
                 break
@@ -703,9 +708,9 @@ def cd_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             if m:
                 what = re.sub(r"\s+", " ", m.group(1).strip())
                 if _CLUSTER_CMD.match(what):
-                    if local is None:
-                        local = _local_cluster_jobs(pipe, lines)
-                    if cl.job in local:
+                    if cl.job not in local:
+                        local[cl.job] = _starts_local_cluster(pipe, lines, cl.job)
+                    if local[cl.job]:
                         continue  # applied to a throwaway cluster the job starts: a test of the manifests
                 if re.match(r"(docker|podman|buildah|nerdctl)\s", what) and "push" in what and not _pushed_dockerfile_is_ml(view, pipe, cl, lines):
                     continue
@@ -1034,7 +1039,7 @@ _LLM_CLIENT_TEXT = lazy_re(r"\b(?:ChatOpenAI|AzureChatOpenAI|ChatAnthropic|ChatO
                            r"\bollama\.(?:chat|generate)\s*\(|\blitellm\.a?completion\s*\(|\.completions\.create\s*\(|"
                            r"ChatCompletion\.create\s*\(")
 _LLM_CLIENT_NEEDLES = ("Chat", "Ollama", "OpenAI", "Anthropic", "Groq", "GenerativeModel", "LLM(", "init_chat_model", "ollama.",
-                       "litellm.", ".create")  # one is in every _LLM_CLIENT_TEXT match
+                       "litellm.", ".completions.create")  # one is in every _LLM_CLIENT_TEXT match
 
 
 @prefilters(*_PREDICT_TEXT_NEEDLES, *_LOADS_MODEL_NEEDLES, *_LLM_CLIENT_NEEDLES)
