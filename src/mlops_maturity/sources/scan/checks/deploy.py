@@ -1748,8 +1748,13 @@ def _helper_gate_results(view: RepoView, rel: str, tree: ast.Module,
     file, or in the module it is imported from) returns `chall_f1 > champ_f1` or a name assigned
     from it; name -> that comparison. `names`: flags whatever their name, compared loosely
     (the caller has seen them choose a promotion)."""
-    imports = {a.asname or a.name: f"{n.module}.{a.name}" for n in ast.walk(tree)
-               if isinstance(n, ast.ImportFrom) and n.module and not n.level for a in n.names}
+    imports: dict[str, str] = {}
+    defs: set[str] = set()  # the file's functions: a call of anything else (getattr, a builtin) returns no verdict
+    for n in ast.walk(tree):
+        if isinstance(n, ast.ImportFrom) and n.module and not n.level:
+            imports.update((a.asname or a.name, f"{n.module}.{a.name}") for a in n.names)
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            defs.add(n.name)
     out: dict[str, ast.AST] = {}
     for st in _statements(tree.body):
         if not (isinstance(st, ast.Assign) and isinstance(st.value, ast.Call) and len(st.targets) == 1):
@@ -1767,6 +1772,8 @@ def _helper_gate_results(view: RepoView, rel: str, tree: ast.Module,
         if fname in imports:
             module, fn = imports[fname].rsplit(".", 1)
             where = local_module_file(view, module, rel)
+        elif fname not in defs:
+            continue
         cmp = _returned_comparison(py_tree(view, where), fn, loose=loose) if where else None
         if cmp is not None:
             out[target.id] = cmp
