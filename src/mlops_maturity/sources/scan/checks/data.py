@@ -317,6 +317,9 @@ PREP_NAME = lazy_re(
 # Stage / target names that are data preparation on their own.
 EXACT_PREP = frozenset({"data", "dataset", "datasets", "features", "split", "extract", "transform", "download",
                         "process", "etl", "cleaning", "preprocessing"})
+# "train" in a function's name, but not train_test_split / train_val_split: splitting the data
+# is preparation, not training.
+TRAIN_NOT_SPLIT = r"train(?!_test_split$|_val_split$)"
 TRAIN_NAME = lazy_re(r"(?i)(^|[^a-z])(re)?train(ing|er)?([^a-z]|$)|(^|[^a-z])(fit|finetune|fine_?tun\w*)([^a-z]|$)")
 _TRAIN_CMD = lazy_re(r"(?i)(^|[\s/.=\"'])((re)?train\w*|finetun\w*|fine_tun\w*|fit)(\.py)?\b")
 # A script named for training after a qualifier (`model_training`, `xgb_train_v2`); a split of the
@@ -729,8 +732,7 @@ _PREP_DEF_NAME = lazy_re(
     r"make_?data_?set\w*|feature_?(engineering|extraction|builder|pipeline)\w*|featuri[sz]\w*|etl\w*|ingest\w*|data_?ingestion\w*|"
     r"data_?transformation\w*|clean_?data\w*|process_?(raw|data)\w*)$", re.I)
 # A main that predicts, evaluates or trains: the preparation is part of that run.
-# (train_test_split splits the data: preparation, not training)
-_NOT_PREP_RUN = lazy_re(r"(?i)predict|infer|evaluat|classify|generate|forward|load_model|serve|(^|_)(re)?train(?!_test_split$|_val_split$)|^fit$|_fit$|"
+_NOT_PREP_RUN = lazy_re(r"(?i)predict|infer|evaluat|classify|generate|forward|load_model|serve|(^|_)(re)?" + TRAIN_NOT_SPLIT + r"|^fit$|_fit$|"
                         r"^fit_generator$|^partial_fit$")
 
 

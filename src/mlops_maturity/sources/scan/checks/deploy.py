@@ -20,6 +20,7 @@ from ..helpers import Hit, local_module_file, matching_calls, name_matches, norm
 from ..spec import DetectorSpec
 from .data import (
     TRAIN_NAME,
+    TRAIN_NOT_SPLIT,
     LinePattern,
     callable_refs,
     decorated_functions,
@@ -1613,10 +1614,12 @@ _METRIC_NAME = lazy_re(r"(?i)(accuracy|precision|recall|rmse|mape|loss|score|met
 _THRESHOLD_NAME = lazy_re(r"(?i)(threshold|thresh|min_|max_|minimum|maximum|baseline|champion|production|prod|current|"
                              r"deployed|target|expected|acceptable|required|cutoff|tolerance|limit|benchmark|reference|"
                              r"registered|incumbent|live|existing|latest|previous|old|golden|gate)")
-_PROMOTE_CALL = lazy_re(r"(?i)(register|transition|promot|deploy|alias|set_tag|tag_model|publish|push_to_hub|release|link_model|link_artifact|"
-                           r"update_model|create_model_version|approve|cancel|fail|"
-                           # put_model_in_production(), move_to_prod(): a stage change by the project's own helper
-                           r"(^|_)(in|to|into)_prod(uction)?($|_))")
+# What a call that promotes, registers, deploys or stops the pipeline is named for.
+_PROMOTE_WORDS = (r"register|transition|promot|deploy|alias|set_tag|tag_model|publish|push_to_hub|release|link_model|link_artifact|"
+                  r"update_model|create_model_version|approve|cancel|fail")
+_PROMOTE_CALL = lazy_re(r"(?i)(" + _PROMOTE_WORDS + r"|"
+                        # put_model_in_production(), move_to_prod(): a stage change by the project's own helper
+                        r"(^|_)(in|to|into)_prod(uction)?($|_))")
 _FLAG_NAME = lazy_re(r"(?i)(deploy|promot|register|approv|pass|bless|gate|accept|is_better|better|should_|can_|go_live|ok\b)")
 # `should_retrain = True` on drift or decaying accuracy decides to retrain, not to promote.
 _RETRAIN_FLAG = lazy_re(r"(?i)re_?train|re_?fit")
@@ -1860,8 +1863,7 @@ _GATE_WORDS = (".register_model(", "registered_model_name", ".register(", "creat
 
 # `link_model(version, registry, ["best"] if is_best else None)`: a conditional argument.
 _IFEXP_FLAG = lazy_re(r"\bif\s+(?:not\s+)?[\w.]+(?:\s*[<>]=?\s*[\w.]+)?\s+else\b")
-_PROMOTE_OPEN = lazy_re(r"(?i)(?:register|transition|promot|deploy|alias|link_model|link_artifact|publish|release|"
-                        r"tag_model|set_tag)\w*\(")
+_PROMOTE_OPEN = lazy_re(r"(?i)(?:" + _PROMOTE_WORDS + r"|_(?:in|to|into)_prod)\w*\(")  # a _PROMOTE_CALL opening, as text
 
 
 def _promotion_ifexp(text: str) -> bool:
@@ -2095,7 +2097,7 @@ _TRAINED_RESULT_NEEDLES = ("search_runs", "get_run(", "load_model(", "joblib.loa
                            "get_latest_versions", "get_model_version")
 _ASSERT_COMPARE = lazy_re(r"^[ \t]*assert\b[^\n<>]*[<>][^\n]*", re.M)
 # (train_test_split only splits the data the metric is computed on)
-_TRAINS_IN_TEST = lazy_re(r"^(fit|fit_transform|partial_fit)$|^_?train(?!_test_split$|_val_split$)(_\w+)?$|_train$", re.I)
+_TRAINS_IN_TEST = lazy_re(r"^(fit|fit_transform|partial_fit)$|^_?" + TRAIN_NOT_SPLIT + r"(_\w+)?$|_train$", re.I)
 
 
 @prefilters(*_TRAINED_RESULT_NEEDLES)
