@@ -7,6 +7,7 @@ import json
 from mlops_maturity.repo.python import (
     blank_fstrings,
     blank_type_params,
+    parenthesize_excepts,
     imported_modules,
     notebook_cells,
     parse_notebook,
@@ -182,3 +183,30 @@ def test_type_parameter_syntax_parses_on_older_python():
     assert blanked is not None and blanked.count("\n") == src.count("\n")
     assert "Rows         = list[T]" in blanked and "d[key] = 1" not in blanked
     assert blank_type_params("d[key] = 1\nx = [1]\n") is None
+
+
+def test_unparenthesized_except_tuple_parses_on_older_python():
+    # PEP 758 (3.14): `except A, B:` without parentheses; line numbers are kept.
+    src = (
+        "import mlflow\n"
+        "try:\n"
+        "    x = 1\n"
+        "except ValueError, KeyError:\n"
+        "    pass\n"
+        "try:\n"
+        "    y = 2\n"
+        "except* (OSError, TypeError) as e:\n"
+        "    pass\n"
+        "except* os.error, io.Error :  # both\n"
+        "    pass\n"
+        "mlflow.log_metric('loss', 1.0)\n"
+    )
+    f = parse_python("t.py", src)
+    assert f.parsed
+    assert [(c.name, c.line) for c in f.calls] == [("mlflow.log_metric", 12)]
+    fixed = parenthesize_excepts(src)
+    assert fixed is not None and fixed.count("\n") == src.count("\n")
+    assert "except (ValueError, KeyError):" in fixed and "except* (os.error, io.Error):" in fixed
+    assert "except* (OSError, TypeError) as e:" in fixed  # already parenthesized: untouched
+    assert parenthesize_excepts("try:\n    x = 1\nexcept (A, B):\n    pass\n") is None
+    assert parse_source("try:\n    x = 1\nexcept A, B as e:\n    pass\n") is None  # not valid in 3.14 either

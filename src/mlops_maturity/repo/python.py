@@ -459,22 +459,40 @@ def blank_type_params(text: str) -> str | None:
     return _TYPE_ALIAS.sub(alias, blanked)
 
 
+# PEP 758 (Python 3.14): `except A, B:` / `except* A, B:` without parentheses (and without
+# `as`). One line, no comment or string holding a colon: enough for what is written.
+_BARE_EXCEPT_TUPLE = lazy_re(r"^([ \t]*except\*?[ \t]*)(?!\()([\w.]+(?:[ \t]*,[ \t]*[\w.]+)+)[ \t]*:", re.M)
+
+
+def parenthesize_excepts(text: str) -> str | None:
+    """`text` with PEP 758 except clauses (`except A, B:`) parenthesized for an older parser,
+    line numbers kept; None when it has none."""
+    if "except" not in text:
+        return None
+    out, n = _BARE_EXCEPT_TUPLE.subn(r"\1(\2):", text)
+    return out if n else None
+
+
 def parse_source(source: str) -> ast.Module | None:
     """The syntax tree of a Python source, reading Python 3.12 f-strings and type parameter
-    syntax on an older parser too; None when it does not parse."""
+    syntax, and Python 3.14 unparenthesized except tuples, on an older parser too; None when
+    it does not parse."""
     for attempt in range(2):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes etc.
                 return ast.parse(source)
         except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-            if attempt or sys.version_info >= (3, 12):
+            if attempt or sys.version_info >= (3, 14):
                 return None
-            blanked = blank_fstrings(source)
-            typed = blank_type_params(blanked if blanked is not None else source)
-            if blanked is None and typed is None:
+            rewritten = source
+            if sys.version_info < (3, 12):
+                rewritten = blank_fstrings(rewritten) or rewritten
+                rewritten = blank_type_params(rewritten) or rewritten
+            rewritten = parenthesize_excepts(rewritten) or rewritten
+            if rewritten == source:
                 return None
-            source = typed if typed is not None else blanked
+            source = rewritten
     return None
 
 
