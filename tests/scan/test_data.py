@@ -28,6 +28,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # Operators whose functions read and write data but predict, build and send a report, or
     # compute drift statistics.
     ("data.pipeline", "absent-airflow-callable-scores-or-reports"): ("absent", [], []),
+    # The operator's function reads a table and inserts the encoded rows with SQL INSERTs; the
+    # same shape inserting a model's scores is scoring.
+    ("data.pipeline", "present-airflow-callable-inserts-rows"): (
+        "present", ["dags/refresh.py:20 orchestrated-task-prepares-data"], []),
+    ("data.pipeline", "absent-airflow-callable-inserts-predictions"): ("absent", [], []),
     ("data.pipeline", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-prepares-data"], []),
     # The entry script prepares, splits (train_test_split) and saves the data: a preparation
     # step; the same preparation followed by training is not.
@@ -191,6 +196,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.validation", "absent-column-count-wrapped-errors"): ("absent", [], []),
     ("data.validation", "present-validator-returns-false"): ("present", ['pipelines/validate_labels.py:7 custom-data-validator-defined'], []),
     ("data.validation", "absent-existence-and-emptiness-checks"): ("absent", [], []),
+    # A validator class's bare validate(df) method collecting errors on columns, nulls and
+    # allowed values; the same shape on a class that validates the training configuration stays out.
+    ("data.validation", "present-validator-class-method"): (
+        "present", ["src/schema.py:12 custom-data-validator-defined"], []),
+    ("data.validation", "absent-config-validator-class"): ("absent", [], []),
     ("data.validation", "present-validator-collects-errors"): (
         "present", ['src/data/checks.py:6 custom-data-validator-defined'], []),
     # Outside data-loading code, a validator named for the data it checks (a generation

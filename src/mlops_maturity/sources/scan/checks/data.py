@@ -1059,7 +1059,7 @@ _READS_DATA = lazy_re(r"\.read_(csv|parquet|sql\w*|json|excel|feather|table)\(|\
                       r"\bKafkaConsumer\(|\bsubscribe\(|\brequests\.get\(|\.fetchall\(|\.execute\(\s*[\"'f]*\s*select\b", re.I)
 _WRITES_DATA = lazy_re(r"\.to_(sql|parquet|csv|feather|json|gbq)\(|\bwriteStream\b|\.write\.(format|mode|jdbc|parquet|csv|saveAsTable|insertInto)\b|"
                        r"\.write\s*\.\s*jdbc\(|\.jdbc\(|\.saveAsTable\(|\.insertInto\(|\.bulk_save_objects\(|\.insert_many\(|\.copy_expert\(|"
-                       r"\bexecute_values\(|\.put_item\(|\.batch_writer\(")
+                       r"\bexecute_values\(|\.put_item\(|\.batch_writer\(|(?i:\binsert\s+into\s+\w)")
 _NOT_PREP_STEP = lazy_re(r"\.predict\w*\(|\bload_model\b|\.fit\(|\btrain(?!_test_split)\w*\(|(^|[^a-z])(report|notify|email|alert|slack)\w*\(|drift|(^|[^a-z])(monitor|evaluat)\w*\(", re.I)
 
 
@@ -1513,9 +1513,13 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         tree = py_tree(view, rel)
         if tree is None:
             continue
+        owners = _method_owners(tree) if loader else {}
         for n in function_defs(tree):
             if re.search(r"(?i)config|args|param|option|env|version|path_exists|install", n.name):
                 continue
+            # `SchemaValidator.validate(df)`: a bare validate / verify / check method of a
+            # class named for validating, in data-loading code.
+            bare = n.name in _BARE_CHECKS and _VALIDATOR_CLASS.search(owners.get(id(n), "")) is not None
             if loader and _CHECK_PREFIX.match(n.name):
                 q = _quarantine_branch(n)
                 if q is not None and _validator_used(view, rel, tree, n):
@@ -1523,7 +1527,7 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                     break
             if not loader and not _DATA_VALIDATOR_FN.match(n.name):
                 continue
-            if not _VALIDATOR_FN.match(n.name):
+            if not bare and not _VALIDATOR_FN.match(n.name):
                 content = _content_checks(n) if _LOADER_FN.match(n.name) else 0
                 if content >= 2 and _validator_used(view, rel, tree, n):
                     yield Hit(rel, n.lineno, f"{n.name} rejects data on its content ({content} checks)")
@@ -1540,6 +1544,18 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             if (checks >= 2 or (checks == 1 and _checks_columns(n))) and _validator_used(view, rel, tree, n):
                 yield Hit(rel, n.lineno, f"data validator {n.name} rejects bad records ({checks} checks)")
                 break
+
+
+_BARE_CHECKS = frozenset({"validate", "verify", "check"})
+# A class that validates data (DataValidator, SchemaValidator, DataFrameChecker), not its
+# configuration or arguments.
+_VALIDATOR_CLASS = lazy_re(r"^(?!.*(?i:config|arg|param|option|setting|request|form))\w*(Validator|Checker|Verifier|Validation)$")
+
+
+def _method_owners(tree: ast.Module) -> dict[int, str]:
+    """The class name of each method defined directly in a top-level class (by node id)."""
+    return {id(f): c.name for c in tree.body if isinstance(c, ast.ClassDef)
+            for f in c.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
 def _validator_used(view: RepoView, rel: str, tree: ast.Module, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
