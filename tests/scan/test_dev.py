@@ -155,6 +155,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.modular_code", "present-spacy-trained-pipeline-served"): ("present", ["app.py:5 inference-code-in-module"], []),
     ("dev.modular_code", "absent-spacy-published-pipeline-lemmas"): ("absent", [], []),
     ("dev.modular_code", "present-sklearn-script"): ("present", ["scripts/train.py:7 training-code-in-module"], []),
+    # A Spark job building a model estimator and fitting it; a Spark ETL job fitting only
+    # feature transformers (indexers, encoders) builds no model.
+    ("dev.modular_code", "present-spark-ml-training"): ("present", ["jobs/train_churn.py:8 training-code-in-module"], []),
+    ("dev.modular_code", "absent-spark-feature-indexing"): ("absent", [], []),
     ("dev.modular_code", "present-inference-wrapper"): ("present", ["src/model/inference.py:7 inference-code-in-module"], []),
     ("dev.modular_code", "present-pretrained-keras-app"): ("present", ["app.py:6 inference-code-in-module"], []),
     ("dev.modular_code", "present-opencv-dnn-detector"): ("present", ["detect.py:7 inference-code-in-module"], []),
@@ -207,6 +211,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "absent-params-placeholders"): ("absent", [], []),
     ("dev.config", "present-typer-options"): ("present", ["train.py:10 typer-hyperparameters-declared"], []),
     ("dev.config", "present-params-json"): ("present", ["train.py:7 params-json-loaded"], []),
+    # config.json read by training holds hyperparameters beside a host; the same name holding
+    # only a database's user, password and host configures no training.
+    ("dev.config", "present-config-json-hyperparameters"): ("present", ["train.py:7 params-json-loaded"], []),
+    ("dev.config", "absent-credentials-config-json"): ("absent", [], []),
     ("dev.config", "absent-params-json-written"): ("absent", [], []),
     # A saved model's parameters read back from its archive (zip member) by the loader configure
     # no training; a training script's own parameters file beside that loader counts.
@@ -252,6 +260,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.hpo", "present-ray-tune-notebook"): ("present", ["tune_lr.ipynb:cell 3:line 4 ray-tune-run"], []),
     ("dev.hpo", "absent-rllib-tune-run-fixed-config"): ("absent", [], []),
     ("dev.hpo", "present-gridsearch"): ("present", ["search.py:4 search-cv-used"], []),
+    # Spark ML's CrossValidator over a ParamGridBuilder grid; a Spark model fitted with fixed
+    # parameters and evaluated once searches nothing.
+    ("dev.hpo", "present-spark-param-grid"): ("present", ["tune.py:10 spark-ml-tuning-search"], []),
+    ("dev.hpo", "absent-spark-fixed-params"): ("absent", [], []),
     # Hyperopt searches when fmin runs; a Trials object and one draw from the space do not.
     ("dev.hpo", "present-hyperopt-fmin"): ("present", ["tune.py:15 hyperopt-search-run"], []),
     ("dev.hpo", "absent-hyperopt-sampled-space"): ("absent", [], []),

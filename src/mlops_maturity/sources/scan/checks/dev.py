@@ -587,11 +587,41 @@ def training_signal(facts: PyFacts, model_classes: bool = True) -> tuple[int, st
     return min(found) if found else None
 
 
+# Spark ML: a model estimator (pyspark.ml.classification.LogisticRegression, ALS, KMeans) that
+# the file fits, or an RDD-based MLlib model's train* class method. Feature transformers
+# (StringIndexer, VectorAssembler) fit too but build no model.
+_SPARK_MODEL_TEXT = lazy_re(r"pyspark\.ml\.(classification|regression|clustering|recommendation|fpm)\b|"
+                            r"pyspark\.mllib\.(classification|regression|clustering|recommendation|tree)\b")
+_SPARK_ESTIMATORS = ("pyspark.ml.{classification,regression,clustering,recommendation,fpm}.*",)
+_SPARK_MLLIB = ("pyspark.mllib.{classification,regression,clustering,recommendation,tree}.*",)
+
+
+def spark_training(facts: PyFacts) -> tuple[int, str] | None:
+    """(line, message) where a file trains a Spark ML model: it builds a model estimator and
+    fits something, or calls an MLlib model's train method; None otherwise."""
+    for c in facts.calls:
+        if not c.resolved or "()" in c.name:
+            continue
+        if name_matches(c.name, _SPARK_ESTIMATORS) and c.name.count(".") == 3 and not c.attr.endswith("Model") \
+                and c.attr[:1].isupper() and any(f.attr == "fit" for f in facts.calls):
+            return c.line, f"trains a Spark ML model: calls {c.name}"
+        if name_matches(c.name, _SPARK_MLLIB) and c.attr.startswith("train"):
+            return c.line, f"trains a Spark MLlib model: calls {c.name}"
+    return None
+
+
 def _training_files(view: RepoView, det: DetectorSpec) -> list[str]:
-    # No textual sign of a model class or a training call: no parse.
+    # No textual sign of a model class or a training call: no parse. A file whose only ML
+    # import is Spark's names one of Spark's model packages.
+    def keep(rel: str) -> bool:
+        text = view.text(rel) or ""
+        if view.modules(rel).isdisjoint(ML_ROOTS):
+            return _SPARK_MODEL_TEXT.search(text) is not None
+        return _TRAINING_TEXT.search(text) is not None
+
     return selected(view, det, "training", lambda: (
-        rel for rel in python_files(view, det, ML_ROOTS, notebooks=False, tails=TRAINING_TAILS)
-        if _TRAINING_TEXT.search(view.text(rel) or "")
+        rel for rel in python_files(view, det, ML_ROOTS | {"pyspark"}, notebooks=False, tails=TRAINING_TAILS)
+        if keep(rel)
     ))
 
 
@@ -629,7 +659,10 @@ def training_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         facts = view.python(rel)
         if facts is None or facts.notebook_export:
             continue
-        sig = training_signal(facts) or _network_built(facts)
+        if facts.modules.isdisjoint(ML_ROOTS):
+            sig = spark_training(facts)
+        else:
+            sig = training_signal(facts) or _network_built(facts) or spark_training(facts)
         if sig:
             yield Hit(rel, sig[0], sig[1])
 
@@ -912,6 +945,28 @@ def _archive_member(text: str, start: int) -> bool:
                      text) is not None
 
 
+# Keys of connection settings and credentials (a database, a broker, a cloud account).
+_CONNECTION_KEY = lazy_re(r"(?i)^(user(name)?|password|passwd|pwd|host(name)?|port|uri|url|dsn|token|api_?key|secret\w*|"
+                          r"access_?key\w*|database|db(_?name)?|schema|bucket|region|endpoint|topic|broker\w*|server|"
+                          r"collection|account\w*|project(_id)?|credentials?)$")
+
+
+def _connection_settings_only(view: RepoView, literal: str) -> bool:
+    """The JSON file the literal names is in the repository, and every file of that name is an
+    object of connection settings only (user, password, host...)."""
+    name = literal.strip("fFrR\"'").rsplit("/", 1)[-1]
+    if "{" in name:
+        return False
+    found = view.by_name(name)
+    if not found:
+        return False
+    for rel in found:
+        data = view.json(rel)
+        if not isinstance(data, dict) or not data or not all(_CONNECTION_KEY.match(str(k)) for k in data):
+            return False
+    return True
+
+
 @prefilters(".json", *_CFN_PARAMETERS)
 def params_json_loaded(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A Python file opening a parameters/config JSON file, outside infrastructure-as-code apps
@@ -927,6 +982,8 @@ def params_json_loaded(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 continue  # open(".../params.json", "w"): the script writes the file, it is not configured by it
             if _archive_member(text, m.start()):
                 continue
+            if _connection_settings_only(view, m.group(1)):
+                continue  # config.json holding a database's user and password configures no training
             yield Hit(rel, text.count("\n", 0, m.start()) + 1, f"reads a parameters file: {m.group(0).strip()}")
             break
 
