@@ -110,6 +110,15 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.container", "absent-gitpod-workspace-image"): ("absent", [], []),
     ("deploy.container", "present-training-image-beside-gitpod"): ("present", ["Dockerfile:1 ml-component-containerized"], []),
     ("deploy.container", "absent-docs-site"): ("absent", [], []),
+    # `dockerfile`, the lower-case name docker build falls back to, built by compose; the same
+    # name for an nginx docs site stays out.
+    ("deploy.container", "present-lowercase-dockerfile"): (
+        "present", ["docker-compose.yaml:3 compose-builds-ml-service", "dockerfile:1 ml-component-containerized"], []),
+    ("deploy.container", "absent-lowercase-dockerfile-docs"): ("absent", [], []),
+    # A Jupyter Docker Stacks image that keeps its notebook server (built by compose for a lab
+    # service) is a workspace; the same base running a scoring job as its command is a component.
+    ("deploy.container", "absent-jupyter-workspace-image"): ("absent", [], []),
+    ("deploy.container", "present-jupyter-based-scoring-job"): ("present", ["Dockerfile:1 ml-component-containerized"], []),
     # The image a CI system's jobs run in (.gitlab/docker/Dockerfile with test requirements).
     ("deploy.container", "absent-ci-runner-image"): ("absent", [], []),
     ("deploy.container", "present-ci-runner-beside-training-image"): ("present", ["Dockerfile:1 ml-component-containerized"], []),

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from ..util.lazyre import lazy_re
 
-_NAME = lazy_re(r"(^|/)(Dockerfile|Containerfile)([.\w-]*)$|(^|/)[\w.-]+\.(dockerfile|Dockerfile)$")
+# `dockerfile`: the lower-case name `docker build` falls back to when there is no Dockerfile.
+_NAME = lazy_re(r"(^|/)(Dockerfile|Containerfile)([.\w-]*)$|(^|/)[\w.-]+\.(dockerfile|Dockerfile)$|(^|/)dockerfile$")
 
 
 def is_dockerfile(rel: str) -> bool:

@@ -873,6 +873,10 @@ _NOT_ML_DIR = lazy_re(r"(^|/)(\.?devcontainers?|\.gitpod|docs?|documentation|sit
 _DOCS_TOOLS = lazy_re(r"\b(mkdocs|sphinx|jekyll|hugo|docusaurus|mdbook|gitbook)\b", re.I)
 _WEB_ONLY_BASES = lazy_re(r"^(--platform=\S+\s+)?(node|nginx|httpd|caddy|nginxinc/\S+|golang|rust|php|ruby|"
                              r"postgres|mysql|mariadb|redis|mongo|rabbitmq|alpine/git|traefik|haproxy)(:|\s|@|$)", re.I)
+# Jupyter's Docker Stacks images (jupyter/datascience-notebook, quay.io/jupyter/pyspark-notebook)
+# start a notebook server unless the Dockerfile runs something else.
+_NOTEBOOK_BASES = lazy_re(r"^(--platform=\S+\s+)?(docker\.io/|quay\.io/)?(jupyter|jupyterhub)/\S+", re.I)
+_NOTEBOOK_SERVER = lazy_re(r"\b(jupyter|start-notebook|start-singleuser|jupyterhub|jupyterlab)\b", re.I)
 _ML_HINT = lazy_re(r"\b(python|pip3?|conda|mamba|micromamba|poetry|uv|torch|tensorflow|mlflow|bentoml|uvicorn|gunicorn|"
                       r"jupyter|triton|torchserve|sklearn|scikit|onnx|cuda|airflow|prefect|dagster|ray|grafana|prometheus|"
                       r"evidently|spark|R\b|Rscript)", re.I)
@@ -893,6 +897,9 @@ def dockerfile_is_ml(view: RepoView, rel: str) -> bool:
     froms = [i.args for i in instrs if i.keyword == "FROM"]
     if froms and all(_WEB_ONLY_BASES.match(f) for f in froms) and not _ML_HINT.search(text):
         return False
+    if froms and all(_NOTEBOOK_BASES.match(f) for f in froms) and all(
+            _NOTEBOOK_SERVER.search(i.args) for i in instrs if i.keyword in ("CMD", "ENTRYPOINT")):
+        return False  # a Jupyter image starting its notebook server: a workspace, like a devcontainer
     return bool(instrs)
 
 
@@ -943,8 +950,12 @@ def compose_builds_ml(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             build = svc.get("build")
             if build is not None:
                 ctx = build if isinstance(build, str) else (build.get("context", ".") if isinstance(build, dict) else ".")
-                df = build.get("dockerfile", "Dockerfile") if isinstance(build, dict) else "Dockerfile"
-                target = _resolve(view, f"{ctx}/{df}" if isinstance(ctx, str) and isinstance(df, str) else "Dockerfile", _dir(rel))
+                df = build.get("dockerfile") if isinstance(build, dict) else None
+                if df is None:  # Docker's default name, or its lower-case fallback
+                    target = next((t for t in (_resolve(view, f"{ctx}/{name}" if isinstance(ctx, str) else name, _dir(rel))
+                                               for name in ("Dockerfile", "dockerfile")) if t is not None), None)
+                else:
+                    target = _resolve(view, f"{ctx}/{df}" if isinstance(ctx, str) and isinstance(df, str) else "Dockerfile", _dir(rel))
                 # (no Dockerfile in the repository at that path: nothing here builds the service)
                 if target is not None and dockerfile_is_ml(view, target):
                     yield Hit(rel, svc.line_of("build", services.line_of(name, 1)), f"compose service {name} builds a container")
