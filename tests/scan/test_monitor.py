@@ -187,6 +187,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.service", "absent-path-rewrite-middleware"): ("absent", [], []),
     ("monitor.service", "present-multiline-json-request-log"): ("present", ['api/app.py:17 request-logging-in-serving'], []),
     ("monitor.service", "absent-multiline-plain-log"): ("absent", [], []),
+    # A handler's latency logged by a logging call whose f-strings span lines; latency only
+    # returned in the response (and a multi-line log of the model path) is not telemetry.
+    ("monitor.service", "present-multiline-latency-log"): ("present", ["src/api.py:17 request-logging-in-serving"], []),
+    ("monitor.service", "absent-latency-in-response-only"): ("absent", [], []),
     ("monitor.service", "present-structured-request-log"): ("present", ['lambda_function.py:14 request-logging-in-serving'], []),
 }
 

@@ -162,8 +162,9 @@ _ADD_MIDDLEWARE = lazy_re(
     r"Prometheus|Telemetry|Tracing|Tracer|Instrument|Correlation|RequestId|RequestID|Otel|OpenTelemetry|Sentry|"
     r"Datadog|NewRelic|Apm|APM)\w*)"
 )
+# In the arguments of the logging call, which may span lines (an f-string per line).
 _LOGGED_LATENCY = lazy_re(
-    r"\b(log(ger|ging)?|_log|LOG(GER)?)\.(info|debug|warning|warn|log)\((?:[^()\n]|\([^()\n]*\))*"
+    r"\b(log(ger|ging)?|_log|LOG(GER)?)\.(info|debug|warning|warn|log)\((?:[^()]|\([^()]*\))*"
     r"(latenc|elapsed|inference[_ ]time|response[_ ]time|process(ing)?[_ ]time|request[_ ]duration|duration_ms)",
     re.I,
 )
