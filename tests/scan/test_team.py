@@ -21,6 +21,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
     ("team.readme", "present-plain-text-commands"): (
         "present", ["README.md:3 readme-explains-purpose-and-setup", "README.md:6 readme-explains-purpose-and-setup"]),
     ("team.readme", "absent-commands-in-prose-only"): ("absent", []),
+    # A README without Markdown: a plain "How to Run" line followed by steps (clone, attach,
+    # run); a plain "Usage" line followed by a promise of steps gives none.
+    ("team.readme", "present-plain-text-run-section"): (
+        "present", ["README.md:2 readme-explains-purpose-and-setup", "README.md:7 readme-explains-purpose-and-setup"]),
+    ("team.readme", "absent-plain-text-usage-placeholder"): ("absent", []),
     ("team.readme", "present-commands-as-list-items"): (
         "present", ["README.md:3 readme-explains-purpose-and-setup", "README.md:6 readme-explains-purpose-and-setup"]),
     ("team.readme", "absent-list-items-name-tools"): ("absent", []),

@@ -169,8 +169,42 @@ def _is_title(lines: list[str], ln: int) -> bool:
     return ln < len(lines) and re.match(r"^=+\s*$", lines[ln]) is not None
 
 
+# A README pasted without its Markdown keeps its section titles as plain lines ("📝 How to Run",
+# "Installation:"): a whole line that is only a steps heading, after any emoji or bullet.
+_BARE_STEPS_HEADING = lazy_re(
+    r"^[^\w\s]*\s*(how to (run|use|install|set ?up)( (it|this|the (project|code|app|pipeline)))?|installation|install|"
+    r"set ?up|getting started|get started|quick ?start|usage|running( (it|the (project|code|app|pipeline)|locally))?)"
+    r"\s*:?\s*$", re.I)
+
+
+# A line that is a step: it starts (after a bullet or a number) with an instruction or a command.
+_STEP_VERB = lazy_re(r"^([-*+•]\s*|\d+[.)]\s*|\$\s*)?(clone|install|run|attach|open|create|execute|start|launch|download|"
+                     r"configure|build|copy|navigate|go to|cd|pip3?|python3?|docker|conda|make|git|uv|poetry|set up|activate|"
+                     r"upload|import|deploy)\b", re.I)
+
+
+def _bare_setup_section(lines: list[str]) -> tuple[int, str] | None:
+    """A plain-line steps heading followed by steps: at least five words, one line of which
+    starts with an instruction or a command (up to the next plain heading of its kind or 30
+    lines)."""
+    for ln, line in enumerate(lines, start=1):
+        if not _BARE_STEPS_HEADING.match(line.strip()):
+            continue
+        body = []
+        for nxt in lines[ln : ln + 30]:
+            if _BARE_STEPS_HEADING.match(nxt.strip()):
+                break
+            if nxt.strip():
+                body.append(nxt)
+        if len(_WORD.findall(" ".join(body))) >= 5 and any(_STEP_VERB.match(b.strip()) for b in body):
+            return ln, f"has a setup/run section: {line.strip()[:60]}"
+    return None
+
+
 def _setup_section(lines: list[str]) -> tuple[int, str] | None:
     hs = headings(lines)
+    if not hs:
+        return _bare_setup_section(lines)
     for idx, (ln, text) in enumerate(hs):
         if not _SETUP_HEADING.search(text):
             continue
