@@ -18,6 +18,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "absent-defaults-dict-no-cli"): ("absent", [], []),
     ("dev.config", "present-cli-calls-project-training"): ("present", ["risk/cli.py:7 cli-settings-passed-to-training"], []),
     ("dev.config", "absent-cli-calls-project-data-step"): ("absent", [], []),
+    # PyCaret's setup(log_experiment=True) logs every model to MLflow; log_experiment=False does not.
+    ("dev.experiment_tracking", "present-pycaret-log-experiment"): ("present", ["train.py:5 pycaret-experiment-logged"], []),
+    ("dev.experiment_tracking", "absent-pycaret-log-experiment-off"): ("absent", [], []),
     ("dev.experiment_tracking", "present-ultralytics-mlflow-setting"): (
         "present", ["src/train_detector.py:6 ultralytics-tracker-enabled"], []),
     # trackers switched off, or switched on only in a comment
@@ -159,6 +162,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # feature transformers (indexers, encoders) builds no model.
     ("dev.modular_code", "present-spark-ml-training"): ("present", ["jobs/train_churn.py:8 training-code-in-module"], []),
     ("dev.modular_code", "absent-spark-feature-indexing"): ("absent", [], []),
+    # PyCaret training through its star import, and a FastAPI module running a saved PyCaret
+    # pipeline with predict_model; setup() alone to look at the transformed data trains nothing.
+    ("dev.modular_code", "present-pycaret-training-script"): ("present", ["train.py:6 training-code-in-module"], []),
+    ("dev.modular_code", "present-pycaret-inference-api"): ("present", ["api/main.py:6 inference-code-in-module"], []),
+    ("dev.modular_code", "absent-pycaret-setup-eda-only"): ("absent", [], []),
     ("dev.modular_code", "present-inference-wrapper"): ("present", ["src/model/inference.py:7 inference-code-in-module"], []),
     ("dev.modular_code", "present-pretrained-keras-app"): ("present", ["app.py:6 inference-code-in-module"], []),
     ("dev.modular_code", "present-opencv-dnn-detector"): ("present", ["detect.py:7 inference-code-in-module"], []),
@@ -215,6 +223,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # only a database's user, password and host configures no training.
     ("dev.config", "present-config-json-hyperparameters"): ("present", ["train.py:7 params-json-loaded"], []),
     ("dev.config", "absent-credentials-config-json"): ("absent", [], []),
+    # The hyperparameters file's path built with os.path.join and read with json.load; the same
+    # path written with json.dump (a tuner saving its best parameters) is output, not config.
+    ("dev.config", "present-hyperparameters-json-joined"): ("present", ["app/utils.py:6 params-json-loaded"], []),
+    ("dev.config", "absent-hyperparameters-json-written"): ("absent", [], []),
     ("dev.config", "absent-params-json-written"): ("absent", [], []),
     # A saved model's parameters read back from its archive (zip member) by the loader configure
     # no training; a training script's own parameters file beside that loader counts.
@@ -264,6 +276,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # parameters and evaluated once searches nothing.
     ("dev.hpo", "present-spark-param-grid"): ("present", ["tune.py:10 spark-ml-tuning-search"], []),
     ("dev.hpo", "absent-spark-fixed-params"): ("absent", [], []),
+    # PyCaret (through its star import): tune_model searches; compare_models only ranks algorithms.
+    ("dev.hpo", "present-pycaret-tune-model"): ("present", ["train.py:7 pycaret-model-tuned"], []),
+    ("dev.hpo", "absent-pycaret-compare-only"): ("absent", [], []),
     # Hyperopt searches when fmin runs; a Trials object and one draw from the space do not.
     ("dev.hpo", "present-hyperopt-fmin"): ("present", ["tune.py:15 hyperopt-search-run"], []),
     ("dev.hpo", "absent-hyperopt-sampled-space"): ("absent", [], []),

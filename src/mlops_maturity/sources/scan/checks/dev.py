@@ -531,12 +531,13 @@ TRAINING_CALLS = (
 TRAINING_ATTRS = frozenset({"fit", "fit_generator", "train_on_batch", "backward", "train_model", "partial_fit", "learn"})
 # Text a file must contain to possibly show a training signal (checked before parsing).
 TRAINING_TAILS = ("Module", "Model", "Layer", "Estimator", "Trainer", "Sequential", ".fit", ".train",
-                  "backward", "train_on_batch", "partial_fit", ".learn", "xgb", "lgb", "xgboost", "lightgbm", "catboost")
+                  "backward", "train_on_batch", "partial_fit", ".learn", "xgb", "lgb", "xgboost", "lightgbm", "catboost",
+                  "compare_models", "create_model", "tune_model", "finalize_model", "blend_models", "stack_models")
 # A superset, as text, of what training_signal finds in the parsed file.
 _TRAINING_TEXT = lazy_re(
     r"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*(Module|Model|Layer|Estimator|Trainer)\b"
     r"|\.(fit|fit_generator|train_on_batch|partial_fit|train_model|backward|learn)[ \t]*\("
-    r"|\b(train|cv|Trainer|Sequential|\w*Model)[ \t]*\(",
+    r"|\b(train|cv|Trainer|Sequential|\w*Model|compare_models|create_model|tune_model|finalize_model|blend_models|stack_models)[ \t]*\(",
     re.M,
 )
 # `model.train(data="coco.yaml", epochs=50)`: a high-level trainer's train method (Ultralytics
@@ -557,6 +558,22 @@ def _in_plotting_function(facts: PyFacts, call: Call) -> bool:
     )
 
 
+# PyCaret's functional API is used through a star import (`from pycaret.classification import *`,
+# its documented style), which leaves its calls unresolved; its object API through an experiment
+# object (`exp.compare_models()`). Its function names are its own: in a file importing PyCaret, a
+# call of that name is PyCaret's.
+PYCARET_TRAINING = frozenset({"compare_models", "create_model", "tune_model", "finalize_model", "blend_models",
+                              "stack_models", "ensemble_model", "automl"})
+
+
+def pycaret_calls(facts: PyFacts, names: frozenset[str]) -> list[Call]:
+    """Calls of PyCaret functions named in `names`, in a file that imports PyCaret."""
+    if "pycaret" not in facts.modules:
+        return []
+    return [c for c in facts.calls if c.name.rsplit(".", 1)[-1] in names
+            and (not c.resolved or c.name.startswith("pycaret."))]
+
+
 def training_signal(facts: PyFacts, model_classes: bool = True) -> tuple[int, str] | None:
     """(line, message) of the first sign of model or training code, or None. Without
     `model_classes`, only a training call counts (a model class is also defined to be loaded)."""
@@ -570,6 +587,9 @@ def training_signal(facts: PyFacts, model_classes: bool = True) -> tuple[int, st
         if call.resolved and name_matches(call.name, TRAINING_CALLS) and not _in_plotting_function(facts, call):
             found.append((call.line, f"calls {call.name}"))
             break
+    train = next(iter(pycaret_calls(facts, PYCARET_TRAINING)), None)
+    if train is not None:
+        found.append((train.line, f"trains with PyCaret: calls {train.name}"))
     for call in facts.calls:
         if "." not in call.name:
             continue
@@ -803,7 +823,9 @@ _MODEL_LOAD_CALLS = ("joblib.load", "pickle.load", "cloudpickle.load", "torch.lo
                      "tflite_runtime.interpreter.Interpreter", "tensorflow.lite.Interpreter",
                      "ai_edge_litert.interpreter.Interpreter",
                      # a Hugging Face model or pipeline (a tokenizer, processor or config is no model)
-                     "transformers.pipeline", "transformers.*.from_pretrained")
+                     "transformers.pipeline", "transformers.*.from_pretrained",
+                     # a saved PyCaret pipeline, run with predict_model
+                     "pycaret.*.load_model")
 # Speech models loaded from their published checkpoints: Whisper and its ports, SpeechBrain /
 # NeMo pretrained models, Coqui TTS (matched only in files importing one of them).
 _SPEECH_ROOTS = frozenset({"whisper", "whisperx", "faster_whisper", "speechbrain", "nemo", "TTS"})
@@ -812,6 +834,7 @@ _SPEECH_LOAD_CALLS = ("whisper.load_model", "whisperx.load_model", "faster_whisp
                       "nemo.collections.*.restore_from", "TTS.api.TTS")
 _NOT_A_MODEL = lazy_re(r"(Tokenizer|Processor|Config|FeatureExtractor|GenerationConfig)\w*\.from_pretrained$")
 _INFER_ATTRS = frozenset({"predict", "predict_proba", "run", "forward", "generate", "transform", "decision_function", "invoke",
+                          "predict_model",  # PyCaret: predict_model(loaded_pipeline, data=...)
                           # speech recognition / synthesis / audio classification
                           "transcribe", "transcribe_file", "tts", "tts_to_file", "classify_file", "classify_batch",
                           "encode_batch", "separate_file"})
@@ -819,7 +842,7 @@ _INFER_ATTRS = frozenset({"predict", "predict_proba", "run", "forward", "generat
 # for prediction stands for that call.
 _PREDICT_FUNC_NAME = lazy_re(r"^_?(predict|infer|classify|generate|score|run_inference|inference)", re.I)
 _LOAD_ROOTS = frozenset({"joblib", "pickle", "cloudpickle", "torch", "mlflow", "onnxruntime", "tensorflow", "keras", "xgboost", "lightgbm",
-                         "ultralytics", "tflite_runtime", "ai_edge_litert", "transformers", "spacy"}) | _SPEECH_ROOTS
+                         "ultralytics", "tflite_runtime", "ai_edge_litert", "transformers", "spacy", "pycaret"}) | _SPEECH_ROOTS
 # spacy.load of the project's own trained pipeline (a path: "output/model-best", "models/ner"); a
 # published pipeline loaded by its package name (en_core_web_sm) is a text-processing tool.
 _SPACY_TRAINED = lazy_re(r"[/\\]|model|output|trained|training")
@@ -919,6 +942,7 @@ def config_loaded_by_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit
 
 # -- dev.config: a JSON parameters file read by the code --------------------------------------
 
+_PARAMS_JSON_JOINED = re.compile(r"""(?i)(os\.path\.join|Path|joinpath)\([^()\n]*(["'][^"'\n/]*(hparam|hyperparam|param)[^"'\n/]*\.json["'])""")
 _PARAMS_JSON = re.compile(r"""(?i)open\(\s*(f?["'][^"'\n]*(param|hparam|hyperparam|config)[^"'\n]*\.json["'])""")
 # Infrastructure-as-code programs (a CDK / Pulumi / CDKTF app) read per-stage deployment
 # settings from JSON: that configures infrastructure, not training.
@@ -986,6 +1010,16 @@ def params_json_loaded(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 continue  # config.json holding a database's user and password configures no training
             yield Hit(rel, text.count("\n", 0, m.start()) + 1, f"reads a parameters file: {m.group(0).strip()}")
             break
+        else:
+            # The path built first (`os.path.join(model_dir, "hyperparameters.json")`), then read
+            # with json.load in the same file; a file written there (json.dump just after) is output.
+            if "json.load" not in text:
+                continue
+            for m in _PARAMS_JSON_JOINED.finditer(text):
+                if "json.dump" in text[m.end():m.end() + 400]:
+                    continue
+                yield Hit(rel, text.count("\n", 0, m.start()) + 1, f"reads a parameters file: {m.group(2)}")
+                break
 
 
 # -- dev.config: hyperparameters kept in a config file the code reads ---------------------------
@@ -1470,7 +1504,48 @@ def ray_tune_search(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         yield Hit(rel, run.line, f"calls {run.name} over a search space", run.cell)
         return
 
+# -- PyCaret: experiment logging and tuning ----------------------------------------------------
+
+
+def _pycaret_files(view: RepoView, det: DetectorSpec, tail: str) -> list[str]:
+    return selected(view, det, "pycaret", lambda: python_files(view, det, frozenset({"pycaret"}), tails=(tail,)))
+
+
+@parses(lambda view, det: _pycaret_files(view, det, "log_experiment"))
+def pycaret_experiment_logged(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """PyCaret's setup(..., log_experiment=True | "mlflow" | ["wandb", ...]) logs every model
+    it trains to the tracker (MLflow by default); log_experiment=False or None logs nothing.
+    A value set from a variable is tracking wired in."""
+    for rel in _pycaret_files(view, det, "log_experiment"):
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        for call in pycaret_calls(facts, frozenset({"setup"})):
+            value = call.kwarg("log_experiment")
+            if value is None and not any(k == "log_experiment" for k, _ in call.kwargs):
+                continue
+            if value is False or value is None or value == "" or value == ():
+                continue
+            yield Hit(rel, call.line, f"logs the PyCaret experiment: calls {call.name}(log_experiment=...)", call.cell)
+            break
+
+
+@parses(lambda view, det: _pycaret_files(view, det, "tune_model"))
+def pycaret_model_tuned(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """PyCaret's tune_model searches the model's hyperparameters (a random grid search by
+    default, or scikit-optimize / Optuna / Ray Tune)."""
+    for rel in _pycaret_files(view, det, "tune_model"):
+        facts = view.python(rel)
+        if facts is None:
+            continue
+        call = next(iter(pycaret_calls(facts, frozenset({"tune_model"}))), None)
+        if call is not None:
+            yield Hit(rel, call.line, f"tunes hyperparameters: calls {call.name}", call.cell)
+
+
 CHECKS = {
+    "pycaret_experiment_logged": pycaret_experiment_logged,
+    "pycaret_model_tuned": pycaret_model_tuned,
     "config_node_overrides": config_node_overrides,
     "spacy_training_config": spacy_training_config,
     "pipeline_run_config": pipeline_run_config,
