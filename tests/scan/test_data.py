@@ -201,6 +201,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.validation", "present-validator-class-method"): (
         "present", ["src/schema.py:12 custom-data-validator-defined"], []),
     ("data.validation", "absent-config-validator-class"): ("absent", [], []),
+    # A time-series validator (index type, nulls, order) called by training; the same function
+    # never called checks nothing.
+    ("data.validation", "present-timeseries-validator"): ("present", ["validation.py:4 custom-data-validator-defined"], []),
+    ("data.validation", "absent-timeseries-validator-unused"): ("absent", [], []),
     ("data.validation", "present-validator-collects-errors"): (
         "present", ['src/data/checks.py:6 custom-data-validator-defined'], []),
     # Outside data-loading code, a validator named for the data it checks (a generation

@@ -10,6 +10,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.registry", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-registers"], []),
     ("deploy.training_pipeline", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-trains"], []),
     ("deploy.training_pipeline", "absent-rattler-recipe"): ("absent", [], []),
+    # An error over a threshold raising "drift detected" is monitoring of live forecasts; the same
+    # check rejecting a candidate before release is a gate.
+    ("deploy.model_gate", "absent-drift-error-check"): ("absent", [], []),
+    ("deploy.model_gate", "present-error-threshold-blocks-release"): ("present", ["evaluation.py:9 metric-gate-blocks-promotion"], []),
     ("deploy.model_gate", "present-mlflow-recipe"): ("present", ["recipe.yaml:2 mlflow-recipe-validation-gates-register"], []),
     ("deploy.model_gate", "absent-mlflow-recipe-no-criteria"): ("absent", [], []),
     ("deploy.model_gate", "present-promotion-policy"): (

@@ -1326,7 +1326,7 @@ def records_validated(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 _VALIDATOR_FN = lazy_re(
     r"^_?(validate|verify|check)_?(\w*_)?(images?|imgs?|labels?|annotations?|data|dataset|records?|rows?|samples?|examples?|"
     r"schema|columns?|files?|inputs?|features?|df|dataframe|frame|batch|entry|entries|items?|instances?|texts?|audio|"
-    r"masks?|bboxe?s?|boxes|segments?|tokens?|sequences?|json|csv|parquet|tables?)(_\w*)?$", re.I)
+    r"masks?|bboxe?s?|boxes|segments?|tokens?|sequences?|json|csv|parquet|tables?|(time_?)?series|ts)(_\w*)?$", re.I)
 # Outside data-loading code, a validator counts when its name says it validates the data
 # itself (validate_generated_data, check_dataset, verify_training_records), not files, inputs or
 # a schema.

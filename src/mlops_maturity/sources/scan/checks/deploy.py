@@ -1917,6 +1917,11 @@ def _promotion_chosen_by_comparison(view: RepoView, rel: str, tree: ast.Module) 
     return None
 
 
+# A branch that reports drift raises on monitored live error (a monitoring job's check), not
+# on a candidate model before its promotion.
+_DRIFT_BRANCH = lazy_re(r"(?i)\bdrift")
+
+
 @prefilters(*_GATE_WORDS)
 def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """An evaluation metric compared to a threshold or to the production / champion model,
@@ -1986,6 +1991,8 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                         break
                 continue
             if isinstance(n, ast.If) and (_is_gate_compare(n.test) or _best_meets_bar(n.test)):
+                if _DRIFT_BRANCH.search("\n".join(view.lines(rel)[n.lineno - 1:n.end_lineno])):
+                    continue  # "Forecast drift detected!": live error monitored against a bar, no promotion
                 action = _verdict_action(tree, n, _blocks(n.body) or _blocks(n.orelse))
                 if not action:
                     if early is None:
