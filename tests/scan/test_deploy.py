@@ -43,6 +43,18 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.cd", "present-shared-action-pushes-model-image"): (
         "present", [".github/workflows/main.yml:16 pipeline-deploys-service"], []),
     ("deploy.cd", "absent-shared-action-pushes-docs-image"): ("absent", [], []),
+    # The same from a reusable workflow of another repository called by a job, given the
+    # Dockerfile to build and push: the serving image counts, the documentation site's does not.
+    ("deploy.cd", "present-reusable-workflow-pushes-model-image"): (
+        "present", [".github/workflows/images.yml:6 pipeline-deploys-service"], []),
+    ("deploy.cd", "absent-reusable-workflow-pushes-docs-image"): ("absent", [], []),
+    # A job calling an organisation's shared workflow whose steps are not in the repository: a
+    # check when the workflow or the job is named for one, not when it only builds an image.
+    ("deploy.ci", "present-reusable-check-workflow"): (
+        "present", [".github/workflows/quality.yml:7 ci-runs-checks-on-change"], []),
+    ("deploy.ci", "present-reusable-workflow-test-job"): (
+        "present", [".github/workflows/ci.yml:4 ci-runs-checks-on-change"], []),
+    ("deploy.ci", "absent-reusable-build-workflow"): ("absent", [], []),
     ("deploy.cd", "absent-package-publish-action-with-repository"): ("absent", [], []),
     ("deploy.cd", "absent-devcontainer-image"): ("absent", [], []),
     ("deploy.cd", "present-render-auto-deploy"): ("present", ["render.yaml:5 paas-redeploys-on-push"], []),

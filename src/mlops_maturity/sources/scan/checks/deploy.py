@@ -326,6 +326,13 @@ _CHECK_ACTIONS = lazy_re(
     # owner/action-mypy); setup-* / install-* actions only install the tool
     r"[\w.-]+/(?!setup-|install-)(?:[\w.]+[-_])*(?:flake8|pylint|ruff|black|isort|mypy|pyright|pycodestyle|pydocstyle|yapf)(?:[-_][\w.]+)*)(@|/|$)", re.I)
 _CHECK_TASKS = lazy_re(r"^(PublishTestResults|VSTest|Pytest|PythonTest)@\d", re.I)
+# A reusable workflow of another repository (an organisation's shared CI, whose steps are not in
+# this repository) called by a job: a check when its file or the calling job is named for one
+# (`org/.github/.github/workflows/shared-code-quality.yaml@main`, a job `test:` calling `python.yml`).
+_REMOTE_WORKFLOW = lazy_re(r"^[\w.-]+/[\w.-]+/\.github/workflows/([\w.-]+)\.ya?ml@", re.I)
+_CHECK_WORKFLOW_NAME = lazy_re(
+    r"(?i)(^|[_.-])(tests?|testing|unit[-_]?tests?|integration[-_]?tests?|pytest|lint(ing|ers?)?|code[-_]?quality|"
+    r"quality[-_]?checks?|style[-_]?checks?|type[-_]?check(ing)?|static[-_]?analysis|pre[-_]?commit)([_.-]|$)")
 # Actions that run the repository's own code elsewhere (a notebook on a Databricks cluster): a
 # check when the step, job or workflow is named as a test (an integration test of the notebooks).
 _RUNS_REPO_CODE_ACTIONS = lazy_re(r"^databricks/run-notebook(@|$)", re.I)
@@ -380,6 +387,10 @@ def ci_runs_checks(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             if step.uses and (_CHECK_ACTIONS.search(step.uses) or _CHECK_TASKS.search(step.uses)):
                 hit = Hit(pipe.path, step.line, f"CI runs {step.uses.split('@')[0]} on change")
                 break
+            remote = _REMOTE_WORKFLOW.match(step.uses) if step.uses else None
+            if remote and _CHECK_WORKFLOW_NAME.search(remote.group(1)):
+                hit = Hit(pipe.path, step.line, f"CI calls reusable workflow {step.uses.split('@')[0]} on change")
+                break
         for cl in ci_lines(view, pipe):
             if hit and hit.line <= cl.line:
                 break
@@ -394,6 +405,9 @@ def ci_runs_checks(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             for job in pipe.jobs:
                 for step in job.steps:
                     named = _CHECK_STEP_NAME.search(step.name) or _CHECK_STEP_NAME.search(job.name)
+                    if not step.name and step.uses and _REMOTE_WORKFLOW.match(step.uses) and _CHECK_WORKFLOW_NAME.search(job.name):
+                        hit = Hit(pipe.path, step.line, f"CI job {job.name} calls reusable workflow {step.uses.split('@')[0]} on change")
+                        break
                     if step.uses and _RUNS_REPO_CODE_ACTIONS.search(step.uses) and (named or _CHECK_STEP_NAME.search(pipe_name)):
                         hit = Hit(pipe.path, step.line, f"CI runs {step.uses.split('@')[0]} as a test on change")
                         break
