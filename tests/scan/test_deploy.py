@@ -325,6 +325,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.training_pipeline", "present-spacy-project-workflow"): ("present", ["project.yml:22 project-workflow-trains"], []),
     ("deploy.training_pipeline", "absent-spacy-train-outside-workflow"): ("absent", [], []),
     ("deploy.training_pipeline", "present-ci-trains"): ("present", ['.github/workflows/train.yml:9 ci-job-trains'], []),
+    # a job handing an organisation's shared pipeline (a reusable workflow of another repository)
+    # the training command, here as the default of the dispatch input it forwards; an evaluation
+    # command handed the same way is not training
+    ("deploy.training_pipeline", "present-ci-shared-pipeline-training-command"): (
+        "present", [".github/workflows/retrain.yml:13 ci-job-trains"], []),
+    ("deploy.training_pipeline", "absent-ci-shared-pipeline-evaluation-command"): ("absent", [], []),
     # A job named for tests and training trains; a job named for tests only runs an example.
     ("deploy.training_pipeline", "present-ci-test-and-train-job"): ("present", [".github/workflows/pipeline.yml:14 ci-job-trains"], []),
     ("deploy.training_pipeline", "absent-ci-tests-job-trains"): ("absent", [], []),

@@ -1560,6 +1560,52 @@ def _project_call_trains(view: RepoView, rel: str, facts: Any, depth: int) -> st
     return None
 
 
+_INPUT_REF = lazy_re(r"\$\{\{\s*(?:github\.event\.)?inputs\.([\w-]+)\s*\}\}")
+
+
+def _input_defaults(pipe: CiPipeline) -> dict[str, str]:
+    """The default of each input a GitHub workflow declares (workflow_dispatch / workflow_call)."""
+    raw = pipe.raw if isinstance(pipe.raw, dict) else {}
+    on = raw.get("on", raw.get(True))
+    out: dict[str, str] = {}
+    if not isinstance(on, dict):
+        return out
+    for trigger in ("workflow_dispatch", "workflow_call"):
+        inputs = on.get(trigger).get("inputs") if isinstance(on.get(trigger), dict) else None
+        if isinstance(inputs, dict):
+            out.update({str(k): str(v["default"]) for k, v in inputs.items()
+                        if isinstance(v, dict) and isinstance(v.get("default"), str)})
+    return out
+
+
+def _reusable_call_trains(view: RepoView, pipe: CiPipeline) -> tuple[int, str] | None:
+    """A job that calls another repository's reusable workflow (an organisation's shared
+    training pipeline) and hands it the training command: an input whose value, or the default
+    of the workflow input it forwards (`${{ inputs.entrypoint }}`), runs a training script."""
+    if pipe.system != "github":
+        return None
+    defaults: dict[str, str] | None = None
+    for job in pipe.jobs:
+        for st in job.steps:
+            if st.name or not st.uses or not _REMOTE_WORKFLOW.match(st.uses):
+                continue
+            for key, value in st.with_.items():
+                if not isinstance(value, str):
+                    continue
+                ref = _INPUT_REF.fullmatch(value.strip())
+                if ref:
+                    defaults = _input_defaults(pipe) if defaults is None else defaults
+                    value = defaults.get(ref.group(1), "")
+                m = _CI_TRAIN.search(value)
+                if m is None or _SMOKE.search(value):
+                    continue
+                script = _python_script(view, m.group(0), "") if "python" in m.group(0) else None
+                if script is not None and _module_runs_nothing(view, script):
+                    continue
+                return st.line, f"{key}: {value.strip()[:60]}"
+    return None
+
+
 def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A CI pipeline job that trains a model (a training script, dvc repro, mlflow run, a
     cloud training job), directly or through a script or job config it runs — not a smoke
@@ -1592,6 +1638,10 @@ def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                     continue
                 yield Hit(pipe.path, cl.line, _msg("CI job trains:", cl, re.sub(r"\s+", " ", m.group(0).strip())))
                 break
+        else:
+            call = _reusable_call_trains(view, pipe)
+            if call:
+                yield Hit(pipe.path, call[0], f"CI job hands a shared pipeline its training command ({call[1]})")
 
 
 # -- deploy.iac ------------------------------------------------------------------------------
