@@ -130,6 +130,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "present-download-and-prepare-script"): (
         "present", ["tools/download_and_prepare.py:22 data-prep-script-runnable"], []),
     ("data.pipeline", "absent-download-and-prepare-weights"): ("absent", [], []),
+    # packaging a model for serving (a TorchServe archive) is not preparing data; a name that only
+    # starts with the same letters still is
+    ("data.pipeline", "absent-prepare-model-archive-script"): ("absent", [], []),
+    ("data.pipeline", "present-prepare-marketing-data-script"): (
+        "present", ["scripts/prepare_marketing_data.sh:4 data-prep-script-runnable"], []),
     ("data.pipeline", "present-kaggle-download-script"): (
         "present", ["scripts/download_data.sh:10 data-prep-script-runnable"], []),
     ("data.pipeline", "present-dvc-stage"): ("present", ['dvc.yaml:2 dvc-stage-prepares-data'], []),

@@ -47,6 +47,18 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.cd", "present-shared-action-pushes-model-image"): (
         "present", [".github/workflows/main.yml:16 pipeline-deploys-service"], []),
     ("deploy.cd", "absent-shared-action-pushes-docs-image"): ("absent", [], []),
+    # The same from a reusable workflow of another repository called by a job, given the
+    # Dockerfile to build and push: the serving image counts, the documentation site's does not.
+    ("deploy.cd", "present-reusable-workflow-pushes-model-image"): (
+        "present", [".github/workflows/images.yml:6 pipeline-deploys-service"], []),
+    ("deploy.cd", "absent-reusable-workflow-pushes-docs-image"): ("absent", [], []),
+    # A job calling an organisation's shared workflow whose steps are not in the repository: a
+    # check when the workflow or the job is named for one, not when it only builds an image.
+    ("deploy.ci", "present-reusable-check-workflow"): (
+        "present", [".github/workflows/quality.yml:7 ci-runs-checks-on-change"], []),
+    ("deploy.ci", "present-reusable-workflow-test-job"): (
+        "present", [".github/workflows/ci.yml:4 ci-runs-checks-on-change"], []),
+    ("deploy.ci", "absent-reusable-build-workflow"): ("absent", [], []),
     ("deploy.cd", "absent-package-publish-action-with-repository"): ("absent", [], []),
     ("deploy.cd", "absent-devcontainer-image"): ("absent", [], []),
     ("deploy.cd", "present-render-auto-deploy"): ("present", ["render.yaml:5 paas-redeploys-on-push"], []),
@@ -326,6 +338,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.training_pipeline", "present-spacy-project-workflow"): ("present", ["project.yml:22 project-workflow-trains"], []),
     ("deploy.training_pipeline", "absent-spacy-train-outside-workflow"): ("absent", [], []),
     ("deploy.training_pipeline", "present-ci-trains"): ("present", ['.github/workflows/train.yml:9 ci-job-trains'], []),
+    # a job handing an organisation's shared pipeline (a reusable workflow of another repository)
+    # the training command, here as the default of the dispatch input it forwards; an evaluation
+    # command handed the same way is not training
+    ("deploy.training_pipeline", "present-ci-shared-pipeline-training-command"): (
+        "present", [".github/workflows/retrain.yml:13 ci-job-trains"], []),
+    ("deploy.training_pipeline", "absent-ci-shared-pipeline-evaluation-command"): ("absent", [], []),
     # A job named for tests and training trains; a job named for tests only runs an example.
     ("deploy.training_pipeline", "present-ci-test-and-train-job"): ("present", [".github/workflows/pipeline.yml:14 ci-job-trains"], []),
     ("deploy.training_pipeline", "absent-ci-tests-job-trains"): ("absent", [], []),

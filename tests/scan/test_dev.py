@@ -74,6 +74,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.experiment_tracking", "present-hf-report-to-when-enabled"): (
         "present", ["finetune.py:12 trainer-reports-to-tracker-when-enabled"], []),
     ("dev.experiment_tracking", "absent-hf-report-to-none"): ("absent", [], []),
+    # a script that sets its MLflow experiment and trains a Trainer left at the default report_to
+    # logs through the Trainer's MLflow callback; report_to="none" sends nothing there
+    ("dev.experiment_tracking", "present-hf-trainer-in-mlflow-experiment"): (
+        "present", ["src/finetune.py:7 hf-trainer-logs-to-mlflow-experiment"], []),
+    ("dev.experiment_tracking", "absent-hf-trainer-in-mlflow-experiment-report-none"): ("absent", [], []),
     ("dev.experiment_tracking", "present-yaml-recipe-report-to"): (
         "present", ["configs/ner.yaml:8 training-recipe-reports-to-tracker"], []),
     ("dev.experiment_tracking", "absent-yaml-recipe-report-to-none"): ("absent", [], []),

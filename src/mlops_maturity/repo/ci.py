@@ -243,8 +243,11 @@ def _github(path: str, data: Any) -> CiPipeline:
                 if isinstance(run, str):
                     cs.commands = _commands(run, _block_start(step, "run", run), cj.name, name)
                 cj.steps.append(cs)
-        elif isinstance(job.get("uses"), str):  # a reusable workflow call
-            cj.steps.append(CiStep("", cj.line, uses=job["uses"]))
+        elif isinstance(job.get("uses"), str):  # a reusable workflow call, with the inputs it passes
+            cs = CiStep("", cj.line, uses=job["uses"])
+            if isinstance(job.get("with"), dict):
+                cs.with_ = dict(job["with"])
+            cj.steps.append(cs)
         p.jobs.append(cj)
     return p
 

@@ -588,8 +588,11 @@ def lfs_tracks_data(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 # -- data.pipeline ---------------------------------------------------------------------------
 
 _PREP_SCRIPT = lazy_re(
-    r"^(pre_?process\w*|prepare(?!_?(model|submission|env|environment|release|docs?|config|weights|checkpoints?|deploy\w*|"
-    r"results?|reports?|package|build|commit|pr|ci)\b)\w*|prep_\w+|prep|data_?prep\w*|make_?data(set)?s?\w*|build_?(data(set)?|features?)\w*|"
+    # prepare_release_notes, prepare_model_from_hub, prepare_mar.sh (a TorchServe model archive): the
+    # word ends at an underscore too, and packaging a model for serving is not preparing data
+    r"^(pre_?process\w*|prepare(?!_?(models?|submission|env|environment|release|docs?|config|weights|checkpoints?|deploy\w*|"
+    r"results?|reports?|package|build|commit|pr|ci|mar|archive|onnx|torchscript|tensorrt|trt|engine|bento|serving|handler)"
+    r"(?![a-z0-9]))\w*|prep_\w+|prep|data_?prep\w*|make_?data(set)?s?\w*|build_?(data(set)?|features?)\w*|"
     r"create_?(data(set)?|features?)\w*|generate_?data(set)?\w*|data_?set_?generat(or|ion)\w*|"
     r"generate_?features?(_?set)?|features?_?(set_?)?generation|"
     r"load_?raw_?data\w*|featuri[sz]\w*|feature_?(engineering|extraction)\w*|"

@@ -326,6 +326,13 @@ _CHECK_ACTIONS = lazy_re(
     # owner/action-mypy); setup-* / install-* actions only install the tool
     r"[\w.-]+/(?!setup-|install-)(?:[\w.]+[-_])*(?:flake8|pylint|ruff|black|isort|mypy|pyright|pycodestyle|pydocstyle|yapf)(?:[-_][\w.]+)*)(@|/|$)", re.I)
 _CHECK_TASKS = lazy_re(r"^(PublishTestResults|VSTest|Pytest|PythonTest)@\d", re.I)
+# A reusable workflow of another repository (an organisation's shared CI, whose steps are not in
+# this repository) called by a job: a check when its file or the calling job is named for one
+# (`org/.github/.github/workflows/shared-code-quality.yaml@main`, a job `test:` calling `python.yml`).
+_REMOTE_WORKFLOW = lazy_re(r"^[\w.-]+/[\w.-]+/\.github/workflows/([\w.-]+)\.ya?ml@", re.I)
+_CHECK_WORKFLOW_NAME = lazy_re(
+    r"(?i)(^|[_.-])(tests?|testing|unit[-_]?tests?|integration[-_]?tests?|pytest|lint(ing|ers?)?|code[-_]?quality|"
+    r"quality[-_]?checks?|style[-_]?checks?|type[-_]?check(ing)?|static[-_]?analysis|pre[-_]?commit)([_.-]|$)")
 # Actions that run the repository's own code elsewhere (a notebook on a Databricks cluster): a
 # check when the step, job or workflow is named as a test (an integration test of the notebooks).
 _RUNS_REPO_CODE_ACTIONS = lazy_re(r"^databricks/run-notebook(@|$)", re.I)
@@ -380,6 +387,10 @@ def ci_runs_checks(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             if step.uses and (_CHECK_ACTIONS.search(step.uses) or _CHECK_TASKS.search(step.uses)):
                 hit = Hit(pipe.path, step.line, f"CI runs {step.uses.split('@')[0]} on change")
                 break
+            remote = _REMOTE_WORKFLOW.match(step.uses) if step.uses else None
+            if remote and _CHECK_WORKFLOW_NAME.search(remote.group(1)):
+                hit = Hit(pipe.path, step.line, f"CI calls reusable workflow {step.uses.split('@')[0]} on change")
+                break
         for cl in ci_lines(view, pipe):
             if hit and hit.line <= cl.line:
                 break
@@ -394,6 +405,9 @@ def ci_runs_checks(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             for job in pipe.jobs:
                 for step in job.steps:
                     named = _CHECK_STEP_NAME.search(step.name) or _CHECK_STEP_NAME.search(job.name)
+                    if not step.name and step.uses and _REMOTE_WORKFLOW.match(step.uses) and _CHECK_WORKFLOW_NAME.search(job.name):
+                        hit = Hit(pipe.path, step.line, f"CI job {job.name} calls reusable workflow {step.uses.split('@')[0]} on change")
+                        break
                     if step.uses and _RUNS_REPO_CODE_ACTIONS.search(step.uses) and (named or _CHECK_STEP_NAME.search(pipe_name)):
                         hit = Hit(pipe.path, step.line, f"CI runs {step.uses.split('@')[0]} as a test on change")
                         break
@@ -1557,6 +1571,52 @@ def _project_call_trains(view: RepoView, rel: str, facts: Any, depth: int) -> st
     return None
 
 
+_INPUT_REF = lazy_re(r"\$\{\{\s*(?:github\.event\.)?inputs\.([\w-]+)\s*\}\}")
+
+
+def _input_defaults(pipe: CiPipeline) -> dict[str, str]:
+    """The default of each input a GitHub workflow declares (workflow_dispatch / workflow_call)."""
+    raw = pipe.raw if isinstance(pipe.raw, dict) else {}
+    on = raw.get("on", raw.get(True))
+    out: dict[str, str] = {}
+    if not isinstance(on, dict):
+        return out
+    for trigger in ("workflow_dispatch", "workflow_call"):
+        inputs = on.get(trigger).get("inputs") if isinstance(on.get(trigger), dict) else None
+        if isinstance(inputs, dict):
+            out.update({str(k): str(v["default"]) for k, v in inputs.items()
+                        if isinstance(v, dict) and isinstance(v.get("default"), str)})
+    return out
+
+
+def _reusable_call_trains(view: RepoView, pipe: CiPipeline) -> tuple[int, str] | None:
+    """A job that calls another repository's reusable workflow (an organisation's shared
+    training pipeline) and hands it the training command: an input whose value, or the default
+    of the workflow input it forwards (`${{ inputs.entrypoint }}`), runs a training script."""
+    if pipe.system != "github":
+        return None
+    defaults: dict[str, str] | None = None
+    for job in pipe.jobs:
+        for st in job.steps:
+            if st.name or not st.uses or not _REMOTE_WORKFLOW.match(st.uses):
+                continue
+            for key, value in st.with_.items():
+                if not isinstance(value, str):
+                    continue
+                ref = _INPUT_REF.fullmatch(value.strip())
+                if ref:
+                    defaults = _input_defaults(pipe) if defaults is None else defaults
+                    value = defaults.get(ref.group(1), "")
+                m = _CI_TRAIN.search(value)
+                if m is None or _SMOKE.search(value):
+                    continue
+                script = _python_script(view, m.group(0), "") if "python" in m.group(0) else None
+                if script is not None and _module_runs_nothing(view, script):
+                    continue
+                return st.line, f"{key}: {value.strip()[:60]}"
+    return None
+
+
 def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A CI pipeline job that trains a model (a training script, dvc repro, mlflow run, a
     cloud training job), directly or through a script or job config it runs — not a smoke
@@ -1589,6 +1649,10 @@ def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                     continue
                 yield Hit(pipe.path, cl.line, _msg("CI job trains:", cl, re.sub(r"\s+", " ", m.group(0).strip())))
                 break
+        else:
+            call = _reusable_call_trains(view, pipe)
+            if call:
+                yield Hit(pipe.path, call[0], f"CI job hands a shared pipeline its training command ({call[1]})")
 
 
 # -- deploy.iac ------------------------------------------------------------------------------

@@ -283,6 +283,45 @@ def cli_from_defaults_dict(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 return
 
 
+# -- dev.experiment_tracking: a Hugging Face Trainer run inside the project's MLflow experiment --
+
+_HF_ARGS = ("transformers.*TrainingArguments", "trl.*Config")
+_HF_TRAINERS = ("transformers.*Trainer", "trl.*Trainer")
+_REPORTS_TO_MLFLOW = frozenset({"all", "mlflow"})
+_MISSING = object()
+
+
+def _reports_to_mlflow(call: Call, text: str) -> bool:
+    """TrainingArguments whose report_to names MLflow (or "all"), or leaves it at its default
+    (every installed integration, in transformers 4) when the file sets it nowhere else."""
+    value = call.kwarg("report_to", _MISSING)
+    if value is _MISSING:
+        return "report_to" not in text
+    values = value if isinstance(value, tuple) else (value,)
+    return any(isinstance(v, str) and v.lower() in _REPORTS_TO_MLFLOW for v in values)
+
+
+@prefilters("set_experiment")
+def hf_trainer_in_mlflow_experiment(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A script that names its MLflow experiment (mlflow.set_experiment) and trains a Hugging Face
+    Trainer whose TrainingArguments report to MLflow, by default or by name: the Trainer's MLflow
+    callback logs the run's parameters and metrics into that experiment, with no log_* call of
+    the project's own. With report_to="none" (or only another tracker) nothing reaches MLflow."""
+    for rel in view.with_any(paths(view, det, ("*.py",)), ("set_experiment",)):
+        text = view.text(rel) or ""
+        if "TrainingArguments" not in text and "Config" not in text:
+            continue
+        facts = view.python(rel)
+        if facts is None or facts.notebook_export:
+            continue
+        exp = next((c for c in facts.calls if c.resolved and name_matches(c.name, ("mlflow.set_experiment",))), None)
+        if exp is None or not any(c.resolved and name_matches(c.name, _HF_TRAINERS) for c in facts.calls):
+            continue
+        if any(c.resolved and name_matches(c.name, _HF_ARGS) and _reports_to_mlflow(c, text) for c in facts.calls):
+            yield Hit(rel, exp.line, "trains a Hugging Face Trainer in the MLflow experiment it sets (report_to default or mlflow)")
+            return
+
+
 # -- dev.config: a yacs-style config node overridden per run -----------------------------------
 
 _MERGE_ATTRS = frozenset({"merge_from_file", "merge_from_list", "merge_from_args", "merge_from_yaml"})
@@ -1546,6 +1585,7 @@ def pycaret_model_tuned(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 CHECKS = {
     "pycaret_experiment_logged": pycaret_experiment_logged,
     "pycaret_model_tuned": pycaret_model_tuned,
+    "hf_trainer_in_mlflow_experiment": hf_trainer_in_mlflow_experiment,
     "config_node_overrides": config_node_overrides,
     "spacy_training_config": spacy_training_config,
     "pipeline_run_config": pipeline_run_config,
