@@ -332,6 +332,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.training_pipeline", "present-dvc-train-stage"): ("present", ['dvc.yaml:2 dvc-stage-trains'], []),
     ("deploy.training_pipeline", "present-kfp-pipeline"): ("present", ['pipeline.py:9 orchestrated-pipeline-trains'], []),
     ("deploy.training_pipeline", "present-metaflow"): ("present", ['flow.py:4 orchestrated-pipeline-trains'], []),
+    ("deploy.training_pipeline", "present-pipeline-imported-step-trains"): (
+        "present", ["pipelines/price_pipeline.py:7 orchestrated-pipeline-trains"], []),
+    ("deploy.training_pipeline", "absent-pipeline-imported-steps-prepare"): ("absent", [], []),
 }
 
 
