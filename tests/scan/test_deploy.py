@@ -276,6 +276,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.serving", "present-fastapi-predict"): ("present", ['app/main.py:8 web-endpoint-serves-model'], []),
     ("deploy.serving", "present-flask-route-variable"): ("present", ['api/restapi.py:9 web-endpoint-serves-model'], []),
     ("deploy.serving", "present-kserve-manifest"): ("present", ['k8s/isvc.yaml:2 serving-manifest-defined'], []),
+    ("deploy.serving", "present-inference-pool-manifest"): ("present", ["deploy/inference.yaml:2 serving-manifest-defined"], []),
+    ("deploy.serving", "absent-gateway-route-to-web-service"): ("absent", [], []),
     ("deploy.serving", "present-hopsworks-deployment"): (
         "present", ["deploy_model.py:10 hopsworks-model-deployed"], []),
     ("deploy.serving", "absent-hopsworks-batch-inference"): ("absent", [], []),
