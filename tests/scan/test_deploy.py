@@ -119,6 +119,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.iac", "present-cdktf-typescript"): ("present", ["infra/cdktf.json:3 cdk-project-configured"], []),
     # CDK's context cache and a CDK library in package.json are not an app that defines stacks.
     ("deploy.iac", "absent-cdk-context-only"): ("absent", [], []),
+    ("deploy.iac", "present-helm-release-rendered-values"): (
+        "present", ["deploy/release.sh:12 helm-release-values-deployed"], []),
+    ("deploy.iac", "present-helm-release-values-ci"): (
+        "present", [".github/workflows/deploy.yml:12 helm-release-values-deployed"], []),
+    ("deploy.iac", "absent-helm-install-chart-defaults"): ("absent", [], []),
     ("deploy.iac", "absent-backstage"): ("absent", [], []),
     ("deploy.iac", "absent-compose-only"): ("absent", [], []),
     ("deploy.iac", "present-cloudformation"): ("present", ['template.yaml:1 cloudformation-template-defined'], []),

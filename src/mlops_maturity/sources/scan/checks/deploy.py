@@ -1668,6 +1668,57 @@ _NOT_INFRA_KIND = frozenset({"Config", "Component", "Template", "System", "API",
                              "Location"})
 
 
+# `helm upgrade --install REL CHART -f values.yaml` / `helm install ... --values=x.yaml`: the
+# values file named by the command (the first one).
+_HELM_DEPLOY = lazy_re(r"\bhelm(?:3)?\s+(?:upgrade\s+(?:[^\n]*?\s)?(?:--install|-i)\b|install\b)[^\n]*?\s(?:-f|--values)(?:\s+|=)[\"']?([\w.${}/-]+)")
+# A file written by a redirection from a template in the repository (`envsubst < tpl > out`).
+_RENDERED_FROM = lazy_re(r"<\s*[\"']?([\w./-]+)[\"']?\s*>\s*[\"']?([\w./${}-]+)")
+
+
+def _helm_values_file(view: RepoView, rel: str, text: str, values: str) -> str | None:
+    """The repository file a `helm ... -f VALUES` command of `rel` deploys: VALUES itself
+    (from the root or the script's folder), or the template a line of the same script renders
+    it from (`envsubst < values_template.yaml > values_generated.yaml`)."""
+    folder = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
+    for cand in (values, folder + values):
+        cand = norm_path(cand)
+        if cand.endswith((".yaml", ".yml")) and view.exists(cand):
+            return cand
+    for m in _RENDERED_FROM.finditer(text):
+        if m.group(2) == values:
+            for cand in (m.group(1), folder + m.group(1)):
+                cand = norm_path(cand)
+                if cand.endswith((".yaml", ".yml")) and view.exists(cand):
+                    return cand
+    return None
+
+
+@prefilters("helm")
+def helm_release_values(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A script, Makefile or CI job deploys a Helm release with a values file kept in the
+    repository (`helm upgrade --install dagster dagster/dagster -f values.yaml`): the release's
+    configuration is code, even when the chart is a published one. A `helm install` of a
+    published chart with its defaults, or with a values file the repository does not hold,
+    declares nothing."""
+    for rel in view.with_any(paths(view, det, ("*.sh", "*.bash", "Makefile", "makefile", "*.mk", "justfile")), ("helm",)):
+        text = view.text(rel) or ""
+        # continuation lines joined, offsets kept (a backslash-newline is two characters)
+        for m in _HELM_DEPLOY.finditer(text.replace("\\\n", "  ")):
+            values = _helm_values_file(view, rel, text, m.group(1))
+            if values:
+                yield Hit(rel, line_of_offset(text, m.start()), f"deploys a Helm release with {values}")
+                break
+    for pipe in view.ci():
+        for cmd in pipe.commands:
+            if "helm" not in cmd.text:
+                continue
+            m = _HELM_DEPLOY.search(_continued(view, pipe.path, cmd.line, cmd.text))
+            values = _helm_values_file(view, pipe.path, "", m.group(1)) if m else None
+            if values:
+                yield Hit(pipe.path, cmd.line, f"deploys a Helm release with {values}")
+                break
+
+
 @prefilters("apiVersion")
 def kubernetes_manifest(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A Kubernetes manifest (or Helm template): top-level `apiVersion:` and `kind:`."""
@@ -2563,6 +2614,7 @@ def hash_bucket_ab_router(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 
 CHECKS = {
+    "helm_release_values": helm_release_values,
     "project_workflow_trains": project_workflow_trains,
     "mage_pipeline_trains": mage_pipeline_trains,
     "terraform_databricks_job_trains": terraform_databricks_job_trains,
