@@ -24,6 +24,15 @@ def test_requirements_lines_includes_and_pins():
     ]
 
 
+def test_requirements_vcs_refs_pin_only_at_a_fixed_revision():
+    text = ("a @ git+https://h/o/a.git@master\nb @ git+https://h/o/b.git@3f9c2e1\nc @ git+ssh://git@h/o/c.git\n"
+            "d @ git+ssh://git@h/o/d.git@v1.2\n-e git+https://h/o/e.git@main#egg=e\n-e git+https://h/o/f.git@v2#egg=f\n")
+    rf = parse_requirements("requirements.txt", text)
+    assert [(d.name, d.pinned) for d in rf.deps] == [
+        ("a", False), ("b", True), ("c", False), ("d", True), ("e", False), ("f", True),
+    ]
+
+
 def test_pyproject_pep621_groups_poetry_uv():
     text = """
 [project]

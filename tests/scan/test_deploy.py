@@ -144,6 +144,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.iac", "present-cdktf-typescript"): ("present", ["infra/cdktf.json:3 cdk-project-configured"], []),
     # CDK's context cache and a CDK library in package.json are not an app that defines stacks.
     ("deploy.iac", "absent-cdk-context-only"): ("absent", [], []),
+    ("deploy.iac", "present-helm-release-rendered-values"): (
+        "present", ["deploy/release.sh:12 helm-release-values-deployed"], []),
+    ("deploy.iac", "present-helm-release-values-ci"): (
+        "present", [".github/workflows/deploy.yml:12 helm-release-values-deployed"], []),
+    ("deploy.iac", "absent-helm-install-chart-defaults"): ("absent", [], []),
     ("deploy.iac", "absent-backstage"): ("absent", [], []),
     ("deploy.iac", "absent-compose-only"): ("absent", [], []),
     ("deploy.iac", "present-cloudformation"): ("present", ['template.yaml:1 cloudformation-template-defined'], []),
@@ -301,6 +306,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.serving", "present-fastapi-predict"): ("present", ['app/main.py:8 web-endpoint-serves-model'], []),
     ("deploy.serving", "present-flask-route-variable"): ("present", ['api/restapi.py:9 web-endpoint-serves-model'], []),
     ("deploy.serving", "present-kserve-manifest"): ("present", ['k8s/isvc.yaml:2 serving-manifest-defined'], []),
+    ("deploy.serving", "present-inference-pool-manifest"): ("present", ["deploy/inference.yaml:2 serving-manifest-defined"], []),
+    ("deploy.serving", "absent-gateway-route-to-web-service"): ("absent", [], []),
     ("deploy.serving", "present-hopsworks-deployment"): (
         "present", ["deploy_model.py:10 hopsworks-model-deployed"], []),
     ("deploy.serving", "absent-hopsworks-batch-inference"): ("absent", [], []),
@@ -363,6 +370,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.training_pipeline", "present-dvc-train-stage"): ("present", ['dvc.yaml:2 dvc-stage-trains'], []),
     ("deploy.training_pipeline", "present-kfp-pipeline"): ("present", ['pipeline.py:9 orchestrated-pipeline-trains'], []),
     ("deploy.training_pipeline", "present-metaflow"): ("present", ['flow.py:4 orchestrated-pipeline-trains'], []),
+    ("deploy.training_pipeline", "present-pipeline-imported-step-trains"): (
+        "present", ["pipelines/price_pipeline.py:7 orchestrated-pipeline-trains"], []),
+    ("deploy.training_pipeline", "absent-pipeline-imported-steps-prepare"): ("absent", [], []),
 }
 
 

@@ -105,6 +105,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.pinned_env", "present-conda-env"): ("present", ["environment.yml:5 environment-pinned"], []),
     ("dev.pinned_env", "present-utf16-freeze"): ("present", ["requirements.txt:1 environment-pinned"], []),
     ("dev.pinned_env", "absent-one-unpinned"): ("absent", [], []),
+    ("dev.pinned_env", "present-vcs-dependency-at-commit"): ("present", ["requirements.txt:1 environment-pinned"], []),
+    ("dev.pinned_env", "absent-vcs-dependency-at-branch"): ("absent", [], []),
     ("dev.pinned_env", "absent-dev-pinned-only"): ("absent", [], []),
     ("dev.pinned_env", "absent-pinned-extras-only"): ("absent", [], []),
     ("dev.pinned_env", "present-pinned-base-and-extras"): ("present", ["requirements.txt:1 environment-pinned"], []),

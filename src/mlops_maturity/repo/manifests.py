@@ -60,12 +60,27 @@ class RequirementsFile:
 _REQ_NAME = lazy_re(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$")
 
 
+# Refs that name a moving branch, not a fixed revision: a VCS URL at one installs whatever the
+# branch holds on the day (`pkg @ git+https://host/org/pkg@master`).
+_MOVING_REF = lazy_re(r"(?i)main|master|develop|development|dev|trunk|head|default|nightly|latest")
+
+
+def _vcs_ref_pinned(url: str) -> bool:
+    """A VCS URL at an explicit ref that is not a moving branch name (a commit, a tag). The user
+    of an ssh URL (`git+ssh://git@host/org/pkg.git`) is not a ref."""
+    rest = url.split("#", 1)[0].split("://", 1)[-1]
+    if "@" in rest.split("/", 1)[0]:
+        rest = rest.split("@", 1)[1]
+    m = re.search(r"@([\w.\-/]+)$", rest)
+    return bool(m) and not _MOVING_REF.fullmatch(m.group(1))
+
+
 def _pinned_spec(spec: str) -> bool:
     spec = spec.split(";", 1)[0].strip()
     if spec.startswith("@"):
         url = spec[1:].strip()
-        # a VCS URL at an explicit ref, or a direct archive URL
-        return bool(re.search(r"@[\w.\-/]+$", url.split("#", 1)[0])) or url.endswith((".whl", ".tar.gz", ".zip"))
+        # a VCS URL at a fixed ref, or a direct archive URL
+        return _vcs_ref_pinned(url) or url.endswith((".whl", ".tar.gz", ".zip"))
     m = re.search(r"===?\s*([^,\s;]+)", spec)
     return bool(m) and "*" not in m.group(1) and "," not in spec
 
@@ -109,7 +124,7 @@ def parse_requirements(path: str, text: str) -> RequirementsFile:
                 continue
             m = re.search(r"#egg=([\w.-]+)", line)
             name = normalize(m.group(1)) if m else target
-            deps.append(Dependency(name, s, path, ln, "@" in target.split("#")[0].rsplit("/", 1)[-1], "requirements"))
+            deps.append(Dependency(name, s, path, ln, _vcs_ref_pinned(target), "requirements"))
             continue
         if s.startswith("-"):
             continue  # --index-url, --hash only lines, --find-links ...

@@ -9,7 +9,7 @@ import ast
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ....repo import RepoView
@@ -19,9 +19,14 @@ from ....util.lazyre import lazy_re
 from ..helpers import Hit, local_module_file, matching_calls, name_matches, norm_path, parses, paths, prefilters, python_files, selected
 from ..spec import DetectorSpec
 from .data import (
+    _TASK_RUN_ATTRS,
     TRAIN_NAME,
     TRAIN_NOT_SPLIT,
+    ORCHESTRATOR_ROOTS,
     LinePattern,
+    OrchestratedFile,
+    _defining_module,
+    _task_decorator,
     callable_refs,
     decorated_functions,
     dotted,
@@ -1374,30 +1379,104 @@ def _training_orchestrator_files(view: RepoView, det: DetectorSpec) -> list[str]
                     lambda: [r for r in orchestrator_files(view, det) if _may_train_text(view.text(r) or "")])
 
 
-@parses(_training_orchestrator_files)
+def _step_importing_orchestrator_files(view: RepoView, det: DetectorSpec) -> list[str]:
+    """The orchestrator files `orchestrated_training` parses: those that may name training, and
+    those importing names from a module of the repository (a pipeline whose steps live in
+    their own modules, whose bodies are then read)."""
+    def build() -> list[str]:
+        may_train = set(_training_orchestrator_files(view, det))
+        return [r for r in orchestrator_files(view, det) if r in may_train or _imports_local_names(view, r)]
+    return selected(view, det, "may-train-or-steps", build)
+
+
+def _imports_local_names(view: RepoView, rel: str) -> bool:
+    """A `from X import name` whose module X is another file of the repository that may train
+    (it contains a training method call: `.fit(`, `.train(`, ...), not an orchestrator's own
+    package. Checked on the text: a pipeline importing only its data steps, or its steps
+    through a package's `__init__`, is not parsed for this."""
+    for m in _FROM_IMPORT.finditer(view.text(rel) or ""):
+        if m.group(1).split(".", 1)[0] in ORCHESTRATOR_ROOTS:
+            continue
+        target = local_module_file(view, m.group(1), rel)
+        if target not in (None, rel) and view.contains_any(target, _STEP_TRAIN_NEEDLES):
+            return True
+    return False
+
+
+_FROM_IMPORT = lazy_re(r"^[ \t]*from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b", re.M)
+# Text a step module contains when its body may call a training method (`training_signal`).
+_STEP_TRAIN_NEEDLES = (".fit(", ".train(", ".fit_generator(", "train_on_batch(", ".backward(", "partial_fit(",
+                       ".learn(", "train_model(")
+
+
+@prefilters(*_STEP_TRAIN_NEEDLES)
+@parses(_step_importing_orchestrator_files)
 def orchestrated_training(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
-    """A pipeline / DAG / flow definition of an orchestrator that includes a training step."""
-    for of in orchestrated_files(view, det, _training_orchestrator_files(view, det)):
-        found: tuple[int, str] | None = None
-        for fn in decorated_functions(view, of.rel, of.facts):
-            if TRAIN_NAME.search(fn.name) and fn.decorators and not _NOT_TRAINING_NAME.search(fn.name):
-                found = (fn.line, fn.name)
-                break
+    """A pipeline / DAG / flow definition of an orchestrator that includes a training step: one
+    its text names (a decorated train function, a training operator, a node running a fit), or
+    a step imported from another module of the repository whose body trains."""
+    may_train = set(_training_orchestrator_files(view, det))
+    for of in orchestrated_files(view, det, _step_importing_orchestrator_files(view, det)):
+        found = _named_training_step(view, of) if of.rel in may_train else None
         if found is None:
-            for i, line in _code_lines(view, of.rel):
-                if not _may_train_text(line):
-                    continue
-                m = next((m for m in _TRAIN_TEXT.finditer(line)
-                          if not _NOT_TRAINING_NAME.search(m.group(0)) and not _TRAINING_DATA_NAME.search(m.group(0))), None)
-                if m:
-                    found = (i, line.strip()[:60])
-                    break
-        if found is None:
-            found = next(((line, name) for line, name in callable_refs(view, of.rel)
-                          if _TRAIN_FUNC.search(name) and not _NOT_TRAINING_NAME.search(name)
-                          and not _TRAINING_DATA_NAME.search(name)), None)
+            found = _imported_training_step(view, of)
         if found:
             yield Hit(of.rel, of.line, f"defines a {of.framework} that includes training (line {found[0]})")
+
+
+def _named_training_step(view: RepoView, of: OrchestratedFile) -> tuple[int, str] | None:
+    """(line, name) of a training step the pipeline file names: a decorated function named for
+    training, a line calling or configuring one, a node / operator given a training function."""
+    for fn in decorated_functions(view, of.rel, of.facts):
+        if TRAIN_NAME.search(fn.name) and fn.decorators and not _NOT_TRAINING_NAME.search(fn.name):
+            return fn.line, fn.name
+    for i, line in _code_lines(view, of.rel):
+        if not _may_train_text(line):
+            continue
+        m = next((m for m in _TRAIN_TEXT.finditer(line)
+                  if not _NOT_TRAINING_NAME.search(m.group(0)) and not _TRAINING_DATA_NAME.search(m.group(0))), None)
+        if m:
+            return i, line.strip()[:60]
+    return next(((line, name) for line, name in callable_refs(view, of.rel)
+                 if _TRAIN_FUNC.search(name) and not _NOT_TRAINING_NAME.search(name)
+                 and not _TRAINING_DATA_NAME.search(name)), None)
+
+
+def _imported_training_step(view: RepoView, of: OrchestratedFile) -> tuple[int, str] | None:
+    """A pipeline calls a step defined in another module of the repository whose body trains
+    (`from steps.estimator import build_estimator`, then `build_estimator(df)` in a ZenML
+    pipeline, where that @step fits a model): the step's name need not say "train" for the
+    pipeline to include training. The function must carry an orchestrator task decorator there
+    (a plain helper is not a step of the pipeline), and the training call must be in its own
+    body (a scaler or encoder fitted in a preparation step is not training)."""
+    seen: set[str] = set()
+    for call in of.facts.calls:
+        if not call.resolved or "." not in call.name:
+            continue
+        parts = call.name.split(".")
+        if parts[-1] in _TASK_RUN_ATTRS and len(parts) > 2:
+            parts = parts[:-1]
+        # A call into an orchestrator's own package (`kfp.dsl...` in a repository that holds
+        # the SDK's source) is the library, not a step of the project.
+        if parts[0] in ORCHESTRATOR_ROOTS or ".".join(parts) in seen:
+            continue
+        seen.add(".".join(parts))
+        target = local_module_file(view, ".".join(parts[:-1]), of.rel)
+        if target is None or target == of.rel:
+            continue
+        if not view.contains_any(target, _STEP_TRAIN_NEEDLES):
+            continue
+        target, fn, facts = _defining_module(view, target, parts[-1])
+        if facts is None or target == of.rel:
+            continue
+        for d in decorated_functions(view, target, facts):
+            if d.name != fn or not any(_task_decorator(name) for name, _ in d.decorators):
+                continue
+            start, end = d.node.lineno, getattr(d.node, "end_lineno", None) or d.node.lineno
+            body = replace(facts, calls=[c for c in facts.calls if c.cell is None and start <= c.line <= end])
+            if training_signal(body, model_classes=False) is not None:
+                return call.line, fn
+    return None
 
 
 # Keywords that make a `.deploy(...)` a SageMaker (initial_instance_count) or Vertex AI
@@ -1662,6 +1741,57 @@ _K8S_KIND = lazy_re(r"^kind:\s*[\"']?(\w+)", re.M)
 _NOT_INFRA_API = lazy_re(r"^(backstage\.io|kind\.x-k8s\.io|skaffold)", re.I)
 _NOT_INFRA_KIND = frozenset({"Config", "Component", "Template", "System", "API", "Resource", "Group", "User", "Domain",
                              "Location"})
+
+
+# `helm upgrade --install REL CHART -f values.yaml` / `helm install ... --values=x.yaml`: the
+# values file named by the command (the first one).
+_HELM_DEPLOY = lazy_re(r"\bhelm(?:3)?\s+(?:upgrade\s+(?:[^\n]*?\s)?(?:--install|-i)\b|install\b)[^\n]*?\s(?:-f|--values)(?:\s+|=)[\"']?([\w.${}/-]+)")
+# A file written by a redirection from a template in the repository (`envsubst < tpl > out`).
+_RENDERED_FROM = lazy_re(r"<\s*[\"']?([\w./-]+)[\"']?\s*>\s*[\"']?([\w./${}-]+)")
+
+
+def _helm_values_file(view: RepoView, rel: str, text: str, values: str) -> str | None:
+    """The repository file a `helm ... -f VALUES` command of `rel` deploys: VALUES itself
+    (from the root or the script's folder), or the template a line of the same script renders
+    it from (`envsubst < values_template.yaml > values_generated.yaml`)."""
+    folder = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
+    for cand in (values, folder + values):
+        cand = norm_path(cand)
+        if cand.endswith((".yaml", ".yml")) and view.exists(cand):
+            return cand
+    for m in _RENDERED_FROM.finditer(text):
+        if m.group(2) == values:
+            for cand in (m.group(1), folder + m.group(1)):
+                cand = norm_path(cand)
+                if cand.endswith((".yaml", ".yml")) and view.exists(cand):
+                    return cand
+    return None
+
+
+@prefilters("helm")
+def helm_release_values(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A script, Makefile or CI job deploys a Helm release with a values file kept in the
+    repository (`helm upgrade --install dagster dagster/dagster -f values.yaml`): the release's
+    configuration is code, even when the chart is a published one. A `helm install` of a
+    published chart with its defaults, or with a values file the repository does not hold,
+    declares nothing."""
+    for rel in view.with_any(paths(view, det, ("*.sh", "*.bash", "Makefile", "makefile", "*.mk", "justfile")), ("helm",)):
+        text = view.text(rel) or ""
+        # continuation lines joined, offsets kept (a backslash-newline is two characters)
+        for m in _HELM_DEPLOY.finditer(text.replace("\\\n", "  ")):
+            values = _helm_values_file(view, rel, text, m.group(1))
+            if values:
+                yield Hit(rel, line_of_offset(text, m.start()), f"deploys a Helm release with {values}")
+                break
+    for pipe in view.ci():
+        for cmd in pipe.commands:
+            if "helm" not in cmd.text:
+                continue
+            m = _HELM_DEPLOY.search(_continued(view, pipe.path, cmd.line, cmd.text))
+            values = _helm_values_file(view, pipe.path, "", m.group(1)) if m else None
+            if values:
+                yield Hit(pipe.path, cmd.line, f"deploys a Helm release with {values}")
+                break
 
 
 @prefilters("apiVersion")
@@ -2566,6 +2696,7 @@ def hash_bucket_ab_router(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
 
 
 CHECKS = {
+    "helm_release_values": helm_release_values,
     "project_workflow_trains": project_workflow_trains,
     "mage_pipeline_trains": mage_pipeline_trains,
     "terraform_databricks_job_trains": terraform_databricks_job_trains,
