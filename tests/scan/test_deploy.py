@@ -63,6 +63,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.cd", "absent-devcontainer-image"): ("absent", [], []),
     ("deploy.cd", "present-render-auto-deploy"): ("present", ["render.yaml:5 paas-redeploys-on-push"], []),
     ("deploy.cd", "absent-render-auto-deploy-off"): ("absent", [], []),
+    # A push workflow redeploying the service with a Render deploy action; a push workflow whose
+    # step only mentions deploying from the Render dashboard deploys nothing.
+    ("deploy.cd", "present-render-deploy-action"): ("present", [".github/workflows/cd.yml:9 pipeline-deploys-service"], []),
+    ("deploy.cd", "absent-render-deploy-echo"): ("absent", [], []),
     ("deploy.cd", "absent-docs-deploy"): ("absent", [], []),
     ("deploy.cd", "absent-manual-script"): ("absent", [], []),
     ("deploy.cd", "absent-pypi-publish"): ("absent", [], []),

@@ -470,7 +470,9 @@ _DEPLOY_ACTIONS = lazy_re(
     r"redhat-actions/push-to-registry|einaregilsson/beanstalk-deploy|bentoml/deploy-bento-action|"
     r"bitovi/github-actions-deploy-[\w-]+|koyeb/action-git-deploy|huggingface/[\w-]*upload[\w-]*|"
     r"nateraw/huggingface-sync-action|docker/build-push-action|aws-actions/aws-lambda-deploy|"
-    r"azure/aml-registermodel-deploy|appleboy/ssh-action|easingthemes/ssh-deploy|burnett01/rsync-deployments)(@|/|$)", re.I)
+    r"azure/aml-registermodel-deploy|appleboy/ssh-action|easingthemes/ssh-deploy|burnett01/rsync-deployments|"
+    # PaaS deploys: a Render service redeployed through its API, a Railway service
+    r"[\w-]+/render-deploy(-action)?|bounceapp/render-action|bervproject/railway-deploy)(@|/|$)", re.I)
 # A job bound to a deployment environment deploys (docs and package-index environments aside).
 _DEPLOY_ENV = lazy_re(r"(?i)^(prod\w*|production|staging|stage|live|preprod|pre-prod|uat|deploy\w*|qa|test(ing)?|dev(elopment)?)$")
 _NOT_DEPLOY_JOB = lazy_re(r"(?i)pypi|twine|gh-pages|github-pages|mkdocs|sphinx|docs|npm\s+publish|poetry\s+publish")
