@@ -93,6 +93,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.experiment_tracking", "absent-csv-logger"): ("absent", [], []),
     ("dev.experiment_tracking", "present-coqui-dashboard-logger"): ("present", ["recipes/ljspeech/train_glowtts.py:9 coqui-trainer-dashboard-logger"], []),
     ("dev.experiment_tracking", "absent-coqui-config-default-logger"): ("absent", [], []),
+    # The pinned requirements file installed by the Dockerfile, which also installs numpy and
+    # scikit-learn without versions: the file is not what installs the environment; upgrading
+    # pip / setuptools and pinned extra installs beside it leave it so.
+    ("dev.pinned_env", "absent-pinned-file-beside-unpinned-installs"): ("absent", [], []),
+    ("dev.pinned_env", "present-pinned-file-beside-pip-upgrade"): ("present", ["requirements.txt:1 environment-pinned"], []),
     ("dev.pinned_env", "present-poetry-lock"): ("present", ["poetry.lock environment-pinned"], []),
     # An R project's renv.lock pins its environment as a Python lock file does; renv settings alone do not.
     ("dev.pinned_env", "present-renv-lock"): ("present", ["renv.lock environment-pinned"], []),

@@ -81,7 +81,7 @@ def pinned_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     # Judge the runtime files when there are any; dev-only files pin a dev environment.
     for rel in runtime or candidates:
         ok, n = _fully_pinned(view, files, rel, set())
-        if ok and n > 0:
+        if ok and n > 0 and not _unpinned_beside(view, rel):
             first = min(d.line for d in files[rel].deps) if files[rel].deps else 1
             yield Hit(rel, first, f"pins every requirement with == ({n} packages)")
             return
@@ -117,6 +117,31 @@ def pinned_environment(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if rel in allowed and not _NOT_PROJECT_ENV.search(rel) and all(d.pinned for d in deps):
             yield Hit(rel, min(d.line for d in deps), f"pins every runtime dependency with == ({len(deps)} packages)")
             return
+
+
+_PIP_INSTALL = lazy_re(r"\bpip3?\s+install\s+([^&;|\n]*)")
+_PACKAGING_TOOLS = frozenset({"pip", "setuptools", "wheel", "uv", "pip-tools", "poetry"})
+
+
+def _unpinned_beside(view: RepoView, rel: str) -> bool:
+    """A Dockerfile installs this requirements file and, beside it, packages without a
+    version (`pip install -r requirements.txt` then `pip install scikit-learn numpy`): the
+    file is not what installs the environment. Packaging tools (pip, setuptools, wheel) aside."""
+    name = rel.rsplit("/", 1)[-1]
+    for instrs in view.dockerfiles().values():
+        runs = [i.args for i in instrs if i.keyword == "RUN" and "pip" in i.args]
+        if not any(re.search(rf"(-r|--requirement)[\s=]+\S*\b{re.escape(name)}\b", r) for r in runs):
+            continue
+        for r in runs:
+            for m in _PIP_INSTALL.finditer(r):
+                tokens = m.group(1).split()
+                if any(t in ("-r", "--requirement", "-e", "--editable", ".") or t.startswith(("-r", "./", "/")) for t in tokens):
+                    continue
+                pkgs = [t.strip("\"'") for t in tokens if not t.startswith("-")]
+                if any(p and not re.search(r"[=<>~@]|\.whl$", p)
+                       and re.split(r"[\[=<>~]", p)[0].lower() not in _PACKAGING_TOOLS for p in pkgs):
+                    return True
+    return False
 
 
 def _pip_includes(env: object) -> list[str]:
