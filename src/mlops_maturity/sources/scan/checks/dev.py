@@ -600,10 +600,25 @@ TRAINING_TAILS = ("Module", "Model", "Layer", "Estimator", "Trainer", "Sequentia
 # A superset, as text, of what training_signal finds in the parsed file.
 _TRAINING_TEXT = lazy_re(
     r"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*(Module|Model|Layer|Estimator|Trainer)\b"
-    r"|\.(fit|fit_generator|train_on_batch|partial_fit|train_model|backward|learn)[ \t]*\("
-    r"|\b(train|cv|Trainer|Sequential|\w*Model|compare_models|create_model|tune_model|finalize_model|blend_models|stack_models)[ \t]*\(",
+    r"|\.(fit|fit_generator|train_on_batch|partial_fit|train_model|backward|learn)[ \t]*\(",
     re.M,
 )
+# A call of a training function or a model class: `train(`, `Trainer(`, `XGBModel(`. Searched
+# without a leading \b (a word-boundary test at every position cost six times the search), the
+# boundary checked on each match instead; a name ending in Model needs none.
+_TRAINING_CALL_TEXT = lazy_re(r"(train|cv|Trainer|Sequential|Model|compare_models|create_model|tune_model|finalize_model|"
+                              r"blend_models|stack_models)[ \t]*\(")
+
+
+def training_text(text: str) -> bool:
+    """Whether a text may hold a training signal (`_TRAINING_TEXT`, or a training call)."""
+    if _TRAINING_TEXT.search(text):
+        return True
+    for m in _TRAINING_CALL_TEXT.finditer(text):
+        i = m.start()
+        if m.group(1) == "Model" or i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_"):
+            return True
+    return False
 # `model.train(data="coco.yaml", epochs=50)`: a high-level trainer's train method (Ultralytics
 # YOLO, gensim) takes the data or the number of epochs; torch's `model.train()` switches a mode.
 _TRAIN_METHOD_KWARGS = frozenset({"data", "epochs", "num_epochs", "max_epochs", "imgsz", "train_data", "training_data"})
@@ -701,7 +716,7 @@ def _training_files(view: RepoView, det: DetectorSpec) -> list[str]:
         text = view.text(rel) or ""
         if view.modules(rel).isdisjoint(ML_ROOTS):
             return _SPARK_MODEL_TEXT.search(text) is not None
-        return _TRAINING_TEXT.search(text) is not None
+        return training_text(text)
 
     return selected(view, det, "training", lambda: (
         rel for rel in python_files(view, det, ML_ROOTS | {"pyspark"}, notebooks=False, tails=TRAINING_TAILS)
@@ -1264,7 +1279,7 @@ def _cli_entry_files(view: RepoView, det: DetectorSpec) -> list[str]:
     return selected(view, det, "cli-entry", lambda: (
         rel for rel in python_files(view, det, frozenset({"argparse", "click"}), notebooks=False,
                                     tails=("add_argument", "option("))
-        if not _TRAINING_TEXT.search(text := view.text(rel) or "") and _sets_run_options(text)
+        if not training_text(text := view.text(rel) or "") and _sets_run_options(text)
     ))
 
 
