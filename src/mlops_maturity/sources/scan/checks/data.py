@@ -15,7 +15,7 @@ from typing import Any
 
 from ....repo import RepoView
 from ....repo.view import NeedleIndex
-from ....repo.python import PyFacts, _Resolver, parse_source
+from ....repo.python import Call, PyFacts, _Resolver, parse_source
 from ....util.lazyre import lazy_re
 from ..helpers import Hit, gallery_example, local_module_file, matching_calls, meaningful_lines, name_matches, parses, paths, prefilters, python_files, selected
 from ..spec import DetectorSpec
@@ -1147,6 +1147,18 @@ def _asset_materialises_data(view: RepoView, of: OrchestratedFile) -> tuple[int,
 _TASK_RUN_ATTRS = frozenset({"submit", "map", "fn", "with_options", "delay", "apply_async"})
 
 
+def task_calls(of: OrchestratedFile) -> Iterator[tuple[Call, list[str]]]:
+    """The pipeline file's calls of imported functions, as (call, dotted parts of the function),
+    a task's run method dropped (`ingest.submit(...)` is a call of `ingest`)."""
+    for call in of.facts.calls:
+        if not call.resolved or "." not in call.name:
+            continue
+        parts = call.name.split(".")
+        if parts[-1] in _TASK_RUN_ATTRS and len(parts) > 2:
+            parts = parts[:-1]
+        yield call, parts
+
+
 # "train" that only names the split a step prepares (train_data_preprocessor,
 # preprocess_training_set) does not make the step a training step.
 _TRAIN_DATA_QUALIFIER = lazy_re(r"(?i)(re)?train(ing)?_(data(set)?|set|split|df)")
@@ -1183,12 +1195,7 @@ def _imported_prep_task(view: RepoView, of: OrchestratedFile) -> tuple[int, str]
     (`from tasks.ingest import ingest_today` then `ingest_today(...)` in a Prefect flow): the
     function must carry an orchestrator task decorator there, a plain `prepare_dir()` helper
     is not a step."""
-    for call in of.facts.calls:
-        if not call.resolved or "." not in call.name:
-            continue
-        parts = call.name.split(".")
-        if parts[-1] in _TASK_RUN_ATTRS and len(parts) > 2:
-            parts = parts[:-1]
+    for call, parts in task_calls(of):
         fn = parts[-1]
         if not PREP_NAME.search(fn) or TRAIN_NAME.search(_TRAIN_DATA_QUALIFIER.sub("", fn)):
             continue

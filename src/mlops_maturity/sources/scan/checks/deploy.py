@@ -19,7 +19,7 @@ from ....util.lazyre import lazy_re
 from ..helpers import Hit, local_module_file, matching_calls, name_matches, norm_path, parses, paths, prefilters, python_files, selected
 from ..spec import DetectorSpec
 from .data import (
-    _TASK_RUN_ATTRS,
+    task_calls,
     TRAIN_NAME,
     TRAIN_NOT_SPLIT,
     ORCHESTRATOR_ROOTS,
@@ -1452,12 +1452,7 @@ def _imported_training_step(view: RepoView, of: OrchestratedFile) -> tuple[int, 
     (a plain helper is not a step of the pipeline), and the training call must be in its own
     body (a scaler or encoder fitted in a preparation step is not training)."""
     seen: set[str] = set()
-    for call in of.facts.calls:
-        if not call.resolved or "." not in call.name:
-            continue
-        parts = call.name.split(".")
-        if parts[-1] in _TASK_RUN_ATTRS and len(parts) > 2:
-            parts = parts[:-1]
+    for call, parts in task_calls(of):
         # A call into an orchestrator's own package (`kfp.dsl...` in a repository that holds
         # the SDK's source) is the library, not a step of the project.
         if parts[0] in ORCHESTRATOR_ROOTS or ".".join(parts) in seen:
