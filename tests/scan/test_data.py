@@ -120,6 +120,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "absent-pipeline-stage-train-only"): ("absent", [], []),
     ("data.pipeline", "present-pipeline-stage-class"): (
         "present", ["src/churn/pipeline/stage_01_data_ingestion.py:6 data-prep-script-runnable"], []),
+    ("data.pipeline", "present-stage-method-named-for-step"): (
+        "present", ["src/vino/pipeline/data_transformation.py:7 data-prep-script-runnable"], []),
+    ("data.pipeline", "absent-stage-helper-takes-data"): ("absent", [], []),
     ("data.pipeline", "absent-notebook-only"): ("absent", [], []),
     ("data.pipeline", "absent-training-loop"): ("absent", [], []),
     ("data.pipeline", "present-airflow-task"): ("present", ['dags/churn.py:9 orchestrated-task-prepares-data'], []),

@@ -851,18 +851,34 @@ _STAGE_NAME = lazy_re(r"^(stage_?\d+_?)?\w*(data_?ingestion|data_?transformation
                          r"data_?preprocessing|feature_?engineering|data_?preparation)\w*$", re.I)
 
 
+# The method a stage class runs its step with, named for the step (`data_ingestion(self)`,
+# `transform_data(self)`) as other stages name it main / run.
+_STAGE_METHOD = lazy_re(r"^(data_?(ingestion|transformation|preprocessing|preparation|cleaning)|feature_?engineering|"
+                        r"(ingest|transform|prepare|pre_?process|clean|process)_?(the_?)?(raw_?)?data(set)?)$", re.I)
+
+
+def _stage_method(fn: ast.AST) -> bool:
+    """A method that runs a stage: main / run / __call__ / initiate_*, or one named for the data
+    step that takes nothing but self (it reads its configuration); `transform_data(self, df)`
+    is a helper applied to data handed to it, not a step."""
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    if fn.name in ("main", "run", "__call__") or fn.name.startswith("initiate"):
+        return True
+    args = fn.args
+    return (_STAGE_METHOD.match(fn.name) is not None and len(args.posonlyargs + args.args) == 1
+            and not args.kwonlyargs and args.vararg is None)
+
+
 def _pipeline_stage_line(rel: str, tree: ast.Module) -> int | None:
     """A data-preparation stage of a project's own pipeline (pipeline/stage_01_data_ingestion.py,
-    pipeline/prepare_data.py): a class with a main/run method or a main function, run by the
-    pipeline's entry point rather than as a script of its own."""
+    pipeline/prepare_data.py): a class with a main/run method (or one named for its step) or a
+    main function, run by the pipeline's entry point rather than as a script of its own."""
     base = rel.rsplit("/", 1)[-1][:-3]
     if not (_STAGE_DIR.search(rel) and _STAGE_NAME.match(base)):
         return None
     for node in tree.body:
-        if isinstance(node, ast.ClassDef) and any(
-            isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef)) and (b.name in ("main", "run", "__call__") or b.name.startswith("initiate"))
-            for b in node.body
-        ):
+        if isinstance(node, ast.ClassDef) and any(_stage_method(b) for b in node.body):
             return node.lineno
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in ("main", "run"):
             return node.lineno
