@@ -1427,6 +1427,28 @@ def _flags_invalid(node: ast.AST) -> bool:
         and any(isinstance(t, ast.Name) and _STATUS_FLAG.search(t.id) for t in b.targets) for b in node.body)
 
 
+def _assigns_flag(stmt: ast.AST, value: bool, names: set[str] | None = None) -> str | None:
+    """The status flag `stmt` sets to `value` (`validation_status = False`), or None."""
+    if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant) and stmt.value.value is value):
+        return None
+    return next((t.id for t in stmt.targets if isinstance(t, ast.Name) and _STATUS_FLAG.search(t.id)
+                 and (names is None or t.id in names)), None)
+
+
+def _flags_lifted(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
+    """Ids of the `if <check>: status = True` of a validator whose flag starts False (set so in
+    the function's own body): the mirror of `if <failed>: status = False`, the data failing
+    the check leaves the flag saying no. Not when the check is whether a file exists."""
+    defaults = {name for stmt in ast.walk(fn) if (name := _assigns_flag(stmt, False)) is not None}
+    if not defaults:
+        return set()
+    return {id(node) for node in ast.walk(fn) if isinstance(node, ast.If)
+            and any(_assigns_flag(b, True, defaults) for b in node.body)
+            and not any(isinstance(c, ast.Call) and isinstance(c.func, (ast.Attribute, ast.Name))
+                        and (c.func.attr if isinstance(c.func, ast.Attribute) else c.func.id) in _FS_TEST
+                        for c in ast.walk(node.test))}
+
+
 _CHECK_PREFIX = lazy_re(r"^_?(validate|verify|check)_", re.I)
 # What the test of a content check reads: the data's shape, columns, counts, nulls, dtypes, lengths.
 _CONTENT_TEST = lazy_re(r"\.shape\b|\.columns\b|\.count\(|isnull|isna|notna|notnull|dtype")
@@ -1566,8 +1588,9 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             if params and _SCHEMA_ARG.match(params[0]):
                 continue  # checks a schema definition (a JSON Schema's keywords), not records
             passed_on = _passed_on_errors(n)
+            lifted = _flags_lifted(n)
             checks = sum(1 for c in ast.walk(n) if (isinstance(c, ast.Assert) or (isinstance(c, ast.Raise) and id(c) not in passed_on))
-                         or _collects_error(c) or _rejects(c) or _flags_invalid(c))
+                         or _collects_error(c) or _rejects(c) or _flags_invalid(c) or id(c) in lifted)
             if (checks >= 2 or (checks == 1 and _checks_columns(n))) and _validator_used(view, rel, tree, n):
                 yield Hit(rel, n.lineno, f"data validator {n.name} rejects bad records ({checks} checks)")
                 break
