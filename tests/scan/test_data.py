@@ -120,6 +120,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "absent-pipeline-stage-train-only"): ("absent", [], []),
     ("data.pipeline", "present-pipeline-stage-class"): (
         "present", ["src/churn/pipeline/stage_01_data_ingestion.py:6 data-prep-script-runnable"], []),
+    ("data.pipeline", "present-stage-method-named-for-step"): (
+        "present", ["src/vino/pipeline/data_transformation.py:7 data-prep-script-runnable"], []),
+    ("data.pipeline", "absent-stage-helper-takes-data"): ("absent", [], []),
     ("data.pipeline", "absent-notebook-only"): ("absent", [], []),
     ("data.pipeline", "absent-training-loop"): ("absent", [], []),
     ("data.pipeline", "present-airflow-task"): ("present", ['dags/churn.py:9 orchestrated-task-prepares-data'], []),
@@ -199,6 +202,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.validation", "present-required-columns-raise"): ("present", ['ingestion/checks.py:6 custom-data-validator-defined'], []),
     ("data.validation", "present-validator-status-flag"): ("present", ['housing/components/data_validation.py:16 custom-data-validator-defined'], []),
     ("data.validation", "absent-column-count-wrapped-errors"): ("absent", [], []),
+    ("data.validation", "present-validator-status-lifted-on-match"): (
+        "present", ['grain/components/data_validation.py:12 custom-data-validator-defined'], []),
+    ("data.validation", "absent-validator-status-lifted-on-file-exists"): ("absent", [], []),
     ("data.validation", "present-validator-returns-false"): ("present", ['pipelines/validate_labels.py:7 custom-data-validator-defined'], []),
     ("data.validation", "absent-existence-and-emptiness-checks"): ("absent", [], []),
     # A validator class's bare validate(df) method collecting errors on columns, nulls and

@@ -26,6 +26,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
     ("team.readme", "present-plain-text-run-section"): (
         "present", ["README.md:2 readme-explains-purpose-and-setup", "README.md:7 readme-explains-purpose-and-setup"]),
     ("team.readme", "absent-plain-text-usage-placeholder"): ("absent", []),
+    # Steps written as sentences put in order ("Next, install ...") under a plain "How to Run
+    # Locally" line; "Next release will ..." under it is no instruction.
+    ("team.readme", "present-plain-text-steps-in-sentences"): (
+        "present", ["README.md:3 readme-explains-purpose-and-setup", "README.md:5 readme-explains-purpose-and-setup"]),
+    ("team.readme", "absent-plain-text-run-section-describes"): ("absent", []),
     ("team.readme", "present-commands-as-list-items"): (
         "present", ["README.md:3 readme-explains-purpose-and-setup", "README.md:6 readme-explains-purpose-and-setup"]),
     ("team.readme", "absent-list-items-name-tools"): ("absent", []),

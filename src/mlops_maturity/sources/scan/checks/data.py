@@ -851,18 +851,34 @@ _STAGE_NAME = lazy_re(r"^(stage_?\d+_?)?\w*(data_?ingestion|data_?transformation
                          r"data_?preprocessing|feature_?engineering|data_?preparation)\w*$", re.I)
 
 
+# The method a stage class runs its step with, named for the step (`data_ingestion(self)`,
+# `transform_data(self)`) as other stages name it main / run.
+_STAGE_METHOD = lazy_re(r"^(data_?(ingestion|transformation|preprocessing|preparation|cleaning)|feature_?engineering|"
+                        r"(ingest|transform|prepare|pre_?process|clean|process)_?(the_?)?(raw_?)?data(set)?)$", re.I)
+
+
+def _stage_method(fn: ast.AST) -> bool:
+    """A method that runs a stage: main / run / __call__ / initiate_*, or one named for the data
+    step that takes nothing but self (it reads its configuration); `transform_data(self, df)`
+    is a helper applied to data handed to it, not a step."""
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    if fn.name in ("main", "run", "__call__") or fn.name.startswith("initiate"):
+        return True
+    args = fn.args
+    return (_STAGE_METHOD.match(fn.name) is not None and len(args.posonlyargs + args.args) == 1
+            and not args.kwonlyargs and args.vararg is None)
+
+
 def _pipeline_stage_line(rel: str, tree: ast.Module) -> int | None:
     """A data-preparation stage of a project's own pipeline (pipeline/stage_01_data_ingestion.py,
-    pipeline/prepare_data.py): a class with a main/run method or a main function, run by the
-    pipeline's entry point rather than as a script of its own."""
+    pipeline/prepare_data.py): a class with a main/run method (or one named for its step) or a
+    main function, run by the pipeline's entry point rather than as a script of its own."""
     base = rel.rsplit("/", 1)[-1][:-3]
     if not (_STAGE_DIR.search(rel) and _STAGE_NAME.match(base)):
         return None
     for node in tree.body:
-        if isinstance(node, ast.ClassDef) and any(
-            isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef)) and (b.name in ("main", "run", "__call__") or b.name.startswith("initiate"))
-            for b in node.body
-        ):
+        if isinstance(node, ast.ClassDef) and any(_stage_method(b) for b in node.body):
             return node.lineno
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in ("main", "run"):
             return node.lineno
@@ -1418,6 +1434,28 @@ def _flags_invalid(node: ast.AST) -> bool:
         and any(isinstance(t, ast.Name) and _STATUS_FLAG.search(t.id) for t in b.targets) for b in node.body)
 
 
+def _assigns_flag(stmt: ast.AST, value: bool, names: set[str] | None = None) -> str | None:
+    """The status flag `stmt` sets to `value` (`validation_status = False`), or None."""
+    if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant) and stmt.value.value is value):
+        return None
+    return next((t.id for t in stmt.targets if isinstance(t, ast.Name) and _STATUS_FLAG.search(t.id)
+                 and (names is None or t.id in names)), None)
+
+
+def _flags_lifted(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
+    """Ids of the `if <check>: status = True` of a validator whose flag starts False (set so in
+    the function's own body): the mirror of `if <failed>: status = False`, the data failing
+    the check leaves the flag saying no. Not when the check is whether a file exists."""
+    defaults = {name for stmt in ast.walk(fn) if (name := _assigns_flag(stmt, False)) is not None}
+    if not defaults:
+        return set()
+    return {id(node) for node in ast.walk(fn) if isinstance(node, ast.If)
+            and any(_assigns_flag(b, True, defaults) for b in node.body)
+            and not any(isinstance(c, ast.Call) and isinstance(c.func, (ast.Attribute, ast.Name))
+                        and (c.func.attr if isinstance(c.func, ast.Attribute) else c.func.id) in _FS_TEST
+                        for c in ast.walk(node.test))}
+
+
 _CHECK_PREFIX = lazy_re(r"^_?(validate|verify|check)_", re.I)
 # What the test of a content check reads: the data's shape, columns, counts, nulls, dtypes, lengths.
 _CONTENT_TEST = lazy_re(r"\.shape\b|\.columns\b|\.count\(|isnull|isna|notna|notnull|dtype")
@@ -1557,8 +1595,9 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             if params and _SCHEMA_ARG.match(params[0]):
                 continue  # checks a schema definition (a JSON Schema's keywords), not records
             passed_on = _passed_on_errors(n)
+            lifted = _flags_lifted(n)
             checks = sum(1 for c in ast.walk(n) if (isinstance(c, ast.Assert) or (isinstance(c, ast.Raise) and id(c) not in passed_on))
-                         or _collects_error(c) or _rejects(c) or _flags_invalid(c))
+                         or _collects_error(c) or _rejects(c) or _flags_invalid(c) or id(c) in lifted)
             if (checks >= 2 or (checks == 1 and _checks_columns(n))) and _validator_used(view, rel, tree, n):
                 yield Hit(rel, n.lineno, f"data validator {n.name} rejects bad records ({checks} checks)")
                 break

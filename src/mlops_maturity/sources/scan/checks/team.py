@@ -172,13 +172,16 @@ def _is_title(lines: list[str], ln: int) -> bool:
 # A README pasted without its Markdown keeps its section titles as plain lines ("📝 How to Run",
 # "Installation:"): a whole line that is only a steps heading, after any emoji or bullet.
 _BARE_STEPS_HEADING = lazy_re(
-    r"^[^\w\s]*\s*(how to (run|use|install|set ?up)( (it|this|the (project|code|app|pipeline)))?|installation|install|"
+    r"^[^\w\s]*\s*(how to (run|use|install|set ?up)( (it|this|the (project|code|app|pipeline)))?"
+    r"( locally| on your (own )?(machine|computer|system|laptop))?|installation|install|"
     r"set ?up|getting started|get started|quick ?start|usage|running( (it|the (project|code|app|pipeline)|locally))?)"
     r"\s*:?\s*$", re.I)
 
 
-# A line that is a step: it starts (after a bullet or a number) with an instruction or a command.
-_STEP_VERB = lazy_re(r"^([-*+•]\s*|\d+[.)]\s*|\$\s*)?(clone|install|run|attach|open|create|execute|start|launch|download|"
+# A line that is a step: it starts (after a bullet, a number or a word putting steps in order:
+# "Next, install the requirements") with an instruction or a command.
+_STEP_VERB = lazy_re(r"^([-*+•]\s*|\d+[.)]\s*|\$\s*)?((first|next|then|finally|now|after that|afterwards)\s*,?\s+)?"
+                     r"(clone|install|run|attach|open|create|execute|start|launch|download|"
                      r"configure|build|copy|navigate|go to|cd|pip3?|python3?|docker|conda|make|git|uv|poetry|set up|activate|"
                      r"upload|import|deploy)\b", re.I)
 
