@@ -244,6 +244,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-json-train-config"): ("present", ["configs/base.json:4 hyperparameters-in-json-config"], []),
     ("dev.config", "absent-json-hparams-written-only"): ("absent", [], []),
     ("dev.config", "absent-model-architecture-json"): ("absent", [], []),
+    # The same training settings in Pascal case ("NumEpochs", "BatchSize", "InitialLearningRate");
+    # a service's settings with only a batch size (MaxBatchSize is no hyperparameter) stay out.
+    ("dev.config", "present-json-camelcase-config"): ("present", ["configs/unet.json:5 hyperparameters-in-json-config"], []),
+    ("dev.config", "absent-json-camelcase-service-settings"): ("absent", [], []),
     ("dev.config", "present-rl-cli-hyperparameters"): ("present", ["main.py:11 cli-hyperparameters-declared"], []),
     ("dev.config", "absent-rl-cli-run-options-only"): ("absent", [], []),
     ("dev.hpo", "present-optuna"): ("present", ["tune.py:8 optuna-study-run"], []),

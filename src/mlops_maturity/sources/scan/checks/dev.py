@@ -975,13 +975,37 @@ def hyperparameters_in_config(view: RepoView, det: DetectorSpec) -> Iterator[Hit
 # what a published model's config.json holds.
 _JSON_TRAIN_KEYS = ("learning_rate", "lr", "epochs", "num_epochs", "n_epochs", "max_epochs", "batch_size",
                     "train_batch_size", "weight_decay", "warmup_steps", "optimizer", "momentum")
-_JSON_HPARAM_NEEDLES = tuple(f'"{k}"' for k in _JSON_TRAIN_KEYS)
+# The same settings spelled in camel or Pascal case ("BatchSize", "learningRate",
+# "InitialLearningRate"), as configs written for C#-, Java- or JS-minded tooling name them: each
+# key is read as its snake-case form. The needles are the key tails, closing quote included.
+_JSON_CAMEL_TAILS = ("LearningRate", "learningRate", "BatchSize", "batchSize", "Epochs", "WeightDecay", "weightDecay",
+                     "WarmupSteps", "warmupSteps", "Momentum", "Optimizer", "Dropout", "HiddenSize", "hiddenSize",
+                     "NumLayers", "numLayers", "MaxDepth", "maxDepth", "nEstimators")
+_JSON_HPARAM_NEEDLES = tuple(f'"{k}"' for k in _JSON_TRAIN_KEYS) + tuple(f'{t}"' for t in _JSON_CAMEL_TAILS)
 _JSON_HPARAM_KEY = LinePattern(r'[ \t]*+"(' + "|".join(_HPARAM_NAMES) + r')"\s*:\s*\S')
+_JSON_CAMEL_KEY = LinePattern(r'[ \t]*+"((?:[A-Za-z]*[a-z])?(?:' + "|".join(t for t in _JSON_CAMEL_TAILS if t[0].isupper())
+                              + r')|(?:' + "|".join(t for t in _JSON_CAMEL_TAILS if t[0].islower()) + r'))"\s*:\s*\S')
+# initialLearningRate, baseLearningRate: the learning rate under a qualifier.
+_CAMEL_QUALIFIED_LR = lazy_re(r"^(initial|init|base|start|max|peak)_learning_rate$")
+_HPARAM_NAME_SET = lazy_re(r"^(" + "|".join(_HPARAM_NAMES) + r")$")
 _CONFIG_JSON_PATH = lazy_re(r"(?i)conf|hparam|hyper|param|setting")
 # `config = json.loads(f.read())`, `hps = json.load(open(args.config))`: the code reads a
 # config from JSON (writing one with json.dump reads nothing).
 _JSON_CONFIG_READ = lazy_re(r"(?i)\b\w*(config|conf|cfg|hps|hparams?|hyper_?params|params)\w*\s*=\s*json\.loads?\("
                             r"|json\.loads?\(\s*(open\()?\s*[\w.]*(config|conf|cfg|hparam|param)")
+
+
+def _json_hparam_keys(text: str) -> list[tuple[int, str]]:
+    """(offset, snake-case name) of the hyperparameter keys of a JSON text, in either case style."""
+    found = [(start, m.group(1)) for start, _, m in _JSON_HPARAM_KEY.finditer(text)]
+    if any(t in text for t in _JSON_CAMEL_TAILS):
+        for start, _, m in _JSON_CAMEL_KEY.finditer(text):
+            snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", m.group(1)).lower()
+            if _CAMEL_QUALIFIED_LR.match(snake):
+                snake = "learning_rate"
+            if _HPARAM_NAME_SET.match(snake):
+                found.append((start, snake))
+    return sorted(found)
 
 
 @prefilters(*_JSON_HPARAM_NEEDLES, "json.load")
@@ -998,7 +1022,7 @@ def hyperparameters_in_json_config(view: RepoView, det: DetectorSpec) -> Iterato
     if not any(_JSON_CONFIG_READ.search(text) for _, text in view.texts(readers)):
         return
     for rel, text in view.texts(configs):
-        found = [(start, m.group(1)) for start, _, m in _JSON_HPARAM_KEY.finditer(text)]
+        found = _json_hparam_keys(text)
         keys = {k for _, k in found}
         if len(keys) >= 2 and not keys.isdisjoint(_JSON_TRAIN_KEYS):
             line = text.count("\n", 0, found[0][0]) + 1
