@@ -81,6 +81,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.experiment_tracking", "absent-kfp-metrics-unlogged"): ("absent", [], []),
     ("dev.experiment_tracking", "absent-dependency-only"): ("absent", [], ["requirements.txt:2 dependency-declared"]),
     ("dev.experiment_tracking", "absent-tests-only"): ("absent", [], []),
+    # The legacy neptune-cli context whose channels receive the run's metrics; a project's own
+    # Context class with the same method names, beside neptune-cli in requirements, is not Neptune.
+    ("dev.experiment_tracking", "present-neptune-legacy-context"): ("present", ["src/monitoring.py:3 neptune-run-logged"], []),
+    ("dev.experiment_tracking", "absent-neptune-cli-local-context"): ("absent", [], ["requirements.txt:2 dependency-declared"]),
     ("dev.experiment_tracking", "absent-tracker-in-test-data"): ("absent", [], []),
     ("dev.experiment_tracking", "absent-csv-logger"): ("absent", [], []),
     ("dev.experiment_tracking", "present-coqui-dashboard-logger"): ("present", ["recipes/ljspeech/train_glowtts.py:9 coqui-trainer-dashboard-logger"], []),
