@@ -248,6 +248,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-json-train-config"): ("present", ["configs/base.json:4 hyperparameters-in-json-config"], []),
     ("dev.config", "absent-json-hparams-written-only"): ("absent", [], []),
     ("dev.config", "absent-model-architecture-json"): ("absent", [], []),
+    # A training program only named like a test (baseline_test.py with a __main__ entry point
+    # and no test in it) is project code; a real test module declaring the same option is not.
+    ("dev.config", "present-training-script-named-test"): (
+        "present", ["experiments/baseline_test.py:13 cli-hyperparameters-declared"], []),
+    ("dev.config", "absent-test-module-with-flags"): ("absent", [], []),
     # The same training settings in Pascal case ("NumEpochs", "BatchSize", "InitialLearningRate");
     # a service's settings with only a batch size (MaxBatchSize is no hyperparameter) stay out.
     ("dev.config", "present-json-camelcase-config"): ("present", ["configs/unet.json:5 hyperparameters-in-json-config"], []),
