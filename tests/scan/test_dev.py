@@ -248,6 +248,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-json-train-config"): ("present", ["configs/base.json:4 hyperparameters-in-json-config"], []),
     ("dev.config", "absent-json-hparams-written-only"): ("absent", [], []),
     ("dev.config", "absent-model-architecture-json"): ("absent", [], []),
+    # Hyperparameters in a Python config module (configs/baseline.py) that training imports; a
+    # config.py nothing imports (training keeps its own literals) configures nothing.
+    ("dev.config", "present-python-config-module"): (
+        "present", ["configs/baseline.py:6 hyperparameters-in-python-config-module"], []),
+    ("dev.config", "absent-python-config-unimported"): ("absent", [], []),
     # A training program only named like a test (baseline_test.py with a __main__ entry point
     # and no test in it) is project code; a real test module declaring the same option is not.
     ("dev.config", "present-training-script-named-test"): (

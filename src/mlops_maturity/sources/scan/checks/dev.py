@@ -1437,7 +1437,77 @@ def ray_tune_search(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         yield Hit(rel, run.line, f"calls {run.name} over a search space", run.cell)
         return
 
+# -- dev.config: hyperparameters kept in a Python config module the code imports ---------------
+
+# config/cifar_config.py, configs/base.py, hparams.py, train_config.py: a module named or kept for
+# configuration (mmcv-style Python configs, a project's settings dicts).
+_PY_CONFIG_PATH = lazy_re(r"(^|/)(configs?/[^/]+|[^/]*config[^/]*|h?params|hyper_?param\w*)\.py$", re.I)
+_PY_CONFIG_NEEDLES = tuple(f'"{k}"' for k in _JSON_TRAIN_KEYS) + tuple(f"'{k}'" for k in _JSON_TRAIN_KEYS) + tuple(
+    k.upper() for k in _JSON_TRAIN_KEYS if k != "lr") + ("LR =", "LR=")
+
+
+def _py_config_keys(tree: ast.Module) -> list[tuple[int, str]]:
+    """(line, name) of the hyperparameters a module sets at top level: upper-case constants
+    (LEARNING_RATE = 1e-3) and the string keys of dict literals (TRAIN = {"epochs": 50})."""
+    found: list[tuple[int, str]] = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign):
+            targets, value = stmt.targets, stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            targets, value = [stmt.target], stmt.value
+        else:
+            continue
+        for t in targets:
+            if isinstance(t, ast.Name) and t.id.isupper() and _HPARAM_NAME_SET.match(t.id.lower()):
+                found.append((stmt.lineno, t.id.lower()))
+        for node in ast.walk(value):
+            if isinstance(node, ast.Dict):
+                found += [(k.lineno, k.value) for k in node.keys
+                          if isinstance(k, ast.Constant) and isinstance(k.value, str) and _HPARAM_NAME_SET.match(k.value)]
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+                found += [(node.lineno, kw.arg) for kw in node.keywords if kw.arg and _HPARAM_NAME_SET.match(kw.arg)]
+    return found
+
+
+@prefilters(*_PY_CONFIG_NEEDLES)
+def hyperparameters_in_python_config(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Python config module (config/*.py, *config*.py, hparams.py) setting at least two
+    hyperparameters, one a training setting (learning rate, epochs, batch size...), as top-level
+    constants or dict entries, that ML code elsewhere in the repository imports: training reads
+    its settings from the config file. Constants at the top of the training script itself are
+    hard-coded, and a config module nothing imports configures nothing."""
+    configs = [r for r in paths(view, det, ("*.py",)) if _PY_CONFIG_PATH.search(r)
+               and r.rsplit("/", 1)[-1] not in ("setup.py", "conftest.py", "__init__.py")
+               and view.contains_any(r, _PY_CONFIG_NEEDLES)]
+    if not configs:
+        return
+    ml_files = None
+    for rel in configs:
+        tree = py_tree(view, rel)
+        if tree is None:
+            continue
+        found = _py_config_keys(tree)
+        keys = {k for _, k in found}
+        if len(keys) < 2 or keys.isdisjoint(_JSON_TRAIN_KEYS):
+            continue
+        folder, _, base = rel.rpartition("/")
+        # a module of a config package (config/cifar.py) is also reached through the package
+        # (from config import TRAIN), whose own modules are not its users
+        package = folder if folder and _PY_CONFIG_PATH.search(folder + "/x.py") else ""
+        names = {base[:-3]} | ({package.rsplit("/", 1)[-1]} if package else set())
+        importer = lazy_re(r"^\s*(from\s+[\w.]*\b(" + "|".join(map(re.escape, sorted(names))) + r")\b[\w.]*\s+import|import\s+[\w.]*\b("
+                           + "|".join(map(re.escape, sorted(names))) + r")\b)", re.M)
+        if ml_files is None:
+            ml_files = [r for r in view.by_ext(".py") if not view.is_test(r) and not view.modules(r).isdisjoint(ML_ROOTS)]
+        if any(other != rel and not (package and other.startswith(package + "/")) and importer.search(text)
+               for other, text in view.texts(ml_files)):
+            line = min(found)[0]
+            yield Hit(rel, line, f"keeps hyperparameters in a Python config module ({', '.join(sorted(keys)[:4])})")
+            return
+
+
 CHECKS = {
+    "hyperparameters_in_python_config": hyperparameters_in_python_config,
     "config_node_overrides": config_node_overrides,
     "spacy_training_config": spacy_training_config,
     "pipeline_run_config": pipeline_run_config,
