@@ -279,6 +279,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.hpo", "present-auto-arima-search"): ("present", ["forecasting/fit_demand.py:8 auto-arima-order-search"], []),
     ("dev.hpo", "absent-arima-fixed-order"): ("absent", [], ["requirements.txt:2 dependency-declared"]),
     ("dev.hpo", "absent-manual-loop"): ("absent", [], []),
+    # A hand-written tuner class drawing each run's configuration from a declared space, used by
+    # the experiment code; a function that only returns grids to try by hand, and a draft search
+    # nothing calls, search nothing.
+    ("dev.hpo", "present-own-random-search-tuner"): ("present", ["src/tuning.py:4 own-search-tuner-run"], []),
+    ("dev.hpo", "absent-search-grids-only"): ("absent", [], []),
+    ("dev.hpo", "absent-random-search-never-called"): ("absent", [], []),
     ("dev.hpo", "present-parameter-sampler"): ("present", ["tuner.py:10 parameter-grid-searched"], []),
     ("dev.hpo", "absent-parameter-grid-in-tests"): ("absent", [], []),
 }

@@ -1506,7 +1506,69 @@ def hyperparameters_in_python_config(view: RepoView, det: DetectorSpec) -> Itera
             return
 
 
+# -- dev.hpo: a hand-written random / grid search over a declared space ------------------------
+
+_OWN_SEARCH_NEEDLES = ("RandomSearch", "random_search", "GridSearch", "grid_search")
+_OWN_SEARCH_NAME = lazy_re(r"(?i)(random|grid)_?search")
+# Augmented Random Search is a reinforcement-learning algorithm (it trains a policy), and
+# sklearn's own names are imported, not defined.
+_NOT_OWN_SEARCH = lazy_re(r"(?i)augmented|^test|SearchCV$")
+_SAMPLING_ATTRS = frozenset({"choice", "uniform", "randint", "loguniform", "sample", "integers", "permutation"})
+
+
+def _samples_space(node: ast.AST) -> bool:
+    """The definition draws values (np.random.choice / uniform, random.sample, rng.integers) or
+    enumerates a grid (itertools.product)."""
+    for sub in ast.walk(node):
+        if not isinstance(sub, ast.Call):
+            continue
+        func = sub.func
+        if isinstance(func, ast.Attribute):
+            receiver = ast.unparse(func.value)
+            if func.attr in _SAMPLING_ATTRS and re.search(r"(^|\.)(random|rng|np\.random|numpy\.random)$|rng$", receiver):
+                return True
+            if func.attr == "product" and receiver == "itertools":
+                return True
+        elif isinstance(func, ast.Name) and func.id == "product":
+            return True
+    return False
+
+
+@prefilters(*_OWN_SEARCH_NEEDLES)
+def own_search_run(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A class or function of the project named for a random / grid search (RandomSearchTuner,
+    run_grid_search) that draws values from a search space or enumerates a grid, and that the
+    project's code calls: a hand-written tuner proposing configurations run after run. A
+    function that only returns the grids, or one nothing calls, searches nothing."""
+    files = [r for r in paths(view, det, ("*.py",)) if view.contains_any(r, _OWN_SEARCH_NEEDLES)]
+    for rel in files:
+        tree = py_tree(view, rel)
+        if tree is None:
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+                continue
+            if not _OWN_SEARCH_NAME.search(node.name) or _NOT_OWN_SEARCH.search(node.name) or not _samples_space(node):
+                continue
+            call = lazy_re(r"(?<![\w.])(?:[\w]+\.)*" + re.escape(node.name) + r"\s*\(")
+            defline = f"def {node.name}" if isinstance(node, ast.FunctionDef) else f"class {node.name}"
+            used = False
+            for other, text in view.texts(files):
+                for m in call.finditer(text):
+                    line_start = text.rfind("\n", 0, m.start()) + 1
+                    if defline not in text[line_start:m.end()]:
+                        used = True
+                        break
+                if used:
+                    break
+            if used:
+                kind = "function" if isinstance(node, ast.FunctionDef) else "class"
+                yield Hit(rel, node.lineno, f"runs its own hyperparameter search: {kind} {node.name} samples a search space")
+                return
+
+
 CHECKS = {
+    "own_search_run": own_search_run,
     "hyperparameters_in_python_config": hyperparameters_in_python_config,
     "config_node_overrides": config_node_overrides,
     "spacy_training_config": spacy_training_config,
