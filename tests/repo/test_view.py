@@ -6,6 +6,7 @@ import pytest
 from helpers import write
 
 from mlops_maturity.repo import RepoView, glob_regex, is_test_path
+from mlops_maturity.repo.view import script_named_like_test
 from mlops_maturity.repo.view import rendered_path
 from mlops_maturity.util import yamlsafe
 
@@ -35,6 +36,18 @@ def test_test_paths():
     # a test suite's inputs: sample pipelines a compiler test reads are not the project's code
     assert is_test_path("test_data/pipelines/train_metrics.py") and is_test_path("pkg/testdata/flow.py")
     assert not is_test_path("src/datasets/testset_builder.py") and not is_test_path("data_tests_report/summary.py")
+
+
+def test_script_named_like_test():
+    main = 'import argparse\n\nif __name__ == "__main__":\n    argparse.ArgumentParser().parse_args()\n'
+    assert script_named_like_test("exp/data_gen_test.py", main)
+    # a test module (a test function, a TestCase, a test framework) stays a test, so does any
+    # file under a test folder, a test_*.py name, or a module without an entry point
+    assert not script_named_like_test("exp/model_test.py", "def test_shape():\n    pass\n" + main)
+    assert not script_named_like_test("exp/model_test.py", "import unittest\n" + main)
+    assert not script_named_like_test("tests/data_gen_test.py", main)
+    assert not script_named_like_test("exp/test_data_gen.py", main)
+    assert not script_named_like_test("exp/data_gen_test.py", "import argparse\n")
 
 
 @pytest.mark.parametrize(

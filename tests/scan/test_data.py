@@ -13,6 +13,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "absent-invoke-template-stub"): ("absent", [], []),
     ("data.pipeline", "present-create-folds-script"): ("present", ["src/create_folds.py:4 data-prep-script-runnable"], []),
     ("data.pipeline", "absent-create-folders-script"): ("absent", [], []),
+    # A runnable script in a versioned preparation folder (data_preprocessing_v2/); a folder so
+    # named that holds only helpers the training loop imports is no step.
+    ("data.pipeline", "present-prep-folder-versioned"): (
+        "present", ["data_preprocessing_v2/segment_recordings.py:9 data-prep-script-runnable"], []),
+    ("data.pipeline", "absent-prep-folder-helpers-only"): ("absent", [], []),
     ("data.pipeline", "present-typer-data-cli"): (
         "present", ["src/speechcls/data.py:31 entry-script-runs-data-prep"], []),
     # the project template's data.py: typer.run(preprocess) of a stub that writes nothing

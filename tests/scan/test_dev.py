@@ -89,6 +89,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.experiment_tracking", "absent-kfp-metrics-unlogged"): ("absent", [], []),
     ("dev.experiment_tracking", "absent-dependency-only"): ("absent", [], ["requirements.txt:2 dependency-declared"]),
     ("dev.experiment_tracking", "absent-tests-only"): ("absent", [], []),
+    # The legacy neptune-cli context whose channels receive the run's metrics; a project's own
+    # Context class with the same method names, beside neptune-cli in requirements, is not Neptune.
+    ("dev.experiment_tracking", "present-neptune-legacy-context"): ("present", ["src/monitoring.py:3 neptune-run-logged"], []),
+    ("dev.experiment_tracking", "absent-neptune-cli-local-context"): ("absent", [], ["requirements.txt:2 dependency-declared"]),
     ("dev.experiment_tracking", "absent-tracker-in-test-data"): ("absent", [], []),
     ("dev.experiment_tracking", "absent-csv-logger"): ("absent", [], []),
     ("dev.experiment_tracking", "present-coqui-dashboard-logger"): ("present", ["recipes/ljspeech/train_glowtts.py:9 coqui-trainer-dashboard-logger"], []),
@@ -276,6 +280,20 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-json-train-config"): ("present", ["configs/base.json:4 hyperparameters-in-json-config"], []),
     ("dev.config", "absent-json-hparams-written-only"): ("absent", [], []),
     ("dev.config", "absent-model-architecture-json"): ("absent", [], []),
+    # Hyperparameters in a Python config module (configs/baseline.py) that training imports; a
+    # config.py nothing imports (training keeps its own literals) configures nothing.
+    ("dev.config", "present-python-config-module"): (
+        "present", ["configs/baseline.py:6 hyperparameters-in-python-config-module"], []),
+    ("dev.config", "absent-python-config-unimported"): ("absent", [], []),
+    # A training program only named like a test (baseline_test.py with a __main__ entry point
+    # and no test in it) is project code; a real test module declaring the same option is not.
+    ("dev.config", "present-training-script-named-test"): (
+        "present", ["experiments/baseline_test.py:13 cli-hyperparameters-declared"], []),
+    ("dev.config", "absent-test-module-with-flags"): ("absent", [], []),
+    # The same training settings in Pascal case ("NumEpochs", "BatchSize", "InitialLearningRate");
+    # a service's settings with only a batch size (MaxBatchSize is no hyperparameter) stay out.
+    ("dev.config", "present-json-camelcase-config"): ("present", ["configs/unet.json:5 hyperparameters-in-json-config"], []),
+    ("dev.config", "absent-json-camelcase-service-settings"): ("absent", [], []),
     ("dev.config", "present-rl-cli-hyperparameters"): ("present", ["main.py:11 cli-hyperparameters-declared"], []),
     ("dev.config", "absent-rl-cli-run-options-only"): ("absent", [], []),
     ("dev.hpo", "present-optuna"): ("present", ["tune.py:8 optuna-study-run"], []),
@@ -300,6 +318,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.hpo", "present-auto-arima-search"): ("present", ["forecasting/fit_demand.py:8 auto-arima-order-search"], []),
     ("dev.hpo", "absent-arima-fixed-order"): ("absent", [], ["requirements.txt:2 dependency-declared"]),
     ("dev.hpo", "absent-manual-loop"): ("absent", [], []),
+    # A hand-written tuner class drawing each run's configuration from a declared space, used by
+    # the experiment code; a function that only returns grids to try by hand, and a draft search
+    # nothing calls, search nothing.
+    ("dev.hpo", "present-own-random-search-tuner"): ("present", ["src/tuning.py:4 own-search-tuner-run"], []),
+    ("dev.hpo", "absent-search-grids-only"): ("absent", [], []),
+    ("dev.hpo", "absent-random-search-never-called"): ("absent", [], []),
     ("dev.hpo", "present-parameter-sampler"): ("present", ["tuner.py:10 parameter-grid-searched"], []),
     ("dev.hpo", "absent-parameter-grid-in-tests"): ("absent", [], []),
 }

@@ -58,6 +58,24 @@ def is_test_path(rel: str) -> bool:
     return _TEST_FILE.match(parts[-1]) is not None
 
 
+# A program only named like a test (data_gen_test.py, model_test.py outside any test folder,
+# run as `python data_gen_test.py --epochs 50`): a `__main__` entry point and nothing a test
+# runner would collect or use.
+_SUFFIX_TEST_FILE = lazy_re(r"^.+_test\.py$")
+_TEST_MARKERS = lazy_re(r"^\s*(async\s+)?def\s+test|^\s*class\s+\w*Test|TestCase|\b(pytest|unittest|absltest|doctest|nose2?)\b"
+                        r"|\btf\.test\b|@given\b", re.M)
+_MAIN_GUARD = lazy_re(r"^if\s+__name__\s*==\s*[\"']__main__[\"']\s*:", re.M)
+
+
+def script_named_like_test(rel: str, text: str | None) -> bool:
+    """A `*_test.py` file outside test folders that is a program, not a test: it has a
+    `__main__` entry point and no test function, test class or test framework."""
+    parts = rel.split("/")
+    if _SUFFIX_TEST_FILE.match(parts[-1]) is None or any(p.lower() in _TEST_DIRS for p in parts[:-1]):
+        return False
+    return text is not None and _MAIN_GUARD.search(text) is not None and _TEST_MARKERS.search(text) is None
+
+
 # Project templates keep a file's own name before a template suffix (`train.py.tmpl` of a
 # Databricks bundle template, `ci.yml.jinja` of copier, `values.yaml.j2`): the scan reads such a
 # file as the file it renders to, and reports evidence at its real path. `.tpl` is left alone:
@@ -469,10 +487,14 @@ class RepoView:
         return tests
 
     def is_test(self, rel: str) -> bool:
-        """A test file or a file under a test directory (see `is_test_path`). Cached."""
+        """A test file or a file under a test directory (see `is_test_path`), unless it is a
+        program only named like a test (`script_named_like_test`). Cached."""
         hit = self._test_cache.get(rel)
         if hit is None:
-            hit = self._test_cache[rel] = is_test_path(rel)
+            hit = is_test_path(rel)
+            if hit and rel.endswith("_test.py") and script_named_like_test(rel, self.text(rel)):
+                hit = False
+            self._test_cache[rel] = hit
         return hit
 
     # -- bounded reads ---------------------------------------------------------------------

@@ -612,7 +612,10 @@ _FETCH_SCRIPT = lazy_re(r"^(download|get|fetch)_\w+$", re.I)
 # fetched, a data step wherever it sits (weights, checkpoints and models stay out, above).
 _FETCH_AND_PREP = lazy_re(r"_and_(pre_?process|prepare|prep|clean)(?!_?(release|docs?|env|environment|submission|deploy\w*|package|build|config|"
                           r"results?|reports?)\b)", re.I)
-_PREP_DIR = lazy_re(r"(^|/)(pre_?processing|data_?prep(aration)?|etl|ingestion|data_?processing|feature_?engineering)/", re.I)
+# data_preprocessing/, preprocessing_v2/, data_prep_new/: a folder of preparation steps, also
+# when a version suffix tells a reworked copy from the first.
+_PREP_DIR = lazy_re(r"(^|/)((data_?)?pre_?processing|data_?prep(aration)?|etl|ingestion|data_?processing|feature_?engineering)"
+                    r"([_-](new|old|v?\d+))?/", re.I)
 
 
 # A retrieval (RAG) app's ingestion step: a script named for filling the index or vector store

@@ -1145,13 +1145,37 @@ def hyperparameters_in_config(view: RepoView, det: DetectorSpec) -> Iterator[Hit
 # what a published model's config.json holds.
 _JSON_TRAIN_KEYS = ("learning_rate", "lr", "epochs", "num_epochs", "n_epochs", "max_epochs", "batch_size",
                     "train_batch_size", "weight_decay", "warmup_steps", "optimizer", "momentum")
-_JSON_HPARAM_NEEDLES = tuple(f'"{k}"' for k in _JSON_TRAIN_KEYS)
+# The same settings spelled in camel or Pascal case ("BatchSize", "learningRate",
+# "InitialLearningRate"), as configs written for C#-, Java- or JS-minded tooling name them: each
+# key is read as its snake-case form. The needles are the key tails, closing quote included.
+_JSON_CAMEL_TAILS = ("LearningRate", "learningRate", "BatchSize", "batchSize", "Epochs", "WeightDecay", "weightDecay",
+                     "WarmupSteps", "warmupSteps", "Momentum", "Optimizer", "Dropout", "HiddenSize", "hiddenSize",
+                     "NumLayers", "numLayers", "MaxDepth", "maxDepth", "nEstimators")
+_JSON_HPARAM_NEEDLES = tuple(f'"{k}"' for k in _JSON_TRAIN_KEYS) + tuple(f'{t}"' for t in _JSON_CAMEL_TAILS)
 _JSON_HPARAM_KEY = LinePattern(r'[ \t]*+"(' + "|".join(_HPARAM_NAMES) + r')"\s*:\s*\S')
+_JSON_CAMEL_KEY = LinePattern(r'[ \t]*+"((?:[A-Za-z]*[a-z])?(?:' + "|".join(t for t in _JSON_CAMEL_TAILS if t[0].isupper())
+                              + r')|(?:' + "|".join(t for t in _JSON_CAMEL_TAILS if t[0].islower()) + r'))"\s*:\s*\S')
+# initialLearningRate, baseLearningRate: the learning rate under a qualifier.
+_CAMEL_QUALIFIED_LR = lazy_re(r"^(initial|init|base|start|max|peak)_learning_rate$")
+_HPARAM_NAME_SET = lazy_re(r"^(" + "|".join(_HPARAM_NAMES) + r")$")
 _CONFIG_JSON_PATH = lazy_re(r"(?i)conf|hparam|hyper|param|setting")
 # `config = json.loads(f.read())`, `hps = json.load(open(args.config))`: the code reads a
 # config from JSON (writing one with json.dump reads nothing).
 _JSON_CONFIG_READ = lazy_re(r"(?i)\b\w*(config|conf|cfg|hps|hparams?|hyper_?params|params)\w*\s*=\s*json\.loads?\("
                             r"|json\.loads?\(\s*(open\()?\s*[\w.]*(config|conf|cfg|hparam|param)")
+
+
+def _json_hparam_keys(text: str) -> list[tuple[int, str]]:
+    """(offset, snake-case name) of the hyperparameter keys of a JSON text, in either case style."""
+    found = [(start, m.group(1)) for start, _, m in _JSON_HPARAM_KEY.finditer(text)]
+    if any(t in text for t in _JSON_CAMEL_TAILS):
+        for start, _, m in _JSON_CAMEL_KEY.finditer(text):
+            snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", m.group(1)).lower()
+            if _CAMEL_QUALIFIED_LR.match(snake):
+                snake = "learning_rate"
+            if _HPARAM_NAME_SET.match(snake):
+                found.append((start, snake))
+    return sorted(found)
 
 
 @prefilters(*_JSON_HPARAM_NEEDLES, "json.load")
@@ -1168,7 +1192,7 @@ def hyperparameters_in_json_config(view: RepoView, det: DetectorSpec) -> Iterato
     if not any(_JSON_CONFIG_READ.search(text) for _, text in view.texts(readers)):
         return
     for rel, text in view.texts(configs):
-        found = [(start, m.group(1)) for start, _, m in _JSON_HPARAM_KEY.finditer(text)]
+        found = _json_hparam_keys(text)
         keys = {k for _, k in found}
         if len(keys) >= 2 and not keys.isdisjoint(_JSON_TRAIN_KEYS):
             line = text.count("\n", 0, found[0][0]) + 1
@@ -1622,10 +1646,142 @@ def pycaret_model_tuned(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             yield Hit(rel, call.line, f"tunes hyperparameters: calls {call.name}", call.cell)
 
 
+# -- dev.config: hyperparameters kept in a Python config module the code imports ---------------
+
+# config/cifar_config.py, configs/base.py, hparams.py, train_config.py: a module named or kept for
+# configuration (mmcv-style Python configs, a project's settings dicts).
+_PY_CONFIG_PATH = lazy_re(r"(^|/)(configs?/[^/]+|[^/]*config[^/]*|h?params|hyper_?param\w*)\.py$", re.I)
+_PY_CONFIG_NEEDLES = tuple(f'"{k}"' for k in _JSON_TRAIN_KEYS) + tuple(f"'{k}'" for k in _JSON_TRAIN_KEYS) + tuple(
+    k.upper() for k in _JSON_TRAIN_KEYS if k != "lr") + ("LR =", "LR=")
+
+
+def _py_config_keys(tree: ast.Module) -> list[tuple[int, str]]:
+    """(line, name) of the hyperparameters a module sets at top level: upper-case constants
+    (LEARNING_RATE = 1e-3) and the string keys of dict literals (TRAIN = {"epochs": 50})."""
+    found: list[tuple[int, str]] = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign):
+            targets, value = stmt.targets, stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            targets, value = [stmt.target], stmt.value
+        else:
+            continue
+        for t in targets:
+            if isinstance(t, ast.Name) and t.id.isupper() and _HPARAM_NAME_SET.match(t.id.lower()):
+                found.append((stmt.lineno, t.id.lower()))
+        for node in ast.walk(value):
+            if isinstance(node, ast.Dict):
+                found += [(k.lineno, k.value) for k in node.keys
+                          if isinstance(k, ast.Constant) and isinstance(k.value, str) and _HPARAM_NAME_SET.match(k.value)]
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+                found += [(node.lineno, kw.arg) for kw in node.keywords if kw.arg and _HPARAM_NAME_SET.match(kw.arg)]
+    return found
+
+
+@prefilters(*_PY_CONFIG_NEEDLES)
+def hyperparameters_in_python_config(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Python config module (config/*.py, *config*.py, hparams.py) setting at least two
+    hyperparameters, one a training setting (learning rate, epochs, batch size...), as top-level
+    constants or dict entries, that ML code elsewhere in the repository imports: training reads
+    its settings from the config file. Constants at the top of the training script itself are
+    hard-coded, and a config module nothing imports configures nothing."""
+    configs = [r for r in paths(view, det, ("*.py",)) if _PY_CONFIG_PATH.search(r)
+               and r.rsplit("/", 1)[-1] not in ("setup.py", "conftest.py", "__init__.py")
+               and view.contains_any(r, _PY_CONFIG_NEEDLES)]
+    if not configs:
+        return
+    ml_files = None
+    for rel in configs:
+        tree = py_tree(view, rel)
+        if tree is None:
+            continue
+        found = _py_config_keys(tree)
+        keys = {k for _, k in found}
+        if len(keys) < 2 or keys.isdisjoint(_JSON_TRAIN_KEYS):
+            continue
+        folder, _, base = rel.rpartition("/")
+        # a module of a config package (config/cifar.py) is also reached through the package
+        # (from config import TRAIN), whose own modules are not its users
+        package = folder if folder and _PY_CONFIG_PATH.search(folder + "/x.py") else ""
+        names = {base[:-3]} | ({package.rsplit("/", 1)[-1]} if package else set())
+        importer = lazy_re(r"^\s*(from\s+[\w.]*\b(" + "|".join(map(re.escape, sorted(names))) + r")\b[\w.]*\s+import|import\s+[\w.]*\b("
+                           + "|".join(map(re.escape, sorted(names))) + r")\b)", re.M)
+        if ml_files is None:
+            ml_files = [r for r in view.by_ext(".py") if not view.is_test(r) and not view.modules(r).isdisjoint(ML_ROOTS)]
+        if any(other != rel and not (package and other.startswith(package + "/")) and importer.search(text)
+               for other, text in view.texts(ml_files)):
+            line = min(found)[0]
+            yield Hit(rel, line, f"keeps hyperparameters in a Python config module ({', '.join(sorted(keys)[:4])})")
+            return
+
+
+# -- dev.hpo: a hand-written random / grid search over a declared space ------------------------
+
+_OWN_SEARCH_NEEDLES = ("RandomSearch", "random_search", "GridSearch", "grid_search")
+_OWN_SEARCH_NAME = lazy_re(r"(?i)(random|grid)_?search")
+# Augmented Random Search is a reinforcement-learning algorithm (it trains a policy), and
+# sklearn's own names are imported, not defined.
+_NOT_OWN_SEARCH = lazy_re(r"(?i)augmented|^test|SearchCV$")
+_SAMPLING_ATTRS = frozenset({"choice", "uniform", "randint", "loguniform", "sample", "integers", "permutation"})
+
+
+def _samples_space(node: ast.AST) -> bool:
+    """The definition draws values (np.random.choice / uniform, random.sample, rng.integers) or
+    enumerates a grid (itertools.product)."""
+    for sub in ast.walk(node):
+        if not isinstance(sub, ast.Call):
+            continue
+        func = sub.func
+        if isinstance(func, ast.Attribute):
+            receiver = ast.unparse(func.value)
+            if func.attr in _SAMPLING_ATTRS and re.search(r"(^|\.)(random|rng|np\.random|numpy\.random)$|rng$", receiver):
+                return True
+            if func.attr == "product" and receiver == "itertools":
+                return True
+        elif isinstance(func, ast.Name) and func.id == "product":
+            return True
+    return False
+
+
+@prefilters(*_OWN_SEARCH_NEEDLES)
+def own_search_run(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A class or function of the project named for a random / grid search (RandomSearchTuner,
+    run_grid_search) that draws values from a search space or enumerates a grid, and that the
+    project's code calls: a hand-written tuner proposing configurations run after run. A
+    function that only returns the grids, or one nothing calls, searches nothing."""
+    files = [r for r in paths(view, det, ("*.py",)) if view.contains_any(r, _OWN_SEARCH_NEEDLES)]
+    for rel in files:
+        tree = py_tree(view, rel)
+        if tree is None:
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+                continue
+            if not _OWN_SEARCH_NAME.search(node.name) or _NOT_OWN_SEARCH.search(node.name) or not _samples_space(node):
+                continue
+            call = lazy_re(r"(?<![\w.])(?:[\w]+\.)*" + re.escape(node.name) + r"\s*\(")
+            defline = f"def {node.name}" if isinstance(node, ast.FunctionDef) else f"class {node.name}"
+            used = False
+            for other, text in view.texts(files):
+                for m in call.finditer(text):
+                    line_start = text.rfind("\n", 0, m.start()) + 1
+                    if defline not in text[line_start:m.end()]:
+                        used = True
+                        break
+                if used:
+                    break
+            if used:
+                kind = "function" if isinstance(node, ast.FunctionDef) else "class"
+                yield Hit(rel, node.lineno, f"runs its own hyperparameter search: {kind} {node.name} samples a search space")
+                return
+
+
 CHECKS = {
     "pycaret_experiment_logged": pycaret_experiment_logged,
     "pycaret_model_tuned": pycaret_model_tuned,
     "hf_trainer_in_mlflow_experiment": hf_trainer_in_mlflow_experiment,
+    "own_search_run": own_search_run,
+    "hyperparameters_in_python_config": hyperparameters_in_python_config,
     "config_node_overrides": config_node_overrides,
     "spacy_training_config": spacy_training_config,
     "pipeline_run_config": pipeline_run_config,
