@@ -285,6 +285,9 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-python-config-module"): (
         "present", ["configs/baseline.py:6 hyperparameters-in-python-config-module"], []),
     ("dev.config", "absent-python-config-unimported"): ("absent", [], []),
+    # A params.py of search grids (lists of values) imported by a grid search: the search space
+    # of hyperparameter search, not the settings a training run is configured by.
+    ("dev.config", "absent-python-search-grids-module"): ("absent", [], []),
     # A training program only named like a test (baseline_test.py with a __main__ entry point
     # and no test in it) is project code; a real test module declaring the same option is not.
     ("dev.config", "present-training-script-named-test"): (

@@ -1667,15 +1667,24 @@ def _py_config_keys(tree: ast.Module) -> list[tuple[int, str]]:
         else:
             continue
         for t in targets:
-            if isinstance(t, ast.Name) and t.id.isupper() and _HPARAM_NAME_SET.match(t.id.lower()):
+            if isinstance(t, ast.Name) and t.id.isupper() and _HPARAM_NAME_SET.match(t.id.lower()) and not _grid_value(value):
                 found.append((stmt.lineno, t.id.lower()))
         for node in ast.walk(value):
             if isinstance(node, ast.Dict):
-                found += [(k.lineno, k.value) for k in node.keys
-                          if isinstance(k, ast.Constant) and isinstance(k.value, str) and _HPARAM_NAME_SET.match(k.value)]
+                found += [(k.lineno, k.value) for k, v in zip(node.keys, node.values)
+                          if isinstance(k, ast.Constant) and isinstance(k.value, str) and _HPARAM_NAME_SET.match(k.value)
+                          and not _grid_value(v)]
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
-                found += [(node.lineno, kw.arg) for kw in node.keywords if kw.arg and _HPARAM_NAME_SET.match(kw.arg)]
+                found += [(node.lineno, kw.arg) for kw in node.keywords
+                          if kw.arg and _HPARAM_NAME_SET.match(kw.arg) and not _grid_value(kw.value)]
     return found
+
+
+def _grid_value(node: ast.AST) -> bool:
+    """A list / tuple / range of values (`"max_depth": [3, 4, 5]`): the grid of a search, not
+    the setting a training run takes."""
+    return isinstance(node, (ast.List, ast.Tuple, ast.Set)) or (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("range", "list"))
 
 
 @prefilters(*_PY_CONFIG_NEEDLES)
