@@ -200,6 +200,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.progressive", "absent-single-variant"): ("absent", [], []),
     ("deploy.progressive", "present-argo-rollout"): ("present", ['k8s/rollout.yaml:7 argo-rollout-strategy'], []),
     ("deploy.progressive", "present-azureml-traffic"): ("present", ['deploy.py:5 endpoint-traffic-split'], []),
+    # A split between two deployments; an empty split (undeploy) or one deployment taking all
+    # the traffic splits nothing.
+    ("deploy.progressive", "present-vertex-canary-split"): (
+        "present", ['rollout.py:10 endpoint-traffic-split'], []),
+    ("deploy.progressive", "absent-vertex-single-deployment-traffic"): ("absent", [], []),
     ("deploy.progressive", "present-istio-weights"): ("present", ['k8s/virtual-service.yaml:10 mesh-traffic-weights'], []),
     # One route taking all the traffic (weight: 100) splits nothing.
     ("deploy.progressive", "absent-istio-single-route"): ("absent", [], []),
