@@ -248,6 +248,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["steps/deploy.py:8 pipeline-model-deployer-step-called"], []),
     ("deploy.serving", "absent-zenml-register-step-only"): ("absent", [], []),
     ("deploy.serving", "absent-router-calls-project-db"): ("absent", [], []),
+    # A recommender's route that names no model reaches it through the project's recommenders
+    # module; a route recommending best sellers from SQL serves no model.
+    ("deploy.serving", "present-route-calls-project-recommender"): (
+        "present", ["newsrec/api/main.py:8 web-endpoint-serves-model"], []),
+    ("deploy.serving", "absent-route-recommends-from-sql"): ("absent", [], []),
     ("deploy.serving", "absent-nested-app-service-without-model"): ("absent", [], []),
     ("deploy.serving", "present-nested-app-service-layer"): (
         "present", ["apps/scorer/src/scorer/routes.py:13 web-endpoint-serves-model"], []),

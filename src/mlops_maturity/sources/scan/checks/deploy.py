@@ -989,7 +989,10 @@ _PREDICT_TEXT_NEEDLES = ("InferenceSession", "YOLO(", "classify", "forecast", "f
                          "load_learner", "model", "pickle.load", "pipeline", "predict", "recommend", "torch.load", "transcribe")
 _LOADS_MODEL_NEEDLES = ("InferenceSession", "YOLO(", "from_pretrained", "joblib.load", "load_learner", "load_model",
                         "pickle.load", "saved_model.load", "torch.load")  # one is in every _LOADS_MODEL_TEXT match
-_MODEL_WORD = lazy_re(r"\b(models?|predictors?|predict\w*|prediction\w*|classifier|regressor|estimator)\b", re.I)
+# Words of a route module that serves a model: a recommender's routes may say only
+# `recommend` / `rankers` and reach the model through the project's modules.
+_MODEL_WORD = lazy_re(r"\b(models?|predictors?|predict\w*|prediction\w*|classifier|regressor|estimator|recommend\w*|rankers?)\b",
+                      re.I)
 
 
 _APP_RECEIVER = lazy_re(r"(?i)(^|[._])(app|router|api|bp|blueprint|server|application|routes?|svc|service|web|flask_app|api_router)$")
