@@ -326,6 +326,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # A job named for tests and training trains; a job named for tests only runs an example.
     ("deploy.training_pipeline", "present-ci-test-and-train-job"): ("present", [".github/workflows/pipeline.yml:14 ci-job-trains"], []),
     ("deploy.training_pipeline", "absent-ci-tests-job-trains"): ("absent", [], []),
+    # A notebook a CI job executes (ipython, papermill, nbconvert --execute) that trains through
+    # the project's module; rendering a notebook, or executing it in a test job, is no pipeline.
+    ("deploy.training_pipeline", "present-ci-runs-training-notebook"): (
+        "present", [".github/workflows/ml-pipelines.yml:21 ci-job-trains"], []),
+    ("deploy.training_pipeline", "absent-ci-notebooks-rendered-or-tested"): ("absent", [], []),
     # A stage that preprocesses the training data, with a preprocessing script, does not train.
     ("deploy.training_pipeline", "absent-dvc-prepares-training-data"): ("absent", [], []),
     # A scheduled workflow running a script named for nothing (scripts/weekly.py) that calls a

@@ -1549,6 +1549,34 @@ def _project_call_trains(view: RepoView, rel: str, facts: Any, depth: int) -> st
     return None
 
 
+# A notebook executed by a CI command: `ipython nb.ipynb`, `papermill nb.ipynb out.ipynb`,
+# `jupyter execute nb.ipynb`, `jupyter nbconvert --execute nb.ipynb` (without --execute,
+# nbconvert only converts).
+_NB_RUN = lazy_re(r"(?:^|[\s;&|(])(ipython3?|papermill|runipy|jupyter[\s-]+(?:execute|run|nbconvert)|nbconvert)\b"
+                  r"[^;&|\n]*?((?:\./)?[\w./-]+\.ipynb)\b")
+
+
+def _ci_notebook_trains(view: RepoView, cl: CiLine) -> tuple[str, str] | None:
+    """(notebook, training call) when a CI command executes a notebook of the repository that
+    fits a model itself or through the project's modules; a notebook run as a test or a smoke
+    run, or converted without being executed, trains nothing here."""
+    m = _NB_RUN.search(cl.text)
+    if m is None or ("nbconvert" in m.group(1) and "--execute" not in cl.text):
+        return None
+    if _INSTALL.match(cl.text) or _SMOKE.search(cl.text) or (cl.via and view.is_test(cl.via)) \
+            or _CHECK_STEP_NAME.search(cl.step) or _CHECK_STEP_NAME.search(cl.job):
+        return None
+    rel = _resolve(view, m.group(2), _dir(cl.via) if cl.via else "")
+    if rel is None or view.is_test(rel):
+        return None
+    facts = view.python(rel)
+    if facts is None:
+        return None
+    sig = training_signal(facts, model_classes=False)
+    called = sig[1].removeprefix("calls ") if sig is not None else _project_call_trains(view, rel, facts, depth=2)
+    return (rel, called) if called else None
+
+
 def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A CI pipeline job that trains a model (a training script, dvc repro, mlflow run, a
     cloud training job), directly or through a script or job config it runs — not a smoke
@@ -1556,6 +1584,11 @@ def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     nothing when CI starts it."""
     for pipe, _t in effective_pipelines(view):
         for cl in ci_lines(view, pipe):
+            if ".ipynb" in cl.text:
+                nb = _ci_notebook_trains(view, cl)
+                if nb is not None:
+                    yield Hit(pipe.path, cl.line, _msg("CI job trains:", cl, f"runs {nb[0]}, which calls {nb[1]}"))
+                    break
             if not any(map(cl.text.__contains__, _CI_TRAIN_NEEDLES)):
                 if "python" in cl.text and not _INSTALL.match(cl.text) and not _SMOKE.search(cl.text) \
                         and not (cl.via and view.is_test(cl.via)) and not _CHECK_STEP_NAME.search(cl.step) \
