@@ -143,6 +143,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # that fits a model; a scheduled scoring script that only predicts stays out.
     ("monitor.retrain_trigger", "present-cronjob-image-refits"): (
         "present", ["jobs/demand/cronjob.yaml:6 cronjob-runs-training-script"], []),
+    # A systemd timer (unit files shipped as templates) whose service runs a retraining script;
+    # a timer for backups, or a training service no timer starts, is no trigger.
+    ("monitor.retrain_trigger", "present-systemd-timer-retrains"): (
+        "present", ["deploy/systemd/recs-retrain.timer.template:5 systemd-timer-runs-training"], []),
+    ("monitor.retrain_trigger", "absent-systemd-timer-backs-up"): ("absent", [], []),
     ("monitor.retrain_trigger", "absent-cronjob-scores-only"): ("absent", [], []),
     ("monitor.retrain_trigger", "present-modal-schedule"): ("present", ['train_app.py:6 orchestrator-schedules-training'], []),
     ("monitor.retrain_trigger", "present-named-retrain-workflow"): ("present", ['.github/workflows/weekly.yml:4 scheduled-ci-trains-model', '.github/workflows/weekly.yml:11 scheduled-ci-trains-model'], []),
