@@ -65,6 +65,11 @@ DRIFT_METRIC = lazy_re(
 )
 
 
+# A histogram of what the model outputs (`recsys_score`, `prediction_confidence`): its
+# distribution over live requests shows the model's output drifting.
+_OUTPUT_DIST = lazy_re(r"(^|_)(scores?|confidences?|probabilit(y|ies))$", re.I)
+
+
 def _name_arg(call) -> str | None:
     """The metric name: first literal positional argument or `name=`."""
     if call.args and isinstance(call.args[0], str):
@@ -119,7 +124,8 @@ def _prom_metrics(view: RepoView, det: DetectorSpec) -> Iterator[tuple[str, obje
                 yield rel, call, None, False
             elif _call_matches(call, _PROM_METRICS):
                 name = _name_arg(call)
-                drift = bool(DRIFT_METRIC.search(name)) if name is not None else drifty_file
+                drift = (bool(DRIFT_METRIC.search(name)) or (call.attr in ("Histogram", "Summary") and bool(_OUTPUT_DIST.search(name)))
+                         if name is not None else drifty_file)
                 yield rel, call, name, drift
 
 
