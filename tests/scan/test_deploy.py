@@ -26,6 +26,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.cd", "present-template-workflow-deploys"): (
         "present", ["{{cookiecutter.project_slug}}/.github/workflows/cd-staging.yml:17 pipeline-deploys-service"], []),
     ("deploy.cd", "absent-nested-example-workflow"): ("absent", [], []),
+    # A notebook a workflow executes (papermill, ipython, nbconvert --execute) that deploys the
+    # model; executing an evaluation notebook, or rendering the deploy notebook, deploys nothing.
+    ("deploy.cd", "present-ci-runs-deployment-notebook"): (
+        "present", [".github/workflows/release.yml:13 pipeline-deploys-service"], []),
+    ("deploy.cd", "absent-ci-notebooks-evaluate-or-render"): ("absent", [], []),
     # A bundle template's databricks.yml whose if / else branches repeat a key (first branch read).
     ("deploy.iac", "present-template-bundle-conditional"): (
         "present", ["template/{{.input_root_dir}}/{{.project_name}}/databricks.yml.tmpl:1 databricks-bundle-declared"], []),

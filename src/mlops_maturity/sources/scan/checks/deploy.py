@@ -720,6 +720,8 @@ def cd_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 hit = Hit(pipe.path, cl.line, _msg("CI/CD runs", cl, what))
                 break
             script = _python_script(view, cl.text, _dir(cl.via) if cl.via and "/" in cl.via else base)
+            if script is None and ".ipynb" in cl.text:
+                script = _ci_notebook(view, cl)  # a notebook executed as a step (ipython, papermill...)
             if script:
                 call = _script_deploys(view, script)
                 if call:
@@ -1556,10 +1558,9 @@ _NB_RUN = lazy_re(r"(?:^|[\s;&|(])(ipython3?|papermill|runipy|jupyter[\s-]+(?:ex
                   r"[^;&|\n]*?((?:\./)?[\w./-]+\.ipynb)\b")
 
 
-def _ci_notebook_trains(view: RepoView, cl: CiLine) -> tuple[str, str] | None:
-    """(notebook, training call) when a CI command executes a notebook of the repository that
-    fits a model itself or through the project's modules; a notebook run as a test or a smoke
-    run, or converted without being executed, trains nothing here."""
+def _ci_notebook(view: RepoView, cl: CiLine) -> str | None:
+    """The notebook of the repository a CI command executes as a step of its own; one run as a
+    test or a smoke run, or converted without being executed, is None."""
     m = _NB_RUN.search(cl.text)
     if m is None or ("nbconvert" in m.group(1) and "--execute" not in cl.text):
         return None
@@ -1567,7 +1568,14 @@ def _ci_notebook_trains(view: RepoView, cl: CiLine) -> tuple[str, str] | None:
             or _CHECK_STEP_NAME.search(cl.step) or _CHECK_STEP_NAME.search(cl.job):
         return None
     rel = _resolve(view, m.group(2), _dir(cl.via) if cl.via else "")
-    if rel is None or view.is_test(rel):
+    return None if rel is None or view.is_test(rel) else rel
+
+
+def _ci_notebook_trains(view: RepoView, cl: CiLine) -> tuple[str, str] | None:
+    """(notebook, training call) when a CI command executes a notebook of the repository that
+    fits a model itself or through the project's modules."""
+    rel = _ci_notebook(view, cl)
+    if rel is None:
         return None
     facts = view.python(rel)
     if facts is None:
