@@ -170,6 +170,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "present-prep-script-beside-gallery"): (
         "present", ["benchmarks/prepare_data.py:14 data-prep-script-runnable"], []),
     ("data.pipeline", "absent-gallery-example-preprocessing"): ("absent", [], []),
+    # A TFX ExampleValidator checks the statistics against the schema; a schema inferred by
+    # SchemaGen / infer_schema only to parse or display the data checks nothing.
+    ("data.validation", "present-tfx-example-validator"): (
+        "present", ["pipeline/pipeline.py:8 tfdv-schema-validated"], []),
+    ("data.validation", "absent-tfx-schema-inferred-only"): ("absent", [], []),
     # Raw batch validation moving a file whose column count differs from the schema's, or with a
     # wholly empty column, into the bad-data folder; a check of the file names alone is no
     # check of the content.

@@ -30,6 +30,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.cd", "present-template-workflow-deploys"): (
         "present", ["{{cookiecutter.project_slug}}/.github/workflows/cd-staging.yml:17 pipeline-deploys-service"], []),
     ("deploy.cd", "absent-nested-example-workflow"): ("absent", [], []),
+    # A notebook a workflow executes (papermill, ipython, nbconvert --execute) that deploys the
+    # model; executing an evaluation notebook, or rendering the deploy notebook, deploys nothing.
+    ("deploy.cd", "present-ci-runs-deployment-notebook"): (
+        "present", [".github/workflows/release.yml:13 pipeline-deploys-service"], []),
+    ("deploy.cd", "absent-ci-notebooks-evaluate-or-render"): ("absent", [], []),
     # A bundle template's databricks.yml whose if / else branches repeat a key (first branch read).
     ("deploy.iac", "present-template-bundle-conditional"): (
         "present", ["template/{{.input_root_dir}}/{{.project_name}}/databricks.yml.tmpl:1 databricks-bundle-declared"], []),
@@ -234,6 +239,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.progressive", "absent-single-variant"): ("absent", [], []),
     ("deploy.progressive", "present-argo-rollout"): ("present", ['k8s/rollout.yaml:7 argo-rollout-strategy'], []),
     ("deploy.progressive", "present-azureml-traffic"): ("present", ['deploy.py:5 endpoint-traffic-split'], []),
+    # A split between two deployments; an empty split (undeploy) or one deployment taking all
+    # the traffic splits nothing.
+    ("deploy.progressive", "present-vertex-canary-split"): (
+        "present", ['rollout.py:10 endpoint-traffic-split'], []),
+    ("deploy.progressive", "absent-vertex-single-deployment-traffic"): ("absent", [], []),
     ("deploy.progressive", "present-istio-weights"): ("present", ['k8s/virtual-service.yaml:10 mesh-traffic-weights'], []),
     # One route taking all the traffic (weight: 100) splits nothing.
     ("deploy.progressive", "absent-istio-single-route"): ("absent", [], []),
@@ -277,6 +287,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["steps/deploy.py:8 pipeline-model-deployer-step-called"], []),
     ("deploy.serving", "absent-zenml-register-step-only"): ("absent", [], []),
     ("deploy.serving", "absent-router-calls-project-db"): ("absent", [], []),
+    # A recommender's route that names no model reaches it through the project's recommenders
+    # module; a route recommending best sellers from SQL serves no model.
+    ("deploy.serving", "present-route-calls-project-recommender"): (
+        "present", ["newsrec/api/main.py:8 web-endpoint-serves-model"], []),
+    ("deploy.serving", "absent-route-recommends-from-sql"): ("absent", [], []),
     ("deploy.serving", "absent-nested-app-service-without-model"): ("absent", [], []),
     ("deploy.serving", "present-nested-app-service-layer"): (
         "present", ["apps/scorer/src/scorer/routes.py:13 web-endpoint-serves-model"], []),
@@ -358,6 +373,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # A job named for tests and training trains; a job named for tests only runs an example.
     ("deploy.training_pipeline", "present-ci-test-and-train-job"): ("present", [".github/workflows/pipeline.yml:14 ci-job-trains"], []),
     ("deploy.training_pipeline", "absent-ci-tests-job-trains"): ("absent", [], []),
+    # A notebook a CI job executes (ipython, papermill, nbconvert --execute) that trains through
+    # the project's module; rendering a notebook, or executing it in a test job, is no pipeline.
+    ("deploy.training_pipeline", "present-ci-runs-training-notebook"): (
+        "present", [".github/workflows/ml-pipelines.yml:21 ci-job-trains"], []),
+    ("deploy.training_pipeline", "absent-ci-notebooks-rendered-or-tested"): ("absent", [], []),
     # A stage that preprocesses the training data, with a preprocessing script, does not train.
     ("deploy.training_pipeline", "absent-dvc-prepares-training-data"): ("absent", [], []),
     # A scheduled workflow running a script named for nothing (scripts/weekly.py) that calls a

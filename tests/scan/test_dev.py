@@ -15,6 +15,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-spacy-training-config"): ("present", ["configs/config.cfg:15 spacy-training-config"], []),
     ("dev.config", "absent-spacy-saved-pipeline-config"): ("absent", [], []),
     ("dev.config", "present-defaults-dict"): ("present", ["scripts/train.py:7 cli-options-from-hyperparameter-defaults"], []),
+    # Hyperparameters as fields of a pydantic-settings class, set per run from the environment or
+    # .env; a service's settings class, or hyperparameters fixed in a dataclass, configure nothing.
+    ("dev.config", "present-settings-class-hyperparameters"): (
+        "present", ["recsys/config.py:12 settings-hyperparameters-declared"], []),
+    ("dev.config", "absent-settings-class-service-only"): ("absent", [], []),
     ("dev.config", "absent-defaults-dict-no-cli"): ("absent", [], []),
     ("dev.config", "present-cli-calls-project-training"): ("present", ["risk/cli.py:7 cli-settings-passed-to-training"], []),
     ("dev.config", "absent-cli-calls-project-data-step"): ("absent", [], []),

@@ -101,6 +101,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # A scheduled DAG whose task publishes the population stability index of live features.
     ("monitor.model", "present-scheduled-dag-psi-task"): ("present", ["dags/serving_monitoring.py:12 drift-job-scheduled"], []),
     ("monitor.model", "present-drift-gauge"): ("present", ['monitoring/exporter.py:5 drift-metrics-exported'], []),
+    # A histogram of the scores the model returns, observed on every request; request counts,
+    # latencies and a worker's health gauge measure the service, not the model.
+    ("monitor.model", "present-output-score-histogram"): (
+        "present", ['app/metrics.py:5 drift-metrics-exported'], []),
+    ("monitor.model", "absent-scoring-service-latency"): ("absent", [], []),
     ("monitor.model", "present-evidently-prefect"): ("present", ['monitoring/drift_flow.py:15 drift-monitored-continuously', 'monitoring/drift_flow.py:21 drift-job-scheduled'], []),
     # A scheduled DAG whose task is named for drift detects it; a training DAG that only leaves a
     # data_drift_score column empty does not.
@@ -143,6 +148,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # that fits a model; a scheduled scoring script that only predicts stays out.
     ("monitor.retrain_trigger", "present-cronjob-image-refits"): (
         "present", ["jobs/demand/cronjob.yaml:6 cronjob-runs-training-script"], []),
+    # A systemd timer (unit files shipped as templates) whose service runs a retraining script;
+    # a timer for backups, or a training service no timer starts, is no trigger.
+    ("monitor.retrain_trigger", "present-systemd-timer-retrains"): (
+        "present", ["deploy/systemd/recs-retrain.timer.template:5 systemd-timer-runs-training"], []),
+    ("monitor.retrain_trigger", "absent-systemd-timer-backs-up"): ("absent", [], []),
     ("monitor.retrain_trigger", "absent-cronjob-scores-only"): ("absent", [], []),
     ("monitor.retrain_trigger", "present-modal-schedule"): ("present", ['train_app.py:6 orchestrator-schedules-training'], []),
     ("monitor.retrain_trigger", "present-named-retrain-workflow"): ("present", ['.github/workflows/weekly.yml:4 scheduled-ci-trains-model', '.github/workflows/weekly.yml:11 scheduled-ci-trains-model'], []),

@@ -741,6 +741,8 @@ def cd_deploys(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 hit = Hit(pipe.path, cl.line, _msg("CI/CD runs", cl, what))
                 break
             script = _python_script(view, cl.text, _dir(cl.via) if cl.via and "/" in cl.via else base)
+            if script is None and ".ipynb" in cl.text:
+                script = _ci_notebook(view, cl)  # a notebook executed as a step (ipython, papermill...)
             if script:
                 call = _script_deploys(view, script)
                 if call:
@@ -1021,7 +1023,10 @@ _PREDICT_TEXT_NEEDLES = ("InferenceSession", "YOLO(", "classify", "forecast", "f
                          "load_learner", "model", "pickle.load", "pipeline", "predict", "recommend", "torch.load", "transcribe")
 _LOADS_MODEL_NEEDLES = ("InferenceSession", "YOLO(", "from_pretrained", "joblib.load", "load_learner", "load_model",
                         "pickle.load", "saved_model.load", "torch.load")  # one is in every _LOADS_MODEL_TEXT match
-_MODEL_WORD = lazy_re(r"\b(models?|predictors?|predict\w*|prediction\w*|classifier|regressor|estimator)\b", re.I)
+# Words of a route module that serves a model: a recommender's routes may say only
+# `recommend` / `rankers` and reach the model through the project's modules.
+_MODEL_WORD = lazy_re(r"\b(models?|predictors?|predict\w*|prediction\w*|classifier|regressor|estimator|recommend\w*|rankers?)\b",
+                      re.I)
 
 
 _APP_RECEIVER = lazy_re(r"(?i)(^|[._])(app|router|api|bp|blueprint|server|application|routes?|svc|service|web|flask_app|api_router)$")
@@ -1693,6 +1698,40 @@ def _reusable_call_trains(view: RepoView, pipe: CiPipeline) -> tuple[int, str] |
     return None
 
 
+# A notebook executed by a CI command: `ipython nb.ipynb`, `papermill nb.ipynb out.ipynb`,
+# `jupyter execute nb.ipynb`, `jupyter nbconvert --execute nb.ipynb` (without --execute,
+# nbconvert only converts).
+_NB_RUN = lazy_re(r"(?:^|[\s;&|(])(ipython3?|papermill|runipy|jupyter[\s-]+(?:execute|run|nbconvert)|nbconvert)\b"
+                  r"[^;&|\n]*?((?:\./)?[\w./-]+\.ipynb)\b")
+
+
+def _ci_notebook(view: RepoView, cl: CiLine) -> str | None:
+    """The notebook of the repository a CI command executes as a step of its own; one run as a
+    test or a smoke run, or converted without being executed, is None."""
+    m = _NB_RUN.search(cl.text)
+    if m is None or ("nbconvert" in m.group(1) and "--execute" not in cl.text):
+        return None
+    if _INSTALL.match(cl.text) or _SMOKE.search(cl.text) or (cl.via and view.is_test(cl.via)) \
+            or _CHECK_STEP_NAME.search(cl.step) or _CHECK_STEP_NAME.search(cl.job):
+        return None
+    rel = _resolve(view, m.group(2), _dir(cl.via) if cl.via else "")
+    return None if rel is None or view.is_test(rel) else rel
+
+
+def _ci_notebook_trains(view: RepoView, cl: CiLine) -> tuple[str, str] | None:
+    """(notebook, training call) when a CI command executes a notebook of the repository that
+    fits a model itself or through the project's modules."""
+    rel = _ci_notebook(view, cl)
+    if rel is None:
+        return None
+    facts = view.python(rel)
+    if facts is None:
+        return None
+    sig = training_signal(facts, model_classes=False)
+    called = sig[1].removeprefix("calls ") if sig is not None else _project_call_trains(view, rel, facts, depth=2)
+    return (rel, called) if called else None
+
+
 def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     """A CI pipeline job that trains a model (a training script, dvc repro, mlflow run, a
     cloud training job), directly or through a script or job config it runs — not a smoke
@@ -1700,6 +1739,11 @@ def ci_job_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
     nothing when CI starts it."""
     for pipe, _t in effective_pipelines(view):
         for cl in ci_lines(view, pipe):
+            if ".ipynb" in cl.text:
+                nb = _ci_notebook_trains(view, cl)
+                if nb is not None:
+                    yield Hit(pipe.path, cl.line, _msg("CI job trains:", cl, f"runs {nb[0]}, which calls {nb[1]}"))
+                    break
             if not any(map(cl.text.__contains__, _CI_TRAIN_NEEDLES)):
                 if "python" in cl.text and not _INSTALL.match(cl.text) and not _SMOKE.search(cl.text) \
                         and not (cl.via and view.is_test(cl.via)) and not _CHECK_STEP_NAME.search(cl.step) \

@@ -1785,12 +1785,50 @@ def own_search_run(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 return
 
 
+# -- dev.config: hyperparameters as fields of a settings class ------------------------------
+
+_SETTINGS_BASES = ("pydantic_settings.BaseSettings", "pydantic.BaseSettings", "pydantic.v1.BaseSettings",
+                   "pydantic.env_settings.BaseSettings")
+# A field name that is a training hyperparameter (with a prefix naming the model:
+# `TWO_TOWER_LEARNING_RATE`, `ranker_num_epochs`). A batch size alone is no sign: services
+# and inference jobs take one too.
+_SETTINGS_HPARAM = lazy_re(r"(^|_)(lr|learning_rate|epochs|num_epochs|n_epochs|max_epochs|dropout|weight_decay|"
+                           r"n_estimators|max_depth|num_leaves|early_stopping_rounds|warmup_steps|momentum|l2_reg|"
+                           r"regularization)$", re.I)
+
+
+@prefilters("BaseSettings")
+def settings_hyperparameters(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A pydantic-settings class (its fields read from the environment or an .env file per run)
+    with a training hyperparameter among its fields; settings of a service (database URL,
+    port, model path, batch size) configure no training."""
+    for rel in view.with_any(paths(view, det, ["*.py"]), ("BaseSettings",)):
+        if not rel.endswith(".py"):
+            continue
+        facts = view.python(rel)
+        if facts is None or not any(name_matches(b, _SETTINGS_BASES) for c in facts.classes for b in c.bases):
+            continue
+        tree = py_tree(view, rel)
+        for node in ast.walk(tree) if tree is not None else ():
+            if not isinstance(node, ast.ClassDef):
+                continue
+            cls = next((c for c in facts.classes if c.name == node.name and c.line == node.lineno), None)
+            if cls is None or not any(name_matches(b, _SETTINGS_BASES) for b in cls.bases):
+                continue
+            field = next((s for s in node.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+                          and _SETTINGS_HPARAM.search(s.target.id)), None)
+            if field is not None:
+                yield Hit(rel, field.lineno, f"settings class {node.name} declares hyperparameter {field.target.id}")
+                break
+
+
 CHECKS = {
     "pycaret_experiment_logged": pycaret_experiment_logged,
     "pycaret_model_tuned": pycaret_model_tuned,
     "hf_trainer_in_mlflow_experiment": hf_trainer_in_mlflow_experiment,
     "own_search_run": own_search_run,
     "hyperparameters_in_python_config": hyperparameters_in_python_config,
+    "settings_hyperparameters": settings_hyperparameters,
     "config_node_overrides": config_node_overrides,
     "spacy_training_config": spacy_training_config,
     "pipeline_run_config": pipeline_run_config,

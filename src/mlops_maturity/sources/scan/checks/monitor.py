@@ -65,6 +65,11 @@ DRIFT_METRIC = lazy_re(
 )
 
 
+# A histogram of what the model outputs (`recsys_score`, `prediction_confidence`): its
+# distribution over live requests shows the model's output drifting.
+_OUTPUT_DIST = lazy_re(r"(^|_)(scores?|confidences?|probabilit(y|ies))$", re.I)
+
+
 def _name_arg(call) -> str | None:
     """The metric name: first literal positional argument or `name=`."""
     if call.args and isinstance(call.args[0], str):
@@ -119,7 +124,8 @@ def _prom_metrics(view: RepoView, det: DetectorSpec) -> Iterator[tuple[str, obje
                 yield rel, call, None, False
             elif _call_matches(call, _PROM_METRICS):
                 name = _name_arg(call)
-                drift = bool(DRIFT_METRIC.search(name)) if name is not None else drifty_file
+                drift = (bool(DRIFT_METRIC.search(name)) or (call.attr in ("Histogram", "Summary") and bool(_OUTPUT_DIST.search(name)))
+                         if name is not None else drifty_file)
                 yield rel, call, name, drift
 
 
@@ -1288,6 +1294,53 @@ def cronjob_runs_training_script(view: RepoView, det: DetectorSpec) -> Iterator[
                 break
 
 
+# A systemd timer (`foo.timer`, or shipped as a template or .in file for an install script to
+# fill) and the schedule that makes it fire.
+_TIMER_NAME = lazy_re(r"^(.+)\.timer(\.[\w-]+)?$")
+_TIMER_SCHEDULE = lazy_re(r"^\s*(OnCalendar|OnUnitActiveSec|OnUnitInactiveSec|OnActiveSec|OnBootSec)\s*=\s*\S", re.M)
+_TIMER_UNIT = lazy_re(r"^\s*Unit\s*=\s*(\S+?)\.service\s*$", re.M)
+_EXEC_START = lazy_re(r"^\s*ExecStart\s*=\s*[-@:+!]*(.+)$", re.M)
+
+
+def _command_runs_training(view: RepoView, cmd: str) -> str | None:
+    """What a service's command runs that trains: a Python script of the repository whose name
+    says training (`jobs/retrain.py`, `ops/training/nightly.py`) or whose code fits a model, or
+    a training command (`dvc repro`, `make train`)."""
+    for script in _PY_ARG.findall(cmd):
+        if view.is_test(script.lstrip("./")):
+            continue
+        if _TRAIN_WORD.search(script) or _script_trains(view, "", script):
+            return script
+    argv = cmd.split(None, 1)
+    return cmd.strip() if len(argv) > 1 and not _PY_ARG.search(cmd) and _trains(argv[1]) else None
+
+
+@prefilters("[Timer]")
+def systemd_timer_trains(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A systemd timer with a schedule (`OnCalendar=daily`) whose service (`Unit=`, else the
+    service of the same name) runs a training script or command: retraining on a clock defined
+    in the repository. A timer for backups or scoring, or a training service no timer starts,
+    is no trigger."""
+    for rel in view.with_any(paths(view, det), ("[Timer]",)):
+        name = _TIMER_NAME.match(rel.rsplit("/", 1)[-1])
+        text = view.text(rel) or ""
+        sched = _TIMER_SCHEDULE.search(text)
+        if name is None or sched is None:
+            continue
+        unit = _TIMER_UNIT.search(text)
+        stem = unit.group(1) if unit else name.group(1)
+        folder = rel.rsplit("/", 1)[0] if "/" in rel else ""
+        services = sorted(view.glob(f"{stem}.service*"), key=lambda r: (r.rsplit("/", 1)[0] if "/" in r else "") != folder)
+        for svc in services:
+            if not re.fullmatch(re.escape(stem) + r"\.service(\.[\w-]+)?", svc.rsplit("/", 1)[-1]):
+                continue
+            found = next((f for f in (_command_runs_training(view, m.group(1)) for m in _EXEC_START.finditer(view.text(svc) or ""))
+                          if f), None)
+            if found:
+                yield Hit(rel, text.count("\n", 0, sched.start()) + 1, f"systemd timer starts {svc.rsplit('/', 1)[-1]}, which runs {found}")
+                break
+
+
 _TRIGGER_ATTR = lazy_re(
     r"(^|_)re_?train|^(trigger|start|launch|submit|kick|schedule)\w*train|^run\w*train\w*pipeline",
     re.I,
@@ -1532,6 +1585,7 @@ CHECKS = {
     "orchestrator_alerter_notifies": orchestrator_alerter_notifies,
     "route_reports_resource_use": route_reports_resource_use,
     "cronjob_runs_training_script": cronjob_runs_training_script,
+    "systemd_timer_trains": systemd_timer_trains,
     "metric_alert_rules": metric_alert_rules,
     "mage_trigger_retrains": mage_trigger_retrains,
     "event_sensor_trains": event_sensor_trains,
