@@ -995,7 +995,7 @@ _ROUTES = ("*.get", "*.post", "*.put", "*.route", "*.api_route", "*.websocket", 
 _MODEL_LOADS = (
     "joblib.load", "pickle.load", "pickle.loads", "cloudpickle.load", "dill.load", "torch.load", "torch.jit.load",
     "*.load_model", "*.from_pretrained", "onnxruntime.InferenceSession", "mlflow.*.load_model", "tensorflow.saved_model.load",
-    "transformers.pipeline", "xgboost.Booster", "lightgbm.Booster", "catboost.*", "ultralytics.YOLO",
+    "transformers.pipeline", "xgboost.Booster", "lightgbm.Booster", "catboost.*", "ultralytics{,.models}.YOLO",
     "sentence_transformers.SentenceTransformer", "spacy.load", "fasttext.load_model", "*.load_learner", "keras.models.load_model",
     "tensorflow.keras.models.load_model", "*.restore", "*.load_state_dict", "skops.io.load", "*.load_checkpoint",
     "*.load_from_checkpoint", "*.from_config", "optimum.*", "vllm.LLM", "llama_cpp.Llama", "tritonclient.*", "ctranslate2.*",
