@@ -272,6 +272,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.serving", "present-nested-app-service-layer"): (
         "present", ["apps/scorer/src/scorer/routes.py:13 web-endpoint-serves-model"], []),
     ("deploy.serving", "absent-router-calls-commented-model-load"): ("absent", [], []),
+    # a route running the detector the app holds in its state (`request.app.state.detector.detect`);
+    # a module function of that name (langdetect.detect) serves no model
+    ("deploy.serving", "present-router-runs-detector-on-app-state"): (
+        "present", ["app/routers/v1.py:15 web-endpoint-serves-model"], []),
+    ("deploy.serving", "absent-language-detect-route"): ("absent", [], []),
     ("deploy.serving", "present-router-calls-project-pipeline"): (
         "present", ["controller/prediction.py:8 web-endpoint-serves-model"], []),
     ("deploy.serving", "absent-batch-scoring"): ("absent", [], []),

@@ -1007,13 +1007,17 @@ _PREDICT_ATTRS = frozenset({"predict", "predict_proba", "predict_on_batch", "pre
                             "predictions", "run_inference", "model_predict", "get_prediction", "get_predictions", "make_prediction",
                             "score", "transcribe", "detect", "segment", "embed", "encode_text", "forecast", "recommend",
                             "decision_function", "kneighbors"})
-_PREDICT_TEXT = lazy_re(r"\.(predict\w*|inference|infer|classify|forecast|transcribe|recommend)\s*\(|\bload_model\b|\bfrom_pretrained\b|"
+_PREDICT_TEXT = lazy_re(r"\.(predict\w*|inference|infer|classify|forecast|transcribe|recommend|detect|segment)\s*\(|\bload_model\b|\bfrom_pretrained\b|"
                            r"joblib\.load|pickle\.load|torch\.load|InferenceSession|\bmodel\s*\(|\bpipeline\s*\(|load_learner|YOLO\(")
 # Literals one of which every _PREDICT_TEXT match contains (util.regexlit.required_literals).
 _PREDICT_TEXT_NEEDLES = ("InferenceSession", "YOLO(", "classify", "forecast", "from_pretrained", "infer", "joblib.load",
-                         "load_learner", "model", "pickle.load", "pipeline", "predict", "recommend", "torch.load", "transcribe")
+                         "load_learner", "model", "pickle.load", "pipeline", "predict", "recommend", "torch.load", "transcribe",
+                         "detect", "segment")
 _LOADS_MODEL_NEEDLES = ("InferenceSession", "YOLO(", "from_pretrained", "joblib.load", "load_learner", "load_model",
                         "pickle.load", "saved_model.load", "torch.load")  # one is in every _LOADS_MODEL_TEXT match
+# `request.app.state.detector.detect(image)`: a detection or segmentation model run by a
+# method of the object holding it; a module function of that name (langdetect.detect) is none.
+_DETECT_ATTRS = frozenset({"detect", "segment"})
 _MODEL_WORD = lazy_re(r"\b(models?|predictors?|predict\w*|prediction\w*|classifier|regressor|estimator)\b", re.I)
 
 
@@ -1103,6 +1107,8 @@ def serving_endpoint(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             break
         if signal is None:
             for call in facts.calls:
+                if call.attr in _DETECT_ATTRS and call.resolved and ("()" not in call.name or call.name.startswith("cv2.")):
+                    continue  # langdetect.detect(text), a keypoint detector of OpenCV: no model served
                 if (call.attr in _PREDICT_ATTRS or call.attr.startswith(("predict_", "infer_"))) and "." in call.name and not call.name.startswith(("re.", "np.", "json.")):
                     signal = call
                     break
