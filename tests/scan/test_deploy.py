@@ -199,6 +199,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.model_gate", "absent-best-candidate-bar-only-logged"): ("absent", [], []),
     ("deploy.model_gate", "absent-search-score-only-printed"): ("absent", [], []),
     ("deploy.model_gate", "present-sagemaker-condition"): ("present", ['pipeline.py:4 pipeline-condition-on-metric'], []),
+    # a score / IoU threshold argument kept in its range (`0.0 <= t <= 1.0`) judges no model; a
+    # metric between the release bar and 1.0 does
+    ("deploy.model_gate", "absent-threshold-argument-range-check"): ("absent", [], []),
+    ("deploy.model_gate", "present-metric-between-bar-and-one"): (
+        "present", ["scripts/evaluate_candidate.py:12 metric-gate-blocks-promotion"], []),
     ("deploy.model_gate", "present-threshold-raise"): ("present", ['pipeline/evaluate.py:7 metric-gate-blocks-promotion'], []),
     ("deploy.model_gate", "present-threshold-skips-promotion"): ("present", ['release/refresh.py:12 metric-gate-blocks-promotion'], []),
     ("deploy.model_gate", "absent-threshold-skips-report"): ("absent", [], []),

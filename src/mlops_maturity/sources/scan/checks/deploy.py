@@ -1891,6 +1891,12 @@ _NOT_GATE_TOKENS = frozenset({"best", "epoch", "epochs", "patience", "step", "st
 _PRODUCTION_SIDE = lazy_re(r"(?i)prod(uction)?(?![a-z])|production|champion|incumbent|deployed|registered|(?<![a-z])live(?![a-z])")
 
 
+def _number(node: ast.AST) -> bool:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        node = node.operand
+    return isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
+
+
 def _is_gate_compare(test: ast.AST, loose: bool = False) -> bool:
     """A model metric compared to a threshold, a number or another model's metric. Names of
     early stopping, checkpointing and loop counters are not gates; `loose` (a comparison seen
@@ -1899,6 +1905,8 @@ def _is_gate_compare(test: ast.AST, loose: bool = False) -> bool:
     for n in ast.walk(test):
         if isinstance(n, ast.Compare) and any(isinstance(o, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for o in n.ops):
             sides = [n.left, *n.comparators]
+            if len(sides) >= 3 and _number(sides[0]) and _number(sides[-1]):
+                continue  # `0.0 <= iou_threshold <= 1.0`: an argument kept in its range, no model judged
             names = [_names(s) for s in sides]
             if not any(_METRIC_NAME.search(x) for x in names) and sum(1 for x in names if _CHAMPION.search(x)) < 2:
                 continue
