@@ -172,6 +172,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["src/data/load.py:8 custom-data-validator-defined"], []),
     # one column check in the loader; a metric's checks refuse its caller's arguments
     ("data.validation", "absent-loader-one-check"): ("absent", [], []),
+    # A validator of a model's predictions or of a run's metrics / summary files checks outputs;
+    # the same file validator called on an annotation batch checks the data.
+    ("data.validation", "absent-prediction-records-validator"): ("absent", [], []),
+    ("data.validation", "absent-metrics-file-validator-call"): ("absent", [], []),
+    ("data.validation", "present-file-validator-called-on-dataset"): (
+        "present", ["src/data/schema.py:7 custom-data-validator-defined"], []),
     ("data.validation", "present-zenml-integrity-step"): (
         "present", ["pipelines/training.py:10 pipeline-validation-step-run"], []),
     ("data.validation", "absent-zenml-report-step-only"): ("absent", [], []),
