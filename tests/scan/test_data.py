@@ -12,6 +12,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # the project template's tasks.py, its data.py still the stub that only prints
     ("data.pipeline", "absent-invoke-template-stub"): ("absent", [], []),
     ("data.pipeline", "present-create-folds-script"): ("present", ["src/create_folds.py:4 data-prep-script-runnable"], []),
+    # export_training_data.py writes out the examples training reads; a training report is no data
+    ("data.pipeline", "present-export-training-data-script"): (
+        "present", ["scripts/export_training_data.py:24 data-prep-script-runnable"], []),
+    ("data.pipeline", "absent-export-training-report-script"): ("absent", [], []),
     ("data.pipeline", "absent-create-folders-script"): ("absent", [], []),
     ("data.pipeline", "present-typer-data-cli"): (
         "present", ["src/speechcls/data.py:31 entry-script-runs-data-prep"], []),

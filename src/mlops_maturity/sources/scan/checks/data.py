@@ -604,7 +604,9 @@ _PREP_SCRIPT = lazy_re(
     # train_val_test_split.py, dataset_split.py: the held-out split written to folders or files;
     # convert_dataset_to_tar.py: the dataset rewritten in the format training reads
     r"(train_?)?(val(id(ation)?)?_?)?test_?split\w*|train_?val(id(ation)?)?_?split\w*|data_?set_?split\w*|"
-    r"convert_?data(set)?s?(_\w+)?)$",
+    r"convert_?data(set)?s?(_\w+)?|"
+    # export_training_data.py, build_training_set.py: the examples training reads, written out
+    r"(export|build|create|make|generate|write|dump)_?training_?(data(set)?|set|pairs|samples|examples)(_\w+)?)$",
     re.I)
 # Scripts that fetch a dataset count when they live with the data (data/scripts/get_coco.sh).
 _FETCH_SCRIPT = lazy_re(r"^(download|get|fetch)_\w+$", re.I)
