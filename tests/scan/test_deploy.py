@@ -177,6 +177,16 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.model_gate", "present-gate-result-from-helper"): (
         "present", ["pipeline/flow.py:9 metric-gate-blocks-promotion"], []),
     ("deploy.model_gate", "absent-helper-checks-file-size"): ("absent", [], []),
+    # a search keeping the better score (`current_score = s` in the branch) gates nothing; the same
+    # comparison that promotes the candidate does
+    ("deploy.model_gate", "absent-tuning-loop-keeps-better-score"): ("absent", [], []),
+    ("deploy.model_gate", "present-candidate-beats-current-then-promoted"): (
+        "present", ["scripts/promote_defense.py:13 metric-gate-blocks-promotion"], []),
+    # the helper reads the metric into a local first (`delta = payload.get("delta_map50")`, then
+    # `return float(delta) >= MIN_DELTA`); the same shape reading an export's age judges no model
+    ("deploy.model_gate", "present-helper-reads-metric-into-local"): (
+        "present", ["release/promote.py:17 metric-gate-blocks-promotion"], []),
+    ("deploy.model_gate", "absent-helper-reads-age-into-local"): ("absent", [], []),
     # `return False` under a metric threshold refuses the model in a function that gives a
     # verdict on it; a library helper deciding whether calibration is needed refuses nothing.
     ("deploy.model_gate", "present-validator-returns-false"): (

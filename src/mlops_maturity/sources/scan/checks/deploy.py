@@ -6,6 +6,7 @@ endpoints, training pipelines, model registries and quality gates. Each check is
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
@@ -1877,9 +1878,27 @@ def _returned_comparison(tree: ast.Module | None, fn: str, loose: bool = False) 
             v = r.value.elts[0] if isinstance(r.value, ast.Tuple) and r.value.elts else r.value
             if isinstance(v, ast.Name):
                 v = local.get(v.id, v)
-            if isinstance(v, (ast.Compare, ast.BoolOp)) and _is_gate_compare(v, loose=loose):
-                return v
+            if isinstance(v, (ast.Compare, ast.BoolOp)):
+                if _is_gate_compare(v, loose=loose):
+                    return v
+                inlined = _inlined(v, local)
+                if _is_gate_compare(inlined, loose=loose):
+                    return inlined
     return None
+
+
+class _Inline(ast.NodeTransformer):
+    def __init__(self, local: dict[str, ast.AST]) -> None:
+        self.local = local
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        return self.local.get(node.id, node)
+
+
+def _inlined(node: ast.AST, local: dict[str, ast.AST]) -> ast.AST:
+    """`node` with each local name replaced by the value it was assigned (`delta` read as
+    `payload.get("delta_mAP50")`): what a helper compares, named where it was read."""
+    return _Inline(local).visit(copy.deepcopy(node))
 
 
 _NOT_GATE_TOKENS = frozenset({"best", "epoch", "epochs", "patience", "step", "steps", "lr", "len", "size", "count", "num",
@@ -1995,6 +2014,17 @@ def _promotion_chosen_by_comparison(view: RepoView, rel: str, tree: ast.Module) 
     return None
 
 
+def _keeps_running_best(node: ast.If) -> bool:
+    """`if s - current_score > tol: current_score = s`: the branch replaces the score it was
+    compared with by the new one, the step of a search (coordinate descent, a tuning loop)
+    keeping the better candidate, not a gate before a promotion."""
+    compared = {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name)}
+    for st in node.body:
+        if isinstance(st, ast.Assign) and any(isinstance(t, ast.Name) and t.id in compared for t in st.targets):
+            return True
+    return False
+
+
 # A branch that reports drift raises on monitored live error (a monitoring job's check), not
 # on a candidate model before its promotion.
 _DRIFT_BRANCH = lazy_re(r"(?i)\bdrift")
@@ -2071,6 +2101,8 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             if isinstance(n, ast.If) and (_is_gate_compare(n.test) or _best_meets_bar(n.test)):
                 if _DRIFT_BRANCH.search("\n".join(view.lines(rel)[n.lineno - 1:n.end_lineno])):
                     continue  # "Forecast drift detected!": live error monitored against a bar, no promotion
+                if _keeps_running_best(n):
+                    continue  # a search step: the better score becomes the one to beat
                 action = _verdict_action(tree, n, _blocks(n.body) or _blocks(n.orelse))
                 if not action:
                     if early is None:
