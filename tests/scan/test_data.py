@@ -12,6 +12,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     # the project template's tasks.py, its data.py still the stub that only prints
     ("data.pipeline", "absent-invoke-template-stub"): ("absent", [], []),
     ("data.pipeline", "present-create-folds-script"): ("present", ["src/create_folds.py:4 data-prep-script-runnable"], []),
+    # export_training_data.py writes out the examples training reads; a training report is no data
+    ("data.pipeline", "present-export-training-data-script"): (
+        "present", ["scripts/export_training_data.py:24 data-prep-script-runnable"], []),
+    ("data.pipeline", "absent-export-training-report-script"): ("absent", [], []),
     ("data.pipeline", "absent-create-folders-script"): ("absent", [], []),
     # A runnable script in a versioned preparation folder (data_preprocessing_v2/); a folder so
     # named that holds only helpers the training loop imports is no step.
@@ -185,6 +189,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["src/data/load.py:8 custom-data-validator-defined"], []),
     # one column check in the loader; a metric's checks refuse its caller's arguments
     ("data.validation", "absent-loader-one-check"): ("absent", [], []),
+    # A validator of a model's predictions or of a run's metrics / summary files checks outputs;
+    # the same file validator called on an annotation batch checks the data.
+    ("data.validation", "absent-prediction-records-validator"): ("absent", [], []),
+    ("data.validation", "absent-metrics-file-validator-call"): ("absent", [], []),
+    ("data.validation", "present-file-validator-called-on-dataset"): (
+        "present", ["src/data/schema.py:7 custom-data-validator-defined"], []),
     ("data.validation", "present-zenml-integrity-step"): (
         "present", ["pipelines/training.py:10 pipeline-validation-step-run"], []),
     ("data.validation", "absent-zenml-report-step-only"): ("absent", [], []),

@@ -191,6 +191,16 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.model_gate", "present-gate-result-from-helper"): (
         "present", ["pipeline/flow.py:9 metric-gate-blocks-promotion"], []),
     ("deploy.model_gate", "absent-helper-checks-file-size"): ("absent", [], []),
+    # a search keeping the better score (`current_score = s` in the branch) gates nothing; the same
+    # comparison that promotes the candidate does
+    ("deploy.model_gate", "absent-tuning-loop-keeps-better-score"): ("absent", [], []),
+    ("deploy.model_gate", "present-candidate-beats-current-then-promoted"): (
+        "present", ["scripts/promote_defense.py:13 metric-gate-blocks-promotion"], []),
+    # the helper reads the metric into a local first (`delta = payload.get("delta_map50")`, then
+    # `return float(delta) >= MIN_DELTA`); the same shape reading an export's age judges no model
+    ("deploy.model_gate", "present-helper-reads-metric-into-local"): (
+        "present", ["release/promote.py:17 metric-gate-blocks-promotion"], []),
+    ("deploy.model_gate", "absent-helper-reads-age-into-local"): ("absent", [], []),
     # `return False` under a metric threshold refuses the model in a function that gives a
     # verdict on it; a library helper deciding whether calibration is needed refuses nothing.
     ("deploy.model_gate", "present-validator-returns-false"): (
@@ -213,6 +223,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.model_gate", "absent-best-candidate-bar-only-logged"): ("absent", [], []),
     ("deploy.model_gate", "absent-search-score-only-printed"): ("absent", [], []),
     ("deploy.model_gate", "present-sagemaker-condition"): ("present", ['pipeline.py:4 pipeline-condition-on-metric'], []),
+    # a score / IoU threshold argument kept in its range (`0.0 <= t <= 1.0`) judges no model; a
+    # metric between the release bar and 1.0 does
+    ("deploy.model_gate", "absent-threshold-argument-range-check"): ("absent", [], []),
+    ("deploy.model_gate", "present-metric-between-bar-and-one"): (
+        "present", ["scripts/evaluate_candidate.py:12 metric-gate-blocks-promotion"], []),
     ("deploy.model_gate", "present-threshold-raise"): ("present", ['pipeline/evaluate.py:7 metric-gate-blocks-promotion'], []),
     ("deploy.model_gate", "present-threshold-skips-promotion"): ("present", ['release/refresh.py:12 metric-gate-blocks-promotion'], []),
     ("deploy.model_gate", "absent-threshold-skips-report"): ("absent", [], []),
@@ -296,6 +311,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.serving", "present-nested-app-service-layer"): (
         "present", ["apps/scorer/src/scorer/routes.py:13 web-endpoint-serves-model"], []),
     ("deploy.serving", "absent-router-calls-commented-model-load"): ("absent", [], []),
+    # a route running the detector the app holds in its state (`request.app.state.detector.detect`);
+    # a module function of that name (langdetect.detect) serves no model
+    ("deploy.serving", "present-router-runs-detector-on-app-state"): (
+        "present", ["app/routers/v1.py:15 web-endpoint-serves-model"], []),
+    ("deploy.serving", "absent-language-detect-route"): ("absent", [], []),
     ("deploy.serving", "present-router-calls-project-pipeline"): (
         "present", ["controller/prediction.py:8 web-endpoint-serves-model"], []),
     ("deploy.serving", "absent-batch-scoring"): ("absent", [], []),

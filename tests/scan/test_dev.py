@@ -193,6 +193,8 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.modular_code", "present-opencv-dnn-detector"): ("present", ["detect.py:7 inference-code-in-module"], []),
     ("dev.modular_code", "present-ultralytics-trainer"): ("present", ["src/trainer.py:15 training-code-in-module"], []),
     ("dev.modular_code", "present-ultralytics-detector-api"): ("present", ["app.py:8 inference-code-in-module"], []),
+    ("dev.modular_code", "present-ultralytics-subpackage-import"): ("present", ["src/counter/detect.py:10 inference-code-in-module"], []),
+    ("dev.modular_code", "absent-ultralytics-dataset-helpers-only"): ("absent", [], []),
     # A model run on a device by the TFLite interpreter, a Hugging Face pipeline called by a
     # prediction function; a tokenizer loaded with from_pretrained is no model.
     ("dev.modular_code", "present-tflite-interpreter"): ("present", ["device/classify.py:7 inference-code-in-module"], []),

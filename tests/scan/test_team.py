@@ -9,6 +9,12 @@ CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
     # "Approach to building the solution" / "Model building": how the model was made; its
     # numbered list (data format, algorithms) is no setup step. A command under it still is one.
     ("team.readme", "absent-approach-to-building-section"): ("absent", [], []),
+    # the purpose written in Korean or Chinese (words counted in any script, each ideograph one)
+    ("team.readme", "present-korean-purpose"): (
+        "present", ["README.md:3 readme-explains-purpose-and-setup", "README.md:8 readme-explains-purpose-and-setup"], []),
+    ("team.readme", "present-chinese-purpose"): (
+        "present", ["README.md:3 readme-explains-purpose-and-setup", "README.md:8 readme-explains-purpose-and-setup"], []),
+    ("team.readme", "absent-korean-purpose-only"): ("absent", [], []),
     ("team.readme", "present-model-building-with-commands"): (
         "present", ["README.md:3 readme-explains-purpose-and-setup", "README.md:10 readme-explains-purpose-and-setup"], []),
     ("team.readme", "present-markdown"): (

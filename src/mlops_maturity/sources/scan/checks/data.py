@@ -604,7 +604,9 @@ _PREP_SCRIPT = lazy_re(
     # train_val_test_split.py, dataset_split.py: the held-out split written to folders or files;
     # convert_dataset_to_tar.py: the dataset rewritten in the format training reads
     r"(train_?)?(val(id(ation)?)?_?)?test_?split\w*|train_?val(id(ation)?)?_?split\w*|data_?set_?split\w*|"
-    r"convert_?data(set)?s?(_\w+)?)$",
+    r"convert_?data(set)?s?(_\w+)?|"
+    # export_training_data.py, build_training_set.py: the examples training reads, written out
+    r"(export|build|create|make|generate|write|dump)_?training_?(data(set)?|set|pairs|samples|examples)(_\w+)?)$",
     re.I)
 # Scripts that fetch a dataset count when they live with the data (data/scripts/get_coco.sh).
 _FETCH_SCRIPT = lazy_re(r"^(download|get|fetch)_\w+$", re.I)
@@ -1594,6 +1596,8 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 continue
             if _PATH_CHECK_FN.search(n.name):
                 continue  # checks that a CLI path argument exists / is a directory, not its records
+            if _validates_outputs(tree, n):
+                continue  # a model's predictions or a run's metrics checked, not the data
             params = [a.arg for a in n.args.posonlyargs + n.args.args if a.arg not in ("self", "cls")]
             if params and _SCHEMA_ARG.match(params[0]):
                 continue  # checks a schema definition (a JSON Schema's keywords), not records
@@ -1604,6 +1608,26 @@ def custom_data_validator(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             if (checks >= 2 or (checks == 1 and _checks_columns(n))) and _validator_used(view, rel, tree, n):
                 yield Hit(rel, n.lineno, f"data validator {n.name} rejects bad records ({checks} checks)")
                 break
+
+
+# What a model or a run produces (predictions, metrics, a report, a run summary): a validator
+# named for it (validate_prediction_record), or called in its module only on it
+# (`validate_json_file(path=run.metrics_json, ...)`), checks outputs, not the data.
+_OUTPUT_WORD = lazy_re(r"(?i)(^|[\W_])(predictions?|preds|metrics?|reports?|summar(y|ies)|scores)($|[\W_])")
+
+
+def _validates_outputs(tree: ast.Module, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    if _OUTPUT_WORD.search(fn.name):
+        return True
+    firsts = []
+    for c in ast.walk(tree):
+        if isinstance(c, ast.Call) and ((isinstance(c.func, ast.Name) and c.func.id == fn.name)
+                                        or (isinstance(c.func, ast.Attribute) and c.func.attr == fn.name)):
+            first = c.args[0] if c.args else c.keywords[0].value if c.keywords else None
+            if first is None:
+                return False
+            firsts.append(ast.unparse(first))
+    return bool(firsts) and all(_OUTPUT_WORD.search(f) for f in firsts)
 
 
 _BARE_CHECKS = frozenset({"validate", "verify", "check"})

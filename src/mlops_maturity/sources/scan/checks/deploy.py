@@ -6,6 +6,7 @@ endpoints, training pipelines, model registries and quality gates. Each check is
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
@@ -1004,7 +1005,7 @@ _ROUTES = ("*.get", "*.post", "*.put", "*.route", "*.api_route", "*.websocket", 
 _MODEL_LOADS = (
     "joblib.load", "pickle.load", "pickle.loads", "cloudpickle.load", "dill.load", "torch.load", "torch.jit.load",
     "*.load_model", "*.from_pretrained", "onnxruntime.InferenceSession", "mlflow.*.load_model", "tensorflow.saved_model.load",
-    "transformers.pipeline", "xgboost.Booster", "lightgbm.Booster", "catboost.*", "ultralytics.YOLO",
+    "transformers.pipeline", "xgboost.Booster", "lightgbm.Booster", "catboost.*", "ultralytics{,.models}.YOLO",
     "sentence_transformers.SentenceTransformer", "spacy.load", "fasttext.load_model", "*.load_learner", "keras.models.load_model",
     "tensorflow.keras.models.load_model", "*.restore", "*.load_state_dict", "skops.io.load", "*.load_checkpoint",
     "*.load_from_checkpoint", "*.from_config", "optimum.*", "vllm.LLM", "llama_cpp.Llama", "tritonclient.*", "ctranslate2.*",
@@ -1016,13 +1017,17 @@ _PREDICT_ATTRS = frozenset({"predict", "predict_proba", "predict_on_batch", "pre
                             "predictions", "run_inference", "model_predict", "get_prediction", "get_predictions", "make_prediction",
                             "score", "transcribe", "detect", "segment", "embed", "encode_text", "forecast", "recommend",
                             "decision_function", "kneighbors"})
-_PREDICT_TEXT = lazy_re(r"\.(predict\w*|inference|infer|classify|forecast|transcribe|recommend)\s*\(|\bload_model\b|\bfrom_pretrained\b|"
+_PREDICT_TEXT = lazy_re(r"\.(predict\w*|inference|infer|classify|forecast|transcribe|recommend|detect|segment)\s*\(|\bload_model\b|\bfrom_pretrained\b|"
                            r"joblib\.load|pickle\.load|torch\.load|InferenceSession|\bmodel\s*\(|\bpipeline\s*\(|load_learner|YOLO\(")
 # Literals one of which every _PREDICT_TEXT match contains (util.regexlit.required_literals).
 _PREDICT_TEXT_NEEDLES = ("InferenceSession", "YOLO(", "classify", "forecast", "from_pretrained", "infer", "joblib.load",
-                         "load_learner", "model", "pickle.load", "pipeline", "predict", "recommend", "torch.load", "transcribe")
+                         "load_learner", "model", "pickle.load", "pipeline", "predict", "recommend", "torch.load", "transcribe",
+                         "detect", "segment")
 _LOADS_MODEL_NEEDLES = ("InferenceSession", "YOLO(", "from_pretrained", "joblib.load", "load_learner", "load_model",
                         "pickle.load", "saved_model.load", "torch.load")  # one is in every _LOADS_MODEL_TEXT match
+# `request.app.state.detector.detect(image)`: a detection or segmentation model run by a
+# method of the object holding it; a module function of that name (langdetect.detect) is none.
+_DETECT_ATTRS = frozenset({"detect", "segment"})
 # Words of a route module that serves a model: a recommender's routes may say only
 # `recommend` / `rankers` and reach the model through the project's modules.
 _MODEL_WORD = lazy_re(r"\b(models?|predictors?|predict\w*|prediction\w*|classifier|regressor|estimator|recommend\w*|rankers?)\b",
@@ -1115,6 +1120,8 @@ def serving_endpoint(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             break
         if signal is None:
             for call in facts.calls:
+                if call.attr in _DETECT_ATTRS and call.resolved and ("()" not in call.name or call.name.startswith("cv2.")):
+                    continue  # langdetect.detect(text), a keypoint detector of OpenCV: no model served
                 if (call.attr in _PREDICT_ATTRS or call.attr.startswith(("predict_", "infer_"))) and "." in call.name and not call.name.startswith(("re.", "np.", "json.")):
                     signal = call
                     break
@@ -2042,9 +2049,27 @@ def _returned_comparison(tree: ast.Module | None, fn: str, loose: bool = False) 
             v = r.value.elts[0] if isinstance(r.value, ast.Tuple) and r.value.elts else r.value
             if isinstance(v, ast.Name):
                 v = local.get(v.id, v)
-            if isinstance(v, (ast.Compare, ast.BoolOp)) and _is_gate_compare(v, loose=loose):
-                return v
+            if isinstance(v, (ast.Compare, ast.BoolOp)):
+                if _is_gate_compare(v, loose=loose):
+                    return v
+                inlined = _inlined(v, local)
+                if _is_gate_compare(inlined, loose=loose):
+                    return inlined
     return None
+
+
+class _Inline(ast.NodeTransformer):
+    def __init__(self, local: dict[str, ast.AST]) -> None:
+        self.local = local
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        return self.local.get(node.id, node)
+
+
+def _inlined(node: ast.AST, local: dict[str, ast.AST]) -> ast.AST:
+    """`node` with each local name replaced by the value it was assigned (`delta` read as
+    `payload.get("delta_mAP50")`): what a helper compares, named where it was read."""
+    return _Inline(local).visit(copy.deepcopy(node))
 
 
 _NOT_GATE_TOKENS = frozenset({"best", "epoch", "epochs", "patience", "step", "steps", "lr", "len", "size", "count", "num",
@@ -2056,6 +2081,12 @@ _NOT_GATE_TOKENS = frozenset({"best", "epoch", "epochs", "patience", "step", "st
 _PRODUCTION_SIDE = lazy_re(r"(?i)prod(uction)?(?![a-z])|production|champion|incumbent|deployed|registered|(?<![a-z])live(?![a-z])")
 
 
+def _number(node: ast.AST) -> bool:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        node = node.operand
+    return isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
+
+
 def _is_gate_compare(test: ast.AST, loose: bool = False) -> bool:
     """A model metric compared to a threshold, a number or another model's metric. Names of
     early stopping, checkpointing and loop counters are not gates; `loose` (a comparison seen
@@ -2064,6 +2095,8 @@ def _is_gate_compare(test: ast.AST, loose: bool = False) -> bool:
     for n in ast.walk(test):
         if isinstance(n, ast.Compare) and any(isinstance(o, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for o in n.ops):
             sides = [n.left, *n.comparators]
+            if len(sides) >= 3 and _number(sides[0]) and _number(sides[-1]):
+                continue  # `0.0 <= iou_threshold <= 1.0`: an argument kept in its range, no model judged
             names = [_names(s) for s in sides]
             if not any(_METRIC_NAME.search(x) for x in names) and sum(1 for x in names if _CHAMPION.search(x)) < 2:
                 continue
@@ -2152,6 +2185,17 @@ def _promotion_chosen_by_comparison(view: RepoView, rel: str, tree: ast.Module) 
     return None
 
 
+def _keeps_running_best(node: ast.If) -> bool:
+    """`if s - current_score > tol: current_score = s`: the branch replaces the score it was
+    compared with by the new one, the step of a search (coordinate descent, a tuning loop)
+    keeping the better candidate, not a gate before a promotion."""
+    compared = {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name)}
+    for st in node.body:
+        if isinstance(st, ast.Assign) and any(isinstance(t, ast.Name) and t.id in compared for t in st.targets):
+            return True
+    return False
+
+
 # A branch that reports drift raises on monitored live error (a monitoring job's check), not
 # on a candidate model before its promotion.
 _DRIFT_BRANCH = lazy_re(r"(?i)\bdrift")
@@ -2228,6 +2272,8 @@ def quality_gate(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
             if isinstance(n, ast.If) and (_is_gate_compare(n.test) or _best_meets_bar(n.test)):
                 if _DRIFT_BRANCH.search("\n".join(view.lines(rel)[n.lineno - 1:n.end_lineno])):
                     continue  # "Forecast drift detected!": live error monitored against a bar, no promotion
+                if _keeps_running_best(n):
+                    continue  # a search step: the better score becomes the one to beat
                 action = _verdict_action(tree, n, _blocks(n.body) or _blocks(n.orelse))
                 if not action:
                     if early is None:

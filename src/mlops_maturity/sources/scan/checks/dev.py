@@ -896,8 +896,9 @@ _MODEL_LOAD_CALLS = ("joblib.load", "pickle.load", "cloudpickle.load", "torch.lo
                      # a pretrained network built from its published weights: MobileNetV2(weights="imagenet"),
                      # cv2.dnn.readNetFromDarknet(cfg, weights)
                      *_PRETRAINED_CONSTRUCTORS,
-                     # a detector built from trained weights: YOLO("runs/train/weights/best.pt")
-                     "ultralytics.{YOLO,RTDETR,YOLOWorld,YOLOE,SAM,FastSAM,NAS}",
+                     # a detector built from trained weights: YOLO("runs/train/weights/best.pt"), also
+                     # imported from the subpackage that defines it (`from ultralytics.models import YOLO`)
+                     "ultralytics{,.models}.{YOLO,RTDETR,YOLOWorld,YOLOE,SAM,FastSAM,NAS}",
                      # a model converted for a device, run by the TensorFlow Lite / LiteRT interpreter
                      "tflite_runtime.interpreter.Interpreter", "tensorflow.lite.Interpreter",
                      "ai_edge_litert.interpreter.Interpreter",

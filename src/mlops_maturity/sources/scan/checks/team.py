@@ -35,6 +35,29 @@ _COMMAND = lazy_re(
 )
 _NOT_PROSE = lazy_re(r"^\s*(\[!\[|!\[|<|\[[^\]]*\]\([^)]*\)\s*$|[-=*_]{3,}\s*$|\|)")
 _WORD = lazy_re(r"[A-Za-z][A-Za-z'-]+")
+_TOKEN = lazy_re(r"[\w'-]+")
+
+
+def _cjk(ch: str) -> bool:
+    o = ord(ch)
+    return 0x3040 <= o <= 0x30FF or 0x3400 <= o <= 0x4DBF or 0x4E00 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF
+
+
+def _word_count(text: str) -> int:
+    """Words of any script written with spaces (Latin, Cyrillic, Hangul...): two letters or more,
+    the first a letter; in Chinese and Japanese, written without spaces, each ideograph or kana
+    counts as one."""
+    if text.isascii():
+        return len(_WORD.findall(text))
+    n = 0
+    for tok in _TOKEN.findall(text):
+        if any(_cjk(ch) for ch in tok):
+            n += sum(1 for ch in tok if _cjk(ch))
+            tok = "".join(" " if _cjk(ch) else ch for ch in tok)
+        n += sum(1 for w in tok.split() if w[0].isalpha() and sum(ch.isalpha() for ch in w) >= 2)
+    return n
+
+
 # A line of a directory tree (`├── Makefile  <- commands like `make data``, the project layout of
 # cookiecutter templates): its inline code describes files, it is not a step to run.
 _TREE_LINE = lazy_re(r"^\s*[├└│]")
@@ -106,7 +129,7 @@ def _prose_lines(lines: list[str]) -> list[tuple[int, bool]]:
             continue
         text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", s)  # links count by their text
         text = re.sub(r"<[^>]+>", " ", text)
-        if len(_WORD.findall(text)) >= 6:
+        if _word_count(text) >= 6:
             out.append((i, bool(re.match(r"^([-*+]|\d+[.)])\s", s))))
     return out
 
@@ -199,7 +222,7 @@ def _bare_setup_section(lines: list[str]) -> tuple[int, str] | None:
                 break
             if nxt.strip():
                 body.append(nxt)
-        if len(_WORD.findall(" ".join(body))) >= 5 and any(_STEP_VERB.match(b.strip()) for b in body):
+        if _word_count(" ".join(body)) >= 5 and any(_STEP_VERB.match(b.strip()) for b in body):
             return ln, f"has a setup/run section: {line.strip()[:60]}"
     return None
 
@@ -215,7 +238,7 @@ def _setup_section(lines: list[str]) -> tuple[int, str] | None:
             continue
         end = hs[idx + 1][0] - 1 if idx + 1 < len(hs) else len(lines)
         body = [s for s in lines[ln:end] if s.strip() and not re.match(r"^[=\-~^\"'`#*+]{3,}$", s.strip())]
-        if not body or len(_WORD.findall(" ".join(body))) < 5:
+        if not body or _word_count(" ".join(body)) < 5:
             continue
         if not _STEPS_HEADING.search(text) and not any(_STEP_LINE.search(s) for s in body):
             continue  # a feature described under a "Training" / "Deployment" heading
