@@ -59,6 +59,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["conf/base/catalog.yml:6 kedro-mlflow-datasets-logged"], []),
     ("dev.tests", "absent-kedro-template-test"): ("absent", [], []),
     ("dev.tests", "absent-kedro-empty-run-test"): ("absent", [], []),
+    # Kedro 0.18's template test of the project path (`== Path.cwd()`) is scaffolding too; a test
+    # handing the context's path to the project's own code tests the project.
+    ("dev.tests", "absent-kedro-template-path-test"): ("absent", [], []),
+    ("dev.tests", "present-kedro-context-feeds-project-code"): ("present", ["src/tests/test_run.py:15 project-tests-defined"], []),
     ("dev.tests", "present-kedro-node-test-beside-template"): (
         "present", ["tests/pipelines/test_nodes.py:6 project-tests-defined"], []),
     ("dev.tests", "absent-vendored-library-tests"): ("absent", [], []),

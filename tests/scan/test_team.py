@@ -32,6 +32,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
     ("team.readme", "present-plain-text-run-section"): (
         "present", ["README.md:2 readme-explains-purpose-and-setup", "README.md:7 readme-explains-purpose-and-setup"]),
     ("team.readme", "absent-plain-text-usage-placeholder"): ("absent", []),
+    # Kedro's template README speaks only of Kedro (a new project, how to install and run it):
+    # no purpose; the same README with a sentence of the Overview saying what the project does.
+    ("team.readme", "absent-kedro-template-readme"): ("absent", []),
+    ("team.readme", "present-kedro-readme-overview-edited"): (
+        "present", ["README.md:7 readme-explains-purpose-and-setup", "README.md:16 readme-explains-purpose-and-setup"]),
     # Steps written as sentences put in order ("Next, install ...") under a plain "How to Run
     # Locally" line; "Next release will ..." under it is no instruction.
     ("team.readme", "present-plain-text-steps-in-sentences"): (

@@ -416,8 +416,14 @@ def _test_bodies(tree: ast.Module) -> Iterator[tuple[ast.FunctionDef | ast.Async
             yield node, [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
 
 
+def _cwd_call(node: ast.Call) -> bool:
+    """`Path.cwd()` / `os.getcwd()`."""
+    f = node.func
+    return isinstance(f, ast.Attribute) and f.attr in ("cwd", "getcwd") and not node.args
+
+
 def _scaffold_tests(view: RepoView, rel: str, text: str) -> frozenset[str]:
-    """Names of test functions whose every statement asserts on project_context name/version,
+    """Names of test functions whose every statement asserts on project_context name/version/path,
     or that check the empty template's run fails for want of pipeline nodes."""
     if "project_context" not in text and _EMPTY_TEMPLATE_RUN not in text:
         return frozenset()
@@ -430,8 +436,10 @@ def _scaffold_tests(view: RepoView, rel: str, text: str) -> frozenset[str]:
                for n in ast.walk(node)):
             out.add(node.name)
             continue
-        if body and all(isinstance(s, ast.Assert) and not any(isinstance(n, ast.Call) for n in ast.walk(s.test))
-                        and {n.attr for n in ast.walk(s.test) if isinstance(n, ast.Attribute)} <= _SCAFFOLD_ATTRS
+        # (`assert project_context.project_path == Path.cwd()`: the working directory is the
+        # template's expected value, not something of the project it calls)
+        if body and all(isinstance(s, ast.Assert) and not any(isinstance(n, ast.Call) and not _cwd_call(n) for n in ast.walk(s.test))
+                        and {n.attr for n in ast.walk(s.test) if isinstance(n, ast.Attribute)} - {"cwd", "getcwd"} <= _SCAFFOLD_ATTRS
                         and "project_context" in ast.dump(s.test) for s in body):
             out.add(node.name)
     return frozenset(out)

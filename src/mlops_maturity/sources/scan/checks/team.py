@@ -99,9 +99,32 @@ def _code_lines(lines: list[str]) -> list[tuple[int, str]]:
     return out
 
 
+# Kedro's project template writes a README about Kedro itself ("This is your new Kedro project,
+# which was generated using Kedro 0.18.3", how to install, run and test a Kedro project): kept
+# as it is, it says nothing of what the project does. There, only a line of the Overview (or
+# before any heading) that does not speak of Kedro states the purpose.
+_KEDRO_TEMPLATE = "This is your new Kedro project"
+
+
+def _kedro_template_prose(lines: list[str]) -> set[int]:
+    """The lines of a Kedro template README that cannot state the project's purpose."""
+    hs = headings(lines)
+    out: set[int] = set()
+    for idx, (ln, text) in enumerate(hs):
+        if text.strip().lower() == "overview":
+            continue
+        end = hs[idx + 1][0] - 1 if idx + 1 < len(hs) else len(lines)
+        out.update(range(ln, end + 1))
+    out.update(i for i, line in enumerate(lines, start=1) if "kedro" in line.lower())
+    return out
+
+
 def _purpose_line(lines: list[str]) -> int | None:
     """First prose line of six words or more; paragraphs before list items (news bullets)."""
     prose = _prose_lines(lines)
+    if any(_KEDRO_TEMPLATE in line for line in lines[:40]):
+        template = _kedro_template_prose(lines)
+        prose = [(i, item) for i, item in prose if i not in template]
     plain = [i for i, is_item in prose if not is_item]
     return plain[0] if plain else (prose[0][0] if prose else None)
 
