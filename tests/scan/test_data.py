@@ -17,6 +17,10 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ["scripts/export_training_data.py:24 data-prep-script-runnable"], []),
     ("data.pipeline", "absent-export-training-report-script"): ("absent", [], []),
     ("data.pipeline", "absent-create-folders-script"): ("absent", [], []),
+    # transform_data.py re-encodes the raw tables into the files the notebooks read: a step; a
+    # module of image augmentations (data_transforms.py) prepares no data
+    ("data.pipeline", "present-transform-data-script"): ("present", ["transform_data.py:3 data-prep-script-runnable"], []),
+    ("data.pipeline", "absent-data-transforms-module"): ("absent", [], []),
     # A runnable script in a versioned preparation folder (data_preprocessing_v2/); a folder so
     # named that holds only helpers the training loop imports is no step.
     ("data.pipeline", "present-prep-folder-versioned"): (

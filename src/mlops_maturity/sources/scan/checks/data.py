@@ -599,6 +599,9 @@ _PREP_SCRIPT = lazy_re(
     r"ingest\w*|etl\w*|clean_?data\w*|process_?(data|dataset|raw)\w*|download_?data(set)?\w*|split_?data\w*|"
     r"tokeni[sz]e_?data\w*|data_?processing|data_?preprocessing|prepare_?data\w*|\w+_preprocess(ing)?|\w+_prepare_data|"
     r"\w*(features?|data)_?pipeline\w*|"
+    # transform_data.py: the raw tables re-encoded into what the notebooks or training read (not
+    # data_transforms.py, a module of augmentations)
+    r"transform_?(raw_?)?data(set)?s?(_\w+)?|data_?transformation(_\w+)?|"
     # create_folds.py, make_kfolds.py: the cross-validation split written for training to read
     r"(create|make|build|generate|split)_?(cv_?|k_?|stratified_?)?folds?(_\w+)?|"
     # train_val_test_split.py, dataset_split.py: the held-out split written to folders or files;
