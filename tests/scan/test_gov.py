@@ -25,6 +25,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("gov.data_card", "absent-dbt-tests-only"): ("absent", [], []),
     ("gov.data_card", "present-data-provenance-doc"): ("present", ["docs/data-provenance.md:1 data-card-file-present"], []),
     ("gov.data_card", "absent-data-provenance-stub"): ("absent", [], []),
+    # a data_description.txt describing each field and its codes is a data dictionary; the
+    # same file left as a one-line stub is not
+    ("gov.data_card", "present-data-description-txt"): (
+        "present", ["input/data_description.txt:1 data-card-file-present"], []),
+    ("gov.data_card", "absent-data-description-stub"): ("absent", [], []),
     ("gov.data_card", "absent-config-table"): ("absent", [], []),
     ("gov.data_card", "absent-code-file-description"): ("absent", [], []),
     ("gov.data_card", "present-data-folder-file-description"): (
