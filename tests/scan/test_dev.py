@@ -173,6 +173,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.tests", "present-real-test-beside-failing-placeholder"): (
         "present", ["tests/test_pipelines.py:11 project-tests-defined"], []),
     ("dev.tests", "present-script-with-asserts"): ("present", ["scripts/test_features.py:4 project-tests-defined"], []),
+    # a test_*.py script whose check functions assert on the project's code and that a CI job
+    # runs (from the job's working directory); the same script nothing runs is left to a hand
+    ("dev.tests", "present-ci-runs-assert-script"): (
+        "present", ["planner/sim/test_mutate_ops.py:5 project-tests-defined"], []),
+    ("dev.tests", "absent-assert-script-not-in-ci"): ("absent", [], []),
     ("dev.modular_code", "present-torch-module"): ("present", ["src/net.py:6 training-code-in-module"], []),
     # A model factory builds the estimators the notebooks fit; an estimator built for a chart's
     # trend line is not model code.

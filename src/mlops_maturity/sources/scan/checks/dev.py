@@ -533,6 +533,11 @@ def project_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if _foreign_tests(view, rel):
             continue
         text = view.text(rel)
+        if text and "def test" not in text and "TestCase" not in text and "assert" in text and "__main__" in text:
+            hit = _ci_run_assert_script(view, rel)
+            if hit is not None:
+                yield hit
+            continue
         if not text or ("def test" not in text and "TestCase" not in text) or _hand_run_script(rel, text):
             continue
         facts = view.python(rel)
@@ -544,6 +549,30 @@ def project_tests(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 yield Hit(rel, fn.line, f"defines test {fn.name}")
                 break
 
+
+
+_PYTHON_RUNS_FILE = lazy_re(r"\bpython[\d.]*\s+(?:-\S+\s+)*([\w./-]+\.py)\b")
+
+
+def _ci_run_assert_script(view: RepoView, rel: str) -> Hit | None:
+    """A test_*.py written as a script (its `__main__` calls check functions that `assert` on
+    the project's code, no pytest test functions) that a CI job runs (`python sim/test_ops.py`,
+    maybe from the job's working directory): the checks run automatically. The same script
+    left to be run by hand, or one asserting nothing, is no test."""
+    tree = py_tree(view, rel)
+    if tree is None or not any(isinstance(s, ast.If) and "__main__" in ast.dump(s.test) for s in tree.body):
+        return None
+    checker = next((f for f in tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+                    and any(isinstance(n, ast.Assert) for n in ast.walk(f))), None)
+    if checker is None:
+        return None
+    for pipe in view.ci():
+        for cmd in pipe.commands:
+            for m in _PYTHON_RUNS_FILE.finditer(cmd.text):
+                target = norm_path(m.group(1))
+                if target and (rel == target or rel.endswith("/" + target)):
+                    return Hit(rel, checker.lineno, f"defines checks {checker.name} that CI runs ({pipe.path}:{cmd.line})")
+    return None
 
 
 # -- dev.tests: JUnit tests of a JVM or Android component (an on-device app, a Spark job) ------
