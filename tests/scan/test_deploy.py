@@ -40,6 +40,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.serving", "present-tfx-cloud-pusher"): (
         "present", ["pipeline.py:5 tfx-cloud-pusher-deploys-endpoint"], []),
     ("deploy.serving", "absent-tfx-filesystem-pusher"): ("absent", [], []),
+    # The TFX cloud pusher with Vertex on uploads each blessed model to the Vertex Model Registry;
+    # the same key in a Trainer's config only trains on Vertex.
+    ("deploy.registry", "present-tfx-vertex-pusher"): (
+        "present", ["configs.py:12 tfx-vertex-pusher-uploads-model"], []),
+    ("deploy.registry", "absent-tfx-vertex-training-only"): ("absent", [], []),
     # A notebook a workflow executes (papermill, ipython, nbconvert --execute) that deploys the
     # model; executing an evaluation notebook, or rendering the deploy notebook, deploys nothing.
     ("deploy.cd", "present-ci-runs-deployment-notebook"): (
