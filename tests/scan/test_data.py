@@ -265,6 +265,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.versioning", "absent-hf-revision-branch"): ("absent", [], []),
     ("data.versioning", "present-lfs-data"): ("present", ['.gitattributes:3 lfs-tracks-data-files'], []),
     ("data.versioning", "present-wandb-dataset"): ("present", ['log_dataset.py:4 wandb-dataset-artifact'], []),
+    # A feature-store training dataset read back by its version is a versioned snapshot; training
+    # data built in memory from the feature view is not.
+    ("data.versioning", "present-feature-store-dataset-version"): (
+        "present", ["load_data.py:8 feature-store-training-dataset-version-read"], []),
+    ("data.versioning", "absent-feature-store-in-memory-data"): ("absent", [], []),
     # A Comet artifact named for a dataset (no artifact_type) that the module logs; one named
     # for a LoRA adapter is a model artifact.
     ("data.versioning", "present-comet-named-dataset-artifact"): (

@@ -30,6 +30,21 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("deploy.cd", "present-template-workflow-deploys"): (
         "present", ["{{cookiecutter.project_slug}}/.github/workflows/cd-staging.yml:17 pipeline-deploys-service"], []),
     ("deploy.cd", "absent-nested-example-workflow"): ("absent", [], []),
+    # A workflow step that runs the redeploy on a VM over SSH (a cloud SSH action); signing in to
+    # the cloud and listing instances deploys nothing.
+    ("deploy.cd", "present-ssh-compute-redeploy"): (
+        "present", [".github/workflows/deploy.yml:15 pipeline-deploys-service"], []),
+    ("deploy.cd", "absent-cloud-auth-only"): ("absent", [], []),
+    # TFX's Google Cloud AI Platform Pusher deploys the blessed model to an online endpoint; the
+    # standard Pusher copying it to a folder serves nothing.
+    ("deploy.serving", "present-tfx-cloud-pusher"): (
+        "present", ["pipeline.py:5 tfx-cloud-pusher-deploys-endpoint"], []),
+    ("deploy.serving", "absent-tfx-filesystem-pusher"): ("absent", [], []),
+    # The TFX cloud pusher with Vertex on uploads each blessed model to the Vertex Model Registry;
+    # the same key in a Trainer's config only trains on Vertex.
+    ("deploy.registry", "present-tfx-vertex-pusher"): (
+        "present", ["configs.py:12 tfx-vertex-pusher-uploads-model"], []),
+    ("deploy.registry", "absent-tfx-vertex-training-only"): ("absent", [], []),
     # A notebook a workflow executes (papermill, ipython, nbconvert --execute) that deploys the
     # model; executing an evaluation notebook, or rendering the deploy notebook, deploys nothing.
     ("deploy.cd", "present-ci-runs-deployment-notebook"): (

@@ -471,7 +471,7 @@ _DEPLOY_ACTIONS = lazy_re(
     r"redhat-actions/push-to-registry|einaregilsson/beanstalk-deploy|bentoml/deploy-bento-action|"
     r"bitovi/github-actions-deploy-[\w-]+|koyeb/action-git-deploy|huggingface/[\w-]*upload[\w-]*|"
     r"nateraw/huggingface-sync-action|docker/build-push-action|aws-actions/aws-lambda-deploy|"
-    r"azure/aml-registermodel-deploy|appleboy/ssh-action|easingthemes/ssh-deploy|burnett01/rsync-deployments|"
+    r"azure/aml-registermodel-deploy|appleboy/ssh-action|google-github-actions/ssh-compute|easingthemes/ssh-deploy|burnett01/rsync-deployments|"
     # PaaS deploys: a Render service redeployed through its API, a Railway service
     r"[\w-]+/render-deploy(-action)?|bounceapp/render-action|bervproject/railway-deploy)(@|/|$)", re.I)
 # A job bound to a deployment environment deploys (docs and package-index environments aside).
