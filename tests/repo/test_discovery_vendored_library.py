@@ -73,3 +73,27 @@ def test_packaging_read_through_a_symlink_is_ignored(tmp_path):
     _write(repo, "fastai/__init__.py")
     (repo / "setup.py").symlink_to(outside)
     assert "fastai/__init__.py" in discover(repo, use_git=False).files
+
+
+@pytest.mark.parametrize("use_git", [False, True])
+def test_nested_library_repository_copy_is_skipped(tmp_path, use_git):
+    repo = tmp_path / "r"
+    _write(repo, "train.py")
+    _write(repo, "third/fairseq_src/setup.py", 'from setuptools import setup\nsetup(\n    name="fairseq",\n)\n')
+    _write(repo, "third/fairseq_src/fairseq/__init__.py")
+    _write(repo, "third/fairseq_src/examples/lm/README.md", "# Language model\n")
+    # a folder whose packaging names a known library without holding its package: kept
+    _write(repo, "plugins/timm_extras/pyproject.toml", '[project]\nname = "timm"\n')
+    _write(repo, "plugins/timm_extras/extras.py")
+    # the project's own package with its own packaging: kept
+    _write(repo, "service/setup.py", 'setup(name="shelf-service")\n')
+    _write(repo, "service/shelf_service/__init__.py")
+    if use_git:
+        subprocess.run(["git", "init", "-q", str(repo)], check=True)
+        subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    found = discover(repo, use_git=use_git)
+    names = set(found.files)
+    assert not any(n.startswith("third/fairseq_src/") for n in names)
+    assert {"train.py", "plugins/timm_extras/extras.py", "service/shelf_service/__init__.py"} <= names
+    assert any(s.path == "third/fairseq_src/" and "vendored copy of a library repository (fairseq)" in s.reason
+               for s in found.skipped)

@@ -26,6 +26,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.pipeline", "present-prep-folder-versioned"): (
         "present", ["data_preprocessing_v2/segment_recordings.py:9 data-prep-script-runnable"], []),
     ("data.pipeline", "absent-prep-folder-helpers-only"): ("absent", [], []),
+    # The folder may say what it holds (preprocessing_scripts/): a runnable script there is a
+    # step; a helper module there that the training loop imports is not.
+    ("data.pipeline", "present-prep-scripts-folder"): (
+        "present", ["preprocessing_scripts/clips_to_arrays.py:16 data-prep-script-runnable"], []),
+    ("data.pipeline", "absent-prep-scripts-folder-helpers-only"): ("absent", [], []),
     ("data.pipeline", "present-typer-data-cli"): (
         "present", ["src/speechcls/data.py:31 entry-script-runs-data-prep"], []),
     # the project template's data.py: typer.run(preprocess) of a stub that writes nothing

@@ -50,6 +50,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
         "present", ['docs/corpus.md:3 dataset-doc-describes-fields'], []),
     ("gov.data_card", "absent-model-description-params"): ("absent", [], []),
     ("gov.data_card", "present-datasheet"): ("present", ['docs/datasheet.md:1 data-card-file-present'], []),
+    # A whole copy of a well-known library's repository in a folder (its setup.py names the
+    # library, whose package sits beside it): the library's own datasheet is not the project's.
+    ("gov.data_card", "absent-vendored-library-repository"): ("absent", [], []),
+    ("gov.data_card", "present-card-beside-vendored-library-repository"): (
+        "present", ['docs/datasheet.md:1 data-card-file-present'], []),
     ("gov.data_card", "present-field-list-readme-txt"): ("present", ['data/Readme.txt:8 dataset-doc-describes-fields'], []),
     ("gov.data_card", "present-hf-dataset-card"): ("present", ['data/README.md:3 hf-dataset-card-metadata'], []),
     ("gov.explainability", "absent-feature-importances"): ("absent", [], []),

@@ -47,6 +47,19 @@ CASES: dict[tuple[str, str], tuple[str, list[str]]] = {
     ("team.readme", "absent-list-items-name-tools"): ("absent", []),
     ("team.readme", "absent-empty-prerequisites"): ("absent", []),
     ("team.readme", "absent-title-only"): ("absent", []),
+    # A template's placeholder description ("What it does") with shell lines left outside a code
+    # block (`conda activate env && conda install -y ...`): the commands are no purpose. A real
+    # description beside the same lines still is one.
+    ("team.readme", "absent-template-description-and-loose-commands"): ("absent", []),
+    ("team.readme", "present-description-and-loose-commands"): (
+        "present", ["README.md:5 readme-explains-purpose-and-setup", "README.md:10 readme-explains-purpose-and-setup"]),
+    # Shell lines outside a code block (chained with &&, with options, continued with \\) and
+    # lines documenting a script's options (`-b: where the datasets live`) state no purpose.
+    ("team.readme", "absent-loose-commands-only"): ("absent", []),
+    ("team.readme", "absent-option-reference-lines"): ("absent", []),
+    # An introduction above a placeholder description still says what the project is for.
+    ("team.readme", "present-intro-above-placeholder-description"): (
+        "present", ["README.md:3 readme-explains-purpose-and-setup", "README.md:12 readme-explains-purpose-and-setup"]),
     ("team.readme", "absent-project-tree"): ("absent", []),
     ("team.readme", "present-tree-and-usage"): (
         "present", ["README.md:3 readme-explains-purpose-and-setup", "README.md:8 readme-explains-purpose-and-setup"]),

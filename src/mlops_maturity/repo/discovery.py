@@ -125,6 +125,9 @@ class _Walker:
         self.max = max_file_bytes
         self.result = Discovery(root=root)
         self._venv_cache: dict[str, str | None] = {}
+        # Folders holding a packaging file, when the listing is known up front (git): the others
+        # need no look for a library repository's copy.
+        self._packaging_dirs: set[str] | None = None
 
     # -- shared per-file rules -------------------------------------------------------------
     def skip(self, rel: str, reason: str) -> None:
@@ -177,25 +180,28 @@ class _Walker:
         """The distribution name the repository root's packaging declares, or None (read once,
         bounded, only when a root folder is named for a known library)."""
         if not hasattr(self, "_project_name"):
-            self._project_name: str | None = None
-            for fname in _PACKAGING_FILES:
-                try:  # never through a symlink, never anything but a regular file
-                    fd = os.open(os.path.join(self.root, fname), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-                except OSError:
-                    continue
-                try:
-                    if not stat.S_ISREG(os.fstat(fd).st_mode):
-                        continue
-                    text = os.read(fd, 64 << 10).decode("utf-8", "replace")
-                except OSError:
-                    continue
-                finally:
-                    os.close(fd)
-                m = _PROJECT_NAME.search(text)
-                if m:
-                    self._project_name = m.group(1)
-                    break
+            self._project_name: str | None = self._declared_name("")
         return self._project_name
+
+    def _declared_name(self, rel_dir: str) -> str | None:
+        """The distribution name the packaging file of directory `rel_dir` declares, or None."""
+        for fname in _PACKAGING_FILES:
+            try:  # never through a symlink, never anything but a regular file
+                fd = os.open(os.path.join(self.root, rel_dir, fname), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+            except OSError:
+                continue
+            try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    continue
+                text = os.read(fd, 64 << 10).decode("utf-8", "replace")
+            except OSError:
+                continue
+            finally:
+                os.close(fd)
+            m = _PROJECT_NAME.search(text)
+            if m:
+                return m.group(1)
+        return None
 
     def vendored(self, rel_dir: str) -> str | None:
         """Reason to skip the directory `rel_dir` (posix, relative), or None. Cached."""
@@ -211,6 +217,14 @@ class _Walker:
             declared = self.project_name() if not parent else None
             if parent or (declared is not None and not normalize(declared).startswith(normalize(name))):
                 reason = f"vendored copy of a library ({name})"
+        elif reason is None and rel_dir and (self._packaging_dirs is None or rel_dir in self._packaging_dirs):
+            # A whole copy of such a library's repository pasted into a folder (fairseq_lib/ with
+            # its setup.py naming fairseq, beside fairseq/, examples/, docs/): its examples, docs
+            # and cards are the library's, not the project's.
+            declared = self._declared_name(rel_dir)
+            lib = normalize(declared).replace("-", "_") if declared else None
+            if lib in VENDORED_LIBRARIES and os.path.isfile(os.path.join(self.root, rel_dir, lib, "__init__.py")):
+                reason = f"vendored copy of a library repository ({lib})"
         self._venv_cache[rel_dir] = reason
         return reason
 
@@ -219,6 +233,8 @@ class _Walker:
         skipped_dirs: dict[str, tuple[str, int]] = {}
         # Whether a file is skipped depends only on its directory: decided once per directory.
         decided: dict[str, tuple[str, str] | None] = {"": None}
+        self._packaging_dirs = {rel.rsplit("/", 1)[0] for rel in names
+                                if "/" in rel and rel.rsplit("/", 1)[1] in _PACKAGING_FILES}
         prefix = os.path.join(os.fspath(self.root), "")
         add = self.add_file
         for rel in names:

@@ -619,8 +619,9 @@ _FETCH_AND_PREP = lazy_re(r"_and_(pre_?process|prepare|prep|clean)(?!_?(release|
                           r"results?|reports?)\b)", re.I)
 # data_preprocessing/, preprocessing_v2/, data_prep_new/: a folder of preparation steps, also
 # when a version suffix tells a reworked copy from the first.
+# A suffix naming what the folder holds (preprocessing_scripts/, etl_jobs/) keeps it a preparation folder.
 _PREP_DIR = lazy_re(r"(^|/)((data_?)?pre_?processing|data_?prep(aration)?|etl|ingestion|data_?processing|feature_?engineering)"
-                    r"([_-](new|old|v?\d+))?/", re.I)
+                    r"([_-](new|old|v?\d+|scripts?|tools?|jobs?))?/", re.I)
 
 
 # A retrieval (RAG) app's ingestion step: a script named for filling the index or vector store

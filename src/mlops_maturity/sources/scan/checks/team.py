@@ -34,6 +34,15 @@ _COMMAND = lazy_re(
     re.I,
 )
 _NOT_PROSE = lazy_re(r"^\s*(\[!\[|!\[|<|\[[^\]]*\]\([^)]*\)\s*$|[-=*_]{3,}\s*$|\|)")
+# A shell line left outside a code block (`conda activate env && conda install -y gcc`, `cd lib &&
+# pip install -e .`) has the words of a sentence but states no purpose: commands chained with
+# && / ||, or a command of the setup vocabulary with an option or continued on the next line
+# (`python tools/merge.py \`), written in lower case as typed.
+_SHELL_CHAIN = lazy_re(r"\S\s+(&&|\|\|)\s+\S")
+# A line documenting a command's option (`-b: where the datasets are`, `--seed=N: ...`) describes
+# the command, not the project.
+_OPTION_DOC = lazy_re(r"^--?[A-Za-z][\w-]*(=\S+)?\s*:\s")
+_SHELL_OPTION = lazy_re(r"\s--?[A-Za-z][\w-]*(?=\s|=|$)")
 _WORD = lazy_re(r"[A-Za-z][A-Za-z'-]+")
 _TOKEN = lazy_re(r"[\w'-]+")
 
@@ -119,12 +128,37 @@ def _kedro_template_prose(lines: list[str]) -> set[int]:
     return out
 
 
+# A project template's description left as it came ("## Description" then "What it does",
+# "TODO", "Add your description here"): the author has not said what the project is for.
+_DESCRIPTION_HEADING = lazy_re(r"^(project\s+)?(description|about|overview|summary|introduction)\b", re.I)
+_PLACEHOLDER = lazy_re(r"^[*_]*(what (it|this project) does|todo|tbd|coming soon|(add|insert|write) (a |your )?(project |short )?"
+                       r"description( here)?|(your |project )?description (here|goes here)|describe your project( here)?|"
+                       r"lorem ipsum\b.*)[*_.!]*$", re.I)
+
+
+def _placeholder_description_line(lines: list[str]) -> int | None:
+    """The line of a README's description heading whose section is only a template placeholder:
+    what the README says after it (how to install, run, benchmark) does not say what the project
+    is for; an introduction above it still may."""
+    hs = headings(lines)
+    for idx, (ln, text) in enumerate(hs):
+        if _DESCRIPTION_HEADING.match(text.strip()):
+            end = hs[idx + 1][0] - 1 if idx + 1 < len(hs) else len(lines)
+            body = [t.strip() for t in lines[ln:end] if t.strip()]
+            return ln if body and all(_PLACEHOLDER.match(t) for t in body) else None
+    return None
+
+
 def _purpose_line(lines: list[str]) -> int | None:
     """First prose line of six words or more; paragraphs before list items (news bullets)."""
     prose = _prose_lines(lines)
     if any(_KEDRO_TEMPLATE in line for line in lines[:40]):
         template = _kedro_template_prose(lines)
         prose = [(i, item) for i, item in prose if i not in template]
+    if prose and any(_PLACEHOLDER.match(line.strip()) for line in lines):
+        cut = _placeholder_description_line(lines)
+        if cut is not None:
+            prose = [(i, item) for i, item in prose if i < cut]
     plain = [i for i, is_item in prose if not is_item]
     return plain[0] if plain else (prose[0][0] if prose else None)
 
@@ -147,6 +181,10 @@ def _prose_lines(lines: list[str]) -> list[tuple[int, bool]]:
             in_code = not in_code
             continue
         if in_code or not s or i in heading_lines or s.startswith(("#", "..", ":")) or _NOT_PROSE.match(s):
+            continue
+        if _OPTION_DOC.match(s):
+            continue
+        if s[:1].islower() and (_SHELL_CHAIN.search(s) or (_COMMAND.match(s) and (_SHELL_OPTION.search(s) or s.endswith("\\")))):
             continue
         if re.match(r"^[=\-~^\"'`#*+]{3,}$", s) or line.startswith(("    ", "\t")):
             continue
