@@ -291,6 +291,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-json-train-config"): ("present", ["configs/base.json:4 hyperparameters-in-json-config"], []),
     ("dev.config", "absent-json-hparams-written-only"): ("absent", [], []),
     ("dev.config", "absent-model-architecture-json"): ("absent", [], []),
+    # The JSON config read through the project's own helper (def read_json_file: json.load) into
+    # a configuration attribute; the same helper reading a label list configures nothing.
+    ("dev.config", "present-json-config-via-helper"): (
+        "present", ["configs/models/v2.json:4 hyperparameters-in-json-config"], []),
+    ("dev.config", "absent-json-helper-reads-labels"): ("absent", [], []),
     # Hyperparameters in a Python config module (configs/baseline.py) that training imports; a
     # config.py nothing imports (training keeps its own literals) configures nothing.
     ("dev.config", "present-python-config-module"): (

@@ -1174,6 +1174,25 @@ _JSON_CONFIG_READ = lazy_re(r"(?i)\b\w*(config|conf|cfg|hps|hparams?|hyper_?para
                             r"|json\.loads?\(\s*(open\()?\s*[\w.]*(config|conf|cfg|hparam|param)")
 
 
+# A JSON reading helper of the project's own (def load_json_file(name, directory): ...
+# json.load(f)) whose result training keeps as its configuration
+# (self.model_configuration = load_json_file(f"v{version}", "configs/models")).
+_JSON_HELPER_DEF = lazy_re(r"^[ \t]*def[ \t]+(\w*json\w*)[ \t]*\(", re.M | re.I)
+_CONFIG_TARGET = r"\b\w*(?:config|conf|cfg|configuration|hps|hparams?|hyper_?params|params)\w*\s*=\s*(?:[\w.]+\.)?"
+
+
+def _json_helper_config_read(view: RepoView, readers: list[str]) -> bool:
+    """A function named for JSON defined where json.load is called, whose result some Python
+    file assigns to a configuration name: the code reads its config through the helper."""
+    names = {m.group(1) for _, text in view.texts(readers) for m in _JSON_HELPER_DEF.finditer(text)
+             if re.search(r"load|read|open|get|parse", m.group(1), re.I)}
+    if not names:
+        return False
+    assign = re.compile(_CONFIG_TARGET + r"(?:" + "|".join(map(re.escape, sorted(names))) + r")\s*\(", re.I)
+    py = [r for r in view.by_ext(".py") if not view.is_test(r)]
+    return any(assign.search(text) for _, text in view.texts(view.with_any(py, tuple(names))))
+
+
 def _json_hparam_keys(text: str) -> list[tuple[int, str]]:
     """(offset, snake-case name) of the hyperparameter keys of a JSON text, in either case style."""
     found = [(start, m.group(1)) for start, _, m in _JSON_HPARAM_KEY.finditer(text)]
@@ -1198,7 +1217,7 @@ def hyperparameters_in_json_config(view: RepoView, det: DetectorSpec) -> Iterato
     if not configs:
         return
     readers = view.with_any([r for r in view.by_ext(".py") if not view.is_test(r)], ("json.load",))
-    if not any(_JSON_CONFIG_READ.search(text) for _, text in view.texts(readers)):
+    if not any(_JSON_CONFIG_READ.search(text) for _, text in view.texts(readers)) and not _json_helper_config_read(view, readers):
         return
     for rel, text in view.texts(configs):
         found = _json_hparam_keys(text)
