@@ -26,6 +26,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.alerting", "present-smtp-drift-alert"): (
         "present", ["monitoring/notify.py:12 alert-notification-sent"], []),
     ("monitor.alerting", "absent-smtp-weekly-report"): ("absent", [], []),
+    # An alert module naming its channels ("slack", "notifications") without a chat client still
+    # mails its drift alerts; a summary mailer with the same channel names alerts about nothing.
+    ("monitor.alerting", "present-smtp-alert-with-channel-names"): (
+        "present", ["monitoring/alerts.py:24 alert-notification-sent"], []),
+    ("monitor.alerting", "absent-smtp-report-with-channel-names"): ("absent", [], []),
     ("monitor.alerting", "absent-webhook-config-only"): ("absent", [], []),
     ("monitor.alerting", "present-configured-slack-webhook"): (
         "present", ["monitoring/notify.py:16 alert-notification-sent"], []),

@@ -637,11 +637,15 @@ def notification_on_problem(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if c is not None:
             yield Hit(rel, c.line, f"sends an alert notification: calls {c.name}", c.cell)
             continue
-        if email:
+        # An alert module that also names chat channels or "notifications" without calling a
+        # chat client still sends its alerts by e-mail when it says what it alerts about.
+        if email or ("smtplib" in mods and _EMAIL_ALERT_CONTEXT.search(text)):
             c = next(iter(matching_calls(facts, _EMAIL_CALLS)), None)
             if c is not None:
                 yield Hit(rel, c.line, f"sends an alert e-mail: calls {c.name}", c.cell)
-            continue
+                continue
+            if email:
+                continue
         if url:
             post = next((c for c in facts.calls if c.attr in ("post", "urlopen", "request") and c.resolved), None)
             line = post.line if post is not None else text.count("\n", 0, url.start()) + 1
