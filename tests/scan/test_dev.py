@@ -226,6 +226,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.modular_code", "present-train-beside-plot-helper"): ("present", ["src/model.py:12 training-code-in-module"], []),
     ("dev.modular_code", "present-torch-head-on-backbone"): ("present", ["app/classifier.py:11 training-code-in-module"], []),
     ("dev.modular_code", "absent-architecture-plot-helper"): ("absent", [], []),
+    # A from-scratch network trained by functions (params[k] - learning_rate * grads["d" + k]);
+    # the same update in an nbconvert export of a notebook is no module.
+    ("dev.modular_code", "present-numpy-gradient-descent-functions"): (
+        "present", ["nn/layers.py:11 gradient-descent-step-in-module"], []),
+    ("dev.modular_code", "absent-gradient-descent-notebook-export"): ("absent", [], []),
     ("dev.modular_code", "present-numpy-model-class"): ("present", ["mlcourse/perceptron.py:4 model-class-from-scratch"], []),
     ("dev.modular_code", "absent-model-interface-only"): ("absent", [], []),
     ("dev.modular_code", "present-rl-agent-learns"): ("present", ["agents/run_agent.py:16 training-code-in-module"], []),

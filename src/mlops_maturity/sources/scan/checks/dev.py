@@ -893,6 +893,32 @@ def scratch_model_classes(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 break
 
 
+# A parameter update by gradient descent written by hand (W = W - learning_rate * dW,
+# self.weights -= self.lr * grad): training code of a model written without a framework, often
+# as functions (initialize / forward / backward / update) rather than a class.
+_GD_NEEDLES = ("grad", "dW", "dw", "dtheta", "d_theta", "dweights", "d_weights")
+# Searched from the `*` (a literal start the regex engine finds fast), then the rate and the
+# minus before it are checked in the few characters that precede it.
+_GD_GRAD = lazy_re(r"\*[ \t]*(?:self\.)?(?:grads?\b|grads?\[|grad_\w+|gradients?\b|d_?[WwBb]\w*\b|d_?(?:weights?|bias(?:es)?|theta)\b)")
+_GD_RATE_BEFORE = lazy_re(r"(?:-=|[\w\]\)][ \t]*-)[ \t]*(?:self\.)?(?:learning_rate|lr|alpha|eta|step_size)[ \t]*$")
+
+
+@prefilters(*_GD_NEEDLES)
+def gradient_descent_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Python module (not a notebook, not its nbconvert export) that updates parameters by
+    gradient descent itself: the training code of a from-scratch model."""
+    for rel in view.with_any([r for r in paths(view, det, ("*.py",)) if r.endswith(".py")], _GD_NEEDLES):
+        text = view.text(rel) or ""
+        for m in _GD_GRAD.finditer(text):
+            if not _GD_RATE_BEFORE.search(text, max(0, m.start() - 60), m.start()):
+                continue
+            line = text.count("\n", 0, m.start()) + 1
+            if (view.line(rel, line) or "").lstrip().startswith("#") or is_notebook_export(text):
+                break
+            yield Hit(rel, line, "updates parameters by gradient descent (learning rate times gradient)")
+            break
+
+
 _PRETRAINED_CONSTRUCTORS = (
     "{tensorflow.keras,keras,tf_keras}.applications*.{MobileNet*,ResNet*,VGG*,Inception*,Xception,EfficientNet*,DenseNet*,"
     "NASNet*,ConvNeXt*,RegNet*}",
@@ -1865,6 +1891,7 @@ CHECKS = {
     "launch_script_hyperparameters": launch_script_hyperparameters,
     "jvm_tests": jvm_tests,
     "scratch_model_classes": scratch_model_classes,
+    "gradient_descent_modules": gradient_descent_modules,
     "params_file_set": params_file_set,
     "cli_training_settings": cli_training_settings,
     "cli_settings_feed_training": cli_settings_feed_training,
