@@ -261,6 +261,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.versioning", "absent-hf-revision-branch"): ("absent", [], []),
     ("data.versioning", "present-lfs-data"): ("present", ['.gitattributes:3 lfs-tracks-data-files'], []),
     ("data.versioning", "present-wandb-dataset"): ("present", ['log_dataset.py:4 wandb-dataset-artifact'], []),
+    # The artifact type chosen by the caller (type=data_type, a CLI option) in a function named
+    # for a dataset; a variable type in a checkpoint upload is no dataset.
+    ("data.versioning", "present-wandb-artifact-caller-data-type"): (
+        "present", ["tools/artifacts.py:13 wandb-dataset-artifact-caller-type"], []),
+    ("data.versioning", "absent-wandb-artifact-checkpoint-type"): ("absent", [], []),
     # A Comet artifact named for a dataset (no artifact_type) that the module logs; one named
     # for a LoRA adapter is a model artifact.
     ("data.versioning", "present-comet-named-dataset-artifact"): (
