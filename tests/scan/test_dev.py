@@ -43,6 +43,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.hpo", "present-azureml-hyperdrive"): ("present", ["aml/sweep.py:6 hpo-library-search-run"], []),
     ("dev.code_quality", "present-makefile-format"): ("present", ["Makefile:5 makefile-runs-linter"], []),
     ("dev.code_quality", "absent-makefile-no-linter"): ("absent", [], ["requirements.txt:2 dependency-declared"]),
+    # pytest run with linter plugins (--flake8 --pylint) by a make target, its recipe inside an
+    # ifneq block; the same target running pytest with coverage only lints nothing.
+    ("dev.code_quality", "present-makefile-pytest-lint-plugin"): (
+        "present", ["Makefile:5 makefile-runs-linter"], []),
+    ("dev.code_quality", "absent-makefile-pytest-no-lint-plugin"): ("absent", [], []),
     ("dev.experiment_tracking", "present-kedro-mlflow-yml"): ("present", ["conf/local/mlflow.yml:2 kedro-mlflow-configured"], []),
     ("dev.config", "present-kedro-parameters"): ("present", ["conf/base/parameters.yml:2 kedro-parameters-defined"], []),
     ("dev.config", "absent-kedro-empty-parameters"): ("absent", [], []),

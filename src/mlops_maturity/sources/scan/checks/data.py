@@ -373,6 +373,9 @@ class MakeTarget:
 _TARGET = lazy_re(r"^([A-Za-z0-9_.%/-]+(?:\s+[A-Za-z0-9_.%/-]+)*)\s*::?(?!=)\s*(.*)$")
 
 
+_MAKE_CONDITIONAL = lazy_re(r"^[ \t]*(?:ifeq|ifneq|ifdef|ifndef|else|endif)\b")
+
+
 def make_targets(view: RepoView, rel: str) -> dict[str, MakeTarget]:
     key = ("data.make", rel)
     if key in view.memo:
@@ -388,6 +391,8 @@ def make_targets(view: RepoView, rel: str) -> dict[str, MakeTarget]:
             continue
         if not line.strip() or line.lstrip().startswith("#"):
             continue
+        if _MAKE_CONDITIONAL.match(line):
+            continue  # ifneq / else / endif inside a recipe choose its lines; the rule goes on
         m = _TARGET.match(line)
         if m and not line.startswith((" ", ".PHONY", "export ", "ifeq", "ifneq", "ifdef", "ifndef", "include ", "define ")):
             deps = m.group(2).split(";", 1)[0].split("#", 1)[0].split()

@@ -166,8 +166,16 @@ _LINT_CMD = lazy_re(
     r"pydocstyle|yapf|autopep8)\b(?!\s*==)")
 
 
+# pytest run with a linter plugin's flag (pytest --flakes --pep8 --pylint, pytest --flake8):
+# the plugins lint every collected file as part of the test run.
+_PYTEST_LINT_CMD = lazy_re(
+    r"^(?:(?:python3?|py)\s+-m\s+|poetry run\s+|uv run\s+|pipenv run\s+|pdm run\s+|hatch run\s+)?(?:py\.test|pytest)\b"
+    r"[^\n#]*?\s--(black|flake8|flakes|mypy|pylint|ruff|isort|pep8|pycodestyle|codestyle|docstyle)(?![\w-])")
+
+
 def makefile_runs_linter(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
-    """A Makefile target whose recipe runs a linter or formatter (make lint / make format)."""
+    """A Makefile target whose recipe runs a linter or formatter (make lint / make format), or
+    pytest with a linter plugin's flag (pytest --pylint --pep8)."""
     allowed = set(paths(view, det, ("Makefile", "makefile", "GNUmakefile")))
     for rel in makefiles(view):
         if rel not in allowed:
@@ -177,6 +185,10 @@ def makefile_runs_linter(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 m = _LINT_CMD.match(text)
                 if m and "install" not in text.split()[:3]:
                     yield Hit(rel, line, f"Makefile target {t.name} runs {m.group(1)}")
+                    return
+                m = _PYTEST_LINT_CMD.match(text)
+                if m:
+                    yield Hit(rel, line, f"Makefile target {t.name} runs pytest --{m.group(1)}")
                     return
 
 
