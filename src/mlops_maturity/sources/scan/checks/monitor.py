@@ -489,7 +489,7 @@ def _scheduled_caller(view: RepoView, rel: str) -> str | None:
 
 def _package_reexport(view: RepoView, rel: str, stem: str) -> tuple[str, frozenset[str]] | None:
     """(package name, names) when the module's package `__init__.py` re-exports names from it
-    (`from .drift_detector import DataDriftDetector`): importers name the package, not the module."""
+    (`from .feature_shift import FeatureShiftCheck`): importers name the package, not the module."""
     if "/" not in rel:
         return None
     pkg_dir = rel.rsplit("/", 1)[0]
