@@ -275,6 +275,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("data.versioning", "present-feature-store-dataset-version"): (
         "present", ["load_data.py:8 feature-store-training-dataset-version-read"], []),
     ("data.versioning", "absent-feature-store-in-memory-data"): ("absent", [], []),
+    # The artifact type chosen by the caller (type=data_type, a CLI option) in a function named
+    # for a dataset; a variable type in a checkpoint upload is no dataset.
+    ("data.versioning", "present-wandb-artifact-caller-data-type"): (
+        "present", ["tools/artifacts.py:13 wandb-dataset-artifact-caller-type"], []),
+    ("data.versioning", "absent-wandb-artifact-checkpoint-type"): ("absent", [], []),
     # A Comet artifact named for a dataset (no artifact_type) that the module logs; one named
     # for a LoRA adapter is a model artifact.
     ("data.versioning", "present-comet-named-dataset-artifact"): (

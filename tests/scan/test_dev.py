@@ -43,6 +43,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.hpo", "present-azureml-hyperdrive"): ("present", ["aml/sweep.py:6 hpo-library-search-run"], []),
     ("dev.code_quality", "present-makefile-format"): ("present", ["Makefile:5 makefile-runs-linter"], []),
     ("dev.code_quality", "absent-makefile-no-linter"): ("absent", [], ["requirements.txt:2 dependency-declared"]),
+    # pytest run with linter plugins (--flake8 --pylint) by a make target, its recipe inside an
+    # ifneq block; the same target running pytest with coverage only lints nothing.
+    ("dev.code_quality", "present-makefile-pytest-lint-plugin"): (
+        "present", ["Makefile:5 makefile-runs-linter"], []),
+    ("dev.code_quality", "absent-makefile-pytest-no-lint-plugin"): ("absent", [], []),
     ("dev.experiment_tracking", "present-kedro-mlflow-yml"): ("present", ["conf/local/mlflow.yml:2 kedro-mlflow-configured"], []),
     ("dev.config", "present-kedro-parameters"): ("present", ["conf/base/parameters.yml:2 kedro-parameters-defined"], []),
     ("dev.config", "absent-kedro-empty-parameters"): ("absent", [], []),
@@ -231,6 +236,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.modular_code", "present-train-beside-plot-helper"): ("present", ["src/model.py:12 training-code-in-module"], []),
     ("dev.modular_code", "present-torch-head-on-backbone"): ("present", ["app/classifier.py:11 training-code-in-module"], []),
     ("dev.modular_code", "absent-architecture-plot-helper"): ("absent", [], []),
+    # A from-scratch network trained by functions (params[k] - learning_rate * grads["d" + k]);
+    # the same update in an nbconvert export of a notebook is no module.
+    ("dev.modular_code", "present-numpy-gradient-descent-functions"): (
+        "present", ["nn/layers.py:11 gradient-descent-step-in-module"], []),
+    ("dev.modular_code", "absent-gradient-descent-notebook-export"): ("absent", [], []),
     ("dev.modular_code", "present-numpy-model-class"): ("present", ["mlcourse/perceptron.py:4 model-class-from-scratch"], []),
     ("dev.modular_code", "absent-model-interface-only"): ("absent", [], []),
     ("dev.modular_code", "present-rl-agent-learns"): ("present", ["agents/run_agent.py:16 training-code-in-module"], []),
@@ -296,6 +306,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("dev.config", "present-json-train-config"): ("present", ["configs/base.json:4 hyperparameters-in-json-config"], []),
     ("dev.config", "absent-json-hparams-written-only"): ("absent", [], []),
     ("dev.config", "absent-model-architecture-json"): ("absent", [], []),
+    # The JSON config read through the project's own helper (def read_json_file: json.load) into
+    # a configuration attribute; the same helper reading a label list configures nothing.
+    ("dev.config", "present-json-config-via-helper"): (
+        "present", ["configs/models/v2.json:4 hyperparameters-in-json-config"], []),
+    ("dev.config", "absent-json-helper-reads-labels"): ("absent", [], []),
     # Hyperparameters in a Python config module (configs/baseline.py) that training imports; a
     # config.py nothing imports (training keeps its own literals) configures nothing.
     ("dev.config", "present-python-config-module"): (

@@ -41,6 +41,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("gov.data_card", "present-feature-list-beside-csv"): (
         "present", ["dataset/README.md:5 dataset-doc-describes-fields"], []),
     ("gov.data_card", "absent-one-line-data-readme"): ("absent", [], []),
+    # A data dictionary named with a space (as spreadsheets are saved: "Data Dictionary.csv");
+    # the spaced name still needs real content.
+    ("gov.data_card", "present-data-dictionary-spaced-name"): (
+        "present", ["data/raw/Data Dictionary.csv:1 data-card-file-present"], []),
+    ("gov.data_card", "absent-data-dictionary-spaced-stub"): ("absent", [], []),
     ("gov.data_card", "present-data-dictionary-table"): ("present", ['data/README.md:5 dataset-doc-describes-fields'], []),
     ("gov.data_card", "present-spanish-column-table"): ("present", ['data/README.md:5 dataset-doc-describes-fields'], []),
     ("gov.data_card", "absent-portuguese-api-fields"): ("absent", [], []),

@@ -26,6 +26,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.alerting", "present-smtp-drift-alert"): (
         "present", ["monitoring/notify.py:12 alert-notification-sent"], []),
     ("monitor.alerting", "absent-smtp-weekly-report"): ("absent", [], []),
+    # An alert module naming its channels ("slack", "notifications") without a chat client still
+    # mails its drift alerts; a summary mailer with the same channel names alerts about nothing.
+    ("monitor.alerting", "present-smtp-alert-with-channel-names"): (
+        "present", ["monitoring/alerts.py:24 alert-notification-sent"], []),
+    ("monitor.alerting", "absent-smtp-report-with-channel-names"): ("absent", [], []),
     ("monitor.alerting", "absent-webhook-config-only"): ("absent", [], []),
     ("monitor.alerting", "present-configured-slack-webhook"): (
         "present", ["monitoring/notify.py:16 alert-notification-sent"], []),
@@ -67,6 +72,11 @@ CASES: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
     ("monitor.model", "present-zenml-drift-step-in-inference"): (
         "present", ["pipelines/inference.py:12 drift-monitored-continuously"], []),
     ("monitor.model", "absent-zenml-integrity-check-step"): ("absent", [], []),
+    # A service that imports the drift check from the package re-exporting it (from monitoring
+    # import FeatureShiftCheck) runs it; importing only another name of the package does not.
+    ("monitor.model", "present-drift-check-via-package"): (
+        "present", ["monitoring/feature_shift.py:15 drift-monitored-continuously"], []),
+    ("monitor.model", "absent-service-imports-other-package-name"): ("absent", [], []),
     ("monitor.model", "present-drift-polling-thread"): ("present", ['watch/shift.py:11 drift-monitored-continuously'], []),
     ("monitor.model", "absent-drift-once-with-retry"): ("absent", [], []),
     ("monitor.model", "present-custom-psi-from-database"): (

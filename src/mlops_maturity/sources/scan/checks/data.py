@@ -373,6 +373,9 @@ class MakeTarget:
 _TARGET = lazy_re(r"^([A-Za-z0-9_.%/-]+(?:\s+[A-Za-z0-9_.%/-]+)*)\s*::?(?!=)\s*(.*)$")
 
 
+_MAKE_CONDITIONAL = lazy_re(r"^[ \t]*(?:ifeq|ifneq|ifdef|ifndef|else|endif)\b")
+
+
 def make_targets(view: RepoView, rel: str) -> dict[str, MakeTarget]:
     key = ("data.make", rel)
     if key in view.memo:
@@ -388,6 +391,8 @@ def make_targets(view: RepoView, rel: str) -> dict[str, MakeTarget]:
             continue
         if not line.strip() or line.lstrip().startswith("#"):
             continue
+        if _MAKE_CONDITIONAL.match(line):
+            continue  # ifneq / else / endif inside a recipe choose its lines; the rule goes on
         m = _TARGET.match(line)
         if m and not line.startswith((" ", ".PHONY", "export ", "ifeq", "ifneq", "ifdef", "ifndef", "include ", "define ")):
             deps = m.group(2).split(";", 1)[0].split("#", 1)[0].split()
@@ -1900,7 +1905,40 @@ def comet_dataset_artifact(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 return
 
 
+# wandb.Artifact(name=path, type=data_type): the type comes from the caller (a CLI option
+# "raw_data", "split_data"). It names data when the variable is a data kind or the function
+# creating the artifact is named for a dataset (process_dataset, upload_dataset).
+_ARTIFACT_TYPE_VAR = lazy_re(r"\btype\s*=\s*(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)\s*[,)]")
+_DATA_KIND_VAR = lazy_re(r"(?i)^(?:data(?:set)?|raw_data|artifact_data)_?(?:type|kind)$")
+_DATASET_FN = lazy_re(r"(?i)(?:^|_)(?:datasets?|training_?data|raw_?data)(?:_|$)")
+
+
+def wandb_dataset_artifact_variable_type(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A W&B artifact whose type is a variable (type=data_type) that names a data kind, or that
+    is created in a function named for a dataset, and that the module logs: the project
+    versions its datasets under types its callers choose. Artifacts of a variable type in a
+    checkpoint or report function stay out."""
+    for rel in python_files(view, det, frozenset({"wandb"}), notebooks=False, tails=("Artifact",), required=("log_artifact",)):
+        facts = view.python(rel)
+        if facts is None or not any(c.attr == "log_artifact" for c in facts.calls):
+            continue
+        for call in matching_calls(facts, ("wandb.Artifact", "wandb.*.Artifact")):
+            if call.kwarg("type", None) is not ...:
+                continue  # a literal type is the spec detectors' business
+            src = " ".join(view.line(rel, n, call.cell) or "" for n in range(call.line, call.line + 4))
+            m = _ARTIFACT_TYPE_VAR.search(src)
+            if m is None:
+                continue
+            fn = max((f for f in facts.functions if f.cell == call.cell and f.end is not None and f.line <= call.line <= f.end),
+                     key=lambda f: f.line, default=None)
+            if _DATA_KIND_VAR.match(m.group(1)) or (fn is not None and _DATASET_FN.search(fn.name)):
+                where = f" in {fn.name}()" if fn is not None else ""
+                yield Hit(rel, call.line, f"logs a W&B artifact of the caller's data type ({m.group(1)}){where}")
+                return
+
+
 CHECKS = {
+    "wandb_dataset_artifact_variable_type": wandb_dataset_artifact_variable_type,
     "project_prep_command": project_prep_command,
     "comet_dataset_artifact": comet_dataset_artifact,
     "ci_data_tests": ci_data_tests,

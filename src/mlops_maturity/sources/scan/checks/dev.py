@@ -166,8 +166,16 @@ _LINT_CMD = lazy_re(
     r"pydocstyle|yapf|autopep8)\b(?!\s*==)")
 
 
+# pytest run with a linter plugin's flag (pytest --flakes --pep8 --pylint, pytest --flake8):
+# the plugins lint every collected file as part of the test run.
+_PYTEST_LINT_CMD = lazy_re(
+    r"^(?:(?:python3?|py)\s+-m\s+|poetry run\s+|uv run\s+|pipenv run\s+|pdm run\s+|hatch run\s+)?(?:py\.test|pytest)\b"
+    r"[^\n#]*?\s--(black|flake8|flakes|mypy|pylint|ruff|isort|pep8|pycodestyle|codestyle|docstyle)(?![\w-])")
+
+
 def makefile_runs_linter(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
-    """A Makefile target whose recipe runs a linter or formatter (make lint / make format)."""
+    """A Makefile target whose recipe runs a linter or formatter (make lint / make format), or
+    pytest with a linter plugin's flag (pytest --pylint --pep8)."""
     allowed = set(paths(view, det, ("Makefile", "makefile", "GNUmakefile")))
     for rel in makefiles(view):
         if rel not in allowed:
@@ -177,6 +185,10 @@ def makefile_runs_linter(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 m = _LINT_CMD.match(text)
                 if m and "install" not in text.split()[:3]:
                     yield Hit(rel, line, f"Makefile target {t.name} runs {m.group(1)}")
+                    return
+                m = _PYTEST_LINT_CMD.match(text)
+                if m:
+                    yield Hit(rel, line, f"Makefile target {t.name} runs pytest --{m.group(1)}")
                     return
 
 
@@ -922,6 +934,32 @@ def scratch_model_classes(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
                 break
 
 
+# A parameter update by gradient descent written by hand (W = W - learning_rate * dW,
+# self.weights -= self.lr * grad): training code of a model written without a framework, often
+# as functions (initialize / forward / backward / update) rather than a class.
+_GD_NEEDLES = ("grad", "dW", "dw", "dtheta", "d_theta", "dweights", "d_weights")
+# Searched from the `*` (a literal start the regex engine finds fast), then the rate and the
+# minus before it are checked in the few characters that precede it.
+_GD_GRAD = lazy_re(r"\*[ \t]*(?:self\.)?(?:grads?\b|grads?\[|grad_\w+|gradients?\b|d_?[WwBb]\w*\b|d_?(?:weights?|bias(?:es)?|theta)\b)")
+_GD_RATE_BEFORE = lazy_re(r"(?:-=|[\w\]\)][ \t]*-)[ \t]*(?:self\.)?(?:learning_rate|lr|alpha|eta|step_size)[ \t]*$")
+
+
+@prefilters(*_GD_NEEDLES)
+def gradient_descent_modules(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
+    """A Python module (not a notebook, not its nbconvert export) that updates parameters by
+    gradient descent itself: the training code of a from-scratch model."""
+    for rel in view.with_any([r for r in paths(view, det, ("*.py",)) if r.endswith(".py")], _GD_NEEDLES):
+        text = view.text(rel) or ""
+        for m in _GD_GRAD.finditer(text):
+            if not _GD_RATE_BEFORE.search(text, max(0, m.start() - 60), m.start()):
+                continue
+            line = text.count("\n", 0, m.start()) + 1
+            if (view.line(rel, line) or "").lstrip().startswith("#") or is_notebook_export(text):
+                break
+            yield Hit(rel, line, "updates parameters by gradient descent (learning rate times gradient)")
+            break
+
+
 _PRETRAINED_CONSTRUCTORS = (
     "{tensorflow.keras,keras,tf_keras}.applications*.{MobileNet*,ResNet*,VGG*,Inception*,Xception,EfficientNet*,DenseNet*,"
     "NASNet*,ConvNeXt*,RegNet*}",
@@ -1203,6 +1241,25 @@ _JSON_CONFIG_READ = lazy_re(r"(?i)\b\w*(config|conf|cfg|hps|hparams?|hyper_?para
                             r"|json\.loads?\(\s*(open\()?\s*[\w.]*(config|conf|cfg|hparam|param)")
 
 
+# A JSON reading helper of the project's own (def load_json_file(name, directory): ...
+# json.load(f)) whose result training keeps as its configuration
+# (self.model_configuration = load_json_file(f"v{version}", "configs/models")).
+_JSON_HELPER_DEF = lazy_re(r"^[ \t]*def[ \t]+(\w*json\w*)[ \t]*\(", re.M | re.I)
+_CONFIG_TARGET = r"\b\w*(?:config|conf|cfg|configuration|hps|hparams?|hyper_?params|params)\w*\s*=\s*(?:[\w.]+\.)?"
+
+
+def _json_helper_config_read(view: RepoView, readers: list[str]) -> bool:
+    """A function named for JSON defined where json.load is called, whose result some Python
+    file assigns to a configuration name: the code reads its config through the helper."""
+    names = {m.group(1) for _, text in view.texts(readers) for m in _JSON_HELPER_DEF.finditer(text)
+             if re.search(r"load|read|open|get|parse", m.group(1), re.I)}
+    if not names:
+        return False
+    assign = re.compile(_CONFIG_TARGET + r"(?:" + "|".join(map(re.escape, sorted(names))) + r")\s*\(", re.I)
+    py = [r for r in view.by_ext(".py") if not view.is_test(r)]
+    return any(assign.search(text) for _, text in view.texts(view.with_any(py, tuple(names))))
+
+
 def _json_hparam_keys(text: str) -> list[tuple[int, str]]:
     """(offset, snake-case name) of the hyperparameter keys of a JSON text, in either case style."""
     found = [(start, m.group(1)) for start, _, m in _JSON_HPARAM_KEY.finditer(text)]
@@ -1227,7 +1284,7 @@ def hyperparameters_in_json_config(view: RepoView, det: DetectorSpec) -> Iterato
     if not configs:
         return
     readers = view.with_any([r for r in view.by_ext(".py") if not view.is_test(r)], ("json.load",))
-    if not any(_JSON_CONFIG_READ.search(text) for _, text in view.texts(readers)):
+    if not any(_JSON_CONFIG_READ.search(text) for _, text in view.texts(readers)) and not _json_helper_config_read(view, readers):
         return
     for rel, text in view.texts(configs):
         found = _json_hparam_keys(text)
@@ -1875,6 +1932,7 @@ CHECKS = {
     "launch_script_hyperparameters": launch_script_hyperparameters,
     "jvm_tests": jvm_tests,
     "scratch_model_classes": scratch_model_classes,
+    "gradient_descent_modules": gradient_descent_modules,
     "params_file_set": params_file_set,
     "cli_training_settings": cli_training_settings,
     "cli_settings_feed_training": cli_settings_feed_training,

@@ -461,14 +461,23 @@ def _scheduled_caller(view: RepoView, rel: str) -> str | None:
     # Compiled only for a file some caller names (a compile costs ~0.1-1 ms; a library has
     # hundreds of candidate modules and few callers mention any of them).
     rx = imp = None
+    reexport = _package_reexport(view, rel, stem)
     for path, text, kind in callers:
-        if path == rel or stem not in text:
+        if path == rel:
+            continue
+        if stem not in text:
+            # a service importing the class from the package that re-exports it
+            # (from ..monitoring import DriftDetector, the package's __init__ importing it from .drift)
+            if kind == "module" and reexport is not None and _CALLER_ABOUT_MONITORING.search(text) \
+                    and _imports_reexport(text, *reexport):
+                return path
             continue
         if kind == "module":
             if imp is None:
                 imp = re.compile(rf"^[ \t]*(from[ \t]+[\w.]*\b{re.escape(stem)}\b[ \t]+import|"
                                  rf"import[ \t]+[\w.]*\b{re.escape(stem)}\b)", re.M)
-            if imp.search(text) and _CALLER_ABOUT_MONITORING.search(text):
+            if (imp.search(text) or reexport is not None and _imports_reexport(text, *reexport)) \
+                    and _CALLER_ABOUT_MONITORING.search(text):
                 return path
         else:
             if rx is None:
@@ -476,6 +485,30 @@ def _scheduled_caller(view: RepoView, rel: str) -> str | None:
             if rx.search(text):
                 return path
     return None
+
+
+def _package_reexport(view: RepoView, rel: str, stem: str) -> tuple[str, frozenset[str]] | None:
+    """(package name, names) when the module's package `__init__.py` re-exports names from it
+    (`from .feature_shift import FeatureShiftCheck`): importers name the package, not the module."""
+    if "/" not in rel:
+        return None
+    pkg_dir = rel.rsplit("/", 1)[0]
+    init = f"{pkg_dir}/__init__.py"
+    text = view.text(init) if view.exists(init) else None
+    if not text or stem not in text:
+        return None
+    names: set[str] = set()
+    for m in re.finditer(rf"^[ \t]*from[ \t]+\.{re.escape(stem)}[ \t]+import[ \t]+(\([^)]*\)|[^\n]+)", text, re.M):
+        names.update(w for w in re.findall(r"[A-Za-z_]\w*", m.group(1)) if w != "as")
+    return (pkg_dir.rsplit("/", 1)[-1], frozenset(names)) if names else None
+
+
+def _imports_reexport(text: str, package: str, names: frozenset[str]) -> bool:
+    """The text imports one of `names` from `package` (absolute or relative import)."""
+    for m in re.finditer(rf"^[ \t]*from[ \t]+[\w.]*?\b{re.escape(package)}[ \t]+import[ \t]+(\([^)]*\)|[^\n]+)", text, re.M):
+        if not names.isdisjoint(re.findall(r"\w+", m.group(1))):
+            return True
+    return False
 
 
 def _caller_texts(view: RepoView) -> list[tuple[str, str, str]]:
@@ -637,11 +670,15 @@ def notification_on_problem(view: RepoView, det: DetectorSpec) -> Iterator[Hit]:
         if c is not None:
             yield Hit(rel, c.line, f"sends an alert notification: calls {c.name}", c.cell)
             continue
-        if email:
+        # An alert module that also names chat channels or "notifications" without calling a
+        # chat client still sends its alerts by e-mail when it says what it alerts about.
+        if email or ("smtplib" in mods and _EMAIL_ALERT_CONTEXT.search(text)):
             c = next(iter(matching_calls(facts, _EMAIL_CALLS)), None)
             if c is not None:
                 yield Hit(rel, c.line, f"sends an alert e-mail: calls {c.name}", c.cell)
-            continue
+                continue
+            if email:
+                continue
         if url:
             post = next((c for c in facts.calls if c.attr in ("post", "urlopen", "request") and c.resolved), None)
             line = post.line if post is not None else text.count("\n", 0, url.start()) + 1
