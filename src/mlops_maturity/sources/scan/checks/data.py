@@ -217,6 +217,17 @@ class ProjectCommand:
     workflows: tuple[str, ...]
 
 
+def _yaml_sections(view: RepoView, names: tuple[str, ...], section: str, kind: type) -> Iterator[tuple[str, Any, Any]]:
+    """(path, document, section) of every YAML file with one of `names` whose top-level
+    `section` is a `kind` (a dvc.yaml's `stages:` mapping, a project.yml's `commands:` list)."""
+    for name in names:
+        for rel in view.by_name(name):
+            data = view.yaml(rel)
+            value = data.get(section) if isinstance(data, dict) else None
+            if isinstance(value, kind):
+                yield rel, data, value
+
+
 def project_commands(view: RepoView) -> list[ProjectCommand]:
     """Commands of every spaCy / Weasel project file (project.yml with `commands:` entries that
     have a name and a script): a pipeline whose commands re-run when their inputs change."""
@@ -224,11 +235,7 @@ def project_commands(view: RepoView) -> list[ProjectCommand]:
     if key in view.memo:
         return view.memo[key]
     out: list[ProjectCommand] = []
-    for rel in view.by_name("project.yml") + view.by_name("project.yaml"):
-        data = view.yaml(rel)
-        cmds = data.get("commands") if isinstance(data, dict) else None
-        if not isinstance(cmds, list):
-            continue
+    for rel, data, cmds in _yaml_sections(view, ("project.yml", "project.yaml"), "commands", list):
         flows = data.get("workflows")
         member: dict[str, list[str]] = {}
         if isinstance(flows, dict):
@@ -278,11 +285,7 @@ def dvc_stages(view: RepoView) -> list[DvcStage]:
     if key in view.memo:
         return view.memo[key]
     out: list[DvcStage] = []
-    for rel in view.by_name("dvc.yaml") + view.by_name("dvc.yml"):
-        data = view.yaml(rel)
-        stages = data.get("stages") if isinstance(data, dict) else None
-        if not isinstance(stages, dict):
-            continue
+    for rel, _, stages in _yaml_sections(view, ("dvc.yaml", "dvc.yml"), "stages", dict):
         for name, st in stages.items():
             if not isinstance(st, dict):
                 continue
@@ -1229,16 +1232,28 @@ def _imported_prep_task(view: RepoView, of: OrchestratedFile) -> tuple[int, str]
         fn = parts[-1]
         if not PREP_NAME.search(fn) or TRAIN_NAME.search(_TRAIN_DATA_QUALIFIER.sub("", fn)):
             continue
-        target = local_module_file(view, ".".join(parts[:-1]), of.rel)
-        if target is None or target == of.rel:
-            continue
-        target, fn, facts = _defining_module(view, target, fn)
-        if facts is None or target == of.rel:
-            continue
-        for d in decorated_functions(view, target, facts):
-            if d.name == fn and any(_task_decorator(name) for name, _ in d.decorators):
-                return call.line, f"{of.framework} runs task {fn} ({target}), which prepares data"
+        task = imported_task(view, of, ".".join(parts[:-1]), fn)
+        if task is not None:
+            return call.line, f"{of.framework} runs task {task[1].name} ({task[0]}), which prepares data"
     return _listed_prep_asset(view, of)
+
+
+def imported_task(view: RepoView, of: OrchestratedFile, module: str, fn: str,
+                  needles: tuple[str, ...] = ()) -> tuple[str, Decorated, PyFacts] | None:
+    """(file, definition, facts) of function `fn` of the repository's module `module` (following
+    package re-exports) when it carries an orchestrator task decorator there; None for a plain
+    function, one outside the repository or one in the pipeline file itself. With `needles`,
+    a module containing none of them is passed over unparsed."""
+    target = local_module_file(view, module, of.rel)
+    if target is None or target == of.rel or (needles and not view.contains_any(target, needles)):
+        return None
+    target, name, facts = _defining_module(view, target, fn)
+    if facts is None or target == of.rel:
+        return None
+    for d in decorated_functions(view, target, facts):
+        if d.name == name and any(_task_decorator(dn) for dn, _ in d.decorators):
+            return target, d, facts
+    return None
 
 
 def _listed_prep_asset(view: RepoView, of: OrchestratedFile) -> tuple[int, str] | None:
@@ -1258,15 +1273,9 @@ def _listed_prep_asset(view: RepoView, of: OrchestratedFile) -> tuple[int, str] 
         line = next((i for i, text in lines if used.search(text)), None)
         if line is None:
             continue
-        target = local_module_file(view, imp.module, of.rel)
-        if target is None or target == of.rel:
-            continue
-        target, name, facts = _defining_module(view, target, fn)
-        if facts is None or target == of.rel:
-            continue
-        for d in decorated_functions(view, target, facts):
-            if d.name == name and any(_task_decorator(dn) for dn, _ in d.decorators):
-                return line, f"{of.framework} lists task {name} ({target}), which prepares data"
+        task = imported_task(view, of, imp.module, fn)
+        if task is not None:
+            return line, f"{of.framework} lists task {task[1].name} ({task[0]}), which prepares data"
     return None
 
 

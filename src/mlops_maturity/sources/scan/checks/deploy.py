@@ -21,13 +21,12 @@ from ..helpers import Hit, local_module_file, matching_calls, name_matches, norm
 from ..spec import DetectorSpec
 from .data import (
     task_calls,
+    imported_task,
     TRAIN_NAME,
     TRAIN_NOT_SPLIT,
     ORCHESTRATOR_ROOTS,
     LinePattern,
     OrchestratedFile,
-    _defining_module,
-    _task_decorator,
     callable_refs,
     decorated_functions,
     dotted,
@@ -1470,21 +1469,14 @@ def _imported_training_step(view: RepoView, of: OrchestratedFile) -> tuple[int, 
         if parts[0] in ORCHESTRATOR_ROOTS or ".".join(parts) in seen:
             continue
         seen.add(".".join(parts))
-        target = local_module_file(view, ".".join(parts[:-1]), of.rel)
-        if target is None or target == of.rel:
+        task = imported_task(view, of, ".".join(parts[:-1]), parts[-1], _STEP_TRAIN_NEEDLES)
+        if task is None:
             continue
-        if not view.contains_any(target, _STEP_TRAIN_NEEDLES):
-            continue
-        target, fn, facts = _defining_module(view, target, parts[-1])
-        if facts is None or target == of.rel:
-            continue
-        for d in decorated_functions(view, target, facts):
-            if d.name != fn or not any(_task_decorator(name) for name, _ in d.decorators):
-                continue
-            start, end = d.node.lineno, getattr(d.node, "end_lineno", None) or d.node.lineno
-            body = replace(facts, calls=[c for c in facts.calls if c.cell is None and start <= c.line <= end])
-            if training_signal(body, model_classes=False) is not None:
-                return call.line, fn
+        _, d, facts = task
+        start, end = d.node.lineno, getattr(d.node, "end_lineno", None) or d.node.lineno
+        body = replace(facts, calls=[c for c in facts.calls if c.cell is None and start <= c.line <= end])
+        if training_signal(body, model_classes=False) is not None:
+            return call.line, d.name
     return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ....repo import RepoView
 from ....repo.manifests import RequirementsFile, parse_requirements
@@ -434,27 +434,31 @@ def _cwd_call(node: ast.Call) -> bool:
     return isinstance(f, ast.Attribute) and f.attr in ("cwd", "getcwd") and not node.args
 
 
+def _tests_where(view: RepoView, rel: str, pred: Callable[[ast.AST, list[ast.stmt]], bool]) -> frozenset[str]:
+    """Names of the module's test functions for which `pred(function, body)` holds."""
+    tree = py_tree(view, rel)
+    if tree is None:
+        return frozenset()
+    return frozenset(node.name for node, body in _test_bodies(tree) if pred(node, body))
+
+
+def _scaffold_test(node: ast.AST, body: list[ast.stmt]) -> bool:
+    if any(isinstance(n, ast.Constant) and isinstance(n.value, str) and _EMPTY_TEMPLATE_RUN in n.value for n in ast.walk(node)):
+        return True
+    # (`assert project_context.project_path == Path.cwd()`: the working directory is the
+    # template's expected value, not something of the project it calls)
+    return bool(body) and all(
+        isinstance(s, ast.Assert) and not any(isinstance(n, ast.Call) and not _cwd_call(n) for n in ast.walk(s.test))
+        and {n.attr for n in ast.walk(s.test) if isinstance(n, ast.Attribute)} - {"cwd", "getcwd"} <= _SCAFFOLD_ATTRS
+        and "project_context" in ast.dump(s.test) for s in body)
+
+
 def _scaffold_tests(view: RepoView, rel: str, text: str) -> frozenset[str]:
     """Names of test functions whose every statement asserts on project_context name/version/path,
     or that check the empty template's run fails for want of pipeline nodes."""
     if "project_context" not in text and _EMPTY_TEMPLATE_RUN not in text:
         return frozenset()
-    tree = py_tree(view, rel)
-    if tree is None:
-        return frozenset()
-    out = set()
-    for node, body in _test_bodies(tree):
-        if any(isinstance(n, ast.Constant) and isinstance(n.value, str) and _EMPTY_TEMPLATE_RUN in n.value
-               for n in ast.walk(node)):
-            out.add(node.name)
-            continue
-        # (`assert project_context.project_path == Path.cwd()`: the working directory is the
-        # template's expected value, not something of the project it calls)
-        if body and all(isinstance(s, ast.Assert) and not any(isinstance(n, ast.Call) and not _cwd_call(n) for n in ast.walk(s.test))
-                        and {n.attr for n in ast.walk(s.test) if isinstance(n, ast.Attribute)} - {"cwd", "getcwd"} <= _SCAFFOLD_ATTRS
-                        and "project_context" in ast.dump(s.test) for s in body):
-            out.add(node.name)
-    return frozenset(out)
+    return _tests_where(view, rel, _scaffold_test)
 
 
 # A test a project template ships to be replaced: it fails on purpose (`assert False, "No tests
@@ -483,14 +487,8 @@ def _placeholder_tests(view: RepoView, rel: str, text: str) -> frozenset[str]:
     """Names of test functions whose body only fails unconditionally, or only imports."""
     if not _PLACEHOLDER_NEEDLE.search(text):
         return frozenset()
-    tree = py_tree(view, rel)
-    if tree is None:
-        return frozenset()
-    out = set()
-    for node, body in _test_bodies(tree):
-        if body and (all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in body) or _always_fails(body[0])):
-            out.add(node.name)
-    return frozenset(out)
+    return _tests_where(view, rel, lambda node, body: bool(body) and (
+        all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in body) or _always_fails(body[0])))
 
 
 _TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__"})
